@@ -1,0 +1,37 @@
+// The sysfence command line: one file per verb (verb_*.cc), each registering a CLI11
+// subcommand whose callback calls the library. Only this layer turns Errors into messages
+// on stderr and exit codes.
+//
+//   int main(int argc, char** argv) { return sysfence::cli::RunCli(argc, argv); }
+#ifndef SYSFENCE_CLI_CLI_H_
+#define SYSFENCE_CLI_CLI_H_
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+#include "base/result.h"
+
+namespace sysfence::cli {
+
+// Exit code of sysfence's own failures (bad arguments, unreadable input, ...).
+inline constexpr int kExitFailure = 2;
+
+// What the chosen verb does once the arguments are parsed; returns the exit code.
+using VerbAction = std::function<int()>;
+
+// Each verb adds its subcommand to `app` and, when chosen, sets `action`.
+void RegisterNamesVerbs(CLI::App& app, VerbAction& action);  // names, numbers
+void RegisterMergeVerb(CLI::App& app, VerbAction& action);
+void RegisterCompareVerb(CLI::App& app, VerbAction& action);
+
+// Prints "sysfence: <message>" on stderr and returns kExitFailure.
+int ReportError(const Error& error);
+// Prints a warning ("sysfence: warning: ...") on stderr.
+void Warn(std::string_view message);
+
+int RunCli(int argc, char** argv);
+
+}  // namespace sysfence::cli
+
+#endif  // SYSFENCE_CLI_CLI_H_

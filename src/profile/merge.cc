@@ -1,0 +1,62 @@
+// Union of profiles over runs (see merge.h).
+#include "profile/merge.h"
+
+#include <algorithm>
+
+namespace sysfence {
+namespace {
+
+void MergeLocations(std::vector<CodeLocation>& into, const std::vector<CodeLocation>& from) {
+  for (const CodeLocation& location : from) {
+    if (std::find(into.begin(), into.end(), location) == into.end()) into.push_back(location);
+  }
+}
+
+}  // namespace
+
+Result<Profile> MergeProfiles(const std::vector<Profile>& profiles) {
+  if (profiles.empty()) return MakeError("nothing to merge");
+  Profile merged;
+  merged.kind = ProfileKind::kMerged;
+  merged.arch = profiles.front().arch;
+  merged.target = profiles.front().target;
+  merged.runs = 0;
+  for (const Profile& p : profiles) {
+    if (p.arch != merged.arch) {
+      return MakeError("cannot merge profiles of {} and {}", merged.arch, p.arch);
+    }
+    if (p.target != merged.target) merged.target = "(several)";
+    merged.runs += p.runs;
+    merged.syscalls |= p.syscalls;
+    merged.soft_syscalls |= p.soft_syscalls;
+    for (const auto& [number, count] : p.counts) merged.counts[number] += count;
+    // A profile without seen_in_runs (a static one, or hand-written) saw each call in each run.
+    if (p.seen_in_runs.empty()) {
+      for (int number : p.syscalls) merged.seen_in_runs[number] += p.runs;
+    } else {
+      for (const auto& [number, n] : p.seen_in_runs) merged.seen_in_runs[number] += n;
+    }
+    for (const auto& [path, set] : p.images) merged.images[path] |= set;
+    for (const Phase& phase : p.phases) {
+      auto it = std::find_if(merged.phases.begin(), merged.phases.end(),
+                             [&](const Phase& m) { return m.name == phase.name; });
+      if (it == merged.phases.end()) {
+        merged.phases.push_back(phase);
+      } else {
+        it->syscalls |= phase.syscalls;
+        for (const auto& [number, count] : phase.counts) it->counts[number] += count;
+        if (it->trigger.empty()) it->trigger = phase.trigger;
+      }
+    }
+    for (const auto& [name, count] : p.compat_i386) merged.compat_i386[name] += count;
+    merged.unresolved.insert(merged.unresolved.end(), p.unresolved.begin(), p.unresolved.end());
+    for (const auto& [number, sites] : p.evidence) MergeLocations(merged.evidence[number], sites);
+    merged.added_objects.insert(merged.added_objects.end(), p.added_objects.begin(),
+                                p.added_objects.end());
+    merged.incomplete = merged.incomplete || p.incomplete;
+  }
+  for (auto& [number, n] : merged.seen_in_runs) n = std::min(n, merged.runs);
+  return merged;
+}
+
+}  // namespace sysfence

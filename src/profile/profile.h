@@ -1,0 +1,91 @@
+// The Profile: the one data type every source produces (trace, import-strace, static) and
+// every sink consumes (compare, filter, run, report). Its JSON form is a public contract
+// (docs/DESIGN.md, "Profile JSON (version 1)"); profile_json.h reads and writes it.
+//
+//   Profile p;
+//   p.kind = ProfileKind::kDynamic;
+//   p.target = "/usr/bin/diff";
+//   p.RecordCall("/usr/bin/diff", *SyscallNumber("openat"));
+//   std::string json = ProfileToJsonText(p);
+#ifndef SYSFENCE_PROFILE_PROFILE_H_
+#define SYSFENCE_PROFILE_PROFILE_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "profile/syscall_set.h"
+
+namespace sysfence {
+
+enum class ProfileKind { kDynamic, kStatic, kMerged, kHybrid };
+std::string_view ProfileKindName(ProfileKind kind);
+std::optional<ProfileKind> ProfileKindFromName(std::string_view name);
+
+// One execution phase: what was called while the phase was current.
+struct Phase {
+  std::string name;
+  SyscallSet syscalls;
+  std::string trigger;  // what entered the phase ("" for the first phase)
+  std::map<int, uint64_t> counts;
+};
+
+// A place in a binary (static analysis evidence and unresolved sites).
+struct CodeLocation {
+  std::string image;     // path of the object
+  std::string function;  // symbol name, or "sub_<hex>" for unnamed code
+  uint64_t address = 0;  // virtual address in the object's own address space
+  bool operator==(const CodeLocation&) const = default;
+};
+
+// A syscall site whose number static analysis could not determine.
+struct UnresolvedSite {
+  CodeLocation location;
+  std::string reason;
+};
+
+// An object static analysis loaded beyond DT_NEEDED (dlopen, NSS, --dlopen), and why.
+struct AddedObject {
+  std::string path;
+  std::string reason;
+};
+
+struct Profile {
+  ProfileKind kind = ProfileKind::kDynamic;
+  std::string arch = "x86_64";
+  std::string target;
+  int runs = 1;
+  // The union of everything in the profile.
+  SyscallSet syscalls;
+  // Calls per syscall number (dynamic).
+  std::map<int, uint64_t> counts;
+  // In how many of `runs` each syscall appeared.
+  std::map<int, int> seen_in_runs;
+  // Set per executable image (dynamic) or per object (static), keyed by absolute path.
+  std::map<std::string, SyscallSet> images;
+  std::vector<Phase> phases;
+  // i386 syscalls made through `int 0x80` by a 64-bit process, by i386 name.
+  std::map<std::string, uint64_t> compat_i386;
+  // Hybrid profiles: syscalls allowed with a softer action (found only statically).
+  SyscallSet soft_syscalls;
+  // Static analysis.
+  std::vector<UnresolvedSite> unresolved;
+  std::map<int, std::vector<CodeLocation>> evidence;
+  std::vector<AddedObject> added_objects;
+  // True when the trace was interrupted (sysfence got SIGINT/SIGTERM) before the program ended.
+  bool incomplete = false;
+  // Exit status of the traced program as `trace` reports it (dynamic; -1 when unknown).
+  int exit_status = -1;
+
+  // Records one call of `number` made by `image` (and the current phase, if any).
+  void RecordCall(const std::string& image, int number, uint64_t times = 1);
+  // Makes `seen_in_runs` say "seen in this one run" for everything in `syscalls`.
+  void MarkSeenInOneRun();
+};
+
+}  // namespace sysfence
+
+#endif  // SYSFENCE_PROFILE_PROFILE_H_

@@ -1,0 +1,101 @@
+// Pins down the profile JSON contract: round trip, strict validation with clear messages.
+#include "profile/profile_json.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace sysfence {
+namespace {
+
+Profile SampleProfile() {
+  Profile p;
+  p.kind = ProfileKind::kDynamic;
+  p.target = "/usr/bin/diff";
+  p.phases.push_back(Phase{.name = "init", .syscalls = {}, .trigger = "", .counts = {}});
+  p.RecordCall("/usr/bin/diff", *SyscallNumber("brk"), 3);
+  p.phases.push_back(
+      Phase{.name = "work", .syscalls = {}, .trigger = "syscall:openat", .counts = {}});
+  p.RecordCall("/usr/bin/diff", *SyscallNumber("openat"));
+  p.RecordCall("/usr/bin/cat", *SyscallNumber("read"), 2);
+  p.compat_i386["write"] = 1;
+  p.MarkSeenInOneRun();
+  return p;
+}
+
+TEST(ProfileJson, RoundTripKeepsEveryField) {
+  Profile p = SampleProfile();
+  p.evidence[0].push_back({"/lib/libc.so.6", "read", 0x1234});
+  p.unresolved.push_back({{"/lib/x.so", "sub_10", 0x10}, "number from memory"});
+  p.added_objects.push_back({"/lib/libnss_files.so.2", "NSS back-end for passwd"});
+  p.soft_syscalls.Insert(*SyscallNumber("read"));
+  p.incomplete = true;
+  p.exit_status = 3;
+  std::string text = ProfileToJsonText(p);
+  auto back = ProfileFromJsonText(text, "mem");
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  EXPECT_EQ(ProfileToJsonText(*back), text);
+  EXPECT_EQ(back->phases.size(), 2u);
+  EXPECT_EQ(back->phases[1].trigger, "syscall:openat");
+  EXPECT_EQ(back->counts.at(*SyscallNumber("brk")), 3u);
+  EXPECT_EQ(back->images.at("/usr/bin/cat").Names(), std::vector<std::string>{"read"});
+  EXPECT_EQ(back->evidence.at(0).front().address, 0x1234u);
+}
+
+TEST(ProfileJson, WritesTheDocumentedShape) {
+  auto json = nlohmann::json::parse(ProfileToJsonText(SampleProfile()));
+  EXPECT_EQ(json["sysfence"], 1);
+  EXPECT_EQ(json["arch"], "x86_64");
+  EXPECT_EQ(json["kind"], "dynamic");
+  EXPECT_EQ(json["syscalls"], (nlohmann::json{"brk", "openat", "read"}));
+  EXPECT_EQ(json["seen_in_runs"]["read"], 1);
+  EXPECT_EQ(json["phases"][0]["name"], "init");
+  EXPECT_EQ(json["phases"][0]["syscalls"], (nlohmann::json{"brk"}));
+}
+
+TEST(ProfileJson, MinimalDocumentedExampleIsAccepted) {
+  const char* text = R"({"sysfence": 1, "arch": "x86_64", "kind": "dynamic",
+    "target": "/usr/bin/diff", "runs": 3, "syscalls": ["access", "arch_prctl", "brk", "close"],
+    "counts": {"brk": 120}, "seen_in_runs": {"brk": 3},
+    "images": {"/usr/bin/diff": ["access", "brk"]},
+    "phases": [{"name": "init", "syscalls": ["brk"]}], "unresolved": [], "evidence": {},
+    "some_future_key": {"ignored": true}})";
+  auto p = ProfileFromJsonText(text, "example");
+  ASSERT_TRUE(p.ok()) << p.error().message();
+  EXPECT_EQ(p->runs, 3);
+  EXPECT_EQ(p->syscalls.Size(), 4);
+}
+
+struct BadCase {
+  const char* text;
+  const char* expected;  // part of the message
+};
+
+TEST(ProfileJson, RejectsBadInputNamingFileAndField) {
+  const BadCase cases[] = {
+      {"", "not valid JSON"},
+      {"[1,2]", "expected a JSON object"},
+      {R"({"syscalls": []})", "not a sysfence profile"},
+      {R"({"sysfence": 1})", "'syscalls': missing"},
+      {R"({"sysfence": 9, "syscalls": []})", "newer"},
+      {R"({"sysfence": 1, "syscalls": ["read", "frobnicate"]})", "unknown syscall name 'frobnicate'"},
+      {R"({"sysfence": 1, "syscalls": "read"})", "expected an array"},
+      {R"({"sysfence": 1, "syscalls": [], "kind": "magic"})", "'kind'"},
+      {R"({"sysfence": 1, "syscalls": [], "arch": "aarch64"})", "not supported"},
+      {R"({"sysfence": 1, "syscalls": [], "runs": -1})", "'runs'"},
+      {R"({"sysfence": 1, "syscalls": [], "counts": {"read": "x"}})", "expected an integer"},
+      {R"({"sysfence": 1, "syscalls": [], "images": {"/x": ["read"]}})", "does not hold 'read'"},
+      {R"({"sysfence": 1, "runs": 1, "syscalls": ["read"], "seen_in_runs": {"read": 2}})",
+       "seen in 2 runs of 1"},
+      {R"({"sysfence": 1, "syscalls": [], "phases": [{"name": "x"}]})", "phases[0]"},
+  };
+  for (const BadCase& c : cases) {
+    auto p = ProfileFromJsonText(c.text, "bad.json");
+    ASSERT_FALSE(p.ok()) << c.text;
+    EXPECT_NE(p.error().message().find("bad.json"), std::string::npos) << p.error().message();
+    EXPECT_NE(p.error().message().find(c.expected), std::string::npos)
+        << c.text << " -> " << p.error().message();
+  }
+}
+
+}  // namespace
+}  // namespace sysfence

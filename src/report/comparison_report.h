@@ -1,0 +1,29 @@
+// Renders a comparison of two profiles as a terminal table, JSON or CSV (`sysfence compare`).
+//
+//   std::string text = ComparisonToText(a, "diff.json", b, "static.json");
+#ifndef SYSFENCE_REPORT_COMPARISON_REPORT_H_
+#define SYSFENCE_REPORT_COMPARISON_REPORT_H_
+
+#include <string>
+#include <string_view>
+
+#include "profile/profile.h"
+
+namespace sysfence {
+
+struct NamedProfile {
+  std::string_view label;  // how the user named it (usually the file path)
+  const Profile* profile;
+};
+
+// A readable table: counts and shares, then both / only A / only B per category.
+std::string ComparisonToText(NamedProfile a, NamedProfile b);
+// {"a":{...}, "b":{...}, "both":[...], "only_a":[...], "only_b":[...], "total_syscalls":N,
+//  "by_category":{...}}
+std::string ComparisonToJson(NamedProfile a, NamedProfile b);
+// One row per syscall in either set: name,number,category,in_a,in_b,count_a,count_b
+std::string ComparisonToCsv(NamedProfile a, NamedProfile b);
+
+}  // namespace sysfence
+
+#endif  // SYSFENCE_REPORT_COMPARISON_REPORT_H_

@@ -1,0 +1,51 @@
+// Pins down the three renderings of `sysfence compare`.
+#include "report/comparison_report.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace sysfence {
+namespace {
+
+Profile WithCalls(std::initializer_list<std::string_view> names) {
+  Profile p;
+  p.syscalls = *SyscallSet::FromNames(names);
+  for (int nr : p.syscalls) p.counts[nr] = 7;
+  return p;
+}
+
+TEST(ComparisonReport, JsonHasTheContractFields) {
+  Profile a = WithCalls({"read", "write", "clone"});
+  Profile b = WithCalls({"read", "socket"});
+  auto json = nlohmann::json::parse(ComparisonToJson({"a.json", &a}, {"b.json", &b}));
+  EXPECT_EQ(json["both"], (nlohmann::json{"read"}));
+  EXPECT_EQ(json["only_a"], (nlohmann::json{"clone", "write"}));
+  EXPECT_EQ(json["only_b"], (nlohmann::json{"socket"}));
+  EXPECT_EQ(json["total_syscalls"], TotalSyscallCount());
+  EXPECT_EQ(json["a"]["count"], 3);
+  EXPECT_EQ(json["by_category"]["network"]["only_b"], (nlohmann::json{"socket"}));
+  EXPECT_EQ(json["by_category"]["process"]["only_a"], (nlohmann::json{"clone"}));
+}
+
+TEST(ComparisonReport, TextNamesEveryDifferenceUnderItsCategory) {
+  Profile a = WithCalls({"read", "clone"});
+  Profile b = WithCalls({"read", "socket"});
+  std::string text = ComparisonToText({"a.json", &a}, {"b.json", &b});
+  EXPECT_NE(text.find("Networking"), std::string::npos);
+  EXPECT_NE(text.find("socket"), std::string::npos);
+  EXPECT_NE(text.find("Process/thread management"), std::string::npos);
+  EXPECT_NE(text.find("only in A"), std::string::npos);
+}
+
+TEST(ComparisonReport, CsvHasOneRowPerSyscallInEither) {
+  Profile a = WithCalls({"read"});
+  Profile b = WithCalls({"write"});
+  std::string csv = ComparisonToCsv({"a", &a}, {"b", &b});
+  EXPECT_EQ(csv,
+            "syscall,number,category,in_a,in_b,count_a,count_b\n"
+            "read,0,io,1,0,7,0\n"
+            "write,1,io,0,1,0,7\n");
+}
+
+}  // namespace
+}  // namespace sysfence
