@@ -27,6 +27,9 @@ int RunCli(int argc, char** argv) {
   RegisterNamesVerbs(app, action);
   RegisterMergeVerb(app, action);
   RegisterCompareVerb(app, action);
+  RegisterFilterVerb(app, action);
+  RegisterImportSeccompVerb(app, action);
+  RegisterRunVerb(app, action);
 
   try {
     app.parse(argc, argv);

@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include "base/result.h"
+#include "filter/filter_policy.h"
 
 namespace sysfence::cli {
 
@@ -24,6 +25,14 @@ using VerbAction = std::function<int()>;
 void RegisterNamesVerbs(CLI::App& app, VerbAction& action);  // names, numbers
 void RegisterMergeVerb(CLI::App& app, VerbAction& action);
 void RegisterCompareVerb(CLI::App& app, VerbAction& action);
+void RegisterFilterVerb(CLI::App& app, VerbAction& action);
+void RegisterImportSeccompVerb(CLI::App& app, VerbAction& action);
+void RegisterRunVerb(CLI::App& app, VerbAction& action);
+
+// --action, --soft-action and --phase as `filter` and `run` take them; errors name the option.
+Result<FilterOptions> ParseFilterOptions(const std::string& action,
+                                         const std::string& soft_action,
+                                         const std::string& phase);
 
 // Prints "sysfence: <message>" on stderr and returns kExitFailure.
 int ReportError(const Error& error);

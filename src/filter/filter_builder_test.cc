@@ -13,68 +13,11 @@
 
 #include "filter/bpf_evaluator.h"
 #include "filter/filter_policy.h"
+#include "filter/filter_test_util.h"
 #include "syscalls/syscall_table.h"
 
 namespace sysfence {
 namespace {
-
-constexpr uint32_t kX32Bit = 0x40000000;
-
-// What the policy says the filter must return for (arch, nr): the test's oracle.
-uint32_t Expected(const FilterPolicy& policy, uint32_t arch, uint32_t nr) {
-  uint32_t fallback = SeccompReturnValue(policy.default_action);
-  if (arch == AUDIT_ARCH_I386) {
-    for (const std::string& name : policy.i386_allowed) {
-      if (I386SyscallNumber(name) == static_cast<int>(nr)) return SECCOMP_RET_ALLOW;
-    }
-    return fallback;
-  }
-  if (arch != AUDIT_ARCH_X86_64) return SECCOMP_RET_KILL_PROCESS;
-  if (nr >= kX32Bit) return fallback;  // x32 and anything above
-  if (nr < static_cast<uint32_t>(kSyscallNumberLimit)) {
-    if (policy.allowed.Contains(static_cast<int>(nr))) return SECCOMP_RET_ALLOW;
-    if (policy.soft.Contains(static_cast<int>(nr))) return SeccompReturnValue(policy.soft_action);
-  }
-  return fallback;
-}
-
-// Every number the test tries on each architecture.
-std::vector<std::pair<uint32_t, uint32_t>> AllCalls() {
-  std::vector<std::pair<uint32_t, uint32_t>> calls;
-  for (uint32_t nr = 0; nr < 1024; ++nr) {
-    calls.emplace_back(AUDIT_ARCH_X86_64, nr);
-    calls.emplace_back(AUDIT_ARCH_X86_64, kX32Bit | nr);
-    calls.emplace_back(AUDIT_ARCH_I386, nr);
-  }
-  for (uint32_t nr : {0x3fffffffu, 0x7fffffffu, 0xffffffffu, kX32Bit | 0xffffu}) {
-    calls.emplace_back(AUDIT_ARCH_X86_64, nr);
-  }
-  calls.emplace_back(AUDIT_ARCH_AARCH64, 0);
-  calls.emplace_back(0, 0);
-  return calls;
-}
-
-// Runs every call of AllCalls() and compares with the oracle; returns the evaluator's verdicts
-// for further checks.
-void ExpectFilterMatchesPolicy(const FilterPolicy& policy, const CompiledFilter& filter) {
-  Result<BpfEvaluator> evaluator = BpfEvaluator::Create(filter.program);
-  ASSERT_TRUE(evaluator.ok()) << evaluator.error().message();
-  int mismatches = 0;
-  for (auto [arch, nr] : AllCalls()) {
-    seccomp_data data{};
-    data.arch = arch;
-    data.nr = static_cast<int>(nr);
-    BpfEvaluator::Verdict verdict = evaluator->Evaluate(data);
-    uint32_t expected = Expected(policy, arch, nr);
-    if (verdict.value != expected && ++mismatches <= 5) {
-      ADD_FAILURE() << "arch " << std::hex << arch << " nr " << nr << ": got " << verdict.value
-                    << ", want " << expected << "\n" << filter.pseudo_code;
-    }
-    // Plain rules read only arch and nr, so the kernel's action cache can keep them.
-    EXPECT_FALSE(verdict.read_arguments) << "nr " << nr;
-  }
-  EXPECT_EQ(mismatches, 0);
-}
 
 FilterOptions Options(FilterAction action, FilterAction soft_action = FilterAction::kLog,
                       std::string phase = "") {
@@ -104,7 +47,7 @@ TEST(FilterBuilder, EveryCallOnEveryArchitectureGetsThePolicyVerdict) {
     ASSERT_TRUE(policy.ok()) << policy.error().message();
     Result<CompiledFilter> filter = CompileFilterPolicy(*policy);
     ASSERT_TRUE(filter.ok()) << filter.error().message();
-    ExpectFilterMatchesPolicy(*policy, *filter);
+    testing::ExpectProgramMatchesPolicy(*policy, filter->program);
   }
 }
 
@@ -140,7 +83,7 @@ TEST(FilterBuilder, HybridSoftCallsGetTheSoftAction) {
       EXPECT_FALSE(policy->allowed.Contains("socket"));
       Result<CompiledFilter> filter = CompileFilterPolicy(*policy);
       ASSERT_TRUE(filter.ok()) << filter.error().message();
-      ExpectFilterMatchesPolicy(*policy, *filter);
+      testing::ExpectProgramMatchesPolicy(*policy, filter->program);
     }
   }
 }
