@@ -307,8 +307,14 @@ std::vector<std::string> PhaseArguments(const std::string& text, const std::stri
     if (line.empty() || line[0] == '#') continue;
     size_t space = line.find(' ');
     if (space == std::string::npos || line.substr(0, space) != side) continue;
-    args.push_back("--phase");
-    args.push_back(line.substr(space + 1));
+    std::string rest = line.substr(space + 1);
+    if (rest.starts_with("first ")) {
+      args.push_back("--first-phase");
+      args.push_back(rest.substr(6));
+    } else {
+      args.push_back("--phase");
+      args.push_back(rest);
+    }
   }
   return args;
 }
