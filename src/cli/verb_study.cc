@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "report/browser.h"
 #include "study/study_report.h"
 #include "study/study_runner.h"
 
@@ -38,8 +39,18 @@ int RunStudyVerb(const StudyVerbOptions& verb) {
   if (!result.ok()) return ReportError(result.error().WithContext("study " + verb.study));
   Status written = WriteStudyReport(*result, output);
   if (!written.ok()) return ReportError(written.error());
-  fmt::print("\n{}\nreport: {}/index.html (and report.md, data.json, data.csv, *.svg)\n",
-             StudySummaryText(*result), output);
+  // The screenshot shows the page as a browser renders it; without a browser the report is
+  // still complete.
+  std::string screenshot_note;
+  if (Result<std::string> chromium = FindChromium(); chromium.ok()) {
+    Status shot = CaptureScreenshot(*chromium, output + "/index.html", output + "/screenshot.png");
+    screenshot_note = shot.ok() ? ", screenshot.png" : "";
+    if (!shot.ok()) Warn("no screenshot: " + shot.error().message());
+  } else {
+    Warn("no screenshot: " + chromium.error().message());
+  }
+  fmt::print("\n{}\nreport: {}/index.html (and report.md, data.json, data.csv, *.svg{})\n",
+             StudySummaryText(*result), output, screenshot_note);
   if (!result->soundness_failures.empty()) {
     fmt::print(stderr, "sysfence: the static analysis missed {} traced syscall(s); see the "
                        "report\n",
