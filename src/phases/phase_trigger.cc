@@ -164,7 +164,17 @@ Result<PhaseTrigger> ParsePhaseTrigger(std::string_view text) {
     std::optional<int64_t> fd = ParseInteger(value.substr(3));
     if (!fd) return MakeError("trigger '{}': '{}' is not a descriptor number", text, value);
     trigger.kind = TriggerKind::kFdArgument;
+    trigger.path_arg = 0;
     trigger.number = *fd;
+    return trigger;
+  }
+  if (value.size() > 5 && value.starts_with("arg") && value[3] >= '0' && value[3] <= '5' &&
+      value[4] == '=') {
+    std::optional<int64_t> argument = ParseInteger(value.substr(5));
+    if (!argument) return MakeError("trigger '{}': '{}' is not a number", text, value.substr(5));
+    trigger.kind = TriggerKind::kFdArgument;
+    trigger.path_arg = value[3] - '0';
+    trigger.number = *argument;
     return trigger;
   }
   if (head == "socket") {
@@ -220,8 +230,12 @@ bool TriggerMatchesSyscall(const PhaseTrigger& trigger, const SyscallEvent& even
     case TriggerKind::kFirstCall:
       return event.number == trigger.syscall;
     case TriggerKind::kFdArgument:
+      // Compared as the int the kernel sees for descriptors, and in full for other arguments.
       return event.number == trigger.syscall &&
-             static_cast<int64_t>(static_cast<int32_t>(event.args[0])) == trigger.number;
+             (static_cast<int64_t>(event.args[static_cast<size_t>(trigger.path_arg)]) ==
+                  trigger.number ||
+              static_cast<int64_t>(static_cast<int32_t>(
+                  event.args[static_cast<size_t>(trigger.path_arg)])) == trigger.number);
     case TriggerKind::kSocketFamily:
       return event.number == trigger.syscall &&
              static_cast<int64_t>(static_cast<int32_t>(event.args[0])) == trigger.number;

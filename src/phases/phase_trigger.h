@@ -11,6 +11,7 @@
 //   NAME:PATH-GLOB        NAME called with a path argument matching the glob
 //                         (open:/etc/passwd, openat:/home/*/.ssh/*, execve:/usr/bin/*)
 //   NAME:fd=N             NAME called on descriptor N (write:fd=1)
+//   NAME:argK=V           NAME called with argument K (0-5) equal to V (alarm:arg0=0)
 //   socket:FAMILY         socket() of a family (AF_INET, AF_INET6, AF_UNIX, AF_NETLINK, or a number)
 //   exec:PATH-GLOB        a successful exec of a matching program
 //   read:socket|tty|pipe|file
@@ -33,7 +34,7 @@ namespace sysfence {
 enum class TriggerKind {
   kFirstCall,     // syscall:NAME
   kPathArgument,  // NAME:/path/glob
-  kFdArgument,    // NAME:fd=N
+  kFdArgument,    // NAME:fd=N, NAME:argK=V
   kSocketFamily,  // socket:AF_INET
   kExec,          // exec:/usr/bin/ls
   kReadFrom,      // read:socket
@@ -53,9 +54,9 @@ struct PhaseTrigger {
   TriggerKind kind = TriggerKind::kMark;
   TriggerScope scope = TriggerScope::kTree;
   int syscall = -1;     // kFirstCall, kPathArgument, kFdArgument, kSocketFamily
-  int path_arg = -1;    // kPathArgument: index of the path argument of `syscall`
+  int path_arg = -1;    // kPathArgument: index of the path argument; kFdArgument: the argument
   std::string pattern;  // kPathArgument, kExec: glob
-  int64_t number = -1;  // kFdArgument: fd; kSocketFamily: family; kSignal: signal number
+  int64_t number = -1;  // kFdArgument: value; kSocketFamily: family; kSignal: signal number
   FdKind fd_kind = FdKind::kUnknown;  // kReadFrom
   std::string text;     // as the user wrote it (without the scope)
 };

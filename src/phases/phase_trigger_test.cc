@@ -48,6 +48,10 @@ TEST(PhaseTrigger, ParsesEveryKind) {
   auto write = ParsePhaseTrigger("write:fd=1");
   EXPECT_EQ(write->kind, TriggerKind::kFdArgument);
   EXPECT_EQ(write->number, 1);
+  auto alarm = ParsePhaseTrigger("alarm:arg0=0");
+  EXPECT_EQ(alarm->kind, TriggerKind::kFdArgument);
+  EXPECT_EQ(alarm->path_arg, 0);
+  EXPECT_EQ(ParsePhaseTrigger("kill:arg1=15")->path_arg, 1);
   EXPECT_EQ(ParsePhaseTrigger("socket:AF_INET")->number, AF_INET);
   EXPECT_EQ(ParsePhaseTrigger("exec:/usr/bin/ls")->kind, TriggerKind::kExec);
   EXPECT_EQ(ParsePhaseTrigger("read:tty")->fd_kind, FdKind::kTty);
@@ -69,6 +73,7 @@ TEST(PhaseTrigger, RejectsBadTriggersNamingThePart) {
       {"socket:AF_MARTIAN", "unknown socket family"},
       {"signal:SIGFOO", "unknown signal"},
       {"write:fd=x", "not a descriptor number"},
+      {"alarm:arg0=x", "is not a number"},
       {"frob:1", "unknown syscall or trigger kind 'frob'"},
   };
   for (const Case& c : cases) {
@@ -108,6 +113,12 @@ TEST(PhaseTrigger, FdAndFamilyAndReadFromTriggers) {
                                     inspector));
   EXPECT_FALSE(TriggerMatchesSyscall(*ParsePhaseTrigger("write:fd=1"), Call("write", {2}),
                                      inspector));
+  EXPECT_TRUE(TriggerMatchesSyscall(*ParsePhaseTrigger("alarm:arg0=0"), Call("alarm", {0}),
+                                    inspector));
+  EXPECT_FALSE(TriggerMatchesSyscall(*ParsePhaseTrigger("alarm:arg0=0"), Call("alarm", {120}),
+                                     inspector));
+  EXPECT_TRUE(TriggerMatchesSyscall(*ParsePhaseTrigger("kill:arg1=15"), Call("kill", {7, 15}),
+                                    inspector));
   EXPECT_TRUE(TriggerMatchesSyscall(*ParsePhaseTrigger("socket:AF_INET6"),
                                     Call("socket", {AF_INET6}), inspector));
   auto from_socket = *ParsePhaseTrigger("read:socket");
