@@ -27,6 +27,8 @@ int RunCli(int argc, char** argv) {
   RegisterNamesVerbs(app, action);
   RegisterMergeVerb(app, action);
   RegisterCompareVerb(app, action);
+  RegisterStudyVerb(app, action);
+  RegisterPhasesVerb(app, action);
   RegisterFilterVerb(app, action);
   RegisterImportSeccompVerb(app, action);
   RegisterRunVerb(app, action);

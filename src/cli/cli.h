@@ -25,6 +25,8 @@ using VerbAction = std::function<int()>;
 void RegisterNamesVerbs(CLI::App& app, VerbAction& action);  // names, numbers
 void RegisterMergeVerb(CLI::App& app, VerbAction& action);
 void RegisterCompareVerb(CLI::App& app, VerbAction& action);
+void RegisterStudyVerb(CLI::App& app, VerbAction& action);
+void RegisterPhasesVerb(CLI::App& app, VerbAction& action);
 void RegisterFilterVerb(CLI::App& app, VerbAction& action);
 void RegisterImportSeccompVerb(CLI::App& app, VerbAction& action);
 void RegisterRunVerb(CLI::App& app, VerbAction& action);
