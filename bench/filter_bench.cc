@@ -11,7 +11,9 @@
 // each case's ratio to its floor.
 //
 //   build/bench/filter_bench [--rounds=N] [--benchmark_min_time=S]
+#include <benchmark/benchmark.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -28,9 +30,6 @@
 #include <string>
 #include <vector>
 
-#include <benchmark/benchmark.h>
-#include <fmt/format.h>
-
 #include "base/unique_fd.h"
 #include "filter/bpf_evaluator.h"
 #include "filter/filter_builder.h"
@@ -44,9 +43,9 @@ namespace {
 SyscallSet HundredSyscalls() {
   SyscallSet set;
   for (int nr = 0; nr < 90; ++nr) set.Insert(nr);
-  for (int nr : {SYS_getrusage, SYS_sysinfo, SYS_getppid, SYS_gettid, SYS_futex,
-                 SYS_sched_getaffinity, SYS_clock_gettime, SYS_exit_group, SYS_openat,
-                 SYS_newfstatat}) {
+  for (int nr :
+       {SYS_getrusage, SYS_sysinfo, SYS_getppid, SYS_gettid, SYS_futex, SYS_sched_getaffinity,
+        SYS_clock_gettime, SYS_exit_group, SYS_openat, SYS_newfstatat}) {
     set.Insert(nr);
   }
   return set;
@@ -67,8 +66,8 @@ BpfProgram Linear(const SyscallSet& set) {
   size_t n = numbers.size();
   // ld arch; jeq x86_64 ? next : kill
   program.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
-  program.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0,
-                             static_cast<uint8_t>(n + 4)));
+  program.push_back(
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, static_cast<uint8_t>(n + 4)));
   // ld nr; jge x32 bit ? errno : next
   program.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
   program.push_back(BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, static_cast<uint8_t>(n), 0));
@@ -77,16 +76,16 @@ BpfProgram Linear(const SyscallSet& set) {
     program.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(numbers[i]),
                                static_cast<uint8_t>(n - i), 0));
   }
-  program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1));         // errno
-  program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));             // allow
-  program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));      // kill
+  program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1));     // errno
+  program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));         // allow
+  program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));  // kill
   return program;
 }
 
 struct FilterCase {
   std::string name;
-  std::string floor;               // the case this one is compared with
-  std::vector<BpfProgram> stack;   // installed in this order
+  std::string floor;              // the case this one is compared with
+  std::vector<BpfProgram> stack;  // installed in this order
 };
 
 std::vector<FilterCase> Cases() {
@@ -115,11 +114,11 @@ void Install(const BpfProgram& program) {
   }
 }
 
-void BM_Getppid(benchmark::State& state) {
+void GetppidLoop(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(syscall(SYS_getppid));
 }
 
-void BM_ReadWrite(benchmark::State& state) {
+void ReadWriteLoop(benchmark::State& state) {
   UniqueFd zero(open("/dev/zero", O_RDONLY | O_CLOEXEC));
   UniqueFd null(open("/dev/null", O_WRONLY | O_CLOEXEC));
   char buffer[64];
@@ -154,8 +153,8 @@ std::map<std::string, double> MeasureInChild(const FilterCase& c) {
   if (pid == 0) {
     close(fds[0]);
     for (const BpfProgram& program : c.stack) Install(program);
-    benchmark::RegisterBenchmark(("getppid/" + c.name).c_str(), BM_Getppid)->MinTime(0.1);
-    benchmark::RegisterBenchmark(("read_write/" + c.name).c_str(), BM_ReadWrite)->MinTime(0.1);
+    benchmark::RegisterBenchmark(("getppid/" + c.name).c_str(), GetppidLoop)->MinTime(0.1);
+    benchmark::RegisterBenchmark(("read_write/" + c.name).c_str(), ReadWriteLoop)->MinTime(0.1);
     PipeReporter reporter(fds[1]);
     benchmark::RunSpecifiedBenchmarks(&reporter);
     _exit(0);
@@ -225,9 +224,10 @@ int main(int argc, char** argv) {
     }
   }
 
-  fmt::print("\nCPU ns per loop iteration, median of {} rounds (read_write = 2 calls); ratio to "
-             "the case's floor; spread = slowest / fastest round:\n",
-             rounds);
+  fmt::print(
+      "\nCPU ns per loop iteration, median of {} rounds (read_write = 2 calls); ratio to "
+      "the case's floor; spread = slowest / fastest round:\n",
+      rounds);
   fmt::print("{:<20} {:>9} {:>8} {:>7}   {:>10} {:>8} {:>7}\n", "case", "getppid", "/floor",
              "spread", "read_write", "/floor", "spread");
   for (const FilterCase& c : cases) {
@@ -236,10 +236,11 @@ int main(int argc, char** argv) {
       const std::vector<double>& all = figures[c.name][loop];
       double ns = Median(all);
       double floor = Median(figures[c.floor][loop]);
-      double spread = all.empty() ? 0 : *std::max_element(all.begin(), all.end()) /
-                                            *std::min_element(all.begin(), all.end());
-      line += fmt::format(" {:>9.1f} {:>8.3f} {:>7.3f}  ", ns, floor > 0 ? ns / floor : 0.0,
-                          spread);
+      double spread = all.empty() ? 0
+                                  : *std::max_element(all.begin(), all.end()) /
+                                        *std::min_element(all.begin(), all.end());
+      line +=
+          fmt::format(" {:>9.1f} {:>8.3f} {:>7.3f}  ", ns, floor > 0 ? ns / floor : 0.0, spread);
     }
     fmt::print("{}\n", line);
   }

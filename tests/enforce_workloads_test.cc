@@ -4,13 +4,12 @@
 // sshd lets the client log in and run a command again.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include "base/unique_fd.h"
 #include "test_util.h"
@@ -21,8 +20,8 @@ namespace {
 
 CommandResult Enforced(const std::string& profile, const std::vector<std::string>& argv,
                        const std::string& input = "") {
-  std::vector<std::string> command = {SysfenceBinary(), "run", "--profile", profile, "--action",
-                                      "kill", "--"};
+  std::vector<std::string> command = {SysfenceBinary(), "run",  "--profile", profile,
+                                      "--action",       "kill", "--"};
   command.insert(command.end(), argv.begin(), argv.end());
   return RunCommand(command, 120, input);
 }
@@ -87,6 +86,7 @@ class BackgroundProcess {
       dup2(out.get(), 1);
       dup2(out.get(), 2);
       std::vector<char*> args;
+      args.reserve(argv.size() + 1);
       for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
       args.push_back(nullptr);
       execv(args[0], args.data());
@@ -157,10 +157,24 @@ TEST(EnforcedSsh, ClientLogsInAndRunsACommandUnderItsProfile) {
     GTEST_SKIP() << "sshd could not start: " << ReadWholeFile(dir.File("sshd.log"));
   }
 
-  std::vector<std::string> ssh = {"ssh", "-F", "/dev/null", "-p", std::to_string(port), "-i",
-                                  dir.File("userkey"), "-o", "StrictHostKeyChecking=no", "-o",
-                                  "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o",
-                                  "LogLevel=ERROR", "root@127.0.0.1", "echo", "hi"};
+  std::vector<std::string> ssh = {"ssh",
+                                  "-F",
+                                  "/dev/null",
+                                  "-p",
+                                  std::to_string(port),
+                                  "-i",
+                                  dir.File("userkey"),
+                                  "-o",
+                                  "StrictHostKeyChecking=no",
+                                  "-o",
+                                  "UserKnownHostsFile=/dev/null",
+                                  "-o",
+                                  "BatchMode=yes",
+                                  "-o",
+                                  "LogLevel=ERROR",
+                                  "root@127.0.0.1",
+                                  "echo",
+                                  "hi"};
   CommandResult plain = RunCommand(ssh, 60);
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
   ASSERT_EQ(plain.out, "hi\n");

@@ -3,11 +3,10 @@
 // daemon does it); bubblewrap loads the raw BPF with --seccomp FD; systemd-analyze knows the
 // names of the systemd output; a C program that includes the C header sandboxes itself.
 // Each test skips, saying why, when its consumer cannot run on this machine.
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <csignal>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "test_util.h"
@@ -22,8 +21,8 @@ bool Have(const std::string& program) {
   return RunShell("command -v " + program + " >/dev/null").exit_code == 0;
 }
 
-std::string Filter(const std::string& profile, const std::string& format,
-                   const std::string& action, const std::string& out) {
+std::string Filter(const std::string& profile, const std::string& format, const std::string& action,
+                   const std::string& out) {
   CommandResult r = RunCommand(
       {SysfenceBinary(), "filter", "--format", format, "--action", action, "-o", out, profile});
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -83,12 +82,12 @@ class Crun : public ::testing::Test {
     config["linux"]["seccomp"] = seccomp;
     WriteWholeFile(bundle_ + "/config.json", config.dump(2));
     std::string id = "sysfence-test-" + std::to_string(getpid()) + "-" + std::to_string(runs_++);
-    return RunCommand({"unshare", "-m", "sh", "-c",
-                       "mount --make-rprivate / && (umount -l /sys/fs/cgroup 2>/dev/null; "
-                       "mount -t cgroup2 none /sys/fs/cgroup) && exec crun --root " +
-                           dir_.File("state") + " --cgroup-manager=disabled run -b " + bundle_ +
-                           " " + id},
-                      60);
+    return RunCommand(
+        {"unshare", "-m", "sh", "-c",
+         "mount --make-rprivate / && (umount -l /sys/fs/cgroup 2>/dev/null; "
+         "mount -t cgroup2 none /sys/fs/cgroup) && exec crun --root " +
+             dir_.File("state") + " --cgroup-manager=disabled run -b " + bundle_ + " " + id},
+        60);
   }
 
   ScratchDir dir_;
@@ -219,10 +218,9 @@ TEST(Systemd, TableNamesUnknownToSystemdAreOnlyRemovedOrNewerCalls) {
       FilterNames(Filter(dir.File("all.json"), "systemd", "errno", dir.File("all.conf")));
   ASSERT_GT(names.size(), 370u);
   // Calls x86-64 never implemented or removed long ago, which systemd does not list.
-  const std::set<std::string> removed = {"uselib",      "_sysctl",  "create_module",
-                                         "get_kernel_syms", "query_module", "nfsservctl",
-                                         "getpmsg",     "putpmsg",  "afs_syscall",
-                                         "tuxcall",     "security", "vserver"};
+  const std::set<std::string> removed = {
+      "uselib",  "_sysctl", "create_module", "get_kernel_syms", "query_module", "nfsservctl",
+      "getpmsg", "putpmsg", "afs_syscall",   "tuxcall",         "security",     "vserver"};
   for (const std::string& name : names) {
     if (known.contains(name) || removed.contains(name)) continue;
     CommandResult number = RunCommand({SysfenceBinary(), "numbers", name});

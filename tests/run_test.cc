@@ -4,6 +4,7 @@
 // profile without execve; learning mode lets everything run and reports the calls outside the
 // profile; exit statuses pass through; bad input is a one-line error with exit status 2.
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "test_util.h"
@@ -35,8 +36,8 @@ class Run : public ::testing::Test {
   CommandResult RunProbe(const std::string& profile, const std::string& action,
                          const std::vector<std::string>& args,
                          const std::vector<std::string>& options = {}) {
-    std::vector<std::string> argv = {SysfenceBinary(), "run", "--profile", profile, "--action",
-                                     action};
+    std::vector<std::string> argv = {SysfenceBinary(), "run",      "--profile",
+                                     profile,          "--action", action};
     argv.insert(argv.end(), options.begin(), options.end());
     argv.push_back("--");
     argv.push_back(TestProgram("probe_calls"));
@@ -95,8 +96,7 @@ TEST_F(Run, LearningModeLetsEverythingRunAndReportsCallsOutsideTheProfile) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   // The calls ran: 601 reached the kernel (ENOSYS) and getpid returned a pid.
   EXPECT_NE(r.out.find("601 ret=-1 errno=38\n39 ret="), std::string::npos) << r.out;
-  EXPECT_NE(r.err.find("system calls outside the profile (2 distinct, 3 calls)"),
-            std::string::npos)
+  EXPECT_NE(r.err.find("system calls outside the profile (2 distinct, 3 calls)"), std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("syscall_601  2"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("getpid       1"), std::string::npos) << r.err;
@@ -118,7 +118,8 @@ TEST_F(Run, LearningModeFollowsChildrenAndThreadsOfTheProgram) {
 }
 
 TEST_F(Run, HybridSoftCallsDegradeInsteadOfKilling) {
-  std::string hybrid = ProfileOf({}, {"getppid"}, {}, R"("kind": "hybrid", "soft_syscalls": ["getppid"])");
+  std::string hybrid =
+      ProfileOf({}, {"getppid"}, {}, R"("kind": "hybrid", "soft_syscalls": ["getppid"])");
   CommandResult soft_errno = RunProbe(hybrid, "kill", {"110"}, {"--soft-action", "errno"});
   EXPECT_EQ(soft_errno.exit_code, 0) << soft_errno.err;
   EXPECT_EQ(soft_errno.out, "probe_calls: start\n110 ret=-1 errno=1\n");
@@ -141,7 +142,8 @@ TEST_F(Run, I386CallsAreAllowedOnlyFromTheCompatList) {
                  << "): i386 calls are covered by the BPF evaluator tests only";
   }
   std::string plain = ProfileOf({"i386", "20"});
-  std::string compat = ProfileOf({"i386", "20"}, {}, {}, R"("compat_syscalls": {"i386": {"getpid": 1}})");
+  std::string compat =
+      ProfileOf({"i386", "20"}, {}, {}, R"("compat_syscalls": {"i386": {"getpid": 1}})");
   CommandResult denied = RunProbe(plain, "errno", {"i386", "20"});
   EXPECT_NE(denied.out.find("i386 20 ret=-1\n"), std::string::npos) << denied.out;
   CommandResult killed = RunProbe(plain, "kill", {"i386", "20"});
@@ -169,9 +171,9 @@ TEST_F(Run, BadInputIsOneLineAndExitTwo) {
   expect_bad({SysfenceBinary(), "run", "--profile", profile, "--action", "maim", "--", "true"},
              "'maim'");
   std::string learned = dir_.File("learned.json");
-  expect_bad({SysfenceBinary(), "run", "--profile", profile, "--learn-output", learned, "--",
-              "true"},
-             "--learn-output");
+  expect_bad(
+      {SysfenceBinary(), "run", "--profile", profile, "--learn-output", learned, "--", "true"},
+      "--learn-output");
   EXPECT_FALSE(FileExists(learned));
   // A file the kernel cannot execute: the failure is found after the filter is in place.
   std::string script = dir_.File("script.sh");

@@ -2,8 +2,8 @@
 #include "traced_profile.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 

@@ -42,8 +42,7 @@ int RunFilter(const FilterVerbOptions& options) {
 
 }  // namespace
 
-Result<FilterOptions> ParseFilterOptions(const std::string& action,
-                                         const std::string& soft_action,
+Result<FilterOptions> ParseFilterOptions(const std::string& action, const std::string& soft_action,
                                          const std::string& phase) {
   FilterOptions options;
   Result<FilterAction> parsed_action = ParseFilterAction(action);
@@ -59,8 +58,9 @@ Result<FilterOptions> ParseFilterOptions(const std::string& action,
 void RegisterFilterVerb(CLI::App& app, VerbAction& action) {
   auto options = std::make_shared<FilterVerbOptions>();
   CLI::App* verb = app.add_subcommand(
-      "filter", "Turn a profile into a seccomp filter: OCI/Docker JSON, systemd, minijail, "
-                "raw BPF, libseccomp pseudo-code or a C header.");
+      "filter",
+      "Turn a profile into a seccomp filter: OCI/Docker JSON, systemd, minijail, "
+      "raw BPF, libseccomp pseudo-code or a C header.");
   verb->add_option("--format", options->format, "oci|docker|systemd|minijail|bpf|pfc|c")
       ->required();
   verb->add_option("--action", options->action,

@@ -33,8 +33,7 @@ void RegisterImportSeccompVerb(CLI::App& app, VerbAction& action) {
       "Read an OCI or Docker seccomp profile (or an OCI config.json) as a sysfence profile.");
   verb->add_option("-o,--output", options->output, "Write the profile here (default: stdout)");
   verb->add_option("FILE", options->input, "The seccomp JSON ('-' for stdin)")->required();
-  verb->callback(
-      [options, &action] { action = [options] { return RunImportSeccomp(*options); }; });
+  verb->callback([options, &action] { action = [options] { return RunImportSeccomp(*options); }; });
 }
 
 }  // namespace sysfence::cli

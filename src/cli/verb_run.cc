@@ -98,8 +98,7 @@ void RegisterRunVerb(CLI::App& app, VerbAction& action) {
                    "What a hybrid profile's soft calls get: log (default), errno");
   verb->add_option("--learn-output", options->learn_output,
                    "With --action log: write the calls outside the profile here as a profile");
-  verb->add_option("CMD", options->command, "The command and its arguments (after --)")
-      ->required();
+  verb->add_option("CMD", options->command, "The command and its arguments (after --)")->required();
   verb->callback([options, &action] { action = [options] { return RunRun(*options); }; });
 }
 

@@ -4,10 +4,10 @@
 // forward data-flow of "which words are written" bitmasks, met at each jump target.
 #include "filter/bpf_evaluator.h"
 
+#include <fmt/format.h>
+
 #include <cstddef>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "filter/bpf_program.h"
 
@@ -153,28 +153,44 @@ uint32_t LoadWord(const seccomp_data& data, uint32_t offset) {
 
 uint32_t Alu(uint16_t op, uint32_t a, uint32_t operand) {
   switch (op) {
-    case BPF_ADD: return a + operand;
-    case BPF_SUB: return a - operand;
-    case BPF_MUL: return a * operand;
-    case BPF_DIV: return a / operand;  // operand != 0: checked by the caller
-    case BPF_AND: return a & operand;
-    case BPF_OR: return a | operand;
-    case BPF_XOR: return a ^ operand;
+    case BPF_ADD:
+      return a + operand;
+    case BPF_SUB:
+      return a - operand;
+    case BPF_MUL:
+      return a * operand;
+    case BPF_DIV:
+      return a / operand;  // operand != 0: checked by the caller
+    case BPF_AND:
+      return a & operand;
+    case BPF_OR:
+      return a | operand;
+    case BPF_XOR:
+      return a ^ operand;
     // Shifts by X use the low five bits, as the x86 instructions the JIT emits do.
-    case BPF_LSH: return a << (operand & 31);
-    case BPF_RSH: return a >> (operand & 31);
-    case BPF_NEG: return 0u - a;
-    default: return a;
+    case BPF_LSH:
+      return a << (operand & 31);
+    case BPF_RSH:
+      return a >> (operand & 31);
+    case BPF_NEG:
+      return 0u - a;
+    default:
+      return a;
   }
 }
 
 bool JumpTaken(uint16_t op, uint32_t a, uint32_t operand) {
   switch (op) {
-    case BPF_JEQ: return a == operand;
-    case BPF_JGT: return a > operand;
-    case BPF_JGE: return a >= operand;
-    case BPF_JSET: return (a & operand) != 0;
-    default: return false;
+    case BPF_JEQ:
+      return a == operand;
+    case BPF_JGT:
+      return a > operand;
+    case BPF_JGE:
+      return a >= operand;
+    case BPF_JSET:
+      return (a & operand) != 0;
+    default:
+      return false;
   }
 }
 
@@ -215,20 +231,36 @@ BpfEvaluator::Verdict BpfEvaluator::Evaluate(const seccomp_data& data) const {
             a = LoadWord(data, in.k);
             if (in.k >= offsetof(seccomp_data, instruction_pointer)) verdict.read_arguments = true;
             break;
-          case BPF_LEN: a = sizeof(seccomp_data); break;
-          case BPF_IMM: a = in.k; break;
-          case BPF_MEM: a = memory[in.k]; break;
+          case BPF_LEN:
+            a = sizeof(seccomp_data);
+            break;
+          case BPF_IMM:
+            a = in.k;
+            break;
+          case BPF_MEM:
+            a = memory[in.k];
+            break;
         }
         break;
       case BPF_LDX:
         switch (BPF_MODE(in.code)) {
-          case BPF_LEN: x = sizeof(seccomp_data); break;
-          case BPF_IMM: x = in.k; break;
-          case BPF_MEM: x = memory[in.k]; break;
+          case BPF_LEN:
+            x = sizeof(seccomp_data);
+            break;
+          case BPF_IMM:
+            x = in.k;
+            break;
+          case BPF_MEM:
+            x = memory[in.k];
+            break;
         }
         break;
-      case BPF_ST: memory[in.k] = a; break;
-      case BPF_STX: memory[in.k] = x; break;
+      case BPF_ST:
+        memory[in.k] = a;
+        break;
+      case BPF_STX:
+        memory[in.k] = x;
+        break;
       case BPF_ALU: {
         uint32_t operand = BPF_SRC(in.code) == BPF_X ? x : in.k;
         // Classic BPF returns 0 from the whole program on division by a zero X.

@@ -3,6 +3,7 @@
 // the same programs into the kernel in a child process).
 #include "filter/bpf_evaluator.h"
 
+#include <gtest/gtest.h>
 #include <linux/audit.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -11,8 +12,6 @@
 
 #include <cerrno>
 #include <cstddef>
-
-#include <gtest/gtest.h>
 
 #include "filter/bpf_program.h"
 
@@ -65,16 +64,16 @@ TEST(BpfEvaluator, LoadsNrArchAndArgumentHalves) {
   EXPECT_EQ(Evaluate(load_and_return(offsetof(seccomp_data, args) + 4), data), 0x11223344u);
   EXPECT_EQ(Evaluate({Stmt(BPF_LD | BPF_W | BPF_LEN, 0), Stmt(BPF_RET | BPF_A, 0)}, data), 64u);
   EXPECT_EQ(Evaluate({Stmt(BPF_LDX | BPF_W | BPF_LEN, 0), Stmt(BPF_MISC | BPF_TXA, 0),
-                 Stmt(BPF_RET | BPF_A, 0)},
-                data),
+                      Stmt(BPF_RET | BPF_A, 0)},
+                     data),
             64u);
 }
 
 TEST(BpfEvaluator, ArithmeticIsThirtyTwoBitAndWraps) {
   auto alu = [](uint32_t a, uint16_t op, uint32_t k) {
-    return Evaluate({Stmt(BPF_LD | BPF_IMM, a), Stmt(BPF_ALU | op | BPF_K, k),
-                Stmt(BPF_RET | BPF_A, 0)},
-               Call(0));
+    return Evaluate(
+        {Stmt(BPF_LD | BPF_IMM, a), Stmt(BPF_ALU | op | BPF_K, k), Stmt(BPF_RET | BPF_A, 0)},
+        Call(0));
   };
   EXPECT_EQ(alu(0xffffffff, BPF_ADD, 2), 1u);
   EXPECT_EQ(alu(1, BPF_SUB, 2), 0xffffffffu);
@@ -85,28 +84,29 @@ TEST(BpfEvaluator, ArithmeticIsThirtyTwoBitAndWraps) {
   EXPECT_EQ(alu(0xff, BPF_XOR, 0x0f), 0xf0u);
   EXPECT_EQ(alu(1, BPF_LSH, 31), 0x80000000u);
   EXPECT_EQ(alu(0x80000000, BPF_RSH, 31), 1u);
-  EXPECT_EQ(Evaluate({Stmt(BPF_LD | BPF_IMM, 5), Stmt(BPF_ALU | BPF_NEG, 0), Stmt(BPF_RET | BPF_A, 0)},
-                Call(0)),
-            0xfffffffbu);
+  EXPECT_EQ(
+      Evaluate({Stmt(BPF_LD | BPF_IMM, 5), Stmt(BPF_ALU | BPF_NEG, 0), Stmt(BPF_RET | BPF_A, 0)},
+               Call(0)),
+      0xfffffffbu);
   // With X as the operand.
   EXPECT_EQ(Evaluate({Stmt(BPF_LDX | BPF_IMM, 3), Stmt(BPF_LD | BPF_IMM, 10),
-                 Stmt(BPF_ALU | BPF_SUB | BPF_X, 0), Stmt(BPF_RET | BPF_A, 0)},
-                Call(0)),
+                      Stmt(BPF_ALU | BPF_SUB | BPF_X, 0), Stmt(BPF_RET | BPF_A, 0)},
+                     Call(0)),
             7u);
 }
 
 TEST(BpfEvaluator, DivisionByZeroInXReturnsZeroFromTheProgram) {
   EXPECT_EQ(Evaluate({Stmt(BPF_LDX | BPF_IMM, 0), Stmt(BPF_LD | BPF_IMM, 10),
-                 Stmt(BPF_ALU | BPF_DIV | BPF_X, 0), Stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)},
-                Call(0)),
+                      Stmt(BPF_ALU | BPF_DIV | BPF_X, 0), Stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)},
+                     Call(0)),
             0u);
 }
 
 TEST(BpfEvaluator, ConditionalJumpsCompareUnsigned) {
   auto jump = [](uint16_t op, uint32_t a, uint32_t k) {
     return Evaluate({Stmt(BPF_LD | BPF_IMM, a), Jump(BPF_JMP | op | BPF_K, k, 0, 1),
-                Stmt(BPF_RET | BPF_K, 1), Stmt(BPF_RET | BPF_K, 2)},
-               Call(0));
+                     Stmt(BPF_RET | BPF_K, 1), Stmt(BPF_RET | BPF_K, 2)},
+                    Call(0));
   };
   EXPECT_EQ(jump(BPF_JEQ, 5, 5), 1u);
   EXPECT_EQ(jump(BPF_JEQ, 5, 6), 2u);
@@ -116,33 +116,33 @@ TEST(BpfEvaluator, ConditionalJumpsCompareUnsigned) {
   EXPECT_EQ(jump(BPF_JSET, 0x12, 0x02), 1u);
   EXPECT_EQ(jump(BPF_JSET, 0x12, 0x01), 2u);
   EXPECT_EQ(Evaluate({Stmt(BPF_LDX | BPF_IMM, 7), Stmt(BPF_LD | BPF_IMM, 7),
-                 Jump(BPF_JMP | BPF_JEQ | BPF_X, 0, 1, 0), Stmt(BPF_RET | BPF_K, 1),
-                 Stmt(BPF_RET | BPF_K, 2)},
-                Call(0)),
+                      Jump(BPF_JMP | BPF_JEQ | BPF_X, 0, 1, 0), Stmt(BPF_RET | BPF_K, 1),
+                      Stmt(BPF_RET | BPF_K, 2)},
+                     Call(0)),
             2u);
-  EXPECT_EQ(Evaluate({Stmt(BPF_JMP | BPF_JA, 1), Stmt(BPF_RET | BPF_K, 1), Stmt(BPF_RET | BPF_K, 2)},
-                Call(0)),
-            2u);
+  EXPECT_EQ(
+      Evaluate({Stmt(BPF_JMP | BPF_JA, 1), Stmt(BPF_RET | BPF_K, 1), Stmt(BPF_RET | BPF_K, 2)},
+               Call(0)),
+      2u);
 }
 
 TEST(BpfEvaluator, ScratchMemoryAndRegisterMoves) {
-  EXPECT_EQ(Evaluate({Stmt(BPF_LD | BPF_IMM, 42), Stmt(BPF_ST, 15), Stmt(BPF_LD | BPF_IMM, 0),
-                 Stmt(BPF_LDX | BPF_MEM, 15), Stmt(BPF_MISC | BPF_TXA, 0),
-                 Stmt(BPF_RET | BPF_A, 0)},
-                Call(0)),
-            42u);
+  EXPECT_EQ(
+      Evaluate({Stmt(BPF_LD | BPF_IMM, 42), Stmt(BPF_ST, 15), Stmt(BPF_LD | BPF_IMM, 0),
+                Stmt(BPF_LDX | BPF_MEM, 15), Stmt(BPF_MISC | BPF_TXA, 0), Stmt(BPF_RET | BPF_A, 0)},
+               Call(0)),
+      42u);
   EXPECT_EQ(Evaluate({Stmt(BPF_LDX | BPF_IMM, 9), Stmt(BPF_STX, 0), Stmt(BPF_LD | BPF_MEM, 0),
-                 Stmt(BPF_MISC | BPF_TAX, 0), Stmt(BPF_RET | BPF_A, 0)},
-                Call(0)),
+                      Stmt(BPF_MISC | BPF_TAX, 0), Stmt(BPF_RET | BPF_A, 0)},
+                     Call(0)),
             9u);
 }
 
 TEST(BpfEvaluator, CountsInstructionsAndNoticesArgumentLoads) {
-  BpfProgram program{Stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-                     Jump(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 1),
-                     Stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-                     Stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args)),
-                     Stmt(BPF_RET | BPF_A, 0)};
+  BpfProgram program{
+      Stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+      Jump(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 1), Stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      Stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args)), Stmt(BPF_RET | BPF_A, 0)};
   Result<BpfEvaluator> evaluator = BpfEvaluator::Create(program);
   ASSERT_TRUE(evaluator.ok());
   BpfEvaluator::Verdict write = evaluator->Evaluate(Call(1));
@@ -164,8 +164,7 @@ std::vector<BadProgram> BadPrograms() {
   return {
       {"empty", {}},
       {"too long", BpfProgram(kMaxBpfInstructions + 1, ret)},
-      {"modulo (not allowed by seccomp)",
-       {Stmt(BPF_ALU | BPF_MOD | BPF_K, 3), ret}},
+      {"modulo (not allowed by seccomp)", {Stmt(BPF_ALU | BPF_MOD | BPF_K, 3), ret}},
       {"16-bit load", {Stmt(BPF_LD | BPF_H | BPF_ABS, 0), ret}},
       {"indirect load", {Stmt(BPF_LD | BPF_W | BPF_IND, 0), ret}},
       {"unaligned load", {Stmt(BPF_LD | BPF_W | BPF_ABS, 2), ret}},
@@ -193,10 +192,14 @@ TEST(BpfEvaluator, RejectsWhatTheKernelRejects) {
 }
 
 TEST(BpfEvaluator, AcceptsWhatTheKernelAccepts) {
-  BpfProgram good{Stmt(BPF_LD | BPF_W | BPF_ABS, 0),  Jump(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2),
-                  Stmt(BPF_ST, 3),                    Stmt(BPF_JMP | BPF_JA, 1),
-                  Stmt(BPF_ST, 3),                    Stmt(BPF_LDX | BPF_MEM, 3),
-                  Stmt(BPF_ALU | BPF_RSH | BPF_K, 31), Stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+  BpfProgram good{Stmt(BPF_LD | BPF_W | BPF_ABS, 0),
+                  Jump(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2),
+                  Stmt(BPF_ST, 3),
+                  Stmt(BPF_JMP | BPF_JA, 1),
+                  Stmt(BPF_ST, 3),
+                  Stmt(BPF_LDX | BPF_MEM, 3),
+                  Stmt(BPF_ALU | BPF_RSH | BPF_K, 31),
+                  Stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
   EXPECT_TRUE(BpfEvaluator::Create(good).ok());
   EXPECT_EQ(KernelVerdict(good), 0);
 }

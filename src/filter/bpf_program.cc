@@ -1,12 +1,11 @@
 // Byte form and disassembly of classic BPF programs (see bpf_program.h).
 #include "filter/bpf_program.h"
 
+#include <fmt/format.h>
 #include <linux/seccomp.h>
 
 #include <cstddef>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace sysfence {
 namespace {
@@ -28,28 +27,45 @@ std::string SeccompDataWordName(uint32_t offset) {
 
 std::string_view AluName(uint16_t op) {
   switch (op) {
-    case BPF_ADD: return "add";
-    case BPF_SUB: return "sub";
-    case BPF_MUL: return "mul";
-    case BPF_DIV: return "div";
-    case BPF_MOD: return "mod";
-    case BPF_OR: return "or";
-    case BPF_AND: return "and";
-    case BPF_XOR: return "xor";
-    case BPF_LSH: return "lsh";
-    case BPF_RSH: return "rsh";
-    case BPF_NEG: return "neg";
-    default: return "alu?";
+    case BPF_ADD:
+      return "add";
+    case BPF_SUB:
+      return "sub";
+    case BPF_MUL:
+      return "mul";
+    case BPF_DIV:
+      return "div";
+    case BPF_MOD:
+      return "mod";
+    case BPF_OR:
+      return "or";
+    case BPF_AND:
+      return "and";
+    case BPF_XOR:
+      return "xor";
+    case BPF_LSH:
+      return "lsh";
+    case BPF_RSH:
+      return "rsh";
+    case BPF_NEG:
+      return "neg";
+    default:
+      return "alu?";
   }
 }
 
 std::string_view JumpName(uint16_t op) {
   switch (op) {
-    case BPF_JEQ: return "jeq";
-    case BPF_JGT: return "jgt";
-    case BPF_JGE: return "jge";
-    case BPF_JSET: return "jset";
-    default: return "j?";
+    case BPF_JEQ:
+      return "jeq";
+    case BPF_JGT:
+      return "jgt";
+    case BPF_JGE:
+      return "jge";
+    case BPF_JSET:
+      return "jset";
+    default:
+      return "j?";
   }
 }
 
@@ -83,15 +99,22 @@ std::string DisassembleBpfInstruction(const sock_filter& in) {
     case BPF_LDX: {
       std::string_view op = BPF_CLASS(code) == BPF_LD ? "ld" : "ldx";
       switch (BPF_MODE(code)) {
-        case BPF_ABS: return fmt::format("{} [{}]", op, SeccompDataWordName(in.k));
-        case BPF_IMM: return fmt::format("{} #{:#x}", op, in.k);
-        case BPF_MEM: return fmt::format("{} M[{}]", op, in.k);
-        case BPF_LEN: return fmt::format("{} #len", op);
-        default: return fmt::format("{} ?{:#x}", op, code);
+        case BPF_ABS:
+          return fmt::format("{} [{}]", op, SeccompDataWordName(in.k));
+        case BPF_IMM:
+          return fmt::format("{} #{:#x}", op, in.k);
+        case BPF_MEM:
+          return fmt::format("{} M[{}]", op, in.k);
+        case BPF_LEN:
+          return fmt::format("{} #len", op);
+        default:
+          return fmt::format("{} ?{:#x}", op, code);
       }
     }
-    case BPF_ST: return fmt::format("st M[{}]", in.k);
-    case BPF_STX: return fmt::format("stx M[{}]", in.k);
+    case BPF_ST:
+      return fmt::format("st M[{}]", in.k);
+    case BPF_STX:
+      return fmt::format("stx M[{}]", in.k);
     case BPF_ALU:
       if (BPF_OP(code) == BPF_NEG) return "neg";
       return BPF_SRC(code) == BPF_X ? fmt::format("{} x", AluName(BPF_OP(code)))

@@ -17,13 +17,14 @@ std::string ExportCHeader(const FilterPolicy& policy, const CompiledFilter& filt
       " * call it makes afterwards must be in the profile. Returns 0, or -1 with errno set. */\n",
       PolicyOrigin(policy), policy.allowed.Size(), FilterActionName(policy.default_action));
   text += "#ifndef SYSFENCE_FILTER_H_\n#define SYSFENCE_FILTER_H_\n\n";
-  text += "#include <errno.h>\n#include <linux/filter.h>\n#include <linux/seccomp.h>\n"
-          "#include <sys/prctl.h>\n#include <sys/syscall.h>\n#include <unistd.h>\n\n";
+  text +=
+      "#include <errno.h>\n#include <linux/filter.h>\n#include <linux/seccomp.h>\n"
+      "#include <sys/prctl.h>\n#include <sys/syscall.h>\n#include <unistd.h>\n\n";
   text += "static const struct sock_filter sysfence_filter[] = {\n";
   for (size_t i = 0; i < filter.program.size(); ++i) {
     const sock_filter& in = filter.program[i];
-    text += fmt::format("    {{0x{:04x}, {:3}, {:3}, 0x{:08x}}}, /* {:04}: {} */\n", in.code,
-                        in.jt, in.jf, in.k, i, DisassembleBpfInstruction(in));
+    text += fmt::format("    {{0x{:04x}, {:3}, {:3}, 0x{:08x}}}, /* {:04}: {} */\n", in.code, in.jt,
+                        in.jf, in.k, i, DisassembleBpfInstruction(in));
   }
   text += "};\n\n";
   text +=

@@ -21,13 +21,18 @@ Result<ExportFormat> ParseExportFormat(std::string_view name) {
 
 Result<ExportedFilter> ExportFilter(const FilterPolicy& policy, ExportFormat format) {
   switch (format) {
-    case ExportFormat::kOci: return ExportOciSeccomp(policy);
-    case ExportFormat::kDocker: return ExportDockerSeccomp(policy);
-    case ExportFormat::kSystemd: return ExportSystemd(policy);
-    case ExportFormat::kMinijail: return ExportMinijail(policy);
+    case ExportFormat::kOci:
+      return ExportOciSeccomp(policy);
+    case ExportFormat::kDocker:
+      return ExportDockerSeccomp(policy);
+    case ExportFormat::kSystemd:
+      return ExportSystemd(policy);
+    case ExportFormat::kMinijail:
+      return ExportMinijail(policy);
     case ExportFormat::kBpf:
     case ExportFormat::kPfc:
-    case ExportFormat::kC: break;
+    case ExportFormat::kC:
+      break;
   }
   Result<CompiledFilter> filter = CompileFilterPolicy(policy);
   if (!filter.ok()) return filter.error();

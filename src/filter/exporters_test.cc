@@ -5,6 +5,7 @@
 #include "filter/exporters.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "filter/bpf_program.h"
@@ -20,10 +21,11 @@ Profile DiffLikeProfile() {
   Profile profile;
   profile.target = "/usr/bin/diff";
   profile.syscalls =
-      SyscallSet::FromNames({"access", "arch_prctl", "brk", "close", "execve", "exit_group",
-                             "fstat", "getrandom", "lseek", "mmap", "mprotect", "munmap",
-                             "newfstatat", "openat", "pread64", "prlimit64", "read",
-                             "rseq", "set_robust_list", "set_tid_address", "write"})
+      SyscallSet::FromNames(
+          {"access",          "arch_prctl",      "brk",     "close",     "execve",   "exit_group",
+           "fstat",           "getrandom",       "lseek",   "mmap",      "mprotect", "munmap",
+           "newfstatat",      "openat",          "pread64", "prlimit64", "read",     "rseq",
+           "set_robust_list", "set_tid_address", "write"})
           .value();
   return profile;
 }
@@ -58,8 +60,8 @@ TEST(ExportBpf, EveryActionAndHybridProfileDecidesEveryCallAsThePolicySays) {
   with_compat.compat_i386 = {{"socketcall", 1}, {"write", 1}};
   with_compat.syscalls.Insert(600);
   for (const Profile& profile : {DiffLikeProfile(), with_compat, HybridProfile()}) {
-    for (FilterAction action : {FilterAction::kErrno, FilterAction::kKill, FilterAction::kTrap,
-                                FilterAction::kLog}) {
+    for (FilterAction action :
+         {FilterAction::kErrno, FilterAction::kKill, FilterAction::kTrap, FilterAction::kLog}) {
       for (FilterAction soft : {FilterAction::kLog, FilterAction::kErrno}) {
         SCOPED_TRACE(fmt::format("{} / soft {} / {} calls", FilterActionName(action),
                                  FilterActionName(soft), profile.syscalls.Size()));
@@ -81,7 +83,8 @@ TEST(ExportOci, HasDefaultErrnoArchitecturesAndOneAllowRule) {
   EXPECT_EQ(oci["syscalls"][0]["action"], "SCMP_ACT_ALLOW");
   EXPECT_EQ(oci["syscalls"][0]["names"].size(), 21u);
 
-  json kill = json::parse(Export(Policy(DiffLikeProfile(), FilterAction::kKill), ExportFormat::kOci));
+  json kill =
+      json::parse(Export(Policy(DiffLikeProfile(), FilterAction::kKill), ExportFormat::kOci));
   EXPECT_EQ(kill["defaultAction"], "SCMP_ACT_KILL_PROCESS");
   EXPECT_FALSE(kill.contains("defaultErrnoRet"));
 }
@@ -114,8 +117,8 @@ TEST(ExportOci, HybridRoundTripKeepsSoftCallsAsLogRules) {
     EXPECT_EQ(back->profile.soft_syscalls, profile.soft_syscalls);
   }
   // Soft errno: the soft calls are blocked with EPERM, so they are not in the set read back.
-  json errno_soft = json::parse(
-      Export(Policy(HybridProfile(), FilterAction::kKill, FilterAction::kErrno), ExportFormat::kOci));
+  json errno_soft = json::parse(Export(
+      Policy(HybridProfile(), FilterAction::kKill, FilterAction::kErrno), ExportFormat::kOci));
   EXPECT_EQ(errno_soft["syscalls"][1]["action"], "SCMP_ACT_ERRNO");
   EXPECT_EQ(errno_soft["syscalls"][1]["errnoRet"], 1);
 }
@@ -174,16 +177,19 @@ TEST(ExportSystemd, SoftCallsAreAllowedAndLogged) {
 }
 
 TEST(ExportMinijail, OneLinePerCallWithTheDefaultSpeltOut) {
-  std::string kill = Export(Policy(DiffLikeProfile(), FilterAction::kKill), ExportFormat::kMinijail);
+  std::string kill =
+      Export(Policy(DiffLikeProfile(), FilterAction::kKill), ExportFormat::kMinijail);
   EXPECT_NE(kill.find("\naccess: 1\n"), std::string::npos);
   EXPECT_NE(kill.find("\nwrite: 1\n"), std::string::npos);
   EXPECT_EQ(kill.find("return 1"), std::string::npos);
   std::string errno_text = Export(Policy(DiffLikeProfile()), ExportFormat::kMinijail);
   EXPECT_NE(errno_text.find("\nsocket: return 1\n"), std::string::npos);
   EXPECT_EQ(errno_text.find("\nread: return 1\n"), std::string::npos);
-  std::string hybrid = Export(Policy(HybridProfile(), FilterAction::kKill), ExportFormat::kMinijail);
+  std::string hybrid =
+      Export(Policy(HybridProfile(), FilterAction::kKill), ExportFormat::kMinijail);
   EXPECT_NE(hybrid.find("\nsocket: log\n"), std::string::npos);
-  std::string trap = Export(Policy(DiffLikeProfile(), FilterAction::kTrap), ExportFormat::kMinijail);
+  std::string trap =
+      Export(Policy(DiffLikeProfile(), FilterAction::kTrap), ExportFormat::kMinijail);
   EXPECT_NE(trap.find("\n@default trap\n"), std::string::npos);
 }
 

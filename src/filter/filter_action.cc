@@ -21,24 +21,36 @@ Result<FilterAction> ParseSoftAction(std::string_view name) {
 
 std::string_view FilterActionName(FilterAction action) {
   switch (action) {
-    case FilterAction::kAllow: return "allow";
-    case FilterAction::kErrno: return "errno";
-    case FilterAction::kKill: return "kill";
-    case FilterAction::kLog: return "log";
-    case FilterAction::kTrap: return "trap";
-    case FilterAction::kTrace: return "trace";
+    case FilterAction::kAllow:
+      return "allow";
+    case FilterAction::kErrno:
+      return "errno";
+    case FilterAction::kKill:
+      return "kill";
+    case FilterAction::kLog:
+      return "log";
+    case FilterAction::kTrap:
+      return "trap";
+    case FilterAction::kTrace:
+      return "trace";
   }
   return "?";
 }
 
 uint32_t SeccompReturnValue(FilterAction action) {
   switch (action) {
-    case FilterAction::kAllow: return SECCOMP_RET_ALLOW;
-    case FilterAction::kErrno: return SECCOMP_RET_ERRNO | kFilterErrno;
-    case FilterAction::kKill: return SECCOMP_RET_KILL_PROCESS;
-    case FilterAction::kLog: return SECCOMP_RET_LOG;
-    case FilterAction::kTrap: return SECCOMP_RET_TRAP;
-    case FilterAction::kTrace: return SECCOMP_RET_TRACE;
+    case FilterAction::kAllow:
+      return SECCOMP_RET_ALLOW;
+    case FilterAction::kErrno:
+      return SECCOMP_RET_ERRNO | kFilterErrno;
+    case FilterAction::kKill:
+      return SECCOMP_RET_KILL_PROCESS;
+    case FilterAction::kLog:
+      return SECCOMP_RET_LOG;
+    case FilterAction::kTrap:
+      return SECCOMP_RET_TRAP;
+    case FilterAction::kTrace:
+      return SECCOMP_RET_TRACE;
   }
   return SECCOMP_RET_KILL_PROCESS;
 }

@@ -131,10 +131,9 @@ Result<CompiledFilter> FilterBuilder::Build() const {
     auto it = native_.find(number);
     if (it != native_.end() && it->second == FilterAction::kAllow) continue;
     if (default_value == SECCOMP_RET_ALLOW) continue;
-    int rc = seccomp_rule_add(native->get(), SCMP_ACT_ALLOW, number, 3,
-                              SCMP_A3_64(SCMP_CMP_EQ, marker.values[0]),
-                              SCMP_A4_64(SCMP_CMP_EQ, marker.values[1]),
-                              SCMP_A5_64(SCMP_CMP_EQ, marker.values[2]));
+    int rc = seccomp_rule_add(
+        native->get(), SCMP_ACT_ALLOW, number, 3, SCMP_A3_64(SCMP_CMP_EQ, marker.values[0]),
+        SCMP_A4_64(SCMP_CMP_EQ, marker.values[1]), SCMP_A5_64(SCMP_CMP_EQ, marker.values[2]));
     if (rc != 0) {
       return LibseccompError(fmt::format("adding the marked {}", SyscallDisplayName(number)), rc);
     }

@@ -4,12 +4,11 @@
 // the action-cache property (no argument loads for plain calls) and the launcher's markers.
 #include "filter/filter_builder.h"
 
+#include <gtest/gtest.h>
 #include <linux/audit.h>
 #include <sys/syscall.h>
 
 #include <algorithm>
-
-#include <gtest/gtest.h>
 
 #include "filter/bpf_evaluator.h"
 #include "filter/filter_policy.h"
@@ -76,8 +75,7 @@ TEST(FilterBuilder, HybridSoftCallsGetTheSoftAction) {
   profile.soft_syscalls = soft;
   for (FilterAction soft_action : {FilterAction::kLog, FilterAction::kErrno}) {
     for (FilterAction action : {FilterAction::kKill, FilterAction::kErrno}) {
-      Result<FilterPolicy> policy =
-          MakeFilterPolicy(profile, Options(action, soft_action));
+      Result<FilterPolicy> policy = MakeFilterPolicy(profile, Options(action, soft_action));
       ASSERT_TRUE(policy.ok());
       EXPECT_EQ(policy->soft, soft);
       EXPECT_FALSE(policy->allowed.Contains("socket"));
@@ -111,10 +109,8 @@ TEST(FilterBuilder, BinaryTreeKeepsTheCostLogarithmic) {
 TEST(FilterBuilder, MarkedCallsPassOnlyWithTheMarker) {
   CallMarker marker{{0x0123456789abcdefULL, 0xfedcba9876543210ULL, 0x5555aaaa5555aaaaULL}};
   SyscallSet allowed = SyscallSet::FromNames({"read", "close"}).value();
-  Result<CompiledFilter> filter = FilterBuilder(FilterAction::kKill)
-                                      .Allow(allowed)
-                                      .AllowWithMarker(SYS_execve, marker)
-                                      .Build();
+  Result<CompiledFilter> filter =
+      FilterBuilder(FilterAction::kKill).Allow(allowed).AllowWithMarker(SYS_execve, marker).Build();
   ASSERT_TRUE(filter.ok()) << filter.error().message();
   Result<BpfEvaluator> evaluator = BpfEvaluator::Create(filter->program);
   ASSERT_TRUE(evaluator.ok());
@@ -150,10 +146,8 @@ TEST(FilterBuilder, KeepsTheFirstErrorUntilBuild) {
   EXPECT_NE(filter.error().message().find("5000"), std::string::npos);
 
   SyscallSet read = SyscallSet::FromNames({"read"}).value();
-  Result<CompiledFilter> conflict = FilterBuilder(FilterAction::kErrno)
-                                        .Allow(read)
-                                        .SetAction(read, FilterAction::kLog)
-                                        .Build();
+  Result<CompiledFilter> conflict =
+      FilterBuilder(FilterAction::kErrno).Allow(read).SetAction(read, FilterAction::kLog).Build();
   ASSERT_FALSE(conflict.ok());
   EXPECT_NE(conflict.error().message().find("read"), std::string::npos);
 }
@@ -162,10 +156,12 @@ TEST(FilterPolicy, PhaseSelectsThePhaseSetAndUnknownPhaseIsAnError) {
   Profile profile = SampleProfile();
   profile.phases.push_back({"init", SyscallSet::FromNames({"execve", "brk"}).value(), "", {}});
   profile.phases.push_back({"working", SyscallSet::FromNames({"read", "write"}).value(), "", {}});
-  Result<FilterPolicy> working = MakeFilterPolicy(profile, Options(FilterAction::kErrno, FilterAction::kLog, "working"));
+  Result<FilterPolicy> working =
+      MakeFilterPolicy(profile, Options(FilterAction::kErrno, FilterAction::kLog, "working"));
   ASSERT_TRUE(working.ok());
   EXPECT_EQ(working->allowed, SyscallSet::FromNames({"read", "write"}).value());
-  Result<FilterPolicy> missing = MakeFilterPolicy(profile, Options(FilterAction::kErrno, FilterAction::kLog, "session"));
+  Result<FilterPolicy> missing =
+      MakeFilterPolicy(profile, Options(FilterAction::kErrno, FilterAction::kLog, "session"));
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message().find("'session'"), std::string::npos);
   EXPECT_NE(missing.error().message().find("init, working"), std::string::npos);

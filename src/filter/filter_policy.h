@@ -22,16 +22,16 @@
 namespace sysfence {
 
 struct FilterOptions {
-  FilterAction action = FilterAction::kErrno;      // for calls outside the profile
-  FilterAction soft_action = FilterAction::kLog;   // for a hybrid profile's soft calls
-  std::string phase;                               // "" = the whole profile
+  FilterAction action = FilterAction::kErrno;     // for calls outside the profile
+  FilterAction soft_action = FilterAction::kLog;  // for a hybrid profile's soft calls
+  std::string phase;                              // "" = the whole profile
 };
 
 struct FilterPolicy {
-  std::string target;          // the profile's target, for comments in the outputs
-  std::string phase;           // the phase chosen, or ""
-  SyscallSet allowed;          // x86-64 calls allowed outright
-  SyscallSet soft;             // x86-64 calls given soft_action (disjoint from allowed)
+  std::string target;                     // the profile's target, for comments in the outputs
+  std::string phase;                      // the phase chosen, or ""
+  SyscallSet allowed;                     // x86-64 calls allowed outright
+  SyscallSet soft;                        // x86-64 calls given soft_action (disjoint from allowed)
   std::vector<std::string> i386_allowed;  // i386 names allowed through `int 0x80`
   FilterAction default_action = FilterAction::kErrno;
   FilterAction soft_action = FilterAction::kLog;

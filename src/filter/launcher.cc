@@ -51,11 +51,11 @@ class SignalScope {
  public:
   explicit SignalScope(pid_t child) {
     forward_to_pid = child;
-    struct sigaction ignore{};
+    struct sigaction ignore {};
     ignore.sa_handler = SIG_IGN;
     sigaction(SIGINT, &ignore, &old_int_);
     sigaction(SIGQUIT, &ignore, &old_quit_);
-    struct sigaction forward{};
+    struct sigaction forward {};
     forward.sa_handler = ForwardSignal;
     sigaction(SIGTERM, &forward, &old_term_);
     sigaction(SIGHUP, &forward, &old_hup_);
@@ -71,7 +71,8 @@ class SignalScope {
   SignalScope& operator=(const SignalScope&) = delete;
 
  private:
-  struct sigaction old_int_{}, old_quit_{}, old_term_{}, old_hup_{};
+  struct sigaction old_int_ {
+  }, old_quit_{}, old_term_{}, old_hup_{};
 };
 
 Result<CallMarker> RandomMarker() {
@@ -179,11 +180,11 @@ Error DescribeFailure(const ChildFailure& failure, const std::string& program) {
 Result<std::string> ResolveCommand(const std::string& command) {
   if (command.empty()) return MakeError("no command given");
   auto executable = [](const std::string& path) {
-    struct stat st{};
+    struct stat st {};
     return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
   };
   if (command.find('/') != std::string::npos) {
-    struct stat st{};
+    struct stat st {};
     if (stat(command.c_str(), &st) != 0) {
       return MakeError("{}: {}", command, std::strerror(errno));
     }

@@ -55,10 +55,10 @@ struct LaunchOptions {
 
 // What learning mode saw.
 struct LearnedCalls {
-  std::map<int, uint64_t> outside;      // x86-64 calls outside the profile, by number
-  std::map<int, uint64_t> soft;         // a hybrid profile's soft calls that were made
-  std::map<std::string, uint64_t> i386; // i386 calls outside the profile, by i386 name
-  std::map<uint64_t, uint64_t> x32;     // x32 calls, by number without the x32 bit
+  std::map<int, uint64_t> outside;       // x86-64 calls outside the profile, by number
+  std::map<int, uint64_t> soft;          // a hybrid profile's soft calls that were made
+  std::map<std::string, uint64_t> i386;  // i386 calls outside the profile, by i386 name
+  std::map<uint64_t, uint64_t> x32;      // x32 calls, by number without the x32 bit
   bool Empty() const { return outside.empty() && soft.empty() && i386.empty() && x32.empty(); }
 };
 

@@ -11,12 +11,18 @@ namespace {
 
 std::string_view MinijailAction(FilterAction action) {
   switch (action) {
-    case FilterAction::kAllow: return "1";
-    case FilterAction::kErrno: return "return 1";
-    case FilterAction::kLog: return "log";
-    case FilterAction::kTrap: return "trap";
-    case FilterAction::kTrace: return "trace";
-    case FilterAction::kKill: return "kill-process";
+    case FilterAction::kAllow:
+      return "1";
+    case FilterAction::kErrno:
+      return "return 1";
+    case FilterAction::kLog:
+      return "log";
+    case FilterAction::kTrap:
+      return "trap";
+    case FilterAction::kTrace:
+      return "trace";
+    case FilterAction::kKill:
+      return "kill-process";
   }
   return "kill-process";
 }
@@ -33,8 +39,9 @@ ExportedFilter ExportMinijail(const FilterPolicy& policy) {
   std::vector<std::string> allowed = NamesForExport(policy.allowed, "minijail", out.notes);
   std::vector<std::string> soft = NamesForExport(policy.soft, "minijail", out.notes);
   if (!policy.i386_allowed.empty()) {
-    out.notes.push_back("a minijail policy describes one architecture: the profile's i386 calls "
-                        "are left out (minijail blocks i386 calls of an x86-64 program)");
+    out.notes.push_back(
+        "a minijail policy describes one architecture: the profile's i386 calls "
+        "are left out (minijail blocks i386 calls of an x86-64 program)");
   }
 
   std::string& text = out.contents;
@@ -51,10 +58,11 @@ ExportedFilter ExportMinijail(const FilterPolicy& policy) {
       break;
     case FilterAction::kErrno:
     case FilterAction::kLog:
-      text += fmt::format("# Calls not in the profile: '{}' (listed one by one below the allowed "
-                          "calls); calls newer than\n# sysfence's table meet minijail's default "
-                          "kill.\n",
-                          MinijailAction(policy.default_action));
+      text += fmt::format(
+          "# Calls not in the profile: '{}' (listed one by one below the allowed "
+          "calls); calls newer than\n# sysfence's table meet minijail's default "
+          "kill.\n",
+          MinijailAction(policy.default_action));
       break;
   }
   AppendLines(text, allowed, "1");
@@ -62,7 +70,8 @@ ExportedFilter ExportMinijail(const FilterPolicy& policy) {
     text += "# Found only by static analysis (soft):\n";
     AppendLines(text, soft, MinijailAction(policy.soft_action));
   }
-  if (policy.default_action == FilterAction::kErrno || policy.default_action == FilterAction::kLog) {
+  if (policy.default_action == FilterAction::kErrno ||
+      policy.default_action == FilterAction::kLog) {
     SyscallSet rest = SyscallSet::All() - policy.allowed - policy.soft;
     std::vector<std::string> ignored;
     text += "# Outside the profile:\n";

@@ -6,7 +6,6 @@
 // (blocked); a profile that needs i386 calls lists SCMP_ARCH_X86 too, and a note says that
 // the x86-64 names are then allowed on i386 as well.
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "filter/exporters.h"
@@ -18,12 +17,18 @@ using nlohmann::json;
 
 std::string_view OciActionName(FilterAction action) {
   switch (action) {
-    case FilterAction::kAllow: return "SCMP_ACT_ALLOW";
-    case FilterAction::kErrno: return "SCMP_ACT_ERRNO";
-    case FilterAction::kKill: return "SCMP_ACT_KILL_PROCESS";
-    case FilterAction::kLog: return "SCMP_ACT_LOG";
-    case FilterAction::kTrap: return "SCMP_ACT_TRAP";
-    case FilterAction::kTrace: return "SCMP_ACT_TRACE";
+    case FilterAction::kAllow:
+      return "SCMP_ACT_ALLOW";
+    case FilterAction::kErrno:
+      return "SCMP_ACT_ERRNO";
+    case FilterAction::kKill:
+      return "SCMP_ACT_KILL_PROCESS";
+    case FilterAction::kLog:
+      return "SCMP_ACT_LOG";
+    case FilterAction::kTrap:
+      return "SCMP_ACT_TRAP";
+    case FilterAction::kTrace:
+      return "SCMP_ACT_TRACE";
   }
   return "SCMP_ACT_KILL_PROCESS";
 }
@@ -83,8 +88,8 @@ ExportedFilter ExportDockerSeccomp(const FilterPolicy& policy) {
   json root = CommonFields(policy, "docker", out.notes);
   json sub = json::array();
   if (!policy.i386_allowed.empty()) sub.push_back("SCMP_ARCH_X86");
-  root["archMap"] = json::array(
-      {{{"architecture", "SCMP_ARCH_X86_64"}, {"subArchitectures", std::move(sub)}}});
+  root["archMap"] =
+      json::array({{{"architecture", "SCMP_ARCH_X86_64"}, {"subArchitectures", std::move(sub)}}});
   out.contents = root.dump(2) + "\n";
   return out;
 }

@@ -5,9 +5,8 @@
 #include "filter/seccomp_json_import.h"
 
 #include <algorithm>
-#include <optional>
-
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "base/file_util.h"
 #include "syscalls/syscall_table.h"
@@ -112,7 +111,8 @@ class Reader {
     if (!item.is_object()) return Fail(field, "expected an object");
     Rule rule;
     if (item.contains("names")) {
-      Result<std::vector<std::string>> names = Strings(item["names"], fmt::format("{}.names", field));
+      Result<std::vector<std::string>> names =
+          Strings(item["names"], fmt::format("{}.names", field));
       if (!names.ok()) return names.error();
       rule.names = std::move(*names);
     } else if (item.contains("name")) {
@@ -217,9 +217,9 @@ Result<OciSeccomp> ReadSeccomp(const json& root, const Reader& in, bool docker,
       notes.push_back(fmt::format("skipped {} rules for other CPU architectures", skipped_arch));
     }
     if (skipped_caps > 0) {
-      notes.push_back(fmt::format(
-          "skipped {} rules that apply only when the container has extra capabilities",
-          skipped_caps));
+      notes.push_back(
+          fmt::format("skipped {} rules that apply only when the container has extra capabilities",
+                      skipped_caps));
     }
   }
   return out;

@@ -88,15 +88,19 @@ TEST(ImportSeccomp, MalformedInputIsAnErrorNamingFileAndField) {
   EXPECT_NE(ImportError(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": {}})")
                 .find("'syscalls': expected an array"),
             std::string::npos);
-  EXPECT_NE(ImportError(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": [1], "action": "SCMP_ACT_ALLOW"}]})")
-                .find("syscalls[0].names"),
-            std::string::npos);
+  EXPECT_NE(
+      ImportError(
+          R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": [1], "action": "SCMP_ACT_ALLOW"}]})")
+          .find("syscalls[0].names"),
+      std::string::npos);
   EXPECT_NE(ImportError(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"]}]})")
                 .find("needs 'action'"),
             std::string::npos);
-  EXPECT_NE(ImportError(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "args": 5}]})")
-                .find("syscalls[0].args"),
-            std::string::npos);
+  EXPECT_NE(
+      ImportError(
+          R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "args": 5}]})")
+          .find("syscalls[0].args"),
+      std::string::npos);
   std::string deep(10000, '[');
   EXPECT_NE(ImportError(deep).find("nested more than"), std::string::npos);
   std::string long_name(100, 'a');

@@ -30,9 +30,7 @@ Result<SeccompSupervisor> SeccompSupervisor::Attach(pid_t pid) {
 }
 
 SeccompSupervisor::SeccompSupervisor(SeccompSupervisor&& other) noexcept
-    : main_pid_(other.main_pid_),
-      alive_(std::move(other.alive_)),
-      seen_(std::move(other.seen_)) {
+    : main_pid_(other.main_pid_), alive_(std::move(other.alive_)), seen_(std::move(other.seen_)) {
   other.alive_.clear();
 }
 
@@ -67,8 +65,7 @@ Result<int> SeccompSupervisor::Run(TracedCallHandler& handler) {
     int inject = 0;
     if (event == PTRACE_EVENT_SECCOMP) {
       __ptrace_syscall_info info{};
-      long size = ptrace(PTRACE_GET_SYSCALL_INFO, pid,
-                         sizeof info, &info);
+      long size = ptrace(PTRACE_GET_SYSCALL_INFO, pid, sizeof info, &info);
       if (size > 0 && info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
         handler.OnTracedCall({pid, info.arch, info.seccomp.nr, info.seccomp.ret_data});
       }
@@ -82,7 +79,10 @@ Result<int> SeccompSupervisor::Run(TracedCallHandler& handler) {
       inject = signal;  // signal-delivery stop: deliver it
     }
     // ESRCH here means the process was killed meanwhile; its exit is reported next.
-    ptrace(PTRACE_CONT, pid, nullptr, reinterpret_cast<void*>(static_cast<long>(inject)));
+    // ptrace's data argument carries the signal number as a pointer-sized value.
+    ptrace(
+        PTRACE_CONT, pid, nullptr,
+        reinterpret_cast<void*>(static_cast<long>(inject)));  // NOLINT(performance-no-int-to-ptr)
   }
   alive_.clear();
   if (main_status < 0) return MakeError("lost track of process {}", main_pid_);

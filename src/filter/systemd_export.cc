@@ -23,8 +23,9 @@ std::string JoinNames(const std::vector<std::string>& names) {
 
 Result<ExportedFilter> ExportSystemd(const FilterPolicy& policy) {
   if (policy.default_action == FilterAction::kTrap) {
-    return MakeError("systemd cannot trap calls (it kills, returns an errno or logs): use "
-                     "--action kill, errno or log");
+    return MakeError(
+        "systemd cannot trap calls (it kills, returns an errno or logs): use "
+        "--action kill, errno or log");
   }
   ExportedFilter out;
   std::vector<std::string> allowed = NamesForExport(policy.allowed, "systemd", out.notes);
@@ -40,8 +41,9 @@ Result<ExportedFilter> ExportSystemd(const FilterPolicy& policy) {
     filter.insert(filter.end(), soft.begin(), soft.end());
     logged = soft;
     if (policy.soft_action == FilterAction::kErrno) {
-      out.notes.push_back("systemd cannot return an errno for single calls when the default "
-                          "is to kill: soft calls are allowed and logged instead");
+      out.notes.push_back(
+          "systemd cannot return an errno for single calls when the default "
+          "is to kill: soft calls are allowed and logged instead");
     }
   }
   std::string architectures = "native";
@@ -50,8 +52,9 @@ Result<ExportedFilter> ExportSystemd(const FilterPolicy& policy) {
     for (const std::string& name : policy.i386_allowed) {
       if (std::find(filter.begin(), filter.end(), name) == filter.end()) filter.push_back(name);
     }
-    out.notes.push_back("systemd cannot give i386 calls their own list: with x86 in "
-                        "SystemCallArchitectures=, the allowed names are allowed on i386 too");
+    out.notes.push_back(
+        "systemd cannot give i386 calls their own list: with x86 in "
+        "SystemCallArchitectures=, the allowed names are allowed on i386 too");
   }
   std::sort(filter.begin(), filter.end());
 
@@ -60,13 +63,15 @@ Result<ExportedFilter> ExportSystemd(const FilterPolicy& policy) {
                       PolicyOrigin(policy), policy.allowed.Size() + policy.soft.Size());
   text += "# Add these lines to the [Service] section of the unit.\n";
   if (log_only) {
-    text += "# Learning mode: nothing is blocked; calls outside the profile are logged to the\n"
-            "# audit log.\n";
+    text +=
+        "# Learning mode: nothing is blocked; calls outside the profile are logged to the\n"
+        "# audit log.\n";
     text += fmt::format("SystemCallLog=~{}\n", JoinNames(filter));
     return out;
   }
-  text += "# systemd always allows its @default group (execve, exit_group, rt_sigreturn,\n"
-          "# clock_gettime, ...) on top of this list.\n";
+  text +=
+      "# systemd always allows its @default group (execve, exit_group, rt_sigreturn,\n"
+      "# clock_gettime, ...) on top of this list.\n";
   text += fmt::format("SystemCallArchitectures={}\n", architectures);
   text += fmt::format("SystemCallFilter={}\n", JoinNames(filter));
   text += fmt::format("SystemCallErrorNumber={}\n",

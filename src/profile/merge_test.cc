@@ -9,7 +9,8 @@ namespace {
 Profile OneRun(std::initializer_list<std::pair<const char*, uint64_t>> calls) {
   Profile p;
   p.target = "/usr/bin/diff";
-  for (const auto& [name, count] : calls) p.RecordCall("/usr/bin/diff", *SyscallNumber(name), count);
+  for (const auto& [name, count] : calls)
+    p.RecordCall("/usr/bin/diff", *SyscallNumber(name), count);
   p.MarkSeenInOneRun();
   return p;
 }
