@@ -44,6 +44,15 @@ Result<ScmpContext> NewContext(uint32_t arch, FilterAction default_action) {
   return context;
 }
 
+// args[index] == value, on all 64 bits (libseccomp emits two 32-bit comparisons).
+scmp_arg_cmp ArgumentEquals(unsigned index, uint64_t value) {
+  scmp_arg_cmp compare{};
+  compare.arg = index;
+  compare.op = SCMP_CMP_EQ;
+  compare.datum_a = value;
+  return compare;
+}
+
 // Runs one of libseccomp's exporters (they write to a file descriptor) into memory.
 Result<std::string> ExportToMemory(const ScmpContext& context,
                                    int (*exporter)(const scmp_filter_ctx, int),
@@ -131,9 +140,10 @@ Result<CompiledFilter> FilterBuilder::Build() const {
     auto it = native_.find(number);
     if (it != native_.end() && it->second == FilterAction::kAllow) continue;
     if (default_value == SECCOMP_RET_ALLOW) continue;
-    int rc = seccomp_rule_add(
-        native->get(), SCMP_ACT_ALLOW, number, 3, SCMP_A3_64(SCMP_CMP_EQ, marker.values[0]),
-        SCMP_A4_64(SCMP_CMP_EQ, marker.values[1]), SCMP_A5_64(SCMP_CMP_EQ, marker.values[2]));
+    const scmp_arg_cmp compares[] = {ArgumentEquals(3, marker.values[0]),
+                                     ArgumentEquals(4, marker.values[1]),
+                                     ArgumentEquals(5, marker.values[2])};
+    int rc = seccomp_rule_add_array(native->get(), SCMP_ACT_ALLOW, number, 3, compares);
     if (rc != 0) {
       return LibseccompError(fmt::format("adding the marked {}", SyscallDisplayName(number)), rc);
     }
