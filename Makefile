@@ -8,7 +8,7 @@ FUZZ_BUILD ?= build-fuzz
 ASAN_BUILD ?= build-asan
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build demo test test-unit test-asan fuzz bench clean
+.PHONY: all deps build demo test test-unit test-asan fuzz bench bench-filter clean
 
 all: build
 
@@ -46,6 +46,10 @@ fuzz: deps
 
 bench: build
 	bash scripts/bench.sh $(BUILD)
+
+# What a seccomp filter costs per call: generated vs none, allow-all and linear (docs/PERFORMANCE.md).
+bench-filter: build
+	$(BUILD)/bench/filter_bench
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

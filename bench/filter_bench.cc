@@ -6,9 +6,12 @@
 //   linear      the same set as a hand-built chain of JEQs (sysfilter's linear mode)
 // and the same three filters stacked on a "cache buster" (a filter that reads args[0]), which
 // keeps the kernel's action cache (Linux 5.11+) from skipping the filters, so their own
-// evaluation cost shows. Filters cannot be removed from a process, so every case runs in a
-// forked child; cases are interleaved over several rounds and the median is reported, with
-// each case's ratio to its floor.
+// evaluation cost shows. One filter's evaluation costs less than this machine's timing noise,
+// so the last three cases stack 32 copies of the filter (on the cache buster) and the
+// difference to 32 allow-all filters, divided by 32, is what the filter costs per call beyond
+// the floor. Filters cannot be removed from a process, so every case runs in a forked child;
+// cases are interleaved over several rounds and the median is reported, with each case's
+// ratio to its floor.
 //
 //   build/bench/filter_bench [--rounds=N] [--benchmark_min_time=S]
 #include <benchmark/benchmark.h>
@@ -37,15 +40,16 @@
 namespace sysfence {
 namespace {
 
-// The 100 allowed calls: 0..89 (read and write come first in the linear chain, its best
-// case) and ten more, among them getppid (near the end of the chain, its bad case) and what
-// the benchmark library calls between iterations (clock_gettime, openat, sysinfo, ...).
+// The 100 allowed calls: 0..87 (read and write come first in the linear chain, its best
+// case) and twelve more, among them getppid (near the end of the chain, its bad case), what
+// the benchmark library calls between iterations (clock_gettime, openat, sysinfo, ...) and
+// prctl and seccomp, so the stacked cases can install their further copies.
 SyscallSet HundredSyscalls() {
   SyscallSet set;
-  for (int nr = 0; nr < 90; ++nr) set.Insert(nr);
+  for (int nr = 0; nr < 88; ++nr) set.Insert(nr);
   for (int nr :
        {SYS_getrusage, SYS_sysinfo, SYS_getppid, SYS_gettid, SYS_futex, SYS_sched_getaffinity,
-        SYS_clock_gettime, SYS_exit_group, SYS_openat, SYS_newfstatat}) {
+        SYS_clock_gettime, SYS_exit_group, SYS_openat, SYS_newfstatat, SYS_prctl, SYS_seccomp}) {
     set.Insert(nr);
   }
   return set;
@@ -82,6 +86,14 @@ BpfProgram Linear(const SyscallSet& set) {
   return program;
 }
 
+constexpr int kStackCopies = 32;
+
+std::vector<BpfProgram> Stacked(const BpfProgram& program) {
+  std::vector<BpfProgram> stack = {CacheBuster()};
+  for (int i = 0; i < kStackCopies; ++i) stack.push_back(program);
+  return stack;
+}
+
 struct FilterCase {
   std::string name;
   std::string floor;              // the case this one is compared with
@@ -101,6 +113,9 @@ std::vector<FilterCase> Cases() {
       {"uncached_floor", "uncached_floor", {CacheBuster()}},
       {"uncached_generated", "uncached_floor", {CacheBuster(), generated}},
       {"uncached_linear", "uncached_floor", {CacheBuster(), linear}},
+      {"stack32_floor", "stack32_floor", Stacked(AllowAll())},
+      {"stack32_generated", "stack32_floor", Stacked(generated)},
+      {"stack32_linear", "stack32_floor", Stacked(linear)},
   };
 }
 
@@ -201,7 +216,7 @@ int InstructionsFor(const BpfProgram& program, int nr) {
 
 int main(int argc, char** argv) {
   using namespace sysfence;
-  int rounds = 15;
+  int rounds = 11;
   std::vector<char*> args;
   for (int i = 0; i < argc; ++i) {
     if (std::strncmp(argv[i], "--rounds=", 9) == 0) {
@@ -241,6 +256,22 @@ int main(int argc, char** argv) {
                                         *std::min_element(all.begin(), all.end());
       line +=
           fmt::format(" {:>9.1f} {:>8.3f} {:>7.3f}  ", ns, floor > 0 ? ns / floor : 0.0, spread);
+    }
+    fmt::print("{}\n", line);
+  }
+  fmt::print(
+      "\nCost of one filter run beyond an allow-all filter, from {} stacked copies, and "
+      "what it adds to one uncached call:\n",
+      kStackCopies);
+  for (std::string name : {"generated", "linear"}) {
+    std::string line = fmt::format("{:<12}", name);
+    for (std::string loop : {"getppid", "read_write"}) {
+      double extra =
+          (Median(figures["stack32_" + name][loop]) - Median(figures["stack32_floor"][loop])) /
+          kStackCopies;
+      double base = Median(figures["uncached_floor"][loop]);
+      line += fmt::format("  {}: {:+.1f} ns ({:+.2f}%)", loop, extra,
+                          base > 0 ? 100 * extra / base : 0.0);
     }
     fmt::print("{}\n", line);
   }
