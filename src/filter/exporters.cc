@@ -1,4 +1,4 @@
-// Choosing an export format, and the helpers the exporters share (see exporters.h).
+// Choosing an export format, and the functions the exporters share (see exporters.h).
 #include "filter/exporters.h"
 
 #include <algorithm>

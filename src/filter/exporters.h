@@ -45,7 +45,7 @@ ExportedFilter ExportMinijail(const FilterPolicy& policy);
 // A C header defining `static int sysfence_install_filter(void)` around the BPF program.
 std::string ExportCHeader(const FilterPolicy& policy, const CompiledFilter& filter);
 
-// Helpers the name-based exporters share.
+// Shared by the name-based exporters.
 // Table names of `set`, sorted; numbers without a name get a note each.
 std::vector<std::string> NamesForExport(const SyscallSet& set, std::string_view format,
                                         std::vector<std::string>& notes);

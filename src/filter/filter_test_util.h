@@ -1,4 +1,4 @@
-// Test helpers shared by the filter tests: the oracle that says what a filter must return
+// Shared by the filter tests: the oracle that says what a filter must return
 // for a call under a policy, and a check that runs a BPF program for every x86-64 number
 // 0..1023, every i386 number, every x32 number and a few edge values, comparing each verdict
 // with the oracle in the user-space evaluator.
