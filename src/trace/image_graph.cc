@@ -3,17 +3,17 @@
 // linear in the number of nodes however deep the fork chains are.
 #include "trace/image_graph.h"
 
-#include "syscalls/syscall_table.h"
+#include <algorithm>
 
 namespace sysfence {
 
 ImageGraph::NodeId ImageGraph::AddExecNode(std::string path) {
-  nodes_.push_back(Node{std::move(path), true, kNoNode});
+  nodes_.push_back(Node{std::move(path), true, kNoNode, {}});
   return size() - 1;
 }
 
 ImageGraph::NodeId ImageGraph::AddInheritingNode(NodeId parent) {
-  nodes_.push_back(Node{{}, false, Valid(parent) ? parent : kNoNode});
+  nodes_.push_back(Node{{}, false, Valid(parent) ? parent : kNoNode, {}});
   return size() - 1;
 }
 
@@ -36,7 +36,12 @@ void ImageGraph::SetPath(NodeId node, std::string path) {
 
 void ImageGraph::Count(NodeId node, int number, uint64_t times) {
   if (!Valid(node) || number < 0 || number >= kSyscallNumberLimit) return;
-  counts_[(static_cast<uint64_t>(node) << 16) | static_cast<uint64_t>(number)] += times;
+  counts_[static_cast<size_t>(number)] += times;
+  std::vector<uint16_t>& syscalls = nodes_[static_cast<size_t>(node)].syscalls;
+  auto value = static_cast<uint16_t>(number);
+  if (std::find(syscalls.begin(), syscalls.end(), value) == syscalls.end()) {
+    syscalls.push_back(value);
+  }
 }
 
 ImageGraph::NodeId ImageGraph::Absorb(ImageGraph&& other) {
@@ -45,11 +50,9 @@ ImageGraph::NodeId ImageGraph::Absorb(ImageGraph&& other) {
     if (node.parent != kNoNode) node.parent += offset;
     nodes_.push_back(std::move(node));
   }
-  for (const auto& [key, times] : other.counts_) {
-    counts_[key + (static_cast<uint64_t>(offset) << 16)] += times;
-  }
+  for (size_t number = 0; number < counts_.size(); ++number) counts_[number] += other.counts_[number];
   other.nodes_.clear();
-  other.counts_.clear();
+  other.counts_.fill(0);
   return offset;
 }
 
@@ -96,10 +99,16 @@ std::vector<std::string> ImageGraph::ResolveKeys() const {
 
 void ImageGraph::RecordInto(Profile& profile) const {
   std::vector<std::string> keys = ResolveKeys();
-  for (const auto& [key, times] : counts_) {
-    size_t node = static_cast<size_t>(key >> 16);
-    int number = static_cast<int>(key & 0xffff);
-    profile.RecordCall(keys[node], number, times);
+  for (size_t node = 0; node < nodes_.size(); ++node) {
+    if (nodes_[node].syscalls.empty()) continue;
+    SyscallSet& image = profile.images[keys[node]];
+    for (uint16_t number : nodes_[node].syscalls) image.Insert(number);
+    profile.syscalls |= image;
+  }
+  for (size_t number = 0; number < counts_.size(); ++number) {
+    if (counts_[number] == 0) continue;
+    profile.counts[static_cast<int>(number)] += counts_[number];
+    profile.syscalls.Insert(static_cast<int>(number));
   }
 }
 

@@ -14,13 +14,14 @@
 #ifndef SYSFENCE_TRACE_IMAGE_GRAPH_H_
 #define SYSFENCE_TRACE_IMAGE_GRAPH_H_
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "profile/profile.h"
+#include "syscalls/syscall_table.h"
 
 namespace sysfence {
 
@@ -61,12 +62,15 @@ class ImageGraph {
     std::string path;
     bool has_path = false;
     NodeId parent = kNoNode;
+    // The distinct syscalls counted here: a process makes few distinct ones, so a short
+    // vector searched linearly beats a set or a 1024-bit bitset per node.
+    std::vector<uint16_t> syscalls;
   };
   bool Valid(NodeId node) const { return node >= 0 && node < size(); }
 
   std::vector<Node> nodes_;
-  // (node << 16 | syscall number) -> calls. One hash lookup per counted line.
-  std::unordered_map<uint64_t, uint64_t> counts_;
+  // Calls per syscall number, all nodes together (the profile's counts are per syscall).
+  std::array<uint64_t, kSyscallNumberLimit> counts_{};
 };
 
 }  // namespace sysfence

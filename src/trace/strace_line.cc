@@ -356,6 +356,12 @@ StraceLine ParseStraceLine(std::string_view text) {
 }
 
 std::optional<std::string_view> SplicedStraceMessagePrefix(std::string_view line) {
+  // Cheap test first: this runs on every line and the message ends the line.
+  std::string_view trimmed = TrimRight(line);
+  if (!trimmed.ends_with("attached") && !trimmed.ends_with("detached") &&
+      !trimmed.ends_with(" threads")) {
+    return std::nullopt;
+  }
   size_t at = line.rfind("strace: Process ");
   if (at == std::string_view::npos || at == 0) return std::nullopt;
   std::string_view rest = line.substr(at + 16);
