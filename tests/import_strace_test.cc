@@ -258,5 +258,18 @@ TEST(ImportStraceCli, CountsEachLogAsOneRun) {
   EXPECT_EQ(profile["target"], "/usr/bin/diff");
 }
 
+TEST(ImportStraceCli, ReadsALogFromStandardInput) {
+  CommandResult r = RunCommand({SysfenceBinary(), "import-strace", "-"}, 60,
+                               "execve(\"/bin/true\", [\"true\"], 0x1 /* 1 var */) = 0\n"
+                               "exit_group(0) = ?\n+++ exited with 0 +++\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json profile = json::parse(r.out);
+  EXPECT_EQ(profile["target"], "/bin/true");
+  EXPECT_EQ(profile["syscalls"], json::array({"execve", "exit_group"}));
+  r = RunCommand({SysfenceBinary(), "import-strace", "-"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "sysfence: standard input: empty file, not an strace log\n");
+}
+
 }  // namespace
 }  // namespace sysfence::testing

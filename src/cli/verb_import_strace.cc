@@ -46,7 +46,8 @@ void RegisterImportStraceVerb(CLI::App& app, VerbAction& action) {
       "Each LOG, or each set of PREFIX.PID files, is one run.");
   verb->add_option("-o,--output", options->output, "Write the profile here (default: stdout)");
   verb->add_option("LOG", options->logs,
-                   "strace output files, or directories of strace -ff PREFIX.PID files")
+                   "strace output files ('-' for stdin), or directories of strace -ff "
+                   "PREFIX.PID files")
       ->required();
   verb->callback([options, &action] { action = [options] { return RunImportStrace(*options); }; });
 }

@@ -12,6 +12,11 @@
 namespace sysfence {
 
 Result<LineReader> LineReader::Open(const std::string& path) {
+  if (path == "-") {
+    UniqueFd in(fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0));
+    if (!in.valid()) return MakeError("standard input: {}", strerror(errno));
+    return LineReader(std::move(in), "standard input");
+  }
   UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return MakeError("{}: {}", path, strerror(errno));
   struct stat st{};

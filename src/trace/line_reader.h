@@ -27,7 +27,7 @@ class LineReader {
   static constexpr size_t kKeptHeadBytes = size_t{64} << 10;
   static constexpr size_t kKeptTailBytes = size_t{16} << 10;
 
-  // Fails (naming `path`) when it cannot be opened or is a directory.
+  // Fails (naming `path`) when it cannot be opened or is a directory. "-" is standard input.
   static Result<LineReader> Open(const std::string& path);
   // Reads from `fd`; `name` stands for it in error messages.
   LineReader(UniqueFd fd, std::string name, size_t chunk_bytes = kChunkBytes);

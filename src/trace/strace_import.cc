@@ -63,7 +63,8 @@ Result<StraceLog> ParseLogFile(const std::string& path, WarningCollector& warnin
                                StraceImportReport* report) {
   Result<LineReader> reader = LineReader::Open(path);
   if (!reader.ok()) return reader.error();
-  StraceLogParser parser(warnings.SinkFor(path));
+  std::string name = path == "-" ? "standard input" : path;
+  StraceLogParser parser(warnings.SinkFor(name));
   while (std::optional<std::string_view> line = reader->Next()) {
     parser.AddLine(*line, reader->line_number(), reader->line_unterminated());
   }
@@ -71,7 +72,7 @@ Result<StraceLog> ParseLogFile(const std::string& path, WarningCollector& warnin
   report->lines += reader->line_number();
   report->bytes += reader->bytes_read();
   StraceLog log = std::move(parser).Finish();
-  Status usable = CheckLog(path, reader->bytes_read(), log);
+  Status usable = CheckLog(name, reader->bytes_read(), log);
   if (!usable.ok()) return usable.error();
   return log;
 }
@@ -110,6 +111,10 @@ Result<std::vector<std::vector<LogFile>>> FindCandidateSets(const std::vector<st
     sets[it->second].push_back(LogFile{path, ff->second, {}});
   };
   for (const std::string& path : paths) {
+    if (path == "-") {
+      sets.push_back({LogFile{path, std::nullopt, {}}});
+      continue;
+    }
     struct stat st{};
     if (stat(path.c_str(), &st) != 0) return MakeError("{}: {}", path, strerror(errno));
     if (!S_ISDIR(st.st_mode)) {

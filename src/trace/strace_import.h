@@ -46,7 +46,7 @@ struct StraceImportOptions {
 };
 
 // Fails (one message naming the file) when a LOG is missing or unreadable, empty, holds no
-// line of strace output, or is a directory without PREFIX.PID files.
+// line of strace output, or is a directory without PREFIX.PID files. "-" is standard input.
 Result<Profile> ImportStraceLogs(const std::vector<std::string>& paths,
                                  StraceImportReport* report,
                                  const StraceImportOptions& options = {});
