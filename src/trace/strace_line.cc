@@ -7,6 +7,8 @@
 #include <array>
 #include <charconv>
 
+#include <fmt/format.h>
+
 namespace sysfence {
 namespace {
 
@@ -264,6 +266,57 @@ constexpr std::array<std::string_view, 32> kSignalNames = {
     "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO",  "SIGPWR",  "SIGSYS",
 };
 
+// Length of the valid UTF-8 sequence at s[i] (RFC 3629: no overlong forms, no surrogates),
+// or 0 when the byte there does not start one.
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char lead = byte(i);
+  if (lead < 0x80) return 1;
+  size_t length = 0;
+  uint32_t code = 0;
+  uint32_t smallest = 0;
+  if ((lead & 0xe0) == 0xc0) {
+    length = 2, code = lead & 0x1f, smallest = 0x80;
+  } else if ((lead & 0xf0) == 0xe0) {
+    length = 3, code = lead & 0x0f, smallest = 0x800;
+  } else if ((lead & 0xf8) == 0xf0) {
+    length = 4, code = lead & 0x07, smallest = 0x10000;
+  } else {
+    return 0;
+  }
+  if (length > s.size() - i) return 0;
+  for (size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xc0) != 0x80) return 0;
+    code = (code << 6) | (byte(i + k) & 0x3f);
+  }
+  if (code < smallest || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return 0;
+  return length;
+}
+
+// A path goes into the profile's JSON, which holds only UTF-8: bytes that are not part of a
+// UTF-8 sequence stay escaped as strace printed them ("\xfd").
+std::string KeepUtf8(std::string bytes) {
+  size_t i = 0;
+  while (i < bytes.size()) {
+    size_t length = Utf8SequenceLength(bytes, i);
+    if (length == 0) break;
+    i += length;
+  }
+  if (i == bytes.size()) return bytes;
+  std::string out = bytes.substr(0, i);
+  while (i < bytes.size()) {
+    size_t length = Utf8SequenceLength(bytes, i);
+    if (length == 0) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(bytes[i]));
+      ++i;
+    } else {
+      out.append(bytes, i, length);
+      i += length;
+    }
+  }
+  return out;
+}
+
 std::optional<std::string> DecodeQuotedString(std::string_view s) {
   if (!s.starts_with('"')) return std::nullopt;
   std::string out;
@@ -306,6 +359,29 @@ std::optional<std::string> DecodeQuotedString(std::string_view s) {
     }
   }
   return std::nullopt;  // no closing quote: the line was cut
+}
+
+// The executed file as the raw bytes strace printed escaped.
+std::optional<std::string> ExecutedPathBytes(std::string_view name, std::string_view arguments) {
+  if (name == "execve") return DecodeQuotedString(arguments);
+  if (name != "execveat") return std::nullopt;
+  // execveat(dirfd, "path", argv, envp, flags): dirfd is "AT_FDCWD", "3" or, with -y,
+  // "3</usr/bin>".
+  size_t quote = arguments.find('"');
+  if (quote == std::string_view::npos) return std::nullopt;
+  std::optional<std::string> path = DecodeQuotedString(arguments.substr(quote));
+  if (!path) return std::nullopt;
+  if (path->starts_with('/')) return path;
+  std::string_view dirfd = arguments.substr(0, quote);
+  size_t open = dirfd.find('<');
+  size_t close = dirfd.rfind('>');
+  if (open != std::string_view::npos && close != std::string_view::npos && close > open) {
+    std::string directory(dirfd.substr(open + 1, close - open - 1));
+    if (path->empty()) return directory;  // AT_EMPTY_PATH: the descriptor is the file
+    return directory + "/" + *path;
+  }
+  if (dirfd.find("AT_FDCWD") != std::string_view::npos && !path->empty()) return path;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -374,25 +450,9 @@ std::optional<std::string_view> SplicedStraceMessagePrefix(std::string_view line
 }
 
 std::optional<std::string> ExecutedPath(std::string_view name, std::string_view arguments) {
-  if (name == "execve") return DecodeQuotedString(arguments);
-  if (name != "execveat") return std::nullopt;
-  // execveat(dirfd, "path", argv, envp, flags): dirfd is "AT_FDCWD", "3" or, with -y,
-  // "3</usr/bin>".
-  size_t quote = arguments.find('"');
-  if (quote == std::string_view::npos) return std::nullopt;
-  std::optional<std::string> path = DecodeQuotedString(arguments.substr(quote));
+  std::optional<std::string> path = ExecutedPathBytes(name, arguments);
   if (!path) return std::nullopt;
-  if (path->starts_with('/')) return path;
-  std::string_view dirfd = arguments.substr(0, quote);
-  size_t open = dirfd.find('<');
-  size_t close = dirfd.rfind('>');
-  if (open != std::string_view::npos && close != std::string_view::npos && close > open) {
-    std::string directory(dirfd.substr(open + 1, close - open - 1));
-    if (path->empty()) return directory;  // AT_EMPTY_PATH: the descriptor is the file
-    return directory + "/" + *path;
-  }
-  if (dirfd.find("AT_FDCWD") != std::string_view::npos && !path->empty()) return path;
-  return std::nullopt;
+  return KeepUtf8(std::move(*path));
 }
 
 }  // namespace sysfence

@@ -166,6 +166,14 @@ TEST(StraceLine, DecodesExecutedPaths) {
   EXPECT_EQ(ExecutedPath("openat", "AT_FDCWD, \"/x\", O_RDONLY)"), std::nullopt);
 }
 
+TEST(StraceLine, KeepsExecutedPathsValidUtf8ForJson) {
+  // UTF-8 names (printed as octal escapes) decode; a byte that is not UTF-8 stays escaped.
+  EXPECT_EQ(ExecutedPath("execve", "\"/tmp/caf\\303\\251\", [\"x\"], NULL)"), "/tmp/caf\u00e9");
+  EXPECT_EQ(ExecutedPath("execve", "\"/tmp/\\375x\", [\"x\"], NULL)"), "/tmp/\\xfdx");
+  EXPECT_EQ(ExecutedPath("execve", "\"/tmp/\\355\\240\\200\", [], NULL)"),  // a surrogate
+            "/tmp/\\xed\\xa0\\x80");
+}
+
 TEST(StraceLine, FindsStraceMessagesSplicedIntoALine) {
   EXPECT_EQ(SplicedStraceMessagePrefix("clone(child_stack=NULL, flags=SIGCHLDstrace: Process "
                                        "6960 attached"),
