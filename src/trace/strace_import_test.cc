@@ -318,6 +318,44 @@ TEST(StraceImport, StripsTimestampsAndDurations) {
   EXPECT_EQ(plain.target, decorated.target);
 }
 
+TEST(StraceImport, ReadsVerboseAndAbbreviatedArguments) {
+  // -v -s 10 -X verbose -i -n -ttt: expanded structures, cut strings, comments, numbers.
+  StraceImportReport report;
+  Profile profile = Import(
+      "7815  1795707773.606076 [  59] [00007f42d1734ad7] execve(\"/bin/sh\", [\"/bin/sh\", "
+      "\"-c\", \"ls / | wc \"...], [\"SHELL=/bin\"..., \"HOME=/root\"]) = 0 <0.001316>\n"
+      "7815  1795707773.609135 [   9] [00007fde0bb66ca3] mmap(NULL, 8192, 0x3 /* "
+      "PROT_READ|PROT_WRITE */, 0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */, -1, 0) = 0x7fde0bb3c000 "
+      "<0.000023>\n"
+      "7815  1795707773.615854 [ 262] [00007fde0ba4686a] newfstatat(-100 /* AT_FDCWD "
+      "*/</tmp/explore>, \".\", {st_dev=0xfe00 /* makedev(0xfe, 0) */, st_ino=10952835, "
+      "st_mode=040755 /* S_IFDIR|0755 */, st_atime=1795707675 /* "
+      "2026-11-26T15:41:15.740605102+0000 */}, 0) = 0 <0.000021>\n"
+      "7815  1795707773.616075 [  13] [00007fde0b98b11f] rt_sigaction(2 /* SIGINT */, NULL, "
+      "{sa_handler=0 /* SIG_DFL */, sa_mask=[], sa_flags=0}, 8) = 0 <0.000013>\n"
+      "7816  1795707773.664436 [ 231] [????????????????] +++ exited with 0 +++\n",
+      &report);
+  EXPECT_EQ(report.warning_count, 0u);
+  EXPECT_EQ(profile.target, "/bin/sh");
+  EXPECT_EQ(ImageNames(profile, "/bin/sh"), (Names{"mmap", "newfstatat", "rt_sigaction"}));
+}
+
+TEST(StraceImport, ReadsLogsFilteredWithTraceExpressions) {
+  // strace -e trace=openat,read: no execve and no fork, so no image is known.
+  StraceImportReport report;
+  Profile profile = Import(
+      "openat(AT_FDCWD, \"/etc/hostname\", O_RDONLY) = 3\n"
+      "read(3, \"vm\\n\", 131072)                 = 3\n"
+      "read(3, \"\", 131072)                     = 0\n"
+      "+++ exited with 0 +++\n",
+      &report);
+  EXPECT_EQ(report.warning_count, 0u);
+  EXPECT_EQ(profile.target, "");
+  EXPECT_EQ(profile.exit_status, 0);
+  EXPECT_EQ(ImageNames(profile, "[launcher]"), (Names{"openat", "read"}));
+  EXPECT_EQ(CountOf(profile, "read"), 2u);
+}
+
 TEST(StraceImport, IgnoresStackFramesAndStraceMessages) {
   StraceImportReport report;
   Profile profile = Import(
