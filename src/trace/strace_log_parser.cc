@@ -22,6 +22,7 @@ namespace sysfence {
 namespace {
 
 constexpr size_t kExcerptChars = 60;
+constexpr size_t kMaxSplicedBytes = 64 << 10;
 
 // The start of a line for a warning, with bytes a terminal should not see escaped.
 std::string Excerpt(std::string_view line) {
@@ -84,7 +85,9 @@ void StraceLogParser::AddLine(std::string_view text, uint64_t line_number, bool 
     joined_line_.append(text);
     text = joined_line_;
   }
-  if (std::optional<std::string_view> prefix = SplicedStraceMessagePrefix(text)) {
+  std::optional<std::string_view> prefix = SplicedStraceMessagePrefix(text);
+  // A real splice cuts one line; a forged log could chain them without end.
+  if (prefix && prefix->size() <= kMaxSplicedBytes) {
     spliced_prefix_ = std::string(*prefix);
     return;
   }
