@@ -29,6 +29,7 @@ int RunCli(int argc, char** argv) {
   RegisterCompareVerb(app, action);
   RegisterStudyVerb(app, action);
   RegisterPhasesVerb(app, action);
+  RegisterImportStraceVerb(app, action);
 
   try {
     app.parse(argc, argv);

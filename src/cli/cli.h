@@ -26,6 +26,7 @@ void RegisterMergeVerb(CLI::App& app, VerbAction& action);
 void RegisterCompareVerb(CLI::App& app, VerbAction& action);
 void RegisterStudyVerb(CLI::App& app, VerbAction& action);
 void RegisterPhasesVerb(CLI::App& app, VerbAction& action);
+void RegisterImportStraceVerb(CLI::App& app, VerbAction& action);
 
 // Prints "sysfence: <message>" on stderr and returns kExitFailure.
 int ReportError(const Error& error);
