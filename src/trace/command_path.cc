@@ -53,7 +53,8 @@ Result<CommandPath> ResolveCommand(const std::string& command, const std::string
     return Canonical(command);
   }
   // glibc's execvp default when PATH is unset.
-  std::string_view dirs = search_path.empty() ? "/bin:/usr/bin" : search_path;
+  std::string_view dirs = search_path;
+  if (dirs.empty()) dirs = "/bin:/usr/bin";
   std::string last_problem;
   for (;;) {
     size_t colon = dirs.find(':');

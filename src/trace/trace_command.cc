@@ -5,6 +5,7 @@
 #include "trace/trace_command.h"
 
 #include <limits.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -19,6 +20,23 @@
 
 namespace sysfence {
 namespace {
+
+// Makes this process the reaper of its orphaned descendants while a trace runs: a tracee whose
+// parent dies is reparented to sysfence instead of init, so sysfence itself reaps it and no
+// zombie of the traced tree outlives the trace (init may reap late, or never).
+class ScopedChildSubreaper {
+ public:
+  ScopedChildSubreaper() {
+    prctl(PR_GET_CHILD_SUBREAPER, &previous_, 0, 0, 0);
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  }
+  ~ScopedChildSubreaper() { prctl(PR_SET_CHILD_SUBREAPER, previous_, 0, 0, 0); }
+  ScopedChildSubreaper(const ScopedChildSubreaper&) = delete;
+  ScopedChildSubreaper& operator=(const ScopedChildSubreaper&) = delete;
+
+ private:
+  int previous_ = 0;
+};
 
 struct Attempt {
   TracerOutcome outcome;
@@ -67,6 +85,7 @@ Result<TraceResult> TraceCommand(const TraceOptions& options, TraceObserver* obs
   std::optional<TerminationSignals> signals;
   if (options.catch_termination_signals) signals.emplace();
   const TerminationSignals* signals_ptr = signals ? &*signals : nullptr;
+  ScopedChildSubreaper subreaper;
 
   TraceResult result;
   result.stop_mode_used = options.stop_mode;

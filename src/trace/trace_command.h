@@ -60,8 +60,10 @@ std::string LauncherImagePath();
 // process tree until every process has ended. Every process still alive when this returns
 // early (error, termination signal) is killed. `observer` may be null.
 //
-// The process must not wait for children elsewhere while this runs (the tracer waits for any
-// child), and only one trace may run at a time.
+// While it runs, the process is the child subreaper of the traced tree (orphans are reaped by
+// sysfence, not init) and, with catch_termination_signals, handles SIGINT/SIGTERM/SIGHUP. It
+// must not wait for children elsewhere meanwhile (the tracer waits for any child), and only
+// one trace may run at a time.
 Result<TraceResult> TraceCommand(const TraceOptions& options, TraceObserver* observer = nullptr);
 
 }  // namespace sysfence

@@ -90,7 +90,8 @@ class TraceContext {
   virtual pid_t RootPid() const = 0;
 };
 
-// Every hook defaults to doing nothing. Hooks must not resume, detach or wait for tracees.
+// Every hook defaults to doing nothing. Hooks must not resume, detach or wait for tracees. The
+// string_views in the events are valid only during the call: copy what you keep.
 class TraceObserver {
  public:
   virtual ~TraceObserver() = default;
