@@ -1,5 +1,7 @@
 // `sysfence trace [-o FILE] -- CMD [ARG...]`: run a command under sysfence's ptrace tracer and
 // write its dynamic profile; exit with the command's own status.
+#include <string.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,9 +29,10 @@ int RunTrace(const TraceVerbOptions& options) {
   Status written = WriteProfileFile(options.output, result->profile);
   if (!written.ok()) return ReportError(written.error());
   if (result->interrupted_by != 0) {
-    Warn(fmt::format("interrupted by signal {}: the tracees were killed and the profile is "
-                     "marked incomplete",
-                     result->interrupted_by));
+    const char* name = sigabbrev_np(result->interrupted_by);
+    Warn(fmt::format("interrupted by SIG{}: the traced processes were killed and the profile "
+                     "is marked incomplete",
+                     name != nullptr ? name : "?"));
     return 128 + result->interrupted_by;
   }
   return result->exit_status;
