@@ -28,6 +28,8 @@ int RunCli(int argc, char** argv) {
   RegisterMergeVerb(app, action);
   RegisterCompareVerb(app, action);
   RegisterTraceVerb(app, action);
+  RegisterStudyVerb(app, action);
+  RegisterPhasesVerb(app, action);
 
   try {
     app.parse(argc, argv);

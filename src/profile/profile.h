@@ -53,6 +53,13 @@ struct AddedObject {
   std::string reason;
 };
 
+// The first call of one syscall in a trace (dynamic): the discovery timeline.
+struct Discovery {
+  double time = 0;  // seconds since the trace started
+  int number = -1;
+  int pid = 0;
+};
+
 struct Profile {
   ProfileKind kind = ProfileKind::kDynamic;
   std::string arch = "x86_64";
@@ -75,6 +82,8 @@ struct Profile {
   std::vector<UnresolvedSite> unresolved;
   std::map<int, std::vector<CodeLocation>> evidence;
   std::vector<AddedObject> added_objects;
+  // First call of each syscall, in time order (dynamic).
+  std::vector<Discovery> discovery;
   // True when the trace was interrupted (sysfence got SIGINT/SIGTERM) before the program ended.
   bool incomplete = false;
   // Exit status of the traced program as `trace` reports it (dynamic; -1 when unknown).

@@ -261,6 +261,27 @@ Result<Profile> ProfileFromJson(const json& root, const Reader& in) {
       profile.added_objects.push_back(std::move(object));
     }
   }
+  if (root.contains("discovery")) {
+    const json& discovery = root["discovery"];
+    if (!discovery.is_array()) return in.Fail("discovery", "expected an array");
+    for (const json& item : discovery) {
+      if (!item.is_object() || !item.contains("t") || !item.contains("syscall") ||
+          !item["t"].is_number()) {
+        return in.Fail("discovery", "expected objects with 't' and 'syscall'");
+      }
+      Discovery d;
+      d.time = item["t"].get<double>();
+      std::string name;
+      SYSFENCE_ASSIGN_OR_RETURN(name, in.String(item["syscall"], "discovery.syscall"));
+      SYSFENCE_ASSIGN_OR_RETURN(d.number, in.Syscall(name, "discovery"));
+      if (item.contains("pid")) {
+        int64_t pid = 0;
+        SYSFENCE_ASSIGN_OR_RETURN(pid, in.Integer(item["pid"], "discovery.pid", 0));
+        d.pid = static_cast<int>(std::min<int64_t>(pid, INT32_MAX));
+      }
+      profile.discovery.push_back(d);
+    }
+  }
   if (root.contains("incomplete")) {
     if (!root["incomplete"].is_boolean()) return in.Fail("incomplete", "expected true or false");
     profile.incomplete = root["incomplete"].get<bool>();
@@ -337,6 +358,13 @@ std::string ProfileToJsonText(const Profile& profile) {
       added.push_back({{"path", object.path}, {"reason", object.reason}});
     }
     root["added_objects"] = added;
+  }
+  if (!profile.discovery.empty()) {
+    json discovery = json::array();
+    for (const Discovery& d : profile.discovery) {
+      discovery.push_back({{"t", d.time}, {"syscall", SyscallDisplayName(d.number)}, {"pid", d.pid}});
+    }
+    root["discovery"] = discovery;
   }
   if (profile.incomplete) root["incomplete"] = true;
   if (profile.exit_status >= 0) root["exit_status"] = profile.exit_status;

@@ -30,6 +30,7 @@ TEST(ProfileJson, RoundTripKeepsEveryField) {
   p.soft_syscalls.Insert(*SyscallNumber("read"));
   p.incomplete = true;
   p.exit_status = 3;
+  p.discovery.push_back({0.25, *SyscallNumber("brk"), 42});
   std::string text = ProfileToJsonText(p);
   auto back = ProfileFromJsonText(text, "mem");
   ASSERT_TRUE(back.ok()) << back.error().message();
@@ -39,6 +40,8 @@ TEST(ProfileJson, RoundTripKeepsEveryField) {
   EXPECT_EQ(back->counts.at(*SyscallNumber("brk")), 3u);
   EXPECT_EQ(back->images.at("/usr/bin/cat").Names(), std::vector<std::string>{"read"});
   EXPECT_EQ(back->evidence.at(0).front().address, 0x1234u);
+  ASSERT_EQ(back->discovery.size(), 1u);
+  EXPECT_EQ(back->discovery[0].pid, 42);
 }
 
 TEST(ProfileJson, WritesTheDocumentedShape) {

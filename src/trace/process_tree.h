@@ -26,6 +26,8 @@ struct Tracee {
   bool launching = false;
   // Announced by its parent's fork/clone event; its first stop has not been seen yet.
   bool awaiting_first_stop = false;
+  // The phase this thread's process entered on its own (TraceContext::EnterPhase), 0 if none.
+  int phase = 0;
   bool live = false;
 };
 

@@ -86,6 +86,13 @@ class TraceContext {
   virtual void StartPhase(std::string name, std::string trigger) = 0;
   // Number of phases started so far; 0 before the first.
   virtual int PhaseCount() const = 0;
+  // Appends a phase to the profile without entering it (for phases known up front, entered
+  // later by EnterPhase); returns its number (1 = the profile's phases[0]).
+  virtual int AddPhase(std::string name, std::string trigger) = 0;
+  // Enters phase `number` (from AddPhase) for the whole tree (tgid 0) or only for process
+  // `tgid` and the children it starts afterwards. A process is in the later of its own phase
+  // and the tree's; phases never go back.
+  virtual void EnterPhase(int number, pid_t tgid) = 0;
   // The pid of the traced command's first process.
   virtual pid_t RootPid() const = 0;
 };

@@ -88,6 +88,26 @@ void Tracer::StartPhase(std::string name, std::string trigger) {
   phase_ = static_cast<int>(phases_->size());
 }
 
+int Tracer::AddPhase(std::string name, std::string trigger) {
+  Phase phase;
+  phase.name = std::move(name);
+  phase.trigger = std::move(trigger);
+  phases_->push_back(std::move(phase));
+  return static_cast<int>(phases_->size());
+}
+
+void Tracer::EnterPhase(int number, pid_t tgid) {
+  if (tgid == 0) {
+    phase_ = std::max(phase_, number);
+    return;
+  }
+  // Rare (a process-scoped trigger fired): every thread of the process moves.
+  for (pid_t pid : tree_.Pids()) {
+    Tracee* tracee = tree_.Find(pid);
+    if (tracee != nullptr && tracee->tgid == tgid) tracee->phase = std::max(tracee->phase, number);
+  }
+}
+
 void Tracer::Resume(pid_t pid, int signal) const {
   // ESRCH (the tracee was killed meanwhile) is fine: its death is reported by wait4.
   ptrace(mode_ == StopMode::kSeccomp ? PTRACE_CONT : PTRACE_SYSCALL, pid, 0, signal);
@@ -160,7 +180,7 @@ void Tracer::HandleSyscallStop(pid_t pid) {
 }
 
 void Tracer::Count(Tracee& tracee, uint32_t arch, uint64_t number) {
-  CallCounts& counts = tracee.image->ForPhase(phase_);
+  CallCounts& counts = tracee.image->ForPhase(std::max(phase_, tracee.phase));
   if (arch == AUDIT_ARCH_X86_64 && number < kSyscallNumberLimit) {
     ++counts.x86_64[number];
   } else if (arch == AUDIT_ARCH_I386 && number < kI386NumberLimit) {
@@ -229,8 +249,10 @@ void Tracer::HandleSpawn(Tracee& parent, int event) {
   pid_t child = static_cast<pid_t>(message);
   pid_t child_tgid = event == PTRACE_EVENT_CLONE ? ThreadGroupOf(child) : child;
   ImageCounters* image = parent.image;
+  int parent_phase = parent.phase;
   Tracee& record = tree_.Add(child, child_tgid, image);
   record.awaiting_first_stop = true;
+  record.phase = parent_phase;
   if (auto held = std::find(unannounced_.begin(), unannounced_.end(), child);
       held != unannounced_.end()) {
     unannounced_.erase(held);

@@ -51,7 +51,9 @@ class Tracer : private TraceContext {
  private:
   // TraceContext
   void StartPhase(std::string name, std::string trigger) override;
-  int PhaseCount() const override { return phase_; }
+  int PhaseCount() const override { return static_cast<int>(phases_->size()); }
+  int AddPhase(std::string name, std::string trigger) override;
+  void EnterPhase(int number, pid_t tgid) override;
   pid_t RootPid() const override { return root_; }
 
   void HandleSyscallStop(pid_t pid);

@@ -1,0 +1,177 @@
+// Child processes for orchestration (see subprocess.h). Waiting with a time-out polls with a
+// short sleep: children here live for seconds, so a pidfd or SIGCHLD machinery buys nothing.
+#include "base/subprocess.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace sysfence {
+namespace {
+
+double MonotonicSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+int DecodeStatus(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+}  // namespace
+
+Result<std::string> FindExecutable(const std::string& name) {
+  auto usable = [](const std::string& path) {
+    struct stat st{};
+    return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
+  };
+  if (name.empty()) return MakeError("empty command name");
+  if (name.find('/') != std::string::npos) {
+    struct stat st{};
+    if (stat(name.c_str(), &st) != 0) return MakeError("{}: {}", name, strerror(errno));
+    if (S_ISDIR(st.st_mode)) return MakeError("{}: is a directory", name);
+    if (!usable(name)) return MakeError("{}: not executable", name);
+    return name;
+  }
+  const char* path_env = getenv("PATH");
+  std::string path = path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    std::string dir = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (usable(candidate)) return candidate;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return MakeError("{}: command not found in PATH", name);
+}
+
+Result<Subprocess> Subprocess::Start(const SubprocessOptions& options) {
+  if (options.argv.empty()) return MakeError("no command to run");
+  Result<std::string> program = FindExecutable(options.argv[0]);
+  if (!program.ok()) return program.error();
+  auto open_or_fail = [](const std::string& path, int flags) -> Result<int> {
+    int fd = open(path.c_str(), flags | O_CLOEXEC, 0644);
+    if (fd < 0) return MakeError("{}: {}", path, strerror(errno));
+    return fd;
+  };
+  Result<int> in = open_or_fail(options.stdin_path, O_RDONLY);
+  if (!in.ok()) return in.error();
+  int out = -1, err = -1;
+  if (!options.stdout_path.empty()) {
+    Result<int> fd = open_or_fail(options.stdout_path, O_WRONLY | O_CREAT | O_TRUNC);
+    if (!fd.ok()) {
+      close(*in);
+      return fd.error();
+    }
+    out = *fd;
+  }
+  if (!options.stderr_path.empty()) {
+    Result<int> fd = open_or_fail(options.stderr_path, O_WRONLY | O_CREAT | O_TRUNC);
+    if (!fd.ok()) {
+      close(*in);
+      if (out >= 0) close(out);
+      return fd.error();
+    }
+    err = *fd;
+  }
+  // Everything exec needs is prepared before fork: the child only calls async-signal-safe code.
+  std::vector<char*> argv;
+  for (const std::string& arg : options.argv) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
+  for (const std::string& extra : options.extra_environment) env_strings.push_back(extra);
+  std::vector<char*> envp;
+  for (std::string& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  pid_t pid = fork();
+  if (pid < 0) return MakeError("fork failed: {}", strerror(errno));
+  if (pid == 0) {
+    if (options.new_process_group) setpgid(0, 0);
+    dup2(*in, STDIN_FILENO);
+    if (out >= 0) dup2(out, STDOUT_FILENO);
+    if (err >= 0) dup2(err, STDERR_FILENO);
+    if (!options.working_directory.empty() && chdir(options.working_directory.c_str()) != 0) {
+      _exit(127);
+    }
+    execve(program->c_str(), argv.data(), envp.data());
+    _exit(127);
+  }
+  if (options.new_process_group) setpgid(pid, pid);  // no race with the child's own setpgid
+  close(*in);
+  if (out >= 0) close(out);
+  if (err >= 0) close(err);
+  Subprocess child(pid, options.new_process_group);
+  child.name_ = options.argv[0];
+  return child;
+}
+
+Subprocess::Subprocess(Subprocess&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)), group_(other.group_), name_(std::move(other.name_)) {}
+
+Subprocess& Subprocess::operator=(Subprocess&& other) noexcept {
+  if (this != &other) {
+    KillAndReap();
+    pid_ = std::exchange(other.pid_, -1);
+    group_ = other.group_;
+    name_ = std::move(other.name_);
+  }
+  return *this;
+}
+
+Subprocess::~Subprocess() { KillAndReap(); }
+
+void Subprocess::Signal(int signal) {
+  if (pid_ <= 0) return;
+  if (group_) {
+    kill(-pid_, signal);
+  } else {
+    kill(pid_, signal);
+  }
+}
+
+void Subprocess::KillAndReap() {
+  if (pid_ <= 0) return;
+  Signal(SIGKILL);
+  int status = 0;
+  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = -1;
+}
+
+Result<int> Subprocess::Wait(double timeout_seconds) {
+  if (pid_ <= 0) return MakeError("{}: not running", name_);
+  double deadline = MonotonicSeconds() + timeout_seconds;
+  for (;;) {
+    int status = 0;
+    pid_t done = waitpid(pid_, &status, timeout_seconds > 0 ? WNOHANG : 0);
+    if (done == pid_) {
+      pid_ = -1;
+      return DecodeStatus(status);
+    }
+    if (done < 0 && errno != EINTR) return MakeError("{}: wait failed: {}", name_, strerror(errno));
+    if (timeout_seconds > 0 && MonotonicSeconds() > deadline) {
+      KillAndReap();
+      return MakeError("{}: still running after {:g} s, killed", name_, timeout_seconds);
+    }
+    if (timeout_seconds > 0) {
+      timespec nap{0, 2'000'000};
+      nanosleep(&nap, nullptr);
+    }
+  }
+}
+
+}  // namespace sysfence

@@ -1,0 +1,65 @@
+// A child process run for sysfence's own orchestration (the study runs `sysfence trace` and
+// the programs it studies this way). RAII: a Subprocess still running when it goes out of
+// scope is killed, with its whole process group, and reaped.
+//
+//   SubprocessOptions options;
+//   options.argv = {"/usr/bin/diff", "a", "b"};
+//   options.stdout_path = "out.txt";
+//   Result<Subprocess> child = Subprocess::Start(options);
+//   Result<int> status = child->Wait(30.0);   // exit code, 128+N when killed by signal N
+#ifndef SYSFENCE_BASE_SUBPROCESS_H_
+#define SYSFENCE_BASE_SUBPROCESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace sysfence {
+
+struct SubprocessOptions {
+  std::vector<std::string> argv;  // argv[0] is searched in PATH when it has no '/'
+  std::string stdin_path = "/dev/null";
+  std::string stdout_path = "/dev/null";  // "" = inherit
+  std::string stderr_path = "/dev/null";  // "" = inherit
+  std::string working_directory;          // "" = inherit
+  std::vector<std::string> extra_environment;  // "NAME=value"
+  bool new_process_group = true;
+};
+
+class Subprocess {
+ public:
+  static Result<Subprocess> Start(const SubprocessOptions& options);
+
+  Subprocess(Subprocess&& other) noexcept;
+  Subprocess& operator=(Subprocess&& other) noexcept;
+  Subprocess(const Subprocess&) = delete;
+  Subprocess& operator=(const Subprocess&) = delete;
+  ~Subprocess();
+
+  pid_t pid() const { return pid_; }
+  bool running() const { return pid_ > 0; }
+
+  // Waits up to `timeout_seconds` (<= 0: forever). On time-out the process group is killed
+  // and an error says so.
+  Result<int> Wait(double timeout_seconds = 0);
+  // Sends `signal` to the process (or its group) without waiting.
+  void Signal(int signal);
+
+ private:
+  explicit Subprocess(pid_t pid, bool group) : pid_(pid), group_(group) {}
+  void KillAndReap();
+
+  pid_t pid_ = -1;
+  bool group_ = true;
+  std::string name_;
+};
+
+// Resolves a command name through PATH like execvp would, or fails naming it.
+Result<std::string> FindExecutable(const std::string& name);
+
+}  // namespace sysfence
+
+#endif  // SYSFENCE_BASE_SUBPROCESS_H_

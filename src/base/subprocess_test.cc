@@ -1,0 +1,68 @@
+// Pins down Subprocess: exit codes, signals as 128+N, time-outs that kill, redirection, and
+// clear errors for commands that cannot run.
+#include "base/subprocess.h"
+
+#include <csignal>
+
+#include <gtest/gtest.h>
+
+#include "base/file_util.h"
+
+namespace sysfence {
+namespace {
+
+SubprocessOptions Command(std::vector<std::string> argv) {
+  SubprocessOptions options;
+  options.argv = std::move(argv);
+  return options;
+}
+
+TEST(Subprocess, ReportsExitCodeAndSignalAs128PlusN) {
+  auto child = Subprocess::Start(Command({"sh", "-c", "exit 3"}));
+  ASSERT_TRUE(child.ok()) << child.error().message();
+  EXPECT_EQ(*child->Wait(), 3);
+  auto killed = Subprocess::Start(Command({"sh", "-c", "kill -TERM $$"}));
+  EXPECT_EQ(*killed->Wait(), 128 + SIGTERM);
+}
+
+TEST(Subprocess, RedirectsStandardStreams) {
+  std::string out = "/tmp/sysfence-subprocess-test.out";
+  SubprocessOptions options = Command({"cat"});
+  options.stdin_path = "/etc/hostname";
+  options.stdout_path = out;
+  auto child = Subprocess::Start(options);
+  ASSERT_TRUE(child.ok());
+  EXPECT_EQ(*child->Wait(10), 0);
+  EXPECT_EQ(*ReadFile(out), *ReadFile("/etc/hostname"));
+  unlink(out.c_str());
+}
+
+TEST(Subprocess, TimeOutKillsTheProcessGroup) {
+  auto child = Subprocess::Start(Command({"sleep", "30"}));
+  ASSERT_TRUE(child.ok());
+  auto status = child->Wait(0.2);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().message().find("killed"), std::string::npos);
+  EXPECT_FALSE(child->running());
+}
+
+TEST(Subprocess, CommandsThatCannotRunAreNamed) {
+  auto missing = Subprocess::Start(Command({"no-such-command-here"}));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message().find("no-such-command-here"), std::string::npos);
+  auto directory = Subprocess::Start(Command({"/tmp"}));
+  ASSERT_FALSE(directory.ok());
+  EXPECT_NE(directory.error().message().find("directory"), std::string::npos);
+}
+
+TEST(Subprocess, DestructorKillsARunningChild) {
+  pid_t pid = 0;
+  {
+    auto child = Subprocess::Start(Command({"sleep", "30"}));
+    pid = child->pid();
+  }
+  EXPECT_NE(kill(pid, 0), 0) << "the child was reaped";
+}
+
+}  // namespace
+}  // namespace sysfence

@@ -1,0 +1,83 @@
+// `sysfence study diff|ssh [-o DIR]`: reproduces the poster's experiment and writes its report.
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+
+#include "cli/cli.h"
+#include "report/browser.h"
+#include "study/study_report.h"
+#include "study/study_runner.h"
+
+namespace sysfence::cli {
+namespace {
+
+struct StudyVerbOptions {
+  std::string study;
+  std::string output;
+  std::string work_dir;
+  std::string workloads_dir;
+};
+
+// Exit status when the study ran but the static analysis missed traced syscalls.
+constexpr int kExitUnsound = 1;
+
+int RunStudyVerb(const StudyVerbOptions& verb) {
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return ReportError(Error("cannot find the sysfence executable (/proc/self/exe)"));
+  self[n] = '\0';
+  StudyOptions options;
+  options.study = verb.study;
+  options.workloads_dir = verb.workloads_dir.empty() ? DefaultWorkloadsDir() : verb.workloads_dir;
+  options.sysfence_binary = self;
+  options.work_dir = verb.work_dir;
+  options.progress = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
+  std::string output = verb.output.empty() ? "study-results/" + verb.study : verb.output;
+
+  Result<StudyResult> result = RunStudy(options);
+  if (!result.ok()) return ReportError(result.error().WithContext("study " + verb.study));
+  Status written = WriteStudyReport(*result, output);
+  if (!written.ok()) return ReportError(written.error());
+  // The screenshot shows the page as a browser renders it; without a browser the report is
+  // still complete.
+  std::string screenshot_note;
+  if (Result<std::string> chromium = FindChromium(); chromium.ok()) {
+    Status shot = CaptureScreenshot(*chromium, output + "/index.html", output + "/screenshot.png");
+    screenshot_note = shot.ok() ? ", screenshot.png" : "";
+    if (!shot.ok()) Warn("no screenshot: " + shot.error().message());
+  } else {
+    Warn("no screenshot: " + chromium.error().message());
+  }
+  fmt::print("\n{}\nreport: {}/index.html (and report.md, data.json, data.csv, *.svg{})\n",
+             StudySummaryText(*result), output, screenshot_note);
+  if (!result->soundness_failures.empty()) {
+    fmt::print(stderr, "sysfence: the static analysis missed {} traced syscall(s); see the "
+                       "report\n",
+               result->soundness_failures.size());
+    return kExitUnsound;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void RegisterStudyVerb(CLI::App& app, VerbAction& action) {
+  auto options = std::make_shared<StudyVerbOptions>();
+  CLI::App* verb = app.add_subcommand(
+      "study", "Reproduce the poster's study on diff or SSH: traces, static sets, phases, report.");
+  verb->add_option("STUDY", options->study, "diff or ssh")
+      ->required()
+      ->check(CLI::IsMember({"diff", "ssh"}));
+  verb->add_option("-o,--output", options->output,
+                   "Report directory (default: study-results/STUDY)");
+  verb->add_option("--work-dir", options->work_dir,
+                   "Keep the traces and profiles in this directory (default: a temporary one)");
+  verb->add_option("--workloads", options->workloads_dir,
+                   "The study/ directory with the workloads (default: the source tree's)");
+  verb->footer("Exit status: 0 when done, 1 when the static analysis missed a traced syscall, "
+               "2 on errors.");
+  verb->callback([options, &action] { action = [options] { return RunStudyVerb(*options); }; });
+}
+
+}  // namespace sysfence::cli

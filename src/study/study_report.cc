@@ -1,0 +1,439 @@
+// Study report rendering (see study_report.h). Every number comes from the StudyResult; the
+// poster's figures appear only in rows and bars labelled "poster".
+#include "study/study_report.h"
+
+#include <sys/stat.h>
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "base/file_util.h"
+#include "profile/compare.h"
+#include "report/svg_chart.h"
+
+namespace sysfence {
+namespace {
+
+using nlohmann::json;
+
+std::string JoinNames(const SyscallSet& set) {
+  std::string out;
+  for (const std::string& name : set.Names()) out += (out.empty() ? "" : ", ") + name;
+  return out.empty() ? "-" : out;
+}
+
+double ShareOfAll(int count) { return Percent(count, TotalSyscallCount()); }
+
+const PosterFigure* FindPoster(const StudyResult& result, std::string_view what) {
+  for (const PosterFigure& figure : result.poster) {
+    if (figure.what == what) return &figure;
+  }
+  return nullptr;
+}
+
+// The poster names programs "diff" and "SSH"; our "ssh client" and "SSH combined" compare to it.
+std::string PosterKey(const ProgramSets& program) {
+  if (program.name == "diff") return "diff";
+  if (program.name == "SSH combined") return "SSH";
+  return "";
+}
+
+// Per-category "both / only dynamic / only static" lines, each syscall named.
+std::string CategoryBreakdown(const Comparison& c, std::string_view bullet) {
+  std::string out;
+  auto section = [&](std::string_view title, const SyscallSet& set) {
+    out += fmt::format("{}{} ({}):\n", bullet, title, set.Size());
+    for (int i = 0; i < kCategoryCount; ++i) {
+      auto category = static_cast<Category>(i);
+      SyscallSet part = InCategory(set, category);
+      if (part.Empty()) continue;
+      out += fmt::format("    {}{}: {}\n", bullet.empty() ? "" : "- ", CategoryTitle(category),
+                         JoinNames(part));
+    }
+  };
+  section("In both", c.both);
+  section("Only dynamic (traced, not found statically)", c.only_a);
+  section("Only static (found statically, never traced)", c.only_b);
+  return out;
+}
+
+std::vector<std::string> DifferenceSentences(const StudyResult& result,
+                                             const ProgramSets& program) {
+  std::vector<std::string> sentences;
+  std::string key = PosterKey(program);
+  if (key.empty()) return sentences;
+  int rare = 0;
+  for (const auto& [number, n] : program.seen_in_runs) {
+    if (n < program.runs) ++rare;
+  }
+  if (const PosterFigure* dyn = FindPoster(result, key + ", dynamic")) {
+    int ours = program.dynamic.Size();
+    sentences.push_back(fmt::format(
+        "Dynamic: {} syscalls here against the poster's {} ({:+d}). A dynamic set is as large "
+        "as the inputs make it: {} of our {} were reached by only some of the {} runs, so the "
+        "choice of inputs alone moves the count by that much; library versions (glibc 2.36 "
+        "here) and the kernel change which calls the same source makes.",
+        ours, static_cast<int>(dyn->value), ours - static_cast<int>(dyn->value), rare, ours,
+        program.runs));
+  }
+  if (const PosterFigure* sta = FindPoster(result, key + ", static"); sta && program.static_set) {
+    int ours = program.static_set->Size();
+    int misses = (program.dynamic - *program.static_set).Size();
+    sentences.push_back(fmt::format(
+        "Static: {} syscalls here against sysfilter's {} ({:+d}). Ours covers the whole process, "
+        "the dynamic loader included, and {} every call the traces saw ({} missed), where "
+        "sysfilter missed calls the traces saw; differences in size come from how indirect "
+        "calls are bounded and from what each analysis counts as reachable.",
+        ours, static_cast<int>(sta->value), ours - static_cast<int>(sta->value),
+        misses == 0 ? "contains" : "does NOT contain", misses));
+  }
+  return sentences;
+}
+
+}  // namespace
+
+std::vector<PosterFigure> PosterFigures(const std::string& study) {
+  if (study == "diff") {
+    return {{"diff, dynamic", 24, "syscalls"}, {"diff, static", 59, "syscalls"}};
+  }
+  return {{"SSH, dynamic", 83, "syscalls"},
+          {"SSH, static", 111, "syscalls"},
+          {"SSH client, working phase", 20, "% of the application"}};
+}
+
+std::string StudySummaryText(const StudyResult& result) {
+  int total = TotalSyscallCount();
+  std::string out = fmt::format("sysfence study {}: {} runs traced\n\n", result.study,
+                                result.runs.size());
+  out += fmt::format("{:<14} {:>8} {:>7} {:>8} {:>7} {:>6} {:>6} {:>6}\n", "program", "dynamic",
+                     "% all", "static", "% all", "both", "dyn.", "stat.");
+  for (const ProgramSets& p : result.programs) {
+    Comparison c = CompareSets(p.dynamic, p.static_set.value_or(SyscallSet()));
+    out += fmt::format("{:<14} {:>8} {:>6.1f}% {:>8} {:>6.1f}% {:>6} {:>6} {:>6}\n", p.name,
+                       p.dynamic.Size(), ShareOfAll(p.dynamic.Size()),
+                       p.static_set ? std::to_string(p.static_set->Size()) : "-",
+                       p.static_set ? ShareOfAll(p.static_set->Size()) : 0.0, c.both.Size(),
+                       c.only_a.Size(), p.static_set ? std::to_string(c.only_b.Size()) : "-");
+  }
+  out += fmt::format("(all x86-64 syscalls: {}; dyn. = only dynamic, stat. = only static)\n",
+                     total);
+  for (const ProgramSets& p : result.programs) {
+    if (p.phases.empty()) continue;
+    out += fmt::format("\nphases of {}:\n", p.name);
+    for (const Phase& phase : p.phases) {
+      out += fmt::format("  {:<22} {:>4} syscalls  {:>5.1f}% of {}  {:>5.1f}% of all\n",
+                         phase.name, phase.syscalls.Size(),
+                         Percent(phase.syscalls.Size(), p.dynamic.Size()), p.name,
+                         ShareOfAll(phase.syscalls.Size()));
+    }
+  }
+  if (!result.poster.empty()) {
+    out += "\nthe poster's published figures:";
+    for (const PosterFigure& f : result.poster) {
+      out += fmt::format(" {} = {:g} {};", f.what, f.value, f.unit);
+    }
+    out += "\n";
+  }
+  if (!result.soundness_failures.empty()) {
+    out += "\n\x1b[31mSTATIC ANALYSIS MISSED TRACED SYSCALLS:\x1b[0m\n";
+    for (const std::string& failure : result.soundness_failures) {
+      out += "  \x1b[31m" + failure + "\x1b[0m\n";
+    }
+  }
+  return out;
+}
+
+std::string StudyMarkdown(const StudyResult& result) {
+  int total = TotalSyscallCount();
+  std::string out = fmt::format("# sysfence study: {}\n\n", result.study);
+  out += fmt::format("Machine: {}. All x86-64 syscalls: {}. Every number below is computed "
+                     "from this run's data, except the rows marked *poster*.\n\n",
+                     result.machine, total);
+  if (!result.soundness_failures.empty()) {
+    out += "<span style=\"color:red\">**The static analysis missed syscalls the traces saw** "
+           "(it is meant to be sound):</span>\n\n";
+    for (const std::string& f : result.soundness_failures) {
+      out += "- <span style=\"color:red\">" + f + "</span>\n";
+    }
+    out += "\n";
+  }
+  out += "## Sets per program and method\n\n"
+         "| program | method | syscalls | % of all x86-64 |\n|---|---|---:|---:|\n";
+  for (const ProgramSets& p : result.programs) {
+    out += fmt::format("| {} | dynamic ({} runs) | {} | {:.1f}% |\n", p.name, p.runs,
+                       p.dynamic.Size(), ShareOfAll(p.dynamic.Size()));
+    if (p.static_set) {
+      out += fmt::format("| {} | static{} | {} | {:.1f}% |\n", p.name,
+                         p.unresolved_sites ? fmt::format(" ({} unresolved sites)",
+                                                          p.unresolved_sites)
+                                            : "",
+                         p.static_set->Size(), ShareOfAll(p.static_set->Size()));
+    }
+  }
+  for (const PosterFigure& f : result.poster) {
+    if (f.unit != "syscalls") continue;
+    out += fmt::format("| {} | *poster* | {:g} | {:.1f}% |\n", f.what, f.value,
+                       ShareOfAll(static_cast<int>(f.value)));
+  }
+  for (const ProgramSets& p : result.programs) {
+    out += fmt::format("\n## {}\n\n", p.name);
+    for (const std::string& sentence : DifferenceSentences(result, p)) out += sentence + "\n\n";
+    if (p.static_set) {
+      out += "```\n" + CategoryBreakdown(CompareSets(p.dynamic, *p.static_set), "") + "```\n";
+    } else {
+      out += fmt::format("Dynamic set: {}\n", JoinNames(p.dynamic));
+    }
+    std::string rare;
+    for (const auto& [number, n] : p.seen_in_runs) {
+      if (n < p.runs) rare += fmt::format("{}{} ({}/{})", rare.empty() ? "" : ", ",
+                                          SyscallDisplayName(number), n, p.runs);
+    }
+    if (!rare.empty()) out += "\nReached by only some runs: " + rare + "\n";
+    if (!p.phases.empty()) {
+      out += "\n| phase | syscalls | % of " + p.name + " | % of all |\n|---|---:|---:|---:|\n";
+      for (const Phase& phase : p.phases) {
+        out += fmt::format("| {} | {} | {:.1f}% | {:.1f}% |\n", phase.name,
+                           phase.syscalls.Size(),
+                           Percent(phase.syscalls.Size(), p.dynamic.Size()),
+                           ShareOfAll(phase.syscalls.Size()));
+      }
+      if (const PosterFigure* f = FindPoster(result, "SSH client, working phase");
+          f && p.name == "ssh client" && !p.phases.empty()) {
+        const Phase& working = p.phases.back();
+        out += fmt::format(
+            "\nThe working phase needs {:.1f}% of the client's set here; the poster found about "
+            "{:g}% (*poster*). {}\n",
+            Percent(working.syscalls.Size(), p.dynamic.Size()), f->value,
+            Percent(working.syscalls.Size(), p.dynamic.Size()) <= f->value * 1.5
+                ? "Phase separation shrinks the set as much as the poster reported."
+                : "Our working phase keeps more calls than the poster's: our sessions do more "
+                  "in it (file transfer, forwarding, a pty) than one command.");
+      }
+    }
+  }
+  out += "\n## Runs\n\n| program | run | exit | distinct | new |\n|---|---|---:|---:|---:|\n";
+  for (const StudyRun& run : result.runs) {
+    out += fmt::format("| {} | {} | {} | {} | {} |\n", run.program, run.name, run.exit_status,
+                       run.distinct_syscalls, run.new_syscalls);
+  }
+  out += "\n## Charts\n\n";
+  for (const auto& [file, svg] : StudyCharts(result)) out += fmt::format("![{0}]({0})\n", file);
+  return out;
+}
+
+std::string StudyJson(const StudyResult& result) {
+  json programs = json::array();
+  for (const ProgramSets& p : result.programs) {
+    json item = {{"name", p.name},
+                 {"binary", p.binary},
+                 {"runs", p.runs},
+                 {"dynamic", p.dynamic.Names()},
+                 {"dynamic_count", p.dynamic.Size()}};
+    if (p.static_set) {
+      Comparison c = CompareSets(p.dynamic, *p.static_set);
+      item["static"] = p.static_set->Names();
+      item["static_count"] = p.static_set->Size();
+      item["unresolved_sites"] = p.unresolved_sites;
+      item["both"] = c.both.Names();
+      item["only_dynamic"] = c.only_a.Names();
+      item["only_static"] = c.only_b.Names();
+    }
+    json phases = json::array();
+    for (const Phase& phase : p.phases) {
+      phases.push_back({{"name", phase.name},
+                        {"trigger", phase.trigger},
+                        {"syscalls", phase.syscalls.Names()},
+                        {"count", phase.syscalls.Size()},
+                        {"percent_of_program", Percent(phase.syscalls.Size(), p.dynamic.Size())},
+                        {"percent_of_all", ShareOfAll(phase.syscalls.Size())}});
+    }
+    item["phases"] = phases;
+    programs.push_back(std::move(item));
+  }
+  json runs = json::array();
+  for (const StudyRun& r : result.runs) {
+    runs.push_back({{"program", r.program},
+                    {"name", r.name},
+                    {"command", r.command},
+                    {"exit_status", r.exit_status},
+                    {"distinct_syscalls", r.distinct_syscalls},
+                    {"new_syscalls", r.new_syscalls}});
+  }
+  json poster = json::array();
+  for (const PosterFigure& f : result.poster) {
+    poster.push_back({{"what", f.what}, {"value", f.value}, {"unit", f.unit}});
+  }
+  json root = {{"study", result.study},
+               {"machine", result.machine},
+               {"total_syscalls", TotalSyscallCount()},
+               {"programs", programs},
+               {"runs", runs},
+               {"poster", poster},
+               {"soundness_failures", result.soundness_failures}};
+  return root.dump(2) + "\n";
+}
+
+std::string StudyCsv(const StudyResult& result) {
+  std::string out = "program,syscall,number,category,dynamic,static,seen_in_runs,runs\n";
+  for (const ProgramSets& p : result.programs) {
+    SyscallSet either = p.dynamic | p.static_set.value_or(SyscallSet());
+    for (const std::string& name : either.Names()) {
+      int number = *ParseSyscallName(name);
+      auto seen = p.seen_in_runs.find(number);
+      out += fmt::format("{},{},{},{},{},{},{},{}\n", p.name, name, number,
+                         CategoryName(SyscallCategory(number)), p.dynamic.Contains(number) ? 1 : 0,
+                         p.static_set ? (p.static_set->Contains(number) ? "1" : "0") : "",
+                         seen == p.seen_in_runs.end() ? 0 : seen->second, p.runs);
+    }
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> StudyCharts(const StudyResult& result) {
+  std::vector<std::pair<std::string, std::string>> charts;
+  // Figure 1 (ssh) / Figure 3 (diff): share of all x86-64 syscalls per program and method.
+  BarChart methods;
+  methods.y_label = "% of all x86-64 syscalls";
+  BarSeries dynamic{"dynamic (sysfence trace)", {}, "#4e79a7"};
+  BarSeries static_series{"static (sysfence static)", {}, "#f28e2b"};
+  BarSeries poster_dynamic{"poster: dynamic (strace)", {}, "#a0cbe8"};
+  BarSeries poster_static{"poster: static (sysfilter)", {}, "#ffbe7d"};
+  bool any_poster = false;
+  for (const ProgramSets& p : result.programs) {
+    methods.groups.push_back(p.name);
+    dynamic.values.push_back(ShareOfAll(p.dynamic.Size()));
+    static_series.values.push_back(p.static_set ? ShareOfAll(p.static_set->Size()) : NAN);
+    std::string key = PosterKey(p);
+    const PosterFigure* pd = key.empty() ? nullptr : FindPoster(result, key + ", dynamic");
+    const PosterFigure* ps = key.empty() ? nullptr : FindPoster(result, key + ", static");
+    poster_dynamic.values.push_back(pd ? ShareOfAll(static_cast<int>(pd->value)) : NAN);
+    poster_static.values.push_back(ps ? ShareOfAll(static_cast<int>(ps->value)) : NAN);
+    any_poster = any_poster || pd || ps;
+  }
+  methods.series = {dynamic, static_series};
+  if (any_poster) {
+    methods.series.push_back(poster_dynamic);
+    methods.series.push_back(poster_static);
+  }
+  if (result.study == "diff") {
+    methods.title = "Figure 3: share of all x86-64 syscalls required by diff, per method";
+    charts.emplace_back("figure3.svg", RenderBarChart(methods));
+  } else {
+    methods.title = "Figure 1: share of all x86-64 syscalls required per application and method";
+    charts.emplace_back("figure1.svg", RenderBarChart(methods));
+  }
+  // Figure 2: share per phase, relative to the program's set and to all syscalls.
+  for (const ProgramSets& p : result.programs) {
+    if (p.phases.empty()) continue;
+    BarChart phases;
+    phases.title = fmt::format("Figure 2: syscalls required per phase of {}", p.name);
+    phases.y_label = "%";
+    BarSeries of_program{fmt::format("% of {}'s set", p.name), {}, "#59a14f"};
+    BarSeries of_all{"% of all x86-64 syscalls", {}, "#76b7b2"};
+    for (const Phase& phase : p.phases) {
+      phases.groups.push_back(phase.name);
+      of_program.values.push_back(Percent(phase.syscalls.Size(), p.dynamic.Size()));
+      of_all.values.push_back(ShareOfAll(phase.syscalls.Size()));
+    }
+    phases.series = {of_program, of_all};
+    std::string file = p.name == "ssh client" ? "figure2.svg"
+                                              : fmt::format("figure2-{}.svg", p.name == "sshd"
+                                                                                  ? "sshd"
+                                                                                  : "other");
+    charts.emplace_back(file, RenderBarChart(phases));
+  }
+  if (!result.discovery.empty()) {
+    LineChart timeline;
+    timeline.title = "Distinct syscalls discovered over each trace";
+    timeline.x_label = "seconds since the trace started";
+    timeline.y_label = "distinct syscalls so far";
+    for (const DiscoverySeries& d : result.discovery) {
+      LineSeries series{d.name, {}, ""};
+      for (const auto& [t, n] : d.points) series.points.emplace_back(t, n);
+      timeline.series.push_back(std::move(series));
+    }
+    charts.emplace_back("timeline.svg", RenderLineChart(timeline));
+  }
+  return charts;
+}
+
+std::string StudyHtml(const StudyResult& result) {
+  std::string body;
+  body += fmt::format("<h1>sysfence study: {}</h1>\n<p>{}</p>\n", EscapeXml(result.study),
+                      EscapeXml(result.machine));
+  if (!result.soundness_failures.empty()) {
+    body += "<div class=\"fail\"><strong>The static analysis missed syscalls the traces saw"
+            "</strong> (it is meant to be sound):<ul>";
+    for (const std::string& f : result.soundness_failures) body += "<li>" + EscapeXml(f) + "</li>";
+    body += "</ul></div>\n";
+  }
+  body += "<h2>Sets per program and method</h2>\n<table><tr><th>program</th><th>method</th>"
+          "<th>syscalls</th><th>% of all x86-64</th></tr>\n";
+  for (const ProgramSets& p : result.programs) {
+    body += fmt::format("<tr><td>{}</td><td>dynamic ({} runs)</td><td>{}</td><td>{:.1f}%</td>"
+                        "</tr>\n",
+                        EscapeXml(p.name), p.runs, p.dynamic.Size(), ShareOfAll(p.dynamic.Size()));
+    if (p.static_set) {
+      body += fmt::format("<tr><td>{}</td><td>static</td><td>{}</td><td>{:.1f}%</td></tr>\n",
+                          EscapeXml(p.name), p.static_set->Size(),
+                          ShareOfAll(p.static_set->Size()));
+    }
+  }
+  for (const PosterFigure& f : result.poster) {
+    if (f.unit != "syscalls") continue;
+    body += fmt::format("<tr class=\"poster\"><td>{}</td><td>poster</td><td>{:g}</td>"
+                        "<td>{:.1f}%</td></tr>\n",
+                        EscapeXml(f.what), f.value, ShareOfAll(static_cast<int>(f.value)));
+  }
+  body += "</table>\n";
+  for (const auto& [file, svg] : StudyCharts(result)) {
+    body += fmt::format("<figure id=\"{}\">{}</figure>\n", EscapeXml(file), svg);
+  }
+  for (const ProgramSets& p : result.programs) {
+    body += fmt::format("<h2>{}</h2>\n", EscapeXml(p.name));
+    for (const std::string& s : DifferenceSentences(result, p)) {
+      body += "<p>" + EscapeXml(s) + "</p>\n";
+    }
+    if (p.static_set) {
+      body += "<pre>" + EscapeXml(CategoryBreakdown(CompareSets(p.dynamic, *p.static_set), "")) +
+              "</pre>\n";
+    }
+  }
+  body += "<h2>Runs</h2>\n<table><tr><th>program</th><th>run</th><th>command</th><th>exit</th>"
+          "<th>distinct</th><th>new</th></tr>\n";
+  for (const StudyRun& r : result.runs) {
+    body += fmt::format("<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td>"
+                        "<td>{}</td></tr>\n",
+                        EscapeXml(r.program), EscapeXml(r.name), EscapeXml(r.command),
+                        r.exit_status, r.distinct_syscalls, r.new_syscalls);
+  }
+  body += "</table>\n";
+  return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>sysfence "
+         "study: " +
+         EscapeXml(result.study) +
+         "</title>\n<style>body{font-family:sans-serif;max-width:960px;margin:2em auto;"
+         "padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
+         "padding:4px 8px}tr.poster{font-style:italic;color:#555}.fail{color:#b00;"
+         "border:2px solid #b00;padding:8px}pre{background:#f6f6f6;padding:8px;"
+         "white-space:pre-wrap}figure{margin:1em 0}</style></head>\n<body>\n" +
+         body + "</body></html>\n";
+}
+
+Status WriteStudyReport(const StudyResult& result, const std::string& dir) {
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return MakeError("{}: cannot create the report directory: {}", dir, strerror(errno));
+  }
+  std::vector<std::pair<std::string, std::string>> files = {
+      {"report.md", StudyMarkdown(result)}, {"summary.txt", StudySummaryText(result)},
+      {"data.json", StudyJson(result)},     {"data.csv", StudyCsv(result)},
+      {"index.html", StudyHtml(result)}};
+  for (auto& chart : StudyCharts(result)) files.push_back(std::move(chart));
+  for (const auto& [name, contents] : files) {
+    Status written = WriteFileAtomically(dir + "/" + name, contents);
+    if (!written.ok()) return written;
+  }
+  return Ok{};
+}
+
+}  // namespace sysfence

@@ -1,0 +1,98 @@
+// Pins down the study report: numbers come from the data, the poster's are labelled, misses
+// of the static analysis are shown in red, and the HTML page holds every chart inline.
+#include "study/study_report.h"
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "base/file_util.h"
+
+namespace sysfence {
+namespace {
+
+StudyResult SshLikeResult() {
+  StudyResult r;
+  r.study = "ssh";
+  r.machine = "test machine";
+  r.poster = PosterFigures("ssh");
+  ProgramSets client;
+  client.name = "ssh client";
+  client.binary = "/usr/bin/ssh";
+  client.runs = 2;
+  client.dynamic = *SyscallSet::FromNames({"read", "write", "connect", "socket", "poll"});
+  client.seen_in_runs = {{0, 2}, {1, 2}, {42, 1}, {41, 2}, {7, 2}};
+  client.static_set = *SyscallSet::FromNames({"read", "write", "connect", "socket", "poll",
+                                              "mkdir"});
+  client.phases = {{"init", *SyscallSet::FromNames({"read", "socket", "connect"}), "", {}},
+                   {"working", *SyscallSet::FromNames({"read", "write"}), "write:fd=1", {}}};
+  r.programs.push_back(client);
+  ProgramSets combined = client;
+  combined.name = "SSH combined";
+  combined.phases.clear();
+  r.programs.push_back(combined);
+  r.runs.push_back({"ssh client", "echo", "ssh host echo hi", 0, 5, 5});
+  r.discovery.push_back({"ssh client: echo", {{0.0, 1}, {0.1, 4}, {0.3, 5}}});
+  return r;
+}
+
+TEST(StudyReport, SummaryAndMarkdownCarryComputedNumbersAndLabelledPosterFigures) {
+  StudyResult r = SshLikeResult();
+  std::string summary = StudySummaryText(r);
+  EXPECT_NE(summary.find("ssh client"), std::string::npos);
+  EXPECT_NE(summary.find("40.0% of ssh client"), std::string::npos) << summary;  // 2 of 5
+  std::string md = StudyMarkdown(r);
+  EXPECT_NE(md.find("| SSH, dynamic | *poster* | 83 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("Only static (found statically, never traced) (1)"), std::string::npos);
+  EXPECT_NE(md.find("mkdir"), std::string::npos);
+  EXPECT_NE(md.find("connect (1/2)"), std::string::npos) << "rare calls are named";
+  EXPECT_NE(md.find("Dynamic: 5 syscalls here against the poster's 83"), std::string::npos);
+}
+
+TEST(StudyReport, StaticMissesAreShownInRed) {
+  StudyResult r = SshLikeResult();
+  r.soundness_failures.push_back("ssh client: rseq");
+  EXPECT_NE(StudyMarkdown(r).find("color:red"), std::string::npos);
+  EXPECT_NE(StudyHtml(r).find("class=\"fail\""), std::string::npos);
+  EXPECT_NE(StudySummaryText(r).find("\x1b[31m"), std::string::npos);
+}
+
+TEST(StudyReport, ChartsAreTheFiguresOfTheStudy) {
+  StudyResult r = SshLikeResult();
+  std::vector<std::string> names;
+  for (const auto& [name, svg] : StudyCharts(r)) {
+    names.push_back(name);
+    EXPECT_NE(svg.find("</svg>"), std::string::npos);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"figure1.svg", "figure2.svg", "timeline.svg"}));
+  r.study = "diff";
+  EXPECT_EQ(StudyCharts(r).front().first, "figure3.svg");
+}
+
+TEST(StudyReport, JsonAndCsvHoldTheSets) {
+  StudyResult r = SshLikeResult();
+  auto json = nlohmann::json::parse(StudyJson(r));
+  EXPECT_EQ(json["programs"][0]["only_static"], (nlohmann::json{"mkdir"}));
+  EXPECT_EQ(json["programs"][0]["phases"][1]["count"], 2);
+  EXPECT_EQ(json["poster"][0]["value"], 83);
+  std::string csv = StudyCsv(r);
+  EXPECT_NE(csv.find("ssh client,mkdir,83,file,0,1,0,2\n"), std::string::npos) << csv;
+}
+
+TEST(StudyReport, WritesEveryFileIntoTheDirectory) {
+  std::string dir = (std::filesystem::temp_directory_path() / "sysfence-study-report-test").string();
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(WriteStudyReport(SshLikeResult(), dir).ok());
+  for (const char* file : {"report.md", "summary.txt", "data.json", "data.csv", "index.html",
+                           "figure1.svg", "figure2.svg", "timeline.svg"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir + "/" + file)) << file;
+  }
+  std::string html = *ReadFile(dir + "/index.html");
+  EXPECT_EQ(std::count(html.begin(), html.end(), '\n') > 10, true);
+  EXPECT_NE(html.find("<figure id=\"figure2.svg\"><svg"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace sysfence

@@ -1,0 +1,67 @@
+// The data of one study (`sysfence study diff|ssh`): what was run, the dynamic and static sets
+// per program, phases, discovery timelines, and the poster's published figures to set beside
+// ours. study_report.h renders it; study_runner.h produces it.
+#ifndef SYSFENCE_STUDY_STUDY_RESULT_H_
+#define SYSFENCE_STUDY_STUDY_RESULT_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "profile/profile.h"
+
+namespace sysfence {
+
+// One traced workload.
+struct StudyRun {
+  std::string program;   // which program of the study it exercises ("diff", "ssh client")
+  std::string name;      // what it does ("unified output of two files")
+  std::string command;   // the command line, for the record
+  int exit_status = 0;
+  int distinct_syscalls = 0;  // in the program's own image
+  int new_syscalls = 0;       // not seen in any earlier run of the same program
+};
+
+// The sets of one program by method, as in the poster's Figures 1 and 3.
+struct ProgramSets {
+  std::string name;                   // "diff", "ssh client", "sshd", "SSH combined"
+  std::string binary;                 // "/usr/bin/diff"
+  SyscallSet dynamic;                 // traced, the program's own image, merged over runs
+  int runs = 0;
+  std::map<int, int> seen_in_runs;    // per syscall
+  std::optional<SyscallSet> static_set;
+  int unresolved_sites = 0;
+  std::vector<Phase> phases;          // dynamic phases of this program, in order
+};
+
+// The distinct-syscall discovery curve of one trace.
+struct DiscoverySeries {
+  std::string name;
+  std::vector<std::pair<double, int>> points;  // (seconds since start, distinct so far)
+};
+
+// A figure the poster published, kept apart from ours and labelled as the poster's.
+struct PosterFigure {
+  std::string what;   // "diff, dynamic"
+  double value;       // count or percent
+  std::string unit;   // "syscalls" or "% of the application"
+};
+
+struct StudyResult {
+  std::string study;  // "diff" or "ssh"
+  std::string machine;  // kernel and distribution, for the record
+  std::vector<StudyRun> runs;
+  std::vector<ProgramSets> programs;
+  std::vector<DiscoverySeries> discovery;
+  std::vector<PosterFigure> poster;
+  // Syscalls the traces saw that the static set lacks, per program ("sshd: rseq"). The study
+  // fails when this is not empty: the static analysis is meant to be sound.
+  std::vector<std::string> soundness_failures;
+};
+
+// The poster's published figures for a study.
+std::vector<PosterFigure> PosterFigures(const std::string& study);
+
+}  // namespace sysfence
+
+#endif  // SYSFENCE_STUDY_STUDY_RESULT_H_

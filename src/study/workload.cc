@@ -1,0 +1,100 @@
+// Parsing of the study's workload lists (see workload.h).
+#include "study/workload.h"
+
+namespace sysfence {
+namespace {
+
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> SplitWords(std::string_view line) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  char quote = 0;
+  for (char c : line) {
+    if (quote != 0) {
+      if (c == quote) {
+        quote = 0;
+      } else {
+        word += c;
+      }
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      in_word = true;
+    } else if (c == ' ' || c == '\t') {
+      if (in_word) words.push_back(std::move(word));
+      word.clear();
+      in_word = false;
+    } else {
+      word += c;
+      in_word = true;
+    }
+  }
+  if (quote != 0) return MakeError("unterminated {} quote", quote == '"' ? "double" : "single");
+  if (in_word) words.push_back(std::move(word));
+  return words;
+}
+
+Result<std::string> Substitute(std::string_view text,
+                               const std::map<std::string, std::string>& values) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] != '{') {
+      out += text[i++];
+      continue;
+    }
+    size_t close = text.find('}', i);
+    if (close == std::string_view::npos) return MakeError("unclosed '{{' in '{}'", text);
+    std::string key(text.substr(i + 1, close - i - 1));
+    auto it = values.find(key);
+    if (it == values.end()) return MakeError("unknown placeholder {{{}}}", key);
+    out += it->second;
+    i = close + 1;
+  }
+  return out;
+}
+
+Result<std::vector<Workload>> ParseWorkloads(std::string_view text, std::string_view source,
+                                             const std::map<std::string, std::string>& values) {
+  std::vector<Workload> workloads;
+  size_t line_number = 0;
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    std::string_view line = Trim(text.substr(0, end));
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    ++line_number;
+    if (line.empty() || line.front() == '#') continue;
+    auto fail = [&](const Error& error) {
+      return error.WithContext(fmt::format("{}:{}", source, line_number));
+    };
+    size_t bar = line.find('|');
+    if (bar == std::string_view::npos) return fail(Error("expected NAME | COMMAND"));
+    Workload workload;
+    workload.name = std::string(Trim(line.substr(0, bar)));
+    Result<std::string> command = Substitute(Trim(line.substr(bar + 1)), values);
+    if (!command.ok()) return fail(command.error());
+    Result<std::vector<std::string>> words = SplitWords(*command);
+    if (!words.ok()) return fail(words.error());
+    if (words->size() >= 2 && (*words)[words->size() - 2] == "<") {
+      workload.stdin_path = words->back();
+      words->resize(words->size() - 2);
+    }
+    if (workload.name.empty() || words->empty()) return fail(Error("empty name or command"));
+    workload.argv = std::move(*words);
+    workload.command = *command;
+    workloads.push_back(std::move(workload));
+  }
+  if (workloads.empty()) return MakeError("{}: no workloads", source);
+  return workloads;
+}
+
+}  // namespace sysfence

@@ -1,0 +1,37 @@
+// Study workloads: the runs listed in study/*/runs.txt and study/ssh/sessions.txt, one per line
+// as "NAME | COMMAND", with {placeholders} filled in and words split like a shell does
+// ('...' and "..." quoting, a trailing "< FILE" for standard input; nothing else is special).
+//
+//   Result<std::vector<Workload>> runs = ParseWorkloads(text, "runs.txt", {{"in", "/tmp/x"}});
+#ifndef SYSFENCE_STUDY_WORKLOAD_H_
+#define SYSFENCE_STUDY_WORKLOAD_H_
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+
+namespace sysfence {
+
+struct Workload {
+  std::string name;
+  std::vector<std::string> argv;
+  std::string stdin_path = "/dev/null";
+  std::string command;  // the line as it will run, for the report
+};
+
+// Splits a command line into words; fails on an unterminated quote.
+Result<std::vector<std::string>> SplitWords(std::string_view line);
+
+// Replaces every {key} by its value; fails naming an unknown key.
+Result<std::string> Substitute(std::string_view text,
+                               const std::map<std::string, std::string>& values);
+
+Result<std::vector<Workload>> ParseWorkloads(std::string_view text, std::string_view source,
+                                             const std::map<std::string, std::string>& values);
+
+}  // namespace sysfence
+
+#endif  // SYSFENCE_STUDY_WORKLOAD_H_
