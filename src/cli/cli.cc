@@ -30,6 +30,7 @@ int RunCli(int argc, char** argv) {
   RegisterTraceVerb(app, action);
   RegisterStudyVerb(app, action);
   RegisterPhasesVerb(app, action);
+  RegisterMarkVerb(app, action);
 
   try {
     app.parse(argc, argv);

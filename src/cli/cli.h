@@ -27,6 +27,7 @@ void RegisterCompareVerb(CLI::App& app, VerbAction& action);
 void RegisterTraceVerb(CLI::App& app, VerbAction& action);
 void RegisterStudyVerb(CLI::App& app, VerbAction& action);
 void RegisterPhasesVerb(CLI::App& app, VerbAction& action);
+void RegisterMarkVerb(CLI::App& app, VerbAction& action);
 
 // Prints "sysfence: <message>" on stderr and returns kExitFailure.
 int ReportError(const Error& error);

@@ -99,7 +99,8 @@ void PhaseObserver::OnExec(TraceContext& context, const ExecEvent& event) {
 void PhaseObserver::OnSignal(TraceContext& context, const SignalEvent& event) {
   if (!has_phases_) return;
   size_t before = tracker_.log().size();
-  tracker_.OnSignal(event.pid, event.pid, event.signal, Seconds(event.monotonic_ns));
+  tracker_.OnSignal(event.pid, event.tgid != 0 ? event.tgid : event.pid, event.signal,
+                    Seconds(event.monotonic_ns));
   Follow(context, before);
 }
 

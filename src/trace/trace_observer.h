@@ -67,6 +67,7 @@ struct SignalEvent {
   pid_t pid = 0;
   int signal = 0;             // about to be delivered to the tracee
   int64_t monotonic_ns = 0;
+  pid_t tgid = 0;             // the process of thread `pid`
 };
 
 struct ExitEvent {

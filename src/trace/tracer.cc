@@ -238,7 +238,7 @@ void Tracer::HandleOtherStop(pid_t pid, int status) {
   }
   // Signal-delivery-stop: deliver the signal the tracee was about to get.
   if (observer_ != nullptr) {
-    observer_->OnSignal(*this, SignalEvent{pid, signal, MonotonicNanoseconds()});
+    observer_->OnSignal(*this, SignalEvent{pid, signal, MonotonicNanoseconds(), tracee->tgid});
   }
   Resume(pid, signal);
 }
