@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-unit bench clean
+.PHONY: all deps build demo test test-unit bench bench-trace clean
 
 all: build
 
@@ -28,6 +28,9 @@ test-unit: build
 
 bench: build
 	bash scripts/bench.sh $(BUILD)
+
+bench-trace: build
+	bash bench/trace_bench.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
