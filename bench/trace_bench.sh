@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Wall time of `find /usr/share -name '*.txt'` run natively, under `strace -f`, and under
-# `sysfence trace`, interleaved (one run of each per round, in rotating order, so that load
-# from elsewhere hits all three alike). Prints the median of each and the ratios; the target
+# `sysfence trace` (and `sysfence trace --every-syscall`, two ptrace stops per call instead of
+# one), interleaved (one run of each per round, in rotating order, so that load from elsewhere
+# hits all of them alike). Prints the median of each and the ratios; the target
 # is sysfence/strace <= 0.3. Then the same for bench/syscall_loop (50000 getppid calls and
 # nothing else), which gives the cost of one traced call.
 #
@@ -28,6 +29,8 @@ trap 'rm -rf "$scratch"' EXIT
 run_native() { "${workload[@]}" >/dev/null; }
 run_strace() { strace -f -o /dev/null "${workload[@]}" >/dev/null; }
 run_sysfence() { "$sysfence" trace -o /dev/null -- "${workload[@]}" >/dev/null; }
+# Two stops per call instead of one: what the seccomp filter saves.
+run_every() { "$sysfence" trace --every-syscall -o /dev/null -- "${workload[@]}" >/dev/null; }
 
 # Seconds (with microseconds) one run of $1 takes.
 time_one() {
@@ -40,15 +43,15 @@ time_one() {
 
 median() { sort -g "$1" | awk '{ v[NR] = $1 } END { m = int((NR + 1) / 2); print (NR % 2) ? v[m] : (v[m] + v[m + 1]) / 2 }'; }
 
-# Runs the three variants of "${workload[@]}" $rounds times, interleaved; times go to
+# Runs the four variants of "${workload[@]}" $rounds times, interleaved; times go to
 # $scratch/<variant>.
 measure() {
-  rm -f "$scratch/native" "$scratch/strace" "$scratch/sysfence"
+  rm -f "$scratch/native" "$scratch/strace" "$scratch/sysfence" "$scratch/every"
   run_native  # warm the page cache so that the first round is not the only cold one
-  local kinds=(native strace sysfence) round k kind
+  local kinds=(native strace sysfence every) round k kind
   for ((round = 0; round < rounds; round++)); do
-    for ((k = 0; k < 3; k++)); do
-      kind=${kinds[$(((round + k) % 3))]}
+    for ((k = 0; k < 4; k++)); do
+      kind=${kinds[$(((round + k) % 4))]}
       time_one "run_$kind" >> "$scratch/$kind"
     done
   done
@@ -61,14 +64,16 @@ report() {
   strace_time=$(median "$scratch/strace")
   sysfence_time=$(median "$scratch/sysfence")
   echo "workload: ${workload[*]} ($calls system calls per run, $rounds interleaved rounds, $(nproc) CPUs)"
-  for kind in native strace sysfence; do
+  for kind in native strace sysfence every; do
     printf '  %-9s median %7.3f s   runs: %s\n' "$kind" "$(median "$scratch/$kind")" \
       "$(sort -g "$scratch/$kind" | tr '\n' ' ')"
   done
-  awk -v n="$native" -v s="$strace_time" -v f="$sysfence_time" -v c="$calls" 'BEGIN {
+  awk -v n="$native" -v s="$strace_time" -v f="$sysfence_time" -v c="$calls" \
+    -v e="$(median "$scratch/every")" 'BEGIN {
     printf "  sysfence/strace %.3f (target <= 0.3)   sysfence/native %.2f   strace/native %.2f\n",
            f / s, f / n, s / n
-    printf "  added per call: sysfence %.1f us, strace %.1f us\n", (f - n) / c * 1e6, (s - n) / c * 1e6
+    printf "  added per call: sysfence %.1f us, strace %.1f us, sysfence --every-syscall %.1f us\n",
+           (f - n) / c * 1e6, (s - n) / c * 1e6, (e - n) / c * 1e6
   }'
 }
 
