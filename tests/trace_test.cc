@@ -323,6 +323,22 @@ TEST(Trace, EverySyscallModeSeesTheSameCalls) {
   }
 }
 
+TEST(Trace, FallsBackToEveryStopWhenTheKernelRefusesTheFilter) {
+  ScratchDir dir;
+  Traced normal = Trace(dir, {TestProgram("fork_child")});
+  std::string out = dir.File("refused.json");
+  CommandResult run = RunCommand({TestProgram("deny_seccomp"), SysfenceBinary(), "trace", "-o",
+                                  out, "--", TestProgram("fork_child")});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err,
+            "sysfence: warning: the kernel refused the seccomp trace filter (Operation not "
+            "permitted); tracing with two ptrace stops per call instead, which is slower\n");
+  Result<Profile> refused = ReadProfileFile(out);
+  ASSERT_TRUE(refused.ok()) << refused.error().message();
+  EXPECT_EQ(refused->images, normal.profile.images);
+  EXPECT_EQ(refused->counts, normal.profile.counts);
+}
+
 TEST(Trace, WritesTheProfileToStandardOutputWithoutOutputOption) {
   CommandResult run =
       RunCommand({SysfenceBinary(), "trace", "--", TestProgram("exit_code"), "0"});
@@ -376,8 +392,9 @@ class Session {
     reaped_ = true;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
-  // Processes whose session is this one's (sysfence's pid is the session id).
-  std::vector<pid_t> Members() const {
+  // Processes whose session is this one's (sysfence's pid is the session id); zombies too
+  // unless `alive_only`.
+  std::vector<pid_t> Members(bool alive_only = false) const {
     std::vector<pid_t> members;
     for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
       std::string name = entry.path().filename();
@@ -389,7 +406,7 @@ class Session {
       std::string state;
       long parent = 0, group = 0, session = 0;
       fields >> state >> parent >> group >> session;
-      if (session == pid_) members.push_back(std::stoi(name));
+      if (session == pid_ && !(alive_only && state == "Z")) members.push_back(std::stoi(name));
     }
     return members;
   }
@@ -429,6 +446,26 @@ TEST_P(TerminationSignal, KillsTheTreeWritesAnIncompleteProfileAndExits128PlusSi
   nlohmann::json json = nlohmann::json::parse(ReadWholeFile(out));
   EXPECT_EQ(json["incomplete"], true);
   EXPECT_FALSE(json.contains("exit_status"));
+}
+
+TEST(Trace, KilledSysfenceTakesItsTraceesWithIt) {
+  // SIGKILL cannot be caught: PTRACE_O_EXITKILL makes the kernel kill the tracees.
+  ScratchDir dir;
+  Session session({SysfenceBinary(), "trace", "-o", dir.File("profile.json"), "--",
+                   TestProgram("ignore_sigterm"), "--wait"},
+                  dir.File("stderr"));
+  ASSERT_EQ(session.ReadLine().substr(0, 6), "ready ");
+  ASSERT_EQ(session.ReadLine().substr(0, 6), "ready ");
+  ASSERT_EQ(kill(session.pid(), SIGKILL), 0);
+  EXPECT_EQ(session.Wait(), 128 + SIGKILL);
+  // The kernel has sent the SIGKILLs once sysfence is gone; wait until the tracees have acted
+  // on them (their zombies are init's to reap). The minute is only a guard against hanging:
+  // without PTRACE_O_EXITKILL they would live on, paused, forever.
+  for (int waited_ms = 0; !session.Members(/*alive_only=*/true).empty(); waited_ms += 10) {
+    ASSERT_LT(waited_ms, 60000) << "tracees outlived the killed sysfence";
+    usleep(10000);
+  }
+  EXPECT_FALSE(FileExists(dir.File("profile.json")));
 }
 
 INSTANTIATE_TEST_SUITE_P(Trace, TerminationSignal, ::testing::Values(SIGTERM, SIGINT, SIGHUP),

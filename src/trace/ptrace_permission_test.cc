@@ -8,7 +8,9 @@
 namespace sysfence {
 namespace {
 
-std::string Explain(const PtraceFacts& facts) { return ExplainPtraceDenial(EPERM, facts).message(); }
+std::string Explain(const PtraceFacts& facts) {
+  return ExplainPtraceDenial(EPERM, facts).message();
+}
 
 bool Has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;

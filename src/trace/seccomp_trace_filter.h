@@ -3,7 +3,8 @@
 // uses) or only a chosen set (for a supervisor that needs to see only some calls).
 //
 //   Result<SeccompProgram> all = BuildSeccompTraceFilter(std::nullopt);
-//   Result<SeccompProgram> some = BuildSeccompTraceFilter(SyscallSet::FromNames({"execve"}).value());
+//   SyscallSet execs = SyscallSet::FromNames({"execve", "execveat"}).value();
+//   Result<SeccompProgram> some = BuildSeccompTraceFilter(execs);
 //   // in the child, before execve: InstallSeccompProgram(*all)
 #ifndef SYSFENCE_TRACE_SECCOMP_TRACE_FILTER_H_
 #define SYSFENCE_TRACE_SECCOMP_TRACE_FILTER_H_

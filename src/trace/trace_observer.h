@@ -8,7 +8,7 @@
 //     void OnSyscall(TraceContext& context, const SyscallStop& stop) override {
 //       if (stop.arch == SyscallArch::kX86_64 && stop.number == __NR_openat) {
 //         Result<std::string> path = ReadTraceeString(stop.pid, stop.args[1]);
-//         if (path.ok() && *path == "/etc/passwd") context.StartPhase("auth", "openat /etc/passwd");
+//         if (path.ok() && *path == "/etc/passwd") context.StartPhase("auth", "open passwd");
 //       }
 //     }
 //   };

@@ -47,7 +47,8 @@ Result<std::vector<TraceeFd>> ListTraceeFds(pid_t pid) {
     if (!target.ok()) continue;  // closed meanwhile
     fds.push_back({fd, std::move(*target)});
   }
-  std::sort(fds.begin(), fds.end(), [](const TraceeFd& a, const TraceeFd& b) { return a.fd < b.fd; });
+  std::sort(fds.begin(), fds.end(),
+            [](const TraceeFd& a, const TraceeFd& b) { return a.fd < b.fd; });
   return fds;
 }
 

@@ -61,13 +61,27 @@ std::string ExecutableOf(pid_t pid) {
   return std::string(path, static_cast<size_t>(n));
 }
 
-// A thread's process id: a clone event does not say whether it made a thread or a process.
-pid_t ThreadGroupOf(pid_t pid) {
+// Tgid and PPid of a thread, from /proc (0 when unknown). Needed only off the per-call path:
+// a clone event does not say whether it made a thread or a process, and a new child can stop
+// before its parent's fork event has told the tracer whose child it is.
+struct Lineage {
+  pid_t tgid = 0;
+  pid_t ppid = 0;
+};
+
+Lineage LineageOf(pid_t pid) {
+  Lineage lineage;
   Result<std::string> status = ReadFile(fmt::format("/proc/{}/status", pid));
-  if (!status.ok()) return pid;
-  size_t at = status->find("\nTgid:");
-  if (at == std::string::npos) return pid;
-  return static_cast<pid_t>(strtol(status->c_str() + at + 6, nullptr, 10));
+  if (!status.ok()) return lineage;
+  auto field = [&](const char* key) -> pid_t {
+    size_t at = status->find(key);
+    return at == std::string::npos
+               ? 0
+               : static_cast<pid_t>(strtol(status->c_str() + at + strlen(key), nullptr, 10));
+  };
+  lineage.tgid = field("\nTgid:");
+  lineage.ppid = field("\nPPid:");
+  return lineage;
 }
 
 bool IsStopSignal(int signal) {
@@ -194,8 +208,8 @@ void Tracer::HandleOtherStop(pid_t pid, int status) {
   int signal = WSTOPSIG(status);
   int event = status >> 16;
   Tracee* tracee = tree_.Find(pid);
+  if (tracee == nullptr) tracee = Adopt(pid);
   if (tracee == nullptr) {
-    // A new child reporting before its parent's fork event: hold it (see unannounced_).
     unannounced_.push_back(pid);
     return;
   }
@@ -243,22 +257,37 @@ void Tracer::HandleOtherStop(pid_t pid, int status) {
   Resume(pid, signal);
 }
 
+Tracee* Tracer::Adopt(pid_t pid) {
+  // A new child's first stop can come before its parent's fork event. It has run no code yet,
+  // so it runs what its parent (or, for a thread, its process) runs now.
+  Lineage lineage = LineageOf(pid);
+  Tracee* relative = tree_.Find(lineage.tgid != pid ? lineage.tgid : lineage.ppid);
+  if (lineage.tgid == 0 || relative == nullptr) return nullptr;
+  return &tree_.Add(pid, lineage.tgid, relative->image);
+}
+
 void Tracer::HandleSpawn(Tracee& parent, int event) {
   unsigned long message = 0;
   if (ptrace(PTRACE_GETEVENTMSG, parent.pid, 0, &message) != 0) return;
   pid_t child = static_cast<pid_t>(message);
-  pid_t child_tgid = event == PTRACE_EVENT_CLONE ? ThreadGroupOf(child) : child;
   ImageCounters* image = parent.image;
   int parent_phase = parent.phase;
-  Tracee& record = tree_.Add(child, child_tgid, image);
-  record.awaiting_first_stop = true;
-  record.phase = parent_phase;
+  Tracee* record = tree_.Find(child);
+  if (record != nullptr) {
+    record->image = image;  // adopted at its first stop; the event names the real parent
+  } else {
+    pid_t tgid = event == PTRACE_EVENT_CLONE ? LineageOf(child).tgid : child;
+    record = &tree_.Add(child, tgid != 0 ? tgid : child, image);
+    record->awaiting_first_stop = true;
+  }
+  record->phase = std::max(record->phase, parent_phase);
   if (auto held = std::find(unannounced_.begin(), unannounced_.end(), child);
       held != unannounced_.end()) {
     unannounced_.erase(held);
-    record.awaiting_first_stop = false;
+    record->awaiting_first_stop = false;
     Resume(child, 0);
   }
+  pid_t child_tgid = record->tgid;
   if (observer_ != nullptr) {
     SpawnKind kind = event == PTRACE_EVENT_FORK    ? SpawnKind::kFork
                      : event == PTRACE_EVENT_VFORK ? SpawnKind::kVfork

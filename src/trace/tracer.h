@@ -58,6 +58,7 @@ class Tracer : private TraceContext {
 
   void HandleSyscallStop(pid_t pid);
   void HandleOtherStop(pid_t pid, int status);
+  Tracee* Adopt(pid_t pid);
   void HandleSpawn(Tracee& parent, int event);
   void HandleExec(pid_t pid);
   void HandleDeath(pid_t pid, int status);
@@ -70,8 +71,8 @@ class Tracer : private TraceContext {
   TraceObserver* observer_;
   const TerminationSignals* signals_;
   ProcessTree tree_;
-  // Auto-attached children whose first stop came before their parent's fork event: held
-  // stopped until that event says which image they run.
+  // Auto-attached children whose first stop came before their parent's fork event and whose
+  // parent /proc could not name: held stopped until that event says which image they run.
   std::vector<pid_t> unannounced_;
   pid_t root_ = 0;
   int phase_ = 0;

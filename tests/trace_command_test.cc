@@ -1,7 +1,7 @@
-// The tracer's observer hook, driven by a small test observer through TraceCommand: what it is
-// told (calls with arguments, spawns, execs, signals, exits), what it can read from the
-// stopped tracee (a path argument, written bytes, the file behind a descriptor), and how it
-// splits the profile into phases.
+// The tracer's library entry point, TraceCommand: its observer hook, driven by a small test
+// observer (what it is told: calls with arguments, spawns, execs, signals, exits; what it can
+// read from the stopped tracee: a path argument, written bytes, the file behind a descriptor;
+// how it splits the profile into phases), and tracing only a chosen set of calls.
 #include <signal.h>
 #include <sys/syscall.h>
 
@@ -161,6 +161,22 @@ TEST(TraceObserver, SeesCallsArgumentsAndEventsAndSplitsPhases) {
   EXPECT_EQ(profile.phases[1].counts.at(604), 1u);
   // Phases split the same calls the whole profile holds.
   EXPECT_EQ(start | after, profile.syscalls);
+}
+
+TEST(TraceCommand, TracesOnlyTheChosenCallsAndNumbersNoTableNames) {
+  TraceOptions options;
+  options.command = {TestProgram("raw_syscalls")};
+  options.traced_syscalls = SyscallSet::FromNames({"sysinfo", "getcpu", "exit_group"}).value();
+  Result<TraceResult> result = TraceCommand(options);
+  ASSERT_TRUE(result.ok()) << result.error().message();
+  EXPECT_EQ(result->exit_status, 0);
+  // 600 is not a syscall the filter could allow by name, so it is always seen.
+  EXPECT_EQ(result->profile.syscalls.Names(),
+            (std::vector<std::string>{"exit_group", "getcpu", "syscall_600", "sysinfo"}));
+  EXPECT_EQ(result->syscall_stops, 4u);
+  // The exec is still followed (by its ptrace event), so the calls have the right image.
+  const SyscallSet& image = result->profile.images.at(Canonical(TestProgram("raw_syscalls")));
+  EXPECT_TRUE(image.Contains("sysinfo"));
 }
 
 }  // namespace
