@@ -71,11 +71,7 @@ Result<std::unique_ptr<Attempt>> TraceOnce(const CommandPath& path, const TraceO
 
 }  // namespace
 
-std::string LauncherImagePath() {
-  char path[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", path, sizeof path);
-  return n > 0 ? std::string(path, static_cast<size_t>(n)) : "(sysfence)";
-}
+std::string LauncherImagePath() { return "[launcher]"; }
 
 Result<TraceResult> TraceCommand(const TraceOptions& options, TraceObserver* observer) {
   if (options.command.empty()) return MakeError("no command to trace");

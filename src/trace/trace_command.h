@@ -51,9 +51,10 @@ struct TraceResult {
 };
 
 // The image key under which the command's first execve is counted: that call is made by
-// sysfence's child before the command is loaded, i.e. by a process running sysfence's own
-// executable, so it is listed under that executable's path (`/proc/self/exe`). It is in the
-// profile's `syscalls` like every other call.
+// sysfence's child before the command is loaded, by a process that is not yet the command.
+// The key is the same fixed "[launcher]" for traces and strace imports (whose launcher is
+// strace), so profiles of the same workload compare equal whichever way they were made and
+// wherever sysfence is installed. It is in the profile's `syscalls` like every other call.
 std::string LauncherImagePath();
 
 // Resolves the command (errors name it), starts it under the tracer and traces the whole
