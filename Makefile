@@ -8,7 +8,7 @@ FUZZ_BUILD ?= build-fuzz
 ASAN_BUILD ?= build-asan
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build demo test test-unit test-asan fuzz bench clean
+.PHONY: all deps build demo test test-unit test-asan fuzz bench bench-trace clean
 
 all: build
 
@@ -46,6 +46,9 @@ fuzz: deps
 
 bench: build
 	bash scripts/bench.sh $(BUILD)
+
+bench-trace: build
+	bash bench/trace_bench.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

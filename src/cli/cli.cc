@@ -27,9 +27,11 @@ int RunCli(int argc, char** argv) {
   RegisterNamesVerbs(app, action);
   RegisterMergeVerb(app, action);
   RegisterCompareVerb(app, action);
+  RegisterTraceVerb(app, action);
   RegisterStudyVerb(app, action);
   RegisterPhasesVerb(app, action);
   RegisterImportStraceVerb(app, action);
+  RegisterMarkVerb(app, action);
 
   try {
     app.parse(argc, argv);

@@ -24,9 +24,11 @@ using VerbAction = std::function<int()>;
 void RegisterNamesVerbs(CLI::App& app, VerbAction& action);  // names, numbers
 void RegisterMergeVerb(CLI::App& app, VerbAction& action);
 void RegisterCompareVerb(CLI::App& app, VerbAction& action);
+void RegisterTraceVerb(CLI::App& app, VerbAction& action);
 void RegisterStudyVerb(CLI::App& app, VerbAction& action);
 void RegisterPhasesVerb(CLI::App& app, VerbAction& action);
 void RegisterImportStraceVerb(CLI::App& app, VerbAction& action);
+void RegisterMarkVerb(CLI::App& app, VerbAction& action);
 
 // Prints "sysfence: <message>" on stderr and returns kExitFailure.
 int ReportError(const Error& error);
