@@ -81,10 +81,29 @@ std::vector<Recording> RecordThreeWays(const ScratchDir& dir, const std::vector<
   return recordings;
 }
 
-void ExpectAllAgree(const std::vector<Recording>& recordings, const MatchOptions& options = {}) {
+// `sysfence trace` of the same workload, for the comparison with the imports.
+NamedProfile TraceWithSysfence(const ScratchDir& dir, const std::vector<std::string>& argv) {
+  std::string out = dir.File("sysfence-trace.json");
+  // The same fixed environment as the strace runs (RecordAndImport).
+  std::vector<std::string> command = {"env", "-i", "PATH=/usr/bin:/bin", "LC_ALL=C",
+                                      SysfenceBinary(), "trace", "-o", out, "--"};
+  command.insert(command.end(), argv.begin(), argv.end());
+  CommandResult r = RunCommand(command, 60);
+  EXPECT_TRUE(FileExists(out)) << r.err;
+  return NamedProfile{"sysfence trace", json::parse(ReadWholeFile(out), nullptr, false)};
+}
+
+// The three imports agree with each other, and with `sysfence trace` of the same workload.
+void ExpectAllAgree(const std::vector<Recording>& recordings, const MatchOptions& options = {},
+                    const NamedProfile* traced = nullptr) {
   for (size_t i = 1; i < recordings.size(); ++i) {
     EXPECT_TRUE(SameSyscallsImagesAndCounts(recordings[0].imported, recordings[i].imported,
                                             options));
+  }
+  if (traced != nullptr) {
+    for (const Recording& recording : recordings) {
+      EXPECT_TRUE(SameSyscallsImagesAndCounts(recording.imported, *traced, options));
+    }
   }
 }
 
@@ -123,11 +142,12 @@ TEST(ImportStraceIntegration, ShellPipelineImportsTheSameThreeWays) {
   if (!StraceWorks()) GTEST_SKIP() << "strace cannot trace here (not installed, or no ptrace)";
   ScratchDir dir;
   std::vector<Recording> recordings = RecordThreeWays(dir, {"/bin/sh", "-c", "ls / | wc -l"});
+  NamedProfile traced = TraceWithSysfence(dir, {"/bin/sh", "-c", "ls / | wc -l"});
   // dash handles SIGCHLD: one rt_sigreturn per delivery, and the two children's SIGCHLDs may
   // merge into one delivery. So rt_sigreturn is checked against each log's own deliveries.
   MatchOptions options;
   options.counts_may_differ = {"rt_sigreturn"};
-  ExpectAllAgree(recordings, options);
+  ExpectAllAgree(recordings, options, &traced);
   for (const Recording& recording : recordings) {
     const json& profile = recording.imported.profile;
     SCOPED_TRACE(recording.imported.source);
@@ -135,14 +155,14 @@ TEST(ImportStraceIntegration, ShellPipelineImportsTheSameThreeWays) {
               CountLinesContaining(recording.log, "--- SIGCHLD"));
     EXPECT_EQ(profile["kind"], "dynamic");
     EXPECT_EQ(profile["runs"], 1);
-    EXPECT_EQ(profile["target"], "/bin/sh");
+    EXPECT_EQ(profile["target"], "/usr/bin/dash") << "/bin/sh, resolved as the tracer sees it";
     EXPECT_EQ(profile["exit_status"], 0);
     EXPECT_EQ(ImageKeys(profile),
-              (std::vector<std::string>{"/bin/sh", "/usr/bin/ls", "/usr/bin/wc", "[launcher]"}));
+              (std::vector<std::string>{"/usr/bin/dash", "/usr/bin/ls", "/usr/bin/wc", "[launcher]"}));
     EXPECT_EQ(profile["images"]["[launcher]"], json::array({"execve"}));
-    EXPECT_TRUE(ImageHas(profile, "/bin/sh", "pipe2"));
-    EXPECT_TRUE(ImageHas(profile, "/bin/sh", "wait4"));
-    EXPECT_TRUE(ImageHas(profile, "/bin/sh", "execve"));  // the children's execs of ls and wc
+    EXPECT_TRUE(ImageHas(profile, "/usr/bin/dash", "pipe2"));
+    EXPECT_TRUE(ImageHas(profile, "/usr/bin/dash", "wait4"));
+    EXPECT_TRUE(ImageHas(profile, "/usr/bin/dash", "execve"));  // the children's execs of ls and wc
     EXPECT_TRUE(ImageHas(profile, "/usr/bin/ls", "getdents64"));
     EXPECT_FALSE(ImageHas(profile, "/usr/bin/wc", "getdents64"));
     EXPECT_EQ(profile["counts"]["execve"], 3);
@@ -156,7 +176,8 @@ TEST(ImportStraceIntegration, DiffOfTwoFilesImportsTheSameThreeWays) {
   WriteWholeFile(dir.File("b.txt"), "one\n2\nthree\nfour\n");
   std::vector<Recording> recordings =
       RecordThreeWays(dir, {"diff", dir.File("a.txt"), dir.File("b.txt")});
-  ExpectAllAgree(recordings);
+  NamedProfile traced = TraceWithSysfence(dir, {"diff", dir.File("a.txt"), dir.File("b.txt")});
+  ExpectAllAgree(recordings, {}, &traced);
   for (const Recording& recording : recordings) {
     const json& profile = recording.imported.profile;
     SCOPED_TRACE(recording.imported.source);
@@ -174,7 +195,8 @@ TEST(ImportStraceIntegration, ProgramWithAThreadImportsTheSameThreeWays) {
   ScratchDir dir;
   std::string program = TestProgram("thread_marker");
   std::vector<Recording> recordings = RecordThreeWays(dir, {program});
-  ExpectAllAgree(recordings);
+  NamedProfile traced = TraceWithSysfence(dir, {program});
+  ExpectAllAgree(recordings, {}, &traced);
   for (const Recording& recording : recordings) {
     const json& profile = recording.imported.profile;
     SCOPED_TRACE(recording.imported.source);
@@ -264,7 +286,7 @@ TEST(ImportStraceCli, ReadsALogFromStandardInput) {
                                "exit_group(0) = ?\n+++ exited with 0 +++\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json profile = json::parse(r.out);
-  EXPECT_EQ(profile["target"], "/bin/true");
+  EXPECT_EQ(profile["target"], "/usr/bin/true");
   EXPECT_EQ(profile["syscalls"], json::array({"execve", "exit_group"}));
   r = RunCommand({SysfenceBinary(), "import-strace", "-"});
   EXPECT_EQ(r.exit_code, 2);

@@ -16,12 +16,14 @@ constexpr size_t kShownWarnings = 10;
 struct ImportStraceOptions {
   std::string output;
   std::vector<std::string> logs;
+  bool keep_paths = false;
 };
 
 int RunImportStrace(const ImportStraceOptions& options) {
   StraceImportReport report;
   StraceImportOptions import_options;
   import_options.max_warnings = kShownWarnings;
+  import_options.resolve_paths = !options.keep_paths;
   Result<Profile> profile = ImportStraceLogs(options.logs, &report, import_options);
   if (!profile.ok()) return ReportError(profile.error());
   for (const StraceWarning& warning : report.warnings) {
@@ -45,6 +47,9 @@ void RegisterImportStraceVerb(CLI::App& app, VerbAction& action) {
       "Make a dynamic profile from strace logs (strace, strace -f, strace -ff -o PREFIX). "
       "Each LOG, or each set of PREFIX.PID files, is one run.");
   verb->add_option("-o,--output", options->output, "Write the profile here (default: stdout)");
+  verb->add_flag("--keep-paths", options->keep_paths,
+                 "Keep image paths as execve got them (default: resolve symbolic links when the "
+                 "file exists here, as sysfence trace does: /bin/sh becomes /usr/bin/dash)");
   verb->add_option("LOG", options->logs,
                    "strace output files ('-' for stdin), or directories of strace -ff "
                    "PREFIX.PID files")

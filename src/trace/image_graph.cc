@@ -3,6 +3,9 @@
 // linear in the number of nodes however deep the fork chains are.
 #include "trace/image_graph.h"
 
+#include <climits>
+#include <cstdlib>
+
 #include <algorithm>
 
 namespace sysfence {
@@ -54,6 +57,17 @@ ImageGraph::NodeId ImageGraph::Absorb(ImageGraph&& other) {
   other.nodes_.clear();
   other.counts_.fill(0);
   return offset;
+}
+
+std::string CanonicalImagePath(const std::string& path) {
+  // The tracer keys images by /proc/PID/exe, the file really running; an strace log has the
+  // path as the program passed it to execve ("/bin/sh"). Resolving it here, when the file
+  // exists on this machine, makes both give the same key ("/usr/bin/dash"); a log from
+  // elsewhere keeps its paths as written.
+  if (path.empty() || path[0] != '/') return path;
+  char resolved[PATH_MAX];
+  if (realpath(path.c_str(), resolved) == nullptr) return path;
+  return resolved;
 }
 
 std::vector<std::string> ImageGraph::ResolveKeys() const {

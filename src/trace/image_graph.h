@@ -73,6 +73,9 @@ class ImageGraph {
   std::array<uint64_t, kSyscallNumberLimit> counts_{};
 };
 
+// `path` with symbolic links resolved when it names a file on this machine, else as it is.
+std::string CanonicalImagePath(const std::string& path);
+
 }  // namespace sysfence
 
 #endif  // SYSFENCE_TRACE_IMAGE_GRAPH_H_

@@ -244,6 +244,13 @@ Result<Profile> CombineRuns(std::vector<Profile> runs) {
 
 }  // namespace
 
+void ResolveImagePaths(Profile& profile) {
+  std::map<std::string, SyscallSet> resolved;
+  for (const auto& [path, set] : profile.images) resolved[CanonicalImagePath(path)] |= set;
+  profile.images = std::move(resolved);
+  profile.target = CanonicalImagePath(profile.target);
+}
+
 Result<Profile> ImportStraceLogs(const std::vector<std::string>& paths,
                                  StraceImportReport* report,
                                  const StraceImportOptions& options) {
@@ -265,7 +272,9 @@ Result<Profile> ImportStraceLogs(const std::vector<std::string>& paths,
     }
   }
   report->runs = static_cast<int>(runs.size());
-  return CombineRuns(std::move(runs));
+  Result<Profile> combined = CombineRuns(std::move(runs));
+  if (combined.ok() && options.resolve_paths) ResolveImagePaths(*combined);
+  return combined;
 }
 
 Result<Profile> ImportStraceText(std::string_view text, std::string_view name,

@@ -43,7 +43,14 @@ struct StraceImportReport {
 
 struct StraceImportOptions {
   size_t max_warnings = 10;
+  // Resolve image paths and the target through symbolic links when they name files on this
+  // machine ("/bin/sh" -> "/usr/bin/dash"), as the tracer's /proc/PID/exe keys are.
+  bool resolve_paths = false;
 };
+
+// Replaces the image keys and the target of `profile` by their resolved paths (see
+// StraceImportOptions::resolve_paths); sets whose keys resolve alike are united.
+void ResolveImagePaths(Profile& profile);
 
 // Fails (one message naming the file) when a LOG is missing or unreadable, empty, holds no
 // line of strace output, or is a directory without PREFIX.PID files. "-" is standard input.
