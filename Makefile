@@ -9,6 +9,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_SECONDS ?= 60
 
 .PHONY: all deps build demo test test-unit test-asan fuzz bench bench-trace clean
+.PHONY: all deps build demo test test-unit test-asan fuzz bench bench-filter clean
 
 all: build
 
@@ -49,6 +50,9 @@ bench: build
 
 bench-trace: build
 	bash bench/trace_bench.sh $(BUILD)
+# What a seccomp filter costs per call: generated vs none, allow-all and linear (docs/PERFORMANCE.md).
+bench-filter: build
+	$(BUILD)/bench/filter_bench
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -32,6 +32,9 @@ int RunCli(int argc, char** argv) {
   RegisterPhasesVerb(app, action);
   RegisterImportStraceVerb(app, action);
   RegisterMarkVerb(app, action);
+  RegisterFilterVerb(app, action);
+  RegisterImportSeccompVerb(app, action);
+  RegisterRunVerb(app, action);
 
   try {
     app.parse(argc, argv);

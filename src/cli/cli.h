@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include "base/result.h"
+#include "filter/filter_policy.h"
 
 namespace sysfence::cli {
 
@@ -29,6 +30,14 @@ void RegisterStudyVerb(CLI::App& app, VerbAction& action);
 void RegisterPhasesVerb(CLI::App& app, VerbAction& action);
 void RegisterImportStraceVerb(CLI::App& app, VerbAction& action);
 void RegisterMarkVerb(CLI::App& app, VerbAction& action);
+void RegisterFilterVerb(CLI::App& app, VerbAction& action);
+void RegisterImportSeccompVerb(CLI::App& app, VerbAction& action);
+void RegisterRunVerb(CLI::App& app, VerbAction& action);
+
+// --action, --soft-action and --phase as `filter` and `run` take them; errors name the option.
+Result<FilterOptions> ParseFilterOptions(const std::string& action,
+                                         const std::string& soft_action,
+                                         const std::string& phase);
 
 // Prints "sysfence: <message>" on stderr and returns kExitFailure.
 int ReportError(const Error& error);

@@ -1,4 +1,5 @@
-// `sysfence merge [-o FILE] PROFILE...`: the union of profiles over runs.
+// `sysfence merge [-o FILE] PROFILE...`: the union of profiles over runs;
+// `sysfence merge --hybrid [-o FILE] STATIC DYNAMIC`: a hybrid profile (static-only calls soft).
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@ namespace {
 struct MergeOptions {
   std::string output;
   std::vector<std::string> inputs;
+  bool hybrid = false;
 };
 
 int RunMerge(const MergeOptions& options) {
@@ -22,7 +24,11 @@ int RunMerge(const MergeOptions& options) {
     if (!profile.ok()) return ReportError(profile.error());
     profiles.push_back(std::move(*profile));
   }
-  Result<Profile> merged = MergeProfiles(profiles);
+  if (options.hybrid && profiles.size() != 2) {
+    return ReportError(Error("--hybrid takes exactly two profiles: STATIC DYNAMIC"));
+  }
+  Result<Profile> merged =
+      options.hybrid ? MakeHybridProfile(profiles[0], profiles[1]) : MergeProfiles(profiles);
   if (!merged.ok()) return ReportError(merged.error());
   Status written = WriteProfileFile(options.output, *merged);
   if (!written.ok()) return ReportError(written.error());
@@ -36,6 +42,9 @@ void RegisterMergeVerb(CLI::App& app, VerbAction& action) {
   CLI::App* verb = app.add_subcommand(
       "merge", "Merge profiles of several runs: union, runs, seen_in_runs, summed counts.");
   verb->add_option("-o,--output", options->output, "Write the profile here (default: stdout)");
+  verb->add_flag("--hybrid", options->hybrid,
+                 "Combine STATIC DYNAMIC into a hybrid profile: the union, with the calls only "
+                 "static analysis found marked soft");
   verb->add_option("PROFILE", options->inputs, "Profiles to merge ('-' for stdin)")->required();
   verb->callback([options, &action] { action = [options] { return RunMerge(*options); }; });
 }

@@ -59,4 +59,27 @@ Result<Profile> MergeProfiles(const std::vector<Profile>& profiles) {
   return merged;
 }
 
+Result<Profile> MakeHybridProfile(const Profile& static_profile, const Profile& dynamic_profile) {
+  if (static_profile.kind == ProfileKind::kDynamic) {
+    return MakeError("the static profile given is a dynamic one (static first, then dynamic)");
+  }
+  if (dynamic_profile.kind == ProfileKind::kStatic) {
+    return MakeError("the dynamic profile given is a static one (static first, then dynamic)");
+  }
+  if (static_profile.arch != dynamic_profile.arch) {
+    return MakeError("cannot combine profiles of {} and {}", static_profile.arch,
+                     dynamic_profile.arch);
+  }
+  Profile hybrid = dynamic_profile;
+  hybrid.kind = ProfileKind::kHybrid;
+  if (hybrid.target.empty()) hybrid.target = static_profile.target;
+  hybrid.syscalls = static_profile.syscalls | dynamic_profile.syscalls;
+  hybrid.soft_syscalls = static_profile.syscalls - dynamic_profile.syscalls;
+  for (const auto& [name, count] : static_profile.compat_i386) hybrid.compat_i386[name] += count;
+  hybrid.unresolved = static_profile.unresolved;
+  hybrid.evidence = static_profile.evidence;
+  hybrid.added_objects = static_profile.added_objects;
+  return hybrid;
+}
+
 }  // namespace sysfence

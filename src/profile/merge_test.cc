@@ -9,7 +9,8 @@ namespace {
 Profile OneRun(std::initializer_list<std::pair<const char*, uint64_t>> calls) {
   Profile p;
   p.target = "/usr/bin/diff";
-  for (const auto& [name, count] : calls) p.RecordCall("/usr/bin/diff", *SyscallNumber(name), count);
+  for (const auto& [name, count] : calls)
+    p.RecordCall("/usr/bin/diff", *SyscallNumber(name), count);
   p.MarkSeenInOneRun();
   return p;
 }
@@ -52,6 +53,33 @@ TEST(MergeProfiles, PhasesWithTheSameNameAreUnited) {
 }
 
 TEST(MergeProfiles, NothingToMergeIsAnError) { EXPECT_FALSE(MergeProfiles({}).ok()); }
+
+TEST(MakeHybridProfile, UnionWithStaticOnlyCallsSoft) {
+  Profile dynamic = OneRun({{"read", 4}, {"write", 2}});
+  Profile static_profile;
+  static_profile.kind = ProfileKind::kStatic;
+  static_profile.target = "/usr/bin/diff";
+  static_profile.syscalls = SyscallSet::FromNames({"read", "write", "socket", "unlink"}).value();
+  static_profile.evidence[*SyscallNumber("socket")].push_back({"/lib/libc.so.6", "socket", 0x10});
+  Result<Profile> hybrid = MakeHybridProfile(static_profile, dynamic);
+  ASSERT_TRUE(hybrid.ok()) << hybrid.error().message();
+  EXPECT_EQ(hybrid->kind, ProfileKind::kHybrid);
+  EXPECT_EQ(hybrid->syscalls.Names(),
+            (std::vector<std::string>{"read", "socket", "unlink", "write"}));
+  EXPECT_EQ(hybrid->soft_syscalls.Names(), (std::vector<std::string>{"socket", "unlink"}));
+  EXPECT_EQ(hybrid->counts.at(*SyscallNumber("read")), 4u);
+  EXPECT_EQ(hybrid->evidence.size(), 1u);
+  EXPECT_EQ(hybrid->runs, 1);
+}
+
+TEST(MakeHybridProfile, ArgumentsTheWrongWayRoundAreAnError) {
+  Profile dynamic = OneRun({{"read", 1}});
+  Profile static_profile;
+  static_profile.kind = ProfileKind::kStatic;
+  Result<Profile> swapped = MakeHybridProfile(dynamic, static_profile);
+  ASSERT_FALSE(swapped.ok());
+  EXPECT_NE(swapped.error().message().find("static first"), std::string::npos);
+}
 
 }  // namespace
 }  // namespace sysfence

@@ -1,0 +1,171 @@
+// Filters compiled from profiles decide every call as the profile says: each x86-64 number
+// 0..1023, each i386 number and each x32 number is run through the BPF evaluator for every
+// default action and for a hybrid profile's soft calls. Also pins down the binary-tree cost,
+// the action-cache property (no argument loads for plain calls) and the launcher's markers.
+#include "filter/filter_builder.h"
+
+#include <gtest/gtest.h>
+#include <linux/audit.h>
+#include <sys/syscall.h>
+
+#include <algorithm>
+
+#include "filter/bpf_evaluator.h"
+#include "filter/filter_policy.h"
+#include "filter/filter_test_util.h"
+#include "syscalls/syscall_table.h"
+
+namespace sysfence {
+namespace {
+
+FilterOptions Options(FilterAction action, FilterAction soft_action = FilterAction::kLog,
+                      std::string phase = "") {
+  FilterOptions options;
+  options.action = action;
+  options.soft_action = soft_action;
+  options.phase = std::move(phase);
+  return options;
+}
+
+Profile SampleProfile() {
+  Profile profile;
+  profile.target = "/usr/bin/sample";
+  profile.syscalls = SyscallSet::FromNames({"read", "write", "openat", "close", "mmap", "brk",
+                                            "exit_group", "execve", "newfstatat", "getrandom",
+                                            "rt_sigreturn", "mseal", "syscall_600"})
+                         .value();
+  profile.compat_i386 = {{"socketcall", 1}, {"write", 2}};
+  return profile;
+}
+
+TEST(FilterBuilder, EveryCallOnEveryArchitectureGetsThePolicyVerdict) {
+  for (FilterAction action : {FilterAction::kErrno, FilterAction::kKill, FilterAction::kTrap,
+                              FilterAction::kLog, FilterAction::kTrace}) {
+    SCOPED_TRACE(std::string(FilterActionName(action)));
+    Result<FilterPolicy> policy = MakeFilterPolicy(SampleProfile(), Options(action));
+    ASSERT_TRUE(policy.ok()) << policy.error().message();
+    Result<CompiledFilter> filter = CompileFilterPolicy(*policy);
+    ASSERT_TRUE(filter.ok()) << filter.error().message();
+    testing::ExpectProgramMatchesPolicy(*policy, filter->program);
+  }
+}
+
+TEST(FilterBuilder, NumbersOutsideTheTableAreAllowedByNumber) {
+  Result<FilterPolicy> policy = MakeFilterPolicy(SampleProfile(), {});
+  ASSERT_TRUE(policy.ok());
+  Result<CompiledFilter> filter = CompileFilterPolicy(*policy);
+  ASSERT_TRUE(filter.ok());
+  Result<BpfEvaluator> evaluator = BpfEvaluator::Create(filter->program);
+  ASSERT_TRUE(evaluator.ok());
+  seccomp_data data{};
+  data.arch = AUDIT_ARCH_X86_64;
+  data.nr = 600;
+  EXPECT_EQ(evaluator->Evaluate(data).value, SECCOMP_RET_ALLOW);
+  data.nr = 601;
+  EXPECT_EQ(evaluator->Evaluate(data).value, SECCOMP_RET_ERRNO | 1);
+  data.nr = 462;  // mseal: newer than this libseccomp's table
+  EXPECT_EQ(evaluator->Evaluate(data).value, SECCOMP_RET_ALLOW);
+}
+
+TEST(FilterBuilder, HybridSoftCallsGetTheSoftAction) {
+  Profile profile = SampleProfile();
+  profile.kind = ProfileKind::kHybrid;
+  SyscallSet soft = SyscallSet::FromNames({"socket", "connect", "unlink"}).value();
+  profile.syscalls |= soft;
+  profile.soft_syscalls = soft;
+  for (FilterAction soft_action : {FilterAction::kLog, FilterAction::kErrno}) {
+    for (FilterAction action : {FilterAction::kKill, FilterAction::kErrno}) {
+      Result<FilterPolicy> policy = MakeFilterPolicy(profile, Options(action, soft_action));
+      ASSERT_TRUE(policy.ok());
+      EXPECT_EQ(policy->soft, soft);
+      EXPECT_FALSE(policy->allowed.Contains("socket"));
+      Result<CompiledFilter> filter = CompileFilterPolicy(*policy);
+      ASSERT_TRUE(filter.ok()) << filter.error().message();
+      testing::ExpectProgramMatchesPolicy(*policy, filter->program);
+    }
+  }
+}
+
+TEST(FilterBuilder, BinaryTreeKeepsTheCostLogarithmic) {
+  SyscallSet hundred;
+  for (int nr = 0; nr < 99; ++nr) hundred.Insert(nr);
+  hundred.Insert(*SyscallNumber("getppid"));
+  Result<CompiledFilter> filter = FilterBuilder(FilterAction::kErrno).Allow(hundred).Build();
+  ASSERT_TRUE(filter.ok());
+  Result<BpfEvaluator> evaluator = BpfEvaluator::Create(filter->program);
+  ASSERT_TRUE(evaluator.ok());
+  int worst = 0;
+  for (int nr = 0; nr < 1024; ++nr) {
+    seccomp_data data{};
+    data.arch = AUDIT_ARCH_X86_64;
+    data.nr = nr;
+    worst = std::max(worst, evaluator->Evaluate(data).instructions);
+  }
+  // A chain of one comparison per syscall would need more than 100 for the last one; a
+  // balanced tree over 100 values needs about log2(100) = 7 levels plus the arch checks.
+  EXPECT_LE(worst, 16) << DisassembleBpf(filter->program);
+}
+
+TEST(FilterBuilder, MarkedCallsPassOnlyWithTheMarker) {
+  CallMarker marker{{0x0123456789abcdefULL, 0xfedcba9876543210ULL, 0x5555aaaa5555aaaaULL}};
+  SyscallSet allowed = SyscallSet::FromNames({"read", "close"}).value();
+  Result<CompiledFilter> filter =
+      FilterBuilder(FilterAction::kKill).Allow(allowed).AllowWithMarker(SYS_execve, marker).Build();
+  ASSERT_TRUE(filter.ok()) << filter.error().message();
+  Result<BpfEvaluator> evaluator = BpfEvaluator::Create(filter->program);
+  ASSERT_TRUE(evaluator.ok());
+  seccomp_data data{};
+  data.arch = AUDIT_ARCH_X86_64;
+  data.nr = SYS_execve;
+  data.args[3] = marker.values[0];
+  data.args[4] = marker.values[1];
+  data.args[5] = marker.values[2];
+  BpfEvaluator::Verdict with_marker = evaluator->Evaluate(data);
+  EXPECT_EQ(with_marker.value, SECCOMP_RET_ALLOW);
+  EXPECT_TRUE(with_marker.read_arguments);
+  // Any single 32-bit half wrong, and the call gets the default action.
+  for (int arg = 3; arg <= 5; ++arg) {
+    for (uint64_t flip : {1ULL, 1ULL << 40}) {
+      seccomp_data wrong = data;
+      wrong.args[arg] ^= flip;
+      EXPECT_EQ(evaluator->Evaluate(wrong).value, SECCOMP_RET_KILL_PROCESS) << arg;
+    }
+  }
+  // The same registers on i386 (int 0x80 execve is 11) do not pass.
+  seccomp_data i386 = data;
+  i386.arch = AUDIT_ARCH_I386;
+  i386.nr = 11;
+  EXPECT_EQ(evaluator->Evaluate(i386).value, SECCOMP_RET_KILL_PROCESS);
+}
+
+TEST(FilterBuilder, KeepsTheFirstErrorUntilBuild) {
+  FilterBuilder builder(FilterAction::kErrno);
+  builder.Allow(5000).AllowI386("frobnicate").Allow(0);
+  Result<CompiledFilter> filter = builder.Build();
+  ASSERT_FALSE(filter.ok());
+  EXPECT_NE(filter.error().message().find("5000"), std::string::npos);
+
+  SyscallSet read = SyscallSet::FromNames({"read"}).value();
+  Result<CompiledFilter> conflict =
+      FilterBuilder(FilterAction::kErrno).Allow(read).SetAction(read, FilterAction::kLog).Build();
+  ASSERT_FALSE(conflict.ok());
+  EXPECT_NE(conflict.error().message().find("read"), std::string::npos);
+}
+
+TEST(FilterPolicy, PhaseSelectsThePhaseSetAndUnknownPhaseIsAnError) {
+  Profile profile = SampleProfile();
+  profile.phases.push_back({"init", SyscallSet::FromNames({"execve", "brk"}).value(), "", {}});
+  profile.phases.push_back({"working", SyscallSet::FromNames({"read", "write"}).value(), "", {}});
+  Result<FilterPolicy> working =
+      MakeFilterPolicy(profile, Options(FilterAction::kErrno, FilterAction::kLog, "working"));
+  ASSERT_TRUE(working.ok());
+  EXPECT_EQ(working->allowed, SyscallSet::FromNames({"read", "write"}).value());
+  Result<FilterPolicy> missing =
+      MakeFilterPolicy(profile, Options(FilterAction::kErrno, FilterAction::kLog, "session"));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message().find("'session'"), std::string::npos);
+  EXPECT_NE(missing.error().message().find("init, working"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sysfence

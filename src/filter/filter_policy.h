@@ -1,0 +1,53 @@
+// What a filter made from a profile allows, before it is put in any format: the profile (or
+// one of its phases) reduced to sets and actions. Every exporter and the launcher start here,
+// so `--phase`, `--action` and `--soft-action` mean the same thing everywhere.
+//
+//   FilterOptions options;
+//   options.action = FilterAction::kKill;
+//   options.phase = "working";
+//   Result<FilterPolicy> policy = MakeFilterPolicy(profile, options);
+//   Result<CompiledFilter> filter = CompileFilterPolicy(*policy);
+#ifndef SYSFENCE_FILTER_FILTER_POLICY_H_
+#define SYSFENCE_FILTER_FILTER_POLICY_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "filter/filter_action.h"
+#include "filter/filter_builder.h"
+#include "profile/profile.h"
+
+namespace sysfence {
+
+struct FilterOptions {
+  FilterAction action = FilterAction::kErrno;     // for calls outside the profile
+  FilterAction soft_action = FilterAction::kLog;  // for a hybrid profile's soft calls
+  std::string phase;                              // "" = the whole profile
+};
+
+struct FilterPolicy {
+  std::string target;                     // the profile's target, for comments in the outputs
+  std::string phase;                      // the phase chosen, or ""
+  SyscallSet allowed;                     // x86-64 calls allowed outright
+  SyscallSet soft;                        // x86-64 calls given soft_action (disjoint from allowed)
+  std::vector<std::string> i386_allowed;  // i386 names allowed through `int 0x80`
+  FilterAction default_action = FilterAction::kErrno;
+  FilterAction soft_action = FilterAction::kLog;
+};
+
+// Fails when options.phase names no phase of the profile (the message lists the phases).
+// With a phase, the allowed set is that phase's; the profile's soft calls stay soft in every
+// phase (static analysis does not know phases), and its i386 calls stay allowed (traces do
+// not record them per phase).
+Result<FilterPolicy> MakeFilterPolicy(const Profile& profile, const FilterOptions& options);
+
+// The BPF program and pseudo-code for `policy`; with a marker, execve, write and exit_group
+// carrying it are allowed too (the launcher's own calls).
+Result<CompiledFilter> CompileFilterPolicy(const FilterPolicy& policy,
+                                           const std::optional<CallMarker>& marker = {});
+
+}  // namespace sysfence
+
+#endif  // SYSFENCE_FILTER_FILTER_POLICY_H_

@@ -1,0 +1,297 @@
+// The launcher behind `sysfence run` (see launcher.h for the design and why the marker is
+// safe). Everything the child needs is prepared before fork(), so between fork and exec the
+// child only makes system calls: no allocation, no locks.
+#include "filter/launcher.h"
+
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "base/unique_fd.h"
+#include "filter/seccomp_supervisor.h"
+#include "syscalls/syscall_table.h"
+
+extern char** environ;
+
+namespace sysfence {
+namespace {
+
+constexpr uint64_t kX32SyscallBit = 0x40000000;
+
+// What the child reports through the error pipe when it cannot get to the program.
+struct ChildFailure {
+  enum Stage : int { kNoNewPrivs, kInstallFilter, kExec } stage;
+  int error;
+};
+
+// The process the signal handler forwards termination requests to. A handler can reach
+// nothing else, so this one piece of state is file-global; it is set only while Launch waits.
+volatile sig_atomic_t forward_to_pid = 0;
+
+void ForwardSignal(int signal) {
+  if (forward_to_pid > 0) kill(static_cast<pid_t>(forward_to_pid), signal);
+}
+
+// While the program runs, terminal signals (^C, ^\) reach it directly and sysfence stays to
+// report its status; termination requests sent to sysfence alone are passed on.
+class SignalScope {
+ public:
+  explicit SignalScope(pid_t child) {
+    forward_to_pid = child;
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGINT, &ignore, &old_int_);
+    sigaction(SIGQUIT, &ignore, &old_quit_);
+    struct sigaction forward {};
+    forward.sa_handler = ForwardSignal;
+    sigaction(SIGTERM, &forward, &old_term_);
+    sigaction(SIGHUP, &forward, &old_hup_);
+  }
+  ~SignalScope() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGQUIT, &old_quit_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+    sigaction(SIGHUP, &old_hup_, nullptr);
+    forward_to_pid = 0;
+  }
+  SignalScope(const SignalScope&) = delete;
+  SignalScope& operator=(const SignalScope&) = delete;
+
+ private:
+  struct sigaction old_int_ {
+  }, old_quit_{}, old_term_{}, old_hup_{};
+};
+
+Result<CallMarker> RandomMarker() {
+  CallMarker marker;
+  char* bytes = reinterpret_cast<char*>(marker.values.data());
+  size_t want = sizeof marker.values;
+  size_t got = 0;
+  while (got < want) {
+    ssize_t n = getrandom(bytes + got, want - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return MakeError("getrandom: {}", std::strerror(errno));
+    got += static_cast<size_t>(n);
+  }
+  return marker;
+}
+
+// Counts what learning mode's filter sends to the supervisor.
+class CallRecorder : public TracedCallHandler {
+ public:
+  CallRecorder(const SyscallSet& soft, LearnedCalls& learned) : soft_(soft), learned_(learned) {}
+
+  void OnTracedCall(const TracedCall& call) override {
+    if (call.arch == AUDIT_ARCH_I386) {
+      std::string_view name = I386SyscallName(static_cast<int>(call.nr));
+      ++learned_.i386[name.empty() ? fmt::format("i386_{}", call.nr) : std::string(name)];
+    } else if (call.nr & kX32SyscallBit) {
+      ++learned_.x32[call.nr & ~kX32SyscallBit];
+    } else if (call.nr < static_cast<uint64_t>(kSyscallNumberLimit) &&
+               soft_.Contains(static_cast<int>(call.nr))) {
+      ++learned_.soft[static_cast<int>(call.nr)];
+    } else {
+      ++learned_.outside[static_cast<int>(call.nr)];
+    }
+  }
+
+ private:
+  const SyscallSet& soft_;
+  LearnedCalls& learned_;
+};
+
+// The child, from fork to exec: only system calls from here on.
+[[noreturn]] void RunChild(const char* path, char* const* argv, const sock_fprog* program,
+                           const CallMarker& marker, int error_fd, int start_fd) {
+  if (start_fd >= 0) {
+    char go = 0;
+    while (read(start_fd, &go, 1) < 0 && errno == EINTR) {
+    }
+  }
+  ChildFailure failure{ChildFailure::kNoNewPrivs, 0};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0) {
+    failure.stage = ChildFailure::kInstallFilter;
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, program) == 0) {
+      failure.stage = ChildFailure::kExec;
+      syscall(SYS_execve, path, argv, environ, marker.values[0], marker.values[1],
+              marker.values[2]);
+    }
+  }
+  failure.error = errno;
+  // The filter may allow write and exit_group only with the marker.
+  syscall(SYS_write, error_fd, &failure, sizeof failure, marker.values[0], marker.values[1],
+          marker.values[2]);
+  syscall(SYS_exit_group, 127, 0, 0, marker.values[0], marker.values[1], marker.values[2]);
+  _exit(127);
+}
+
+int ExitStatusFromWaitStatus(int status) {
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return WEXITSTATUS(status);
+}
+
+Result<int> WaitForChild(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return MakeError("waitpid: {}", std::strerror(errno));
+  }
+  return status;
+}
+
+// Reads the child's failure report, if it sent one (the pipe's write end closed at exec or
+// exit, so this does not block).
+std::optional<ChildFailure> ReadChildFailure(int fd) {
+  ChildFailure failure{};
+  ssize_t got;
+  do {
+    got = read(fd, &failure, sizeof failure);
+  } while (got < 0 && errno == EINTR);
+  if (got != static_cast<ssize_t>(sizeof failure)) return std::nullopt;
+  return failure;
+}
+
+Error DescribeFailure(const ChildFailure& failure, const std::string& program) {
+  switch (failure.stage) {
+    case ChildFailure::kNoNewPrivs:
+      return MakeError("cannot set no_new_privs: {}", std::strerror(failure.error));
+    case ChildFailure::kInstallFilter:
+      return MakeError("the kernel refused the seccomp filter: {}", std::strerror(failure.error));
+    case ChildFailure::kExec:
+      break;
+  }
+  return MakeError("{}: cannot execute: {}", program, std::strerror(failure.error));
+}
+
+}  // namespace
+
+Result<std::string> ResolveLaunchCommand(const std::string& command) {
+  if (command.empty()) return MakeError("no command given");
+  auto executable = [](const std::string& path) {
+    struct stat st {};
+    return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
+  };
+  if (command.find('/') != std::string::npos) {
+    struct stat st {};
+    if (stat(command.c_str(), &st) != 0) {
+      return MakeError("{}: {}", command, std::strerror(errno));
+    }
+    if (!executable(command)) return MakeError("{}: not an executable file", command);
+    return command;
+  }
+  const char* path_env = getenv("PATH");
+  std::string_view search = path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin";
+  while (true) {
+    size_t colon = search.find(':');
+    std::string_view dir = search.substr(0, colon);
+    std::string candidate = fmt::format("{}/{}", dir.empty() ? "." : dir, command);
+    if (executable(candidate)) return candidate;
+    if (colon == std::string_view::npos) break;
+    search.remove_prefix(colon + 1);
+  }
+  return MakeError("{}: command not found", command);
+}
+
+Result<LaunchResult> Launch(const LaunchOptions& options) {
+  if (options.argv.empty()) return MakeError("no command given");
+  LaunchResult result;
+  Result<std::string> program = ResolveLaunchCommand(options.argv[0]);
+  if (!program.ok()) return program.error();
+  result.program = *program;
+
+  FilterPolicy policy = options.policy;
+  if (options.learn) {
+    policy.default_action = FilterAction::kTrace;
+    policy.soft_action = FilterAction::kTrace;
+  }
+  Result<CallMarker> marker = RandomMarker();
+  if (!marker.ok()) return marker.error();
+  Result<CompiledFilter> filter = CompileFilterPolicy(policy, *marker);
+  if (!filter.ok()) return filter.error();
+  // The marker is also inside the pseudo-code; only the program is needed from here on.
+  explicit_bzero(filter->pseudo_code.data(), filter->pseudo_code.size());
+  sock_fprog fprog{static_cast<unsigned short>(filter->program.size()), filter->program.data()};
+
+  std::vector<char*> argv;
+  for (const std::string& arg : options.argv) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+
+  int error_pipe[2];
+  int start_pipe[2] = {-1, -1};
+  if (pipe2(error_pipe, O_CLOEXEC) != 0 || (options.learn && pipe2(start_pipe, O_CLOEXEC) != 0)) {
+    return MakeError("pipe: {}", std::strerror(errno));
+  }
+  UniqueFd error_read(error_pipe[0]), error_write(error_pipe[1]);
+  UniqueFd start_read(start_pipe[0]), start_write(start_pipe[1]);
+
+  pid_t pid = fork();
+  if (pid < 0) return MakeError("fork: {}", std::strerror(errno));
+  if (pid == 0) {
+    RunChild(result.program.c_str(), argv.data(), &fprog, *marker, error_write.get(),
+             start_read.get());
+  }
+  error_write.reset();
+  start_read.reset();
+  // The child has its copy; keep the marker out of this process's memory and /proc/PID/mem.
+  explicit_bzero(filter->program.data(), filter->program.size() * sizeof(sock_filter));
+  explicit_bzero(marker->values.data(), sizeof marker->values);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+  SignalScope signals(pid);
+  Result<int> status = 0;
+  if (options.learn) {
+    Result<SeccompSupervisor> supervisor = SeccompSupervisor::Attach(pid);
+    if (!supervisor.ok()) {
+      kill(pid, SIGKILL);
+      (void)WaitForChild(pid);
+      return supervisor.error();
+    }
+    char go = 1;
+    if (write(start_write.get(), &go, 1) != 1) {
+      return MakeError("cannot start the child: {}", std::strerror(errno));
+    }
+    start_write.reset();
+    CallRecorder recorder(options.policy.soft, result.learned);
+    status = supervisor->Run(recorder);
+  } else {
+    status = WaitForChild(pid);
+  }
+  if (!status.ok()) return status.error();
+  if (std::optional<ChildFailure> failure = ReadChildFailure(error_read.get())) {
+    return DescribeFailure(*failure, options.argv[0]);
+  }
+  result.exit_status = ExitStatusFromWaitStatus(*status);
+  return result;
+}
+
+Profile LearnedProfile(const LaunchResult& result) {
+  Profile profile;
+  profile.kind = ProfileKind::kDynamic;
+  profile.target = result.program;
+  for (const auto& calls : {result.learned.outside, result.learned.soft}) {
+    for (const auto& [number, count] : calls) {
+      // A profile holds numbers below kSyscallNumberLimit; larger ones are only reported.
+      if (number >= 0 && number < kSyscallNumberLimit) {
+        profile.RecordCall(result.program, number, count);
+      }
+    }
+  }
+  profile.compat_i386 = result.learned.i386;
+  profile.MarkSeenInOneRun();
+  profile.exit_status = result.exit_status;
+  return profile;
+}
+
+}  // namespace sysfence

@@ -1,0 +1,50 @@
+// Profiles for integration tests, made by running commands: with `sysfence trace` when this
+// build has that verb, otherwise with `strace -f -qq` and a minimal reader that only
+// collects syscall names (enough for a test; sysfence's own importer is the real one).
+//
+//   TracedProfile profile(dir.File("diff.json"), "/usr/bin/diff");
+//   profile.Trace({"diff", "a", "b"});
+//   profile.Trace({"diff", "-r", "x", "y"});
+//   profile.Write();                       // a profile JSON with the union
+#ifndef SYSFENCE_TESTS_TRACED_PROFILE_H_
+#define SYSFENCE_TESTS_TRACED_PROFILE_H_
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace sysfence::testing {
+
+// True when `sysfence trace` exists in this build.
+bool SysfenceCanTrace();
+
+// The syscall names in an strace log (`strace -f -qq -o LOG`), as sysfence names them
+// ("syscall_0x258" becomes "syscall_600").
+std::set<std::string> SyscallNamesInStraceLog(const std::string& log);
+
+class TracedProfile {
+ public:
+  TracedProfile(std::string path, std::string target)
+      : path_(std::move(path)), target_(std::move(target)) {}
+
+  // Runs `argv` (stdin from `input`) under the tracer and adds what it called. Returns the
+  // command's exit status.
+  int Trace(const std::vector<std::string>& argv, const std::string& input = "");
+  void Add(const std::string& name) { names_.insert(name); }
+  void Remove(const std::string& name) { names_.erase(name); }
+  bool Contains(const std::string& name) const { return names_.contains(name); }
+  // Writes the profile JSON; `extra` is spliced into the top-level object (e.g.
+  // "\"compat_syscalls\": {...}").
+  void Write(const std::string& extra = "") const;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::string target_;
+  std::set<std::string> names_;
+  int traces_ = 0;
+};
+
+}  // namespace sysfence::testing
+
+#endif  // SYSFENCE_TESTS_TRACED_PROFILE_H_
