@@ -64,6 +64,26 @@ bool InstructionDecoder::Sketch(ByteView bytes, uint64_t address, InstructionSke
   }
   out.length = insn.length;
   out.code_target = 0;
+  out.flow = Flow::kNext;
+  bool relative = (insn.attributes & ZYDIS_ATTRIB_IS_RELATIVE) && insn.raw.imm[0].is_relative;
+  switch (insn.mnemonic) {
+    case ZYDIS_MNEMONIC_CALL: out.flow = relative ? Flow::kCall : Flow::kIndirectCall; break;
+    case ZYDIS_MNEMONIC_JMP: out.flow = relative ? Flow::kJump : Flow::kIndirectJump; break;
+    case ZYDIS_MNEMONIC_RET:
+    case ZYDIS_MNEMONIC_IRET:
+    case ZYDIS_MNEMONIC_IRETD:
+    case ZYDIS_MNEMONIC_IRETQ:
+    case ZYDIS_MNEMONIC_SYSRET:
+    case ZYDIS_MNEMONIC_SYSEXIT: out.flow = Flow::kReturn; break;
+    case ZYDIS_MNEMONIC_UD0:
+    case ZYDIS_MNEMONIC_UD1:
+    case ZYDIS_MNEMONIC_UD2:
+    case ZYDIS_MNEMONIC_HLT:
+    case ZYDIS_MNEMONIC_INT3: out.flow = Flow::kStop; break;
+    default:
+      if (insn.meta.category == ZYDIS_CATEGORY_COND_BR) out.flow = Flow::kConditionalJump;
+      break;
+  }
   uint64_t next = address + insn.length;
   if ((insn.attributes & ZYDIS_ATTRIB_IS_RELATIVE) && insn.raw.imm[0].is_relative) {
     out.code_target = next + static_cast<uint64_t>(insn.raw.imm[0].value.s);
@@ -100,6 +120,7 @@ bool InstructionDecoder::Decode(ByteView bytes, uint64_t address, Instruction& o
     if (!StaticAddress(insn, ops[i], address, where, indexed)) continue;
     out.memory = where;
     out.memory_indexed = indexed;
+    out.memory_size = static_cast<uint16_t>(ops[i].size / 8);
     if (ops[i].mem.type == ZYDIS_MEMOP_TYPE_AGEN) {
       out.memory_use = MemoryUse::kAddress;
     } else if (ops[i].actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) {

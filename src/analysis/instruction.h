@@ -69,14 +69,17 @@ struct Instruction {
   uint8_t src = 0xff;
   uint8_t width = 0;           // operand width in bits of dst (8, 16, 32, 64)
   uint8_t memory_width = 0;    // bytes read by kLoadMemory
+  uint16_t memory_size = 0;    // bytes the memory operand covers
   bool memory_indexed = false; // the memory operand also has an index register
   bool interrupt_number_0x80 = false;
   bool padding = false;        // a nop or int3: alignment filler between code
+  bool noreturn = false;       // a call to a function that never returns
 };
 
 // What the cheap pre-scan (no operand decoding) learns about an instruction.
 struct InstructionSketch {
   uint8_t length = 0;
+  Flow flow = Flow::kNext;   // control flow only (no syscall kinds)
   uint64_t code_target = 0;  // relative branch target or rip-relative lea address, else 0
 };
 

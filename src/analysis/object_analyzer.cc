@@ -30,6 +30,21 @@ int DlopenNameRegister(std::string_view name) {
 namespace {
 
 constexpr size_t kMaxJumpTableEntries = 4096;
+
+// Imported functions that never return to their caller.
+bool IsNoReturnImport(std::string_view name) {
+  static constexpr std::string_view kNames[] = {
+      "exit", "_exit", "_Exit", "quick_exit", "abort", "__stack_chk_fail", "__assert_fail",
+      "__assert_perror_fail", "__assert", "__libc_fatal", "err", "errx", "verr", "verrx",
+      "__fortify_fail", "__chk_fail", "pthread_exit", "longjmp", "_longjmp", "siglongjmp",
+      "__longjmp_chk", "__cxa_throw", "__cxa_rethrow", "__cxa_bad_cast", "__cxa_bad_typeid",
+      "__cxa_throw_bad_array_new_length", "__cxa_call_unexpected", "_Unwind_Resume",
+      "_ZSt9terminatev"};
+  for (std::string_view n : kNames) {
+    if (n == name) return true;
+  }
+  return false;
+}
 constexpr size_t kJumpTableLookBack = 48;
 
 class ObjectAnalyzer {
@@ -44,6 +59,10 @@ class ObjectAnalyzer {
     auto it = std::lower_bound(relocations_.begin(), relocations_.end(), slot,
                                [](const ElfRelocation* r, uint64_t a) { return r->offset < a; });
     return it != relocations_.end() && (*it)->offset == slot ? *it : nullptr;
+  }
+  bool IsGot(uint64_t address) const {
+    const ElfSection* section = elf_.SectionAt(address);
+    return section != nullptr && (section->name == ".got" || section->name == ".got.plt");
   }
   bool IsCode(uint64_t address) const {
     for (const ElfSection* s : code_sections_) {
@@ -63,8 +82,15 @@ class ObjectAnalyzer {
   void DecodeFunction(uint32_t index);
   void FindOutsideEntries();
   void FindPltStubs();
+  // Functions that never return: no ret, no indirect jump, and every way out is a jump to
+  // another function that never returns (glibc's __libc_fatal, or imports such as abort).
+  void ComputeReturns();
   std::vector<JumpTable> FindJumpTables(uint32_t function, bool& unresolved) const;
   void AnalyzeFunction(uint32_t function);
+  // Records what a load of `size` bytes at `address` yields; `through` for calls and jumps
+  // through memory. True when the loaded value is known (a relocation or a stored address).
+  bool LoadValues(uint32_t function, const Instruction& insn, uint64_t address, uint64_t size,
+                  bool through, uint8_t flags, const RegisterState& state);
   ValueSet ReadMemory(uint64_t address, int bytes) const;
   void RecordCall(uint32_t function, const Instruction& insn, uint64_t target, uint8_t flags,
                   const RegisterState& state);
@@ -86,6 +112,9 @@ class ObjectAnalyzer {
   std::vector<Instruction> instructions_;    // of the function being analysed
   std::vector<std::vector<uint64_t>> outside_entries_;            // per function
   std::vector<uint32_t> plt_import_;                               // per function, or kNoIndex
+  // Per function: can it return to its caller (see ComputeReturns)?
+  std::vector<uint8_t> returns_;
+  std::vector<std::vector<uint32_t>> return_depends_;  // returns if any of these returns
   // Deduplicates references within the function or region being recorded.
   std::vector<Reference> pending_references_;
 };
@@ -185,14 +214,31 @@ void ObjectAnalyzer::FindOutsideEntries() {
     if (f == kNoIndex || f == from || summary_.functions[f].start == address) return;
     outside_entries_[f].push_back(address);
   };
-  // A cheap pass over all code: branch targets and lea addresses, no operand decoding.
+  // A cheap pass over all code: branch targets and lea addresses, no operand decoding; and
+  // what ComputeReturns needs.
+  returns_.assign(summary_.functions.size(), 0);
+  return_depends_.assign(summary_.functions.size(), {});
   for (uint32_t f = 0; f < summary_.functions.size(); ++f) {
+    const FunctionSummary& function = summary_.functions[f];
+    Flow last = Flow::kReturn;
     WalkFunction(f, [&](ByteView window, uint64_t address) -> uint8_t {
       InstructionSketch sketch;
       if (!decoder_.Sketch(window, address, sketch)) return 0;
       if (sketch.code_target != 0 && IsCode(sketch.code_target)) note(sketch.code_target, f);
+      bool outside = sketch.code_target < function.start || sketch.code_target >= function.end;
+      if (sketch.flow == Flow::kReturn || sketch.flow == Flow::kIndirectJump) returns_[f] = 1;
+      if ((sketch.flow == Flow::kJump || sketch.flow == Flow::kConditionalJump) && outside) {
+        uint32_t target = summary_.FunctionAt(sketch.code_target);
+        if (target != kNoIndex) return_depends_[f].push_back(target);
+      }
+      last = sketch.flow;
       return sketch.length;
     });
+    bool falls_off = last != Flow::kJump && last != Flow::kIndirectJump &&
+                     last != Flow::kReturn && last != Flow::kStop;
+    if (falls_off && !(function.flags & kFunctionFromFde) && f + 1 < summary_.functions.size()) {
+      return_depends_[f].push_back(f + 1);
+    }
   }
   for (const auto* table : {&elf_.symbols(), &elf_.dynamic_symbols()}) {
     for (const ElfSymbol& s : *table) {
@@ -208,6 +254,35 @@ void ObjectAnalyzer::FindOutsideEntries() {
     std::sort(entries.begin(), entries.end());
     entries.erase(std::unique(entries.begin(), entries.end()), entries.end());
   }
+}
+
+void ObjectAnalyzer::ComputeReturns() {
+  for (uint32_t f = 0; f < summary_.functions.size(); ++f) {
+    if (summary_.functions[f].flags & kFunctionPltStub) {
+      returns_[f] = plt_import_[f] == kNoIndex ||
+                    !IsNoReturnImport(elf_.dynamic_symbols()[plt_import_[f]].name);
+    }
+  }
+  // Greatest fixpoint: start from "never returns", mark what can return, propagate.
+  std::vector<std::vector<uint32_t>> dependents(summary_.functions.size());
+  for (uint32_t f = 0; f < summary_.functions.size(); ++f) {
+    for (uint32_t g : return_depends_[f]) dependents[g].push_back(f);
+  }
+  std::vector<uint32_t> work;
+  for (uint32_t f = 0; f < summary_.functions.size(); ++f) {
+    if (returns_[f]) work.push_back(f);
+  }
+  while (!work.empty()) {
+    uint32_t g = work.back();
+    work.pop_back();
+    for (uint32_t f : dependents[g]) {
+      if (!returns_[f]) {
+        returns_[f] = 1;
+        work.push_back(f);
+      }
+    }
+  }
+  return_depends_.clear();
 }
 
 void ObjectAnalyzer::FindPltStubs() {
@@ -379,9 +454,95 @@ void ObjectAnalyzer::RecordCall(uint32_t function, const Instruction& insn, uint
   }
 }
 
+bool ObjectAnalyzer::LoadValues(uint32_t function, const Instruction& insn, uint64_t address,
+                                uint64_t size, bool through, uint8_t flags,
+                                const RegisterState& state) {
+  bool resolved = false;
+  // Relocated words overlapping [address, address + size).
+  uint64_t first = address >= 7 ? address - 7 : 0;
+  auto it = std::lower_bound(relocations_.begin(), relocations_.end(), first,
+                             [](const ElfRelocation* r, uint64_t a) { return r->offset < a; });
+  for (; it != relocations_.end() && (*it)->offset < address + size; ++it) {
+    const ElfRelocation& r = **it;
+    switch (r.type) {
+      case R_X86_64_GLOB_DAT:
+      case R_X86_64_JUMP_SLOT:
+      case R_X86_64_64:
+        if (r.symbol != 0) {
+          if (through) {
+            RecordCallTo(insn, TargetKind::kImport, r.symbol, flags, state, function);
+          } else {
+            RecordReference({ReferenceKind::kImportAddress, r.symbol});
+          }
+          resolved = true;
+          break;
+        }
+        [[fallthrough]];
+      case R_X86_64_RELATIVE: {
+        uint64_t value = static_cast<uint64_t>(r.addend);
+        if (through) {
+          RecordCall(function, insn, value, flags, state);
+        } else if (auto ref = LocalReference(value)) {
+          RecordReference(*ref);
+        }
+        resolved = true;
+        break;
+      }
+      case R_X86_64_IRELATIVE: {
+        uint32_t resolver = summary_.FunctionAt(static_cast<uint64_t>(r.addend));
+        if (resolver != kNoIndex) {
+          if (through) {
+            RecordCallTo(insn, TargetKind::kIfunc, resolver, flags, state, function);
+          } else {
+            RecordReference({ReferenceKind::kIfunc, resolver});
+          }
+        }
+        resolved = true;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  if (non_pie_ && !resolved) {
+    // Addresses the static linker stored: aligned words inside the loaded bytes.
+    for (uint64_t at = (address + 7) & ~uint64_t{7}; at + 8 <= address + std::max<uint64_t>(size, 8);
+         at += 8) {
+      std::optional<ByteView> word = elf_.ReadVirtual(at, 8);
+      if (!word) break;
+      uint64_t value = *word->Read<uint64_t>(0);
+      if (value < 0x1000) continue;
+      if (through && IsCode(value)) {
+        RecordCall(function, insn, value, flags, state);
+        resolved = true;
+      } else if (!through) {
+        if (auto ref = LocalReference(value)) RecordReference(*ref);
+      }
+    }
+  }
+  return resolved;
+}
+
 void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
   DecodeFunction(index);
   FunctionSummary& function = summary_.functions[index];
+  for (Instruction& insn : instructions_) {
+    if (insn.flow == Flow::kCall) {
+      uint32_t callee = summary_.FunctionAt(insn.target);
+      insn.noreturn = callee != kNoIndex && summary_.functions[callee].start == insn.target &&
+                      !returns_[callee];
+    } else if (insn.flow == Flow::kIndirectCall && insn.memory_use == MemoryUse::kCallThrough) {
+      const ElfRelocation* r = RelocationAt(insn.memory);
+      insn.noreturn = r != nullptr && r->symbol != 0 &&
+                      IsNoReturnImport(elf_.dynamic_symbols()[r->symbol].name);
+    }
+  }
+  // Bytes without CFI that do not even decode are data placed in the code section (tables
+  // in hand-written assembly): whatever they "contain" never runs.
+  if ((function.flags & kFunctionDecodeError) && !(function.flags & kFunctionFromFde) &&
+      !(function.flags & kFunctionPltStub)) {
+    instructions_.clear();
+  }
   uint32_t first = 0, last = static_cast<uint32_t>(instructions_.size());
   function.calls_begin = static_cast<uint32_t>(summary_.calls.size());
   function.sites_begin = static_cast<uint32_t>(summary_.sites.size());
@@ -409,55 +570,35 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
   MemoryReader reader = [this](uint64_t address, int bytes) { return ReadMemory(address, bytes); };
   RunDataflow(input, reader, [&](size_t i, const RegisterState& state) {
     const Instruction& insn = input.instructions[i];
-    // Memory operands: loads through the GOT, data the code refers to, taken addresses.
-    bool through = insn.memory_use == MemoryUse::kCallThrough || insn.memory_use == MemoryUse::kJumpThrough;
-    if (insn.memory_use != MemoryUse::kNone && insn.memory_use != MemoryUse::kWrite) {
-      const ElfRelocation* r = insn.memory_use == MemoryUse::kAddress ? nullptr : RelocationAt(insn.memory);
-      const ElfSection* section = elf_.SectionAt(insn.memory);
-      bool in_got = section != nullptr && section->name.substr(0, 4) == ".got";
+    // Memory operands. An address (lea) gives the code the whole region it points into; a
+    // load gives it only the bytes loaded: the values relocations put there (GOT slots,
+    // function pointers in tables) or, in non-PIE code, addresses stored there.
+    if (insn.memory_use == MemoryUse::kAddress) {
+      if (IsGot(insn.memory)) {
+        // A TLS descriptor in the GOT (lea x@tlsgd(%rip) for __tls_get_addr) holds no code
+        // address. Otherwise this is the GOT's own address (large code model): every slot
+        // may be loaded.
+        const ElfRelocation* r = RelocationAt(insn.memory);
+        bool tls = r != nullptr && (r->type == R_X86_64_DTPMOD64 || r->type == R_X86_64_DTPOFF64 ||
+                                    r->type == R_X86_64_TPOFF64 || r->type == R_X86_64_TLSDESC);
+        const ElfSection* got = elf_.SectionAt(insn.memory);
+        if (!tls) LoadValues(index, insn, got->address, got->size, false, 0, state);
+      } else if (auto ref = LocalReference(insn.memory)) {
+        RecordReference(*ref);
+      }
+    } else if (insn.memory_use == MemoryUse::kRead || insn.memory_use == MemoryUse::kCallThrough ||
+               insn.memory_use == MemoryUse::kJumpThrough) {
+      bool through = insn.memory_use != MemoryUse::kRead;
       uint8_t flags = insn.memory_use == MemoryUse::kJumpThrough ? kCallIsJump : 0;
       bool resolved = false;
-      if (r != nullptr && r->symbol != 0 &&
-          (r->type == R_X86_64_GLOB_DAT || r->type == R_X86_64_JUMP_SLOT || r->type == R_X86_64_64)) {
-        if (through) {
-          RecordCallTo(insn, TargetKind::kImport, r->symbol, flags, state, index);
-        } else {
-          RecordReference({ReferenceKind::kImportAddress, r->symbol});
-        }
-        resolved = true;
-      } else if (r != nullptr && r->type == R_X86_64_RELATIVE) {
-        uint64_t value = static_cast<uint64_t>(r->addend);
-        if (through) {
-          RecordCall(index, insn, value, flags, state);
-        } else if (auto ref = LocalReference(value)) {
+      if (insn.memory_indexed) {
+        // table[i]: any element may be loaded.
+        if (auto ref = LocalReference(insn.memory); ref && ref->kind == ReferenceKind::kRegion) {
           RecordReference(*ref);
         }
-        resolved = true;
-      } else if (r != nullptr && r->type == R_X86_64_IRELATIVE) {
-        uint32_t resolver = summary_.FunctionAt(static_cast<uint64_t>(r->addend));
-        if (resolver != kNoIndex) {
-          if (through) {
-            RecordCallTo(insn, TargetKind::kIfunc, resolver, flags, state, index);
-          } else {
-            RecordReference({ReferenceKind::kIfunc, resolver});
-          }
-        }
-        resolved = true;
-      } else if (through && non_pie_ && r == nullptr && !insn.memory_indexed) {
-        // A GOT filled by the static linker: the slot holds the address itself.
-        ValueSet value = ReadMemory(insn.memory, 8);
-        if (value.size() == 1 && IsCode(value.atom(0).payload())) {
-          RecordCall(index, insn, value.atom(0).payload(), flags, state);
-          resolved = true;
-        }
-      }
-      if (insn.memory_use == MemoryUse::kAddress || !(resolved && in_got)) {
-        if (auto ref = LocalReference(insn.memory)) {
-          // Reading code bytes is not taking a function's address.
-          if (ref->kind == ReferenceKind::kRegion || insn.memory_use == MemoryUse::kAddress) {
-            RecordReference(*ref);
-          }
-        }
+      } else {
+        uint64_t size = std::max<uint64_t>(insn.memory_size, through ? 8 : 1);
+        resolved = LoadValues(index, insn, insn.memory, size, through, flags, state);
       }
       if (through && !resolved) function.flags |= kFunctionIndirectCall;
     }
@@ -496,7 +637,7 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
     // Control running off the end of a piece goes on into the next piece: code without CFI
     // after an FDE (glibc's clone issues its syscall there), or code after code without CFI.
     // Compilers never fall from one FDE into the next, and padding is never executed.
-    if (i + 1 == input.instructions.size() && falls_into_next &&
+    if (i + 1 == input.instructions.size() && falls_into_next && !insn.noreturn &&
         (insn.flow == Flow::kNext || insn.flow == Flow::kCall || insn.flow == Flow::kConditionalJump ||
          insn.flow == Flow::kSyscall || insn.flow == Flow::kIndirectCall)) {
       RegisterState after = state;
@@ -521,6 +662,8 @@ void ObjectAnalyzer::CollectDataPointers() {
     if (std::find(list.begin(), list.end(), ref) == list.end()) list.push_back(ref);
   };
   for (const ElfRelocation& r : elf_.relocations()) {
+    // GOT slots are followed where code loads them (LoadValues), not as data.
+    if (IsGot(r.offset)) continue;
     switch (r.type) {
       case R_X86_64_RELATIVE:
         if (auto ref = LocalReference(static_cast<uint64_t>(r.addend))) add(r.offset, *ref);
@@ -541,7 +684,7 @@ void ObjectAnalyzer::CollectDataPointers() {
       }
       case R_X86_64_COPY: {
         uint32_t region = summary_.RegionAt(r.offset);
-        if (region != kNoIndex && r.symbol != 0) summary_.copies.emplace_back(region, r.symbol);
+        if (region != kNoIndex && r.symbol != 0) summary_.copies.push_back({region, r.symbol});
         break;
       }
       default:
@@ -621,7 +764,8 @@ void ObjectAnalyzer::CollectRoots() {
       std::unique(summary_.ifunc_resolvers.begin(), summary_.ifunc_resolvers.end()),
       summary_.ifunc_resolvers.end());
   for (const ElfSection& s : elf_.sections()) {
-    if (!(s.flags & SHF_TLS) || !s.IsAllocated()) continue;
+    // .tbss has no addresses of its own (it overlaps what follows it).
+    if (!(s.flags & SHF_TLS) || !s.IsAllocated() || !s.HasFileBytes()) continue;
     for (uint32_t r = 0; r < summary_.regions.size(); ++r) {
       if (s.Contains(summary_.regions[r].start)) summary_.root_regions.push_back(r);
     }
@@ -648,6 +792,7 @@ Result<ObjectSummary> ObjectAnalyzer::Run() {
   CollectAnchors();
   FindOutsideEntries();
   FindPltStubs();
+  ComputeReturns();
   for (uint32_t f = 0; f < summary_.functions.size(); ++f) AnalyzeFunction(f);
   CollectDataPointers();
   CollectRoots();

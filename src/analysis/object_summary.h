@@ -119,6 +119,12 @@ struct DataRegion {
   uint32_t references_begin = 0, references_count = 0;
 };
 
+// An R_X86_64_COPY relocation: the program holds a copy of a library's data object.
+struct CopyRelocation {
+  uint32_t region = 0;  // the copy, in this object
+  uint32_t symbol = 0;  // the dynamic symbol copied
+};
+
 struct ObjectSummary {
   std::vector<FunctionSummary> functions;  // sorted by start, not overlapping
   std::vector<CallSite> calls;
@@ -136,8 +142,8 @@ struct ObjectSummary {
   uint32_t entry_function = kNoIndex;
   std::vector<uint32_t> ifunc_resolvers;
   std::vector<uint32_t> root_regions;
-  // R_X86_64_COPY relocations: (region of the copy in this object, dynamic symbol copied).
-  std::vector<std::pair<uint32_t, uint32_t>> copies;
+  // R_X86_64_COPY relocations.
+  std::vector<CopyRelocation> copies;
   // Warnings about the object (.eh_frame unreadable, ...).
   std::vector<std::string> notes;
 

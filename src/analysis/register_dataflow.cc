@@ -152,7 +152,7 @@ void RunDataflow(const DataflowInput& input, const MemoryReader& read_memory,
     const Instruction& insn = insns[i];
     bool ends_block = insn.flow == Flow::kJump || insn.flow == Flow::kConditionalJump ||
                       insn.flow == Flow::kIndirectJump || insn.flow == Flow::kReturn ||
-                      insn.flow == Flow::kStop;
+                      insn.flow == Flow::kStop || insn.noreturn;
     if (ends_block && i + 1 < insns.size()) leader[i + 1] = 1;
     if ((insn.flow == Flow::kJump || insn.flow == Flow::kConditionalJump) && inside(insn.target)) {
       if (auto t = index_of(insn.target)) leader[*t] = 1;
@@ -214,7 +214,7 @@ void RunDataflow(const DataflowInput& input, const MemoryReader& read_memory,
         if (in[target_block].Join(state)) enqueue(target_block);
       };
       bool falls_through = tail.flow != Flow::kJump && tail.flow != Flow::kIndirectJump &&
-                           tail.flow != Flow::kReturn && tail.flow != Flow::kStop;
+                           tail.flow != Flow::kReturn && tail.flow != Flow::kStop && !tail.noreturn;
       if (falls_through && b + 1 < blocks) flow_to(b + 1);
       if ((tail.flow == Flow::kJump || tail.flow == Flow::kConditionalJump) && inside(tail.target)) {
         if (auto t = index_of(tail.target)) flow_to(block_of[*t]);

@@ -27,6 +27,7 @@ int RunCli(int argc, char** argv) {
   RegisterNamesVerbs(app, action);
   RegisterMergeVerb(app, action);
   RegisterCompareVerb(app, action);
+  RegisterStaticVerb(app, action);
 
   try {
     app.parse(argc, argv);

@@ -24,6 +24,7 @@ using VerbAction = std::function<int()>;
 void RegisterNamesVerbs(CLI::App& app, VerbAction& action);  // names, numbers
 void RegisterMergeVerb(CLI::App& app, VerbAction& action);
 void RegisterCompareVerb(CLI::App& app, VerbAction& action);
+void RegisterStaticVerb(CLI::App& app, VerbAction& action);
 
 // Prints "sysfence: <message>" on stderr and returns kExitFailure.
 int ReportError(const Error& error);

@@ -253,20 +253,20 @@ LoadList LibraryResolver::LoadClosure(LoadedObject program) {
 }
 
 std::optional<size_t> LibraryResolver::AddObject(LoadList& list, std::string_view name,
-                                                 std::string_view reason,
-                                                 const std::string& requester) {
+                                                 std::string_view reason, size_t requester_index) {
   if (std::optional<size_t> loaded = FindLoaded(list, name, "")) return loaded;
   const ElfFile& program = *list.objects[0].elf;
-  std::optional<std::string> path = Find(name, program, {&program});
+  const ElfFile& caller = *list.objects[requester_index].elf;
+  const std::string& requester = list.objects[requester_index].path;
+  std::optional<std::string> path = Find(name, caller, {&caller, &program});
   if (!path) {
-    list.warnings.push_back(fmt::format("{} ({} in {}) not found", name, reason, requester));
+    list.warnings.push_back(fmt::format("{} ({}) not found", name, reason));
     return std::nullopt;
   }
   if (std::optional<size_t> loaded = FindLoaded(list, "", *path)) return loaded;
   Result<std::unique_ptr<ElfFile>> elf = ElfFile::Open(*path);
   if (!elf.ok()) {
-    list.warnings.push_back(fmt::format("{} ({} in {}) skipped: {}", name, reason, requester,
-                                        elf.error().message()));
+    list.warnings.push_back(fmt::format("{} ({}) skipped: {}", name, reason, elf.error().message()));
     return std::nullopt;
   }
   size_t index = list.objects.size();

@@ -52,10 +52,10 @@ class LibraryResolver {
   // or parsed is a warning, not an error.
   LoadList LoadClosure(LoadedObject program);
   // Adds `name` (a DT_NEEDED-style name or a path) and its own DT_NEEDED closure to `list`,
-  // as dlopen would; returns the index of the object in `list`, nullopt (with a warning)
-  // when it cannot be found.
+  // as dlopen called from list.objects[requester] would (its DT_RUNPATH, $ORIGIN); returns
+  // the index of the object in `list`, nullopt (with a warning) when it cannot be found.
   std::optional<size_t> AddObject(LoadList& list, std::string_view name, std::string_view reason,
-                                  const std::string& requester);
+                                  size_t requester);
 
   // The path `name` resolves to when requested by `requester` (whose RPATH chain is
   // `rpath_chain`), or nullopt.

@@ -112,12 +112,13 @@ TEST(LibraryResolver, AddObjectLoadsADlopenedLibraryWithItsDependencies) {
   LibraryResolver resolver({});
   LoadList list = resolver.LoadClosure(Program("/usr/bin/diff"));
   size_t before = list.objects.size();
-  std::optional<size_t> index = resolver.AddObject(list, "libz.so.1", "dlopen", "/usr/bin/diff");
+  std::optional<size_t> index = resolver.AddObject(list, "libz.so.1", "dlopen", 0);
   ASSERT_TRUE(index.has_value());
   EXPECT_EQ(*index, before);
   EXPECT_EQ(list.objects[*index].reason, "dlopen");
-  EXPECT_EQ(resolver.AddObject(list, "libc.so.6", "dlopen", "x"), 1u);  // already loaded
-  EXPECT_FALSE(resolver.AddObject(list, "libnot-there.so.7", "dlopen", "x").has_value());
+  EXPECT_EQ(resolver.AddObject(list, "libc.so.6", "dlopen", 0), 1u);  // already loaded
+  EXPECT_FALSE(resolver.AddObject(list, "libnot-there.so.7", "dlopen", 0).has_value());
+  EXPECT_EQ(list.warnings.back(), "libnot-there.so.7 (dlopen) not found");
 }
 
 }  // namespace

@@ -1,0 +1,74 @@
+// NSS configuration and lookup tables (see dynamic_loading.h).
+#include "analysis/dynamic_loading.h"
+
+#include <sstream>
+
+namespace sysfence {
+namespace {
+
+struct NssEntry {
+  std::string_view prefix;  // exported function name, or a prefix of several
+  std::vector<std::string_view> databases;
+};
+
+const NssEntry kNssEntries[] = {
+    {"getpw", {"passwd"}},        {"setpwent", {"passwd"}},    {"endpwent", {"passwd"}},
+    {"getgr", {"group"}},         {"setgrent", {"group"}},     {"endgrent", {"group"}},
+    {"initgroups", {"group"}},    {"getgrouplist", {"group"}}, {"getsp", {"shadow"}},
+    {"setspent", {"shadow"}},     {"endspent", {"shadow"}},    {"getsg", {"gshadow"}},
+    {"setsgent", {"gshadow"}},    {"endsgent", {"gshadow"}},   {"gethostby", {"hosts"}},
+    {"gethostent", {"hosts"}},    {"sethostent", {"hosts"}},   {"endhostent", {"hosts"}},
+    {"getaddrinfo", {"hosts", "services"}},
+    {"getnameinfo", {"hosts", "services"}},
+    {"getipnodeby", {"hosts"}},   {"getnetby", {"networks"}},  {"getnetent", {"networks"}},
+    {"setnetent", {"networks"}},  {"getprotoby", {"protocols"}}, {"getprotoent", {"protocols"}},
+    {"setprotoent", {"protocols"}}, {"getservby", {"services"}}, {"getservent", {"services"}},
+    {"setservent", {"services"}}, {"getrpcby", {"rpc"}},       {"getrpcent", {"rpc"}},
+    {"setrpcent", {"rpc"}},       {"ether_hostton", {"ethers"}}, {"ether_ntohost", {"ethers"}},
+    {"innetgr", {"netgroup"}},    {"setnetgrent", {"netgroup"}}, {"getnetgrent", {"netgroup"}},
+    {"getaliasby", {"aliases"}},  {"getaliasent", {"aliases"}}, {"getpublickey", {"publickey"}},
+    {"getsecretkey", {"publickey"}},
+};
+
+}  // namespace
+
+std::map<std::string, std::vector<std::string>> ParseNsswitch(std::string_view text) {
+  std::map<std::string, std::vector<std::string>> result;
+  std::istringstream in{std::string(text)};
+  std::string line;
+  while (std::getline(in, line)) {
+    line = line.substr(0, line.find('#'));
+    size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::istringstream name_in(line.substr(0, colon));
+    std::string database;
+    if (!(name_in >> database)) continue;
+    std::istringstream words(line.substr(colon + 1));
+    std::string word;
+    std::vector<std::string> services;
+    bool in_action = false;
+    while (words >> word) {
+      // Actions look like [NOTFOUND=return] and may contain spaces: [ !UNAVAIL=return ].
+      if (word.front() == '[') in_action = true;
+      if (!in_action) services.push_back(word);
+      if (word.back() == ']') in_action = false;
+    }
+    result[database] = std::move(services);
+  }
+  return result;
+}
+
+std::vector<std::string_view> NssDatabasesOf(std::string_view function) {
+  for (const NssEntry& entry : kNssEntries) {
+    if (function.substr(0, entry.prefix.size()) == entry.prefix) return entry.databases;
+  }
+  return {};
+}
+
+bool IsBuiltinNssService(std::string_view service) { return service == "files" || service == "dns"; }
+
+std::string NssModuleName(std::string_view service) {
+  return "libnss_" + std::string(service) + ".so.2";
+}
+
+}  // namespace sysfence

@@ -1,0 +1,31 @@
+// Objects a program loads at run time that DT_NEEDED does not name: glibc's NSS back-ends
+// (the services /etc/nsswitch.conf lists for the databases the program's lookups use; glibc
+// 2.34+ builds "files" and "dns" into libc itself) and dlopen() calls with a constant name.
+//
+//   std::map<std::string, std::vector<std::string>> conf = ParseNsswitch(text);
+//   for (std::string_view db : NssDatabasesOf("getpwnam")) ...;   // "passwd"
+#ifndef SYSFENCE_ANALYSIS_DYNAMIC_LOADING_H_
+#define SYSFENCE_ANALYSIS_DYNAMIC_LOADING_H_
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sysfence {
+
+// database -> services, in order; "[NOTFOUND=return]" style actions are dropped.
+std::map<std::string, std::vector<std::string>> ParseNsswitch(std::string_view text);
+
+// The NSS databases a lookup function exported by libc consults (empty for other names).
+std::vector<std::string_view> NssDatabasesOf(std::string_view function);
+
+// Services glibc implements inside libc.so.6 (no module is loaded for them).
+bool IsBuiltinNssService(std::string_view service);
+
+// "libnss_<service>.so.2"
+std::string NssModuleName(std::string_view service);
+
+}  // namespace sysfence
+
+#endif  // SYSFENCE_ANALYSIS_DYNAMIC_LOADING_H_
