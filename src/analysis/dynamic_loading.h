@@ -1,6 +1,7 @@
 // Objects a program loads at run time that DT_NEEDED does not name: glibc's NSS back-ends
 // (the services /etc/nsswitch.conf lists for the databases the program's lookups use; glibc
-// 2.34+ builds "files" and "dns" into libc itself) and dlopen() calls with a constant name.
+// 2.34+ builds "files" and "dns" into libc itself), PAM modules (the ones /etc/pam.d names for
+// the services passed to pam_start) and dlopen() calls with a constant name.
 //
 //   std::map<std::string, std::vector<std::string>> conf = ParseNsswitch(text);
 //   for (std::string_view db : NssDatabasesOf("getpwnam")) ...;   // "passwd"
@@ -25,6 +26,20 @@ bool IsBuiltinNssService(std::string_view service);
 
 // "libnss_<service>.so.2"
 std::string NssModuleName(std::string_view service);
+
+// A PAM module a service's configuration loads.
+struct PamModule {
+  std::string path;         // absolute, under the sysroot
+  std::string config_file;  // the file that names it
+};
+
+// The modules /etc/pam.d/<service> names (following @include, include and substack; the
+// service "other" when the service has no file). Relative module names live in
+// /lib/x86_64-linux-gnu/security. `sysroot` prefixes every path.
+std::vector<PamModule> PamServiceModules(const std::string& sysroot, const std::string& service);
+
+// Every service configured in <sysroot>/etc/pam.d.
+std::vector<std::string> PamServices(const std::string& sysroot);
 
 }  // namespace sysfence
 

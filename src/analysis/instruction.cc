@@ -147,6 +147,7 @@ bool InstructionDecoder::Decode(ByteView bytes, uint64_t address, Instruction& o
       } else {
         out.flow = Flow::kIndirectCall;
         if (out.memory_use == MemoryUse::kRead) out.memory_use = MemoryUse::kCallThrough;
+        if (IsRegister(op0)) out.call_register = GprIndex(op0.reg.value);
       }
       out.clobbered &= static_cast<uint16_t>(~(1u << kRsp));
       return true;
@@ -157,6 +158,7 @@ bool InstructionDecoder::Decode(ByteView bytes, uint64_t address, Instruction& o
       } else {
         out.flow = Flow::kIndirectJump;
         if (out.memory_use == MemoryUse::kRead) out.memory_use = MemoryUse::kJumpThrough;
+        if (IsRegister(op0)) out.call_register = GprIndex(op0.reg.value);
       }
       return true;
     case ZYDIS_MNEMONIC_RET:

@@ -66,6 +66,7 @@ struct Instruction {
   RegisterOp op = RegisterOp::kNone;
   MemoryUse memory_use = MemoryUse::kNone;
   uint8_t dst = 0xff;          // Register or kNoRegister
+  uint8_t call_register = 0xff;  // the register an indirect call or jump goes through
   uint8_t src = 0xff;
   uint8_t width = 0;           // operand width in bits of dst (8, 16, 32, 64)
   uint8_t memory_width = 0;    // bytes read by kLoadMemory

@@ -21,10 +21,13 @@
 
 namespace sysfence {
 
-int DlopenNameRegister(std::string_view name) {
-  if (name == "dlopen" || name == "__libc_dlopen_mode" || name == "__dlopen") return kRdi;
-  if (name == "dlmopen" || name == "__dlmopen") return kRsi;
-  return -1;
+NamedCallee FindNamedCallee(std::string_view name) {
+  if (name == "dlopen" || name == "__libc_dlopen_mode" || name == "__dlopen") {
+    return {kRdi, NameKind::kLibrary};
+  }
+  if (name == "dlmopen" || name == "__dlmopen") return {kRsi, NameKind::kLibrary};
+  if (name == "pam_start" || name == "pam_start_confdir") return {kRdi, NameKind::kPamService};
+  return {};
 }
 
 namespace {
@@ -89,6 +92,7 @@ class ObjectAnalyzer {
   void AnalyzeFunction(uint32_t function);
   // Records what a load of `size` bytes at `address` yields; `through` for calls and jumps
   // through memory. True when the loaded value is known (a relocation or a stored address).
+  static bool IsJumpTableJump(const std::vector<JumpTable>& tables, size_t instruction);
   bool LoadValues(uint32_t function, const Instruction& insn, uint64_t address, uint64_t size,
                   bool through, uint8_t flags, const RegisterState& state);
   ValueSet ReadMemory(uint64_t address, int bytes) const;
@@ -362,6 +366,10 @@ ValueSet ObjectAnalyzer::ReadMemory(uint64_t address, int bytes) const {
     if (r->type == R_X86_64_RELATIVE && bytes == 8) {
       return ValueSet::Address(static_cast<uint64_t>(r->addend));
     }
+    if (r->symbol != 0 && bytes == 8 &&
+        (r->type == R_X86_64_GLOB_DAT || r->type == R_X86_64_JUMP_SLOT || r->type == R_X86_64_64)) {
+      return ValueSet::Of(Atom::ImportAddress(r->symbol));
+    }
     return ValueSet::Top();
   }
   const ElfSection* section = elf_.SectionAt(address);
@@ -400,7 +408,16 @@ void ObjectAnalyzer::RecordCallTo(const Instruction& insn, TargetKind kind, uint
     const ValueSet& value = state.regs[static_cast<size_t>(kTrackedArgumentRegisters[slot])];
     if (value.IsTop() || value.IsBottom()) continue;
     bool has_address = false;
-    for (int i = 0; i < value.size(); ++i) has_address |= value.atom(i).kind() == Atom::kAddress;
+    for (int i = 0; i < value.size(); ++i) {
+      Atom a = value.atom(i);
+      has_address |= a.kind() == Atom::kAddress;
+      // A code address handed to another object, or to code not known statically, escapes.
+      if (a.IsLocalAddress() && (kind == TargetKind::kImport || kind == TargetKind::kIndirect) &&
+          IsCode(a.payload())) {
+        uint32_t f = summary_.FunctionAt(a.payload());
+        if (f != kNoIndex) summary_.escaping_functions.push_back(f);
+      }
+    }
     if (has_address) continue;
     summary_.arguments.push_back({static_cast<uint8_t>(slot), static_cast<uint8_t>(value.size()),
                                   StoreAtoms(value)});
@@ -416,19 +433,20 @@ void ObjectAnalyzer::RecordCallTo(const Instruction& insn, TargetKind kind, uint
   } else if (kind == TargetKind::kFunction) {
     callee_name = FunctionName(target);
   }
-  int name_register = DlopenNameRegister(callee_name);
-  if (name_register < 0) return;
+  NamedCallee callee = FindNamedCallee(callee_name);
+  if (callee.name_register < 0) return;
   DlopenCall dlopen;
   dlopen.function = caller;
   dlopen.call_site = call_index;
-  const ValueSet& name = state.regs[static_cast<size_t>(name_register)];
+  dlopen.kind = callee.kind;
+  const ValueSet& name = state.regs[static_cast<size_t>(callee.name_register)];
   if (name.IsTop() || name.IsBottom()) {
     dlopen.unknown_name = true;
   } else {
     for (int i = 0; i < name.size(); ++i) {
       Atom a = name.atom(i);
       std::optional<std::string_view> text;
-      if (a.kind() == Atom::kAddress || (non_pie_ && a.kind() == Atom::kConstant)) {
+      if (a.IsLocalAddress() || (non_pie_ && a.kind() == Atom::kConstant)) {
         text = elf_.ReadVirtualString(a.payload());
       }
       if (text && !text->empty()) {
@@ -452,6 +470,13 @@ void ObjectAnalyzer::RecordCall(uint32_t function, const Instruction& insn, uint
   } else {
     RecordCallTo(insn, TargetKind::kFunction, callee, flags, state, function);
   }
+}
+
+bool ObjectAnalyzer::IsJumpTableJump(const std::vector<JumpTable>& tables, size_t instruction) {
+  for (const JumpTable& t : tables) {
+    if (t.instruction == instruction) return true;
+  }
+  return false;
 }
 
 bool ObjectAnalyzer::LoadValues(uint32_t function, const Instruction& insn, uint64_t address,
@@ -555,8 +580,29 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
   input.outside_entries = outside_entries_[index];
   bool unresolved_jump = false;
   input.jump_tables = FindJumpTables(index, unresolved_jump);
-  input.every_block_unknown = unresolved_jump;
-  if (unresolved_jump) function.flags |= kFunctionUnresolvedJump | kFunctionIndirectCall;
+  MemoryReader reader = [this](uint64_t address, int bytes) { return ReadMemory(address, bytes); };
+  if (unresolved_jump) {
+    // An indirect jump without a table is either a tail call through a pointer (its target
+    // register holds a function's address, an import's, or an argument) or a switch whose
+    // table was not found, which may land on any instruction: then every block starts
+    // unknown.
+    function.flags |= kFunctionIndirectCall;
+    RunDataflow(input, reader, [&](size_t i, const RegisterState& state) {
+      const Instruction& insn = input.instructions[i];
+      if (insn.flow != Flow::kIndirectJump || IsJumpTableJump(input.jump_tables, i) ||
+          insn.memory_use != MemoryUse::kNone) {
+        return;
+      }
+      bool tail_call = insn.call_register < kRegisterCount;
+      if (tail_call) {
+        const ValueSet& target = state.regs[insn.call_register];
+        tail_call = target.size() > 0;
+        for (int k = 0; k < target.size(); ++k) tail_call &= target.atom(k).kind() != Atom::kConstant;
+      }
+      if (!tail_call) input.every_block_unknown = true;
+    });
+    if (input.every_block_unknown) function.flags |= kFunctionUnresolvedJump;
+  }
   auto inside = [&](uint64_t a) { return a >= function.start && a < function.end; };
 
   bool falls_into_next = false;
@@ -567,9 +613,9 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
     falls_into_next = next.start == function.end && !all_padding &&
                       (!(function.flags & kFunctionFromFde) || !(next.flags & kFunctionFromFde));
   }
-  MemoryReader reader = [this](uint64_t address, int bytes) { return ReadMemory(address, bytes); };
   RunDataflow(input, reader, [&](size_t i, const RegisterState& state) {
     const Instruction& insn = input.instructions[i];
+    bool unresolved_through = false;
     // Memory operands. An address (lea) gives the code the whole region it points into; a
     // load gives it only the bytes loaded: the values relocations put there (GOT slots,
     // function pointers in tables) or, in non-PIE code, addresses stored there.
@@ -600,7 +646,10 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
         uint64_t size = std::max<uint64_t>(insn.memory_size, through ? 8 : 1);
         resolved = LoadValues(index, insn, insn.memory, size, through, flags, state);
       }
-      if (through && !resolved) function.flags |= kFunctionIndirectCall;
+      if (through && !resolved) {
+        function.flags |= kFunctionIndirectCall;
+        unresolved_through = true;
+      }
     }
     if (non_pie_ && insn.absolute_immediate >= 0x1000) {
       if (auto ref = LocalReference(insn.absolute_immediate)) RecordReference(*ref);
@@ -614,7 +663,21 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
         if (!inside(insn.target)) RecordCall(index, insn, insn.target, kCallIsJump, state);
         break;
       case Flow::kIndirectCall:
-        if (insn.memory_use == MemoryUse::kNone) function.flags |= kFunctionIndirectCall;
+      case Flow::kIndirectJump:
+        // Through a register, or through memory LoadValues could not resolve (it set the
+        // flag then). Jump tables were resolved before the data flow.
+        if ((insn.memory_use == MemoryUse::kNone && !IsJumpTableJump(input.jump_tables, i)) ||
+            unresolved_through) {
+          function.flags |= kFunctionIndirectCall;
+          uint8_t flags = insn.flow == Flow::kIndirectJump ? kCallIsJump : 0;
+          if (insn.call_register < kRegisterCount) {
+            const ValueSet& target = state.regs[insn.call_register];
+            bool imports = target.size() > 0;
+            for (int k = 0; k < target.size(); ++k) imports &= target.atom(k).IsImportAddress();
+            if (imports) flags |= kCallTargetIsImport;
+          }
+          RecordCallTo(insn, TargetKind::kIndirect, kNoIndex, flags, state, index);
+        }
         break;
       case Flow::kSyscall:
       case Flow::kInt80:
@@ -708,6 +771,23 @@ void ObjectAnalyzer::CollectDataPointers() {
       }
     }
   }
+  // Function pointers stored in exported data objects escape to every object.
+  for (const ElfSymbol& sym : elf_.dynamic_symbols()) {
+    if (!sym.IsDefined() || !sym.IsObject() || sym.size == 0) continue;
+    auto it = std::lower_bound(relocations_.begin(), relocations_.end(), sym.value,
+                               [](const ElfRelocation* r, uint64_t a) { return r->offset < a; });
+    for (; it != relocations_.end() && (*it)->offset < sym.value + sym.size; ++it) {
+      if ((*it)->type != R_X86_64_RELATIVE) continue;
+      uint32_t f = summary_.FunctionAt(static_cast<uint64_t>((*it)->addend));
+      if (f != kNoIndex && IsCode(static_cast<uint64_t>((*it)->addend))) {
+        summary_.escaping_functions.push_back(f);
+      }
+    }
+  }
+  std::sort(summary_.escaping_functions.begin(), summary_.escaping_functions.end());
+  summary_.escaping_functions.erase(
+      std::unique(summary_.escaping_functions.begin(), summary_.escaping_functions.end()),
+      summary_.escaping_functions.end());
   for (size_t region = 0; region < per_region.size(); ++region) {
     DataRegion& r = summary_.regions[region];
     r.references_begin = static_cast<uint32_t>(summary_.references.size());

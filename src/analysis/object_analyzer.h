@@ -18,9 +18,13 @@ namespace sysfence {
 // summary); an Error means the object could not be analysed at all.
 Result<ObjectSummary> AnalyzeObject(const ElfFile& elf);
 
-// Functions whose calls are checked for constant library names (dlopen and friends), and
-// which argument register carries the name.
-int DlopenNameRegister(std::string_view function_name);  // -1 when not dlopen-like
+// Functions whose calls are checked for constant names (dlopen and friends, pam_start):
+// which argument register carries the name, and what it names.
+struct NamedCallee {
+  int name_register = -1;  // -1 when `function_name` is none of them
+  NameKind kind = NameKind::kLibrary;
+};
+NamedCallee FindNamedCallee(std::string_view function_name);
 
 }  // namespace sysfence
 

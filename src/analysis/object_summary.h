@@ -45,12 +45,14 @@ enum class TargetKind : uint8_t {
   kFunction,  // a function of this object (index)
   kImport,    // a dynamic symbol (index) resolved at link time
   kIfunc,     // an IRELATIVE slot: the resolver function (index) picks the real target
+  kIndirect,  // through a pointer not known statically (target is kNoIndex)
 };
 
 enum CallFlags : uint8_t {
   kCallIsJump = 1,        // a tail call, or control flowing on past the end of a piece
   kCallMidFunction = 2,   // lands inside its target function, not at its start
   kCallFallThrough = 4,
+  kCallTargetIsImport = 8,  // kIndirect through a pointer loaded from the GOT: another object
 };
 
 struct CallSite {
@@ -85,12 +87,19 @@ struct SyscallSite {
   ValueRef number;  // what %rax (%eax) may hold
 };
 
-// A call to dlopen-like functions with the library names it may pass.
+// What a constant string passed to a NamedCall names.
+enum class NameKind : uint8_t {
+  kLibrary,      // dlopen("libfoo.so.1"): a library to load
+  kPamService,   // pam_start("sshd", ...): a PAM service whose modules are loaded
+};
+
+// A call to dlopen-like functions (or pam_start) with the names it may pass.
 struct DlopenCall {
   uint32_t function = 0;     // the calling function
   uint32_t call_site = 0;    // index into ObjectSummary::calls
   std::vector<std::string> names;
   bool unknown_name = false;
+  NameKind kind = NameKind::kLibrary;
 };
 
 enum FunctionFlags : uint32_t {
@@ -144,6 +153,9 @@ struct ObjectSummary {
   std::vector<uint32_t> root_regions;
   // R_X86_64_COPY relocations.
   std::vector<CopyRelocation> copies;
+  // Functions whose address this object hands to other objects (as a call argument, or in
+  // an exported data object): they may be called from anywhere.
+  std::vector<uint32_t> escaping_functions;
   // Warnings about the object (.eh_frame unreadable, ...).
   std::vector<std::string> notes;
 

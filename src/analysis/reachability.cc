@@ -215,6 +215,8 @@ void Reachability::Process(FunctionRef f) {
       case TargetKind::kIfunc:
         ReachIfunc({f.object, c.target}, f, c.address);
         break;
+      case TargetKind::kIndirect:
+        break;  // any address-taken function (the pointer-call flag of the function)
     }
   }
   for (const Reference& ref : s.ReferencesOf(function)) ApplyReference(f.object, ref, f);

@@ -75,7 +75,7 @@ void ApplyInstruction(const Instruction& insn, const MemoryReader& read_memory,
             Atom a = src->atom(i);
             if (a.kind() == Atom::kConstant) {
               result.Insert(Atom::Constant(Truncate(a.payload() + insn.immediate, insn.width)));
-            } else if (a.kind() == Atom::kAddress && insn.width == 64) {
+            } else if (a.IsLocalAddress() && insn.width == 64) {
               result.Insert(Atom::Address(a.payload() + insn.immediate));
             } else {
               result = ValueSet::Top();

@@ -263,12 +263,50 @@ bool StaticAnalysis::LoadDynamicObjects() {
     }
   }
 
-  // dlopen() with constant names in reached code.
+  // dlopen() with constant names, and PAM services, in reached code.
   size_t objects = program_.size();
   for (uint32_t o = 0; o < objects; ++o) {
     for (const DlopenCall& call : program_.summary(o).dlopen_calls) {
       FunctionRef caller{o, call.function};
       if (!reach_->IsReached(caller)) continue;
+      if (call.kind == NameKind::kPamService) {
+        std::vector<std::string> services = call.names;
+        if (call.unknown_name) {
+          // Programs usually name their PAM service after themselves (sshd passes its
+          // argv[0] basename); --pam-service names others, "all" takes every service.
+          std::vector<std::string> assumed = options_.pam_services;
+          if (assumed.empty()) {
+            assumed.push_back(std::filesystem::path(program_.ObjectPath(0)).filename().string());
+            if (!handled("pam-warning")) {
+              warnings_.push_back(fmt::format(
+                  "the PAM service {} passes to pam_start is not known statically: assuming "
+                  "'{}' (set others with --pam-service)",
+                  Describe(caller), assumed.front()));
+            }
+          }
+          for (const std::string& service : assumed) {
+            if (service == "all") {
+              std::vector<std::string> every = PamServices(options_.resolver.sysroot);
+              services.insert(services.end(), every.begin(), every.end());
+            } else {
+              services.push_back(service);
+            }
+          }
+        }
+        for (const std::string& service : services) {
+          if (handled("pam:" + service)) continue;
+          for (const PamModule& module : PamServiceModules(options_.resolver.sysroot, service)) {
+            std::string reason = fmt::format("PAM module of service '{}' ({})", service,
+                                             module.config_file);
+            if (handled("pam-module:" + module.path)) continue;
+            if (std::optional<size_t> index = AddObject(module.path, reason, program_.ObjectPath(o))) {
+              exported_roots_.emplace_back(static_cast<uint32_t>(*index), reason);
+              take_exports(*index, "pam_sm_", reason);
+            }
+          }
+        }
+        continue;
+      }
       for (const std::string& name : call.names) {
         if (handled("dlopen:" + name)) continue;
         std::string reason = fmt::format("dlopen(\"{}\") in {}", name, Describe(caller));

@@ -43,6 +43,9 @@ struct StaticOptions {
   std::optional<bool> as_library;       // nullopt: a shared library (not PIE) is a library
   int threads = 0;                      // 0 = up to 2
   std::string nsswitch_path;            // "" = <sysroot>/etc/nsswitch.conf
+  // PAM services to assume when pam_start's service name is not a constant ("all" = every
+  // file in /etc/pam.d); empty = the program's own file name.
+  std::vector<std::string> pam_services;
   size_t evidence_limit = 8;            // sites listed per syscall in `evidence`
 };
 

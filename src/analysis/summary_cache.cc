@@ -127,8 +127,11 @@ bool Validate(const ObjectSummary& s) {
     if (!Within(r.references_begin, r.references_count, s.references.size())) return false;
   }
   for (const CallSite& c : s.calls) {
-    if (static_cast<uint8_t>(c.target_kind) > static_cast<uint8_t>(TargetKind::kIfunc)) return false;
-    if (c.target_kind != TargetKind::kImport && c.target >= s.functions.size()) return false;
+    if (static_cast<uint8_t>(c.target_kind) > static_cast<uint8_t>(TargetKind::kIndirect)) return false;
+    if ((c.target_kind == TargetKind::kFunction || c.target_kind == TargetKind::kIfunc) &&
+        c.target >= s.functions.size()) {
+      return false;
+    }
     if (!Within(c.arguments_begin, c.arguments_count, s.arguments.size())) return false;
   }
   for (const ArgumentValue& a : s.arguments) {
@@ -170,6 +173,9 @@ bool Validate(const ObjectSummary& s) {
   }
   for (const DlopenCall& d : s.dlopen_calls) {
     if (d.function >= s.functions.size() || d.call_site >= s.calls.size()) return false;
+  }
+  for (uint32_t f : s.escaping_functions) {
+    if (f >= s.functions.size()) return false;
   }
   return true;
 }
@@ -227,11 +233,13 @@ std::string SerializeSummary(const CacheKey& key, const ObjectSummary& s) {
   payload.Vector(s.ifunc_resolvers);
   payload.Vector(s.root_regions);
   payload.Vector(s.copies);
+  payload.Vector(s.escaping_functions);
   payload.Value<uint64_t>(s.dlopen_calls.size());
   for (const DlopenCall& d : s.dlopen_calls) {
     payload.Value(d.function);
     payload.Value(d.call_site);
     payload.Value<uint8_t>(d.unknown_name);
+    payload.Value<uint8_t>(static_cast<uint8_t>(d.kind));
     payload.Value<uint64_t>(d.names.size());
     for (const std::string& name : d.names) payload.String(name);
   }
@@ -286,12 +294,16 @@ Result<ObjectSummary> DeserializeSummary(const CacheKey& key, std::string_view b
   s.ifunc_resolvers = in.Vector<uint32_t>();
   s.root_regions = in.Vector<uint32_t>();
   s.copies = in.Vector<CopyRelocation>();
+  s.escaping_functions = in.Vector<uint32_t>();
   uint64_t dlopen_count = in.Value<uint64_t>();
   for (uint64_t i = 0; i < dlopen_count && in.ok(); ++i) {
     DlopenCall d;
     d.function = in.Value<uint32_t>();
     d.call_site = in.Value<uint32_t>();
     d.unknown_name = in.Value<uint8_t>() != 0;
+    uint8_t kind = in.Value<uint8_t>();
+    if (kind > static_cast<uint8_t>(NameKind::kPamService)) return MakeError("bad name kind");
+    d.kind = static_cast<NameKind>(kind);
     uint64_t names = in.Value<uint64_t>();
     for (uint64_t j = 0; j < names && in.ok(); ++j) d.names.push_back(in.String());
     s.dlopen_calls.push_back(std::move(d));

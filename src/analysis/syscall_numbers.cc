@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <elf.h>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -44,6 +45,10 @@ class NumberResolver {
   uint32_t Demand(FunctionRef f, int reg);
   void Seed(uint32_t index);
   void Propagate();
+  // Whether code outside f's object can hold f's address (exported, or handed out).
+  bool Escapes(FunctionRef f) const;
+  // The reached calls through pointers in `object`.
+  const std::vector<Caller>& IndirectCallsIn(uint32_t object);
   std::string Describe(FunctionRef f) const {
     return fmt::format("{} ({:#x} in {})", program_.FunctionName(f), program_.FunctionAddress(f),
                        program_.ObjectPath(f.object));
@@ -52,6 +57,7 @@ class NumberResolver {
   LinkedProgram& program_;
   const Reachability& reach_;
   std::unordered_map<uint64_t, std::vector<Caller>> callers_;
+  std::unordered_map<uint32_t, std::vector<Caller>> indirect_calls_;
   std::unordered_map<uint64_t, uint32_t> parameter_index_;
   std::vector<Parameter> parameters_;
   std::deque<uint32_t> unseeded_;
@@ -104,15 +110,25 @@ void NumberResolver::Seed(uint32_t index) {
                              "analysed code",
                              RegisterName(reg), Describe(f)));
   }
-  if (reach_.IsAddressTaken(f) && reach_.indirect_calls_reached()) {
-    mark_unknown(fmt::format("the number arrives in %{} of {}, which may be called through a "
-                             "function pointer",
-                             RegisterName(reg), Describe(f)));
-  }
   int slot = TrackedSlot(reg);
+  const std::vector<Caller>* pointer_callers = nullptr;
+  if (reach_.IsAddressTaken(f) && reach_.indirect_calls_reached()) {
+    if (Escapes(f)) {
+      mark_unknown(fmt::format("the number arrives in %{} of {}, which other objects may call "
+                               "through a function pointer",
+                               RegisterName(reg), Describe(f)));
+    } else {
+      // Only its own object holds its address: the calls through pointers there are all
+      // the ways in.
+      pointer_callers = &IndirectCallsIn(f.object);
+    }
+  }
   auto it = callers_.find(f.Key());
-  if (it == callers_.end()) return;
-  for (const Caller& caller : it->second) {
+  std::vector<Caller> none;
+  const std::vector<Caller>& direct = it == callers_.end() ? none : it->second;
+  for (const std::vector<Caller>* list : {&direct, pointer_callers}) {
+  if (list == nullptr) continue;
+  for (const Caller& caller : *list) {
     const ObjectSummary& s = program_.summary(caller.function.object);
     std::optional<std::span<const uint64_t>> atoms =
         slot < 0 ? std::nullopt : s.ArgumentOf(*caller.call, slot);
@@ -141,6 +157,38 @@ void NumberResolver::Seed(uint32_t index) {
       }
     }
   }
+  }
+}
+
+bool NumberResolver::Escapes(FunctionRef f) const {
+  const ObjectSummary& s = program_.summary(f.object);
+  if (std::binary_search(s.escaping_functions.begin(), s.escaping_functions.end(), f.function)) {
+    return true;
+  }
+  uint64_t start = program_.FunctionAddress(f);
+  for (const ElfSymbol& sym : program_.object(f.object).loaded.elf->dynamic_symbols()) {
+    if (sym.IsDefined() && sym.value == start && sym.binding != STB_LOCAL &&
+        sym.visibility != STV_HIDDEN && sym.visibility != STV_INTERNAL) {
+      return true;  // exported: any object can take its address
+    }
+  }
+  return false;
+}
+
+const std::vector<Caller>& NumberResolver::IndirectCallsIn(uint32_t object) {
+  auto [it, inserted] = indirect_calls_.try_emplace(object);
+  if (inserted) {
+    for (FunctionRef g : reach_.reached()) {
+      if (g.object != object) continue;
+      const ObjectSummary& s = program_.summary(g.object);
+      for (const CallSite& c : s.CallsOf(s.functions[g.function])) {
+        if (c.target_kind == TargetKind::kIndirect && !(c.flags & kCallTargetIsImport)) {
+          it->second.push_back({g, &c});
+        }
+      }
+    }
+  }
+  return it->second;
 }
 
 void NumberResolver::Propagate() {

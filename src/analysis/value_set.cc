@@ -15,7 +15,9 @@ std::string Atom::ToString() const {
   switch (kind()) {
     case kConstant: return fmt::format("{}", payload());
     case kArgument: return fmt::format("arg:{}", RegisterName(static_cast<int>(payload())));
-    case kAddress: return fmt::format("addr:{:#x}", payload());
+    case kAddress:
+      if (IsImportAddress()) return fmt::format("import:{}", payload() & ~kImportBit);
+      return fmt::format("addr:{:#x}", payload());
   }
   return "?";
 }

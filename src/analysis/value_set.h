@@ -30,10 +30,18 @@ class Atom {
  public:
   enum Kind : uint8_t { kConstant = 0, kArgument = 1, kAddress = 2 };
   static constexpr uint64_t kPayloadMask = (uint64_t{1} << 62) - 1;
+  static constexpr uint64_t kImportBit = uint64_t{1} << 61;
 
   static Atom Constant(uint64_t value) { return Atom((value & kPayloadMask)); }
   static Atom Argument(int reg) { return Atom((uint64_t{kArgument} << 62) | static_cast<uint64_t>(reg)); }
   static Atom Address(uint64_t vaddr) { return Atom((uint64_t{kAddress} << 62) | (vaddr & kPayloadMask)); }
+  // The address of dynamic symbol `symbol`, as a GOT load yields it (an address in some other
+  // object, or an interposed one): an address atom with a marker bit.
+  static Atom ImportAddress(uint32_t symbol) {
+    return Atom((uint64_t{kAddress} << 62) | kImportBit | symbol);
+  }
+  bool IsImportAddress() const { return kind() == kAddress && (bits_ & kImportBit) != 0; }
+  bool IsLocalAddress() const { return kind() == kAddress && (bits_ & kImportBit) == 0; }
   static Atom FromBits(uint64_t bits) { return Atom(bits); }
 
   Kind kind() const { return static_cast<Kind>(bits_ >> 62); }

@@ -87,6 +87,10 @@ void RegisterStaticVerb(CLI::App& app, VerbAction& action) {
                  "Treat BINARY as a shared library: every exported function is a root");
   verb->add_flag("--as-program", options->as_program,
                  "Treat BINARY as a program even if it looks like a shared library");
+  verb->add_option("--pam-service", options->analysis.pam_services,
+                   "PAM service whose modules the program loads when its pam_start name is not "
+                   "a constant (default: the program's file name; 'all': every service; "
+                   "repeatable)");
   verb->add_option("--threads", options->analysis.threads,
                    "Threads that analyse libraries (default: up to 2)");
   verb->add_option("--nsswitch", options->analysis.nsswitch_path,
