@@ -65,6 +65,8 @@ bool InstructionDecoder::Sketch(ByteView bytes, uint64_t address, InstructionSke
   out.length = insn.length;
   out.code_target = 0;
   out.flow = Flow::kNext;
+  out.padding = insn.meta.category == ZYDIS_CATEGORY_NOP ||
+                insn.meta.category == ZYDIS_CATEGORY_WIDENOP || insn.mnemonic == ZYDIS_MNEMONIC_INT3;
   bool relative = (insn.attributes & ZYDIS_ATTRIB_IS_RELATIVE) && insn.raw.imm[0].is_relative;
   switch (insn.mnemonic) {
     case ZYDIS_MNEMONIC_CALL: out.flow = relative ? Flow::kCall : Flow::kIndirectCall; break;

@@ -80,6 +80,7 @@ struct Instruction {
 // What the cheap pre-scan (no operand decoding) learns about an instruction.
 struct InstructionSketch {
   uint8_t length = 0;
+  bool padding = false;      // nop or int3
   Flow flow = Flow::kNext;   // control flow only (no syscall kinds)
   uint64_t code_target = 0;  // relative branch target or rip-relative lea address, else 0
 };

@@ -235,7 +235,7 @@ void ObjectAnalyzer::FindOutsideEntries() {
         uint32_t target = summary_.FunctionAt(sketch.code_target);
         if (target != kNoIndex) return_depends_[f].push_back(target);
       }
-      last = sketch.flow;
+      if (!sketch.padding) last = sketch.flow;  // padding after the last instruction never runs
       return sketch.length;
     });
     bool falls_off = last != Flow::kJump && last != Flow::kIndirectJump &&
@@ -606,10 +606,14 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
   auto inside = [&](uint64_t a) { return a >= function.start && a < function.end; };
 
   bool falls_into_next = false;
+  size_t last_real = 0;  // the last instruction that is not padding
   if (index + 1 < summary_.functions.size() && !(function.flags & kFunctionPltStub)) {
     const FunctionSummary& next = summary_.functions[index + 1];
     bool all_padding = true;
     for (uint32_t i = first; i < last && all_padding; ++i) all_padding = instructions_[i].padding;
+    for (uint32_t i = first; i < last; ++i) {
+      if (!instructions_[i].padding) last_real = i;
+    }
     falls_into_next = next.start == function.end && !all_padding &&
                       (!(function.flags & kFunctionFromFde) || !(next.flags & kFunctionFromFde));
   }
@@ -700,12 +704,12 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
     // Control running off the end of a piece goes on into the next piece: code without CFI
     // after an FDE (glibc's clone issues its syscall there), or code after code without CFI.
     // Compilers never fall from one FDE into the next, and padding is never executed.
-    if (i + 1 == input.instructions.size() && falls_into_next && !insn.noreturn &&
+    if (i == last_real && falls_into_next && !insn.noreturn &&
         (insn.flow == Flow::kNext || insn.flow == Flow::kCall || insn.flow == Flow::kConditionalJump ||
          insn.flow == Flow::kSyscall || insn.flow == Flow::kIndirectCall)) {
       RegisterState after = state;
       ApplyInstruction(insn, reader, after);
-      RecordCall(index, insn, insn.address + insn.length, kCallIsJump | kCallFallThrough, after);
+      RecordCall(index, insn, function.end, kCallIsJump | kCallFallThrough, after);
     }
   });
   function.calls_count = static_cast<uint32_t>(summary_.calls.size()) - function.calls_begin;
