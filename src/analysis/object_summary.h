@@ -27,17 +27,24 @@ inline constexpr uint32_t kNoIndex = 0xffffffff;
 // and %r10, the only places a syscall number travels into a wrapper.
 inline constexpr int kTrackedArgumentRegisters[] = {7, 6, 2, 1, 8, 9, 0, 10};
 
+// The summary's structs are written to the cache as raw bytes: every one of them spells out
+// its padding (reserved fields, zero), so no byte of it is ever uninitialized.
+
 // A recorded value: a list of atoms (Atom bits), or unknown.
 struct ValueRef {
   uint32_t begin = 0;  // into ObjectSummary::atoms
   uint16_t count = 0;
   bool unknown = true;
+  uint8_t reserved = 0;
 };
 
 // The known value of one tracked register at a call site. Registers not listed are unknown.
 struct ArgumentValue {
+  ArgumentValue() = default;
+  ArgumentValue(uint8_t s, uint8_t n, uint32_t b) : slot(s), count(n), begin(b) {}
   uint8_t slot = 0;    // index into kTrackedArgumentRegisters
   uint8_t count = 0;
+  uint16_t reserved = 0;
   uint32_t begin = 0;  // into ObjectSummary::atoms
 };
 
@@ -60,6 +67,7 @@ struct CallSite {
   uint32_t target = kNoIndex;
   TargetKind target_kind = TargetKind::kFunction;
   uint8_t flags = 0;
+  uint16_t reserved = 0;
   // Known values of tracked registers at the call (constants and the caller's own
   // arguments; addresses are left out).
   uint32_t arguments_begin = 0;  // into ObjectSummary::arguments
@@ -74,17 +82,23 @@ enum class ReferenceKind : uint8_t {
 };
 
 struct Reference {
+  Reference() = default;
+  Reference(ReferenceKind k, uint32_t i) : kind(k), index(i) {}
   ReferenceKind kind = ReferenceKind::kFunction;
+  uint8_t reserved[3] = {0, 0, 0};
   uint32_t index = 0;
-  bool operator==(const Reference&) const = default;
+  bool operator==(const Reference& other) const {
+    return kind == other.kind && index == other.index;
+  }
 };
 
 enum class SiteKind : uint8_t { kSyscall, kInt80, kSysenter };
 
 struct SyscallSite {
   uint64_t address = 0;
-  SiteKind kind = SiteKind::kSyscall;
   ValueRef number;  // what %rax (%eax) may hold
+  SiteKind kind = SiteKind::kSyscall;
+  uint8_t reserved[7] = {0, 0, 0, 0, 0, 0, 0};
 };
 
 // What a constant string passed to a NamedCall names.

@@ -53,6 +53,7 @@ class Writer {
   template <typename T>
   void Vector(const std::vector<T>& values) {
     static_assert(std::is_trivially_copyable_v<T>);
+    static_assert(std::has_unique_object_representations_v<T>, "no padding bytes");
     Value<uint64_t>(values.size());
     out_.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
   }
