@@ -54,7 +54,7 @@ std::optional<SymbolBinding> LinkedProgram::Lookup(std::string_view name, std::s
   return std::nullopt;
 }
 
-std::optional<SymbolBinding> LinkedProgram::Resolve(uint32_t from, uint32_t symbol) {
+std::optional<SymbolBinding> LinkedProgram::Resolve(uint32_t from, uint32_t symbol) const {
   auto& memo = bindings_[from];
   if (auto it = memo.find(symbol); it != memo.end()) return it->second;
   const ElfFile& elf = *objects_[from].loaded.elf;
@@ -73,7 +73,7 @@ std::optional<SymbolBinding> LinkedProgram::Resolve(uint32_t from, uint32_t symb
 }
 
 std::optional<SymbolBinding> LinkedProgram::ResolveByName(std::string_view name,
-                                                          uint32_t skip_object) {
+                                                          uint32_t skip_object) const {
   return Lookup(name, "", false, skip_object);
 }
 

@@ -67,9 +67,10 @@ class LinkedProgram {
 
   // Binds dynamic symbol `symbol` of object `from` (memoized). nullopt for an undefined weak
   // reference or a symbol nothing defines.
-  std::optional<SymbolBinding> Resolve(uint32_t from, uint32_t symbol);
+  std::optional<SymbolBinding> Resolve(uint32_t from, uint32_t symbol) const;
   // Binds `name` (default version) in the global scope, as the loader's own lookups do.
-  std::optional<SymbolBinding> ResolveByName(std::string_view name, uint32_t skip_object = kNoIndex);
+  std::optional<SymbolBinding> ResolveByName(std::string_view name,
+                                             uint32_t skip_object = kNoIndex) const;
 
   FunctionRef FunctionOf(const SymbolBinding& binding) const;
   RegionRef RegionOf(const SymbolBinding& binding) const;
@@ -88,7 +89,7 @@ class LinkedProgram {
   // Per object: defined dynamic symbols by name.
   std::vector<std::unordered_multimap<std::string_view, uint32_t>> exports_;
   // Per object: memoized bindings by symbol index (object == kNoIndex - 1 means unresolved).
-  std::vector<std::unordered_map<uint32_t, std::optional<SymbolBinding>>> bindings_;
+  mutable std::vector<std::unordered_map<uint32_t, std::optional<SymbolBinding>>> bindings_;
 };
 
 }  // namespace sysfence

@@ -169,15 +169,19 @@ template <typename Decode>
 void ObjectAnalyzer::WalkFunction(uint32_t index, Decode&& decode) {
   FunctionSummary& function = summary_.functions[index];
   std::optional<ByteView> bytes = elf_.ReadVirtual(function.start, function.end - function.start);
+  if (!bytes) return;
+  // An instruction may run past the piece's end when the file has the bytes: decode from a
+  // view that extends up to 15 bytes further when it can.
+  std::optional<ByteView> extended =
+      elf_.ReadVirtual(function.start, function.end - function.start + 15);
+  ByteView code = extended ? *extended : *bytes;
   auto anchor = std::upper_bound(anchors_.begin(), anchors_.end(), function.start);
   uint64_t offset = 0;
-  while (bytes && offset < bytes->size()) {
+  while (offset < bytes->size()) {
     uint64_t address = function.start + offset;
     while (anchor != anchors_.end() && *anchor <= address) ++anchor;
-    // An instruction may run past the piece's end when the file has the bytes.
-    std::optional<ByteView> window = elf_.ReadVirtual(address, 15);
-    if (!window) window = bytes->From(offset);
-    uint8_t length = decode(*window, address);
+    ByteView window = *code.From(offset);
+    uint8_t length = decode(window, address);
     if (length == 0) {
       function.flags |= kFunctionDecodeError;
       ++offset;
@@ -193,6 +197,8 @@ void ObjectAnalyzer::WalkFunction(uint32_t index, Decode&& decode) {
 
 void ObjectAnalyzer::DecodeFunction(uint32_t index) {
   instructions_.clear();
+  const FunctionSummary& f = summary_.functions[index];
+  instructions_.reserve((f.end - f.start) / 3 + 4);
   WalkFunction(index, [&](ByteView window, uint64_t address) -> uint8_t {
     Instruction insn;
     if (!decoder_.Decode(window, address, insn)) return 0;
@@ -617,7 +623,7 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
     falls_into_next = next.start == function.end && !all_padding &&
                       (!(function.flags & kFunctionFromFde) || !(next.flags & kFunctionFromFde));
   }
-  RunDataflow(input, reader, [&](size_t i, const RegisterState& state) {
+  auto visit = [&](size_t i, const RegisterState& state) {
     const Instruction& insn = input.instructions[i];
     bool unresolved_through = false;
     // Memory operands. An address (lea) gives the code the whole region it points into; a
@@ -711,7 +717,39 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
       ApplyInstruction(insn, reader, after);
       RecordCall(index, insn, function.end, kCallIsJump | kCallFallThrough, after);
     }
-  });
+  };
+  // Register values matter only where something leaves the function (calls, jumps out,
+  // syscalls). Leaf code without any of them (most hand-written crypto and string routines)
+  // is only scanned for the addresses it uses.
+  bool needs_values = falls_into_next || unresolved_jump;
+  for (const Instruction& insn : instructions_) {
+    switch (insn.flow) {
+      case Flow::kCall:
+      case Flow::kIndirectCall:
+      case Flow::kIndirectJump:
+      case Flow::kSyscall:
+      case Flow::kInt80:
+      case Flow::kSysenter:
+        needs_values = true;
+        break;
+      case Flow::kJump:
+      case Flow::kConditionalJump:
+        needs_values |= !inside(insn.target);
+        break;
+      default:
+        break;
+    }
+    if (insn.memory_use == MemoryUse::kCallThrough || insn.memory_use == MemoryUse::kJumpThrough) {
+      needs_values = true;
+    }
+    if (needs_values) break;
+  }
+  if (needs_values) {
+    RunDataflow(input, reader, visit);
+  } else {
+    RegisterState unknown = RegisterState::AllTop();
+    for (size_t i = 0; i < instructions_.size(); ++i) visit(i, unknown);
+  }
   function.calls_count = static_cast<uint32_t>(summary_.calls.size()) - function.calls_begin;
   function.sites_count = static_cast<uint32_t>(summary_.sites.size()) - function.sites_begin;
   function.references_begin = static_cast<uint32_t>(summary_.references.size());

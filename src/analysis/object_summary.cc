@@ -27,11 +27,21 @@ std::optional<std::span<const uint64_t>> ObjectSummary::ArgumentOf(const CallSit
 }
 
 uint32_t ObjectSummary::FunctionAt(uint64_t address) const {
+  // Lookups cluster (calls from one function, relocations in order): try the last hit.
+  thread_local const ObjectSummary* last_summary = nullptr;
+  thread_local uint32_t last = 0;
+  if (last_summary == this && last < functions.size() && functions[last].start <= address &&
+      address < functions[last].end) {
+    return last;
+  }
   auto it = std::upper_bound(functions.begin(), functions.end(), address,
                              [](uint64_t a, const FunctionSummary& f) { return a < f.start; });
   if (it == functions.begin()) return kNoIndex;
   --it;
-  return address < it->end ? static_cast<uint32_t>(it - functions.begin()) : kNoIndex;
+  if (address >= it->end) return kNoIndex;
+  last_summary = this;
+  last = static_cast<uint32_t>(it - functions.begin());
+  return last;
 }
 
 uint32_t ObjectSummary::RegionAt(uint64_t address) const {

@@ -15,6 +15,7 @@ void Reachability::GrowToProgram() {
     state.function_taken.assign(s.functions.size(), 0);
     state.function_root.assign(s.functions.size(), 0);
     state.function_opaque.assign(s.functions.size(), 0);
+    state.function_guard.assign(s.functions.size(), 0);
     state.steps.resize(s.functions.size());
     state.region_reached.assign(s.regions.size(), 0);
     state.region_origin.resize(s.regions.size());
@@ -46,10 +47,42 @@ void Reachability::Reach(FunctionRef f, const ReachStep& step) {
     state.function_opaque[f.function] = 1;
   }
   if (state.function_reached[f.function]) return;
+  if (state.function_guard[f.function]) {
+    auto guard = guard_of_.find(f.Key());
+    if (guard != guard_of_.end() && !guards_[guard->second].enabled) {
+      guards_[guard->second].waiting.emplace_back(f, step);
+      return;
+    }
+  }
   state.function_reached[f.function] = 1;
   state.steps[f.function] = step;
   reached_list_.push_back(f);
   worklist_.push_back(f);
+  if (state.function_guard[f.function]) {
+    auto enabled = enables_.find(f.Key());
+    if (enabled == enables_.end()) return;
+    for (uint32_t g : enabled->second) {
+      if (guards_[g].enabled) continue;
+      guards_[g].enabled = true;
+      std::vector<std::pair<FunctionRef, ReachStep>> waiting;
+      waiting.swap(guards_[g].waiting);
+      for (const auto& [target, target_step] : waiting) Reach(target, target_step);
+    }
+  }
+}
+
+void Reachability::AddGuard(FunctionRef guarded, const std::vector<FunctionRef>& enablers) {
+  if (!guarded.valid()) return;
+  uint32_t index = static_cast<uint32_t>(guards_.size());
+  guards_.emplace_back();
+  guard_of_[guarded.Key()] = index;
+  state_[guarded.object].function_guard[guarded.function] = 1;
+  for (FunctionRef e : enablers) {
+    if (!e.valid()) continue;
+    enables_[e.Key()].push_back(index);
+    state_[e.object].function_guard[e.function] = 1;
+    if (state_[e.object].function_reached[e.function]) guards_[index].enabled = true;
+  }
 }
 
 void Reachability::AddRoot(FunctionRef f, const std::string& reason) {

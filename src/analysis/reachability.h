@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "analysis/linked_program.h"
@@ -57,6 +58,9 @@ class Reachability {
   void AddIfuncRoot(FunctionRef resolver, const std::string& reason);
   // Treats the function's address as taken (exports of dlopened objects, found via dlsym).
   void TakeAddress(FunctionRef f, const std::string& reason);
+  // `guarded` is reached only after one of `enablers` is (never, when there are none).
+  // Call before adding roots.
+  void AddGuard(FunctionRef guarded, const std::vector<FunctionRef>& enablers);
   // Runs the worklist to its fixpoint; may be called again after adding roots.
   void Run();
 
@@ -76,11 +80,16 @@ class Reachability {
   size_t reached_region_count() const { return reached_regions_; }
 
  private:
+  struct Guard {
+    bool enabled = false;
+    std::vector<std::pair<FunctionRef, ReachStep>> waiting;
+  };
   struct ObjectState {
     std::vector<uint8_t> function_reached;
     std::vector<uint8_t> function_taken;
     std::vector<uint8_t> function_root;
     std::vector<uint8_t> function_opaque;  // entered from outside (see IsEnteredFromOutside)
+    std::vector<uint8_t> function_guard;   // guarded or an enabler: look in guards_
     std::vector<ReachStep> steps;
     std::vector<uint8_t> region_reached;
     std::vector<FunctionRef> region_origin;  // the function whose reference reached it
@@ -101,6 +110,9 @@ class Reachability {
   std::vector<FunctionRef> taken_list_;
   std::vector<FunctionRef> taken_origin_;
   std::vector<std::string> root_reasons_;
+  std::vector<Guard> guards_;
+  std::unordered_map<uint64_t, uint32_t> guard_of_;               // guarded -> guard
+  std::unordered_map<uint64_t, std::vector<uint32_t>> enables_;   // enabler -> guards
   bool indirect_seen_ = false;
   size_t reached_regions_ = 0;
 };

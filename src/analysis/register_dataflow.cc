@@ -115,9 +115,12 @@ void ApplyInstruction(const Instruction& insn, const MemoryReader& read_memory,
     }
     dst = result;
   }
-  for (int r = 0; r < kRegisterCount; ++r) {
-    if (insn.clobbered & (1u << r)) regs[static_cast<size_t>(r)] = ValueSet::Top();
+  if (insn.clobbered != 0) {
+    for (int r = 0; r < kRegisterCount; ++r) {
+      if (insn.clobbered & (1u << r)) regs[static_cast<size_t>(r)] = ValueSet::Top();
+    }
   }
+  if (insn.flow == Flow::kNext) return;
   uint16_t killed = 0;
   switch (insn.flow) {
     case Flow::kCall:

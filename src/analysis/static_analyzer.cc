@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "analysis/dynamic_loading.h"
+#include "analysis/library_knowledge.h"
 #include "analysis/object_analyzer.h"
 #include "analysis/summary_cache.h"
 #include "base/file_util.h"
@@ -178,6 +179,81 @@ void StaticAnalysis::AddObjectRoots(uint32_t o) {
   }
 }
 
+FunctionRef StaticAnalysis::FindFunction(uint32_t object, std::string_view name) const {
+  const ElfFile& elf = *program_.object(object).loaded.elf;
+  for (const auto* table : {&elf.symbols(), &elf.dynamic_symbols()}) {
+    for (const ElfSymbol& s : *table) {
+      if (s.IsDefined() && s.IsFunction() && s.name == name) {
+        uint32_t f = program_.summary(object).FunctionAt(s.value);
+        if (f != kNoIndex) return {object, f};
+      }
+    }
+  }
+  return {};
+}
+
+bool StaticAnalysis::IsCalledOtherThanBy(FunctionRef f,
+                                         const std::vector<std::string_view>& callers) const {
+  if (!reach_->IsReached(f)) return false;
+  if (callers.empty() || reach_->IsEnteredFromOutside(f) ||
+      (reach_->IsAddressTaken(f) && reach_->indirect_calls_reached())) {
+    return true;
+  }
+  for (FunctionRef g : reach_->reached()) {
+    const ObjectSummary& s = program_.summary(g.object);
+    for (const CallSite& c : s.CallsOf(s.functions[g.function])) {
+      FunctionRef target;
+      if (c.target_kind == TargetKind::kFunction) {
+        target = {g.object, c.target};
+      } else if (c.target_kind == TargetKind::kImport) {
+        if (std::optional<SymbolBinding> b = program_.Resolve(g.object, c.target)) {
+          target = program_.FunctionOf(*b);
+        }
+      }
+      if (!(target == f)) continue;
+      std::string name = program_.FunctionName(g);
+      if (std::find(callers.begin(), callers.end(), name) == callers.end()) return true;
+    }
+  }
+  return false;
+}
+
+void StaticAnalysis::ApplySiteRules() {
+  for (uint32_t o = 0; o < program_.size(); ++o) {
+    std::string_view soname = program_.object(o).loaded.elf->dynamic().soname;
+    for (const SiteRule& rule : SiteRules()) {
+      if (rule.soname != soname) continue;
+      FunctionRef function = FindFunction(o, rule.function);
+      if (!function.valid()) continue;
+      bool enabled = false;
+      for (std::string_view name : rule.enablers) {
+        enabled |= IsCalledOtherThanBy(FindFunction(o, name), rule.transparent_callers);
+      }
+      if (enabled) continue;
+      SyscallSet removed;
+      for (std::string_view name : rule.syscalls) removed.Insert(*SyscallNumber(name));
+      for (ResolvedSite& site : sites_) {
+        if (site.function == function && site.kind == SiteKind::kSyscall) site.numbers -= removed;
+      }
+    }
+  }
+}
+
+void StaticAnalysis::AddGuards(uint32_t first_object) {
+  auto find = [&](uint32_t object, std::string_view name) { return FindFunction(object, name); };
+  for (uint32_t o = first_object; o < program_.size(); ++o) {
+    std::string_view soname = program_.object(o).loaded.elf->dynamic().soname;
+    for (const GuardRule& rule : GuardRules()) {
+      if (rule.soname != soname || (rule.loader_debug && options_.loader_debug_features)) continue;
+      FunctionRef guarded = find(o, rule.function);
+      if (!guarded.valid()) continue;
+      std::vector<FunctionRef> enablers;
+      for (std::string_view name : rule.enablers) enablers.push_back(find(o, name));
+      reach_->AddGuard(guarded, enablers);
+    }
+  }
+}
+
 void StaticAnalysis::AddLoaderCallbacks() {
   bool has_loader = false;
   for (uint32_t o = 0; o < program_.size(); ++o) {
@@ -204,6 +280,7 @@ std::optional<size_t> StaticAnalysis::AddObject(std::string_view name, const std
   if (load_list_.objects.size() > before) {
     Summarize(before);
     reach_->GrowToProgram();
+    AddGuards(static_cast<uint32_t>(before));
     for (size_t o = before; o < load_list_.objects.size(); ++o) AddObjectRoots(static_cast<uint32_t>(o));
   }
   return index;
@@ -414,6 +491,7 @@ Result<std::unique_ptr<StaticAnalysis>> StaticAnalysis::Run(const std::string& p
   analysis->Summarize(0);
   auto link_start = std::chrono::steady_clock::now();
   analysis->reach_ = std::make_unique<Reachability>(analysis->program_);
+  analysis->AddGuards(0);
   for (uint32_t o = 0; o < analysis->program_.size(); ++o) analysis->AddObjectRoots(o);
   analysis->AddLoaderCallbacks();
   for (const std::string& name : options.dlopen) {
@@ -431,6 +509,7 @@ Result<std::unique_ptr<StaticAnalysis>> StaticAnalysis::Run(const std::string& p
     analysis->reach_->Run();
   } while (analysis->LoadDynamicObjects());
   analysis->sites_ = ResolveSyscallSites(analysis->program_, *analysis->reach_);
+  analysis->ApplySiteRules();
   analysis->BuildProfile();
   analysis->stats_.link_seconds = Seconds(link_start) - 0;
   return analysis;
@@ -459,10 +538,17 @@ Result<std::string> StaticAnalysis::Explain(int number) const {
     }
     return MakeError("{} is not reachable in {}", name, profile_.target);
   }
+  std::string heading = fmt::format("{} ({}) reached by this path:\n", name, number);
+  return heading + PathTo(found->function,
+                          fmt::format("{} site {:#x} in {}", name, found->address,
+                                      Describe(found->function)));
+}
+
+std::string StaticAnalysis::PathTo(FunctionRef target, const std::string& last_line) const {
   // Walk back to a root, then print root first.
   std::vector<std::string> lines;
-  lines.push_back(fmt::format("{} site {:#x} in {}", name, found->address, Describe(found->function)));
-  FunctionRef f = found->function;
+  lines.push_back(last_line);
+  FunctionRef f = target;
   for (size_t guard = 0; f.valid() && guard < 100000; ++guard) {
     const ReachStep& step = reach_->StepOf(f);
     if (step.kind != ReachKind::kRoot && !step.from.valid()) {
@@ -495,12 +581,22 @@ Result<std::string> StaticAnalysis::Explain(int number) const {
         break;
     }
   }
-  std::string text = fmt::format("{} ({}) reached by this path:\n", name, number);
+  std::string text;
   for (size_t i = lines.size(); i-- > 0;) {
     text += fmt::format("  {}{}\n", std::string(2 * (lines.size() - 1 - i), ' ').substr(0, 40),
                         lines[i]);
   }
   return text;
+}
+
+Result<std::string> StaticAnalysis::ExplainFunction(std::string_view name) const {
+  for (uint32_t o = 0; o < program_.size(); ++o) {
+    FunctionRef f = FindFunction(o, name);
+    if (!f.valid() || !reach_->IsReached(f)) continue;
+    return fmt::format("{} reached by this path:\n", name) +
+           PathTo(f, fmt::format("{} reached", Describe(f)));
+  }
+  return MakeError("no reachable function is named '{}'", name);
 }
 
 }  // namespace sysfence

@@ -47,6 +47,9 @@ struct StaticOptions {
   // file in /etc/pam.d); empty = the program's own file name.
   std::vector<std::string> pam_services;
   size_t evidence_limit = 8;            // sites listed per syscall in `evidence`
+  // Keep the loader's debugging modes (LD_PROFILE, --list-diagnostics, LD_SHOW_AUXV)
+  // reachable; normal runs never enter them.
+  bool loader_debug_features = false;
 };
 
 struct StaticStats {
@@ -73,6 +76,8 @@ class StaticAnalysis {
   const StaticStats& stats() const { return stats_; }
   // One path from a root to a site issuing `number` (function names, objects, addresses).
   Result<std::string> Explain(int number) const;
+  // The same for a function, by symbol name.
+  Result<std::string> ExplainFunction(std::string_view name) const;
 
  private:
   StaticAnalysis() = default;
@@ -80,11 +85,20 @@ class StaticAnalysis {
   void Summarize(size_t first_object);
   void AddObjectRoots(uint32_t object);
   void AddLoaderCallbacks();
+  void AddGuards(uint32_t first_object);
+  void ApplySiteRules();
+  // Whether `f` is reached by a call from a function not named in `callers` (or through a
+  // pointer, or from outside).
+  bool IsCalledOtherThanBy(FunctionRef f, const std::vector<std::string_view>& callers) const;
+  // A function of `object` by any of its symbol names (local names and aliases count).
+  FunctionRef FindFunction(uint32_t object, std::string_view name) const;
   bool LoadDynamicObjects();
   std::optional<size_t> AddObject(std::string_view name, const std::string& reason,
                                   const std::string& requester);
   void BuildProfile();
   std::string Describe(FunctionRef f) const;
+  // Lines from a root down to `target`, ending with `last_line`.
+  std::string PathTo(FunctionRef target, const std::string& last_line) const;
 
   StaticOptions options_;
   std::unique_ptr<LibraryResolver> resolver_;

@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <type_traits>
 
 #include "analysis/analyzer_version.h"
@@ -339,12 +340,27 @@ std::optional<ObjectSummary> SummaryCache::Load(const CacheKey& key, std::string
   return std::move(*summary);
 }
 
+void SummaryCache::PruneOtherVersions() const {
+  // Entries of other analyser versions are never read again (the version is in the name).
+  std::string current = CacheKey{}.FileName();
+  current = current.substr(0, current.find('-') + 1);
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(directory_ + "/objects", error)) {
+    std::string name = entry.path().filename().string();
+    if (name.size() > 6 && name.compare(name.size() - 6, 6, ".sfsum") == 0 &&
+        name.compare(0, current.size(), current) != 0) {
+      std::filesystem::remove(entry.path(), error);
+    }
+  }
+}
+
 Status SummaryCache::Store(const CacheKey& key, const ObjectSummary& summary) const {
   std::error_code error;
   std::filesystem::create_directories(directory_ + "/objects", error);
   if (error) {
     return MakeError("cannot create cache directory {}: {}", directory_, error.message());
   }
+  std::call_once(pruned_, [this] { PruneOtherVersions(); });
   return WriteFileAtomically(PathFor(key), SerializeSummary(key, summary));
 }
 

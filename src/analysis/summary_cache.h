@@ -16,6 +16,7 @@
 #define SYSFENCE_ANALYSIS_SUMMARY_CACHE_H_
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -51,7 +52,10 @@ class SummaryCache {
   std::string PathFor(const CacheKey& key) const;
 
  private:
+  void PruneOtherVersions() const;
+
   std::string directory_;
+  mutable std::once_flag pruned_;
 };
 
 }  // namespace sysfence

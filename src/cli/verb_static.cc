@@ -15,6 +15,7 @@ namespace {
 struct StaticVerbOptions {
   std::string output;
   std::string explain;
+  std::string explain_function;
   std::string binary;
   std::string unresolved = "report";
   bool no_cache = false;
@@ -41,12 +42,18 @@ int RunStatic(StaticVerbOptions& options) {
       StaticAnalysis::Run(options.binary, options.analysis);
   if (!analysis.ok()) return ReportError(analysis.error());
   for (const std::string& warning : (*analysis)->warnings()) Warn(warning);
-  if (!options.output.empty() || !explain_number) {
+  bool explaining = explain_number || !options.explain_function.empty();
+  if (!options.output.empty() || !explaining) {
     Status written = WriteProfileFile(options.output, (*analysis)->profile());
     if (!written.ok()) return ReportError(written.error());
   }
   if (explain_number) {
     Result<std::string> path = (*analysis)->Explain(*explain_number);
+    if (!path.ok()) return ReportError(path.error());
+    fmt::print("{}", *path);
+  }
+  if (!options.explain_function.empty()) {
+    Result<std::string> path = (*analysis)->ExplainFunction(options.explain_function);
     if (!path.ok()) return ReportError(path.error());
     fmt::print("{}", *path);
   }
@@ -65,6 +72,8 @@ void RegisterStaticVerb(CLI::App& app, VerbAction& action) {
   verb->add_option("--explain", options->explain,
                    "Print one call path from a root to a site issuing this syscall (name or "
                    "number-like 'syscall_N'); with -o the profile is written too");
+  verb->add_option("--explain-function", options->explain_function,
+                   "Print one call path from a root to the function of this symbol name");
   verb->add_option("--library-path", options->analysis.resolver.library_paths,
                    "Search this directory for libraries before DT_RUNPATH and the cache, as "
                    "LD_LIBRARY_PATH would (repeatable)");
@@ -91,6 +100,9 @@ void RegisterStaticVerb(CLI::App& app, VerbAction& action) {
                    "PAM service whose modules the program loads when its pam_start name is not "
                    "a constant (default: the program's file name; 'all': every service; "
                    "repeatable)");
+  verb->add_flag("--loader-debug-features", options->analysis.loader_debug_features,
+                 "Include what the loader does under LD_PROFILE, LD_SHOW_AUXV and "
+                 "--list-diagnostics (left out by default)");
   verb->add_option("--threads", options->analysis.threads,
                    "Threads that analyse libraries (default: up to 2)");
   verb->add_option("--nsswitch", options->analysis.nsswitch_path,
