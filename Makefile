@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-unit bench clean
+.PHONY: all deps build demo test test-unit bench bench-static static-sweep clean
 
 all: build
 
@@ -28,6 +28,15 @@ test-unit: build
 
 bench: build
 	bash scripts/bench.sh $(BUILD)
+
+# sysfence static on /usr/bin/ssh, cold and warm, beside a plain Zydis decode of its code.
+bench-static: build
+	$(BUILD)/bench/static_bench $(BUILD)/src/cli/sysfence /usr/bin/ssh
+
+# sysfence static over every ELF program in /usr/bin, /usr/sbin and every shared object in
+# /usr/lib/x86_64-linux-gnu: counts of ok / error by kind / crash / timeout.
+static-sweep: build
+	bash scripts/static_sweep.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

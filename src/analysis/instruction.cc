@@ -54,19 +54,41 @@ bool StaticAddress(const ZydisDecodedInstruction& insn, const ZydisDecodedOperan
 
 InstructionDecoder::InstructionDecoder() {
   ZydisDecoderInit(&decoder_, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+  ZydisDecoderInit(&minimal_decoder_, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+  ZydisDecoderEnableMode(&minimal_decoder_, ZYDIS_DECODER_MODE_MINIMAL, ZYAN_TRUE);
 }
+
+namespace {
+
+// Minimal decoding has no instruction categories: conditional branches by mnemonic.
+bool IsConditionalBranch(ZydisMnemonic m) {
+  switch (m) {
+    case ZYDIS_MNEMONIC_JB: case ZYDIS_MNEMONIC_JBE: case ZYDIS_MNEMONIC_JCXZ:
+    case ZYDIS_MNEMONIC_JECXZ: case ZYDIS_MNEMONIC_JRCXZ: case ZYDIS_MNEMONIC_JL:
+    case ZYDIS_MNEMONIC_JLE: case ZYDIS_MNEMONIC_JNB: case ZYDIS_MNEMONIC_JNBE:
+    case ZYDIS_MNEMONIC_JNL: case ZYDIS_MNEMONIC_JNLE: case ZYDIS_MNEMONIC_JNO:
+    case ZYDIS_MNEMONIC_JNP: case ZYDIS_MNEMONIC_JNS: case ZYDIS_MNEMONIC_JNZ:
+    case ZYDIS_MNEMONIC_JO: case ZYDIS_MNEMONIC_JP: case ZYDIS_MNEMONIC_JS:
+    case ZYDIS_MNEMONIC_JZ: case ZYDIS_MNEMONIC_LOOP: case ZYDIS_MNEMONIC_LOOPE:
+    case ZYDIS_MNEMONIC_LOOPNE: case ZYDIS_MNEMONIC_JKNZD: case ZYDIS_MNEMONIC_JKZD:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
 
 bool InstructionDecoder::Sketch(ByteView bytes, uint64_t address, InstructionSketch& out) const {
   ZydisDecodedInstruction insn;
-  if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&decoder_, nullptr, bytes.data(), bytes.size(),
-                                                  &insn))) {
+  if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&minimal_decoder_, nullptr, bytes.data(),
+                                                  bytes.size(), &insn))) {
     return false;
   }
   out.length = insn.length;
   out.code_target = 0;
   out.flow = Flow::kNext;
-  out.padding = insn.meta.category == ZYDIS_CATEGORY_NOP ||
-                insn.meta.category == ZYDIS_CATEGORY_WIDENOP || insn.mnemonic == ZYDIS_MNEMONIC_INT3;
+  out.padding = insn.mnemonic == ZYDIS_MNEMONIC_NOP || insn.mnemonic == ZYDIS_MNEMONIC_INT3;
   bool relative = (insn.attributes & ZYDIS_ATTRIB_IS_RELATIVE) && insn.raw.imm[0].is_relative;
   switch (insn.mnemonic) {
     case ZYDIS_MNEMONIC_CALL: out.flow = relative ? Flow::kCall : Flow::kIndirectCall; break;
@@ -83,7 +105,7 @@ bool InstructionDecoder::Sketch(ByteView bytes, uint64_t address, InstructionSke
     case ZYDIS_MNEMONIC_HLT:
     case ZYDIS_MNEMONIC_INT3: out.flow = Flow::kStop; break;
     default:
-      if (insn.meta.category == ZYDIS_CATEGORY_COND_BR) out.flow = Flow::kConditionalJump;
+      if (IsConditionalBranch(insn.mnemonic)) out.flow = Flow::kConditionalJump;
       break;
   }
   uint64_t next = address + insn.length;

@@ -96,6 +96,7 @@ class InstructionDecoder {
 
  private:
   ZydisDecoder decoder_;
+  ZydisDecoder minimal_decoder_;  // ZYDIS_DECODER_MODE_MINIMAL: length, mnemonic, raw fields
 };
 
 }  // namespace sysfence

@@ -80,6 +80,7 @@ void StaticAnalysis::Summarize(size_t first_object) {
     std::vector<std::string> warnings;
     bool from_cache = false;
     bool debug = false;
+    double seconds = 0;
   };
   std::vector<Job> jobs(count);
   std::vector<size_t> order(count);
@@ -114,7 +115,9 @@ void StaticAnalysis::Summarize(size_t first_object) {
         }
         if (!warning.empty()) job.warnings.push_back(warning);
       }
+      auto object_start = std::chrono::steady_clock::now();
       Result<ObjectSummary> summary = AnalyzeObject(*object.elf);
+      job.seconds = Seconds(object_start);
       if (!summary.ok()) {
         job.warnings.push_back(summary.error().message());
         job.summary = std::make_shared<ObjectSummary>();
@@ -145,6 +148,7 @@ void StaticAnalysis::Summarize(size_t first_object) {
     stats_.objects_with_debug_symbols += jobs[i].debug;
     stats_.functions += jobs[i].summary->functions.size();
     stats_.syscall_sites += jobs[i].summary->sites.size();
+    stats_.object_seconds.emplace_back(load_list_.objects[first_object + i].path, jobs[i].seconds);
     for (std::string& w : jobs[i].warnings) warnings_.push_back(std::move(w));
   }
   stats_.objects = program_.size();

@@ -64,6 +64,8 @@ struct StaticStats {
   size_t unknown_dlopen_calls = 0;
   double summarize_seconds = 0;
   double link_seconds = 0;
+  // Per object: path, seconds spent summarising it (0 when it came from the cache).
+  std::vector<std::pair<std::string, double>> object_seconds;
 };
 
 class StaticAnalysis {

@@ -22,6 +22,7 @@ struct StaticVerbOptions {
   bool no_debug_info = false;
   bool as_library = false;
   bool as_program = false;
+  bool stats = false;
   StaticOptions analysis;
 };
 
@@ -42,6 +43,19 @@ int RunStatic(StaticVerbOptions& options) {
       StaticAnalysis::Run(options.binary, options.analysis);
   if (!analysis.ok()) return ReportError(analysis.error());
   for (const std::string& warning : (*analysis)->warnings()) Warn(warning);
+  if (options.stats) {
+    const StaticStats& s = (*analysis)->stats();
+    fmt::print(stderr,
+               "sysfence: {} objects ({} from the cache, {} with debug symbols), {} functions, "
+               "{} reached; {} syscall sites, {} reached, {} unresolved; summaries {:.3f} s, "
+               "linking and reachability {:.3f} s\n",
+               s.objects, s.objects_from_cache, s.objects_with_debug_symbols, s.functions,
+               s.reached_functions, s.syscall_sites, s.reached_sites, s.unresolved_sites,
+               s.summarize_seconds, s.link_seconds);
+    for (const auto& [path, seconds] : s.object_seconds) {
+      if (seconds > 0) fmt::print(stderr, "sysfence:   {:.3f} s {}\n", seconds, path);
+    }
+  }
   bool explaining = explain_number || !options.explain_function.empty();
   if (!options.output.empty() || !explaining) {
     Status written = WriteProfileFile(options.output, (*analysis)->profile());
@@ -103,6 +117,8 @@ void RegisterStaticVerb(CLI::App& app, VerbAction& action) {
   verb->add_flag("--loader-debug-features", options->analysis.loader_debug_features,
                  "Include what the loader does under LD_PROFILE, LD_SHOW_AUXV and "
                  "--list-diagnostics (left out by default)");
+  verb->add_flag("--stats", options->stats,
+                 "Print counts and timings (per analysed object) on stderr");
   verb->add_option("--threads", options->analysis.threads,
                    "Threads that analyse libraries (default: up to 2)");
   verb->add_option("--nsswitch", options->analysis.nsswitch_path,
