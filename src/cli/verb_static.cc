@@ -46,12 +46,12 @@ int RunStatic(StaticVerbOptions& options) {
   if (options.stats) {
     const StaticStats& s = (*analysis)->stats();
     fmt::print(stderr,
-               "sysfence: {} objects ({} from the cache, {} with debug symbols), {} functions, "
-               "{} reached; {} syscall sites, {} reached, {} unresolved; summaries {:.3f} s, "
-               "linking and reachability {:.3f} s\n",
-               s.objects, s.objects_from_cache, s.objects_with_debug_symbols, s.functions,
-               s.reached_functions, s.syscall_sites, s.reached_sites, s.unresolved_sites,
-               s.summarize_seconds, s.link_seconds);
+               "sysfence: {} syscalls; {} objects ({} from the cache, {} with debug symbols), "
+               "{} functions, {} reached; {} syscall sites, {} reached, {} unresolved; "
+               "summaries {:.3f} s, linking and reachability {:.3f} s\n",
+               (*analysis)->profile().syscalls.Size(), s.objects, s.objects_from_cache,
+               s.objects_with_debug_symbols, s.functions, s.reached_functions, s.syscall_sites,
+               s.reached_sites, s.unresolved_sites, s.summarize_seconds, s.link_seconds);
     for (const auto& [path, seconds] : s.object_seconds) {
       if (seconds > 0) fmt::print(stderr, "sysfence:   {:.3f} s {}\n", seconds, path);
     }
