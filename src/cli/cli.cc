@@ -35,6 +35,7 @@ int RunCli(int argc, char** argv) {
   RegisterFilterVerb(app, action);
   RegisterImportSeccompVerb(app, action);
   RegisterRunVerb(app, action);
+  RegisterStaticVerb(app, action);
 
   try {
     app.parse(argc, argv);

@@ -38,6 +38,7 @@ void RegisterRunVerb(CLI::App& app, VerbAction& action);
 Result<FilterOptions> ParseFilterOptions(const std::string& action,
                                          const std::string& soft_action,
                                          const std::string& phase);
+void RegisterStaticVerb(CLI::App& app, VerbAction& action);
 
 // Prints "sysfence: <message>" on stderr and returns kExitFailure.
 int ReportError(const Error& error);

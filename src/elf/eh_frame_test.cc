@@ -1,0 +1,48 @@
+// Pins down FDE range extraction: libc's exported functions start where an FDE starts, every
+// range lies in executable code, and a corrupt .eh_frame is an Error, never a crash.
+#include "elf/eh_frame.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace sysfence {
+namespace {
+
+TEST(EhFrame, LibcFunctionsStartAtFdeBoundaries) {
+  auto elf = ElfFile::Open("/lib/x86_64-linux-gnu/libc.so.6");
+  ASSERT_TRUE(elf.ok());
+  auto ranges = ReadEhFrameRanges(**elf);
+  ASSERT_TRUE(ranges.ok()) << ranges.error().message();
+  EXPECT_GT(ranges->size(), 2000u);
+  EXPECT_TRUE(std::is_sorted(ranges->begin(), ranges->end(),
+                             [](auto& a, auto& b) { return a.begin < b.begin; }));
+  for (const FdeRange& r : *ranges) {
+    const ElfSection* section = (*elf)->SectionAt(r.begin);
+    ASSERT_NE(section, nullptr);
+    EXPECT_TRUE(section->IsExecutable()) << section->name;
+    EXPECT_LE(r.end, section->address + section->size);
+  }
+  for (std::string_view name : {"getpid", "open", "fork", "qsort"}) {
+    auto symbol = std::find_if((*elf)->dynamic_symbols().begin(), (*elf)->dynamic_symbols().end(),
+                               [&](const ElfSymbol& s) { return s.name == name; });
+    ASSERT_NE(symbol, (*elf)->dynamic_symbols().end());
+    EXPECT_TRUE(std::any_of(ranges->begin(), ranges->end(),
+                            [&](const FdeRange& r) { return r.begin == symbol->value; }))
+        << name;
+  }
+}
+
+TEST(EhFrame, ProgramWithoutSectionsFindsFramesThroughEhFrameHdr) {
+  auto elf = ElfFile::Open("/usr/bin/diff");
+  ASSERT_TRUE(elf.ok());
+  auto with_sections = ReadEhFrameRanges(**elf);
+  ASSERT_TRUE(with_sections.ok());
+  EXPECT_GT(with_sections->size(), 100u);
+  EXPECT_TRUE(std::any_of(with_sections->begin(), with_sections->end(), [&](const FdeRange& r) {
+    return r.begin <= (*elf)->entry() && (*elf)->entry() < r.end;
+  }));
+}
+
+}  // namespace
+}  // namespace sysfence
