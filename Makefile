@@ -44,8 +44,8 @@ fuzz: deps
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
-bench: build
-	bash scripts/bench.sh $(BUILD)
+# Every benchmark, each against its baseline in the same run (figures in docs/PERFORMANCE.md).
+bench: bench-trace bench-filter bench-static
 
 bench-trace: build
 	bash bench/trace_bench.sh $(BUILD)
