@@ -272,13 +272,15 @@ void StaticAnalysis::AddLoaderCallbacks() {
 }
 
 std::optional<size_t> StaticAnalysis::AddObject(std::string_view name, const std::string& reason,
-                                                const std::string& requester) {
+                                                const std::string& requester, bool quiet) {
   size_t requester_index = 0;
   for (size_t i = 0; i < load_list_.objects.size(); ++i) {
     if (load_list_.objects[i].path == requester) requester_index = i;
   }
   size_t before = load_list_.objects.size();
   std::optional<size_t> index = resolver_->AddObject(load_list_, name, reason, requester_index);
+  // A candidate name that does not resolve was most likely never a dlopen argument.
+  if (quiet && !index) load_list_.warnings.clear();
   for (std::string& w : load_list_.warnings) warnings_.push_back(std::move(w));
   load_list_.warnings.clear();
   if (load_list_.objects.size() > before) {
@@ -399,6 +401,28 @@ bool StaticAnalysis::LoadDynamicObjects() {
       if (call.unknown_name &&
           !handled(fmt::format("unknown-dlopen:{}:{}", o, program_.summary(o).calls[call.call_site].address))) {
         ++stats_.unknown_dlopen_calls;
+      }
+    }
+    // Where dlopen's name is not known statically (or the object's dlopen helper is not
+    // recognised at all, as in a libc without symbols), the library names its reachable
+    // code refers to are the candidates.
+    const ObjectSummary& s = program_.summary(o);
+    bool unknown_names = s.dlopen_calls.empty();
+    for (const DlopenCall& call : s.dlopen_calls) {
+      unknown_names |= call.unknown_name && call.kind == NameKind::kLibrary &&
+                       reach_->IsReached({o, call.function});
+    }
+    if (!unknown_names) continue;
+    for (const LibraryString& library : s.library_strings) {
+      FunctionRef user{o, library.function};
+      if (!reach_->IsReached(user) || handled("dlopen:" + library.name)) continue;
+      std::string reason = fmt::format("library name \"{}\" in {}, which may reach dlopen",
+                                       library.name, Describe(user));
+      size_t before_add = load_list_.objects.size();
+      std::optional<size_t> index = AddObject(library.name, reason, program_.ObjectPath(o), true);
+      if (index && *index >= before_add) {
+        exported_roots_.emplace_back(static_cast<uint32_t>(*index), reason);
+        take_exports(*index, "", reason);
       }
     }
   }

@@ -96,7 +96,7 @@ class StaticAnalysis {
   FunctionRef FindFunction(uint32_t object, std::string_view name) const;
   bool LoadDynamicObjects();
   std::optional<size_t> AddObject(std::string_view name, const std::string& reason,
-                                  const std::string& requester);
+                                  const std::string& requester, bool quiet = false);
   void BuildProfile();
   std::string Describe(FunctionRef f) const;
   // Lines from a root down to `target`, ending with `last_line`.
