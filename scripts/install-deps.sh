@@ -8,6 +8,7 @@ packages=(
   libzydis-dev libseccomp-dev seccomp nlohmann-json3-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   strace diffutils openssh-client openssh-server
+  libc6-dbg python3
   clang libclang-rt-14-dev
   chromium
 )
