@@ -597,7 +597,8 @@ std::string StaticAnalysis::PathTo(FunctionRef target, const std::string& last_l
         f = step.from;
         break;
       case ReachKind::kPointer:
-        lines.push_back(fmt::format("{} takes the address of {}, called through a pointer",
+        lines.push_back(fmt::format("{} takes the address of {} (in code or data it refers to), "
+                                    "called through a pointer",
                                     Describe(step.from), Describe(f)));
         f = step.from;
         break;
