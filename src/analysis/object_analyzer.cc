@@ -115,6 +115,7 @@ class ObjectAnalyzer {
   InstructionDecoder decoder_;
   std::vector<uint64_t> anchors_;            // symbol addresses in code, sorted
   std::vector<uint64_t> decode_start_;       // per function: offset of its first instruction
+  std::vector<Personality> personalities_;   // from .eh_frame
   std::vector<Instruction> instructions_;    // of the function being analysed
   std::vector<std::vector<uint64_t>> outside_entries_;            // per function
   std::vector<uint32_t> plt_import_;                               // per function, or kNoIndex
@@ -925,6 +926,16 @@ void ObjectAnalyzer::CollectRoots() {
   summary_.ifunc_resolvers.erase(
       std::unique(summary_.ifunc_resolvers.begin(), summary_.ifunc_resolvers.end()),
       summary_.ifunc_resolvers.end());
+  // The unwinder calls the personality routines .eh_frame names (through a data word holding
+  // the address, or directly): reachable whenever code of this object may unwind.
+  for (const Personality& p : personalities_) {
+    if (p.indirect) {
+      uint32_t region = summary_.RegionAt(p.address);
+      if (region != kNoIndex) summary_.root_regions.push_back(region);
+    } else if (IsCode(p.address)) {
+      add_init(p.address);
+    }
+  }
   for (const ElfSection& s : elf_.sections()) {
     // .tbss has no addresses of its own (it overlaps what follows it).
     if (!(s.flags & SHF_TLS) || !s.IsAllocated() || !s.HasFileBytes()) continue;
@@ -942,10 +953,11 @@ Result<ObjectSummary> ObjectAnalyzer::Run() {
   std::sort(relocations_.begin(), relocations_.end(),
             [](const ElfRelocation* a, const ElfRelocation* b) { return a->offset < b->offset; });
 
-  Result<std::vector<FdeRange>> fdes = ReadEhFrameRanges(elf_);
+  Result<EhFrame> fdes = ReadEhFrame(elf_);
   std::vector<FdeRange> ranges;
   if (fdes.ok()) {
-    ranges = std::move(*fdes);
+    ranges = std::move(fdes->ranges);
+    personalities_ = std::move(fdes->personalities);
   } else {
     summary_.notes.push_back(fdes.error().message() + " (function bounds from symbols only)");
   }

@@ -46,3 +46,23 @@ TEST(EhFrame, ProgramWithoutSectionsFindsFramesThroughEhFrameHdr) {
 
 }  // namespace
 }  // namespace sysfence
+
+namespace sysfence {
+namespace {
+
+TEST(EhFrame, CxxLibraryNamesItsPersonalityRoutine) {
+  auto elf = ElfFile::Open("/usr/lib/x86_64-linux-gnu/libstdc++.so.6");
+  ASSERT_TRUE(elf.ok());
+  auto frame = ReadEhFrame(**elf);
+  ASSERT_TRUE(frame.ok()) << frame.error().message();
+  ASSERT_FALSE(frame->personalities.empty());
+  // Each names a word in data (DW.ref.__gxx_personality_v0) or a function in code.
+  for (const Personality& p : frame->personalities) {
+    const ElfSection* section = (*elf)->SectionAt(p.address);
+    ASSERT_NE(section, nullptr);
+    EXPECT_EQ(section->IsExecutable(), !p.indirect) << section->name;
+  }
+}
+
+}  // namespace
+}  // namespace sysfence
