@@ -209,7 +209,6 @@ bool InstructionDecoder::Decode(ByteView bytes, uint64_t address, Instruction& o
     case ZYDIS_MNEMONIC_INT:
       if (IsImmediate(op0) && ImmediateValue(op0) == 0x80) {
         out.flow = Flow::kInt80;
-        out.interrupt_number_0x80 = true;
       }
       return true;
     default:
