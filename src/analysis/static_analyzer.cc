@@ -409,11 +409,13 @@ bool StaticAnalysis::LoadDynamicObjects() {
         ++stats_.unknown_dlopen_calls;
       }
     }
-    // Where dlopen's name is not known statically (or the object's dlopen helper is not
-    // recognised at all, as in a libc without symbols), the library names its reachable
-    // code refers to are the candidates.
+    // Where dlopen's name is not known statically (or libc's dlopen helper is not recognised
+    // at all, without libc's symbols), the library names its reachable code refers to are the
+    // candidates.
     const ObjectSummary& s = program_.summary(o);
-    bool unknown_names = s.dlopen_calls.empty();
+    // (libc's own helper, __libc_dlopen_mode, has a name only with libc's symbols.)
+    bool unknown_names = s.dlopen_calls.empty() &&
+                         program_.object(o).loaded.elf->dynamic().soname == "libc.so.6";
     for (const DlopenCall& call : s.dlopen_calls) {
       unknown_names |= call.unknown_name && call.kind == NameKind::kLibrary &&
                        reach_->IsReached({o, call.function});
