@@ -223,6 +223,50 @@ TEST_F(StaticVerb, MissingLibraryIsAWarningNamingLibraryAndRequester) {
   EXPECT_TRUE(found.syscalls.count("syscall_613"));  // its constructor
 }
 
+TEST_F(StaticVerb, DlopenOptionAddsALibraryWithItsExports) {
+  std::string hidden = StaticProgram("hidden/libsfhidden.so");
+  Analysis a = Analyze({"--dlopen", hidden, StaticProgram("sf_unresolved")}, cache_.path());
+  ASSERT_EQ(a.result.exit_code, 0) << a.result.err;
+  // Its exports are reachable through dlsym, its constructor runs at dlopen.
+  for (int n : {610, 612, 613}) EXPECT_TRUE(a.syscalls.count("syscall_" + std::to_string(n))) << n;
+  EXPECT_FALSE(a.syscalls.count("syscall_611"));
+  bool listed = false;
+  for (const auto& added : a.profile["added_objects"]) {
+    listed |= added["path"] == hidden && added["reason"] == "--dlopen";
+  }
+  EXPECT_TRUE(listed) << a.profile["added_objects"].dump();
+}
+
+TEST_F(StaticVerb, NssModulesFollowTheConfiguration) {
+  // id(1) looks up users and groups: with "systemd" configured, libnss_systemd is loaded.
+  std::string with = scratch_.File("with.conf"), without = scratch_.File("without.conf");
+  WriteWholeFile(with, "passwd: files systemd\ngroup: files systemd\n");
+  WriteWholeFile(without, "passwd: files\ngroup: files\n");
+  Analysis a = Analyze({"--nsswitch", with, "/usr/bin/id"}, cache_.path());
+  ASSERT_EQ(a.result.exit_code, 0) << a.result.err;
+  bool systemd = false;
+  for (const auto& added : a.profile["added_objects"]) {
+    if (added["path"].get<std::string>().find("libnss_systemd.so.2") != std::string::npos) {
+      systemd = true;
+      EXPECT_NE(added["reason"].get<std::string>().find("NSS service 'systemd'"), std::string::npos);
+    }
+  }
+  EXPECT_TRUE(systemd) << a.profile["added_objects"].dump();
+  Analysis b = Analyze({"--nsswitch", without, "/usr/bin/id"}, cache_.path());
+  ASSERT_EQ(b.result.exit_code, 0);
+  EXPECT_EQ(b.profile["added_objects"].dump().find("libnss_systemd"), std::string::npos);
+}
+
+TEST_F(StaticVerb, ExplainFunctionPrintsAPath) {
+  auto r = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(),
+                       "--explain-function", "sf_lib_direct", StaticProgram("sf_pie")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("sf_lib_direct reached by this path"), std::string::npos) << r.out;
+  r = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(),
+                  "--explain-function", "sf_lib_exported_unused", StaticProgram("sf_pie")});
+  EXPECT_EQ(r.exit_code, 2);
+}
+
 class StaticBadInput : public ::testing::Test {
  protected:
   // Runs with -o and checks: exit 2, a single line on stderr naming `path`, no output file.

@@ -77,6 +77,28 @@ bool IsConditionalBranch(ZydisMnemonic m) {
   }
 }
 
+// Control flow by mnemonic; `relative` says the branch target is an immediate.
+Flow ClassifyFlow(ZydisMnemonic mnemonic, bool relative) {
+  switch (mnemonic) {
+    case ZYDIS_MNEMONIC_CALL: return relative ? Flow::kCall : Flow::kIndirectCall;
+    case ZYDIS_MNEMONIC_JMP: return relative ? Flow::kJump : Flow::kIndirectJump;
+    case ZYDIS_MNEMONIC_RET:
+    case ZYDIS_MNEMONIC_IRET:
+    case ZYDIS_MNEMONIC_IRETD:
+    case ZYDIS_MNEMONIC_IRETQ:
+    case ZYDIS_MNEMONIC_SYSRET:
+    case ZYDIS_MNEMONIC_SYSEXIT: return Flow::kReturn;
+    case ZYDIS_MNEMONIC_UD0:
+    case ZYDIS_MNEMONIC_UD1:
+    case ZYDIS_MNEMONIC_UD2:
+    case ZYDIS_MNEMONIC_HLT:
+    case ZYDIS_MNEMONIC_INT3: return Flow::kStop;
+    case ZYDIS_MNEMONIC_SYSCALL: return Flow::kSyscall;
+    case ZYDIS_MNEMONIC_SYSENTER: return Flow::kSysenter;
+    default: return IsConditionalBranch(mnemonic) ? Flow::kConditionalJump : Flow::kNext;
+  }
+}
+
 }  // namespace
 
 bool InstructionDecoder::Sketch(ByteView bytes, uint64_t address, InstructionSketch& out) const {
@@ -90,26 +112,10 @@ bool InstructionDecoder::Sketch(ByteView bytes, uint64_t address, InstructionSke
   out.flow = Flow::kNext;
   out.padding = insn.mnemonic == ZYDIS_MNEMONIC_NOP || insn.mnemonic == ZYDIS_MNEMONIC_INT3;
   bool relative = (insn.attributes & ZYDIS_ATTRIB_IS_RELATIVE) && insn.raw.imm[0].is_relative;
-  switch (insn.mnemonic) {
-    case ZYDIS_MNEMONIC_CALL: out.flow = relative ? Flow::kCall : Flow::kIndirectCall; break;
-    case ZYDIS_MNEMONIC_JMP: out.flow = relative ? Flow::kJump : Flow::kIndirectJump; break;
-    case ZYDIS_MNEMONIC_RET:
-    case ZYDIS_MNEMONIC_IRET:
-    case ZYDIS_MNEMONIC_IRETD:
-    case ZYDIS_MNEMONIC_IRETQ:
-    case ZYDIS_MNEMONIC_SYSRET:
-    case ZYDIS_MNEMONIC_SYSEXIT: out.flow = Flow::kReturn; break;
-    case ZYDIS_MNEMONIC_UD0:
-    case ZYDIS_MNEMONIC_UD1:
-    case ZYDIS_MNEMONIC_UD2:
-    case ZYDIS_MNEMONIC_HLT:
-    case ZYDIS_MNEMONIC_INT3: out.flow = Flow::kStop; break;
-    default:
-      if (IsConditionalBranch(insn.mnemonic)) out.flow = Flow::kConditionalJump;
-      break;
-  }
+  out.flow = ClassifyFlow(insn.mnemonic, relative);
+  if (out.flow == Flow::kSyscall || out.flow == Flow::kSysenter) out.flow = Flow::kNext;
   uint64_t next = address + insn.length;
-  if ((insn.attributes & ZYDIS_ATTRIB_IS_RELATIVE) && insn.raw.imm[0].is_relative) {
+  if (relative) {
     out.code_target = next + static_cast<uint64_t>(insn.raw.imm[0].value.s);
   } else if (insn.mnemonic == ZYDIS_MNEMONIC_LEA && insn.raw.modrm.mod == 0 &&
              insn.raw.modrm.rm == 5) {
@@ -163,63 +169,31 @@ bool InstructionDecoder::Decode(ByteView bytes, uint64_t address, Instruction& o
     return static_cast<uint64_t>(result);
   };
 
-  switch (insn.mnemonic) {
-    case ZYDIS_MNEMONIC_CALL:
-      if (IsImmediate(op0)) {
-        out.flow = Flow::kCall;
-        out.target = direct_target();
-      } else {
-        out.flow = Flow::kIndirectCall;
-        if (out.memory_use == MemoryUse::kRead) out.memory_use = MemoryUse::kCallThrough;
-        if (IsRegister(op0)) out.call_register = GprIndex(op0.reg.value);
+  out.flow = ClassifyFlow(insn.mnemonic, IsImmediate(op0));
+  switch (out.flow) {
+    case Flow::kCall:
+    case Flow::kJump:
+    case Flow::kConditionalJump:
+      out.target = direct_target();
+      break;
+    case Flow::kIndirectCall:
+    case Flow::kIndirectJump:
+      if (out.memory_use == MemoryUse::kRead) {
+        out.memory_use = out.flow == Flow::kIndirectCall ? MemoryUse::kCallThrough
+                                                         : MemoryUse::kJumpThrough;
       }
-      out.clobbered &= static_cast<uint16_t>(~(1u << kRsp));
-      return true;
-    case ZYDIS_MNEMONIC_JMP:
-      if (IsImmediate(op0)) {
-        out.flow = Flow::kJump;
-        out.target = direct_target();
-      } else {
-        out.flow = Flow::kIndirectJump;
-        if (out.memory_use == MemoryUse::kRead) out.memory_use = MemoryUse::kJumpThrough;
-        if (IsRegister(op0)) out.call_register = GprIndex(op0.reg.value);
-      }
-      return true;
-    case ZYDIS_MNEMONIC_RET:
-    case ZYDIS_MNEMONIC_IRET:
-    case ZYDIS_MNEMONIC_IRETD:
-    case ZYDIS_MNEMONIC_IRETQ:
-    case ZYDIS_MNEMONIC_SYSRET:
-    case ZYDIS_MNEMONIC_SYSEXIT:
-      out.flow = Flow::kReturn;
-      return true;
-    case ZYDIS_MNEMONIC_UD0:
-    case ZYDIS_MNEMONIC_UD1:
-    case ZYDIS_MNEMONIC_UD2:
-    case ZYDIS_MNEMONIC_HLT:
-    case ZYDIS_MNEMONIC_INT3:
-      out.flow = Flow::kStop;
-      return true;
-    case ZYDIS_MNEMONIC_SYSCALL:
-      out.flow = Flow::kSyscall;
-      return true;
-    case ZYDIS_MNEMONIC_SYSENTER:
-      out.flow = Flow::kSysenter;
-      return true;
-    case ZYDIS_MNEMONIC_INT:
-      if (IsImmediate(op0) && ImmediateValue(op0) == 0x80) {
-        out.flow = Flow::kInt80;
-        out.interrupt_number_0x80 = true;
-      }
-      return true;
+      if (IsRegister(op0)) out.call_register = GprIndex(op0.reg.value);
+      break;
     default:
       break;
   }
-  if (insn.meta.category == ZYDIS_CATEGORY_COND_BR) {
-    out.flow = Flow::kConditionalJump;
-    out.target = direct_target();
-    return true;
+  if (out.flow == Flow::kCall || out.flow == Flow::kIndirectCall) {
+    out.clobbered &= static_cast<uint16_t>(~(1u << kRsp));
   }
+  if (insn.mnemonic == ZYDIS_MNEMONIC_INT && IsImmediate(op0) && ImmediateValue(op0) == 0x80) {
+    out.flow = Flow::kInt80;
+  }
+  if (out.flow != Flow::kNext) return true;
 
   // Register operations the data flow models.
   if (!IsRegister(op0) || !(op0.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE)) {

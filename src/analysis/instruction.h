@@ -72,7 +72,6 @@ struct Instruction {
   uint8_t memory_width = 0;    // bytes read by kLoadMemory
   uint16_t memory_size = 0;    // bytes the memory operand covers
   bool memory_indexed = false; // the memory operand also has an index register
-  bool interrupt_number_0x80 = false;
   bool padding = false;        // a nop or int3: alignment filler between code
   bool noreturn = false;       // a call to a function that never returns
 };

@@ -11,6 +11,7 @@
 #include <elf.h>
 
 #include <algorithm>
+#include <cctype>
 #include <unordered_map>
 
 #include "analysis/data_regions.h"
@@ -113,6 +114,8 @@ class ObjectAnalyzer {
   std::vector<const ElfRelocation*> relocations_;
   InstructionDecoder decoder_;
   std::vector<uint64_t> anchors_;            // symbol addresses in code, sorted
+  std::vector<uint64_t> decode_start_;       // per function: offset of its first instruction
+  std::vector<Personality> personalities_;   // from .eh_frame
   std::vector<Instruction> instructions_;    // of the function being analysed
   std::vector<std::vector<uint64_t>> outside_entries_;            // per function
   std::vector<uint32_t> plt_import_;                               // per function, or kNoIndex
@@ -176,7 +179,7 @@ void ObjectAnalyzer::WalkFunction(uint32_t index, Decode&& decode) {
       elf_.ReadVirtual(function.start, function.end - function.start + 15);
   ByteView code = extended ? *extended : *bytes;
   auto anchor = std::upper_bound(anchors_.begin(), anchors_.end(), function.start);
-  uint64_t offset = 0;
+  uint64_t offset = index < decode_start_.size() ? decode_start_[index] : 0;
   while (offset < bytes->size()) {
     uint64_t address = function.start + offset;
     while (anchor != anchors_.end() && *anchor <= address) ++anchor;
@@ -228,12 +231,22 @@ void ObjectAnalyzer::FindOutsideEntries() {
   // what ComputeReturns needs.
   returns_.assign(summary_.functions.size(), 0);
   return_depends_.assign(summary_.functions.size(), {});
+  decode_start_.assign(summary_.functions.size(), 0);
+  uint64_t padding_end = 0;  // end of the last piece's last instruction, when it was padding
   for (uint32_t f = 0; f < summary_.functions.size(); ++f) {
     const FunctionSummary& function = summary_.functions[f];
+    // Padding of the previous piece that runs into this one: the piece's first instruction
+    // starts after it (glibc starts the FDE of __restore_rt one byte early, inside a nop;
+    // symbols, when present, say the same through anchors_).
+    if (padding_end > function.start && padding_end < function.end) {
+      decode_start_[f] = padding_end - function.start;
+    }
+    padding_end = 0;
     Flow last = Flow::kReturn;
     WalkFunction(f, [&](ByteView window, uint64_t address) -> uint8_t {
       InstructionSketch sketch;
       if (!decoder_.Sketch(window, address, sketch)) return 0;
+      padding_end = sketch.padding ? address + sketch.length : 0;
       if (sketch.code_target != 0 && IsCode(sketch.code_target)) note(sketch.code_target, f);
       bool outside = sketch.code_target < function.start || sketch.code_target >= function.end;
       if (sketch.flow == Flow::kReturn || sketch.flow == Flow::kIndirectJump) returns_[f] = 1;
@@ -478,6 +491,23 @@ void ObjectAnalyzer::RecordCall(uint32_t function, const Instruction& insn, uint
   }
 }
 
+// "libgcc_s.so.1", "libidn2.so.0", "libfoo.so": what a dlopen name looks like.
+bool LooksLikeLibraryName(std::string_view text) {
+  if (text.size() < 6 || text.size() > 64 || text.substr(0, 3) != "lib") return false;
+  for (char c : text) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '+' && c != '.') {
+      return false;
+    }
+  }
+  size_t so = text.find(".so");
+  if (so == std::string_view::npos) return false;
+  std::string_view version = text.substr(so + 3);
+  return version.empty() ||
+         (version[0] == '.' && std::all_of(version.begin() + 1, version.end(), [](char c) {
+            return std::isdigit(static_cast<unsigned char>(c)) || c == '.';
+          }));
+}
+
 bool ObjectAnalyzer::IsJumpTableJump(const std::vector<JumpTable>& tables, size_t instruction) {
   for (const JumpTable& t : tables) {
     if (t.instruction == instruction) return true;
@@ -630,6 +660,17 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
     // load gives it only the bytes loaded: the values relocations put there (GOT slots,
     // function pointers in tables) or, in non-PIE code, addresses stored there.
     if (insn.memory_use == MemoryUse::kAddress) {
+      if (const ElfSection* section = elf_.SectionAt(insn.memory);
+          section != nullptr && !section->IsWritable() && !section->IsExecutable()) {
+        std::optional<std::string_view> text = elf_.ReadVirtualString(insn.memory);
+        if (text && LooksLikeLibraryName(*text)) {
+          bool known = false;
+          for (const LibraryString& l : summary_.library_strings) {
+            known |= l.function == index && l.name == *text;
+          }
+          if (!known) summary_.library_strings.push_back({index, std::string(*text)});
+        }
+      }
       if (IsGot(insn.memory)) {
         // A TLS descriptor in the GOT (lea x@tlsgd(%rip) for __tls_get_addr) holds no code
         // address. Otherwise this is the GOT's own address (large code model): every slot
@@ -885,6 +926,16 @@ void ObjectAnalyzer::CollectRoots() {
   summary_.ifunc_resolvers.erase(
       std::unique(summary_.ifunc_resolvers.begin(), summary_.ifunc_resolvers.end()),
       summary_.ifunc_resolvers.end());
+  // The unwinder calls the personality routines .eh_frame names (through a data word holding
+  // the address, or directly): reachable whenever code of this object may unwind.
+  for (const Personality& p : personalities_) {
+    if (p.indirect) {
+      uint32_t region = summary_.RegionAt(p.address);
+      if (region != kNoIndex) summary_.root_regions.push_back(region);
+    } else if (IsCode(p.address)) {
+      add_init(p.address);
+    }
+  }
   for (const ElfSection& s : elf_.sections()) {
     // .tbss has no addresses of its own (it overlaps what follows it).
     if (!(s.flags & SHF_TLS) || !s.IsAllocated() || !s.HasFileBytes()) continue;
@@ -902,10 +953,11 @@ Result<ObjectSummary> ObjectAnalyzer::Run() {
   std::sort(relocations_.begin(), relocations_.end(),
             [](const ElfRelocation* a, const ElfRelocation* b) { return a->offset < b->offset; });
 
-  Result<std::vector<FdeRange>> fdes = ReadEhFrameRanges(elf_);
+  Result<EhFrame> fdes = ReadEhFrame(elf_);
   std::vector<FdeRange> ranges;
   if (fdes.ok()) {
-    ranges = std::move(*fdes);
+    ranges = std::move(fdes->ranges);
+    personalities_ = std::move(fdes->personalities);
   } else {
     summary_.notes.push_back(fdes.error().message() + " (function bounds from symbols only)");
   }

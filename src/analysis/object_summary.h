@@ -116,6 +116,12 @@ struct DlopenCall {
   NameKind kind = NameKind::kLibrary;
 };
 
+// A string constant that looks like a library name ("libgcc_s.so.1"), referenced by code.
+struct LibraryString {
+  uint32_t function = 0;
+  std::string name;
+};
+
 enum FunctionFlags : uint32_t {
   kFunctionFromFde = 1,
   kFunctionIndirectCall = 2,     // calls or jumps through a pointer
@@ -157,6 +163,7 @@ struct ObjectSummary {
   std::vector<SyscallSite> sites;
   std::vector<DataRegion> regions;  // sorted by start, not overlapping
   std::vector<DlopenCall> dlopen_calls;
+  std::vector<LibraryString> library_strings;
   std::string strings;  // NUL-separated function names
 
   // Functions and regions that are reachable whatever the program does: the entry point,

@@ -232,7 +232,7 @@ void RunDataflow(const DataflowInput& input, const MemoryReader& read_memory,
   for (size_t b = 0; b < blocks; ++b) {
     bool padding = true;
     for (size_t i = block_start[b]; i < block_end(b) && padding; ++i) padding = insns[i].padding;
-    if (in[b].regs[kRsp].IsBottom() && !padding) {
+    if (in[b].IsBottom() && !padding) {
       in[b] = RegisterState::AllTop();
       enqueue(b);
       seeded = true;

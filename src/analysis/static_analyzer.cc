@@ -271,35 +271,52 @@ void StaticAnalysis::AddLoaderCallbacks() {
   }
 }
 
-std::optional<size_t> StaticAnalysis::AddObject(std::string_view name, const std::string& reason,
-                                                const std::string& requester) {
+void StaticAnalysis::QueueObject(std::string_view name, const std::string& reason,
+                                 const std::string& requester, std::string_view export_prefix,
+                                 bool quiet) {
   size_t requester_index = 0;
   for (size_t i = 0; i < load_list_.objects.size(); ++i) {
     if (load_list_.objects[i].path == requester) requester_index = i;
   }
   size_t before = load_list_.objects.size();
   std::optional<size_t> index = resolver_->AddObject(load_list_, name, reason, requester_index);
+  // A candidate name that does not resolve, or names an object already loaded, was most
+  // likely never a dlopen argument.
+  if (quiet && !index) load_list_.warnings.clear();
   for (std::string& w : load_list_.warnings) warnings_.push_back(std::move(w));
   load_list_.warnings.clear();
+  if (index && (!quiet || *index >= before)) {
+    pending_exports_.push_back({*index, std::string(export_prefix), reason});
+  }
+}
+
+void StaticAnalysis::IntegrateQueuedObjects() {
+  size_t before = program_.size();
   if (load_list_.objects.size() > before) {
-    Summarize(before);
+    Summarize(before);  // all the new objects at once, in parallel
     reach_->GrowToProgram();
     AddGuards(static_cast<uint32_t>(before));
-    for (size_t o = before; o < load_list_.objects.size(); ++o) AddObjectRoots(static_cast<uint32_t>(o));
+    for (size_t o = before; o < load_list_.objects.size(); ++o) {
+      AddObjectRoots(static_cast<uint32_t>(o));
+    }
   }
-  return index;
+  // Exported functions of dlopened objects are found with dlsym: their addresses are taken.
+  for (const PendingExports& pending : pending_exports_) {
+    uint32_t object = static_cast<uint32_t>(pending.object);
+    const ObjectSummary& s = program_.summary(object);
+    for (const ElfSymbol& sym : program_.object(object).loaded.elf->dynamic_symbols()) {
+      if (!sym.IsDefined() || !sym.IsFunction() ||
+          sym.name.substr(0, pending.prefix.size()) != pending.prefix) {
+        continue;
+      }
+      reach_->TakeAddress({object, s.FunctionAt(sym.value)}, pending.reason);
+    }
+  }
+  pending_exports_.clear();
 }
 
 bool StaticAnalysis::LoadDynamicObjects() {
   size_t before = program_.size();
-  auto take_exports = [&](size_t object, std::string_view prefix, const std::string& reason) {
-    const ObjectSummary& s = program_.summary(static_cast<uint32_t>(object));
-    const auto& symbols = program_.object(static_cast<uint32_t>(object)).loaded.elf->dynamic_symbols();
-    for (const ElfSymbol& sym : symbols) {
-      if (!sym.IsDefined() || !sym.IsFunction() || sym.name.substr(0, prefix.size()) != prefix) continue;
-      reach_->TakeAddress({static_cast<uint32_t>(object), s.FunctionAt(sym.value)}, reason);
-    }
-  };
   auto handled = [&](const std::string& key) {
     if (std::find(loaded_names_.begin(), loaded_names_.end(), key) != loaded_names_.end()) return true;
     loaded_names_.push_back(key);
@@ -334,11 +351,8 @@ bool StaticAnalysis::LoadDynamicObjects() {
         for (const std::string& service : it->second) {
           if (IsBuiltinNssService(service) || handled("nss:" + service)) continue;
           std::string reason = fmt::format("NSS service '{}' for {} ({})", service, db, conf_path);
-          if (std::optional<size_t> index = AddObject(NssModuleName(service), reason,
-                                                      program_.ObjectPath(*libc))) {
-            exported_roots_.emplace_back(static_cast<uint32_t>(*index), reason);
-            take_exports(*index, "_nss_" + service + "_", reason);
-          }
+          QueueObject(NssModuleName(service), reason, program_.ObjectPath(*libc),
+                      "_nss_" + service + "_");
         }
       }
     }
@@ -380,10 +394,7 @@ bool StaticAnalysis::LoadDynamicObjects() {
             std::string reason = fmt::format("PAM module of service '{}' ({})", service,
                                              module.config_file);
             if (handled("pam-module:" + module.path)) continue;
-            if (std::optional<size_t> index = AddObject(module.path, reason, program_.ObjectPath(o))) {
-              exported_roots_.emplace_back(static_cast<uint32_t>(*index), reason);
-              take_exports(*index, "pam_sm_", reason);
-            }
+            QueueObject(module.path, reason, program_.ObjectPath(o), "pam_sm_");
           }
         }
         continue;
@@ -391,18 +402,36 @@ bool StaticAnalysis::LoadDynamicObjects() {
       for (const std::string& name : call.names) {
         if (handled("dlopen:" + name)) continue;
         std::string reason = fmt::format("dlopen(\"{}\") in {}", name, Describe(caller));
-        if (std::optional<size_t> index = AddObject(name, reason, program_.ObjectPath(o))) {
-          exported_roots_.emplace_back(static_cast<uint32_t>(*index), reason);
-          take_exports(*index, "", reason);
-        }
+        QueueObject(name, reason, program_.ObjectPath(o), "");
       }
       if (call.unknown_name &&
           !handled(fmt::format("unknown-dlopen:{}:{}", o, program_.summary(o).calls[call.call_site].address))) {
         ++stats_.unknown_dlopen_calls;
       }
     }
+    // Where dlopen's name is not known statically (or libc's dlopen helper is not recognised
+    // at all, without libc's symbols), the library names its reachable code refers to are the
+    // candidates.
+    const ObjectSummary& s = program_.summary(o);
+    // (libc's own helper, __libc_dlopen_mode, has a name only with libc's symbols.)
+    bool unknown_names = s.dlopen_calls.empty() &&
+                         program_.object(o).loaded.elf->dynamic().soname == "libc.so.6";
+    for (const DlopenCall& call : s.dlopen_calls) {
+      unknown_names |= call.unknown_name && call.kind == NameKind::kLibrary &&
+                       reach_->IsReached({o, call.function});
+    }
+    if (!unknown_names) continue;
+    for (const LibraryString& library : s.library_strings) {
+      FunctionRef user{o, library.function};
+      if (!reach_->IsReached(user) || handled("dlopen:" + library.name)) continue;
+      std::string reason = fmt::format("library name \"{}\" in {}, which may reach dlopen",
+                                       library.name, Describe(user));
+      QueueObject(library.name, reason, program_.ObjectPath(o), "", /*quiet=*/true);
+    }
   }
-  return program_.size() > before;
+  bool added = load_list_.objects.size() > before;
+  IntegrateQueuedObjects();
+  return added;
 }
 
 void StaticAnalysis::BuildProfile() {
@@ -494,28 +523,24 @@ Result<std::unique_ptr<StaticAnalysis>> StaticAnalysis::Run(const std::string& p
   if (!loaded.ok()) return loaded.error();
   analysis->Summarize(0);
   auto link_start = std::chrono::steady_clock::now();
+  double summarize_before = analysis->stats_.summarize_seconds;
   analysis->reach_ = std::make_unique<Reachability>(analysis->program_);
   analysis->AddGuards(0);
   for (uint32_t o = 0; o < analysis->program_.size(); ++o) analysis->AddObjectRoots(o);
   analysis->AddLoaderCallbacks();
   for (const std::string& name : options.dlopen) {
-    if (std::optional<size_t> index = analysis->AddObject(name, "--dlopen", path)) {
-      const ObjectSummary& s = analysis->program_.summary(static_cast<uint32_t>(*index));
-      for (const ElfSymbol& sym : analysis->program_.object(static_cast<uint32_t>(*index)).loaded.elf->dynamic_symbols()) {
-        if (sym.IsDefined() && sym.IsFunction()) {
-          analysis->reach_->TakeAddress({static_cast<uint32_t>(*index), s.FunctionAt(sym.value)},
-                                        "--dlopen " + name);
-        }
-      }
-    }
+    analysis->QueueObject(name, "--dlopen", path, "");
   }
+  analysis->IntegrateQueuedObjects();
   do {
     analysis->reach_->Run();
   } while (analysis->LoadDynamicObjects());
   analysis->sites_ = ResolveSyscallSites(analysis->program_, *analysis->reach_);
   analysis->ApplySiteRules();
   analysis->BuildProfile();
-  analysis->stats_.link_seconds = Seconds(link_start) - 0;
+  // Objects loaded on the way (dlopen, NSS, PAM) were summarised inside this phase.
+  analysis->stats_.link_seconds =
+      Seconds(link_start) - (analysis->stats_.summarize_seconds - summarize_before);
   return analysis;
 }
 
@@ -574,7 +599,8 @@ std::string StaticAnalysis::PathTo(FunctionRef target, const std::string& last_l
         f = step.from;
         break;
       case ReachKind::kPointer:
-        lines.push_back(fmt::format("{} takes the address of {}, called through a pointer",
+        lines.push_back(fmt::format("{} takes the address of {} (in code or data it refers to), "
+                                    "called through a pointer",
                                     Describe(step.from), Describe(f)));
         f = step.from;
         break;

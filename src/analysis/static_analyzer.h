@@ -95,8 +95,13 @@ class StaticAnalysis {
   // A function of `object` by any of its symbol names (local names and aliases count).
   FunctionRef FindFunction(uint32_t object, std::string_view name) const;
   bool LoadDynamicObjects();
-  std::optional<size_t> AddObject(std::string_view name, const std::string& reason,
-                                  const std::string& requester);
+  // Loads `name` (and its DT_NEEDED closure) as dlopen called from `requester` would; its
+  // exported functions starting with `export_prefix` become address-taken once the queued
+  // objects are integrated. `quiet`: a name that does not resolve is no warning.
+  void QueueObject(std::string_view name, const std::string& reason, const std::string& requester,
+                   std::string_view export_prefix, bool quiet = false);
+  // Summarises every queued object (in parallel), adds its roots and exports.
+  void IntegrateQueuedObjects();
   void BuildProfile();
   std::string Describe(FunctionRef f) const;
   // Lines from a root down to `target`, ending with `last_line`.
@@ -112,8 +117,13 @@ class StaticAnalysis {
   std::vector<std::string> warnings_;
   StaticStats stats_;
   bool library_mode_ = false;
-  // Objects whose exports are reachable through dlsym (dlopen, --dlopen, NSS modules).
-  std::vector<std::pair<uint32_t, std::string>> exported_roots_;
+  // Objects whose exports are reachable through dlsym (dlopen, --dlopen, NSS, PAM).
+  struct PendingExports {
+    size_t object;
+    std::string prefix;
+    std::string reason;
+  };
+  std::vector<PendingExports> pending_exports_;
   std::vector<std::string> loaded_names_;  // names already handled by the dynamic-load loop
 };
 

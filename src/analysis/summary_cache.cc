@@ -179,6 +179,9 @@ bool Validate(const ObjectSummary& s) {
   for (uint32_t f : s.escaping_functions) {
     if (f >= s.functions.size()) return false;
   }
+  for (const LibraryString& l : s.library_strings) {
+    if (l.function >= s.functions.size()) return false;
+  }
   return true;
 }
 
@@ -245,6 +248,11 @@ std::string SerializeSummary(const CacheKey& key, const ObjectSummary& s) {
     payload.Value<uint64_t>(d.names.size());
     for (const std::string& name : d.names) payload.String(name);
   }
+  payload.Value<uint64_t>(s.library_strings.size());
+  for (const LibraryString& l : s.library_strings) {
+    payload.Value(l.function);
+    payload.String(l.name);
+  }
   payload.Value<uint64_t>(s.notes.size());
   for (const std::string& note : s.notes) payload.String(note);
 
@@ -309,6 +317,13 @@ Result<ObjectSummary> DeserializeSummary(const CacheKey& key, std::string_view b
     uint64_t names = in.Value<uint64_t>();
     for (uint64_t j = 0; j < names && in.ok(); ++j) d.names.push_back(in.String());
     s.dlopen_calls.push_back(std::move(d));
+  }
+  uint64_t library_string_count = in.Value<uint64_t>();
+  for (uint64_t i = 0; i < library_string_count && in.ok(); ++i) {
+    LibraryString l;
+    l.function = in.Value<uint32_t>();
+    l.name = in.String();
+    s.library_strings.push_back(std::move(l));
   }
   uint64_t note_count = in.Value<uint64_t>();
   for (uint64_t i = 0; i < note_count && in.ok(); ++i) s.notes.push_back(in.String());

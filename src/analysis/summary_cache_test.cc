@@ -30,7 +30,8 @@ class SummaryCacheTest : public ::testing::Test {
 
 template <typename T>
 bool SameBytes(const std::vector<T>& a, const std::vector<T>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+  if (a.size() != b.size()) return false;
+  return a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
 }
 
 TEST_F(SummaryCacheTest, RoundTripKeepsEveryArray) {

@@ -54,6 +54,12 @@ struct Cie {
 }  // namespace
 
 Result<std::vector<FdeRange>> ReadEhFrameRanges(const ElfFile& elf) {
+  Result<EhFrame> frame = ReadEhFrame(elf);
+  if (!frame.ok()) return frame.error();
+  return std::move(frame->ranges);
+}
+
+Result<EhFrame> ReadEhFrame(const ElfFile& elf) {
   uint64_t frame_address = 0;
   ByteView frame;
   if (const ElfSection* section = elf.FindSection(".eh_frame");
@@ -81,8 +87,9 @@ Result<std::vector<FdeRange>> ReadEhFrameRanges(const ElfFile& elf) {
       }
     }
   }
-  std::vector<FdeRange> ranges;
-  if (frame.empty()) return ranges;
+  EhFrame result;
+  std::vector<FdeRange>& ranges = result.ranges;
+  if (frame.empty()) return result;
 
   std::unordered_map<uint64_t, Cie> cies;
   auto bad = [&](uint64_t offset, std::string_view what) {
@@ -111,9 +118,10 @@ Result<std::vector<FdeRange>> ReadEhFrameRanges(const ElfFile& elf) {
           reader.Read<uint8_t>();
         } else if (c == 'P') {
           uint8_t encoding = reader.Read<uint8_t>();
-          if (!ReadEncoded(reader, encoding & 0x7f, frame_address + reader.offset(), 0, false)) {
-            return bad(start, "bad personality pointer");
-          }
+          std::optional<uint64_t> pointer =
+              ReadEncoded(reader, encoding & 0x7f, frame_address + reader.offset(), 0, true);
+          if (!pointer) return bad(start, "bad personality pointer");
+          if (*pointer != 0) result.personalities.push_back({*pointer, (encoding & 0x80) != 0});
         } else if (c != 'S' && c != 'B' && c != 'G') {
           break;  // unknown augmentation: the rest of the data cannot be interpreted
         }
@@ -169,7 +177,13 @@ Result<std::vector<FdeRange>> ReadEhFrameRanges(const ElfFile& elf) {
   }
   std::sort(ranges.begin(), ranges.end(),
             [](const FdeRange& a, const FdeRange& b) { return a.begin < b.begin; });
-  return ranges;
+  std::sort(result.personalities.begin(), result.personalities.end(),
+            [](const Personality& a, const Personality& b) { return a.address < b.address; });
+  result.personalities.erase(
+      std::unique(result.personalities.begin(), result.personalities.end(),
+                  [](const Personality& a, const Personality& b) { return a.address == b.address; }),
+      result.personalities.end());
+  return result;
 }
 
 }  // namespace sysfence

@@ -22,9 +22,24 @@ struct FdeRange {
   bool operator==(const FdeRange&) const = default;
 };
 
+// A personality routine a CIE names (the unwinder calls it): its address, or with
+// `indirect` the address of the word holding it (DW.ref.__gxx_personality_v0).
+struct Personality {
+  uint64_t address = 0;
+  bool indirect = false;
+};
+
+struct EhFrame {
+  std::vector<FdeRange> ranges;          // sorted by begin
+  std::vector<Personality> personalities;
+};
+
 // Parses .eh_frame (found by section name or, without sections, through PT_GNU_EH_FRAME).
-// Returns the FDE ranges sorted by begin; no .eh_frame gives an empty list. A malformed
-// entry is an Error naming the file and the offset.
+// No .eh_frame gives empty lists. A malformed entry is an Error naming the file and the
+// offset.
+Result<EhFrame> ReadEhFrame(const ElfFile& elf);
+
+// The FDE ranges of ReadEhFrame.
 Result<std::vector<FdeRange>> ReadEhFrameRanges(const ElfFile& elf);
 
 }  // namespace sysfence

@@ -17,10 +17,20 @@
 namespace sysfence {
 namespace {
 
+std::string TempDirectory() {
+  return ::testing::TempDir() + "elf_file_test_" + std::to_string(getpid());
+}
+
+// Removes the files the tests wrote once they are done.
+class TempDirectoryCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override { std::filesystem::remove_all(TempDirectory()); }
+};
+const auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new TempDirectoryCleanup);
+
 std::string WriteTemp(const std::string& name, const std::string& bytes) {
-  std::string dir = ::testing::TempDir() + "elf_file_test_" + std::to_string(getpid());
-  std::filesystem::create_directories(dir);
-  std::string path = dir + "/" + name;
+  std::filesystem::create_directories(TempDirectory());
+  std::string path = TempDirectory() + "/" + name;
   std::ofstream(path, std::ios::binary) << bytes;
   return path;
 }
