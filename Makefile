@@ -8,7 +8,7 @@ FUZZ_BUILD ?= build-fuzz
 ASAN_BUILD ?= build-asan
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build demo test test-unit test-asan fuzz bench bench-filter clean
+.PHONY: all deps build demo test test-unit test-asan fuzz bench bench-trace bench-filter bench-static static-sweep clean
 
 all: build
 
@@ -44,12 +44,23 @@ fuzz: deps
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
-bench: build
-	bash scripts/bench.sh $(BUILD)
+# Every benchmark, each against its baseline in the same run (figures in docs/PERFORMANCE.md).
+bench: bench-trace bench-filter bench-static
 
+bench-trace: build
+	bash bench/trace_bench.sh $(BUILD)
 # What a seccomp filter costs per call: generated vs none, allow-all and linear (docs/PERFORMANCE.md).
 bench-filter: build
 	$(BUILD)/bench/filter_bench
+
+# sysfence static on /usr/bin/ssh, cold and warm, beside a plain Zydis decode of its code.
+bench-static: build
+	$(BUILD)/bench/static_bench $(BUILD)/src/cli/sysfence /usr/bin/ssh
+
+# sysfence static over every ELF program in /usr/bin, /usr/sbin and every shared object in
+# /usr/lib/x86_64-linux-gnu: counts of ok / error by kind / crash / timeout.
+static-sweep: build
+	bash scripts/static_sweep.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   strace diffutils openssh-client openssh-server
   crun busybox-static bubblewrap
+  libc6-dbg python3
   clang libclang-rt-14-dev
   chromium
 )

@@ -12,10 +12,9 @@
 namespace sysfence::testing {
 
 bool SysfenceCanTrace() {
-  // An unknown verb followed by --help still prints the main help, so look for the verb in it.
-  static const bool can =
-      RunCommand({SysfenceBinary(), "--help"}).out.find("\n  trace ") != std::string::npos;
-  return can;
+  // The filter tests build their profiles from strace logs: that keeps them independent of
+  // sysfence's own tracer, which has tests of its own.
+  return false;
 }
 
 std::set<std::string> SyscallNamesInStraceLog(const std::string& log) {

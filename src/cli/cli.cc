@@ -27,11 +27,15 @@ int RunCli(int argc, char** argv) {
   RegisterNamesVerbs(app, action);
   RegisterMergeVerb(app, action);
   RegisterCompareVerb(app, action);
+  RegisterTraceVerb(app, action);
   RegisterStudyVerb(app, action);
   RegisterPhasesVerb(app, action);
+  RegisterImportStraceVerb(app, action);
+  RegisterMarkVerb(app, action);
   RegisterFilterVerb(app, action);
   RegisterImportSeccompVerb(app, action);
   RegisterRunVerb(app, action);
+  RegisterStaticVerb(app, action);
 
   try {
     app.parse(argc, argv);

@@ -25,8 +25,11 @@ using VerbAction = std::function<int()>;
 void RegisterNamesVerbs(CLI::App& app, VerbAction& action);  // names, numbers
 void RegisterMergeVerb(CLI::App& app, VerbAction& action);
 void RegisterCompareVerb(CLI::App& app, VerbAction& action);
+void RegisterTraceVerb(CLI::App& app, VerbAction& action);
 void RegisterStudyVerb(CLI::App& app, VerbAction& action);
 void RegisterPhasesVerb(CLI::App& app, VerbAction& action);
+void RegisterImportStraceVerb(CLI::App& app, VerbAction& action);
+void RegisterMarkVerb(CLI::App& app, VerbAction& action);
 void RegisterFilterVerb(CLI::App& app, VerbAction& action);
 void RegisterImportSeccompVerb(CLI::App& app, VerbAction& action);
 void RegisterRunVerb(CLI::App& app, VerbAction& action);
@@ -35,6 +38,7 @@ void RegisterRunVerb(CLI::App& app, VerbAction& action);
 Result<FilterOptions> ParseFilterOptions(const std::string& action,
                                          const std::string& soft_action,
                                          const std::string& phase);
+void RegisterStaticVerb(CLI::App& app, VerbAction& action);
 
 // Prints "sysfence: <message>" on stderr and returns kExitFailure.
 int ReportError(const Error& error);

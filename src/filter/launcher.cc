@@ -177,7 +177,7 @@ Error DescribeFailure(const ChildFailure& failure, const std::string& program) {
 
 }  // namespace
 
-Result<std::string> ResolveCommand(const std::string& command) {
+Result<std::string> ResolveLaunchCommand(const std::string& command) {
   if (command.empty()) return MakeError("no command given");
   auto executable = [](const std::string& path) {
     struct stat st {};
@@ -207,7 +207,7 @@ Result<std::string> ResolveCommand(const std::string& command) {
 Result<LaunchResult> Launch(const LaunchOptions& options) {
   if (options.argv.empty()) return MakeError("no command given");
   LaunchResult result;
-  Result<std::string> program = ResolveCommand(options.argv[0]);
+  Result<std::string> program = ResolveLaunchCommand(options.argv[0]);
   if (!program.ok()) return program.error();
   result.program = *program;
 

@@ -70,7 +70,7 @@ struct LaunchResult {
 
 // Finds `command` like execvp: a name with a slash is used as it is, others are searched in
 // $PATH. Fails with "CMD: command not found" or "CMD: not executable" for the CLI to print.
-Result<std::string> ResolveCommand(const std::string& command);
+Result<std::string> ResolveLaunchCommand(const std::string& command);
 
 // Fails (before or instead of running the program) when the command cannot be found or
 // executed, the filter cannot be compiled, or the kernel refuses it.

@@ -47,6 +47,7 @@ void PhaseTracker::Enter(int index, int tgid, bool whole_tree, std::string event
                              .trigger = pid == 0 ? "mark" : FormatPhaseSpec(spec),
                              .event = std::move(event),
                              .pid = pid,
+                             .pid_tgid = tgid,
                              .time = time,
                              .whole_tree = whole_tree});
 }

@@ -29,6 +29,7 @@ struct PhaseSwitch {
   std::string trigger;  // the trigger text, or "mark"
   std::string event;    // what fired it: "openat(\"/etc/passwd\")", "exec /bin/ls", "SIGUSR1"
   int pid = 0;          // 0 for manual marks
+  int pid_tgid = 0;     // the process (thread group) that fired it
   double time = 0;      // seconds since the trace started
   bool whole_tree = true;
 };
@@ -61,6 +62,7 @@ class PhaseTracker {
   // The trigger of phase `index` (index >= 1), or nullptr past the last phase.
   const PhaseSpec* NextSpec(int current) const;
   void Enter(int index, int tgid, bool whole_tree, std::string event, double time, int pid);
+  // OnSignal and OnExec know only the thread; the tracker keeps the thread's process.
   void ApplyPendingMark(double time);
 
   std::vector<PhaseSpec> specs_;

@@ -368,7 +368,9 @@ std::string ProfileToJsonText(const Profile& profile) {
   }
   if (profile.incomplete) root["incomplete"] = true;
   if (profile.exit_status >= 0) root["exit_status"] = profile.exit_status;
-  return root.dump(2) + "\n";
+  // Paths come from the file system and need not be UTF-8; JSON strings must be, so bytes
+  // that are not are replaced (U+FFFD) rather than failing the whole profile.
+  return root.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 Result<Profile> ProfileFromJsonText(std::string_view text, std::string_view source) {

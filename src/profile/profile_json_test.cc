@@ -55,6 +55,15 @@ TEST(ProfileJson, WritesTheDocumentedShape) {
   EXPECT_EQ(json["phases"][0]["syscalls"], (nlohmann::json{"brk"}));
 }
 
+TEST(ProfileJson, NonUtf8PathsAreWrittenWithReplacementCharacters) {
+  Profile p;
+  p.RecordCall("/tmp/bad\xff\xfename", *SyscallNumber("read"));
+  std::string text = ProfileToJsonText(p);
+  auto back = ProfileFromJsonText(text, "mem");
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  EXPECT_EQ(back->images.size(), 1u);
+}
+
 TEST(ProfileJson, MinimalDocumentedExampleIsAccepted) {
   const char* text = R"({"sysfence": 1, "arch": "x86_64", "kind": "dynamic",
     "target": "/usr/bin/diff", "runs": 3, "syscalls": ["access", "arch_prctl", "brk", "close"],

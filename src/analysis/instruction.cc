@@ -1,0 +1,299 @@
+// Reduces Zydis' full decoding to an Instruction (see instruction.h). The mapping is
+// deliberately small: a handful of moves and arithmetic forms are modelled because syscall
+// numbers and wrapper arguments travel through them; any other write to a register makes it
+// unknown, which is always safe.
+#include "analysis/instruction.h"
+
+namespace sysfence {
+namespace {
+
+// Hardware number of the 64-bit register enclosing `reg`, or kNoRegister.
+uint8_t GprIndex(ZydisRegister reg) {
+  ZydisRegister full = ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, reg);
+  if (full >= ZYDIS_REGISTER_RAX && full <= ZYDIS_REGISTER_R15) {
+    return static_cast<uint8_t>(full - ZYDIS_REGISTER_RAX);
+  }
+  return kNoRegister;
+}
+
+uint8_t RegisterWidth(ZydisRegister reg) {
+  return static_cast<uint8_t>(ZydisRegisterGetWidth(ZYDIS_MACHINE_MODE_LONG_64, reg));
+}
+
+bool IsRegister(const ZydisDecodedOperand& op) {
+  return op.type == ZYDIS_OPERAND_TYPE_REGISTER && GprIndex(op.reg.value) != kNoRegister;
+}
+
+bool IsImmediate(const ZydisDecodedOperand& op) { return op.type == ZYDIS_OPERAND_TYPE_IMMEDIATE; }
+
+uint64_t ImmediateValue(const ZydisDecodedOperand& op) {
+  return op.imm.is_signed ? static_cast<uint64_t>(op.imm.value.s) : op.imm.value.u;
+}
+
+// A memory operand whose address is known statically: rip-relative, or absolute (no base).
+bool StaticAddress(const ZydisDecodedInstruction& insn, const ZydisDecodedOperand& op,
+                   uint64_t address, uint64_t& out, bool& indexed) {
+  if (op.type != ZYDIS_OPERAND_TYPE_MEMORY) return false;
+  if (op.mem.segment == ZYDIS_REGISTER_FS || op.mem.segment == ZYDIS_REGISTER_GS) return false;
+  if (op.mem.base == ZYDIS_REGISTER_RIP) {
+    ZyanU64 result = 0;
+    if (!ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&insn, &op, address, &result))) return false;
+    out = result;
+    indexed = false;
+    return true;
+  }
+  if (op.mem.base == ZYDIS_REGISTER_NONE && op.mem.disp.has_displacement) {
+    out = static_cast<uint64_t>(op.mem.disp.value);
+    indexed = op.mem.index != ZYDIS_REGISTER_NONE;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+InstructionDecoder::InstructionDecoder() {
+  ZydisDecoderInit(&decoder_, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+  ZydisDecoderInit(&minimal_decoder_, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+  ZydisDecoderEnableMode(&minimal_decoder_, ZYDIS_DECODER_MODE_MINIMAL, ZYAN_TRUE);
+}
+
+namespace {
+
+// Minimal decoding has no instruction categories: conditional branches by mnemonic.
+bool IsConditionalBranch(ZydisMnemonic m) {
+  switch (m) {
+    case ZYDIS_MNEMONIC_JB: case ZYDIS_MNEMONIC_JBE: case ZYDIS_MNEMONIC_JCXZ:
+    case ZYDIS_MNEMONIC_JECXZ: case ZYDIS_MNEMONIC_JRCXZ: case ZYDIS_MNEMONIC_JL:
+    case ZYDIS_MNEMONIC_JLE: case ZYDIS_MNEMONIC_JNB: case ZYDIS_MNEMONIC_JNBE:
+    case ZYDIS_MNEMONIC_JNL: case ZYDIS_MNEMONIC_JNLE: case ZYDIS_MNEMONIC_JNO:
+    case ZYDIS_MNEMONIC_JNP: case ZYDIS_MNEMONIC_JNS: case ZYDIS_MNEMONIC_JNZ:
+    case ZYDIS_MNEMONIC_JO: case ZYDIS_MNEMONIC_JP: case ZYDIS_MNEMONIC_JS:
+    case ZYDIS_MNEMONIC_JZ: case ZYDIS_MNEMONIC_LOOP: case ZYDIS_MNEMONIC_LOOPE:
+    case ZYDIS_MNEMONIC_LOOPNE: case ZYDIS_MNEMONIC_JKNZD: case ZYDIS_MNEMONIC_JKZD:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Control flow by mnemonic; `relative` says the branch target is an immediate.
+Flow ClassifyFlow(ZydisMnemonic mnemonic, bool relative) {
+  switch (mnemonic) {
+    case ZYDIS_MNEMONIC_CALL: return relative ? Flow::kCall : Flow::kIndirectCall;
+    case ZYDIS_MNEMONIC_JMP: return relative ? Flow::kJump : Flow::kIndirectJump;
+    case ZYDIS_MNEMONIC_RET:
+    case ZYDIS_MNEMONIC_IRET:
+    case ZYDIS_MNEMONIC_IRETD:
+    case ZYDIS_MNEMONIC_IRETQ:
+    case ZYDIS_MNEMONIC_SYSRET:
+    case ZYDIS_MNEMONIC_SYSEXIT: return Flow::kReturn;
+    case ZYDIS_MNEMONIC_UD0:
+    case ZYDIS_MNEMONIC_UD1:
+    case ZYDIS_MNEMONIC_UD2:
+    case ZYDIS_MNEMONIC_HLT:
+    case ZYDIS_MNEMONIC_INT3: return Flow::kStop;
+    case ZYDIS_MNEMONIC_SYSCALL: return Flow::kSyscall;
+    case ZYDIS_MNEMONIC_SYSENTER: return Flow::kSysenter;
+    default: return IsConditionalBranch(mnemonic) ? Flow::kConditionalJump : Flow::kNext;
+  }
+}
+
+}  // namespace
+
+bool InstructionDecoder::Sketch(ByteView bytes, uint64_t address, InstructionSketch& out) const {
+  ZydisDecodedInstruction insn;
+  if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&minimal_decoder_, nullptr, bytes.data(),
+                                                  bytes.size(), &insn))) {
+    return false;
+  }
+  out.length = insn.length;
+  out.code_target = 0;
+  out.flow = Flow::kNext;
+  out.padding = insn.mnemonic == ZYDIS_MNEMONIC_NOP || insn.mnemonic == ZYDIS_MNEMONIC_INT3;
+  bool relative = (insn.attributes & ZYDIS_ATTRIB_IS_RELATIVE) && insn.raw.imm[0].is_relative;
+  out.flow = ClassifyFlow(insn.mnemonic, relative);
+  if (out.flow == Flow::kSyscall || out.flow == Flow::kSysenter) out.flow = Flow::kNext;
+  uint64_t next = address + insn.length;
+  if (relative) {
+    out.code_target = next + static_cast<uint64_t>(insn.raw.imm[0].value.s);
+  } else if (insn.mnemonic == ZYDIS_MNEMONIC_LEA && insn.raw.modrm.mod == 0 &&
+             insn.raw.modrm.rm == 5) {
+    out.code_target = next + static_cast<uint64_t>(insn.raw.disp.value);
+  }
+  return true;
+}
+
+bool InstructionDecoder::Decode(ByteView bytes, uint64_t address, Instruction& out) const {
+  ZydisDecodedInstruction insn;
+  ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+  if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&decoder_, bytes.data(), bytes.size(), &insn, ops))) {
+    return false;
+  }
+  out = Instruction{};
+  out.address = address;
+  out.length = insn.length;
+  out.padding = insn.meta.category == ZYDIS_CATEGORY_NOP ||
+                insn.meta.category == ZYDIS_CATEGORY_WIDENOP || insn.mnemonic == ZYDIS_MNEMONIC_INT3;
+
+  // Every register written, whatever the instruction; modelled ops take theirs back out.
+  for (uint8_t i = 0; i < insn.operand_count; ++i) {
+    const ZydisDecodedOperand& op = ops[i];
+    if (IsRegister(op) && (op.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE)) {
+      out.clobbered |= static_cast<uint16_t>(1u << GprIndex(op.reg.value));
+    }
+  }
+  // The statically known memory operand, if any.
+  for (uint8_t i = 0; i < insn.operand_count_visible; ++i) {
+    uint64_t where = 0;
+    bool indexed = false;
+    if (!StaticAddress(insn, ops[i], address, where, indexed)) continue;
+    out.memory = where;
+    out.memory_indexed = indexed;
+    out.memory_size = static_cast<uint16_t>(ops[i].size / 8);
+    if (ops[i].mem.type == ZYDIS_MEMOP_TYPE_AGEN) {
+      out.memory_use = MemoryUse::kAddress;
+    } else if (ops[i].actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) {
+      out.memory_use = MemoryUse::kWrite;
+    } else {
+      out.memory_use = MemoryUse::kRead;
+    }
+    break;
+  }
+
+  const ZydisDecodedOperand& op0 = ops[0];
+  const ZydisDecodedOperand& op1 = ops[1];
+  auto direct_target = [&]() {
+    ZyanU64 result = 0;
+    ZydisCalcAbsoluteAddress(&insn, &op0, address, &result);
+    return static_cast<uint64_t>(result);
+  };
+
+  out.flow = ClassifyFlow(insn.mnemonic, IsImmediate(op0));
+  switch (out.flow) {
+    case Flow::kCall:
+    case Flow::kJump:
+    case Flow::kConditionalJump:
+      out.target = direct_target();
+      break;
+    case Flow::kIndirectCall:
+    case Flow::kIndirectJump:
+      if (out.memory_use == MemoryUse::kRead) {
+        out.memory_use = out.flow == Flow::kIndirectCall ? MemoryUse::kCallThrough
+                                                         : MemoryUse::kJumpThrough;
+      }
+      if (IsRegister(op0)) out.call_register = GprIndex(op0.reg.value);
+      break;
+    default:
+      break;
+  }
+  if (out.flow == Flow::kCall || out.flow == Flow::kIndirectCall) {
+    out.clobbered &= static_cast<uint16_t>(~(1u << kRsp));
+  }
+  if (insn.mnemonic == ZYDIS_MNEMONIC_INT && IsImmediate(op0) && ImmediateValue(op0) == 0x80) {
+    out.flow = Flow::kInt80;
+  }
+  if (out.flow != Flow::kNext) return true;
+
+  // Register operations the data flow models.
+  if (!IsRegister(op0) || !(op0.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE)) {
+    if ((insn.mnemonic == ZYDIS_MNEMONIC_MOV || insn.mnemonic == ZYDIS_MNEMONIC_PUSH) &&
+        IsImmediate(insn.mnemonic == ZYDIS_MNEMONIC_PUSH ? op0 : op1)) {
+      out.absolute_immediate = ImmediateValue(insn.mnemonic == ZYDIS_MNEMONIC_PUSH ? op0 : op1);
+    }
+    return true;
+  }
+  uint8_t dst = GprIndex(op0.reg.value);
+  uint8_t width = RegisterWidth(op0.reg.value);
+  auto model = [&](RegisterOp op) {
+    out.op = op;
+    out.dst = dst;
+    out.width = width;
+    out.clobbered &= static_cast<uint16_t>(~(1u << dst));
+  };
+  bool two_registers = insn.operand_count_visible >= 2 && IsRegister(op1);
+  switch (insn.mnemonic) {
+    case ZYDIS_MNEMONIC_MOV:
+      if (IsImmediate(op1)) {
+        model(RegisterOp::kMoveImmediate);
+        out.immediate = ImmediateValue(op1);
+        out.absolute_immediate = out.immediate;
+      } else if (two_registers) {
+        model(RegisterOp::kMoveRegister);
+        out.src = GprIndex(op1.reg.value);
+      } else if (out.memory_use == MemoryUse::kRead && !out.memory_indexed) {
+        model(RegisterOp::kLoadMemory);
+        out.memory_width = static_cast<uint8_t>(width / 8);
+      }
+      break;
+    case ZYDIS_MNEMONIC_MOVSXD:
+    case ZYDIS_MNEMONIC_MOVZX:
+    case ZYDIS_MNEMONIC_MOVSX:
+      if (two_registers) {
+        model(RegisterOp::kMoveRegister);
+        out.src = GprIndex(op1.reg.value);
+        width = std::min(width, RegisterWidth(op1.reg.value));
+        out.width = width;
+      }
+      break;
+    case ZYDIS_MNEMONIC_LEA:
+      if (out.memory_use == MemoryUse::kAddress && !out.memory_indexed) {
+        model(RegisterOp::kLoadAddress);
+      } else if (op1.type == ZYDIS_OPERAND_TYPE_MEMORY && op1.mem.index == ZYDIS_REGISTER_NONE &&
+                 GprIndex(op1.mem.base) != kNoRegister) {
+        model(RegisterOp::kAddToRegister);
+        out.src = GprIndex(op1.mem.base);
+        out.immediate = static_cast<uint64_t>(op1.mem.disp.value);
+      }
+      break;
+    case ZYDIS_MNEMONIC_XOR:
+    case ZYDIS_MNEMONIC_SUB:
+      if (two_registers && GprIndex(op1.reg.value) == dst && RegisterWidth(op1.reg.value) >= 32) {
+        model(RegisterOp::kZero);
+        break;
+      }
+      if (IsImmediate(op1)) {
+        if (insn.mnemonic == ZYDIS_MNEMONIC_XOR) {
+          model(RegisterOp::kXorImmediate);
+          out.immediate = ImmediateValue(op1);
+        } else {
+          model(RegisterOp::kAddImmediate);
+          out.immediate = static_cast<uint64_t>(-static_cast<int64_t>(ImmediateValue(op1)));
+        }
+      }
+      break;
+    case ZYDIS_MNEMONIC_ADD:
+    case ZYDIS_MNEMONIC_AND:
+    case ZYDIS_MNEMONIC_OR:
+      if (IsImmediate(op1)) {
+        model(insn.mnemonic == ZYDIS_MNEMONIC_ADD   ? RegisterOp::kAddImmediate
+              : insn.mnemonic == ZYDIS_MNEMONIC_AND ? RegisterOp::kAndImmediate
+                                                    : RegisterOp::kOrImmediate);
+        out.immediate = ImmediateValue(op1);
+      }
+      break;
+    case ZYDIS_MNEMONIC_CMOVB: case ZYDIS_MNEMONIC_CMOVBE: case ZYDIS_MNEMONIC_CMOVL:
+    case ZYDIS_MNEMONIC_CMOVLE: case ZYDIS_MNEMONIC_CMOVNB: case ZYDIS_MNEMONIC_CMOVNBE:
+    case ZYDIS_MNEMONIC_CMOVNL: case ZYDIS_MNEMONIC_CMOVNLE: case ZYDIS_MNEMONIC_CMOVNO:
+    case ZYDIS_MNEMONIC_CMOVNP: case ZYDIS_MNEMONIC_CMOVNS: case ZYDIS_MNEMONIC_CMOVNZ:
+    case ZYDIS_MNEMONIC_CMOVO: case ZYDIS_MNEMONIC_CMOVP: case ZYDIS_MNEMONIC_CMOVS:
+    case ZYDIS_MNEMONIC_CMOVZ:
+      if (two_registers) {
+        model(RegisterOp::kConditionalMove);
+        out.src = GprIndex(op1.reg.value);
+      }
+      break;
+    case ZYDIS_MNEMONIC_XCHG:
+      if (two_registers && width >= 32) {
+        model(RegisterOp::kExchange);
+        out.src = GprIndex(op1.reg.value);
+        out.clobbered &= static_cast<uint16_t>(~(1u << out.src));
+      }
+      break;
+    default:
+      break;
+  }
+  return true;
+}
+
+}  // namespace sysfence

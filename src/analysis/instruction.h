@@ -1,0 +1,103 @@
+// One decoded x86-64 instruction reduced to what the analysis needs: its control flow (call,
+// jump, return, syscall), the memory it addresses rip-relatively (or absolutely), and its
+// effect on general purpose registers as one of a few modelled operations (move constant,
+// copy register, load address, ...) plus a mask of registers it clobbers otherwise.
+// InstructionDecoder wraps Zydis 4 (ZydisDecoderDecodeFull) and produces these.
+//
+//   InstructionDecoder decoder;
+//   Instruction insn;
+//   if (decoder.Decode(bytes, address, insn)) ... insn.length, insn.flow, insn.op ...
+#ifndef SYSFENCE_ANALYSIS_INSTRUCTION_H_
+#define SYSFENCE_ANALYSIS_INSTRUCTION_H_
+
+#include <Zydis/Zydis.h>
+
+#include <cstdint>
+
+#include "analysis/value_set.h"
+#include "elf/byte_view.h"
+
+namespace sysfence {
+
+// How control leaves the instruction.
+enum class Flow : uint8_t {
+  kNext,              // falls through
+  kCall,              // direct call (target)
+  kIndirectCall,      // call through a register or memory (memory: see Instruction::memory)
+  kJump,              // direct unconditional jump (target)
+  kConditionalJump,   // direct conditional jump (target), falls through otherwise
+  kIndirectJump,      // jump through a register or memory
+  kReturn,
+  kStop,              // ud2, hlt, int3: never falls through
+  kSyscall,           // `syscall` (x86-64 numbers)
+  kInt80,             // `int 0x80` (i386 numbers)
+  kSysenter,          // `sysenter` (i386 numbers)
+};
+
+// The register effect the data flow models precisely; everything else is kClobber.
+enum class RegisterOp : uint8_t {
+  kNone,
+  kMoveImmediate,   // dst = imm
+  kMoveRegister,    // dst = src
+  kZero,            // xor/sub dst,dst
+  kLoadAddress,     // lea dst, [memory]        (memory = absolute address)
+  kAddToRegister,   // lea dst, [src + imm]     (no index)
+  kLoadMemory,      // mov dst, [memory]        (memory = absolute address)
+  kAddImmediate,    // dst += imm
+  kAndImmediate,    // dst &= imm
+  kOrImmediate,     // dst |= imm
+  kXorImmediate,    // dst ^= imm
+  kConditionalMove, // dst = dst or src
+  kExchange,        // swap dst, src
+};
+
+// How an instruction uses its rip-relative (or absolute) memory operand.
+enum class MemoryUse : uint8_t { kNone, kAddress, kRead, kWrite, kCallThrough, kJumpThrough };
+
+struct Instruction {
+  uint64_t address = 0;
+  uint64_t target = 0;         // direct branch target
+  uint64_t immediate = 0;      // modelled immediate (sign-extended to 64 bits)
+  uint64_t memory = 0;         // absolute address of a rip-relative/absolute memory operand
+  uint64_t absolute_immediate = 0;  // an immediate that may be an address (non-PIE code)
+  uint16_t clobbered = 0;      // registers written in ways not modelled (bit per Register)
+  uint8_t length = 0;
+  Flow flow = Flow::kNext;
+  RegisterOp op = RegisterOp::kNone;
+  MemoryUse memory_use = MemoryUse::kNone;
+  uint8_t dst = 0xff;          // Register or kNoRegister
+  uint8_t call_register = 0xff;  // the register an indirect call or jump goes through
+  uint8_t src = 0xff;
+  uint8_t width = 0;           // operand width in bits of dst (8, 16, 32, 64)
+  uint8_t memory_width = 0;    // bytes read by kLoadMemory
+  uint16_t memory_size = 0;    // bytes the memory operand covers
+  bool memory_indexed = false; // the memory operand also has an index register
+  bool padding = false;        // a nop or int3: alignment filler between code
+  bool noreturn = false;       // a call to a function that never returns
+};
+
+// What the cheap pre-scan (no operand decoding) learns about an instruction.
+struct InstructionSketch {
+  uint8_t length = 0;
+  bool padding = false;      // nop or int3
+  Flow flow = Flow::kNext;   // control flow only (no syscall kinds)
+  uint64_t code_target = 0;  // relative branch target or rip-relative lea address, else 0
+};
+
+class InstructionDecoder {
+ public:
+  InstructionDecoder();
+  // Decodes the instruction at the start of `bytes`, located at `address`. False when the
+  // bytes are not a valid instruction.
+  bool Decode(ByteView bytes, uint64_t address, Instruction& out) const;
+  // Length and direct code target only, without decoding operands (about twice as fast).
+  bool Sketch(ByteView bytes, uint64_t address, InstructionSketch& out) const;
+
+ private:
+  ZydisDecoder decoder_;
+  ZydisDecoder minimal_decoder_;  // ZYDIS_DECODER_MODE_MINIMAL: length, mnemonic, raw fields
+};
+
+}  // namespace sysfence
+
+#endif  // SYSFENCE_ANALYSIS_INSTRUCTION_H_

@@ -1,0 +1,43 @@
+// What the analysis knows about glibc beyond its code: functions that can only run once
+// another function has run, or only in a mode of the loader a normal run never enters. Each
+// rule names functions by symbol, so it applies only when the object's symbols (usually
+// from its debug file) name them; without them the code stays reachable, which is safe.
+//
+//   for (const GuardRule& rule : GuardRules()) ...;
+#ifndef SYSFENCE_ANALYSIS_LIBRARY_KNOWLEDGE_H_
+#define SYSFENCE_ANALYSIS_LIBRARY_KNOWLEDGE_H_
+
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace sysfence {
+
+struct GuardRule {
+  std::string_view soname;                  // the object holding both functions
+  std::string_view function;                // runs only when enabled
+  std::vector<std::string_view> enablers;   // reaching any of these enables it
+  bool loader_debug = false;                // enabled only by --loader-debug-features
+  std::string_view reason;
+};
+
+std::span<const GuardRule> GuardRules();
+
+// Syscalls a function issues inline only on a path that needs an attribute some API sets:
+// the sites of `function` lose `syscalls` unless one of `enablers` is reachable.
+struct SiteRule {
+  std::string_view soname;
+  std::string_view function;
+  std::vector<std::string_view> syscalls;
+  std::vector<std::string_view> enablers;
+  std::string_view reason;
+  // Callers of an enabler that do not enable (they only copy an attribute that was set,
+  // if at all, by a call that counts).
+  std::vector<std::string_view> transparent_callers = {};
+};
+
+std::span<const SiteRule> SiteRules();
+
+}  // namespace sysfence
+
+#endif  // SYSFENCE_ANALYSIS_LIBRARY_KNOWLEDGE_H_

@@ -1,0 +1,97 @@
+// The whole process as the loader builds it: every loaded object with its summary, and
+// symbol binding the way ld.so does it (global scope in load order, so the program and
+// earlier objects interpose on later ones; symbol versions; protected symbols and
+// DT_SYMBOLIC bind locally). Functions and regions of the process are named by FunctionRef /
+// RegionRef: (object index, index in that object's summary).
+//
+//   LinkedProgram program;
+//   program.AddObject(loaded, summary);      // in load order
+//   std::optional<SymbolBinding> b = program.Resolve(object, symbol_index);
+//   FunctionRef f = program.FunctionOf(*b);
+#ifndef SYSFENCE_ANALYSIS_LINKED_PROGRAM_H_
+#define SYSFENCE_ANALYSIS_LINKED_PROGRAM_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "analysis/object_summary.h"
+#include "elf/library_resolver.h"
+
+namespace sysfence {
+
+// (object, index) packed in 64 bits, usable as a hash key.
+struct FunctionRef {
+  uint32_t object = kNoIndex;
+  uint32_t function = kNoIndex;
+  uint64_t Key() const { return (uint64_t{object} << 32) | function; }
+  bool valid() const { return object != kNoIndex && function != kNoIndex; }
+  bool operator==(const FunctionRef&) const = default;
+};
+
+struct RegionRef {
+  uint32_t object = kNoIndex;
+  uint32_t region = kNoIndex;
+  bool valid() const { return object != kNoIndex && region != kNoIndex; }
+};
+
+// Where an imported symbol binds.
+struct SymbolBinding {
+  uint32_t object = kNoIndex;  // defining object
+  uint32_t symbol = 0;         // index in its .dynsym
+  uint64_t value = 0;
+  bool is_function = false;
+  bool is_ifunc = false;
+};
+
+struct ProgramObject {
+  LoadedObject loaded;
+  std::shared_ptr<const ObjectSummary> summary;
+  bool from_cache = false;
+  bool debug_symbols = false;
+};
+
+class LinkedProgram {
+ public:
+  // Appends an object to the global scope (load order).
+  uint32_t AddObject(LoadedObject loaded, std::shared_ptr<const ObjectSummary> summary);
+
+  size_t size() const { return objects_.size(); }
+  const ProgramObject& object(uint32_t index) const { return objects_[index]; }
+  ProgramObject& object(uint32_t index) { return objects_[index]; }
+  const ObjectSummary& summary(uint32_t index) const { return *objects_[index].summary; }
+
+  // Binds dynamic symbol `symbol` of object `from` (memoized). nullopt for an undefined weak
+  // reference or a symbol nothing defines.
+  std::optional<SymbolBinding> Resolve(uint32_t from, uint32_t symbol) const;
+  // Binds `name` (default version) in the global scope, as the loader's own lookups do.
+  std::optional<SymbolBinding> ResolveByName(std::string_view name,
+                                             uint32_t skip_object = kNoIndex) const;
+
+  FunctionRef FunctionOf(const SymbolBinding& binding) const;
+  RegionRef RegionOf(const SymbolBinding& binding) const;
+
+  std::string FunctionName(FunctionRef f) const;  // symbol name or "sub_<hex>"
+  uint64_t FunctionAddress(FunctionRef f) const;
+  const std::string& ObjectPath(uint32_t object) const { return objects_[object].loaded.path; }
+  // The index of the object whose path ends with `/name` or whose soname is `name`.
+  std::optional<uint32_t> FindObject(std::string_view name) const;
+
+ private:
+  std::optional<SymbolBinding> Lookup(std::string_view name, std::string_view version,
+                                      bool versioned, uint32_t skip_object) const;
+
+  std::vector<ProgramObject> objects_;
+  // Per object: defined dynamic symbols by name.
+  std::vector<std::unordered_multimap<std::string_view, uint32_t>> exports_;
+  // Per object: memoized bindings by symbol index (object == kNoIndex - 1 means unresolved).
+  mutable std::vector<std::unordered_map<uint32_t, std::optional<SymbolBinding>>> bindings_;
+};
+
+}  // namespace sysfence
+
+#endif  // SYSFENCE_ANALYSIS_LINKED_PROGRAM_H_

@@ -1,0 +1,276 @@
+// The reachability fixpoint (see reachability.h).
+#include "analysis/reachability.h"
+
+#include <algorithm>
+
+namespace sysfence {
+
+Reachability::Reachability(LinkedProgram& program) : program_(program) { GrowToProgram(); }
+
+void Reachability::GrowToProgram() {
+  while (state_.size() < program_.size()) {
+    const ObjectSummary& s = program_.summary(static_cast<uint32_t>(state_.size()));
+    ObjectState state;
+    state.function_reached.assign(s.functions.size(), 0);
+    state.function_taken.assign(s.functions.size(), 0);
+    state.function_root.assign(s.functions.size(), 0);
+    state.function_opaque.assign(s.functions.size(), 0);
+    state.function_guard.assign(s.functions.size(), 0);
+    state.steps.resize(s.functions.size());
+    state.region_reached.assign(s.regions.size(), 0);
+    state.region_origin.resize(s.regions.size());
+    state_.push_back(std::move(state));
+  }
+}
+
+bool Reachability::IsReached(FunctionRef f) const {
+  return f.valid() && state_[f.object].function_reached[f.function];
+}
+bool Reachability::IsAddressTaken(FunctionRef f) const {
+  return f.valid() && state_[f.object].function_taken[f.function];
+}
+bool Reachability::IsRoot(FunctionRef f) const {
+  return f.valid() && state_[f.object].function_root[f.function];
+}
+bool Reachability::IsEnteredFromOutside(FunctionRef f) const {
+  return f.valid() && (state_[f.object].function_root[f.function] ||
+                       state_[f.object].function_opaque[f.function]);
+}
+const ReachStep& Reachability::StepOf(FunctionRef f) const {
+  return state_[f.object].steps[f.function];
+}
+
+void Reachability::Reach(FunctionRef f, const ReachStep& step) {
+  if (!f.valid()) return;
+  ObjectState& state = state_[f.object];
+  if (step.kind == ReachKind::kIfunc || step.kind == ReachKind::kRoot) {
+    state.function_opaque[f.function] = 1;
+  }
+  if (state.function_reached[f.function]) return;
+  if (state.function_guard[f.function]) {
+    auto guard = guard_of_.find(f.Key());
+    if (guard != guard_of_.end() && !guards_[guard->second].enabled) {
+      guards_[guard->second].waiting.emplace_back(f, step);
+      return;
+    }
+  }
+  state.function_reached[f.function] = 1;
+  state.steps[f.function] = step;
+  reached_list_.push_back(f);
+  worklist_.push_back(f);
+  if (state.function_guard[f.function]) {
+    auto enabled = enables_.find(f.Key());
+    if (enabled == enables_.end()) return;
+    for (uint32_t g : enabled->second) {
+      if (guards_[g].enabled) continue;
+      guards_[g].enabled = true;
+      std::vector<std::pair<FunctionRef, ReachStep>> waiting;
+      waiting.swap(guards_[g].waiting);
+      for (const auto& [target, target_step] : waiting) Reach(target, target_step);
+    }
+  }
+}
+
+void Reachability::AddGuard(FunctionRef guarded, const std::vector<FunctionRef>& enablers) {
+  if (!guarded.valid()) return;
+  uint32_t index = static_cast<uint32_t>(guards_.size());
+  guards_.emplace_back();
+  guard_of_[guarded.Key()] = index;
+  state_[guarded.object].function_guard[guarded.function] = 1;
+  for (FunctionRef e : enablers) {
+    if (!e.valid()) continue;
+    enables_[e.Key()].push_back(index);
+    state_[e.object].function_guard[e.function] = 1;
+    if (state_[e.object].function_reached[e.function]) guards_[index].enabled = true;
+  }
+}
+
+void Reachability::AddRoot(FunctionRef f, const std::string& reason) {
+  if (!f.valid()) return;
+  state_[f.object].function_root[f.function] = 1;
+  ReachStep step;
+  step.kind = ReachKind::kRoot;
+  step.root = static_cast<uint32_t>(root_reasons_.size());
+  root_reasons_.push_back(reason);
+  Reach(f, step);
+}
+
+void Reachability::AddIfuncRoot(FunctionRef resolver, const std::string& reason) {
+  AddRoot(resolver, reason);
+  for (FunctionRef c : IfuncCandidates(resolver)) {
+    Reach(c, ReachStep{ReachKind::kIfunc, resolver, 0, kNoIndex});
+  }
+}
+
+void Reachability::AddRootRegion(RegionRef r, const std::string& reason) {
+  (void)reason;
+  ReachRegion(r, FunctionRef{});
+}
+
+void Reachability::TakeAddress(FunctionRef f, const std::string& reason) {
+  if (!f.valid()) return;
+  state_[f.object].function_root[f.function] = 1;
+  if (!state_[f.object].function_reached[f.function]) {
+    ReachStep step;
+    step.kind = ReachKind::kRoot;
+    step.root = static_cast<uint32_t>(root_reasons_.size());
+    root_reasons_.push_back(reason);
+    // Reached through a pointer only once a pointer call is reached; record the reason now.
+    state_[f.object].steps[f.function] = step;
+  }
+  Take(f, FunctionRef{});
+}
+
+void Reachability::Take(FunctionRef f, FunctionRef origin) {
+  if (!f.valid()) return;
+  ObjectState& state = state_[f.object];
+  if (state.function_taken[f.function]) return;
+  state.function_taken[f.function] = 1;
+  taken_list_.push_back(f);
+  taken_origin_.push_back(origin);
+  if (indirect_seen_) {
+    ReachStep step;
+    step.kind = origin.valid() ? ReachKind::kPointer : state.steps[f.function].kind;
+    step.from = origin;
+    step.root = state.steps[f.function].root;
+    Reach(f, step);
+  }
+}
+
+void Reachability::ReachRegion(RegionRef r, FunctionRef origin) {
+  if (!r.valid()) return;
+  ObjectState& state = state_[r.object];
+  if (state.region_reached[r.region]) return;
+  state.region_reached[r.region] = 1;
+  state.region_origin[r.region] = origin;
+  ++reached_regions_;
+  const ObjectSummary& s = program_.summary(r.object);
+  for (const Reference& ref : s.ReferencesOf(s.regions[r.region])) {
+    ApplyReference(r.object, ref, origin);
+  }
+  // A copy relocation: the program's copy starts as the library's data, pointers included.
+  for (const CopyRelocation& copy : s.copies) {
+    if (copy.region != r.region) continue;
+    const auto& symbols = program_.object(r.object).loaded.elf->dynamic_symbols();
+    if (copy.symbol >= symbols.size()) continue;
+    const ElfSymbol& copied = symbols[copy.symbol];
+    if (std::optional<SymbolBinding> b = program_.ResolveByName(copied.name, r.object)) {
+      ReachRegion(program_.RegionOf(*b), origin);
+    }
+  }
+}
+
+void Reachability::ApplyReference(uint32_t object, const Reference& ref, FunctionRef origin) {
+  switch (ref.kind) {
+    case ReferenceKind::kFunction:
+      Take({object, ref.index}, origin);
+      break;
+    case ReferenceKind::kRegion:
+      ReachRegion({object, ref.index}, origin);
+      break;
+    case ReferenceKind::kImportAddress: {
+      std::optional<SymbolBinding> b = program_.Resolve(object, ref.index);
+      if (!b) break;
+      if (b->is_ifunc) {
+        // The address is whatever the resolver returns.
+        FunctionRef resolver = program_.FunctionOf(*b);
+        ReachIfunc(resolver, origin, 0);
+        for (FunctionRef c : IfuncCandidates(resolver)) Take(c, origin);
+      } else if (b->is_function || program_.summary(b->object).FunctionAt(b->value) != kNoIndex) {
+        Take(program_.FunctionOf(*b), origin);
+      } else {
+        ReachRegion(program_.RegionOf(*b), origin);
+      }
+      break;
+    }
+    case ReferenceKind::kIfunc: {
+      FunctionRef resolver{object, ref.index};
+      ReachIfunc(resolver, origin, 0);
+      for (FunctionRef c : IfuncCandidates(resolver)) Take(c, origin);
+      break;
+    }
+  }
+}
+
+std::vector<FunctionRef> Reachability::IfuncCandidates(FunctionRef resolver) const {
+  std::vector<FunctionRef> candidates;
+  if (!resolver.valid()) return candidates;
+  const ObjectSummary& s = program_.summary(resolver.object);
+  auto collect = [&](uint32_t function) {
+    for (const Reference& ref : s.ReferencesOf(s.functions[function])) {
+      if (ref.kind == ReferenceKind::kFunction) candidates.push_back({resolver.object, ref.index});
+    }
+  };
+  collect(resolver.function);
+  // Resolvers often call a helper that does the choosing.
+  for (const CallSite& c : s.CallsOf(s.functions[resolver.function])) {
+    if (c.target_kind == TargetKind::kFunction) collect(c.target);
+  }
+  std::sort(candidates.begin(), candidates.end(),
+            [](FunctionRef a, FunctionRef b) { return a.Key() < b.Key(); });
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  return candidates;
+}
+
+void Reachability::ReachIfunc(FunctionRef resolver, FunctionRef from, uint64_t site) {
+  if (!resolver.valid()) return;
+  ReachStep step{ReachKind::kCall, from, site, kNoIndex};
+  if (!from.valid()) step = ReachStep{ReachKind::kRoot, {}, 0, static_cast<uint32_t>(root_reasons_.size())};
+  if (!from.valid()) root_reasons_.push_back("IFUNC resolver");
+  Reach(resolver, step);
+  for (FunctionRef c : IfuncCandidates(resolver)) {
+    Reach(c, ReachStep{ReachKind::kIfunc, resolver, 0, kNoIndex});
+  }
+}
+
+void Reachability::ReachSymbol(uint32_t object, uint32_t symbol, FunctionRef from, uint64_t site) {
+  std::optional<SymbolBinding> b = program_.Resolve(object, symbol);
+  if (!b) return;
+  FunctionRef target = program_.FunctionOf(*b);
+  if (b->is_ifunc) {
+    ReachIfunc(target, from, site);
+  } else {
+    Reach(target, ReachStep{ReachKind::kCall, from, site, kNoIndex});
+  }
+}
+
+void Reachability::Process(FunctionRef f) {
+  const ObjectSummary& s = program_.summary(f.object);
+  const FunctionSummary& function = s.functions[f.function];
+  for (const CallSite& c : s.CallsOf(function)) {
+    switch (c.target_kind) {
+      case TargetKind::kFunction:
+        Reach({f.object, c.target}, ReachStep{ReachKind::kCall, f, c.address, kNoIndex});
+        break;
+      case TargetKind::kImport:
+        ReachSymbol(f.object, c.target, f, c.address);
+        break;
+      case TargetKind::kIfunc:
+        ReachIfunc({f.object, c.target}, f, c.address);
+        break;
+      case TargetKind::kIndirect:
+        break;  // any address-taken function (the pointer-call flag of the function)
+    }
+  }
+  for (const Reference& ref : s.ReferencesOf(function)) ApplyReference(f.object, ref, f);
+  if ((function.flags & kFunctionIndirectCall) && !indirect_seen_) {
+    indirect_seen_ = true;
+    for (size_t i = 0; i < taken_list_.size(); ++i) {
+      FunctionRef target = taken_list_[i];
+      ReachStep step;
+      step.kind = taken_origin_[i].valid() ? ReachKind::kPointer : ReachKind::kRoot;
+      step.from = taken_origin_[i];
+      step.root = state_[target.object].steps[target.function].root;
+      Reach(target, step);
+    }
+  }
+}
+
+void Reachability::Run() {
+  // First in, first out: the recorded steps then form shortest paths, which is what
+  // --explain prints.
+  for (size_t next = 0; next < worklist_.size(); ++next) Process(worklist_[next]);
+  worklist_.clear();
+}
+
+}  // namespace sysfence

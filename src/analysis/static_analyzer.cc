@@ -1,0 +1,632 @@
+// The `sysfence static` pipeline (see static_analyzer.h): load, summarise (parallel, cached),
+// link, reach, load what reachable code dlopens, reach again, resolve numbers, build the
+// profile.
+#include "analysis/static_analyzer.h"
+
+#include <elf.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "analysis/dynamic_loading.h"
+#include "analysis/library_knowledge.h"
+#include "analysis/object_analyzer.h"
+#include "analysis/summary_cache.h"
+#include "base/file_util.h"
+#include "elf/debug_file.h"
+#include "syscalls/syscall_table.h"
+
+namespace sysfence {
+namespace {
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+// libc functions that read the time through the vDSO, which falls back to the real syscall.
+struct VdsoFunction {
+  std::string_view name;
+  std::string_view syscall;
+};
+constexpr VdsoFunction kVdsoFunctions[] = {
+    {"clock_gettime", "clock_gettime"}, {"__clock_gettime", "clock_gettime"},
+    {"gettimeofday", "gettimeofday"},   {"time", "time"},
+    {"clock_getres", "clock_getres"},   {"__clock_getres", "clock_getres"},
+    {"sched_getcpu", "getcpu"},         {"getcpu", "getcpu"},
+};
+
+// Functions ld.so itself calls in libc or the global scope, found by name at run time.
+constexpr std::string_view kLoaderCallbacks[] = {"__libc_early_init", "malloc", "calloc",
+                                                 "realloc", "free"};
+
+}  // namespace
+
+std::string StaticAnalysis::Describe(FunctionRef f) const {
+  return fmt::format("{} ({:#x} in {})", program_.FunctionName(f), program_.FunctionAddress(f),
+                     program_.ObjectPath(f.object));
+}
+
+Status StaticAnalysis::Load(const std::string& path) {
+  Result<std::unique_ptr<ElfFile>> elf = ElfFile::Open(path);
+  if (!elf.ok()) return elf.error();
+  library_mode_ = options_.as_library.value_or(!(*elf)->IsExecutable());
+  resolver_ = std::make_unique<LibraryResolver>(options_.resolver);
+  LoadedObject program{std::shared_ptr<ElfFile>(std::move(*elf)), path, "", "program"};
+  load_list_ = resolver_->LoadClosure(std::move(program));
+  if (library_mode_ && load_list_.objects.size() > 1) {
+    // A library is always used by a process that has the loader.
+    bool has_loader = false;
+    for (const LoadedObject& o : load_list_.objects) has_loader |= o.reason == "interpreter";
+    if (!has_loader) {
+      for (LoadedObject& o : load_list_.objects) {
+        if (o.elf->dynamic().soname == "ld-linux-x86-64.so.2") o.reason = "interpreter";
+      }
+    }
+  }
+  for (std::string& w : load_list_.warnings) warnings_.push_back(std::move(w));
+  load_list_.warnings.clear();
+  return Ok{};
+}
+
+void StaticAnalysis::Summarize(size_t first_object) {
+  auto start = std::chrono::steady_clock::now();
+  size_t count = load_list_.objects.size() - first_object;
+  struct Job {
+    std::shared_ptr<const ObjectSummary> summary;
+    std::vector<std::string> warnings;
+    bool from_cache = false;
+    bool debug = false;
+    double seconds = 0;
+  };
+  std::vector<Job> jobs(count);
+  std::vector<size_t> order(count);
+  for (size_t i = 0; i < count; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return load_list_.objects[first_object + a].elf->file().size() >
+           load_list_.objects[first_object + b].elf->file().size();
+  });
+  std::string cache_directory =
+      options_.cache_directory.empty() ? UserCacheDirectory() : options_.cache_directory;
+  SummaryCache cache(cache_directory);
+  std::atomic<size_t> next{0};
+  auto work = [&]() {
+    for (size_t k = next++; k < count; k = next++) {
+      size_t i = order[k];
+      LoadedObject& object = load_list_.objects[first_object + i];
+      Job& job = jobs[i];
+      std::shared_ptr<ElfFile> debug;
+      if (options_.use_debug_files) debug = OpenDebugFile(*object.elf, options_.resolver.sysroot);
+      if (debug) {
+        object.elf->AdoptSymbols(debug->symbols(), debug);
+        job.debug = true;
+      }
+      CacheKey key;
+      if (options_.use_cache) {
+        key = SummaryCache::KeyFor(*object.elf, debug.get());
+        std::string warning;
+        if (std::optional<ObjectSummary> hit = cache.Load(key, &warning)) {
+          job.summary = std::make_shared<ObjectSummary>(std::move(*hit));
+          job.from_cache = true;
+          continue;
+        }
+        if (!warning.empty()) job.warnings.push_back(warning);
+      }
+      auto object_start = std::chrono::steady_clock::now();
+      Result<ObjectSummary> summary = AnalyzeObject(*object.elf);
+      job.seconds = Seconds(object_start);
+      if (!summary.ok()) {
+        job.warnings.push_back(summary.error().message());
+        job.summary = std::make_shared<ObjectSummary>();
+        continue;
+      }
+      for (const std::string& note : summary->notes) job.warnings.push_back(note);
+      if (options_.use_cache) {
+        Status stored = cache.Store(key, *summary);
+        if (!stored.ok()) job.warnings.push_back("cache not written: " + stored.error().message());
+      }
+      job.summary = std::make_shared<ObjectSummary>(std::move(*summary));
+    }
+  };
+  int threads = options_.threads > 0
+                    ? options_.threads
+                    : static_cast<int>(std::min<unsigned>(2, std::max(1u, std::thread::hardware_concurrency())));
+  threads = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), count));
+  std::vector<std::thread> workers;
+  for (int t = 1; t < threads; ++t) workers.emplace_back(work);
+  work();
+  for (std::thread& t : workers) t.join();
+
+  for (size_t i = 0; i < count; ++i) {
+    uint32_t index = program_.AddObject(load_list_.objects[first_object + i], jobs[i].summary);
+    program_.object(index).from_cache = jobs[i].from_cache;
+    program_.object(index).debug_symbols = jobs[i].debug;
+    stats_.objects_from_cache += jobs[i].from_cache;
+    stats_.objects_with_debug_symbols += jobs[i].debug;
+    stats_.functions += jobs[i].summary->functions.size();
+    stats_.syscall_sites += jobs[i].summary->sites.size();
+    stats_.object_seconds.emplace_back(load_list_.objects[first_object + i].path, jobs[i].seconds);
+    for (std::string& w : jobs[i].warnings) warnings_.push_back(std::move(w));
+  }
+  stats_.objects = program_.size();
+  stats_.summarize_seconds += Seconds(start);
+}
+
+void StaticAnalysis::AddObjectRoots(uint32_t o) {
+  const ObjectSummary& s = program_.summary(o);
+  const std::string& path = program_.ObjectPath(o);
+  for (uint32_t f : s.init_functions) reach_->AddRoot({o, f}, "initializer or finalizer of " + path);
+  for (uint32_t f : s.ifunc_resolvers) reach_->AddIfuncRoot({o, f}, "IFUNC resolver in " + path);
+  for (uint32_t r : s.root_regions) reach_->AddRootRegion({o, r}, "thread-local data of " + path);
+  const LoadedObject& loaded = program_.object(o).loaded;
+  if (s.entry_function != kNoIndex) {
+    if (o == 0 && !library_mode_) reach_->AddRoot({o, s.entry_function}, "entry point of " + path);
+    if (loaded.reason == "interpreter") {
+      reach_->AddRoot({o, s.entry_function}, "entry point of the loader " + path);
+    }
+  }
+  if (o == 0 && library_mode_) {
+    const auto& symbols = loaded.elf->dynamic_symbols();
+    for (uint32_t i = 1; i < symbols.size(); ++i) {
+      const ElfSymbol& sym = symbols[i];
+      if (!sym.IsDefined() || !sym.IsFunction() || sym.binding == STB_LOCAL) continue;
+      FunctionRef f{o, s.FunctionAt(sym.value)};
+      if (sym.IsIfunc()) {
+        reach_->AddIfuncRoot(f, "exported by " + path);
+      } else {
+        reach_->AddRoot(f, "exported by " + path);
+      }
+    }
+  }
+}
+
+FunctionRef StaticAnalysis::FindFunction(uint32_t object, std::string_view name) const {
+  const ElfFile& elf = *program_.object(object).loaded.elf;
+  for (const auto* table : {&elf.symbols(), &elf.dynamic_symbols()}) {
+    for (const ElfSymbol& s : *table) {
+      if (s.IsDefined() && s.IsFunction() && s.name == name) {
+        uint32_t f = program_.summary(object).FunctionAt(s.value);
+        if (f != kNoIndex) return {object, f};
+      }
+    }
+  }
+  return {};
+}
+
+bool StaticAnalysis::IsCalledOtherThanBy(FunctionRef f,
+                                         const std::vector<std::string_view>& callers) const {
+  if (!reach_->IsReached(f)) return false;
+  if (callers.empty() || reach_->IsEnteredFromOutside(f) ||
+      (reach_->IsAddressTaken(f) && reach_->indirect_calls_reached())) {
+    return true;
+  }
+  for (FunctionRef g : reach_->reached()) {
+    const ObjectSummary& s = program_.summary(g.object);
+    for (const CallSite& c : s.CallsOf(s.functions[g.function])) {
+      FunctionRef target;
+      if (c.target_kind == TargetKind::kFunction) {
+        target = {g.object, c.target};
+      } else if (c.target_kind == TargetKind::kImport) {
+        if (std::optional<SymbolBinding> b = program_.Resolve(g.object, c.target)) {
+          target = program_.FunctionOf(*b);
+        }
+      }
+      if (!(target == f)) continue;
+      std::string name = program_.FunctionName(g);
+      if (std::find(callers.begin(), callers.end(), name) == callers.end()) return true;
+    }
+  }
+  return false;
+}
+
+void StaticAnalysis::ApplySiteRules() {
+  for (uint32_t o = 0; o < program_.size(); ++o) {
+    std::string_view soname = program_.object(o).loaded.elf->dynamic().soname;
+    for (const SiteRule& rule : SiteRules()) {
+      if (rule.soname != soname) continue;
+      FunctionRef function = FindFunction(o, rule.function);
+      if (!function.valid()) continue;
+      bool enabled = false;
+      for (std::string_view name : rule.enablers) {
+        enabled |= IsCalledOtherThanBy(FindFunction(o, name), rule.transparent_callers);
+      }
+      if (enabled) continue;
+      SyscallSet removed;
+      for (std::string_view name : rule.syscalls) removed.Insert(*SyscallNumber(name));
+      for (ResolvedSite& site : sites_) {
+        if (site.function == function && site.kind == SiteKind::kSyscall) site.numbers -= removed;
+      }
+    }
+  }
+}
+
+void StaticAnalysis::AddGuards(uint32_t first_object) {
+  auto find = [&](uint32_t object, std::string_view name) { return FindFunction(object, name); };
+  for (uint32_t o = first_object; o < program_.size(); ++o) {
+    std::string_view soname = program_.object(o).loaded.elf->dynamic().soname;
+    for (const GuardRule& rule : GuardRules()) {
+      if (rule.soname != soname || (rule.loader_debug && options_.loader_debug_features)) continue;
+      FunctionRef guarded = find(o, rule.function);
+      if (!guarded.valid()) continue;
+      std::vector<FunctionRef> enablers;
+      for (std::string_view name : rule.enablers) enablers.push_back(find(o, name));
+      reach_->AddGuard(guarded, enablers);
+    }
+  }
+}
+
+void StaticAnalysis::AddLoaderCallbacks() {
+  bool has_loader = false;
+  for (uint32_t o = 0; o < program_.size(); ++o) {
+    has_loader |= program_.object(o).loaded.reason == "interpreter";
+  }
+  if (!has_loader) return;
+  for (std::string_view name : kLoaderCallbacks) {
+    if (std::optional<SymbolBinding> b = program_.ResolveByName(name)) {
+      reach_->AddRoot(program_.FunctionOf(*b), fmt::format("{} (called by the loader)", name));
+    }
+  }
+}
+
+void StaticAnalysis::QueueObject(std::string_view name, const std::string& reason,
+                                 const std::string& requester, std::string_view export_prefix,
+                                 bool quiet) {
+  size_t requester_index = 0;
+  for (size_t i = 0; i < load_list_.objects.size(); ++i) {
+    if (load_list_.objects[i].path == requester) requester_index = i;
+  }
+  size_t before = load_list_.objects.size();
+  std::optional<size_t> index = resolver_->AddObject(load_list_, name, reason, requester_index);
+  // A candidate name that does not resolve, or names an object already loaded, was most
+  // likely never a dlopen argument.
+  if (quiet && !index) load_list_.warnings.clear();
+  for (std::string& w : load_list_.warnings) warnings_.push_back(std::move(w));
+  load_list_.warnings.clear();
+  if (index && (!quiet || *index >= before)) {
+    pending_exports_.push_back({*index, std::string(export_prefix), reason});
+  }
+}
+
+void StaticAnalysis::IntegrateQueuedObjects() {
+  size_t before = program_.size();
+  if (load_list_.objects.size() > before) {
+    Summarize(before);  // all the new objects at once, in parallel
+    reach_->GrowToProgram();
+    AddGuards(static_cast<uint32_t>(before));
+    for (size_t o = before; o < load_list_.objects.size(); ++o) {
+      AddObjectRoots(static_cast<uint32_t>(o));
+    }
+  }
+  // Exported functions of dlopened objects are found with dlsym: their addresses are taken.
+  for (const PendingExports& pending : pending_exports_) {
+    uint32_t object = static_cast<uint32_t>(pending.object);
+    const ObjectSummary& s = program_.summary(object);
+    for (const ElfSymbol& sym : program_.object(object).loaded.elf->dynamic_symbols()) {
+      if (!sym.IsDefined() || !sym.IsFunction() ||
+          sym.name.substr(0, pending.prefix.size()) != pending.prefix) {
+        continue;
+      }
+      reach_->TakeAddress({object, s.FunctionAt(sym.value)}, pending.reason);
+    }
+  }
+  pending_exports_.clear();
+}
+
+bool StaticAnalysis::LoadDynamicObjects() {
+  size_t before = program_.size();
+  auto handled = [&](const std::string& key) {
+    if (std::find(loaded_names_.begin(), loaded_names_.end(), key) != loaded_names_.end()) return true;
+    loaded_names_.push_back(key);
+    return false;
+  };
+
+  // NSS back-ends for the databases the reached lookups consult.
+  std::optional<uint32_t> libc = program_.FindObject("libc.so.6");
+  if (libc && !library_mode_) {
+    std::string conf_path = options_.nsswitch_path.empty()
+                                ? resolver_->UnderSysroot("/etc/nsswitch.conf")
+                                : options_.nsswitch_path;
+    std::set<std::string_view> databases;
+    const ObjectSummary& s = program_.summary(*libc);
+    for (const ElfSymbol& sym : program_.object(*libc).loaded.elf->dynamic_symbols()) {
+      if (!sym.IsDefined() || !sym.IsFunction()) continue;
+      std::vector<std::string_view> dbs = NssDatabasesOf(sym.name);
+      if (dbs.empty() || !reach_->IsReached({*libc, s.FunctionAt(sym.value)})) continue;
+      databases.insert(dbs.begin(), dbs.end());
+    }
+    if (!databases.empty()) {
+      Result<std::string> text = ReadFile(conf_path);
+      if (!text.ok() && !handled("nsswitch-warning")) {
+        warnings_.push_back(fmt::format("cannot read {}: NSS modules are not added",
+                                        conf_path));
+      }
+      std::map<std::string, std::vector<std::string>> conf =
+          text.ok() ? ParseNsswitch(*text) : std::map<std::string, std::vector<std::string>>{};
+      for (std::string_view db : databases) {
+        auto it = conf.find(std::string(db));
+        if (it == conf.end()) continue;
+        for (const std::string& service : it->second) {
+          if (IsBuiltinNssService(service) || handled("nss:" + service)) continue;
+          std::string reason = fmt::format("NSS service '{}' for {} ({})", service, db, conf_path);
+          QueueObject(NssModuleName(service), reason, program_.ObjectPath(*libc),
+                      "_nss_" + service + "_");
+        }
+      }
+    }
+  }
+
+  // dlopen() with constant names, and PAM services, in reached code.
+  size_t objects = program_.size();
+  for (uint32_t o = 0; o < objects; ++o) {
+    for (const DlopenCall& call : program_.summary(o).dlopen_calls) {
+      FunctionRef caller{o, call.function};
+      if (!reach_->IsReached(caller)) continue;
+      if (call.kind == NameKind::kPamService) {
+        std::vector<std::string> services = call.names;
+        if (call.unknown_name) {
+          // Programs usually name their PAM service after themselves (sshd passes its
+          // argv[0] basename); --pam-service names others, "all" takes every service.
+          std::vector<std::string> assumed = options_.pam_services;
+          if (assumed.empty()) {
+            assumed.push_back(std::filesystem::path(program_.ObjectPath(0)).filename().string());
+            if (!handled("pam-warning")) {
+              warnings_.push_back(fmt::format(
+                  "the PAM service {} passes to pam_start is not known statically: assuming "
+                  "'{}' (set others with --pam-service)",
+                  Describe(caller), assumed.front()));
+            }
+          }
+          for (const std::string& service : assumed) {
+            if (service == "all") {
+              std::vector<std::string> every = PamServices(options_.resolver.sysroot);
+              services.insert(services.end(), every.begin(), every.end());
+            } else {
+              services.push_back(service);
+            }
+          }
+        }
+        for (const std::string& service : services) {
+          if (handled("pam:" + service)) continue;
+          for (const PamModule& module : PamServiceModules(options_.resolver.sysroot, service)) {
+            std::string reason = fmt::format("PAM module of service '{}' ({})", service,
+                                             module.config_file);
+            if (handled("pam-module:" + module.path)) continue;
+            QueueObject(module.path, reason, program_.ObjectPath(o), "pam_sm_");
+          }
+        }
+        continue;
+      }
+      for (const std::string& name : call.names) {
+        if (handled("dlopen:" + name)) continue;
+        std::string reason = fmt::format("dlopen(\"{}\") in {}", name, Describe(caller));
+        QueueObject(name, reason, program_.ObjectPath(o), "");
+      }
+      if (call.unknown_name &&
+          !handled(fmt::format("unknown-dlopen:{}:{}", o, program_.summary(o).calls[call.call_site].address))) {
+        ++stats_.unknown_dlopen_calls;
+      }
+    }
+    // Where dlopen's name is not known statically (or libc's dlopen helper is not recognised
+    // at all, without libc's symbols), the library names its reachable code refers to are the
+    // candidates.
+    const ObjectSummary& s = program_.summary(o);
+    // (libc's own helper, __libc_dlopen_mode, has a name only with libc's symbols.)
+    bool unknown_names = s.dlopen_calls.empty() &&
+                         program_.object(o).loaded.elf->dynamic().soname == "libc.so.6";
+    for (const DlopenCall& call : s.dlopen_calls) {
+      unknown_names |= call.unknown_name && call.kind == NameKind::kLibrary &&
+                       reach_->IsReached({o, call.function});
+    }
+    if (!unknown_names) continue;
+    for (const LibraryString& library : s.library_strings) {
+      FunctionRef user{o, library.function};
+      if (!reach_->IsReached(user) || handled("dlopen:" + library.name)) continue;
+      std::string reason = fmt::format("library name \"{}\" in {}, which may reach dlopen",
+                                       library.name, Describe(user));
+      QueueObject(library.name, reason, program_.ObjectPath(o), "", /*quiet=*/true);
+    }
+  }
+  bool added = load_list_.objects.size() > before;
+  IntegrateQueuedObjects();
+  return added;
+}
+
+void StaticAnalysis::BuildProfile() {
+  Profile& p = profile_;
+  p.kind = ProfileKind::kStatic;
+  std::error_code error;
+  std::filesystem::path absolute = std::filesystem::absolute(program_.ObjectPath(0), error);
+  p.target = error ? program_.ObjectPath(0) : absolute.lexically_normal().string();
+
+  std::sort(sites_.begin(), sites_.end(), [](const ResolvedSite& a, const ResolvedSite& b) {
+    return std::make_pair(a.function.object, a.address) < std::make_pair(b.function.object, b.address);
+  });
+  auto add_evidence = [&](int number, CodeLocation location) {
+    std::vector<CodeLocation>& list = p.evidence[number];
+    if (list.size() < options_.evidence_limit) list.push_back(std::move(location));
+  };
+  for (const ResolvedSite& site : sites_) {
+    const std::string& image = program_.ObjectPath(site.function.object);
+    CodeLocation location{image, program_.FunctionName(site.function), site.address};
+    ++stats_.reached_sites;
+    if (site.kind == SiteKind::kSyscall) {
+      p.syscalls |= site.numbers;
+      p.images[image] |= site.numbers;
+      for (int n : site.numbers) add_evidence(n, location);
+    } else {
+      for (int n : site.numbers) {
+        std::string_view name = I386SyscallName(n);
+        p.compat_i386[name.empty() ? fmt::format("syscall_{}", n) : std::string(name)] = 1;
+      }
+    }
+    if (site.unresolved) p.unresolved.push_back({location, site.reason});
+  }
+  // vDSO time functions fall back to their syscalls.
+  for (uint32_t o = 0; o < program_.size(); ++o) {
+    const ObjectSummary& s = program_.summary(o);
+    for (const ElfSymbol& sym : program_.object(o).loaded.elf->dynamic_symbols()) {
+      if (!sym.IsDefined() || !sym.IsFunction()) continue;
+      for (const VdsoFunction& v : kVdsoFunctions) {
+        if (sym.name != v.name) continue;
+        FunctionRef f{o, s.FunctionAt(sym.value)};
+        if (!reach_->IsReached(f)) continue;
+        int number = *SyscallNumber(v.syscall);
+        p.syscalls.Insert(number);
+        p.images[program_.ObjectPath(o)].Insert(number);
+        add_evidence(number, {program_.ObjectPath(o), std::string(sym.name) + " (vDSO fallback)",
+                              sym.value});
+      }
+    }
+  }
+  // Calls the kernel makes on the program's behalf.
+  int restart = *SyscallNumber("restart_syscall");
+  p.syscalls.Insert(restart);
+  add_evidence(restart, {"[kernel]", "restart after a signal interrupts a sleeping call", 0});
+  if (p.syscalls.Contains("rt_sigaction")) {
+    int sigreturn = *SyscallNumber("rt_sigreturn");
+    p.syscalls.Insert(sigreturn);
+    add_evidence(sigreturn, {"[kernel]", "return from a signal handler", 0});
+  }
+  if (!p.unresolved.empty() && options_.unresolved == UnresolvedPolicy::kAll) {
+    p.syscalls |= SyscallSet::All();
+  }
+  for (uint32_t o = 0; o < program_.size(); ++o) {
+    const LoadedObject& loaded = program_.object(o).loaded;
+    if (loaded.reason != "program" && loaded.reason != "DT_NEEDED" && loaded.reason != "interpreter") {
+      p.added_objects.push_back({loaded.path, loaded.reason});
+    }
+  }
+  stats_.unresolved_sites = p.unresolved.size();
+  stats_.reached_functions = reach_->reached().size();
+  if (!p.unresolved.empty()) {
+    warnings_.push_back(fmt::format(
+        "{} reachable syscall site{} with a number not determined statically (listed under "
+        "'unresolved'; --unresolved=all allows every syscall instead)",
+        p.unresolved.size(), p.unresolved.size() == 1 ? "" : "s"));
+  }
+  if (stats_.unknown_dlopen_calls > 0) {
+    warnings_.push_back(fmt::format(
+        "{} reachable dlopen call{} with a library name not known statically (add libraries "
+        "with --dlopen)",
+        stats_.unknown_dlopen_calls, stats_.unknown_dlopen_calls == 1 ? "" : "s"));
+  }
+}
+
+Result<std::unique_ptr<StaticAnalysis>> StaticAnalysis::Run(const std::string& path,
+                                                            const StaticOptions& options) {
+  std::unique_ptr<StaticAnalysis> analysis(new StaticAnalysis());
+  analysis->options_ = options;
+  Status loaded = analysis->Load(path);
+  if (!loaded.ok()) return loaded.error();
+  analysis->Summarize(0);
+  auto link_start = std::chrono::steady_clock::now();
+  double summarize_before = analysis->stats_.summarize_seconds;
+  analysis->reach_ = std::make_unique<Reachability>(analysis->program_);
+  analysis->AddGuards(0);
+  for (uint32_t o = 0; o < analysis->program_.size(); ++o) analysis->AddObjectRoots(o);
+  analysis->AddLoaderCallbacks();
+  for (const std::string& name : options.dlopen) {
+    analysis->QueueObject(name, "--dlopen", path, "");
+  }
+  analysis->IntegrateQueuedObjects();
+  do {
+    analysis->reach_->Run();
+  } while (analysis->LoadDynamicObjects());
+  analysis->sites_ = ResolveSyscallSites(analysis->program_, *analysis->reach_);
+  analysis->ApplySiteRules();
+  analysis->BuildProfile();
+  // Objects loaded on the way (dlopen, NSS, PAM) were summarised inside this phase.
+  analysis->stats_.link_seconds =
+      Seconds(link_start) - (analysis->stats_.summarize_seconds - summarize_before);
+  return analysis;
+}
+
+Result<std::string> StaticAnalysis::Explain(int number) const {
+  const ResolvedSite* found = nullptr;
+  for (const ResolvedSite& site : sites_) {
+    if (site.kind == SiteKind::kSyscall && site.numbers.Contains(number)) {
+      found = &site;
+      break;
+    }
+  }
+  std::string name = SyscallDisplayName(number);
+  if (found == nullptr) {
+    if (profile_.syscalls.Contains(number)) {
+      std::string text = fmt::format("{} ({}) is in the profile without a syscall site:\n", name, number);
+      auto it = profile_.evidence.find(number);
+      if (it != profile_.evidence.end()) {
+        for (const CodeLocation& l : it->second) {
+          text += fmt::format("  {} {} {:#x}\n", l.image, l.function, l.address);
+        }
+      }
+      if (it == profile_.evidence.end()) text += "  every syscall is allowed (--unresolved=all)\n";
+      return text;
+    }
+    return MakeError("{} is not reachable in {}", name, profile_.target);
+  }
+  std::string heading = fmt::format("{} ({}) reached by this path:\n", name, number);
+  return heading + PathTo(found->function,
+                          fmt::format("{} site {:#x} in {}", name, found->address,
+                                      Describe(found->function)));
+}
+
+std::string StaticAnalysis::PathTo(FunctionRef target, const std::string& last_line) const {
+  // Walk back to a root, then print root first.
+  std::vector<std::string> lines;
+  lines.push_back(last_line);
+  FunctionRef f = target;
+  for (size_t guard = 0; f.valid() && guard < 100000; ++guard) {
+    const ReachStep& step = reach_->StepOf(f);
+    if (step.kind != ReachKind::kRoot && !step.from.valid()) {
+      lines.push_back(fmt::format("{} is called through a pointer stored in data the loader "
+                                  "sets up",
+                                  Describe(f)));
+      break;
+    }
+    switch (step.kind) {
+      case ReachKind::kRoot:
+        lines.push_back(fmt::format("{}: {}",
+                                    step.root != kNoIndex ? reach_->RootReason(step.root) : "root",
+                                    Describe(f)));
+        f = FunctionRef{};
+        break;
+      case ReachKind::kCall:
+        lines.push_back(fmt::format("{} calls {} (at {:#x})", Describe(step.from),
+                                    program_.FunctionName(f), step.site));
+        f = step.from;
+        break;
+      case ReachKind::kPointer:
+        lines.push_back(fmt::format("{} takes the address of {} (in code or data it refers to), "
+                                    "called through a pointer",
+                                    Describe(step.from), Describe(f)));
+        f = step.from;
+        break;
+      case ReachKind::kIfunc:
+        lines.push_back(fmt::format("IFUNC resolver {} may pick {}", Describe(step.from),
+                                    program_.FunctionName(f)));
+        f = step.from;
+        break;
+    }
+  }
+  std::string text;
+  for (size_t i = lines.size(); i-- > 0;) {
+    text += fmt::format("  {}{}\n", std::string(2 * (lines.size() - 1 - i), ' ').substr(0, 40),
+                        lines[i]);
+  }
+  return text;
+}
+
+Result<std::string> StaticAnalysis::ExplainFunction(std::string_view name) const {
+  for (uint32_t o = 0; o < program_.size(); ++o) {
+    FunctionRef f = FindFunction(o, name);
+    if (!f.valid() || !reach_->IsReached(f)) continue;
+    return fmt::format("{} reached by this path:\n", name) +
+           PathTo(f, fmt::format("{} reached", Describe(f)));
+  }
+  return MakeError("no reachable function is named '{}'", name);
+}
+
+}  // namespace sysfence

@@ -1,0 +1,132 @@
+// `sysfence static`: the whole analysis of one program, from its path to a "static" Profile.
+// It loads the program and its libraries the way ld.so would (library_resolver.h), summarises
+// each object once (object_analyzer.h; in parallel, through the on-disk cache), binds them
+// into one process (linked_program.h), computes what is reachable from the roots
+// (reachability.h), adds NSS back-ends and dlopen()ed libraries the reachable code loads, and
+// resolves the numbers of the reachable syscall sites (syscall_numbers.h).
+//
+//   StaticOptions options;
+//   Result<std::unique_ptr<StaticAnalysis>> a = StaticAnalysis::Run("/usr/bin/ssh", options);
+//   if (!a.ok()) return a.error();                   // the program itself is unusable
+//   const Profile& profile = (*a)->profile();          // kind "static"
+//   for (const std::string& w : (*a)->warnings()) ...;  // missing libraries, unresolved sites
+//   Result<std::string> path = (*a)->Explain(*SyscallNumber("socket"));
+#ifndef SYSFENCE_ANALYSIS_STATIC_ANALYZER_H_
+#define SYSFENCE_ANALYSIS_STATIC_ANALYZER_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/linked_program.h"
+#include "analysis/reachability.h"
+#include "analysis/syscall_numbers.h"
+#include "base/result.h"
+#include "elf/library_resolver.h"
+#include "profile/profile.h"
+
+namespace sysfence {
+
+enum class UnresolvedPolicy {
+  kReport,  // list unresolved sites in the profile and warn
+  kAll,     // also allow every syscall when any site stays unresolved
+};
+
+struct StaticOptions {
+  ResolverOptions resolver;
+  bool use_debug_files = true;          // /usr/lib/debug/.build-id (never required)
+  bool use_cache = true;
+  std::string cache_directory;          // "" = UserCacheDirectory()
+  UnresolvedPolicy unresolved = UnresolvedPolicy::kReport;
+  std::vector<std::string> dlopen;      // libraries the program loads, added by hand
+  std::optional<bool> as_library;       // nullopt: a shared library (not PIE) is a library
+  int threads = 0;                      // 0 = up to 2
+  std::string nsswitch_path;            // "" = <sysroot>/etc/nsswitch.conf
+  // PAM services to assume when pam_start's service name is not a constant ("all" = every
+  // file in /etc/pam.d); empty = the program's own file name.
+  std::vector<std::string> pam_services;
+  size_t evidence_limit = 8;            // sites listed per syscall in `evidence`
+  // Keep the loader's debugging modes (LD_PROFILE, --list-diagnostics, LD_SHOW_AUXV)
+  // reachable; normal runs never enter them.
+  bool loader_debug_features = false;
+};
+
+struct StaticStats {
+  size_t objects = 0;
+  size_t objects_from_cache = 0;
+  size_t objects_with_debug_symbols = 0;
+  size_t functions = 0;
+  size_t reached_functions = 0;
+  size_t syscall_sites = 0;
+  size_t reached_sites = 0;
+  size_t unresolved_sites = 0;
+  size_t unknown_dlopen_calls = 0;
+  double summarize_seconds = 0;
+  double link_seconds = 0;
+  // Per object: path, seconds spent summarising it (0 when it came from the cache).
+  std::vector<std::pair<std::string, double>> object_seconds;
+};
+
+class StaticAnalysis {
+ public:
+  static Result<std::unique_ptr<StaticAnalysis>> Run(const std::string& path,
+                                                     const StaticOptions& options);
+
+  const Profile& profile() const { return profile_; }
+  const std::vector<std::string>& warnings() const { return warnings_; }
+  const StaticStats& stats() const { return stats_; }
+  // One path from a root to a site issuing `number` (function names, objects, addresses).
+  Result<std::string> Explain(int number) const;
+  // The same for a function, by symbol name.
+  Result<std::string> ExplainFunction(std::string_view name) const;
+
+ private:
+  StaticAnalysis() = default;
+  Status Load(const std::string& path);
+  void Summarize(size_t first_object);
+  void AddObjectRoots(uint32_t object);
+  void AddLoaderCallbacks();
+  void AddGuards(uint32_t first_object);
+  void ApplySiteRules();
+  // Whether `f` is reached by a call from a function not named in `callers` (or through a
+  // pointer, or from outside).
+  bool IsCalledOtherThanBy(FunctionRef f, const std::vector<std::string_view>& callers) const;
+  // A function of `object` by any of its symbol names (local names and aliases count).
+  FunctionRef FindFunction(uint32_t object, std::string_view name) const;
+  bool LoadDynamicObjects();
+  // Loads `name` (and its DT_NEEDED closure) as dlopen called from `requester` would; its
+  // exported functions starting with `export_prefix` become address-taken once the queued
+  // objects are integrated. `quiet`: a name that does not resolve is no warning.
+  void QueueObject(std::string_view name, const std::string& reason, const std::string& requester,
+                   std::string_view export_prefix, bool quiet = false);
+  // Summarises every queued object (in parallel), adds its roots and exports.
+  void IntegrateQueuedObjects();
+  void BuildProfile();
+  std::string Describe(FunctionRef f) const;
+  // Lines from a root down to `target`, ending with `last_line`.
+  std::string PathTo(FunctionRef target, const std::string& last_line) const;
+
+  StaticOptions options_;
+  std::unique_ptr<LibraryResolver> resolver_;
+  LoadList load_list_;
+  LinkedProgram program_;
+  std::unique_ptr<Reachability> reach_;
+  std::vector<ResolvedSite> sites_;
+  Profile profile_;
+  std::vector<std::string> warnings_;
+  StaticStats stats_;
+  bool library_mode_ = false;
+  // Objects whose exports are reachable through dlsym (dlopen, --dlopen, NSS, PAM).
+  struct PendingExports {
+    size_t object;
+    std::string prefix;
+    std::string reason;
+  };
+  std::vector<PendingExports> pending_exports_;
+  std::vector<std::string> loaded_names_;  // names already handled by the dynamic-load loop
+};
+
+}  // namespace sysfence
+
+#endif  // SYSFENCE_ANALYSIS_STATIC_ANALYZER_H_

@@ -1,0 +1,38 @@
+// Syscall numbers of the reached syscall sites. A site whose number the register data flow
+// found as a constant is done; a site whose number is an argument of its own function (a
+// wrapper: libc's syscall() takes it in %rdi, glibc's internal helpers in others, and other
+// libraries have their own) is resolved at the wrapper's call sites, through any chain of
+// wrappers, across objects. A site is unresolved when some path gives a number nothing
+// determines: computed or loaded from memory, or passed by a caller that does not know it,
+// or entering through a function pointer or from outside the program.
+//
+//   std::vector<ResolvedSite> sites = ResolveSyscallSites(program, reach);
+//   for (const ResolvedSite& s : sites) profile.syscalls |= s.numbers;
+#ifndef SYSFENCE_ANALYSIS_SYSCALL_NUMBERS_H_
+#define SYSFENCE_ANALYSIS_SYSCALL_NUMBERS_H_
+
+#include <string>
+#include <vector>
+
+#include "analysis/linked_program.h"
+#include "analysis/reachability.h"
+#include "profile/syscall_set.h"
+
+namespace sysfence {
+
+struct ResolvedSite {
+  FunctionRef function;
+  uint64_t address = 0;
+  SiteKind kind = SiteKind::kSyscall;
+  SyscallSet numbers;           // x86-64 numbers, or i386 numbers for int 0x80 / sysenter
+  bool unresolved = false;      // some path gives a number the analysis cannot determine
+  std::string reason;           // why, when unresolved
+  std::vector<uint64_t> out_of_range;  // constants that are no syscall number (-1, x32, ...)
+};
+
+// Resolves every syscall site in every reached function.
+std::vector<ResolvedSite> ResolveSyscallSites(LinkedProgram& program, const Reachability& reach);
+
+}  // namespace sysfence
+
+#endif  // SYSFENCE_ANALYSIS_SYSCALL_NUMBERS_H_

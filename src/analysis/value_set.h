@@ -1,0 +1,128 @@
+// The abstract values of the register data flow: what a register may hold at a point, as a
+// small set of atoms (a constant, the value an argument register had when the function was
+// entered, or an address inside the object), or "unknown" (top). Syscall numbers are found by
+// asking what %eax holds at a `syscall`; wrappers are functions where the answer is an
+// argument of their own.
+//
+//   ValueSet v = ValueSet::Constant(202);
+//   v.Join(ValueSet::Argument(kRdi));   // {202, arg:rdi}
+//   v.Join(ValueSet::Top());            // unknown
+#ifndef SYSFENCE_ANALYSIS_VALUE_SET_H_
+#define SYSFENCE_ANALYSIS_VALUE_SET_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace sysfence {
+
+// x86-64 general purpose registers by hardware number.
+enum Register : uint8_t {
+  kRax = 0, kRcx, kRdx, kRbx, kRsp, kRbp, kRsi, kRdi,
+  kR8, kR9, kR10, kR11, kR12, kR13, kR14, kR15,
+  kRegisterCount,
+  kNoRegister = 0xff,
+};
+const char* RegisterName(int reg);
+
+// One possible value: kind in the top two bits, payload in the rest.
+class Atom {
+ public:
+  enum Kind : uint8_t { kConstant = 0, kArgument = 1, kAddress = 2 };
+  static constexpr uint64_t kPayloadMask = (uint64_t{1} << 62) - 1;
+  static constexpr uint64_t kImportBit = uint64_t{1} << 61;
+
+  static Atom Constant(uint64_t value) { return Atom((value & kPayloadMask)); }
+  static Atom Argument(int reg) { return Atom((uint64_t{kArgument} << 62) | static_cast<uint64_t>(reg)); }
+  static Atom Address(uint64_t vaddr) { return Atom((uint64_t{kAddress} << 62) | (vaddr & kPayloadMask)); }
+  // The address of dynamic symbol `symbol`, as a GOT load yields it (an address in some other
+  // object, or an interposed one): an address atom with a marker bit.
+  static Atom ImportAddress(uint32_t symbol) {
+    return Atom((uint64_t{kAddress} << 62) | kImportBit | symbol);
+  }
+  bool IsImportAddress() const { return kind() == kAddress && (bits_ & kImportBit) != 0; }
+  bool IsLocalAddress() const { return kind() == kAddress && (bits_ & kImportBit) == 0; }
+  static Atom FromBits(uint64_t bits) { return Atom(bits); }
+
+  Kind kind() const { return static_cast<Kind>(bits_ >> 62); }
+  uint64_t payload() const { return bits_ & kPayloadMask; }
+  uint64_t bits() const { return bits_; }
+  bool operator==(const Atom&) const = default;
+  bool operator<(const Atom& other) const { return bits_ < other.bits_; }
+  std::string ToString() const;
+
+ private:
+  explicit Atom(uint64_t bits) : bits_(bits) {}
+  uint64_t bits_;
+};
+
+// A set of at most kMaxAtoms atoms, or top (any value), or bottom (no path reaches here yet).
+class ValueSet {
+ public:
+  static constexpr int kMaxAtoms = 4;
+
+  static ValueSet Bottom() { return ValueSet(0); }
+  static ValueSet Top() { return ValueSet(kTopCount); }
+  static ValueSet Of(Atom atom) {
+    ValueSet v(1);
+    v.atoms_[0] = atom;
+    return v;
+  }
+  static ValueSet Constant(uint64_t value) { return Of(Atom::Constant(value)); }
+  static ValueSet Argument(int reg) { return Of(Atom::Argument(reg)); }
+  static ValueSet Address(uint64_t vaddr) { return Of(Atom::Address(vaddr)); }
+
+  bool IsTop() const { return count_ == kTopCount; }
+  bool IsBottom() const { return count_ == 0; }
+  int size() const { return IsTop() ? 0 : count_; }
+  Atom atom(int i) const { return atoms_[static_cast<size_t>(i)]; }
+  bool AllConstants() const;
+
+  // Set union; more than kMaxAtoms atoms, or top on either side, gives top.
+  // Returns true when this set changed.
+  bool Join(const ValueSet& other);
+  bool Insert(Atom atom);
+
+  // Applies `op` to every constant; a non-constant atom makes the result top.
+  template <typename Op>
+  ValueSet MapConstants(Op op) const {
+    if (IsTop() || IsBottom()) return *this;
+    ValueSet result = Bottom();
+    for (int i = 0; i < count_; ++i) {
+      if (atoms_[static_cast<size_t>(i)].kind() != Atom::kConstant) return Top();
+      result.Insert(Atom::Constant(op(atoms_[static_cast<size_t>(i)].payload())));
+    }
+    return result;
+  }
+
+  bool operator==(const ValueSet& other) const;
+  std::string ToString() const;
+
+ private:
+  static constexpr uint8_t kTopCount = 0xff;
+  explicit ValueSet(uint8_t count) : count_(count) {}
+
+  uint8_t count_;
+  std::array<Atom, kMaxAtoms> atoms_{Atom::Constant(0), Atom::Constant(0), Atom::Constant(0),
+                                     Atom::Constant(0)};
+};
+
+// The register file of the data flow.
+struct RegisterState {
+  std::array<ValueSet, kRegisterCount> regs{
+      ValueSet::Bottom(), ValueSet::Bottom(), ValueSet::Bottom(), ValueSet::Bottom(),
+      ValueSet::Bottom(), ValueSet::Bottom(), ValueSet::Bottom(), ValueSet::Bottom(),
+      ValueSet::Bottom(), ValueSet::Bottom(), ValueSet::Bottom(), ValueSet::Bottom(),
+      ValueSet::Bottom(), ValueSet::Bottom(), ValueSet::Bottom(), ValueSet::Bottom()};
+
+  // Every register holds what it held at function entry (Argument(reg)); %rsp is top.
+  static RegisterState AtEntry();
+  static RegisterState AllTop();
+  // No path reaches here yet (every reached state has %rsp unknown, never bottom).
+  bool IsBottom() const { return regs[kRsp].IsBottom(); }
+  bool Join(const RegisterState& other);
+};
+
+}  // namespace sysfence
+
+#endif  // SYSFENCE_ANALYSIS_VALUE_SET_H_

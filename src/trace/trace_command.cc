@@ -1,0 +1,135 @@
+// TraceCommand: resolve, build the filter, launch, trace, build the profile (see
+// trace_command.h). The one retry: if the kernel refuses the seccomp filter (the child says
+// so before it has run the command), the command is started again with PTRACE_SYSCALL stops,
+// which need no filter; nothing of the command has run at that point.
+#include "trace/trace_command.h"
+
+#include <limits.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "trace/call_counters.h"
+#include "trace/command_path.h"
+#include "trace/seccomp_trace_filter.h"
+#include "trace/termination_signals.h"
+#include "trace/tracee_launcher.h"
+
+namespace sysfence {
+namespace {
+
+// Makes this process the reaper of its orphaned descendants while a trace runs: a tracee whose
+// parent dies is reparented to sysfence instead of init, so sysfence itself reaps it and no
+// zombie of the traced tree outlives the trace (init may reap late, or never).
+class ScopedChildSubreaper {
+ public:
+  ScopedChildSubreaper() {
+    prctl(PR_GET_CHILD_SUBREAPER, &previous_, 0, 0, 0);
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  }
+  ~ScopedChildSubreaper() { prctl(PR_SET_CHILD_SUBREAPER, previous_, 0, 0, 0); }
+  ScopedChildSubreaper(const ScopedChildSubreaper&) = delete;
+  ScopedChildSubreaper& operator=(const ScopedChildSubreaper&) = delete;
+
+ private:
+  int previous_ = 0;
+};
+
+struct Attempt {
+  TracerOutcome outcome;
+  CallCounters counters;
+  std::vector<Phase> phases;
+  std::optional<LaunchFailure> failure;  // set when the command never ran
+};
+
+Result<std::unique_ptr<Attempt>> TraceOnce(const CommandPath& path, const TraceOptions& options,
+                                           StopMode mode, TraceObserver* observer,
+                                           const TerminationSignals* signals) {
+  std::optional<SeccompProgram> filter;
+  if (mode == StopMode::kSeccomp) {
+    Result<SeccompProgram> built = BuildSeccompTraceFilter(options.traced_syscalls);
+    if (!built.ok()) return built.error();
+    filter = std::move(*built);
+  }
+  auto attempt = std::make_unique<Attempt>();
+  ImageCounters* launcher = attempt->counters.Intern(LauncherImagePath());
+  Result<LaunchedCommand> launched = LaunchTracedCommand(
+      {path.exec_path, options.command, filter ? &*filter : nullptr});
+  if (!launched.ok()) return launched.error();
+  Tracer tracer(mode, &attempt->counters, &attempt->phases, observer, signals);
+  Result<TracerOutcome> outcome = tracer.Run(launched->pid, launcher);
+  if (!outcome.ok()) return outcome.error();
+  attempt->outcome = *outcome;
+  if (!attempt->outcome.root_execed) {
+    attempt->failure = ReadLaunchFailure(launched->failure_pipe.get());
+  }
+  return attempt;
+}
+
+}  // namespace
+
+std::string LauncherImagePath() { return "[launcher]"; }
+
+Result<TraceResult> TraceCommand(const TraceOptions& options, TraceObserver* observer) {
+  if (options.command.empty()) return MakeError("no command to trace");
+  Result<CommandPath> path = ResolveCommand(options.command.front());
+  if (!path.ok()) return path.error();
+
+  std::optional<TerminationSignals> signals;
+  if (options.catch_termination_signals) signals.emplace();
+  const TerminationSignals* signals_ptr = signals ? &*signals : nullptr;
+  ScopedChildSubreaper subreaper;
+
+  TraceResult result;
+  result.stop_mode_used = options.stop_mode;
+  Result<std::unique_ptr<Attempt>> attempt =
+      TraceOnce(*path, options, options.stop_mode, observer, signals_ptr);
+  if (!attempt.ok()) return attempt.error();
+  if ((*attempt)->failure &&
+      (*attempt)->failure->stage == LaunchFailure::Stage::kSeccompFilter &&
+      options.stop_mode == StopMode::kSeccomp) {
+    result.warnings.push_back(fmt::format(
+        "the kernel refused the seccomp trace filter ({}); tracing with two ptrace stops per "
+        "call instead, which is slower",
+        strerror((*attempt)->failure->error_number)));
+    result.stop_mode_used = StopMode::kEverySyscall;
+    attempt = TraceOnce(*path, options, StopMode::kEverySyscall, observer, signals_ptr);
+    if (!attempt.ok()) return attempt.error();
+  }
+  const Attempt& done = **attempt;
+  if (!done.outcome.root_execed && done.outcome.interrupted_by == 0) {
+    if (done.failure) {
+      const char* stage = done.failure->stage == LaunchFailure::Stage::kExecve
+                              ? "cannot execute"
+                              : "cannot install the trace filter for";
+      return MakeError("{} {}: {}", stage, path->exec_path, strerror(done.failure->error_number));
+    }
+    return MakeError("{}: the process ended before the command started", path->exec_path);
+  }
+
+  Profile& profile = result.profile;
+  profile.kind = ProfileKind::kDynamic;
+  profile.target = path->canonical;
+  profile.runs = 1;
+  profile.phases = done.phases;
+  uint64_t unnamed = done.counters.AddToProfile(&profile);
+  profile.MarkSeenInOneRun();
+  result.interrupted_by = done.outcome.interrupted_by;
+  profile.incomplete = result.interrupted_by != 0;
+  result.exit_status = profile.incomplete ? -1 : done.outcome.root_exit_status;
+  profile.exit_status = result.exit_status;
+  result.syscall_stops = done.outcome.syscall_stops;
+  uint64_t unrecorded = unnamed + done.outcome.unrecordable_calls;
+  if (unrecorded > 0) {
+    result.warnings.push_back(fmt::format(
+        "{} call(s) with numbers outside the x86-64 and i386 tables (x32 or invalid numbers) "
+        "are not in the profile",
+        unrecorded));
+  }
+  return result;
+}
+
+}  // namespace sysfence

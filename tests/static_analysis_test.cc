@@ -1,0 +1,352 @@
+// Runs `sysfence static` on the purpose-built programs of tests/programs/static (fake syscall
+// numbers 600+ mark every way a syscall can be reached, and code that cannot be reached) in
+// every build variant, and pins down the verb's contract: profile fields, --explain,
+// --unresolved, the cache, and one-line errors with exit status 2 for bad input.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "test_util.h"
+
+namespace sysfence::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string StaticProgram(const std::string& name) { return TestProgram("static/" + name); }
+
+struct Analysis {
+  CommandResult result;
+  json profile;
+  std::set<std::string> syscalls;
+};
+
+Analysis Analyze(std::vector<std::string> arguments, const std::string& cache_dir) {
+  std::vector<std::string> argv = {SysfenceBinary(), "static", "--cache-dir", cache_dir};
+  argv.insert(argv.end(), arguments.begin(), arguments.end());
+  Analysis a;
+  a.result = RunCommand(argv);
+  if (a.result.exit_code == 0 && !a.result.out.empty()) {
+    a.profile = json::parse(a.result.out);
+    for (const auto& name : a.profile["syscalls"]) a.syscalls.insert(name.get<std::string>());
+  }
+  return a;
+}
+
+class StaticVariants : public ::testing::TestWithParam<std::string> {
+ protected:
+  ScratchDir cache_;
+};
+
+TEST_P(StaticVariants, FindsEveryReachableMarkerAndNoUnreachableOne) {
+  Analysis a = Analyze({StaticProgram(GetParam())}, cache_.path());
+  ASSERT_EQ(a.result.exit_code, 0) << a.result.err;
+  EXPECT_EQ(a.profile["kind"], "static");
+  bool is_static = GetParam().find("static") != std::string::npos;
+  std::vector<int> present = {600, 601, 602, 603, 604, 605, 606, 620, 621};
+  if (!is_static) present.insert(present.end(), {610, 613, 630, 631});
+  for (int n : present) {
+    EXPECT_TRUE(a.syscalls.count("syscall_" + std::to_string(n))) << "missing marker " << n;
+  }
+  for (int n : {699, 611, 612, 639}) {
+    EXPECT_FALSE(a.syscalls.count("syscall_" + std::to_string(n))) << "unreachable marker " << n;
+  }
+  // What every process does anyway: the loader's and libc's start-up, the exit.
+  for (const char* name : {"exit_group", "mmap", "restart_syscall"}) {
+    EXPECT_TRUE(a.syscalls.count(name)) << name;
+  }
+  if (!is_static) {
+    for (const char* name : {"openat", "arch_prctl", "set_tid_address"}) {
+      EXPECT_TRUE(a.syscalls.count(name)) << name;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Builds, StaticVariants,
+                         ::testing::Values("sf_pie", "sf_nopie", "sf_pie_stripped",
+                                           "sf_nopie_stripped", "sf_static",
+                                           "sf_static_stripped"));
+
+class StaticVerb : public ::testing::Test {
+ protected:
+  ScratchDir cache_;
+  ScratchDir scratch_;
+};
+
+TEST_F(StaticVerb, DebugFilesSharpenButAreNeverNeeded) {
+  Analysis with = Analyze({StaticProgram("sf_pie")}, cache_.path());
+  Analysis without = Analyze({"--no-debug-info", StaticProgram("sf_pie")}, cache_.path());
+  ASSERT_EQ(without.result.exit_code, 0) << without.result.err;
+  for (int n : {600, 601, 602, 603, 604, 605, 606, 610, 613, 620, 621, 630, 631}) {
+    EXPECT_TRUE(without.syscalls.count("syscall_" + std::to_string(n))) << n;
+  }
+  // Without libc's symbols the analysis can only be as tight or looser.
+  for (const std::string& name : with.syscalls) EXPECT_TRUE(without.syscalls.count(name)) << name;
+}
+
+TEST_F(StaticVerb, ALibraryAnalysedAsLibraryReachesEveryExport) {
+  Analysis a = Analyze({StaticProgram("libsftest.so")}, cache_.path());
+  ASSERT_EQ(a.result.exit_code, 0) << a.result.err;
+  EXPECT_TRUE(a.syscalls.count("syscall_610"));
+  EXPECT_TRUE(a.syscalls.count("syscall_612"));  // exported: a root of a library
+  EXPECT_TRUE(a.syscalls.count("syscall_613"));
+  EXPECT_FALSE(a.syscalls.count("syscall_611"));
+}
+
+TEST_F(StaticVerb, ProfileNamesImagesEvidenceAndAddedObjects) {
+  Analysis a = Analyze({StaticProgram("sf_pie")}, cache_.path());
+  ASSERT_EQ(a.result.exit_code, 0) << a.result.err;
+  const json& evidence = a.profile["evidence"]["syscall_600"];
+  ASSERT_TRUE(evidence.is_array());
+  ASSERT_FALSE(evidence.empty());
+  EXPECT_EQ(evidence[0]["image"], fs::canonical(StaticProgram("sf_pie")).string());
+  EXPECT_EQ(evidence[0]["function"], "main");
+  for (const auto& [name, sites] : a.profile["evidence"].items()) EXPECT_LE(sites.size(), 8u) << name;
+  std::string library = fs::canonical(StaticProgram("libsftest.so")).string();
+  ASSERT_TRUE(a.profile["images"].contains(library)) << a.profile["images"].dump();
+  std::set<std::string> library_calls;
+  for (const auto& n : a.profile["images"][library]) library_calls.insert(n.get<std::string>());
+  EXPECT_EQ(library_calls, (std::set<std::string>{"syscall_610", "syscall_613"}));
+  bool plugin_listed = false;
+  for (const auto& added : a.profile["added_objects"]) {
+    if (added["path"].get<std::string>().find("libsftest_plugin.so") != std::string::npos) {
+      plugin_listed = true;
+      EXPECT_NE(added["reason"].get<std::string>().find("dlopen(\"libsftest_plugin.so\")"),
+                std::string::npos);
+    }
+  }
+  EXPECT_TRUE(plugin_listed) << a.profile["added_objects"].dump();
+  EXPECT_TRUE(a.profile["unresolved"].empty()) << a.profile["unresolved"].dump();
+}
+
+TEST_F(StaticVerb, OutputFileHoldsTheSameProfileAsStdout) {
+  std::string out = scratch_.File("p.json");
+  auto r = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(), "-o", out,
+                       StaticProgram("sf_nopie")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  Analysis a = Analyze({StaticProgram("sf_nopie")}, cache_.path());
+  EXPECT_EQ(json::parse(ReadWholeFile(out))["syscalls"], a.profile["syscalls"]);
+}
+
+TEST_F(StaticVerb, ExplainPrintsOnePathFromARootThroughTheIfunc) {
+  auto r = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(), "--explain",
+                       "syscall_620", StaticProgram("sf_pie")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("syscall_620 (620) reached by this path"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("IFUNC resolver"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("sf_pie"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\"syscalls\""), std::string::npos);  // no profile on stdout
+
+  r = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(), "--explain",
+                  "syscall_610", StaticProgram("sf_pie")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("calls sf_lib_direct"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("entry point of"), std::string::npos) << r.out;
+}
+
+TEST_F(StaticVerb, ExplainRejectsUnknownAndUnreachableSyscalls) {
+  auto r = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(), "--explain",
+                       "frobnicate", StaticProgram("sf_pie")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("frobnicate"), std::string::npos);
+  r = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(), "--explain",
+                  "syscall_699", StaticProgram("sf_pie")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("not reachable"), std::string::npos) << r.err;
+}
+
+TEST_F(StaticVerb, UnresolvedSitesAreListedAndUnresolvedAllAllowsEverything) {
+  Analysis a = Analyze({StaticProgram("sf_unresolved")}, cache_.path());
+  ASSERT_EQ(a.result.exit_code, 0) << a.result.err;
+  ASSERT_FALSE(a.profile["unresolved"].empty());
+  bool in_main = false;
+  for (const auto& site : a.profile["unresolved"]) {
+    if (site["image"].get<std::string>().find("sf_unresolved") != std::string::npos) {
+      in_main = true;
+      EXPECT_FALSE(site["reason"].get<std::string>().empty());
+    }
+  }
+  EXPECT_TRUE(in_main) << a.profile["unresolved"].dump();
+  EXPECT_NE(a.result.err.find("reachable syscall site"), std::string::npos) << a.result.err;
+  Analysis all = Analyze({"--unresolved=all", StaticProgram("sf_unresolved")}, cache_.path());
+  ASSERT_EQ(all.result.exit_code, 0);
+  EXPECT_GT(all.syscalls.size(), 370u);
+}
+
+TEST_F(StaticVerb, CacheIsReusedAndACorruptEntryIsIgnoredWithAWarning) {
+  Analysis first = Analyze({StaticProgram("sf_pie")}, cache_.path());
+  ASSERT_EQ(first.result.exit_code, 0);
+  std::vector<fs::path> entries;
+  for (const auto& e : fs::directory_iterator(cache_.path() + "/objects")) entries.push_back(e.path());
+  ASSERT_GE(entries.size(), 4u);  // program, libsftest, libc, loader, plugin
+  Analysis second = Analyze({StaticProgram("sf_pie")}, cache_.path());
+  EXPECT_EQ(second.profile, first.profile);
+  EXPECT_EQ(second.result.err.find("cache"), std::string::npos) << second.result.err;
+  for (const fs::path& entry : entries) {
+    std::fstream f(entry, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(entry) / 2));
+    f.write("garbage!", 8);
+  }
+  Analysis third = Analyze({StaticProgram("sf_pie")}, cache_.path());
+  ASSERT_EQ(third.result.exit_code, 0) << third.result.err;
+  EXPECT_NE(third.result.err.find("ignoring corrupt cache entry"), std::string::npos);
+  EXPECT_EQ(third.profile, first.profile);
+  // The corrupt entries were rewritten.
+  Analysis fourth = Analyze({StaticProgram("sf_pie")}, cache_.path());
+  EXPECT_EQ(fourth.result.err.find("corrupt"), std::string::npos) << fourth.result.err;
+}
+
+TEST_F(StaticVerb, NoCacheWritesNothing) {
+  Analysis a = Analyze({"--no-cache", StaticProgram("sf_pie")}, cache_.path());
+  ASSERT_EQ(a.result.exit_code, 0);
+  EXPECT_FALSE(fs::exists(cache_.path() + "/objects"));
+}
+
+TEST_F(StaticVerb, MissingLibraryIsAWarningNamingLibraryAndRequester) {
+  std::string program = StaticProgram("sf_missing_library");
+  Analysis a = Analyze({program}, cache_.path());
+  ASSERT_EQ(a.result.exit_code, 0) << a.result.err;
+  EXPECT_NE(a.result.err.find("library libsfhidden.so (needed by " + program + ") not found"),
+            std::string::npos)
+      << a.result.err;
+  EXPECT_TRUE(a.syscalls.count("exit_group"));
+  // --library-path finds it.
+  Analysis found = Analyze({"--library-path", StaticProgram("hidden"), program}, cache_.path());
+  ASSERT_EQ(found.result.exit_code, 0);
+  EXPECT_EQ(found.result.err.find("not found"), std::string::npos) << found.result.err;
+  EXPECT_TRUE(found.syscalls.count("syscall_613"));  // its constructor
+}
+
+TEST_F(StaticVerb, DlopenOptionAddsALibraryWithItsExports) {
+  std::string hidden = StaticProgram("hidden/libsfhidden.so");
+  Analysis a = Analyze({"--dlopen", hidden, StaticProgram("sf_unresolved")}, cache_.path());
+  ASSERT_EQ(a.result.exit_code, 0) << a.result.err;
+  // Its exports are reachable through dlsym, its constructor runs at dlopen.
+  for (int n : {610, 612, 613}) EXPECT_TRUE(a.syscalls.count("syscall_" + std::to_string(n))) << n;
+  EXPECT_FALSE(a.syscalls.count("syscall_611"));
+  bool listed = false;
+  for (const auto& added : a.profile["added_objects"]) {
+    listed |= added["path"] == hidden && added["reason"] == "--dlopen";
+  }
+  EXPECT_TRUE(listed) << a.profile["added_objects"].dump();
+}
+
+TEST_F(StaticVerb, NssModulesFollowTheConfiguration) {
+  // id(1) looks up users and groups: with "systemd" configured, libnss_systemd is loaded.
+  std::string with = scratch_.File("with.conf"), without = scratch_.File("without.conf");
+  WriteWholeFile(with, "passwd: files systemd\ngroup: files systemd\n");
+  WriteWholeFile(without, "passwd: files\ngroup: files\n");
+  Analysis a = Analyze({"--nsswitch", with, "/usr/bin/id"}, cache_.path());
+  ASSERT_EQ(a.result.exit_code, 0) << a.result.err;
+  bool systemd = false;
+  for (const auto& added : a.profile["added_objects"]) {
+    if (added["path"].get<std::string>().find("libnss_systemd.so.2") != std::string::npos) {
+      systemd = true;
+      EXPECT_NE(added["reason"].get<std::string>().find("NSS service 'systemd'"), std::string::npos);
+    }
+  }
+  EXPECT_TRUE(systemd) << a.profile["added_objects"].dump();
+  Analysis b = Analyze({"--nsswitch", without, "/usr/bin/id"}, cache_.path());
+  ASSERT_EQ(b.result.exit_code, 0);
+  EXPECT_EQ(b.profile["added_objects"].dump().find("libnss_systemd"), std::string::npos);
+}
+
+TEST_F(StaticVerb, ExplainFunctionPrintsAPath) {
+  auto r = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(),
+                       "--explain-function", "sf_lib_direct", StaticProgram("sf_pie")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("sf_lib_direct reached by this path"), std::string::npos) << r.out;
+  r = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(),
+                  "--explain-function", "sf_lib_exported_unused", StaticProgram("sf_pie")});
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+class StaticBadInput : public ::testing::Test {
+ protected:
+  // Runs with -o and checks: exit 2, a single line on stderr naming `path`, no output file.
+  void ExpectRejected(const std::string& path, const std::string& message) {
+    std::string out = scratch_.File("never.json");
+    auto r = RunCommand({SysfenceBinary(), "static", "--no-cache", "-o", out, path});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(r.err, "sysfence: " + path + ": " + message + "\n");
+    EXPECT_FALSE(FileExists(out));
+  }
+  ScratchDir scratch_;
+};
+
+TEST_F(StaticBadInput, NonElfFile) {
+  std::string path = scratch_.File("text");
+  WriteWholeFile(path, "#!/bin/sh\necho not an ELF\n");
+  ExpectRejected(path, "not an ELF file");
+}
+
+TEST_F(StaticBadInput, ThirtyTwoBitElf) {
+  std::string bytes = ReadWholeFile(StaticProgram("sf_pie")).substr(0, 4096);
+  bytes[4] = 1;  // ELFCLASS32
+  std::string path = scratch_.File("elf32");
+  WriteWholeFile(path, bytes);
+  ExpectRejected(path, "not a 64-bit ELF file (only x86-64 is supported)");
+}
+
+TEST_F(StaticBadInput, TruncatedElf) {
+  std::string path = scratch_.File("truncated");
+  WriteWholeFile(path, ReadWholeFile(StaticProgram("sf_pie")).substr(0, 300));
+  std::string out = scratch_.File("never.json");
+  auto r = RunCommand({SysfenceBinary(), "static", "--no-cache", "-o", out, path});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.rfind("sysfence: " + path + ": truncated or corrupt ELF file: ", 0), 0u) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1);
+  EXPECT_FALSE(FileExists(out));
+}
+
+TEST_F(StaticBadInput, Directory) { ExpectRejected(scratch_.path(), "is a directory"); }
+
+TEST_F(StaticBadInput, MissingFile) {
+  ExpectRejected(scratch_.File("does-not-exist"), "No such file or directory");
+}
+
+// Traces real runs with strace and checks every call of every image is in its static set
+// (scripts/check_static_soundness.py). The full workloads (ssh over loopback, coreutils) run
+// from scripts/; these are the ones that take seconds.
+class StaticSoundness : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (RunShell("command -v strace >/dev/null").exit_code != 0) GTEST_SKIP() << "no strace";
+  }
+  CommandResult Check(const std::vector<std::string>& command) {
+    std::vector<std::string> argv = {"python3", SourceDir() + "/scripts/check_static_soundness.py",
+                                     "--sysfence", SysfenceBinary(), "--"};
+    argv.insert(argv.end(), command.begin(), command.end());
+    return RunCommand(argv, 300);
+  }
+  ScratchDir scratch_;
+};
+
+TEST_F(StaticSoundness, TestProgramsMissNothing) {
+  for (const char* name : {"sf_pie", "sf_nopie_stripped", "sf_static"}) {
+    CommandResult r = Check({StaticProgram(name)});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("missed: none"), std::string::npos) << r.out;
+  }
+}
+
+TEST_F(StaticSoundness, DiffMissesNothing) {
+  WriteWholeFile(scratch_.File("a"), "one\ntwo\n");
+  WriteWholeFile(scratch_.File("b"), "one\nthree\n");
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"diff", "-u", scratch_.File("a"), scratch_.File("b")},
+        std::vector<std::string>{"diff", "-r", scratch_.path(), "/nonexistent"},
+        std::vector<std::string>{"diff", "--help"}}) {
+    CommandResult r = Check(args);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace sysfence::testing

@@ -1,0 +1,534 @@
+// `sysfence trace` against `strace -f` on purpose-built and real workloads (the syscall sets
+// must be exactly equal), and the behaviour around the trace: image attribution, exit status,
+// signals passed through, SIGTERM to sysfence, bad commands, refused ptrace.
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "profile/profile_json.h"
+#include "test_util.h"
+
+namespace sysfence::testing {
+namespace {
+
+// ---- A minimal reader of `strace -f -qq` logs, for these tests only ----------------------
+//
+// Each line is "PID  name(args) = result", or a line that is not a call: "--- SIGCHLD ...",
+// "+++ exited with 0 +++", "<... read resumed>" (the second half of an interrupted line) and
+// "[ Process PID=N runs in 32 bit mode. ]" (then N's calls are i386 calls). Unknown numbers
+// appear as "syscall_0x258"; profiles call that "syscall_600".
+struct StraceCalls {
+  std::map<std::string, uint64_t> x86_64;
+  std::map<std::string, uint64_t> i386;
+};
+
+StraceCalls ReadStraceLog(const std::string& text) {
+  StraceCalls calls;
+  std::map<std::string, bool> in_32_bit_mode;  // by pid
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    size_t space = line.find(' ');
+    std::string pid = line.substr(0, space);
+    std::string body = line.substr(line.find_first_not_of(' ', space));
+    if (body.starts_with("---") || body.starts_with("+++") || body.starts_with("<...")) continue;
+    if (body.starts_with("[ Process PID=")) {
+      in_32_bit_mode[pid] = body.find("runs in 32 bit mode") != std::string::npos;
+      continue;
+    }
+    size_t paren = body.find('(');
+    std::string name = body.substr(0, paren);
+    if (paren == std::string::npos || name.empty() ||
+        name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
+      ADD_FAILURE() << "unexpected strace line: " << line;
+      continue;
+    }
+    if (name.starts_with("syscall_0x")) {
+      name = "syscall_" + std::to_string(std::stoul(name.substr(10), nullptr, 16));
+    }
+    ++(in_32_bit_mode[pid] ? calls.i386 : calls.x86_64)[name];
+  }
+  return calls;
+}
+
+std::set<std::string> Keys(const std::map<std::string, uint64_t>& map) {
+  std::set<std::string> keys;
+  for (const auto& [key, value] : map) keys.insert(key);
+  return keys;
+}
+
+std::set<std::string> Names(const SyscallSet& set) {
+  std::vector<std::string> names = set.Names();
+  return {names.begin(), names.end()};
+}
+
+std::map<std::string, uint64_t> CountsByName(const Profile& profile) {
+  std::map<std::string, uint64_t> counts;
+  for (const auto& [number, count] : profile.counts) counts[SyscallDisplayName(number)] = count;
+  return counts;
+}
+
+std::string Canonical(const std::string& path) {
+  return std::filesystem::canonical(path).string();
+}
+
+struct Traced {
+  CommandResult run;
+  Profile profile;
+  nlohmann::json json;
+};
+
+// Runs `sysfence trace -o OUT [extra] -- argv` and reads the profile back.
+Traced Trace(const ScratchDir& dir, const std::vector<std::string>& argv,
+             const std::vector<std::string>& extra = {}) {
+  std::string out = dir.File("profile.json");
+  std::vector<std::string> command = {SysfenceBinary(), "trace", "-o", out};
+  command.insert(command.end(), extra.begin(), extra.end());
+  command.push_back("--");
+  command.insert(command.end(), argv.begin(), argv.end());
+  Traced traced;
+  traced.run = RunCommand(command);
+  Result<Profile> profile = ReadProfileFile(out);
+  EXPECT_TRUE(profile.ok()) << (profile.ok() ? "" : profile.error().message()) << "\n"
+                            << traced.run.err;
+  if (profile.ok()) {
+    traced.profile = *profile;
+    traced.json = nlohmann::json::parse(ReadWholeFile(out));
+  }
+  return traced;
+}
+
+// ---- The same calls as strace -f ---------------------------------------------------------
+
+struct Workload {
+  std::string name;
+  std::vector<std::string> argv;  // TestProgram names are resolved in the test
+  bool same_counts;               // false where the number of calls depends on timing
+};
+
+void PrintTo(const Workload& workload, std::ostream* os) { *os << workload.name; }
+
+std::vector<std::string> Resolve(const std::vector<std::string>& argv, const ScratchDir& dir) {
+  std::vector<std::string> resolved;
+  for (const std::string& arg : argv) {
+    if (arg.starts_with("@program:")) {
+      resolved.push_back(TestProgram(arg.substr(9)));
+    } else if (arg.starts_with("@scratch:")) {
+      resolved.push_back(dir.File(arg.substr(9)));
+    } else {
+      resolved.push_back(arg);
+    }
+  }
+  return resolved;
+}
+
+class SameCallsAsStrace : public ::testing::TestWithParam<Workload> {
+ protected:
+  void SetUp() override {
+    WriteWholeFile(dir_.File("a.txt"), "one\ntwo\nthree\nfour\n");
+    WriteWholeFile(dir_.File("b.txt"), "one\n2\nthree\nfour\nfive\n");
+    std::filesystem::create_directories(dir_.File("tree/sub/deeper"));
+    WriteWholeFile(dir_.File("tree/x"), "x");
+    WriteWholeFile(dir_.File("tree/sub/y"), "y");
+  }
+  ScratchDir dir_;
+};
+
+TEST_P(SameCallsAsStrace, SyscallSetsAreEqual) {
+  std::vector<std::string> argv = Resolve(GetParam().argv, dir_);
+  std::vector<std::string> strace = {"strace", "-f", "-qq", "-o", dir_.File("strace.log")};
+  strace.insert(strace.end(), argv.begin(), argv.end());
+  CommandResult reference = RunCommand(strace);
+  StraceCalls expected = ReadStraceLog(ReadWholeFile(dir_.File("strace.log")));
+  ASSERT_FALSE(expected.x86_64.empty()) << reference.err;
+
+  Traced traced = Trace(dir_, argv);
+  EXPECT_EQ(traced.run.exit_code, reference.exit_code) << traced.run.err;
+  EXPECT_EQ(traced.run.out, reference.out);
+  EXPECT_EQ(Names(traced.profile.syscalls), Keys(expected.x86_64));
+  EXPECT_EQ(Keys(traced.profile.compat_i386), Keys(expected.i386));
+  if (GetParam().same_counts) {
+    EXPECT_EQ(CountsByName(traced.profile), expected.x86_64);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Trace, SameCallsAsStrace,
+    ::testing::Values(
+        Workload{"raw_syscalls", {"@program:raw_syscalls"}, true},
+        Workload{"thread", {"@program:thread_syscall"}, false},
+        Workload{"fork_child", {"@program:fork_child"}, true},
+        Workload{"exec_program", {"@program:exec_other", "@program:raw_syscalls"}, true},
+        Workload{"exec_true", {"@program:exec_other", "/bin/true"}, true},
+        Workload{"vfork_exec", {"@program:vfork_exec", "/bin/true"}, true},
+        Workload{"int80", {"@program:int80_getpid"}, true},
+        Workload{"killed_by_signal", {"@program:killed_by_signal"}, true},
+        Workload{"ignore_sigterm", {"@program:ignore_sigterm"}, true},
+        Workload{"handle_signal", {"@program:handle_signal"}, true},
+        Workload{"exit_code", {"@program:exit_code"}, true},
+        Workload{"stop_continue", {"@program:stop_continue"}, false},
+        Workload{"sh_ls_wc", {"/bin/sh", "-c", "ls / | wc -l"}, false},
+        Workload{"diff", {"diff", "@scratch:a.txt", "@scratch:b.txt"}, true},
+        Workload{"find", {"/usr/bin/find", "@scratch:tree"}, true},
+        Workload{"sh_pipeline",
+                 {"sh", "-c", "printf 'b\\na\\nb\\n' | sort | uniq -c | tr -s ' ' | wc -c"},
+                 false}),
+    [](const ::testing::TestParamInfo<Workload>& param_info) { return param_info.param.name; });
+
+// ---- What the profile says ---------------------------------------------------------------
+
+TEST(Trace, RawCallsAreRecordedByNumber) {
+  ScratchDir dir;
+  Traced traced = Trace(dir, {TestProgram("raw_syscalls")});
+  EXPECT_EQ(traced.run.exit_code, 0) << traced.run.err;
+  const Profile& profile = traced.profile;
+  EXPECT_EQ(profile.kind, ProfileKind::kDynamic);
+  EXPECT_EQ(profile.target, Canonical(TestProgram("raw_syscalls")));
+  EXPECT_EQ(profile.runs, 1);
+  EXPECT_EQ(profile.exit_status, 0);
+  for (const char* name : {"sysinfo", "getcpu", "syscall_600", "execve", "exit_group"}) {
+    EXPECT_TRUE(profile.syscalls.Contains(name)) << name;
+  }
+  EXPECT_EQ(profile.counts.at(600), 1u);
+  EXPECT_EQ(profile.seen_in_runs.at(600), 1);
+  EXPECT_FALSE(traced.json.contains("incomplete"));
+}
+
+TEST(Trace, CallsOfAThreadAreRecorded) {
+  ScratchDir dir;
+  Traced traced = Trace(dir, {TestProgram("thread_syscall")});
+  EXPECT_EQ(traced.run.exit_code, 0) << traced.run.err;
+  const SyscallSet& image = traced.profile.images.at(Canonical(TestProgram("thread_syscall")));
+  EXPECT_TRUE(image.Contains("syscall_601"));
+  EXPECT_TRUE(image.Contains("clone3") || image.Contains("clone"));
+}
+
+TEST(Trace, ForkedChildCountsForItsParentsImage) {
+  ScratchDir dir;
+  Traced traced = Trace(dir, {TestProgram("fork_child")});
+  EXPECT_EQ(traced.run.exit_code, 0) << traced.run.err;
+  EXPECT_EQ(traced.profile.images.size(), 2u) << "the program and the launcher";
+  const SyscallSet& image = traced.profile.images.at(Canonical(TestProgram("fork_child")));
+  EXPECT_TRUE(image.Contains("syscall_602"));
+  EXPECT_TRUE(image.Contains("getppid"));
+}
+
+TEST(Trace, ExecAttributesCallsToTheImageThatMadeThem) {
+  ScratchDir dir;
+  Traced traced = Trace(dir, {TestProgram("exec_other"), TestProgram("raw_syscalls")});
+  EXPECT_EQ(traced.run.exit_code, 0) << traced.run.err;
+  const auto& images = traced.profile.images;
+  ASSERT_EQ(images.size(), 3u);
+  const SyscallSet& before = images.at(Canonical(TestProgram("exec_other")));
+  const SyscallSet& after = images.at(Canonical(TestProgram("raw_syscalls")));
+  EXPECT_TRUE(before.Contains("syscall_603"));
+  EXPECT_TRUE(before.Contains("execve")) << "the execve counts for the image that called it";
+  EXPECT_FALSE(before.Contains("syscall_600"));
+  EXPECT_TRUE(after.Contains("syscall_600"));
+  EXPECT_FALSE(after.Contains("syscall_603"));
+  // The command's own first execve is made by sysfence's child, still running sysfence.
+  EXPECT_EQ(Names(images.at("[launcher]")), std::set<std::string>{"execve"});
+  EXPECT_EQ(traced.profile.target, Canonical(TestProgram("exec_other")));
+  EXPECT_EQ(traced.profile.counts.at(*SyscallNumber("execve")), 2u);
+}
+
+TEST(Trace, VforkChildsExecCountsForTheParent) {
+  ScratchDir dir;
+  Traced traced = Trace(dir, {TestProgram("vfork_exec"), "/bin/true"});
+  EXPECT_EQ(traced.run.exit_code, 0) << traced.run.err;
+  EXPECT_EQ(traced.run.out, "child exited 0\n");
+  const SyscallSet& parent = traced.profile.images.at(Canonical(TestProgram("vfork_exec")));
+  EXPECT_TRUE(parent.Contains("vfork"));
+  EXPECT_TRUE(parent.Contains("execve"));
+  const SyscallSet& child = traced.profile.images.at(Canonical("/bin/true"));
+  EXPECT_TRUE(child.Contains("exit_group"));
+  EXPECT_FALSE(child.Contains("vfork"));
+}
+
+TEST(Trace, Int80CallsAreRecordedAsI386) {
+  if (RunCommand({TestProgram("int80_getpid"), "--probe"}).exit_code != 0) {
+    GTEST_SKIP() << "this kernel has no 32-bit emulation (int 0x80 raises SIGSEGV)";
+  }
+  ScratchDir dir;
+  Traced traced = Trace(dir, {TestProgram("int80_getpid")});
+  EXPECT_EQ(traced.run.exit_code, 0) << traced.run.err;
+  EXPECT_EQ(traced.run.out, "i386 getpid matches\n");
+  EXPECT_EQ(traced.profile.compat_i386.at("getpid"), 1u);
+  EXPECT_FALSE(traced.profile.syscalls.Contains("writev")) << "i386 20 is not x86-64 20";
+}
+
+// ---- Exit status and signals -------------------------------------------------------------
+
+TEST(Trace, ExitsWithTheCommandsExitCode) {
+  ScratchDir dir;
+  Traced three = Trace(dir, {TestProgram("exit_code")});
+  EXPECT_EQ(three.run.exit_code, 3);
+  EXPECT_EQ(three.profile.exit_status, 3);
+  Traced zero = Trace(dir, {TestProgram("exit_code"), "0"});
+  EXPECT_EQ(zero.run.exit_code, 0);
+  EXPECT_EQ(zero.json["exit_status"], 0);
+}
+
+TEST(Trace, ExitsWith128PlusSignalWhenTheCommandIsKilled) {
+  ScratchDir dir;
+  Traced usr2 = Trace(dir, {TestProgram("killed_by_signal")});
+  EXPECT_EQ(usr2.run.exit_code, 128 + SIGUSR2);
+  EXPECT_EQ(usr2.profile.exit_status, 128 + SIGUSR2);
+  Traced kill9 = Trace(dir, {TestProgram("killed_by_signal"), "9"});
+  EXPECT_EQ(kill9.run.exit_code, 128 + SIGKILL);
+}
+
+TEST(Trace, SignalsReachTheirHandlers) {
+  ScratchDir dir;
+  Traced traced = Trace(dir, {TestProgram("handle_signal")});
+  EXPECT_EQ(traced.run.exit_code, 0);
+  EXPECT_EQ(traced.run.out, "handled SIGUSR1\n");
+  EXPECT_TRUE(traced.profile.syscalls.Contains("rt_sigreturn"));
+}
+
+TEST(Trace, IgnoredSignalsStayIgnored) {
+  ScratchDir dir;
+  Traced traced = Trace(dir, {TestProgram("ignore_sigterm")});
+  EXPECT_EQ(traced.run.exit_code, 0);
+  EXPECT_EQ(traced.run.out, "survived SIGTERM\n");
+}
+
+TEST(Trace, StopAndContinueWorkAsWithoutTracer) {
+  ScratchDir dir;
+  Traced traced = Trace(dir, {TestProgram("stop_continue")});
+  EXPECT_EQ(traced.run.exit_code, 0) << traced.run.out;
+  EXPECT_EQ(traced.run.out, "stopped by SIGSTOP\ncontinued\nexited\n");
+}
+
+TEST(Trace, EverySyscallModeSeesTheSameCalls) {
+  ScratchDir dir;
+  for (const char* program : {"fork_child", "thread_syscall"}) {
+    Traced filtered = Trace(dir, {TestProgram(program)});
+    Traced every = Trace(dir, {TestProgram(program)}, {"--every-syscall"});
+    EXPECT_EQ(every.run.exit_code, 0) << every.run.err;
+    EXPECT_EQ(Names(every.profile.syscalls), Names(filtered.profile.syscalls)) << program;
+    EXPECT_EQ(every.profile.images, filtered.profile.images) << program;
+  }
+}
+
+TEST(Trace, FallsBackToEveryStopWhenTheKernelRefusesTheFilter) {
+  ScratchDir dir;
+  Traced normal = Trace(dir, {TestProgram("fork_child")});
+  std::string out = dir.File("refused.json");
+  CommandResult run = RunCommand({TestProgram("deny_seccomp"), SysfenceBinary(), "trace", "-o",
+                                  out, "--", TestProgram("fork_child")});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err,
+            "sysfence: warning: the kernel refused the seccomp trace filter (Operation not "
+            "permitted); tracing with two ptrace stops per call instead, which is slower\n");
+  Result<Profile> refused = ReadProfileFile(out);
+  ASSERT_TRUE(refused.ok()) << refused.error().message();
+  EXPECT_EQ(refused->images, normal.profile.images);
+  EXPECT_EQ(refused->counts, normal.profile.counts);
+}
+
+TEST(Trace, WritesTheProfileToStandardOutputWithoutOutputOption) {
+  CommandResult run =
+      RunCommand({SysfenceBinary(), "trace", "--", TestProgram("exit_code"), "0"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  nlohmann::json json = nlohmann::json::parse(run.out);
+  EXPECT_EQ(json["target"], Canonical(TestProgram("exit_code")));
+}
+
+// ---- SIGTERM, SIGINT, SIGHUP to sysfence -------------------------------------------------
+
+// sysfence started in a session of its own, with its standard output on a pipe.
+class Session {
+ public:
+  // Standard error goes to `error_file`.
+  Session(const std::vector<std::string>& argv, const std::string& error_file) {
+    int out[2];
+    if (pipe(out) != 0) throw std::runtime_error("pipe");
+    pid_ = fork();
+    if (pid_ == 0) {
+      setsid();
+      int err = open(error_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(err, 2);
+      dup2(out[1], 1);
+      close(out[0]);
+      close(out[1]);
+      std::vector<char*> args;
+      for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+      args.push_back(nullptr);
+      execv(args[0], args.data());
+      _exit(127);
+    }
+    close(out[1]);
+    output_ = fdopen(out[0], "r");
+  }
+  ~Session() {
+    if (output_ != nullptr) fclose(output_);
+    if (pid_ > 0 && !reaped_) {
+      kill(-pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  pid_t pid() const { return pid_; }
+  // The next line of output ("" at end of file).
+  std::string ReadLine() {
+    char buffer[256];
+    return fgets(buffer, sizeof buffer, output_) != nullptr ? buffer : "";
+  }
+  int Wait() {
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    reaped_ = true;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  // Processes whose session is this one's (sysfence's pid is the session id); zombies too
+  // unless `alive_only`.
+  std::vector<pid_t> Members(bool alive_only = false) const {
+    std::vector<pid_t> members;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+      std::string name = entry.path().filename();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::string stat = ReadWholeFile(entry.path() / "stat");
+      size_t end = stat.rfind(')');
+      if (end == std::string::npos) continue;
+      std::istringstream fields(stat.substr(end + 2));
+      std::string state;
+      long parent = 0, group = 0, session = 0;
+      fields >> state >> parent >> group >> session;
+      if (session == pid_ && !(alive_only && state == "Z")) members.push_back(std::stoi(name));
+    }
+    return members;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  FILE* output_ = nullptr;
+  bool reaped_ = false;
+};
+
+class TerminationSignal : public ::testing::TestWithParam<int> {};
+
+TEST_P(TerminationSignal, KillsTheTreeWritesAnIncompleteProfileAndExits128PlusSignal) {
+  ScratchDir dir;
+  std::string out = dir.File("profile.json");
+  // Both processes ignore SIGTERM: only sysfence's SIGKILL ends them.
+  Session session({SysfenceBinary(), "trace", "-o", out, "--", TestProgram("ignore_sigterm"),
+                   "--wait"},
+                  dir.File("stderr"));
+  ASSERT_EQ(session.ReadLine().substr(0, 6), "ready ");
+  ASSERT_EQ(session.ReadLine().substr(0, 6), "ready ");
+  EXPECT_GE(session.Members().size(), 3u) << "sysfence and two tracees";
+  ASSERT_EQ(kill(session.pid(), GetParam()), 0);
+  EXPECT_EQ(session.Wait(), 128 + GetParam());
+  EXPECT_EQ(session.Members(), std::vector<pid_t>{}) << "a process of the trace survived";
+  EXPECT_EQ(ReadWholeFile(dir.File("stderr")),
+            fmt::format("sysfence: warning: interrupted by SIG{}: the traced processes were "
+                        "killed and the profile is marked incomplete\n",
+                        sigabbrev_np(GetParam())));
+
+  Result<Profile> profile = ReadProfileFile(out);
+  ASSERT_TRUE(profile.ok()) << profile.error().message();
+  EXPECT_TRUE(profile->incomplete);
+  EXPECT_EQ(profile->exit_status, -1);
+  EXPECT_TRUE(profile->syscalls.Contains("pause")) << "what was seen is kept";
+  EXPECT_TRUE(profile->syscalls.Contains("clone") || profile->syscalls.Contains("fork"));
+  nlohmann::json json = nlohmann::json::parse(ReadWholeFile(out));
+  EXPECT_EQ(json["incomplete"], true);
+  EXPECT_FALSE(json.contains("exit_status"));
+}
+
+TEST(Trace, KilledSysfenceTakesItsTraceesWithIt) {
+  // SIGKILL cannot be caught: PTRACE_O_EXITKILL makes the kernel kill the tracees.
+  ScratchDir dir;
+  Session session({SysfenceBinary(), "trace", "-o", dir.File("profile.json"), "--",
+                   TestProgram("ignore_sigterm"), "--wait"},
+                  dir.File("stderr"));
+  ASSERT_EQ(session.ReadLine().substr(0, 6), "ready ");
+  ASSERT_EQ(session.ReadLine().substr(0, 6), "ready ");
+  ASSERT_EQ(kill(session.pid(), SIGKILL), 0);
+  EXPECT_EQ(session.Wait(), 128 + SIGKILL);
+  // The kernel has sent the SIGKILLs once sysfence is gone; wait until the tracees have acted
+  // on them (their zombies are init's to reap). The minute is only a guard against hanging:
+  // without PTRACE_O_EXITKILL they would live on, paused, forever.
+  for (int waited_ms = 0; !session.Members(/*alive_only=*/true).empty(); waited_ms += 10) {
+    ASSERT_LT(waited_ms, 60000) << "tracees outlived the killed sysfence";
+    usleep(10000);
+  }
+  EXPECT_FALSE(FileExists(dir.File("profile.json")));
+}
+
+INSTANTIATE_TEST_SUITE_P(Trace, TerminationSignal, ::testing::Values(SIGTERM, SIGINT, SIGHUP),
+                         [](const ::testing::TestParamInfo<int>& param_info) {
+                           return std::string(sigabbrev_np(param_info.param));
+                         });
+
+// ---- sysfence's own failures --------------------------------------------------------------
+
+void ExpectOneLineErrorNaming(const CommandResult& run, const std::string& name,
+                              const std::string& output) {
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.out, "");
+  ASSERT_FALSE(run.err.empty());
+  EXPECT_EQ(run.err.find('\n'), run.err.size() - 1) << "one line: " << run.err;
+  EXPECT_TRUE(run.err.starts_with("sysfence: ")) << run.err;
+  EXPECT_NE(run.err.find(name), std::string::npos) << run.err;
+  EXPECT_FALSE(FileExists(output)) << "no profile for a failed trace";
+}
+
+TEST(TraceErrors, MissingCommand) {
+  ScratchDir dir;
+  std::string out = dir.File("p.json");
+  CommandResult run =
+      RunCommand({SysfenceBinary(), "trace", "-o", out, "--", "no-such-command-xyz"});
+  ExpectOneLineErrorNaming(run, "no-such-command-xyz: command not found in PATH", out);
+  run = RunCommand({SysfenceBinary(), "trace", "-o", out, "--", dir.File("absent")});
+  ExpectOneLineErrorNaming(run, dir.File("absent") + ": No such file or directory", out);
+}
+
+TEST(TraceErrors, NonExecutableFileAndDirectory) {
+  ScratchDir dir;
+  std::string out = dir.File("p.json");
+  WriteWholeFile(dir.File("data.txt"), "not a program\n");
+  CommandResult run =
+      RunCommand({SysfenceBinary(), "trace", "-o", out, "--", dir.File("data.txt")});
+  ExpectOneLineErrorNaming(run, dir.File("data.txt") + ": is not executable", out);
+  run = RunCommand({SysfenceBinary(), "trace", "-o", out, "--", dir.path()});
+  ExpectOneLineErrorNaming(run, dir.path() + ": is a directory", out);
+}
+
+TEST(TraceErrors, FileTheKernelCannotExecute) {
+  // Executable bit, but neither ELF nor script: execve itself fails (ENOEXEC).
+  ScratchDir dir;
+  std::string out = dir.File("p.json");
+  WriteWholeFile(dir.File("garbage"), "\x01\x02\x03 not a program\n");
+  chmod(dir.File("garbage").c_str(), 0755);
+  CommandResult run =
+      RunCommand({SysfenceBinary(), "trace", "-o", out, "--", dir.File("garbage")});
+  ExpectOneLineErrorNaming(run, "cannot execute " + dir.File("garbage") + ": Exec format error",
+                           out);
+}
+
+TEST(TraceErrors, RefusedPtraceSaysWhy) {
+  // Under strace -f the command's process gets strace as its tracer first.
+  ScratchDir dir;
+  std::string out = dir.File("p.json");
+  CommandResult run = RunCommand({"strace", "-f", "-qq", "-o", "/dev/null", SysfenceBinary(),
+                                  "trace", "-o", out, "--", "/bin/true"});
+  ExpectOneLineErrorNaming(run, "ptrace is not permitted", out);
+  EXPECT_NE(run.err.find("already being traced by process"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("(strace)"), std::string::npos) << run.err;
+}
+
+}  // namespace
+}  // namespace sysfence::testing
