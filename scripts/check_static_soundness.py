@@ -1,142 +1,79 @@
 #!/usr/bin/env python3
-"""Checks `sysfence static` against reality: runs a command under `strace -f`, splits the
-calls by the image each process was running (a child that has not exec'd belongs to its
-parent's image; the execve that loads an image counts for the image that called it), runs
-`sysfence static` on every image, and reports every traced call the static set lacks.
+"""Checks `sysfence static` against reality: runs a command under `sysfence trace` (or reads a
+traced profile, or imports an strace log), takes the calls each executable image made (the
+tracer's `images`: a child that has not exec'd counts for its parent's image, the execve that
+loads an image for the image that called it), runs `sysfence static` on every image, and
+reports every traced call the static set lacks.
 
   check_static_soundness.py --sysfence build/src/cli/sysfence -- diff -u a b
-  check_static_soundness.py --sysfence ... --log trace.log --image /usr/bin/ssh
+  check_static_soundness.py --sysfence ... --profile traced.json
+  check_static_soundness.py --sysfence ... --log strace-f.log
 
-Exit status: 0 when no image misses anything, 1 when something is missed, 2 on usage errors.
+Exit status: 0 when no image misses anything, 1 when something is missed or an image cannot
+be analysed, 2 on usage errors or when the trace itself fails.
 """
 import argparse
 import json
 import os
-import re
-import shutil
 import subprocess
 import sys
 import tempfile
 
-LINE = re.compile(r"^(\d+)\s+(?:<\.\.\.\s+([a-z0-9_]+)\s+resumed>|([a-z0-9_]+)\()")
-RESULT = re.compile(r"=\s+(-?\d+|\?)")
-EXECVE_PATH = re.compile(r'^\d+\s+execve(?:at)?\((?:AT_FDCWD,\s*)?"([^"]*)"')
+# The tracer's key for the launch's own execve, which belongs to no image of the program.
+LAUNCHER = "[launcher]"
 
 
-def syscall_name(raw):
-    """strace names unknown numbers syscall_0x25b; sysfence calls them syscall_603."""
-    if raw.startswith("syscall_0x"):
-        return "syscall_%d" % int(raw[len("syscall_0x"):], 16)
-    return raw
-
-
-def which(program):
-    """The ELF image the kernel runs for `program`: found in PATH, symlinks resolved, and for
-    a script its interpreter (the #! line)."""
-    if "/" not in program:
-        program = shutil.which(program) or program
-    path = os.path.realpath(program)
-    for _ in range(4):
-        try:
-            with open(path, "rb") as f:
-                head = f.read(256)
-        except OSError:
-            return path
-        if not head.startswith(b"#!"):
-            return path
-        words = head[2:].split(b"\n")[0].split()
-        if not words:
-            return path
-        path = os.path.realpath(words[0].decode(errors="replace"))
-    return path
-
-
-def parse_log(path, first_image):
-    """Returns {image: set(syscall names)}."""
-    image_of = {}
-    calls = {}
-    pending_exec = {}   # pid -> path of an execve whose result is not known yet
-    cloning = []        # pids inside a clone/fork that has not returned yet
-    first_pid = None
-    with open(path, errors="replace") as log:
-        for line in log:
-            match = LINE.match(line)
-            if not match:
-                continue
-            pid = int(match.group(1))
-            name = syscall_name(match.group(2) or match.group(3))
-            resumed = match.group(2) is not None
-            if first_pid is None:
-                first_pid = pid
-                image_of[pid] = first_image
-            if pid not in image_of:
-                # A new child printing before its parent's clone returned.
-                parent = cloning[-1] if cloning else first_pid
-                image_of[pid] = image_of.get(parent, first_image)
-            image = image_of[pid]
-            result = RESULT.search(line)
-            finished = result is not None or "<unfinished" not in line
-            if name in ("execve", "execveat"):
-                if not resumed:
-                    exec_path = EXECVE_PATH.match(line)
-                    if exec_path:
-                        pending_exec[pid] = exec_path.group(1)
-                # The execve strace itself makes to start the command is not the program's.
-                if not (pid == first_pid and not calls):
-                    calls.setdefault(image, set()).add(name)
-                if result and result.group(1) == "0" and pid in pending_exec:
-                    image_of[pid] = which(pending_exec.pop(pid))
-                elif finished:
-                    pending_exec.pop(pid, None)
-                continue
-            calls.setdefault(image, set()).add(name)
-            if name in ("clone", "clone3", "fork", "vfork"):
-                if not finished or "<unfinished" in line:
-                    cloning.append(pid)
-                if result:
-                    if pid in cloning:
-                        cloning.remove(pid)
-                    if result.group(1) not in ("?",) and int(result.group(1)) > 0:
-                        image_of.setdefault(int(result.group(1)), image)
-    return calls
+def traced_images(sysfence, args, command):
+    """Returns {image path: set(syscall names)} from the chosen source."""
+    if args.profile:
+        with open(args.profile) as f:
+            profile = json.load(f)
+    else:
+        with tempfile.TemporaryDirectory(prefix="sysfence-soundness-") as scratch:
+            out = os.path.join(scratch, "traced.json")
+            if args.log:
+                argv = [sysfence, "import-strace", "-o", out, args.log]
+            else:
+                argv = [sysfence, "trace", "-o", out, "--"] + command
+            result = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE, text=True)
+            if not os.path.exists(out):
+                print("no profile from %s: %s" % (" ".join(argv), result.stderr.strip()))
+                sys.exit(2)
+            with open(out) as f:
+                profile = json.load(f)
+    return {image: set(names) for image, names in profile.get("images", {}).items()
+            if image != LAUNCHER}
 
 
 def static_set(sysfence, image, extra):
-    result = subprocess.run([sysfence, "static"] + extra + [image], capture_output=True, text=True)
+    result = subprocess.run([sysfence, "static"] + extra + [image], capture_output=True,
+                            text=True)
     if result.returncode != 0:
         return None, result.stderr.strip()
-    profile = json.loads(result.stdout)
-    return set(profile["syscalls"]), ""
+    return set(json.loads(result.stdout)["syscalls"]), ""
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sysfence", required=True)
-    parser.add_argument("--log", help="an existing strace -f log instead of running COMMAND")
-    parser.add_argument("--image", help="the image the first traced process runs (with --log)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--profile", help="a traced (or imported) profile instead of COMMAND")
+    source.add_argument("--log", help="an strace log (any form import-strace reads)")
     parser.add_argument("--static-arg", action="append", default=[],
                         help="extra argument for sysfence static (repeatable)")
-    parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--quiet", action="store_true", help="print only images that miss")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    if args.log:
-        log = args.log
-        first = which(args.image or "")
-    else:
-        if not command:
-            parser.error("give a COMMAND or --log")
-        handle, log = tempfile.mkstemp(prefix="sysfence-strace-")
-        os.close(handle)
-        subprocess.run(["strace", "-f", "-qq", "-o", log] + command,
-                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
-        first = which(command[0])
-    calls = parse_log(log, first)
-    if not args.log:
-        os.unlink(log)
+    if not (args.profile or args.log or command):
+        parser.error("give a COMMAND, --profile or --log")
+    images = traced_images(args.sysfence, args, command)
+    if not images:
+        print("the trace holds no image")
+        return 2
     missed_any = False
-    for image, names in sorted(calls.items()):
+    for image, names in sorted(images.items()):
         static, error = static_set(args.sysfence, image, args.static_arg)
         if static is None:
             print("%s: cannot analyse: %s" % (image, error))

@@ -28,6 +28,8 @@ struct Tracee {
   bool awaiting_first_stop = false;
   // The phase this thread's process entered on its own (TraceContext::EnterPhase), 0 if none.
   int phase = 0;
+  // Has exec'd since the tracer first saw it: its image is its own, whatever its parent runs.
+  bool execed = false;
   bool live = false;
 };
 

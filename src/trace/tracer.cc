@@ -274,7 +274,10 @@ void Tracer::HandleSpawn(Tracee& parent, int event) {
   int parent_phase = parent.phase;
   Tracee* record = tree_.Find(child);
   if (record != nullptr) {
-    record->image = image;  // adopted at its first stop; the event names the real parent
+    // Adopted at its first stop: the event names the real creator, whose image it runs. But
+    // a child can run ahead of its parent's event (the parent is woken to report it only
+    // after the child), even as far as its own execve: then it keeps the image it exec'd.
+    if (!record->execed) record->image = image;
   } else {
     pid_t tgid = event == PTRACE_EVENT_CLONE ? LineageOf(child).tgid : child;
     record = &tree_.Add(child, tgid != 0 ? tgid : child, image);
@@ -310,6 +313,7 @@ void Tracer::HandleExec(pid_t pid) {
   tracee->image = image;
   tracee->tgid = pid;
   tracee->launching = false;
+  tracee->execed = true;
   if (pid == root_) outcome_.root_execed = true;
   if (observer_ != nullptr) {
     observer_->OnExec(*this, ExecEvent{pid, former_tid, image->path(), MonotonicNanoseconds()});
