@@ -24,15 +24,18 @@ build: deps $(BUILD)/CMakeCache.txt
 demo: build
 	bash scripts/demo.sh $(BUILD)
 
+# The whole suite, then the unit tests again under ASan+UBSan (test-asan).
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+	$(MAKE) test-asan
 
 test-unit: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
 
 # The unit tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-asan: deps
-	cmake -S . -B $(ASAN_BUILD) -DSYSFENCE_SANITIZE=ON -DSYSFENCE_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	cmake -S . -B $(ASAN_BUILD) -DSYSFENCE_SANITIZE=ON -DSYSFENCE_BUILD_BENCH=OFF \
+	  -DSYSFENCE_INTEGRATION_TESTS=OFF $(CMAKE_FLAGS)
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) -L unit

@@ -20,7 +20,8 @@ StudyResult SampleResult() {
   client.runs = 1;
   client.dynamic = *SyscallSet::FromNames({"read", "write", "connect", "socket", "poll", "dup"});
   client.static_set = client.dynamic | *SyscallSet::FromNames({"mkdir"});
-  client.phases = {{"init-auth", *SyscallSet::FromNames({"read", "socket", "connect"}), "", {}},
+  client.phases = {{"init", *SyscallSet::FromNames({"read", "socket"}), "", {}},
+                   {"auth", *SyscallSet::FromNames({"read", "connect"}), "socket:AF_INET", {}},
                    {"session", *SyscallSet::FromNames({"dup"}), "syscall:dup", {}},
                    {"working", *SyscallSet::FromNames({"poll", "read", "write"}), "", {}}};
   r.programs = {client};

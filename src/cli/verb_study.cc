@@ -35,6 +35,9 @@ int RunStudyVerb(const StudyVerbOptions& verb) {
   options.progress = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
   std::string output = verb.output.empty() ? "study-results/" + verb.study : verb.output;
 
+  if (Status usable = CheckReportDirectory(output); !usable.ok()) {
+    return ReportError(usable.error());
+  }
   Result<StudyResult> result = RunStudy(options);
   if (!result.ok()) return ReportError(result.error().WithContext("study " + verb.study));
   Status written = WriteStudyReport(*result, output);

@@ -45,6 +45,7 @@ Result<Profile> MergeProfiles(const std::vector<Profile>& profiles) {
       } else {
         it->syscalls |= phase.syscalls;
         for (const auto& [number, count] : phase.counts) it->counts[number] += count;
+        for (const auto& [path, set] : phase.images) it->images[path] |= set;
         if (it->trigger.empty()) it->trigger = phase.trigger;
       }
     }

@@ -34,6 +34,7 @@ void Profile::RecordCall(const std::string& image, int number, uint64_t times) {
   if (!phases.empty()) {
     phases.back().syscalls.Insert(number);
     phases.back().counts[number] += times;
+    phases.back().images[image].Insert(number);
   }
 }
 

@@ -27,10 +27,13 @@ std::optional<ProfileKind> ProfileKindFromName(std::string_view name);
 
 // One execution phase: what was called while the phase was current.
 struct Phase {
-  std::string name;
-  SyscallSet syscalls;
-  std::string trigger;  // what entered the phase ("" for the first phase)
-  std::map<int, uint64_t> counts;
+  std::string name = {};
+  SyscallSet syscalls = {};
+  std::string trigger = {};  // what entered the phase ("" for the first phase)
+  std::map<int, uint64_t> counts = {};
+  // Per executable image (dynamic), as the profile's `images`: the calls each image made
+  // while the phase was current. Empty when unknown (older files, hand-written profiles).
+  std::map<std::string, SyscallSet> images = {};
 };
 
 // A place in a binary (static analysis evidence and unresolved sites).

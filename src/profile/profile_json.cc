@@ -12,6 +12,12 @@ using nlohmann::json;
 
 json NamesOf(const SyscallSet& set) { return set.Names(); }
 
+json ImagesToJson(const std::map<std::string, SyscallSet>& images) {
+  json out = json::object();
+  for (const auto& [path, set] : images) out[path] = NamesOf(set);
+  return out;
+}
+
 json CountsByName(const std::map<int, uint64_t>& counts) {
   json object = json::object();
   for (const auto& [number, count] : counts) object[SyscallDisplayName(number)] = count;
@@ -196,6 +202,21 @@ Result<Profile> ProfileFromJson(const json& root, const Reader& in) {
       if (item.contains("counts")) {
         SYSFENCE_ASSIGN_OR_RETURN(phase.counts, in.Counts(item["counts"], field + ".counts"));
       }
+      if (item.contains("images")) {
+        const json& images = item["images"];
+        if (!images.is_object()) {
+          return in.Fail(field + ".images", "expected an object of path: [names]");
+        }
+        for (const auto& [path, names] : images.items()) {
+          std::string where = fmt::format("{}.images.{}", field, path);
+          SYSFENCE_ASSIGN_OR_RETURN(phase.images[path], in.Set(names, where));
+          SyscallSet extra = phase.images[path] - phase.syscalls;
+          if (!extra.Empty()) {
+            return in.Fail(where, fmt::format("holds '{}', which the phase's syscalls do not",
+                                              extra.Names().front()));
+          }
+        }
+      }
       profile.phases.push_back(std::move(phase));
     }
   }
@@ -321,14 +342,13 @@ std::string ProfileToJsonText(const Profile& profile) {
   json seen = json::object();
   for (const auto& [number, n] : profile.seen_in_runs) seen[SyscallDisplayName(number)] = n;
   root["seen_in_runs"] = seen;
-  json images = json::object();
-  for (const auto& [path, set] : profile.images) images[path] = NamesOf(set);
-  root["images"] = images;
+  root["images"] = ImagesToJson(profile.images);
   json phases = json::array();
   for (const Phase& phase : profile.phases) {
     json item = {{"name", phase.name}, {"syscalls", NamesOf(phase.syscalls)}};
     if (!phase.trigger.empty()) item["trigger"] = phase.trigger;
     if (!phase.counts.empty()) item["counts"] = CountsByName(phase.counts);
+    if (!phase.images.empty()) item["images"] = ImagesToJson(phase.images);
     phases.push_back(std::move(item));
   }
   root["phases"] = phases;

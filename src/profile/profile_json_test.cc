@@ -37,6 +37,9 @@ TEST(ProfileJson, RoundTripKeepsEveryField) {
   EXPECT_EQ(ProfileToJsonText(*back), text);
   EXPECT_EQ(back->phases.size(), 2u);
   EXPECT_EQ(back->phases[1].trigger, "syscall:openat");
+  EXPECT_EQ(back->phases[1].images.at("/usr/bin/cat").Names(), std::vector<std::string>{"read"});
+  EXPECT_EQ(back->phases[1].images.at("/usr/bin/diff").Names(),
+            std::vector<std::string>{"openat"});
   EXPECT_EQ(back->counts.at(*SyscallNumber("brk")), 3u);
   EXPECT_EQ(back->images.at("/usr/bin/cat").Names(), std::vector<std::string>{"read"});
   EXPECT_EQ(back->evidence.at(0).front().address, 0x1234u);
@@ -99,6 +102,12 @@ TEST(ProfileJson, RejectsBadInputNamingFileAndField) {
       {R"({"sysfence": 1, "runs": 1, "syscalls": ["read"], "seen_in_runs": {"read": 2}})",
        "seen in 2 runs of 1"},
       {R"({"sysfence": 1, "syscalls": [], "phases": [{"name": "x"}]})", "phases[0]"},
+      {R"({"sysfence": 1, "syscalls": ["read"], "phases": [{"name": "x", "syscalls": [],
+          "images": {"/x": ["read"]}}]})",
+       "phases[0].images./x"},
+      {R"({"sysfence": 1, "syscalls": [], "phases": [{"name": "x", "syscalls": [],
+          "images": ["read"]}]})",
+       "expected an object"},
   };
   for (const BadCase& c : cases) {
     auto p = ProfileFromJsonText(c.text, "bad.json");

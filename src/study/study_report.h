@@ -27,6 +27,10 @@ std::string StudyHtml(const StudyResult& result);
 
 // Writes report.md, summary.txt, data.json, data.csv, the charts and index.html into `dir`
 // (created if missing), each file whole or not at all.
+// Fails, naming the problem, when DIR could not be created or written (checked before a
+// study's minutes of work; creates nothing).
+Status CheckReportDirectory(const std::string& dir);
+
 Status WriteStudyReport(const StudyResult& result, const std::string& dir);
 
 }  // namespace sysfence

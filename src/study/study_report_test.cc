@@ -50,6 +50,22 @@ TEST(StudyReport, SummaryAndMarkdownCarryComputedNumbersAndLabelledPosterFigures
   EXPECT_NE(md.find("Dynamic: 5 syscalls here against the poster's 83"), std::string::npos);
 }
 
+TEST(StudyReport, InitializationAndAuthenticationAreAlsoShownTogetherAsThePosterMeasured) {
+  StudyResult r = SshLikeResult();
+  r.programs[0].phases = {
+      {.name = "init", .syscalls = *SyscallSet::FromNames({"read", "socket"})},
+      {.name = "auth", .syscalls = *SyscallSet::FromNames({"read", "connect"})},
+      {.name = "working", .syscalls = *SyscallSet::FromNames({"read", "write"})}};
+  // read, socket, connect: 3 of the client's 5.
+  EXPECT_NE(StudyMarkdown(r).find("| init + auth, together as the poster measured them | 3 | "
+                                  "60.0% |"),
+            std::string::npos)
+      << StudyMarkdown(r);
+  EXPECT_NE(StudySummaryText(r).find("(init + auth)"), std::string::npos);
+  r.programs[0].phases.erase(r.programs[0].phases.begin() + 1);  // no "auth" phase
+  EXPECT_EQ(StudyMarkdown(r).find("init + auth"), std::string::npos);
+}
+
 TEST(StudyReport, StaticMissesAreShownInRed) {
   StudyResult r = SshLikeResult();
   r.soundness_failures.push_back("ssh client: rseq");

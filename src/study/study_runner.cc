@@ -186,13 +186,15 @@ class Study {
     sets.dynamic |= own;
     ++sets.runs;
     for (int number : own) ++sets.seen_in_runs[number];
-    for (const Phase& phase : profile.phases) {
+    // The program's phases are its own image's: what the shells and commands a session runs
+    // call in the traced tree is not the program's.
+    for (const Phase& traced : profile.phases) {
+      Phase phase{.name = traced.name, .syscalls = {}, .trigger = traced.trigger};
+      if (auto it = traced.images.find(image); it != traced.images.end()) phase.syscalls = it->second;
       auto it = std::find_if(sets.phases.begin(), sets.phases.end(),
                              [&](const Phase& p) { return p.name == phase.name; });
-      // Per-phase sets of the program's own image are not kept per image by the tracer, so a
-      // phase holds what the whole traced tree called while it was current.
       if (it == sets.phases.end()) {
-        sets.phases.push_back(phase);
+        sets.phases.push_back(std::move(phase));
       } else {
         it->syscalls |= phase.syscalls;
       }

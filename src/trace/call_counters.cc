@@ -44,6 +44,7 @@ uint64_t CallCounters::AddToProfile(Profile* profile) const {
         if (into_phase != nullptr) {
           into_phase->syscalls.Insert(nr);
           into_phase->counts[nr] += n;
+          into_phase->images[path].Insert(nr);
         }
       }
       for (int nr = 0; nr < kI386NumberLimit; ++nr) {

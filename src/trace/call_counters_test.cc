@@ -40,14 +40,21 @@ TEST(CallCounters, PhasesGetTheCallsCountedWhileCurrent) {
   image->ForPhase(2).x86_64[Nr("read")] += 5;     // phase "work"
   image->ForPhase(1).x86_64[Nr("read")] += 1;     // switching back finds the same block
   Profile profile;
-  profile.phases.push_back(Phase{"init", {}, "", {}});
-  profile.phases.push_back(Phase{"work", {}, "openat /etc/passwd", {}});
+  profile.phases.push_back(Phase{.name = "init"});
+  profile.phases.push_back(Phase{.name = "work", .trigger = "openat /etc/passwd"});
+  counters.Intern("/usr/bin/cat")->ForPhase(2).x86_64[Nr("write")] += 1;
   counters.AddToProfile(&profile);
   EXPECT_EQ(profile.phases[0].syscalls.Names(), (std::vector<std::string>{"openat", "read"}));
   EXPECT_EQ(profile.phases[0].counts.at(Nr("read")), 1u);
-  EXPECT_EQ(profile.phases[1].syscalls.Names(), (std::vector<std::string>{"read"}));
   EXPECT_EQ(profile.phases[1].counts.at(Nr("read")), 5u);
   EXPECT_EQ(profile.counts.at(Nr("read")), 6u);
+  // Each phase keeps which image made which call.
+  EXPECT_EQ(profile.phases[1].syscalls.Names(), (std::vector<std::string>{"read", "write"}));
+  EXPECT_EQ(profile.phases[1].images.at("/usr/bin/ssh").Names(),
+            (std::vector<std::string>{"read"}));
+  EXPECT_EQ(profile.phases[1].images.at("/usr/bin/cat").Names(),
+            (std::vector<std::string>{"write"}));
+  EXPECT_EQ(profile.phases[0].images.count("/usr/bin/cat"), 0u);
   EXPECT_TRUE(profile.syscalls.Contains("brk"));
 }
 
