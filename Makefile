@@ -8,7 +8,7 @@ FUZZ_BUILD ?= build-fuzz
 ASAN_BUILD ?= build-asan
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build demo test test-unit test-asan fuzz bench bench-trace bench-filter bench-static static-sweep clean
+.PHONY: all deps build demo test test-unit test-asan fuzz bench bench-trace bench-filter bench-run bench-static static-sweep clean
 
 all: build
 
@@ -48,13 +48,16 @@ fuzz: deps
 	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 # Every benchmark, each against its baseline in the same run (figures in docs/PERFORMANCE.md).
-bench: bench-trace bench-filter bench-static
+bench: bench-trace bench-filter bench-run bench-static
 
 bench-trace: build
 	bash bench/trace_bench.sh $(BUILD)
 # What a seccomp filter costs per call: generated vs none, allow-all and linear (docs/PERFORMANCE.md).
 bench-filter: build
 	$(BUILD)/bench/filter_bench
+# A getppid loop natively, under `sysfence run` and under `sysfence run --phased`.
+bench-run: build
+	bash bench/run_bench.sh $(BUILD)
 
 # sysfence static on /usr/bin/ssh, cold and warm, beside a plain Zydis decode of its code.
 bench-static: build

@@ -4,6 +4,9 @@
 //   floor       a one-instruction allow-all filter (what any filter costs)
 //   generated   sysfence's filter for a 100-syscall set (libseccomp, binary tree)
 //   linear      the same set as a hand-built chain of JEQs (sysfilter's linear mode)
+//   phased      the filter `run --phased` installs for a two-phase profile whose working
+//               phase is that set (start-up needs three more calls, the trigger is a fourth):
+//               the hot calls are plain ALLOW, only the four others return TRACE
 // and the same three filters stacked on a "cache buster" (a filter that reads args[0]), which
 // keeps the kernel's action cache (Linux 5.11+) from skipping the filters, so their own
 // evaluation cost shows. One filter's evaluation costs less than this machine's timing noise,
@@ -36,6 +39,7 @@
 #include "base/unique_fd.h"
 #include "filter/bpf_evaluator.h"
 #include "filter/filter_builder.h"
+#include "filter/filter_policy.h"
 
 namespace sysfence {
 namespace {
@@ -53,6 +57,22 @@ SyscallSet HundredSyscalls() {
     set.Insert(nr);
   }
   return set;
+}
+
+// The filter of `run --phased` for a profile whose start-up phase makes the hundred calls and
+// getuid, getgid, geteuid, and whose working phase, entered by the first getegid, makes the
+// hundred and getegid.
+BpfProgram Phased(const SyscallSet& set) {
+  Profile profile;
+  Phase start{"init", set, "", {}};
+  for (int nr : {SYS_getuid, SYS_getgid, SYS_geteuid}) start.syscalls.Insert(nr);
+  Phase work{"work", set, "syscall:getegid", {}};
+  work.syscalls.Insert(SYS_getegid);
+  profile.phases = {start, work};
+  profile.syscalls = start.syscalls | work.syscalls;
+  FilterOptions options;
+  PhasedPolicy policy = MakePhasedPolicy(profile, options).value();
+  return CompileFilterPolicy(policy.filter).value().program;
 }
 
 BpfProgram AllowAll() { return {BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)}; }
@@ -105,17 +125,21 @@ std::vector<FilterCase> Cases() {
   if (set.Size() != 100) fmt::print(stderr, "filter_bench: the set has {} calls\n", set.Size());
   BpfProgram generated = FilterBuilder(FilterAction::kErrno).Allow(set).Build().value().program;
   BpfProgram linear = Linear(set);
+  BpfProgram phased = Phased(set);
   return {
       {"none", "none", {}},
       {"floor", "floor", {AllowAll()}},
       {"generated", "floor", {generated}},
       {"linear", "floor", {linear}},
+      {"phased", "floor", {phased}},
       {"uncached_floor", "uncached_floor", {CacheBuster()}},
       {"uncached_generated", "uncached_floor", {CacheBuster(), generated}},
       {"uncached_linear", "uncached_floor", {CacheBuster(), linear}},
+      {"uncached_phased", "uncached_floor", {CacheBuster(), phased}},
       {"stack32_floor", "stack32_floor", Stacked(AllowAll())},
       {"stack32_generated", "stack32_floor", Stacked(generated)},
       {"stack32_linear", "stack32_floor", Stacked(linear)},
+      {"stack32_phased", "stack32_floor", Stacked(phased)},
   };
 }
 
@@ -263,7 +287,7 @@ int main(int argc, char** argv) {
       "\nCost of one filter run beyond an allow-all filter, from {} stacked copies, and "
       "what it adds to one uncached call:\n",
       kStackCopies);
-  for (std::string name : {"generated", "linear"}) {
+  for (std::string name : {"generated", "linear", "phased"}) {
     std::string line = fmt::format("{:<12}", name);
     for (std::string loop : {"getppid", "read_write"}) {
       double extra =

@@ -3,6 +3,8 @@
 // outside the table are allowed by number; only the launcher's own exec gets through a
 // profile without execve; learning mode lets everything run and reports the calls outside the
 // profile; exit statuses pass through; bad input is a one-line error with exit status 2.
+// Phased runs (tests/programs/phased_run.c, profile traced with a working phase): a start-up
+// call after the trigger is killed or gets EPERM, children keep the trigger's scope.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -36,18 +38,57 @@ class Run : public ::testing::Test {
   CommandResult RunProbe(const std::string& profile, const std::string& action,
                          const std::vector<std::string>& args,
                          const std::vector<std::string>& options = {}) {
+    return RunUnder("probe_calls", profile, action, args, options);
+  }
+
+  // `sysfence run` of a test program.
+  static CommandResult RunUnder(const std::string& program, const std::string& profile,
+                                const std::string& action, const std::vector<std::string>& args,
+                                const std::vector<std::string>& options = {}) {
     std::vector<std::string> argv = {SysfenceBinary(), "run",      "--profile",
                                      profile,          "--action", action};
     argv.insert(argv.end(), options.begin(), options.end());
     argv.push_back("--");
-    argv.push_back(TestProgram("probe_calls"));
+    argv.push_back(TestProgram(program));
     argv.insert(argv.end(), args.begin(), args.end());
     return RunCommand(argv);
+  }
+
+  // sysfence fails with one line naming `culprit`, exit status 2 and no output.
+  static void ExpectOneLineError(const std::vector<std::string>& argv,
+                                 const std::string& culprit) {
+    CommandResult r = RunCommand(argv);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find(culprit), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_TRUE(r.out.empty());
+  }
+
+  // A profile of phased_run running `steps`, made by `sysfence trace` with the working phase
+  // entered at the program's openat of /nonexistent/sysfence-phased-work.
+  std::string PhasedProfile(const std::vector<std::string>& steps, const std::string& scope = "") {
+    std::string path = dir_.File("phased" + std::to_string(profiles_++) + ".json");
+    std::vector<std::string> argv = {
+        SysfenceBinary(), "trace", "-o", path, "--phase",
+        "work=openat:/nonexistent/sysfence-phased-work" + scope, "--", TestProgram("phased_run")};
+    argv.insert(argv.end(), steps.begin(), steps.end());
+    CommandResult traced = RunCommand(argv);
+    EXPECT_EQ(traced.exit_code, 0) << traced.err;
+    return path;
+  }
+
+  static CommandResult RunPhased(const std::string& profile, const std::string& action,
+                                 const std::vector<std::string>& steps) {
+    return RunUnder("phased_run", profile, action, steps, {"--phased"});
   }
 
   ScratchDir dir_;
   int profiles_ = 0;
 };
+
+// What phased_run prints for its getuid step when the call is allowed.
+std::string UidLine() { return "uid ret=" + std::to_string(getuid()) + " errno=0\n"; }
+const std::string kChildKilled = "child signal " + std::to_string(SIGSYS) + "\n";
 
 TEST_F(Run, ProgramInsideItsProfileRunsWithItsOutputAndExitStatus) {
   std::string profile = ProfileOf({"exit", "7"});
@@ -155,23 +196,16 @@ TEST_F(Run, I386CallsAreAllowedOnlyFromTheCompatList) {
 
 TEST_F(Run, BadInputIsOneLineAndExitTwo) {
   std::string profile = ProfileOf({});
-  auto expect_bad = [](const std::vector<std::string>& argv, const std::string& culprit) {
-    CommandResult r = RunCommand(argv);
-    EXPECT_EQ(r.exit_code, 2) << r.err;
-    EXPECT_NE(r.err.find(culprit), std::string::npos) << r.err;
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-    EXPECT_TRUE(r.out.empty());
-  };
-  expect_bad({SysfenceBinary(), "run", "--profile", dir_.File("missing.json"), "--", "true"},
+  ExpectOneLineError({SysfenceBinary(), "run", "--profile", dir_.File("missing.json"), "--", "true"},
              "missing.json");
-  expect_bad({SysfenceBinary(), "run", "--profile", profile, "--", "no-such-command-here"},
+  ExpectOneLineError({SysfenceBinary(), "run", "--profile", profile, "--", "no-such-command-here"},
              "no-such-command-here: command not found");
-  expect_bad({SysfenceBinary(), "run", "--profile", profile, "--", dir_.File("nothing")},
+  ExpectOneLineError({SysfenceBinary(), "run", "--profile", profile, "--", dir_.File("nothing")},
              "nothing");
-  expect_bad({SysfenceBinary(), "run", "--profile", profile, "--action", "maim", "--", "true"},
+  ExpectOneLineError({SysfenceBinary(), "run", "--profile", profile, "--action", "maim", "--", "true"},
              "'maim'");
   std::string learned = dir_.File("learned.json");
-  expect_bad(
+  ExpectOneLineError(
       {SysfenceBinary(), "run", "--profile", profile, "--learn-output", learned, "--", "true"},
       "--learn-output");
   EXPECT_FALSE(FileExists(learned));
@@ -179,8 +213,75 @@ TEST_F(Run, BadInputIsOneLineAndExitTwo) {
   std::string script = dir_.File("script.sh");
   WriteWholeFile(script, "#!/no/such/interpreter\n");
   chmod(script.c_str(), 0755);
-  expect_bad({SysfenceBinary(), "run", "--profile", profile, "--action", "kill", "--", script},
+  ExpectOneLineError({SysfenceBinary(), "run", "--profile", profile, "--action", "kill", "--", script},
              "cannot execute");
+}
+
+// phased_run's getuid is a start-up call; the program runs while it keeps to its phases.
+TEST_F(Run, PhasedProgramThatKeepsToItsPhasesRuns) {
+  std::string profile = PhasedProfile({"uid", "work", "ppid"});
+  CommandResult r = RunPhased(profile, "kill", {"uid", "work", "ppid"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, UidLine() + "work\n");
+}
+
+TEST_F(Run, PhasedStartUpCallAfterTheTriggerIsKilledOrGetsEperm) {
+  std::string profile = PhasedProfile({"uid", "work", "ppid"});
+  CommandResult killed = RunPhased(profile, "kill", {"uid", "work", "uid", "ppid"});
+  EXPECT_EQ(killed.exit_code, 128 + SIGSYS) << killed.err;
+  EXPECT_EQ(killed.out, UidLine() + "work\n");
+
+  CommandResult refused = RunPhased(profile, "errno", {"uid", "work", "uid", "ppid"});
+  EXPECT_EQ(refused.exit_code, 0) << refused.err;
+  EXPECT_EQ(refused.out, UidLine() + "work\nuid ret=-1 errno=1\n");
+
+  // Without --phased the same profile allows getuid at any time: it is in the union.
+  CommandResult unphased = RunUnder("phased_run", profile, "kill", {"uid", "work", "uid", "ppid"});
+  EXPECT_EQ(unphased.exit_code, 0) << unphased.err;
+  EXPECT_EQ(unphased.out, UidLine() + "work\n" + UidLine());
+}
+
+TEST_F(Run, PhasedChildStartedAfterATreeTriggerIsInTheWorkingPhase) {
+  std::string profile = PhasedProfile({"uid", "work", "fork", "ppid", "join"});
+  CommandResult good = RunPhased(profile, "kill", {"uid", "work", "fork", "ppid", "join"});
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_EQ(good.out, UidLine() + "work\nchild exit 0\n");
+
+  CommandResult bad = RunPhased(profile, "kill", {"uid", "work", "fork", "uid", "join"});
+  EXPECT_EQ(bad.exit_code, 0) << bad.err;
+  EXPECT_EQ(bad.out, UidLine() + "work\n" + kChildKilled);
+}
+
+TEST_F(Run, PhasedProcessScopedTriggerNarrowsOnlyTheProcessThatFiredIt) {
+  // The child enters the working phase; its parent stays in start-up and may call getuid.
+  std::string profile = PhasedProfile({"uid", "fork", "work", "join", "uid"}, "@process");
+  CommandResult good = RunPhased(profile, "kill", {"uid", "fork", "work", "join", "uid"});
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_EQ(good.out, UidLine() + "work\nchild exit 0\n" + UidLine());
+
+  CommandResult bad = RunPhased(profile, "kill", {"uid", "fork", "work", "uid", "join", "uid"});
+  EXPECT_EQ(bad.exit_code, 0) << bad.err;
+  EXPECT_EQ(bad.out, UidLine() + "work\n" + kChildKilled + UidLine());
+}
+
+TEST_F(Run, PhasedNeedsEnforceablePhasesOrIsAOneLineError) {
+  std::string flat = dir_.File("flat.json");
+  WriteWholeFile(flat, R"({"sysfence": 1, "syscalls": ["read"]})");
+  ExpectOneLineError({SysfenceBinary(), "run", "--profile", flat, "--phased", "--", "true"},
+                     "no phases");
+  std::string marked = dir_.File("marked.json");
+  WriteWholeFile(marked, R"({"sysfence": 1, "syscalls": ["read"], "phases": [
+      {"name": "init", "syscalls": ["read"]},
+      {"name": "work", "trigger": "mark", "syscalls": ["read"]}]})");
+  ExpectOneLineError({SysfenceBinary(), "run", "--profile", marked, "--phased", "--", "true"},
+                     "sysfence mark");
+  std::string profile = PhasedProfile({"uid", "work"});
+  ExpectOneLineError(
+      {SysfenceBinary(), "run", "--profile", profile, "--phased", "--action", "log", "--", "true"},
+      "blocking --action");
+  ExpectOneLineError(
+      {SysfenceBinary(), "run", "--profile", profile, "--phase-log", "x", "--", "true"},
+      "--phase-log needs --phased");
 }
 
 }  // namespace

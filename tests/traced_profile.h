@@ -1,6 +1,5 @@
-// Profiles for integration tests, made by running commands: with `sysfence trace` when this
-// build has that verb, otherwise with `strace -f -qq` and a minimal reader that only
-// collects syscall names (enough for a test; sysfence's own importer is the real one).
+// Profiles for integration tests, made by running commands under `sysfence trace` and
+// keeping the union of the syscall names the runs made.
 //
 //   TracedProfile profile(dir.File("diff.json"), "/usr/bin/diff");
 //   profile.Trace({"diff", "a", "b"});
@@ -14,13 +13,6 @@
 #include <vector>
 
 namespace sysfence::testing {
-
-// True when `sysfence trace` exists in this build.
-bool SysfenceCanTrace();
-
-// The syscall names in an strace log (`strace -f -qq -o LOG`), as sysfence names them
-// ("syscall_0x258" becomes "syscall_600").
-std::set<std::string> SyscallNamesInStraceLog(const std::string& log);
 
 class TracedProfile {
  public:

@@ -1,11 +1,14 @@
-// `sysfence run --profile P [--action A] [--soft-action S] [--learn-output FILE] -- CMD...`:
-// runs CMD under the profile's seccomp filter and exits with its status. With --action log
-// nothing is blocked and the calls outside the profile are listed on stderr at the end.
+// `sysfence run --profile P [--action A] [--soft-action S] [--learn-output FILE]
+// [--phased [--phase-log FILE]] -- CMD...`: runs CMD under the profile's seccomp filter and
+// exits with its status. With --action log nothing is blocked and the calls outside the
+// profile are listed on stderr at the end. With --phased the allowed set narrows as the
+// profile's phase triggers fire.
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cli/cli.h"
+#include "base/file_util.h"
 #include "filter/launcher.h"
 #include "profile/profile_json.h"
 
@@ -17,6 +20,8 @@ struct RunOptions {
   std::string action = "errno";
   std::string soft_action = "log";
   std::string learn_output;
+  bool phased = false;
+  std::string phase_log;
   std::vector<std::string> command;
 };
 
@@ -63,17 +68,30 @@ int RunRun(const RunOptions& options) {
   if (!options.learn_output.empty() && !learn) {
     return ReportError(Error("--learn-output needs --action log (learning mode)"));
   }
+  if (!options.phase_log.empty() && !options.phased) {
+    return ReportError(Error("--phase-log needs --phased"));
+  }
   Result<Profile> profile = ReadProfileFile(options.profile);
   if (!profile.ok()) return ReportError(profile.error());
-  Result<FilterPolicy> policy = MakeFilterPolicy(*profile, *filter_options);
-  if (!policy.ok()) return ReportError(policy.error().WithContext(options.profile));
 
   LaunchOptions launch;
   launch.argv = options.command;
-  launch.policy = std::move(*policy);
   launch.learn = learn;
+  if (options.phased) {
+    Result<PhasedPolicy> phased = MakePhasedPolicy(*profile, *filter_options);
+    if (!phased.ok()) return ReportError(phased.error().WithContext(options.profile));
+    launch.phased = std::move(*phased);
+  } else {
+    Result<FilterPolicy> policy = MakeFilterPolicy(*profile, *filter_options);
+    if (!policy.ok()) return ReportError(policy.error().WithContext(options.profile));
+    launch.policy = std::move(*policy);
+  }
   Result<LaunchResult> result = Launch(launch);
   if (!result.ok()) return ReportError(result.error());
+  if (!options.phase_log.empty()) {
+    Status written = WriteFileAtomically(options.phase_log, result->phase_log);
+    if (!written.ok()) return ReportError(written.error());
+  }
   if (learn) {
     ReportLearned(result->learned);
     if (!options.learn_output.empty()) {
@@ -98,6 +116,11 @@ void RegisterRunVerb(CLI::App& app, VerbAction& action) {
                    "What a hybrid profile's soft calls get: log (default), errno");
   verb->add_option("--learn-output", options->learn_output,
                    "With --action log: write the calls outside the profile here as a profile");
+  verb->add_flag("--phased", options->phased,
+                 "Enforce the profile's phases: start with the union of the phases and narrow "
+                 "to the calls of the current and later phases as each phase's trigger fires");
+  verb->add_option("--phase-log", options->phase_log,
+                   "With --phased: write the phase switches here, one a line");
   verb->add_option("CMD", options->command, "The command and its arguments (after --)")->required();
   verb->callback([options, &action] { action = [options] { return RunRun(*options); }; });
 }

@@ -137,8 +137,12 @@ Result<CompiledFilter> FilterBuilder::Build() const {
     if (rc != 0) return LibseccompError(fmt::format("adding {}", SyscallDisplayName(number)), rc);
   }
   for (const auto& [number, marker] : marked_) {
+    // Allowed anyway, or decided by a supervisor (which knows the launcher's own calls).
     auto it = native_.find(number);
-    if (it != native_.end() && it->second == FilterAction::kAllow) continue;
+    if (it != native_.end() &&
+        (it->second == FilterAction::kAllow || it->second == FilterAction::kTrace)) {
+      continue;
+    }
     if (default_value == SECCOMP_RET_ALLOW) continue;
     const scmp_arg_cmp compares[] = {ArgumentEquals(3, marker.values[0]),
                                      ArgumentEquals(4, marker.values[1]),

@@ -13,6 +13,7 @@
 #include "filter/bpf_evaluator.h"
 #include "filter/filter_policy.h"
 #include "filter/filter_test_util.h"
+#include "filter/seccomp_supervisor.h"
 #include "syscalls/syscall_table.h"
 
 namespace sysfence {
@@ -165,6 +166,85 @@ TEST(FilterPolicy, PhaseSelectsThePhaseSetAndUnknownPhaseIsAnError) {
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message().find("'session'"), std::string::npos);
   EXPECT_NE(missing.error().message().find("init, working"), std::string::npos);
+}
+
+// Start-up {execve, brk, getuid, read, write}, then (at the first openat of /etc/*) working
+// {openat, read, write, getppid}, then (process-scoped, on socket(AF_INET)) serving {socket,
+// read, write}.
+Profile PhasedProfile() {
+  Profile profile;
+  profile.target = "/usr/bin/sample";
+  profile.phases.push_back(
+      {"init", SyscallSet::FromNames({"execve", "brk", "getuid", "read", "write"}).value(), "",
+       {}});
+  profile.phases.push_back(
+      {"working", SyscallSet::FromNames({"openat", "read", "write", "getppid"}).value(),
+       "openat:/etc/*", {}});
+  profile.phases.push_back({"serving", SyscallSet::FromNames({"socket", "read", "write"}).value(),
+                            "socket:AF_INET@process", {}});
+  for (const Phase& phase : profile.phases) profile.syscalls |= phase.syscalls;
+  return profile;
+}
+
+TEST(FilterPolicy, PhasedAllowsTheLastPhaseAndTracesOnlyWhatDiffers) {
+  Profile profile = PhasedProfile();
+  profile.soft_syscalls = SyscallSet::FromNames({"getppid", "mseal"}).value();
+  Result<PhasedPolicy> phased = MakePhasedPolicy(profile, Options(FilterAction::kKill));
+  ASSERT_TRUE(phased.ok()) << phased.error().message();
+  // The hot calls of the last phase are plain ALLOW; the triggers (openat, socket) and what
+  // only earlier phases make are traced; a soft call some phase makes is not soft any more.
+  EXPECT_EQ(phased->filter.allowed, SyscallSet::FromNames({"read", "write"}).value());
+  EXPECT_EQ(phased->filter.traced,
+            SyscallSet::FromNames({"execve", "brk", "getuid", "openat", "getppid", "socket"})
+                .value());
+  EXPECT_EQ(phased->filter.soft, SyscallSet::FromNames({"mseal"}).value());
+  ASSERT_EQ(phased->allowed_from.size(), 3u);
+  EXPECT_EQ(phased->allowed_from[0], profile.syscalls);
+  EXPECT_EQ(phased->allowed_from[1],
+            SyscallSet::FromNames({"openat", "read", "write", "getppid", "socket"}).value());
+  EXPECT_EQ(phased->allowed_from[2], profile.phases[2].syscalls);
+  EXPECT_EQ(phased->names, (std::vector<std::string>{"init", "working", "serving"}));
+  ASSERT_EQ(phased->specs.size(), 2u);
+  EXPECT_EQ(phased->specs[1].trigger.scope, TriggerScope::kProcess);
+
+  Result<CompiledFilter> filter = CompileFilterPolicy(phased->filter, CallMarker{{1, 2, 3}});
+  ASSERT_TRUE(filter.ok()) << filter.error().message();
+  // Every verdict as the policy says, and no call reads its arguments except the launcher's
+  // marked write and exit_group (execve is traced: the supervisor lets the launcher's through).
+  Result<BpfEvaluator> evaluator = BpfEvaluator::Create(filter->program);
+  ASSERT_TRUE(evaluator.ok());
+  for (int nr = 0; nr < kSyscallNumberLimit; ++nr) {
+    seccomp_data data{};
+    data.arch = AUDIT_ARCH_X86_64;
+    data.nr = nr;
+    BpfEvaluator::Verdict verdict = evaluator->Evaluate(data);
+    EXPECT_EQ(verdict.value, testing::ExpectedVerdict(phased->filter, AUDIT_ARCH_X86_64,
+                                                      static_cast<uint32_t>(nr)))
+        << SyscallDisplayName(nr);
+    EXPECT_EQ(verdict.read_arguments, nr == SYS_exit_group) << SyscallDisplayName(nr);
+  }
+  seccomp_data denied{};
+  denied.arch = AUDIT_ARCH_X86_64;
+  denied.nr = kDeniedCallNumber;
+  EXPECT_EQ(evaluator->Evaluate(denied).value, SECCOMP_RET_KILL_PROCESS);
+}
+
+TEST(FilterPolicy, PhasedNeedsPhasesWithTriggersASupervisorSees) {
+  Profile flat = SampleProfile();
+  Result<PhasedPolicy> none = MakePhasedPolicy(flat, Options(FilterAction::kErrno));
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.error().message().find("no phases"), std::string::npos);
+  Profile marked = PhasedProfile();
+  marked.phases[1].trigger = "mark";
+  Result<PhasedPolicy> mark = MakePhasedPolicy(marked, Options(FilterAction::kErrno));
+  ASSERT_FALSE(mark.ok());
+  EXPECT_NE(mark.error().message().find("'working'"), std::string::npos);
+  Profile broken = PhasedProfile();
+  broken.phases[2].trigger = "socket:AF_NOWHERE";
+  Result<PhasedPolicy> bad = MakePhasedPolicy(broken, Options(FilterAction::kErrno));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("phase 'serving'"), std::string::npos);
+  EXPECT_FALSE(MakePhasedPolicy(PhasedProfile(), Options(FilterAction::kLog)).ok());
 }
 
 }  // namespace

@@ -25,6 +25,7 @@ uint32_t ExpectedVerdict(const FilterPolicy& policy, uint32_t arch, uint32_t nr)
   if (nr < static_cast<uint32_t>(kSyscallNumberLimit)) {
     if (policy.allowed.Contains(static_cast<int>(nr))) return SECCOMP_RET_ALLOW;
     if (policy.soft.Contains(static_cast<int>(nr))) return SeccompReturnValue(policy.soft_action);
+    if (policy.traced.Contains(static_cast<int>(nr))) return SECCOMP_RET_TRACE;
   }
   return fallback;
 }

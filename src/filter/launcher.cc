@@ -21,6 +21,7 @@
 #include <cstring>
 
 #include "base/unique_fd.h"
+#include "filter/phase_enforcer.h"
 #include "filter/seccomp_supervisor.h"
 #include "syscalls/syscall_table.h"
 
@@ -94,7 +95,7 @@ class CallRecorder : public TracedCallHandler {
  public:
   CallRecorder(const SyscallSet& soft, LearnedCalls& learned) : soft_(soft), learned_(learned) {}
 
-  void OnTracedCall(const TracedCall& call) override {
+  CallVerdict OnTracedCall(const TracedCall& call) override {
     if (call.arch == AUDIT_ARCH_I386) {
       std::string_view name = I386SyscallName(static_cast<int>(call.nr));
       ++learned_.i386[name.empty() ? fmt::format("i386_{}", call.nr) : std::string(name)];
@@ -106,6 +107,7 @@ class CallRecorder : public TracedCallHandler {
     } else {
       ++learned_.outside[static_cast<int>(call.nr)];
     }
+    return CallVerdict::kAllow;
   }
 
  private:
@@ -211,7 +213,9 @@ Result<LaunchResult> Launch(const LaunchOptions& options) {
   if (!program.ok()) return program.error();
   result.program = *program;
 
-  FilterPolicy policy = options.policy;
+  if (options.learn && options.phased) return MakeError("learning mode cannot be phased");
+  FilterPolicy policy = options.phased ? options.phased->filter : options.policy;
+  bool supervised = options.learn || options.phased;
   if (options.learn) {
     policy.default_action = FilterAction::kTrace;
     policy.soft_action = FilterAction::kTrace;
@@ -230,7 +234,7 @@ Result<LaunchResult> Launch(const LaunchOptions& options) {
 
   int error_pipe[2];
   int start_pipe[2] = {-1, -1};
-  if (pipe2(error_pipe, O_CLOEXEC) != 0 || (options.learn && pipe2(start_pipe, O_CLOEXEC) != 0)) {
+  if (pipe2(error_pipe, O_CLOEXEC) != 0 || (supervised && pipe2(start_pipe, O_CLOEXEC) != 0)) {
     return MakeError("pipe: {}", std::strerror(errno));
   }
   UniqueFd error_read(error_pipe[0]), error_write(error_pipe[1]);
@@ -251,7 +255,7 @@ Result<LaunchResult> Launch(const LaunchOptions& options) {
 
   SignalScope signals(pid);
   Result<int> status = 0;
-  if (options.learn) {
+  if (supervised) {
     Result<SeccompSupervisor> supervisor = SeccompSupervisor::Attach(pid);
     if (!supervisor.ok()) {
       kill(pid, SIGKILL);
@@ -263,8 +267,15 @@ Result<LaunchResult> Launch(const LaunchOptions& options) {
       return MakeError("cannot start the child: {}", std::strerror(errno));
     }
     start_write.reset();
-    CallRecorder recorder(options.policy.soft, result.learned);
-    status = supervisor->Run(recorder);
+    if (options.phased) {
+      PhaseEnforcer enforcer(*options.phased, pid);
+      status = supervisor->Run(enforcer);
+      result.phase_log = enforcer.tracker().FormatLog();
+      result.denied_by_phase = enforcer.denied();
+    } else {
+      CallRecorder recorder(options.policy.soft, result.learned);
+      status = supervisor->Run(recorder);
+    }
   } else {
     status = WaitForChild(pid);
   }

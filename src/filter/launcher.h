@@ -13,6 +13,9 @@
 // calls), the parent supervises with ptrace (seccomp_supervisor.h), counts those calls and
 // lets them run. The kernel's own SECCOMP_RET_LOG would only reach the audit log.
 //
+// Phased mode (options.phased, `--phased`): the filter of the PhasedPolicy, supervised like
+// learning mode, with a PhaseEnforcer (phase_enforcer.h) answering the traced calls.
+//
 // The launcher's own exec through a profile without execve. After the filter is installed,
 // the child must still call execve (and, if that fails, write an error and exit). The filter
 // allows execve, write and exit_group when args[3], args[4] and args[5] hold a marker: three
@@ -38,6 +41,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +55,7 @@ struct LaunchOptions {
   std::vector<std::string> argv;  // argv[0] is searched in PATH like execvp does
   FilterPolicy policy;
   bool learn = false;
+  std::optional<PhasedPolicy> phased;  // replaces `policy`; not with `learn`
 };
 
 // What learning mode saw.
@@ -66,6 +71,8 @@ struct LaunchResult {
   std::string program;   // the file that was executed
   int exit_status = 0;   // the program's exit code, or 128+N when signal N killed it
   LearnedCalls learned;  // learning mode only
+  std::string phase_log;        // phased mode: the phase switches, one a line
+  uint64_t denied_by_phase = 0;  // phased mode: calls the supervisor denied
 };
 
 // Finds `command` like execvp: a name with a slash is used as it is, others are searched in

@@ -6,9 +6,12 @@
 
 #include <signal.h>
 #include <sys/ptrace.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 
 namespace sysfence {
@@ -67,8 +70,25 @@ Result<int> SeccompSupervisor::Run(TracedCallHandler& handler) {
       __ptrace_syscall_info info{};
       long size = ptrace(PTRACE_GET_SYSCALL_INFO, pid, sizeof info, &info);
       if (size > 0 && info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
-        handler.OnTracedCall({pid, info.arch, info.seccomp.nr, info.seccomp.ret_data});
+        TracedCall call{pid, info.arch, info.seccomp.nr, info.seccomp.ret_data, {}};
+        std::copy(std::begin(info.seccomp.args), std::end(info.seccomp.args), call.args.begin());
+        if (handler.OnTracedCall(call) == CallVerdict::kDeny) {
+          // ESRCH: killed meanwhile. Any other failure would let the call run: kill instead.
+          if (ptrace(PTRACE_POKEUSER, pid, offsetof(user, regs.orig_rax),
+                     static_cast<long>(kDeniedCallNumber)) != 0 &&
+              errno != ESRCH) {
+            kill(pid, SIGKILL);
+          }
+        }
       }
+    } else if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK ||
+               event == PTRACE_EVENT_CLONE) {
+      unsigned long child = 0;
+      if (ptrace(PTRACE_GETEVENTMSG, pid, nullptr, &child) == 0 && child != 0) {
+        handler.OnSpawn(pid, static_cast<pid_t>(child));
+      }
+    } else if (event == PTRACE_EVENT_EXEC) {
+      handler.OnExec(pid);
     } else if (event == PTRACE_EVENT_STOP) {
       if (!first_stop && IsGroupStopSignal(signal)) {
         // Stay stopped until SIGCONT, as without a tracer, but keep reporting.
@@ -77,6 +97,7 @@ Result<int> SeccompSupervisor::Run(TracedCallHandler& handler) {
       }
     } else if (event == 0) {
       inject = signal;  // signal-delivery stop: deliver it
+      handler.OnSignal(pid, signal);
     }
     // ESRCH here means the process was killed meanwhile; its exit is reported next.
     // ptrace's data argument carries the signal number as a pointer-sized value.

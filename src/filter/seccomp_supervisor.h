@@ -9,15 +9,19 @@
 //   ... let the child install its filter and exec ...
 //   Result<int> status = supervisor.Run(recorder);   // wait status of `child`
 //
-// This is the mechanism phase-aware enforcement will use: a phased filter returns TRACE only
-// for the calls whose verdict differs between phases and for the phase triggers, and a
-// handler that knows the current phase decides them. Today's one handler (learning mode in
-// launcher.cc) lets every call through.
+// Two handlers use it: learning mode (launcher.cc) counts the calls and lets them all run;
+// phased enforcement (phase_enforcer.h) gets TRACE only for the calls whose verdict differs
+// between phases and for the phase triggers, and denies what the current phase does not allow.
+// A denied call has its number replaced by kDeniedCallNumber before it resumes: the kernel
+// runs the filter again on the changed call (a TRACE verdict on that second run means allow),
+// and the filter gives that number its default action, so a denial is exactly what the
+// filter itself does with a call outside the profile (EPERM, SIGSYS kill or trap).
 #ifndef SYSFENCE_FILTER_SECCOMP_SUPERVISOR_H_
 #define SYSFENCE_FILTER_SECCOMP_SUPERVISOR_H_
 
 #include <sys/types.h>
 
+#include <array>
 #include <cstdint>
 #include <set>
 
@@ -31,12 +35,23 @@ struct TracedCall {
   uint32_t arch = 0;  // AUDIT_ARCH_X86_64 or AUDIT_ARCH_I386
   uint64_t nr = 0;    // as the filter saw it (x32 calls keep bit 30)
   uint32_t data = 0;  // SECCOMP_RET_DATA of the filter's verdict
+  std::array<uint64_t, 6> args{};
 };
+
+// A number no filter allows (far above the syscall table, below the x32 bit): a denied call is
+// renumbered to it, so the filter's default action applies.
+inline constexpr int kDeniedCallNumber = 0x3fff0000;
+
+enum class CallVerdict { kAllow, kDeny };
 
 class TracedCallHandler {
  public:
   virtual ~TracedCallHandler() = default;
-  virtual void OnTracedCall(const TracedCall& call) = 0;
+  virtual CallVerdict OnTracedCall(const TracedCall& call) = 0;
+  // Process events the supervisor sees anyway (they cost no extra stop).
+  virtual void OnSpawn(pid_t /*parent*/, pid_t /*child*/) {}
+  virtual void OnExec(pid_t /*pid*/) {}
+  virtual void OnSignal(pid_t /*pid*/, int /*signal*/) {}
 };
 
 class SeccompSupervisor {

@@ -73,12 +73,16 @@ std::optional<int> ParseSignal(std::string_view text) {
   return std::nullopt;
 }
 
+const std::vector<int>& ReadCalls() {
+  static const std::vector<int> kReads = {
+      *SyscallNumber("read"),    *SyscallNumber("readv"),    *SyscallNumber("pread64"),
+      *SyscallNumber("preadv"),  *SyscallNumber("preadv2"),  *SyscallNumber("recvfrom"),
+      *SyscallNumber("recvmsg"), *SyscallNumber("recvmmsg")};
+  return kReads;
+}
+
 bool IsReadCall(int number) {
-  static const int kReads[] = {*SyscallNumber("read"), *SyscallNumber("readv"),
-                               *SyscallNumber("pread64"), *SyscallNumber("preadv"),
-                               *SyscallNumber("preadv2"), *SyscallNumber("recvfrom"),
-                               *SyscallNumber("recvmsg"), *SyscallNumber("recvmmsg")};
-  for (int read : kReads) {
+  for (int read : ReadCalls()) {
     if (read == number) return true;
   }
   return false;
@@ -99,6 +103,23 @@ int PathArgumentIndex(int syscall) {
     if (entry.syscall == name) return entry.index;
   }
   return -1;
+}
+
+std::vector<int> TriggerCallNumbers(const PhaseTrigger& trigger) {
+  switch (trigger.kind) {
+    case TriggerKind::kFirstCall:
+    case TriggerKind::kPathArgument:
+    case TriggerKind::kFdArgument:
+    case TriggerKind::kSocketFamily:
+      return {trigger.syscall};
+    case TriggerKind::kReadFrom:
+      return ReadCalls();
+    case TriggerKind::kExec:
+    case TriggerKind::kSignal:
+    case TriggerKind::kMark:
+      break;
+  }
+  return {};
 }
 
 Result<PhaseTrigger> ParsePhaseTrigger(std::string_view text) {

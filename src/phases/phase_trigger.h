@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 
@@ -92,6 +93,9 @@ class TraceeInspector {
 
 // Index of the path argument of a path-taking syscall, or -1.
 int PathArgumentIndex(int syscall);
+
+// The x86-64 calls whose stop can fire `trigger` (empty for exec, signal and mark triggers).
+std::vector<int> TriggerCallNumbers(const PhaseTrigger& trigger);
 
 bool TriggerMatchesSyscall(const PhaseTrigger& trigger, const SyscallEvent& event,
                            TraceeInspector& inspector);

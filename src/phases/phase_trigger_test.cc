@@ -4,6 +4,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <csignal>
 #include <map>
 
@@ -133,6 +134,20 @@ TEST(PhaseTrigger, ExecAndSignalTriggers) {
   EXPECT_FALSE(TriggerMatchesExec(*ParsePhaseTrigger("exec:/usr/bin/*"), "/usr/bin/x/ls"));
   EXPECT_TRUE(TriggerMatchesSignal(*ParsePhaseTrigger("signal:SIGUSR1"), SIGUSR1));
   EXPECT_FALSE(TriggerMatchesSignal(*ParsePhaseTrigger("signal:SIGUSR1"), SIGUSR2));
+}
+
+TEST(PhaseTrigger, CallNumbersAreTheCallsThatCanFireIt) {
+  auto numbers = [](std::string_view text) { return TriggerCallNumbers(*ParsePhaseTrigger(text)); };
+  EXPECT_EQ(numbers("syscall:connect"), std::vector<int>{*SyscallNumber("connect")});
+  EXPECT_EQ(numbers("openat:/etc/*"), std::vector<int>{*SyscallNumber("openat")});
+  EXPECT_EQ(numbers("write:fd=1@process"), std::vector<int>{*SyscallNumber("write")});
+  EXPECT_EQ(numbers("socket:AF_INET"), std::vector<int>{*SyscallNumber("socket")});
+  std::vector<int> reads = numbers("read:socket");
+  EXPECT_EQ(reads.size(), 8u);
+  EXPECT_NE(std::find(reads.begin(), reads.end(), *SyscallNumber("recvmsg")), reads.end());
+  EXPECT_TRUE(numbers("exec:/bin/*").empty());
+  EXPECT_TRUE(numbers("signal:SIGUSR1").empty());
+  EXPECT_TRUE(numbers("mark").empty());
 }
 
 TEST(GlobMatch, StarStopsAtSlashUnlessDoubled) {

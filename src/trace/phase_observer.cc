@@ -108,13 +108,13 @@ bool PhaseObserver::RequestMark(std::string_view name) { return tracker_.Request
 
 void PhaseObserver::AddToProfile(Profile& profile) const { profile.discovery = discovery_; }
 
-std::optional<std::string> PhaseObserver::ReadString(int pid, uint64_t address) {
+std::optional<std::string> LiveTraceeInspector::ReadString(int pid, uint64_t address) {
   Result<std::string> text = ReadTraceeString(pid, address);
   if (!text.ok()) return std::nullopt;
   return *text;
 }
 
-FdKind PhaseObserver::KindOfFd(int pid, int fd) {
+FdKind LiveTraceeInspector::KindOfFd(int pid, int fd) {
   Result<std::string> target = TraceeFdTarget(pid, fd);
   return target.ok() ? ClassifyFdTarget(*target) : FdKind::kUnknown;
 }

@@ -26,7 +26,15 @@ struct PhaseObserverOptions {
   TimelineWriter* events_file = nullptr;  // for --events FILE
 };
 
-class PhaseObserver : public TraceObserver, private TraceeInspector {
+// What triggers read from a stopped process: its memory (process_vm_readv) and what its
+// descriptors are (/proc/PID/fd). Shared with `run --phased`'s supervisor.
+class LiveTraceeInspector : public TraceeInspector {
+ public:
+  std::optional<std::string> ReadString(int pid, uint64_t address) override;
+  FdKind KindOfFd(int pid, int fd) override;
+};
+
+class PhaseObserver : public TraceObserver, private LiveTraceeInspector {
  public:
   // No specs: no phases at all (the profile's `phases` stays empty).
   PhaseObserver(std::vector<PhaseSpec> specs, std::string first_phase,
@@ -48,10 +56,6 @@ class PhaseObserver : public TraceObserver, private TraceeInspector {
   const PhaseTracker& tracker() const { return tracker_; }
 
  private:
-  // TraceeInspector, for triggers that look at arguments.
-  std::optional<std::string> ReadString(int pid, uint64_t address) override;
-  FdKind KindOfFd(int pid, int fd) override;
-
   double Seconds(int64_t monotonic_ns) const;
   // Makes the trace follow the tracker after an event.
   void Follow(TraceContext& context, size_t log_size_before);
