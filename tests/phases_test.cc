@@ -70,6 +70,16 @@ TEST(PhasesTrace, ExecTriggerPutsEverythingTheNewImageDoesInThePhase) {
   EXPECT_TRUE(p.phases[0].syscalls.Contains("execve"));
 }
 
+// The command's own start is not an exec into a phase: a server that re-executes itself per
+// connection (sshd) names its own path in the trigger.
+TEST(PhasesTrace, ExecTriggerDoesNotFireOnTheCommandsOwnStart) {
+  ScratchDir dir;
+  Profile p = TraceWith(dir, {"again=exec:**/raw_syscalls"}, {TestProgram("raw_syscalls")});
+  ASSERT_EQ(p.phases.size(), 2u);
+  EXPECT_EQ(p.phases[0].syscalls, p.syscalls);
+  EXPECT_TRUE(p.phases[1].syscalls.Empty()) << p.phases[1].syscalls.Names().size();
+}
+
 TEST(PhasesTrace, ManualMarkThroughTheControlSocket) {
   ScratchDir dir;
   Profile p = TraceWith(dir, {"hand=mark"}, {TestProgram("mark_self")});

@@ -76,7 +76,12 @@ void PhaseEnforcer::OnExec(pid_t pid) {
   // After an exec the process's id is its thread group's (a non-leader thread took it over).
   process_of_[pid] = pid;
   processes_.insert(pid);
-  if (pid == launched_) launcher_done_ = true;
+  if (pid == launched_ && !launcher_done_) {
+    // The launch's own exec starts the program; an exec trigger names a later exec (a server
+    // re-executing itself per connection, a shell running a tool), as in `sysfence trace`.
+    launcher_done_ = true;
+    return;
+  }
   char path[PATH_MAX];
   ssize_t length = readlink(fmt::format("/proc/{}/exe", pid).c_str(), path, sizeof path);
   if (length <= 0) return;

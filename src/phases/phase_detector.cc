@@ -3,6 +3,8 @@
 // median.
 #include "phases/phase_detector.h"
 
+#include <sys/syscall.h>
+
 #include <algorithm>
 
 #include "syscalls/syscall_table.h"
@@ -52,6 +54,8 @@ PhaseProposal DetectPhases(const std::vector<TimelineEvent>& events,
   double threshold = std::max(options.min_quiet_seconds, options.min_quiet_ratio * MedianGap(events));
   std::vector<size_t> candidates;
   for (size_t i = 1; i < events.size(); ++i) {
+    // The time an execve takes is the kernel loading a program, not the program waiting.
+    if (events[i - 1].number == SYS_execve || events[i - 1].number == SYS_execveat) continue;
     if (events[i].time - events[i - 1].time >= threshold) candidates.push_back(i);
   }
 

@@ -49,6 +49,20 @@ TEST(PhaseDetector, AWaitWithoutNewSyscallsIsNotAPhase) {
   EXPECT_TRUE(DetectPhases(events, {}).boundaries.empty());
 }
 
+// A traced command starts with its execve, which takes a while (the kernel loads the program)
+// and is followed by the whole start-up's new calls: that is the program starting, not a
+// phase of it.
+TEST(PhaseDetector, TheTimeAnExecveTakesIsNotAWait) {
+  std::vector<TimelineEvent> events;
+  double t = Burst(events, 0, {"execve"});
+  t = Burst(events, t + 0.01, {"brk", "mmap", "openat", "read", "close", "mprotect"}, 20);
+  t = Burst(events, t, {"poll"});
+  Burst(events, t + 0.5, {"socket", "connect", "sendto", "recvfrom"}, 10);
+  PhaseProposal proposal = DetectPhases(events, {});
+  ASSERT_EQ(proposal.boundaries.size(), 1u) << FormatProposal(proposal);
+  EXPECT_EQ(proposal.boundaries[0].suggested_spec, "phase2=syscall:socket");
+}
+
 TEST(PhaseDetector, KeepsOnlyTheMostNovelBoundariesUpToMaxPhases) {
   std::vector<TimelineEvent> events;
   double t = Burst(events, 0, {"execve", "brk"}, 10);

@@ -350,8 +350,15 @@ Result<StudyResult> RunSshStudy(Study& study) {
   }
   Result<int> port = SshServer::FreePort();
   if (!port.ok()) return port.error();
+  // A second port, for the session that forwards a port from the server back to the client.
+  Result<int> forward_port = SshServer::FreePort();
+  for (int tries = 0; forward_port.ok() && *forward_port == *port && tries < 10; ++tries) {
+    forward_port = SshServer::FreePort();
+  }
+  if (!forward_port.ok()) return forward_port.error();
   std::map<std::string, std::string> values = {{"work", work}, {"in", inputs},
                                                {"port", std::to_string(*port)},
+                                               {"forward_port", std::to_string(*forward_port)},
                                                {"dest", "root@127.0.0.1"}};
   std::string client_options = fmt::format(
       "-F /dev/null -i {}/user_ed25519 -o IdentitiesOnly=yes -o BatchMode=yes "

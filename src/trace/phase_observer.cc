@@ -90,7 +90,9 @@ void PhaseObserver::OnSpawn(TraceContext& /*context*/, const SpawnEvent& event) 
 }
 
 void PhaseObserver::OnExec(TraceContext& context, const ExecEvent& event) {
-  if (!has_phases_) return;
+  // Exec triggers name a later exec (a server re-executing itself per connection, a shell
+  // running a tool); the command's own start is not one.
+  if (!has_phases_ || event.launch) return;
   size_t before = tracker_.log().size();
   tracker_.OnExec(event.pid, event.pid, event.image, Seconds(event.monotonic_ns));
   Follow(context, before);

@@ -61,6 +61,7 @@ struct ExecEvent {
   pid_t former_tid = 0;       // the thread that called execve
   std::string_view image;     // the image just loaded
   int64_t monotonic_ns = 0;
+  bool launch = false;        // the command's own first execve: its start, not a phase change
 };
 
 struct SignalEvent {

@@ -310,13 +310,15 @@ void Tracer::HandleExec(pid_t pid) {
   ImageCounters* image = counters_->Intern(ExecutableOf(pid));
   Tracee* tracee = tree_.Find(pid);
   if (tracee == nullptr) tracee = &tree_.Add(pid, pid, image);
+  bool launch = tracee->launching;
   tracee->image = image;
   tracee->tgid = pid;
   tracee->launching = false;
   tracee->execed = true;
   if (pid == root_) outcome_.root_execed = true;
   if (observer_ != nullptr) {
-    observer_->OnExec(*this, ExecEvent{pid, former_tid, image->path(), MonotonicNanoseconds()});
+    observer_->OnExec(*this,
+                      ExecEvent{pid, former_tid, image->path(), MonotonicNanoseconds(), launch});
   }
 }
 
