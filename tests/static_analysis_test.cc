@@ -6,8 +6,10 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -266,6 +268,170 @@ TEST_F(StaticVerb, ExplainFunctionPrintsAPath) {
   r = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(),
                   "--explain-function", "sf_lib_exported_unused", StaticProgram("sf_pie")});
   EXPECT_EQ(r.exit_code, 2);
+}
+
+// --phases: the markers of sf_phases.c land in the phase of the code that issues them.
+std::map<std::string, std::set<std::string>> PhaseSets(const json& profile) {
+  std::map<std::string, std::set<std::string>> sets;
+  for (const auto& phase : profile["phases"]) {
+    auto& set = sets[phase["name"].get<std::string>()];
+    for (const auto& name : phase["syscalls"]) set.insert(name.get<std::string>());
+  }
+  return sets;
+}
+
+std::set<std::string> Markers(const std::set<std::string>& syscalls) {
+  std::set<std::string> markers;
+  for (const std::string& name : syscalls) {
+    if (name.rfind("syscall_6", 0) == 0) markers.insert(name);
+  }
+  return markers;
+}
+
+class StaticPhases : public ::testing::TestWithParam<std::string> {
+ protected:
+  ScratchDir cache_;
+};
+
+TEST_P(StaticPhases, EachMarkerIsInThePhaseOfItsCode) {
+  Analysis a = Analyze({"--phases", StaticProgram(GetParam())}, cache_.path());
+  ASSERT_EQ(a.result.exit_code, 0) << a.result.err;
+  ASSERT_EQ(a.profile["phases"].size(), 3u) << a.profile["phases"].dump();
+  EXPECT_EQ(a.profile["phases"][0]["name"], "startup");
+  EXPECT_EQ(a.profile["phases"][1]["name"], "main");
+  EXPECT_EQ(a.profile["phases"][2]["name"], "exit");
+  auto sets = PhaseSets(a.profile);
+  // The top-level set stays the whole process's.
+  EXPECT_EQ(Markers(a.syscalls), (std::set<std::string>{"syscall_640", "syscall_641", "syscall_642",
+                                                        "syscall_643", "syscall_644"}));
+  bool is_static = GetParam().find("static") != std::string::npos;
+  if (!is_static) {
+    EXPECT_EQ(Markers(sets["startup"]), (std::set<std::string>{"syscall_640"}));
+    // The atexit handler's address is taken in main, which calls through pointers: it is in
+    // main's set too (docs/STATIC.md, "Phases").
+    EXPECT_EQ(Markers(sets["main"]),
+              (std::set<std::string>{"syscall_641", "syscall_642", "syscall_643"}));
+    EXPECT_EQ(Markers(sets["exit"]), (std::set<std::string>{"syscall_643", "syscall_644"}));
+  } else {
+    // Static glibc runs the init and fini arrays itself, through pointers it takes from
+    // __init_array_start and __fini_array_start: both arrays are address-taken from start-up
+    // on, so later phases may reach them. What only main reaches stays out of start-up.
+    for (const char* marker : {"syscall_640"}) EXPECT_TRUE(sets["startup"].count(marker));
+    for (const char* marker : {"syscall_641", "syscall_642"}) {
+      EXPECT_FALSE(sets["startup"].count(marker)) << marker;
+      EXPECT_TRUE(sets["main"].count(marker)) << marker;
+    }
+    for (const char* marker : {"syscall_643", "syscall_644"}) EXPECT_TRUE(sets["exit"].count(marker));
+  }
+  for (const auto& [name, set] : sets) {
+    for (const std::string& call : set) EXPECT_TRUE(a.syscalls.count(call)) << name << " " << call;
+    EXPECT_TRUE(set.count("restart_syscall")) << name;
+  }
+  // The process ends in the exit phase; the loader's own calls are start-up.
+  EXPECT_TRUE(sets["exit"].count("exit_group"));
+  if (!is_static) {
+    for (const char* name : {"openat", "mmap", "arch_prctl", "mprotect"}) {
+      EXPECT_TRUE(sets["startup"].count(name)) << name;
+    }
+  }
+}
+
+TEST_P(StaticPhases, FromAFunctionGivesWhatItReaches) {
+  // By symbol, or by the address the unstripped build reports (the stripped copy has the
+  // same addresses and no symbols).
+  std::string program = StaticProgram(GetParam());
+  std::string unstripped = program.substr(0, program.rfind("_stripped"));
+  Analysis named = Analyze({"--from", "serve", unstripped}, cache_.path());
+  ASSERT_EQ(named.result.exit_code, 0) << named.result.err;
+  const json& from = named.profile["from_function"];
+  EXPECT_EQ(from["function"], "serve");
+  EXPECT_EQ(from["image"], fs::canonical(unstripped).string());
+  Analysis a = named;
+  if (program != unstripped) {
+    a = Analyze({"--from", from["address"].get<std::string>(), program}, cache_.path());
+    ASSERT_EQ(a.result.exit_code, 0) << a.result.err;
+  }
+  // serve's own marker; not the constructor's, main's or the destructor's. (The atexit
+  // handler's address was taken before serve runs, so a pointer call may reach it.)
+  // (In the static build, the init and fini arrays and main are address-taken by libc's own
+  // start-up code, so pointer calls may reach them.)
+  EXPECT_TRUE(a.syscalls.count("syscall_642"));
+  for (const char* marker : {"syscall_640", "syscall_641", "syscall_644"}) {
+    if (GetParam().find("static") == std::string::npos) {
+      EXPECT_FALSE(a.syscalls.count(marker)) << marker;
+    }
+  }
+  EXPECT_TRUE(a.syscalls.count("restart_syscall"));
+  EXPECT_TRUE(a.profile["phases"].empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Builds, StaticPhases,
+                         ::testing::Values("sf_phases", "sf_phases_stripped", "sf_phases_static"));
+
+TEST_F(StaticVerb, PhasesOfAStrippedStaticProgramNeedExit) {
+  // main is found through _start, but nothing names exit(): no guess, an error.
+  Analysis a = Analyze({"--phases", StaticProgram("sf_phases_static_stripped")}, cache_.path());
+  EXPECT_EQ(a.result.exit_code, 2);
+  EXPECT_NE(a.result.err.find("cannot find exit()"), std::string::npos) << a.result.err;
+  EXPECT_EQ(std::count(a.result.err.begin(), a.result.err.end(), '\n'), 1) << a.result.err;
+}
+
+TEST_F(StaticVerb, PhasesWithoutMainAreAnError) {
+  Analysis a = Analyze({"--phases", StaticProgram("libsftest.so")}, cache_.path());
+  EXPECT_EQ(a.result.exit_code, 2);
+  EXPECT_NE(a.result.err.find("has no main"), std::string::npos) << a.result.err;
+  EXPECT_TRUE(a.result.out.empty());
+}
+
+TEST_F(StaticVerb, FromAnUnknownFunctionIsAnErrorNamingIt) {
+  for (const char* spec : {"no_such_function", "libc.so.6:no_such_function", "0x1",
+                           "libnothing.so:serve"}) {
+    Analysis a = Analyze({"--from", spec, StaticProgram("sf_phases")}, cache_.path());
+    EXPECT_EQ(a.result.exit_code, 2) << spec;
+    EXPECT_NE(a.result.err.find(spec), std::string::npos) << a.result.err;
+    EXPECT_EQ(std::count(a.result.err.begin(), a.result.err.end(), '\n'), 1) << a.result.err;
+  }
+  // A function of another object, by OBJECT:SYMBOL.
+  Analysis getpid = Analyze({"--from", "libc.so.6:getpid", StaticProgram("sf_phases")}, cache_.path());
+  ASSERT_EQ(getpid.result.exit_code, 0) << getpid.result.err;
+  EXPECT_TRUE(getpid.syscalls.count("getpid"));
+  EXPECT_FALSE(getpid.syscalls.count("syscall_641"));
+}
+
+TEST_F(StaticVerb, ExplainWorksWithPhasesAndFrom) {
+  auto r = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(), "--phases",
+                       "--explain", "syscall_640", StaticProgram("sf_phases")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("initializer of"), std::string::npos) << r.out;
+  r = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(), "--from", "serve",
+                  "--explain", "syscall_642", StaticProgram("sf_phases")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("--from serve"), std::string::npos) << r.out;
+  r = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(), "--from", "serve",
+                  "--explain", "syscall_641", StaticProgram("sf_phases")});
+  EXPECT_EQ(r.exit_code, 2);  // main's marker is not reachable from serve()
+}
+
+// The real programs: each phase is a part of the whole set, main's strictly.
+TEST_F(StaticVerb, PhasesOfDiffAndSshArePartsOfTheWholeSet) {
+  for (const char* program : {"/usr/bin/diff", "/usr/bin/ssh"}) {
+    if (!FileExists(program)) continue;
+    Analysis a = Analyze({"--phases", program}, cache_.path());
+    ASSERT_EQ(a.result.exit_code, 0) << a.result.err;
+    auto sets = PhaseSets(a.profile);
+    ASSERT_EQ(sets.size(), 3u) << program;
+    for (const auto& [name, set] : sets) {
+      for (const std::string& call : set) EXPECT_TRUE(a.syscalls.count(call)) << program << " " << name << " " << call;
+    }
+    EXPECT_FALSE(sets["main"].empty()) << program;
+    EXPECT_LT(sets["main"].size(), a.syscalls.size()) << program;
+    // What this machine's ld.so issues before main (strace shows them).
+    for (const char* name : {"openat", "mmap", "mprotect", "arch_prctl", "set_tid_address",
+                             "set_robust_list", "rseq", "prlimit64", "access"}) {
+      EXPECT_TRUE(sets["startup"].count(name)) << program << " " << name;
+    }
+    EXPECT_TRUE(sets["exit"].count("exit_group")) << program;
+  }
 }
 
 class StaticBadInput : public ::testing::Test {

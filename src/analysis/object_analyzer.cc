@@ -882,31 +882,37 @@ void ObjectAnalyzer::CollectDataPointers() {
 
 void ObjectAnalyzer::CollectRoots() {
   if (elf_.entry() != 0) summary_.entry_function = summary_.FunctionAt(elf_.entry());
-  auto add_init = [&](uint64_t address) {
+  auto add = [&](std::vector<uint32_t>& list, uint64_t address) {
     uint32_t f = summary_.FunctionAt(address);
-    if (f != kNoIndex) summary_.init_functions.push_back(f);
+    if (f != kNoIndex) list.push_back(f);
   };
   const ElfDynamicInfo& d = elf_.dynamic();
-  if (d.init) add_init(*d.init);
-  if (d.fini) add_init(*d.fini);
-  std::vector<std::pair<uint64_t, uint64_t>> arrays = {
-      {d.init_array, d.init_array_size}, {d.fini_array, d.fini_array_size},
-      {d.preinit_array, d.preinit_array_size}};
+  if (d.init) add(summary_.init_functions, *d.init);
+  if (d.fini) add(summary_.fini_functions, *d.fini);
+  struct FunctionArray {
+    uint64_t address, size;
+    bool fini;
+  };
+  std::vector<FunctionArray> arrays = {{d.init_array, d.init_array_size, false},
+                                       {d.fini_array, d.fini_array_size, true},
+                                       {d.preinit_array, d.preinit_array_size, false}};
   if (!d.present) {  // static executables: the sections themselves
     for (const ElfSection& s : elf_.sections()) {
       if (s.type == SHT_INIT_ARRAY || s.type == SHT_FINI_ARRAY || s.type == SHT_PREINIT_ARRAY) {
-        arrays.emplace_back(s.address, s.size);
+        arrays.push_back({s.address, s.size, s.type == SHT_FINI_ARRAY});
       }
     }
   }
-  for (const auto& [array, size] : arrays) {
-    for (uint64_t slot = array; slot + 8 <= array + size && size < (1u << 24); slot += 8) {
+  for (const FunctionArray& array : arrays) {
+    std::vector<uint32_t>& list = array.fini ? summary_.fini_functions : summary_.init_functions;
+    uint64_t end = array.address + array.size;
+    for (uint64_t slot = array.address; slot + 8 <= end && array.size < (1u << 24); slot += 8) {
       const ElfRelocation* r = RelocationAt(slot);
       if (r != nullptr && r->type == R_X86_64_RELATIVE) {
-        add_init(static_cast<uint64_t>(r->addend));
+        add(list, static_cast<uint64_t>(r->addend));
       } else if (r == nullptr) {
         std::optional<ByteView> word = elf_.ReadVirtual(slot, 8);
-        if (word) add_init(*word->Read<uint64_t>(0));
+        if (word) add(list, *word->Read<uint64_t>(0));
       }
     }
   }
@@ -933,7 +939,8 @@ void ObjectAnalyzer::CollectRoots() {
       uint32_t region = summary_.RegionAt(p.address);
       if (region != kNoIndex) summary_.root_regions.push_back(region);
     } else if (IsCode(p.address)) {
-      add_init(p.address);
+      uint32_t f = summary_.FunctionAt(p.address);
+      if (f != kNoIndex) summary_.unwind_functions.push_back(f);
     }
   }
   for (const ElfSection& s : elf_.sections()) {

@@ -167,8 +167,14 @@ struct ObjectSummary {
   std::string strings;  // NUL-separated function names
 
   // Functions and regions that are reachable whatever the program does: the entry point,
-  // DT_INIT/DT_FINI and the init/fini arrays; IRELATIVE resolvers; TLS initial images.
+  // DT_INIT and the init and preinit arrays, DT_FINI and the fini array (kept apart: they run
+  // at different times, which the static phases tell apart); IRELATIVE resolvers; TLS
+  // initial images and data words holding personality routines (root_regions).
   std::vector<uint32_t> init_functions;
+  std::vector<uint32_t> fini_functions;
+  // Personality routines the unwinder calls whenever code of this object unwinds (those
+  // reached through a data word make that word's region a root region instead).
+  std::vector<uint32_t> unwind_functions;
   uint32_t entry_function = kNoIndex;
   std::vector<uint32_t> ifunc_resolvers;
   std::vector<uint32_t> root_regions;

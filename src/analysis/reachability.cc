@@ -40,8 +40,15 @@ const ReachStep& Reachability::StepOf(FunctionRef f) const {
   return state_[f.object].steps[f.function];
 }
 
+void Reachability::AddStop(FunctionRef f, FunctionRef taker) {
+  if (f.valid()) stops_.emplace_back(f, taker);
+}
+
 void Reachability::Reach(FunctionRef f, const ReachStep& step) {
   if (!f.valid()) return;
+  for (const auto& stop : stops_) {
+    if (stop.first == f) return;
+  }
   ObjectState& state = state_[f.object];
   if (step.kind == ReachKind::kIfunc || step.kind == ReachKind::kRoot) {
     state.function_opaque[f.function] = 1;
@@ -107,12 +114,12 @@ void Reachability::AddRootRegion(RegionRef r, const std::string& reason) {
   ReachRegion(r, FunctionRef{});
 }
 
-void Reachability::TakeAddress(FunctionRef f, const std::string& reason) {
+void Reachability::TakeAddress(FunctionRef f, const std::string& reason, bool from_outside) {
   if (!f.valid()) return;
-  state_[f.object].function_root[f.function] = 1;
+  if (from_outside) state_[f.object].function_root[f.function] = 1;
   if (!state_[f.object].function_reached[f.function]) {
     ReachStep step;
-    step.kind = ReachKind::kRoot;
+    step.kind = from_outside ? ReachKind::kRoot : ReachKind::kPointer;
     step.root = static_cast<uint32_t>(root_reasons_.size());
     root_reasons_.push_back(reason);
     // Reached through a pointer only once a pointer call is reached; record the reason now.
@@ -123,6 +130,9 @@ void Reachability::TakeAddress(FunctionRef f, const std::string& reason) {
 
 void Reachability::Take(FunctionRef f, FunctionRef origin) {
   if (!f.valid()) return;
+  for (const auto& stop : stops_) {
+    if (stop.first == f && (stop.second == origin || !stop.second.valid())) return;
+  }
   ObjectState& state = state_[f.object];
   if (state.function_taken[f.function]) return;
   state.function_taken[f.function] = 1;
@@ -258,7 +268,8 @@ void Reachability::Process(FunctionRef f) {
     for (size_t i = 0; i < taken_list_.size(); ++i) {
       FunctionRef target = taken_list_[i];
       ReachStep step;
-      step.kind = taken_origin_[i].valid() ? ReachKind::kPointer : ReachKind::kRoot;
+      step.kind = taken_origin_[i].valid() ? ReachKind::kPointer
+                                           : state_[target.object].steps[target.function].kind;
       step.from = taken_origin_[i];
       step.root = state_[target.object].steps[target.function].root;
       Reach(target, step);

@@ -56,8 +56,15 @@ class Reachability {
   void AddRootRegion(RegionRef r, const std::string& reason);
   // An IFUNC resolver the loader runs, and every implementation it may pick.
   void AddIfuncRoot(FunctionRef resolver, const std::string& reason);
-  // Treats the function's address as taken (exports of dlopened objects, found via dlsym).
-  void TakeAddress(FunctionRef f, const std::string& reason);
+  // Treats the function's address as taken (exports of dlopened objects, found via dlsym;
+  // functions whose addresses an earlier phase took). `from_outside`: its callers pass
+  // arguments nothing in the program controls (dlsym users); false when the pointer calls
+  // the reached code makes are its only callers.
+  void TakeAddress(FunctionRef f, const std::string& reason, bool from_outside = true);
+  // A phase boundary: `f` is never reached, and its address taken by `taker` (the entry
+  // point passing main to __libc_start_main; any function when `taker` is invalid) does not
+  // count. Call before adding roots.
+  void AddStop(FunctionRef f, FunctionRef taker);
   // `guarded` is reached only after one of `enablers` is (never, when there are none).
   // Call before adding roots.
   void AddGuard(FunctionRef guarded, const std::vector<FunctionRef>& enablers);
@@ -75,6 +82,8 @@ class Reachability {
   const std::string& RootReason(uint32_t index) const { return root_reasons_[index]; }
   // Every reached function, in the order reached.
   const std::vector<FunctionRef>& reached() const { return reached_list_; }
+  // Every function whose address is taken (reached or not).
+  const std::vector<FunctionRef>& taken() const { return taken_list_; }
   // The candidate implementations of an IFUNC resolver.
   std::vector<FunctionRef> IfuncCandidates(FunctionRef resolver) const;
   size_t reached_region_count() const { return reached_regions_; }
@@ -113,6 +122,7 @@ class Reachability {
   std::vector<Guard> guards_;
   std::unordered_map<uint64_t, uint32_t> guard_of_;               // guarded -> guard
   std::unordered_map<uint64_t, std::vector<uint32_t>> enables_;   // enabler -> guards
+  std::vector<std::pair<FunctionRef, FunctionRef>> stops_;  // (stop, taker ignored)
   bool indirect_seen_ = false;
   size_t reached_regions_ = 0;
 };

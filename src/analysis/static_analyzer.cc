@@ -158,7 +158,9 @@ void StaticAnalysis::Summarize(size_t first_object) {
 void StaticAnalysis::AddObjectRoots(uint32_t o) {
   const ObjectSummary& s = program_.summary(o);
   const std::string& path = program_.ObjectPath(o);
-  for (uint32_t f : s.init_functions) reach_->AddRoot({o, f}, "initializer or finalizer of " + path);
+  for (uint32_t f : s.init_functions) reach_->AddRoot({o, f}, "initializer of " + path);
+  for (uint32_t f : s.fini_functions) reach_->AddRoot({o, f}, "finalizer of " + path);
+  for (uint32_t f : s.unwind_functions) reach_->AddRoot({o, f}, "personality routine of " + path);
   for (uint32_t f : s.ifunc_resolvers) reach_->AddIfuncRoot({o, f}, "IFUNC resolver in " + path);
   for (uint32_t r : s.root_regions) reach_->AddRootRegion({o, r}, "thread-local data of " + path);
   const LoadedObject& loaded = program_.object(o).loaded;
@@ -243,31 +245,43 @@ void StaticAnalysis::ApplySiteRules() {
   }
 }
 
-void StaticAnalysis::AddGuards(uint32_t first_object) {
-  auto find = [&](uint32_t object, std::string_view name) { return FindFunction(object, name); };
+void StaticAnalysis::AddGuards(Reachability& reach, uint32_t first_object,
+                               const std::vector<const Reachability*>& earlier) {
   for (uint32_t o = first_object; o < program_.size(); ++o) {
     std::string_view soname = program_.object(o).loaded.elf->dynamic().soname;
     for (const GuardRule& rule : GuardRules()) {
       if (rule.soname != soname || (rule.loader_debug && options_.loader_debug_features)) continue;
-      FunctionRef guarded = find(o, rule.function);
+      FunctionRef guarded = FindFunction(o, rule.function);
       if (!guarded.valid()) continue;
       std::vector<FunctionRef> enablers;
-      for (std::string_view name : rule.enablers) enablers.push_back(find(o, name));
-      reach_->AddGuard(guarded, enablers);
+      bool enabled_before = false;
+      for (std::string_view name : rule.enablers) {
+        enablers.push_back(FindFunction(o, name));
+        for (const Reachability* r : earlier) enabled_before |= r->IsReached(enablers.back());
+      }
+      if (!enabled_before) reach.AddGuard(guarded, enablers);
     }
   }
 }
 
-void StaticAnalysis::AddLoaderCallbacks() {
+std::vector<FunctionRef> StaticAnalysis::LoaderCallbacks() const {
+  std::vector<FunctionRef> callbacks;
   bool has_loader = false;
   for (uint32_t o = 0; o < program_.size(); ++o) {
     has_loader |= program_.object(o).loaded.reason == "interpreter";
   }
-  if (!has_loader) return;
+  if (!has_loader) return callbacks;
   for (std::string_view name : kLoaderCallbacks) {
     if (std::optional<SymbolBinding> b = program_.ResolveByName(name)) {
-      reach_->AddRoot(program_.FunctionOf(*b), fmt::format("{} (called by the loader)", name));
+      callbacks.push_back(program_.FunctionOf(*b));
     }
+  }
+  return callbacks;
+}
+
+void StaticAnalysis::AddLoaderCallbacks() {
+  for (FunctionRef f : LoaderCallbacks()) {
+    reach_->AddRoot(f, fmt::format("{} (called by the loader)", program_.FunctionName(f)));
   }
 }
 
@@ -295,13 +309,14 @@ void StaticAnalysis::IntegrateQueuedObjects() {
   if (load_list_.objects.size() > before) {
     Summarize(before);  // all the new objects at once, in parallel
     reach_->GrowToProgram();
-    AddGuards(static_cast<uint32_t>(before));
+    AddGuards(*reach_, static_cast<uint32_t>(before));
     for (size_t o = before; o < load_list_.objects.size(); ++o) {
       AddObjectRoots(static_cast<uint32_t>(o));
     }
   }
   // Exported functions of dlopened objects are found with dlsym: their addresses are taken.
   for (const PendingExports& pending : pending_exports_) {
+    integrated_exports_.push_back(pending);
     uint32_t object = static_cast<uint32_t>(pending.object);
     const ObjectSummary& s = program_.summary(object);
     for (const ElfSymbol& sym : program_.object(object).loaded.elf->dynamic_symbols()) {
@@ -465,27 +480,18 @@ void StaticAnalysis::BuildProfile() {
     if (site.unresolved) p.unresolved.push_back({location, site.reason});
   }
   // vDSO time functions fall back to their syscalls.
-  for (uint32_t o = 0; o < program_.size(); ++o) {
-    const ObjectSummary& s = program_.summary(o);
-    for (const ElfSymbol& sym : program_.object(o).loaded.elf->dynamic_symbols()) {
-      if (!sym.IsDefined() || !sym.IsFunction()) continue;
-      for (const VdsoFunction& v : kVdsoFunctions) {
-        if (sym.name != v.name) continue;
-        FunctionRef f{o, s.FunctionAt(sym.value)};
-        if (!reach_->IsReached(f)) continue;
-        int number = *SyscallNumber(v.syscall);
-        p.syscalls.Insert(number);
-        p.images[program_.ObjectPath(o)].Insert(number);
-        add_evidence(number, {program_.ObjectPath(o), std::string(sym.name) + " (vDSO fallback)",
-                              sym.value});
-      }
-    }
+  for (const VdsoUse& use : VdsoFallbacks(*reach_)) {
+    const std::string& image = program_.ObjectPath(use.object);
+    p.syscalls.Insert(use.number);
+    p.images[image].Insert(use.number);
+    add_evidence(use.number,
+                 {image, std::string(use.symbol->name) + " (vDSO fallback)", use.symbol->value});
   }
   // Calls the kernel makes on the program's behalf.
   int restart = *SyscallNumber("restart_syscall");
   p.syscalls.Insert(restart);
   add_evidence(restart, {"[kernel]", "restart after a signal interrupts a sleeping call", 0});
-  if (p.syscalls.Contains("rt_sigaction")) {
+  if (p.syscalls.Contains("rt_sigaction") || signal_handlers_before_) {
     int sigreturn = *SyscallNumber("rt_sigreturn");
     p.syscalls.Insert(sigreturn);
     add_evidence(sigreturn, {"[kernel]", "return from a signal handler", 0});
@@ -515,6 +521,23 @@ void StaticAnalysis::BuildProfile() {
   }
 }
 
+std::vector<StaticAnalysis::VdsoUse> StaticAnalysis::VdsoFallbacks(
+    const Reachability& reach) const {
+  std::vector<VdsoUse> uses;
+  for (uint32_t o = 0; o < program_.size(); ++o) {
+    const ObjectSummary& s = program_.summary(o);
+    for (const ElfSymbol& sym : program_.object(o).loaded.elf->dynamic_symbols()) {
+      if (!sym.IsDefined() || !sym.IsFunction()) continue;
+      for (const VdsoFunction& v : kVdsoFunctions) {
+        if (sym.name == v.name && reach.IsReached({o, s.FunctionAt(sym.value)})) {
+          uses.push_back({o, &sym, *SyscallNumber(v.syscall)});
+        }
+      }
+    }
+  }
+  return uses;
+}
+
 Result<std::unique_ptr<StaticAnalysis>> StaticAnalysis::Run(const std::string& path,
                                                             const StaticOptions& options) {
   std::unique_ptr<StaticAnalysis> analysis(new StaticAnalysis());
@@ -525,7 +548,7 @@ Result<std::unique_ptr<StaticAnalysis>> StaticAnalysis::Run(const std::string& p
   auto link_start = std::chrono::steady_clock::now();
   double summarize_before = analysis->stats_.summarize_seconds;
   analysis->reach_ = std::make_unique<Reachability>(analysis->program_);
-  analysis->AddGuards(0);
+  analysis->AddGuards(*analysis->reach_, 0);
   for (uint32_t o = 0; o < analysis->program_.size(); ++o) analysis->AddObjectRoots(o);
   analysis->AddLoaderCallbacks();
   for (const std::string& name : options.dlopen) {
@@ -537,7 +560,15 @@ Result<std::unique_ptr<StaticAnalysis>> StaticAnalysis::Run(const std::string& p
   } while (analysis->LoadDynamicObjects());
   analysis->sites_ = ResolveSyscallSites(analysis->program_, *analysis->reach_);
   analysis->ApplySiteRules();
+  if (!options.from.empty()) {
+    Status restricted = analysis->RestrictToFunction(options.from);
+    if (!restricted.ok()) return restricted.error();
+  }
   analysis->BuildProfile();
+  if (options.phases) {
+    Status phases = analysis->ComputePhases();
+    if (!phases.ok()) return phases.error();
+  }
   // Objects loaded on the way (dlopen, NSS, PAM) were summarised inside this phase.
   analysis->stats_.link_seconds =
       Seconds(link_start) - (analysis->stats_.summarize_seconds - summarize_before);
@@ -581,9 +612,14 @@ std::string StaticAnalysis::PathTo(FunctionRef target, const std::string& last_l
   for (size_t guard = 0; f.valid() && guard < 100000; ++guard) {
     const ReachStep& step = reach_->StepOf(f);
     if (step.kind != ReachKind::kRoot && !step.from.valid()) {
-      lines.push_back(fmt::format("{} is called through a pointer stored in data the loader "
-                                  "sets up",
-                                  Describe(f)));
+      if (step.root != kNoIndex) {
+        lines.push_back(fmt::format("{}: {}, called through a pointer",
+                                    reach_->RootReason(step.root), Describe(f)));
+      } else {
+        lines.push_back(fmt::format("{} is called through a pointer stored in data the loader "
+                                    "sets up",
+                                    Describe(f)));
+      }
       break;
     }
     switch (step.kind) {

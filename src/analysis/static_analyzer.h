@@ -50,6 +50,13 @@ struct StaticOptions {
   // Keep the loader's debugging modes (LD_PROFILE, --list-diagnostics, LD_SHOW_AUXV)
   // reachable; normal runs never enter them.
   bool loader_debug_features = false;
+  // Also split the set into the phases "startup", "main" and "exit" (Profile::phases;
+  // static_phases.cc). The program's main must be found, or Run fails.
+  bool phases = false;
+  // When set, the profile holds what is reachable from this function onwards instead of the
+  // whole process: "SYMBOL" (in any loaded object), "OBJECT:SYMBOL" or "0xADDRESS" (a
+  // function start in the program). An unknown function makes Run fail.
+  std::string from;
 };
 
 struct StaticStats {
@@ -87,7 +94,12 @@ class StaticAnalysis {
   void Summarize(size_t first_object);
   void AddObjectRoots(uint32_t object);
   void AddLoaderCallbacks();
-  void AddGuards(uint32_t first_object);
+  // Functions the loader looks up by name and calls (malloc, __libc_early_init, ...).
+  std::vector<FunctionRef> LoaderCallbacks() const;
+  // Guard rules for objects from `first_object` on; a guard whose enabler one of `earlier`
+  // reached is left out (the enabling call already happened).
+  void AddGuards(Reachability& reach, uint32_t first_object,
+                 const std::vector<const Reachability*>& earlier = {});
   void ApplySiteRules();
   // Whether `f` is reached by a call from a function not named in `callers` (or through a
   // pointer, or from outside).
@@ -103,6 +115,34 @@ class StaticAnalysis {
   // Summarises every queued object (in parallel), adds its roots and exports.
   void IntegrateQueuedObjects();
   void BuildProfile();
+  // libc functions the vDSO serves that `reach` reaches, with the syscall each falls back to.
+  struct VdsoUse {
+    uint32_t object;
+    const ElfSymbol* symbol;
+    int number;
+  };
+  std::vector<VdsoUse> VdsoFallbacks(const Reachability& reach) const;
+
+  // Static phases (static_phases.cc).
+  Status ComputePhases();
+  Status RestrictToFunction(const std::string& spec);
+  Result<FunctionRef> FindMain() const;
+  // The start-up phase (main is a stop node) and the main phase.
+  std::unique_ptr<Reachability> StartupReach(FunctionRef main);
+  std::unique_ptr<Reachability> MainReach(const Reachability& startup, FunctionRef main);
+  Result<FunctionRef> ParseFunctionSpec(const std::string& spec) const;
+  // A reachability over the whole program with the guard rules, where the functions whose
+  // addresses the `earlier` phases took (and the loader's callbacks) are address-taken, and
+  // the objects loaded at run time contribute their initialisers, finalisers and exports.
+  std::unique_ptr<Reachability> NewPhaseReach(const std::vector<const Reachability*>& earlier,
+                                              FunctionRef stop, FunctionRef stop_taker);
+  // The syscall sites `reach` reaches, each with the numbers it resolves to there (never
+  // more than the whole analysis found for the site).
+  std::vector<ResolvedSite> PhaseSites(const Reachability& reach);
+  // The syscalls of those sites, the vDSO fallbacks, and what the kernel adds;
+  // `handlers_before`: an earlier phase may have installed signal handlers.
+  SyscallSet PhaseSyscalls(const Reachability& reach, const std::vector<ResolvedSite>& sites,
+                           bool handlers_before) const;
   std::string Describe(FunctionRef f) const;
   // Lines from a root down to `target`, ending with `last_line`.
   std::string PathTo(FunctionRef target, const std::string& last_line) const;
@@ -124,6 +164,8 @@ class StaticAnalysis {
     std::string reason;
   };
   std::vector<PendingExports> pending_exports_;
+  std::vector<PendingExports> integrated_exports_;  // every one handled so far
+  bool signal_handlers_before_ = false;  // --from: rt_sigaction may run before the function
   std::vector<std::string> loaded_names_;  // names already handled by the dynamic-load loop
 };
 

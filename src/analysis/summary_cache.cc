@@ -16,7 +16,7 @@ namespace sysfence {
 namespace {
 
 constexpr char kMagic[8] = {'S', 'F', 'S', 'U', 'M', 'M', 'R', 'Y'};
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;
 // A hash of the analysis sources (generated at build time): a summary written by any other
 // analyser is never read.
 constexpr char kAnalyzerVersion[17] = SYSFENCE_ANALYZER_VERSION;
@@ -160,8 +160,10 @@ bool Validate(const ObjectSummary& s) {
     if (static_cast<uint8_t>(site.kind) > static_cast<uint8_t>(SiteKind::kSysenter)) return false;
     if (!Within(site.number.begin, site.number.count, s.atoms.size())) return false;
   }
-  for (uint32_t f : s.init_functions) {
-    if (f >= s.functions.size()) return false;
+  for (const auto* list : {&s.init_functions, &s.fini_functions, &s.unwind_functions}) {
+    for (uint32_t f : *list) {
+      if (f >= s.functions.size()) return false;
+    }
   }
   for (uint32_t f : s.ifunc_resolvers) {
     if (f >= s.functions.size()) return false;
@@ -234,6 +236,8 @@ std::string SerializeSummary(const CacheKey& key, const ObjectSummary& s) {
   payload.Vector(s.regions);
   payload.String(s.strings);
   payload.Vector(s.init_functions);
+  payload.Vector(s.fini_functions);
+  payload.Vector(s.unwind_functions);
   payload.Value(s.entry_function);
   payload.Vector(s.ifunc_resolvers);
   payload.Vector(s.root_regions);
@@ -300,6 +304,8 @@ Result<ObjectSummary> DeserializeSummary(const CacheKey& key, std::string_view b
   s.regions = in.Vector<DataRegion>();
   s.strings = in.String();
   s.init_functions = in.Vector<uint32_t>();
+  s.fini_functions = in.Vector<uint32_t>();
+  s.unwind_functions = in.Vector<uint32_t>();
   s.entry_function = in.Value<uint32_t>();
   s.ifunc_resolvers = in.Vector<uint32_t>();
   s.root_regions = in.Vector<uint32_t>();

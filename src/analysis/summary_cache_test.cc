@@ -46,6 +46,7 @@ TEST_F(SummaryCacheTest, RoundTripKeepsEveryArray) {
   EXPECT_TRUE(SameBytes(back->regions, summary_.regions));
   EXPECT_EQ(back->strings, summary_.strings);
   EXPECT_EQ(back->init_functions, summary_.init_functions);
+  EXPECT_EQ(back->fini_functions, summary_.fini_functions);
   EXPECT_EQ(back->entry_function, summary_.entry_function);
 }
 

@@ -1,5 +1,6 @@
-// `sysfence static [-o FILE] [--explain SYSCALL] BINARY`: every syscall the program and its
-// libraries can reach, as a "static" profile (src/analysis/static_analyzer.h).
+// `sysfence static [-o FILE] [--explain SYSCALL] [--phases | --from FUNCTION] BINARY`: every
+// syscall the program and its libraries can reach, as a "static" profile
+// (src/analysis/static_analyzer.h), optionally split into phases or cut to one function's.
 #include <memory>
 #include <string>
 #include <vector>
@@ -117,6 +118,15 @@ void RegisterStaticVerb(CLI::App& app, VerbAction& action) {
   verb->add_flag("--loader-debug-features", options->analysis.loader_debug_features,
                  "Include what the loader does under LD_PROFILE, LD_SHOW_AUXV and "
                  "--list-diagnostics (left out by default)");
+  CLI::Option* phases = verb->add_flag(
+      "--phases", options->analysis.phases,
+      "Also split the set into the phases 'startup' (loader, constructors, up to main), "
+      "'main' (reachable from main) and 'exit' (exit(), atexit handlers, destructors)");
+  verb->add_option("--from", options->analysis.from,
+                   "Only what is reachable from this function onwards: SYMBOL (in the program "
+                   "or any loaded object), OBJECT:SYMBOL, or 0xADDRESS of a function in the "
+                   "program")
+      ->excludes(phases);
   verb->add_flag("--stats", options->stats,
                  "Print counts and timings (per analysed object) on stderr");
   verb->add_option("--threads", options->analysis.threads,

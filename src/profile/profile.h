@@ -85,6 +85,9 @@ struct Profile {
   std::vector<UnresolvedSite> unresolved;
   std::map<int, std::vector<CodeLocation>> evidence;
   std::vector<AddedObject> added_objects;
+  // `static --from FUNCTION`: the function the set is reachable from (absent: the whole
+  // process).
+  std::optional<CodeLocation> from_function;
   // First call of each syscall, in time order (dynamic).
   std::vector<Discovery> discovery;
   // True when the trace was interrupted (sysfence got SIGINT/SIGTERM) before the program ended.

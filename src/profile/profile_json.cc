@@ -282,6 +282,11 @@ Result<Profile> ProfileFromJson(const json& root, const Reader& in) {
       profile.added_objects.push_back(std::move(object));
     }
   }
+  if (root.contains("from_function")) {
+    CodeLocation location;
+    SYSFENCE_ASSIGN_OR_RETURN(location, in.Location(root["from_function"], "from_function"));
+    profile.from_function = std::move(location);
+  }
   if (root.contains("discovery")) {
     const json& discovery = root["discovery"];
     if (!discovery.is_array()) return in.Fail("discovery", "expected an array");
@@ -379,6 +384,7 @@ std::string ProfileToJsonText(const Profile& profile) {
     }
     root["added_objects"] = added;
   }
+  if (profile.from_function) root["from_function"] = LocationToJson(*profile.from_function);
   if (!profile.discovery.empty()) {
     json discovery = json::array();
     for (const Discovery& d : profile.discovery) {
