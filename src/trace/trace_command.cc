@@ -122,6 +122,13 @@ Result<TraceResult> TraceCommand(const TraceOptions& options, TraceObserver* obs
   result.exit_status = profile.incomplete ? -1 : done.outcome.root_exit_status;
   profile.exit_status = result.exit_status;
   result.syscall_stops = done.outcome.syscall_stops;
+  for (const auto& [bit, program] : done.outcome.unprivileged_set_id) {
+    result.warnings.push_back(fmt::format(
+        "{} is {} but ran without that privilege (the kernel ignores the bit for a tracer "
+        "without CAP_SYS_PTRACE, and on a nosuid mount): its calls may differ from an "
+        "untraced run",
+        program, bit));
+  }
   uint64_t unrecorded = unnamed + done.outcome.unrecordable_calls;
   if (unrecorded > 0) {
     result.warnings.push_back(fmt::format(
