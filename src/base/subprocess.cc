@@ -152,7 +152,7 @@ void Subprocess::KillAndReap() {
   pid_ = -1;
 }
 
-Result<int> Subprocess::Wait(double timeout_seconds) {
+Result<int> Subprocess::Wait(double timeout_seconds, const std::function<int()>& interrupted) {
   if (pid_ <= 0) return MakeError("{}: not running", name_);
   double deadline = MonotonicSeconds() + timeout_seconds;
   for (;;) {
@@ -163,6 +163,10 @@ Result<int> Subprocess::Wait(double timeout_seconds) {
       return DecodeStatus(status);
     }
     if (done < 0 && errno != EINTR) return MakeError("{}: wait failed: {}", name_, strerror(errno));
+    if (int signal = interrupted ? interrupted() : 0; timeout_seconds > 0 && signal != 0) {
+      KillAndReap();
+      return MakeError("{}: interrupted by SIG{}, killed", name_, sigabbrev_np(signal));
+    }
     if (timeout_seconds > 0 && MonotonicSeconds() > deadline) {
       KillAndReap();
       return MakeError("{}: still running after {:g} s, killed", name_, timeout_seconds);

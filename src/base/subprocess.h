@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -43,8 +44,11 @@ class Subprocess {
   bool running() const { return pid_ > 0; }
 
   // Waits up to `timeout_seconds` (<= 0: forever). On time-out the process group is killed
-  // and an error says so.
-  Result<int> Wait(double timeout_seconds = 0);
+  // and an error says so. With a timeout, `interrupted` is asked between polls: when it
+  // returns a signal number (the caller caught SIGINT, say), the process group is killed
+  // and the error names that signal.
+  Result<int> Wait(double timeout_seconds = 0,
+                   const std::function<int()>& interrupted = nullptr);
   // Sends `signal` to the process (or its group) without waiting.
   void Signal(int signal);
 
