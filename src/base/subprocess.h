@@ -61,6 +61,23 @@ class Subprocess {
   std::string name_;
 };
 
+// Makes this process the reaper of its orphaned descendants while in scope: a grandchild whose
+// parent dies is reparented here instead of to init, so it can be reaped (and found) here.
+class ScopedChildSubreaper {
+ public:
+  ScopedChildSubreaper();
+  ~ScopedChildSubreaper();
+  ScopedChildSubreaper(const ScopedChildSubreaper&) = delete;
+  ScopedChildSubreaper& operator=(const ScopedChildSubreaper&) = delete;
+
+ private:
+  int previous_ = 0;
+};
+
+// SIGKILLs every child of this process (found in /proc) and reaps them all: after killing a
+// Subprocess's group, a subreaper uses it for the grandchildren the group's death left it.
+void KillAndReapChildren();
+
 // Resolves a command name through PATH like execvp would, or fails naming it.
 Result<std::string> FindExecutable(const std::string& name);
 

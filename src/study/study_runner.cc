@@ -471,8 +471,14 @@ Result<StudyResult> RunStudy(const StudyOptions& options) {
   }
   Result<WorkDir> work = WorkDir::Create(options.work_dir, options.keep_work_dir);
   if (!work.ok()) return work.error();
+  // The study's children are killed with their process groups when it is interrupted (or
+  // fails); their own children, reparented here, are reaped here rather than left to init.
+  ScopedChildSubreaper subreaper;
   Study study(options, work->path());
-  return options.study == "diff" ? RunDiffStudy(study) : RunSshStudy(study);
+  Result<StudyResult> result =
+      options.study == "diff" ? RunDiffStudy(study) : RunSshStudy(study);
+  KillAndReapChildren();
+  return result;
 }
 
 }  // namespace sysfence
