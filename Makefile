@@ -7,6 +7,7 @@ CMAKE_FLAGS ?=
 FUZZ_BUILD ?= build-fuzz
 ASAN_BUILD ?= build-asan
 FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 1
 
 .PHONY: all deps build demo test test-unit test-asan fuzz bench bench-trace bench-filter bench-run bench-static static-sweep clean
 
@@ -40,12 +41,12 @@ test-asan: deps
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) -L unit
 
-# Every fuzz target for FUZZ_SECONDS each, from its seed corpus (new inputs go to
-# $(FUZZ_BUILD)/corpus/, crashes to $(FUZZ_BUILD)/crashes/).
+# Every fuzz target for FUZZ_SECONDS each, FUZZ_JOBS at a time, from its seed corpus (new
+# inputs go to $(FUZZ_BUILD)/corpus/, crashes to $(FUZZ_BUILD)/crashes/).
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DSYSFENCE_FUZZ=ON -DSYSFENCE_BUILD_BENCH=OFF
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
-	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_JOBS)
 
 # Every benchmark, each against its baseline in the same run (figures in docs/PERFORMANCE.md).
 bench: bench-trace bench-filter bench-run bench-static

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "profile/profile_json.h"
+#include "session.h"
 #include "test_util.h"
 
 namespace sysfence::testing {
@@ -348,74 +349,6 @@ TEST(Trace, WritesTheProfileToStandardOutputWithoutOutputOption) {
 }
 
 // ---- SIGTERM, SIGINT, SIGHUP to sysfence -------------------------------------------------
-
-// sysfence started in a session of its own, with its standard output on a pipe.
-class Session {
- public:
-  // Standard error goes to `error_file`.
-  Session(const std::vector<std::string>& argv, const std::string& error_file) {
-    int out[2];
-    if (pipe(out) != 0) throw std::runtime_error("pipe");
-    pid_ = fork();
-    if (pid_ == 0) {
-      setsid();
-      int err = open(error_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(err, 2);
-      dup2(out[1], 1);
-      close(out[0]);
-      close(out[1]);
-      std::vector<char*> args;
-      for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-    close(out[1]);
-    output_ = fdopen(out[0], "r");
-  }
-  ~Session() {
-    if (output_ != nullptr) fclose(output_);
-    if (pid_ > 0 && !reaped_) {
-      kill(-pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  pid_t pid() const { return pid_; }
-  // The next line of output ("" at end of file).
-  std::string ReadLine() {
-    char buffer[256];
-    return fgets(buffer, sizeof buffer, output_) != nullptr ? buffer : "";
-  }
-  int Wait() {
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    reaped_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  // Processes whose session is this one's (sysfence's pid is the session id); zombies too
-  // unless `alive_only`.
-  std::vector<pid_t> Members(bool alive_only = false) const {
-    std::vector<pid_t> members;
-    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-      std::string name = entry.path().filename();
-      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-      std::string stat = ReadWholeFile(entry.path() / "stat");
-      size_t end = stat.rfind(')');
-      if (end == std::string::npos) continue;
-      std::istringstream fields(stat.substr(end + 2));
-      std::string state;
-      long parent = 0, group = 0, session = 0;
-      fields >> state >> parent >> group >> session;
-      if (session == pid_ && !(alive_only && state == "Z")) members.push_back(std::stoi(name));
-    }
-    return members;
-  }
-
- private:
-  pid_t pid_ = -1;
-  FILE* output_ = nullptr;
-  bool reaped_ = false;
-};
 
 class TerminationSignal : public ::testing::TestWithParam<int> {};
 

@@ -2,6 +2,8 @@
 #include "base/file_util.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +15,30 @@
 #include "base/unique_fd.h"
 
 namespace sysfence {
+namespace {
+
+// Holds back SIGINT, SIGTERM and SIGHUP in the calling thread while a temporary file exists:
+// one arriving then is delivered when the file has been renamed into place (or removed), so
+// an interrupted sysfence leaves the output complete or absent, never a stray temporary.
+// Other threads of the caller must not be running with these signals unblocked meanwhile
+// (sysfence writes its outputs after its worker threads have ended).
+class TerminationSignalsHeld {
+ public:
+  TerminationSignalsHeld() {
+    sigset_t held;
+    sigemptyset(&held);
+    for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&held, signal);
+    pthread_sigmask(SIG_BLOCK, &held, &previous_);
+  }
+  ~TerminationSignalsHeld() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+  TerminationSignalsHeld(const TerminationSignalsHeld&) = delete;
+  TerminationSignalsHeld& operator=(const TerminationSignalsHeld&) = delete;
+
+ private:
+  sigset_t previous_;
+};
+
+}  // namespace
 
 Result<std::string> ReadFile(const std::string& path) {
   UniqueFd owned;
@@ -69,6 +95,7 @@ Status WriteFileAtomically(const std::string& path, std::string_view contents) {
     return Ok{};
   }
   std::string temp = path + ".tmp.XXXXXX";
+  TerminationSignalsHeld held;
   UniqueFd fd(mkostemp(temp.data(), O_CLOEXEC));
   if (!fd.valid()) return MakeError("{}: cannot create a file there: {}", path, strerror(errno));
   auto fail = [&](const char* what) {

@@ -2,7 +2,9 @@
 // short sleep: children here live for seconds, so a pidfd or SIGCHLD machinery buys nothing.
 #include "base/subprocess.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -12,6 +14,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+
+#include "base/file_util.h"
 
 namespace sysfence {
 namespace {
@@ -152,7 +156,7 @@ void Subprocess::KillAndReap() {
   pid_ = -1;
 }
 
-Result<int> Subprocess::Wait(double timeout_seconds) {
+Result<int> Subprocess::Wait(double timeout_seconds, const std::function<int()>& interrupted) {
   if (pid_ <= 0) return MakeError("{}: not running", name_);
   double deadline = MonotonicSeconds() + timeout_seconds;
   for (;;) {
@@ -163,6 +167,10 @@ Result<int> Subprocess::Wait(double timeout_seconds) {
       return DecodeStatus(status);
     }
     if (done < 0 && errno != EINTR) return MakeError("{}: wait failed: {}", name_, strerror(errno));
+    if (int signal = interrupted ? interrupted() : 0; timeout_seconds > 0 && signal != 0) {
+      KillAndReap();
+      return MakeError("{}: interrupted by SIG{}, killed", name_, sigabbrev_np(signal));
+    }
     if (timeout_seconds > 0 && MonotonicSeconds() > deadline) {
       KillAndReap();
       return MakeError("{}: still running after {:g} s, killed", name_, timeout_seconds);
@@ -171,6 +179,40 @@ Result<int> Subprocess::Wait(double timeout_seconds) {
       timespec nap{0, 2'000'000};
       nanosleep(&nap, nullptr);
     }
+  }
+}
+
+ScopedChildSubreaper::ScopedChildSubreaper() {
+  prctl(PR_GET_CHILD_SUBREAPER, &previous_, 0, 0, 0);
+  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
+
+ScopedChildSubreaper::~ScopedChildSubreaper() { prctl(PR_SET_CHILD_SUBREAPER, previous_, 0, 0, 0); }
+
+void KillAndReapChildren() {
+  const pid_t self = getpid();
+  if (DIR* proc = opendir("/proc")) {
+    while (dirent* entry = readdir(proc)) {
+      char* end = nullptr;
+      long pid = strtol(entry->d_name, &end, 10);
+      if (pid <= 0 || *end != '\0') continue;
+      Result<std::string> stat = ReadFile(fmt::format("/proc/{}/stat", pid));
+      // "pid (name) state ppid ...": the name may hold anything, so parse after its last ')'.
+      size_t name_end = stat.ok() ? stat->rfind(')') : std::string::npos;
+      if (name_end == std::string::npos || name_end + 4 >= stat->size()) continue;
+      if (strtol(stat->c_str() + name_end + 4, nullptr, 10) == self) {
+        kill(static_cast<pid_t>(pid), SIGKILL);
+      }
+    }
+    closedir(proc);
+  }
+  // Children started after the scan are not ours to end; everything found dies of SIGKILL.
+  for (;;) {
+    pid_t done = waitpid(-1, nullptr, WNOHANG);
+    if (done > 0 || (done < 0 && errno == EINTR)) continue;
+    if (done < 0) break;  // ECHILD: none left
+    // done == 0: a child is still dying; wait for it.
+    if (waitpid(-1, nullptr, 0) < 0 && errno == ECHILD) break;
   }
 }
 

@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -43,8 +44,11 @@ class Subprocess {
   bool running() const { return pid_ > 0; }
 
   // Waits up to `timeout_seconds` (<= 0: forever). On time-out the process group is killed
-  // and an error says so.
-  Result<int> Wait(double timeout_seconds = 0);
+  // and an error says so. With a timeout, `interrupted` is asked between polls: when it
+  // returns a signal number (the caller caught SIGINT, say), the process group is killed
+  // and the error names that signal.
+  Result<int> Wait(double timeout_seconds = 0,
+                   const std::function<int()>& interrupted = nullptr);
   // Sends `signal` to the process (or its group) without waiting.
   void Signal(int signal);
 
@@ -56,6 +60,23 @@ class Subprocess {
   bool group_ = true;
   std::string name_;
 };
+
+// Makes this process the reaper of its orphaned descendants while in scope: a grandchild whose
+// parent dies is reparented here instead of to init, so it can be reaped (and found) here.
+class ScopedChildSubreaper {
+ public:
+  ScopedChildSubreaper();
+  ~ScopedChildSubreaper();
+  ScopedChildSubreaper(const ScopedChildSubreaper&) = delete;
+  ScopedChildSubreaper& operator=(const ScopedChildSubreaper&) = delete;
+
+ private:
+  int previous_ = 0;
+};
+
+// SIGKILLs every child of this process (found in /proc) and reaps them all: after killing a
+// Subprocess's group, a subreaper uses it for the grandchildren the group's death left it.
+void KillAndReapChildren();
 
 // Resolves a command name through PATH like execvp would, or fails naming it.
 Result<std::string> FindExecutable(const std::string& name);

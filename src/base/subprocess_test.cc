@@ -2,6 +2,10 @@
 // clear errors for commands that cannot run.
 #include "base/subprocess.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
 
 #include <gtest/gtest.h>
@@ -62,6 +66,41 @@ TEST(Subprocess, DestructorKillsARunningChild) {
     pid = child->pid();
   }
   EXPECT_NE(kill(pid, 0), 0) << "the child was reaped";
+}
+
+TEST(Subprocess, InterruptedWaitKillsTheGroupAndNamesTheSignal) {
+  Result<Subprocess> child = Subprocess::Start(Command({"sleep", "60"}));
+  ASSERT_TRUE(child.ok()) << child.error().message();
+  Result<int> status = child->Wait(60, [] { return SIGINT; });
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().message(), "sleep: interrupted by SIGINT, killed");
+  EXPECT_FALSE(child->running());
+}
+
+TEST(Subprocess, SubreaperKillsAndReapsTheOrphansItAdopted) {
+  ScopedChildSubreaper subreaper;
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  pid_t child = fork();
+  if (child == 0) {
+    pid_t grandchild = fork();
+    if (grandchild == 0) {
+      for (;;) pause();
+    }
+    (void)!write(pipe_fds[1], &grandchild, sizeof grandchild);
+    _exit(0);
+  }
+  pid_t grandchild = 0;
+  ASSERT_EQ(read(pipe_fds[0], &grandchild, sizeof grandchild),
+            static_cast<ssize_t>(sizeof grandchild));
+  ASSERT_EQ(waitpid(child, nullptr, 0), child);
+  close(pipe_fds[0]);
+  close(pipe_fds[1]);
+  ASSERT_EQ(kill(grandchild, 0), 0) << "the orphan lives on, now our child";
+  KillAndReapChildren();
+  EXPECT_EQ(kill(grandchild, 0), -1) << "killed and reaped, not a zombie";
+  EXPECT_EQ(errno, ESRCH);
+  EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1);
 }
 
 }  // namespace

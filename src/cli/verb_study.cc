@@ -1,4 +1,5 @@
 // `sysfence study diff|ssh [-o DIR]`: reproduces the poster's experiment and writes its report.
+#include <string.h>
 #include <unistd.h>
 
 #include <memory>
@@ -8,6 +9,7 @@
 #include "report/browser.h"
 #include "study/study_report.h"
 #include "study/study_runner.h"
+#include "trace/termination_signals.h"
 
 namespace sysfence::cli {
 namespace {
@@ -38,9 +40,24 @@ int RunStudyVerb(const StudyVerbOptions& verb) {
   if (Status usable = CheckReportDirectory(output); !usable.ok()) {
     return ReportError(usable.error());
   }
+
+  // SIGINT, SIGTERM and SIGHUP end the study cleanly: the running child is killed, the
+  // scratch directory removed, and no report is written (each report file is complete or
+  // absent in any case).
+  TerminationSignals signals;
+  options.interrupted = [&signals] { return signals.Received(); };
+  auto interrupted = [&signals] {
+    Warn(fmt::format("interrupted by SIG{}: the study's processes were killed and its scratch "
+                     "directory removed",
+                     sigabbrev_np(signals.Received())));
+    return 128 + signals.Received();
+  };
+
   Result<StudyResult> result = RunStudy(options);
+  if (signals.Received() != 0) return interrupted();
   if (!result.ok()) return ReportError(result.error().WithContext("study " + verb.study));
   Status written = WriteStudyReport(*result, output);
+  if (signals.Received() != 0) return interrupted();
   if (!written.ok()) return ReportError(written.error());
   // The screenshot shows the page as a browser renders it; without a browser the report is
   // still complete.

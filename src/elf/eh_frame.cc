@@ -65,12 +65,16 @@ Result<EhFrame> ReadEhFrame(const ElfFile& elf) {
   if (const ElfSection* section = elf.FindSection(".eh_frame");
       section != nullptr && section->HasFileBytes()) {
     frame_address = section->address;
-    frame = *elf.bytes().Sub(section->offset, section->size);
+    std::optional<ByteView> bytes = elf.bytes().Sub(section->offset, section->size);
+    if (!bytes) return MakeError("{}: .eh_frame lies past the end of the file", elf.path());
+    frame = *bytes;
   } else {
     for (const ElfSegment& segment : elf.segments()) {
       if (segment.type != PT_GNU_EH_FRAME) continue;
       // .eh_frame_hdr: version, eh_frame_ptr encoding, ..., then eh_frame_ptr.
-      ByteReader header(*elf.bytes().Sub(segment.offset, segment.file_size));
+      std::optional<ByteView> header_bytes = elf.bytes().Sub(segment.offset, segment.file_size);
+      if (!header_bytes) return MakeError("{}: corrupt .eh_frame_hdr", elf.path());
+      ByteReader header(*header_bytes);
       header.Read<uint8_t>();
       uint8_t encoding = header.Read<uint8_t>();
       header.Skip(2);
@@ -82,7 +86,10 @@ Result<EhFrame> ReadEhFrame(const ElfFile& elf) {
       for (const ElfSegment& load : elf.segments()) {
         if (load.type == PT_LOAD && frame_address >= load.vaddr &&
             frame_address - load.vaddr < load.file_size) {
-          frame = *elf.ReadVirtual(frame_address, load.file_size - (frame_address - load.vaddr));
+          // Not backed by the file (past its end): nothing to read.
+          std::optional<ByteView> bytes =
+              elf.ReadVirtual(frame_address, load.file_size - (frame_address - load.vaddr));
+          if (bytes) frame = *bytes;
         }
       }
     }

@@ -101,5 +101,17 @@ TEST(EhFrame, SurvivesRandomCorruption) {
   std::filesystem::remove(path);
 }
 
+// Found by fuzz_elf: a .eh_frame section header whose bytes lie past the end of the file made
+// the parser dereference an empty optional and read through a stale stack pointer.
+TEST(EhFrame, FuzzRegressionSectionPastTheEndOfTheFileIsAnError) {
+  std::string path =
+      std::string(SYSFENCE_SOURCE_DIR) + "/fuzz/regressions/elf/eh_frame_section_past_file.elf";
+  Result<std::unique_ptr<ElfFile>> elf = ElfFile::Open(path);
+  ASSERT_TRUE(elf.ok()) << elf.error().message();
+  Result<EhFrame> frame = ReadEhFrame(**elf);
+  ASSERT_FALSE(frame.ok());
+  EXPECT_EQ(frame.error().message(), path + ": .eh_frame lies past the end of the file");
+}
+
 }  // namespace
 }  // namespace sysfence

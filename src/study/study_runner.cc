@@ -98,6 +98,11 @@ class Study {
     if (options_.progress) options_.progress(line);
   }
 
+  // Waits for a child of the study, which the caller may interrupt.
+  Result<int> Wait(Subprocess& child, double timeout_seconds) const {
+    return child.Wait(timeout_seconds, options_.interrupted);
+  }
+
   // Runs a setup script of the study directory.
   Status RunScript(const std::string& script, const std::string& argument) const {
     SubprocessOptions run;
@@ -105,7 +110,7 @@ class Study {
     run.stderr_path = work_ + "/setup.err";
     Result<Subprocess> child = Subprocess::Start(run);
     if (!child.ok()) return child.error();
-    Result<int> status = child->Wait(kRunTimeoutSeconds);
+    Result<int> status = Wait(*child, kRunTimeoutSeconds);
     if (!status.ok()) return status.error();
     if (*status != 0) {
       return MakeError("{}/{} failed (exit {}): {}", options_.workloads_dir, script, *status,
@@ -138,7 +143,7 @@ class Study {
 
   Result<Profile> FinishTrace(Subprocess& child, const std::string& out,
                               const Workload& workload) const {
-    Result<int> status = child.Wait(kRunTimeoutSeconds);
+    Result<int> status = Wait(child, kRunTimeoutSeconds);
     if (!status.ok()) return status.error().WithContext(workload.name);
     Result<Profile> profile = ReadProfileFile(out);
     if (!profile.ok()) {
@@ -163,7 +168,7 @@ class Study {
     run.stderr_path = out + ".stderr";
     Result<Subprocess> child = Subprocess::Start(run);
     if (!child.ok()) return child.error();
-    Result<int> status = child->Wait(kStaticTimeoutSeconds);
+    Result<int> status = Wait(*child, kStaticTimeoutSeconds);
     if (!status.ok()) return status.error();
     if (*status != 0) {
       return MakeError("static analysis of {} failed (exit {}): {}", binary, *status,
@@ -475,8 +480,14 @@ Result<StudyResult> RunStudy(const StudyOptions& options) {
   }
   Result<WorkDir> work = WorkDir::Create(options.work_dir, options.keep_work_dir);
   if (!work.ok()) return work.error();
+  // The study's children are killed with their process groups when it is interrupted (or
+  // fails); their own children, reparented here, are reaped here rather than left to init.
+  ScopedChildSubreaper subreaper;
   Study study(options, work->path());
-  return options.study == "diff" ? RunDiffStudy(study) : RunSshStudy(study);
+  Result<StudyResult> result =
+      options.study == "diff" ? RunDiffStudy(study) : RunSshStudy(study);
+  KillAndReapChildren();
+  return result;
 }
 
 }  // namespace sysfence

@@ -22,6 +22,9 @@ struct StudyOptions {
   std::string sysfence_binary;  // the executable to run for trace and static
   std::string work_dir;         // scratch space; "" = a new directory under $TMPDIR
   bool keep_work_dir = false;
+  // Asked while the study waits for its child processes: a signal number (the caller caught
+  // SIGINT, say) kills the running child and ends the study with an error. May be empty.
+  std::function<int()> interrupted;
   // Called with one line per step, for progress on the terminal.
   std::function<void(const std::string&)> progress;
 };

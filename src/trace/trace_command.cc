@@ -5,13 +5,13 @@
 #include "trace/trace_command.h"
 
 #include <limits.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <memory>
 
+#include "base/subprocess.h"
 #include "trace/call_counters.h"
 #include "trace/command_path.h"
 #include "trace/seccomp_trace_filter.h"
@@ -20,23 +20,6 @@
 
 namespace sysfence {
 namespace {
-
-// Makes this process the reaper of its orphaned descendants while a trace runs: a tracee whose
-// parent dies is reparented to sysfence instead of init, so sysfence itself reaps it and no
-// zombie of the traced tree outlives the trace (init may reap late, or never).
-class ScopedChildSubreaper {
- public:
-  ScopedChildSubreaper() {
-    prctl(PR_GET_CHILD_SUBREAPER, &previous_, 0, 0, 0);
-    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-  }
-  ~ScopedChildSubreaper() { prctl(PR_SET_CHILD_SUBREAPER, previous_, 0, 0, 0); }
-  ScopedChildSubreaper(const ScopedChildSubreaper&) = delete;
-  ScopedChildSubreaper& operator=(const ScopedChildSubreaper&) = delete;
-
- private:
-  int previous_ = 0;
-};
 
 struct Attempt {
   TracerOutcome outcome;
@@ -81,6 +64,8 @@ Result<TraceResult> TraceCommand(const TraceOptions& options, TraceObserver* obs
   std::optional<TerminationSignals> signals;
   if (options.catch_termination_signals) signals.emplace();
   const TerminationSignals* signals_ptr = signals ? &*signals : nullptr;
+  // A tracee whose parent dies is reparented to sysfence instead of init, so sysfence itself
+  // reaps it and no zombie of the traced tree outlives the trace (init may reap late, or never).
   ScopedChildSubreaper subreaper;
 
   TraceResult result;
@@ -122,6 +107,13 @@ Result<TraceResult> TraceCommand(const TraceOptions& options, TraceObserver* obs
   result.exit_status = profile.incomplete ? -1 : done.outcome.root_exit_status;
   profile.exit_status = result.exit_status;
   result.syscall_stops = done.outcome.syscall_stops;
+  for (const auto& [bit, program] : done.outcome.unprivileged_set_id) {
+    result.warnings.push_back(fmt::format(
+        "{} is {} but ran without that privilege (the kernel ignores the bit for a tracer "
+        "without CAP_SYS_PTRACE, and on a nosuid mount): its calls may differ from an "
+        "untraced run",
+        program, bit));
+  }
   uint64_t unrecorded = unnamed + done.outcome.unrecordable_calls;
   if (unrecorded > 0) {
     result.warnings.push_back(fmt::format(

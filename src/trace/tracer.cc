@@ -18,6 +18,7 @@
 #include <linux/audit.h>
 #include <signal.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -82,6 +83,30 @@ Lineage LineageOf(pid_t pid) {
   lineage.tgid = field("\nTgid:");
   lineage.ppid = field("\nPPid:");
   return lineage;
+}
+
+// Which set-ID bit of `pid`'s executable the kernel did not honour at its exec, or nullptr.
+// The kernel ignores the bits when the tracer lacks CAP_SYS_PTRACE over the new credentials
+// (and on a nosuid mount): the program then runs, and calls, as it would not untraced.
+const char* IgnoredSetIdBit(pid_t pid) {
+  struct stat file{};
+  if (stat(fmt::format("/proc/{}/exe", pid).c_str(), &file) != 0) return nullptr;
+  bool set_uid = (file.st_mode & S_ISUID) != 0;
+  bool set_gid = (file.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP);
+  if (!set_uid && !set_gid) return nullptr;
+  Result<std::string> status = ReadFile(fmt::format("/proc/{}/status", pid));
+  if (!status.ok()) return nullptr;
+  // "Uid:\treal\teffective\tsaved\tfs": the effective id is the second number.
+  auto effective = [&](const char* key) -> long {
+    size_t at = status->find(key);
+    if (at == std::string::npos) return -1;
+    char* end = nullptr;
+    strtol(status->c_str() + at + strlen(key), &end, 10);
+    return strtol(end, nullptr, 10);
+  };
+  if (set_uid && effective("\nUid:") != static_cast<long>(file.st_uid)) return "set-user-ID";
+  if (set_gid && effective("\nGid:") != static_cast<long>(file.st_gid)) return "set-group-ID";
+  return nullptr;
 }
 
 bool IsStopSignal(int signal) {
@@ -307,7 +332,13 @@ void Tracer::HandleExec(pid_t pid) {
   // A non-leader thread that execs takes over its process's id; its old id is gone without a
   // death report (ptrace(2), "execve(2) under ptrace").
   if (former_tid != pid) tree_.Remove(former_tid);
-  ImageCounters* image = counters_->Intern(ExecutableOf(pid));
+  std::string path = ExecutableOf(pid);
+  if (const char* bit = IgnoredSetIdBit(pid)) {
+    std::pair<std::string, std::string> entry(bit, path);
+    auto& seen = outcome_.unprivileged_set_id;
+    if (std::find(seen.begin(), seen.end(), entry) == seen.end()) seen.push_back(entry);
+  }
+  ImageCounters* image = counters_->Intern(path);
   Tracee* tracee = tree_.Find(pid);
   if (tracee == nullptr) tracee = &tree_.Add(pid, pid, image);
   bool launch = tracee->launching;

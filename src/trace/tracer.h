@@ -11,6 +11,8 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -34,6 +36,9 @@ struct TracerOutcome {
   int interrupted_by = 0;     // the termination signal that ended the trace early, or 0
   uint64_t syscall_stops = 0;       // calls seen (the launcher's own set-up not included)
   uint64_t unrecordable_calls = 0;  // x32 calls and numbers outside every table
+  // Set-user-ID or set-group-ID programs the kernel ran without that privilege ("set-user-ID"
+  // or "set-group-ID", program path), each once.
+  std::vector<std::pair<std::string, std::string>> unprivileged_set_id;
 };
 
 class Tracer : private TraceContext {

@@ -1,9 +1,6 @@
-// libFuzzer target for the strace importer: any bytes must import without crashing, hanging
+// Fuzz target: the strace-log importer: any bytes must import without crashing, hanging
 // or tripping a sanitizer, and any profile it makes must survive a JSON round trip (the
 // strict reader rejects what the importer must never produce, e.g. unknown i386 names).
-// Built only by clang (see CMakeLists.txt):
-//   CXX=clang++ cmake -S . -B build-fuzz -G Ninja && cmake --build build-fuzz --target strace_import_fuzzer
-//   build-fuzz/src/trace/strace_import_fuzzer -max_total_time=60 CORPUS_DIR
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>

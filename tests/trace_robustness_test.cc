@@ -1,0 +1,254 @@
+// `sysfence trace` on tracees built to be awkward: a thread that execs, a leader that exits
+// before its threads, vfork, self-stopping, ignored termination signals, a fork bomb, SIGKILL
+// in the middle of a call, nested tracers, a setuid program. After each run: no process left
+// behind (this test process is a child subreaper, so any survivor is reparented here), the
+// exit status is the command's, and the profile is written.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "profile/profile_json.h"
+#include "session.h"
+#include "test_util.h"
+
+namespace sysfence::testing {
+namespace {
+
+struct TraceRun {
+  CommandResult run;
+  Result<Profile> profile = Profile{};
+};
+
+class TraceRobustness : public ::testing::Test {
+ protected:
+  void SetUp() override { BecomeSubreaper(); }
+  void TearDown() override {
+    EXPECT_EQ(ReapLeftovers(), "") << "processes outlived sysfence";
+    EXPECT_EQ(TemporaryFiles(), std::vector<std::string>{});
+  }
+
+  std::string Output() const { return dir_.File("profile.json"); }
+
+  // `sysfence trace -o OUT -- argv`, and the profile it wrote.
+  TraceRun Trace(const std::vector<std::string>& argv) {
+    std::vector<std::string> command = {SysfenceBinary(), "trace", "-o", Output(), "--"};
+    command.insert(command.end(), argv.begin(), argv.end());
+    TraceRun traced;
+    traced.run = RunCommand(command, 60);
+    EXPECT_FALSE(traced.run.timed_out);
+    traced.profile = ReadProfileFile(Output());
+    return traced;
+  }
+
+  // Files of the scratch directory WriteFileAtomically would have left half-written.
+  std::vector<std::string> TemporaryFiles() const {
+    std::vector<std::string> found;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_.path())) {
+      if (entry.path().filename().string().find(".tmp.") != std::string::npos) {
+        found.push_back(entry.path());
+      }
+    }
+    return found;
+  }
+
+  ScratchDir dir_;
+};
+
+// The profile was written and says the command ended with `exit_status`.
+void ExpectCompleteProfile(const TraceRun& traced, int exit_status) {
+  ASSERT_TRUE(traced.profile.ok()) << traced.profile.error().message() << "\n" << traced.run.err;
+  EXPECT_FALSE(traced.profile->incomplete);
+  EXPECT_EQ(traced.profile->exit_status, exit_status);
+  EXPECT_EQ(traced.run.exit_code, exit_status) << traced.run.err;
+}
+
+TEST_F(TraceRobustness, ThreadThatExecsTakesOverTheProcess) {
+  TraceRun traced = Trace({TestProgram("thread_execve")});
+  ExpectCompleteProfile(traced, 7);
+  EXPECT_EQ(traced.run.out, "exec from a thread: pid 1\n");
+  EXPECT_TRUE(traced.profile->syscalls.Contains("execve"));
+  EXPECT_EQ(traced.profile->counts.at(*SyscallNumber("execve")), 2u) << "sysfence's and the thread's";
+  EXPECT_TRUE(traced.profile->syscalls.Contains("exit_group"));
+}
+
+TEST_F(TraceRobustness, LeaderThatExitsFirstLeavesTheStatusToTheLastThread) {
+  TraceRun traced = Trace({TestProgram("leader_exits_first")});
+  ExpectCompleteProfile(traced, 5);
+  EXPECT_EQ(traced.run.out, "leader gone, thread carried on\n");
+  EXPECT_TRUE(traced.profile->syscalls.Contains("exit")) << "the leader's own exit";
+  EXPECT_TRUE(traced.profile->syscalls.Contains("wait4")) << "calls after the leader is gone";
+}
+
+TEST_F(TraceRobustness, VforkThenExec) {
+  TraceRun traced = Trace({TestProgram("vfork_exec"), "/bin/false"});
+  ExpectCompleteProfile(traced, 1);  // vfork_exec passes its child's status on
+  EXPECT_EQ(traced.run.out, "child exited 1\n");
+  EXPECT_TRUE(traced.profile->syscalls.Contains("vfork"));
+}
+
+TEST_F(TraceRobustness, ChildStoppedAndContinuedByItsParent) {
+  TraceRun traced = Trace({TestProgram("stop_continue")});
+  ExpectCompleteProfile(traced, 0);
+  EXPECT_EQ(traced.run.out, "stopped by SIGSTOP\ncontinued\nexited\n");
+}
+
+TEST_F(TraceRobustness, CommandThatStopsItselfWaitsForAContinueFromOutside) {
+  Session session({SysfenceBinary(), "trace", "-o", Output(), "--", TestProgram("stop_self")},
+                  dir_.File("stderr"));
+  std::string line = session.ReadLine();
+  ASSERT_TRUE(line.starts_with("stopping ")) << line;
+  pid_t command = std::stoi(line.substr(9));
+  // The guard only keeps a broken tracer from hanging the test; a correct one gets there at
+  // once and then stays stopped for as long as nobody sends SIGCONT.
+  for (int waited_ms = 0; ProcessState(command) != 't' && ProcessState(command) != 'T';
+       waited_ms += 1) {
+    ASSERT_LT(waited_ms, 60000) << "the command never stopped; state " << ProcessState(command);
+    usleep(1000);
+  }
+  EXPECT_FALSE(session.HasOutput()) << "the command went on without a SIGCONT";
+  ASSERT_EQ(kill(command, SIGCONT), 0);
+  EXPECT_EQ(session.ReadLine(), "continued\n");
+  EXPECT_EQ(session.Wait(), 0) << ReadWholeFile(dir_.File("stderr"));
+  Result<Profile> profile = ReadProfileFile(Output());
+  ASSERT_TRUE(profile.ok()) << profile.error().message();
+  EXPECT_EQ(profile->exit_status, 0);
+  EXPECT_FALSE(profile->incomplete);
+}
+
+// Ctrl-C reaches the whole foreground process group, sysfence and tracees alike; SIGTERM is
+// sent to sysfence alone. The tracees ignore both, so only sysfence's SIGKILL ends them.
+class InterruptedTrace : public TraceRobustness, public ::testing::WithParamInterface<int> {};
+
+TEST_P(InterruptedTrace, TraceesIgnoringTheSignalAreKilledAndTheProfileIsMarkedIncomplete) {
+  const int signal = GetParam();
+  Session session({SysfenceBinary(), "trace", "-o", Output(), "--",
+                   TestProgram("ignore_sigterm"), "--wait"},
+                  dir_.File("stderr"));
+  ASSERT_TRUE(session.ReadLine().starts_with("ready "));
+  ASSERT_TRUE(session.ReadLine().starts_with("ready "));
+  ASSERT_EQ(signal == SIGINT ? kill(-session.pid(), SIGINT) : kill(session.pid(), SIGTERM), 0);
+  EXPECT_EQ(session.Wait(), 128 + signal);
+  EXPECT_EQ(session.Members(), std::vector<pid_t>{});
+  EXPECT_EQ(ReadWholeFile(dir_.File("stderr")),
+            fmt::format("sysfence: warning: interrupted by SIG{}: the traced processes were "
+                        "killed and the profile is marked incomplete\n",
+                        sigabbrev_np(signal)));
+  Result<Profile> profile = ReadProfileFile(Output());
+  ASSERT_TRUE(profile.ok()) << profile.error().message();
+  EXPECT_TRUE(profile->incomplete);
+  EXPECT_EQ(profile->exit_status, -1);
+  EXPECT_TRUE(profile->syscalls.Contains("rt_sigaction"));
+}
+
+INSTANTIATE_TEST_SUITE_P(TraceRobustness, InterruptedTrace, ::testing::Values(SIGINT, SIGTERM),
+                         [](const ::testing::TestParamInfo<int>& param_info) {
+                           return std::string(sigabbrev_np(param_info.param));
+                         });
+
+TEST_F(TraceRobustness, ForkBombStopsAtRlimitNproc) {
+  TraceRun traced = Trace({TestProgram("fork_bomb"), "16"});
+  if (traced.run.exit_code == 77) GTEST_SKIP() << "needs root to become a fresh user id";
+  ExpectCompleteProfile(traced, 0);
+  // The fresh user's count starts at one (the bomb itself): 15 forks, then EAGAIN.
+  EXPECT_EQ(traced.run.out, "forked 15, then EAGAIN; reaped 15\n");
+  EXPECT_TRUE(traced.profile->syscalls.Contains("prlimit64") ||
+              traced.profile->syscalls.Contains("setrlimit"));
+  EXPECT_TRUE(traced.profile->syscalls.Contains("setuid"));
+  EXPECT_GE(traced.profile->counts.at(*SyscallNumber("clone")), 16u) << "16 attempts";
+}
+
+TEST_F(TraceRobustness, CommandKilledInsideACall) {
+  Session session({SysfenceBinary(), "trace", "-o", Output(), "--",
+                   TestProgram("blocked_in_call")},
+                  dir_.File("stderr"));
+  std::string line = session.ReadLine();
+  ASSERT_TRUE(line.starts_with("ready ")) << line;
+  pid_t command = std::stoi(line.substr(6));
+  // /proc/PID/syscall names the call a blocked thread is in: wait until it is read(2) (0).
+  for (int waited_ms = 0;
+       !ReadWholeFile(fmt::format("/proc/{}/syscall", command)).starts_with("0 ");
+       waited_ms += 1) {
+    ASSERT_LT(waited_ms, 60000) << "the command never blocked in read";
+    usleep(1000);
+  }
+  ASSERT_EQ(kill(command, SIGKILL), 0);
+  EXPECT_EQ(session.Wait(), 128 + SIGKILL) << "the command's status, not sysfence's";
+  EXPECT_EQ(ReadWholeFile(dir_.File("stderr")), "");
+  Result<Profile> profile = ReadProfileFile(Output());
+  ASSERT_TRUE(profile.ok()) << profile.error().message();
+  EXPECT_EQ(profile->exit_status, 128 + SIGKILL);
+  EXPECT_FALSE(profile->incomplete);
+  EXPECT_TRUE(profile->syscalls.Contains("read"));
+}
+
+// A tracee cannot have two tracers: sysfence already traces strace's child when strace asks
+// for PTRACE_TRACEME, so strace fails, says why, and sysfence reports strace's exit status.
+TEST_F(TraceRobustness, NestedStraceFailsToAttachAndItsFailureIsPassedOn) {
+  TraceRun traced = Trace({"strace", "-f", "-o", "/dev/null", "/bin/true"});
+  ExpectCompleteProfile(traced, 1);
+  EXPECT_NE(traced.run.err.find("strace: ptrace(PTRACE_TRACEME, ...): Operation not permitted"),
+            std::string::npos)
+      << traced.run.err;
+  EXPECT_TRUE(traced.profile->syscalls.Contains("ptrace"));
+}
+
+TEST_F(TraceRobustness, NestedGdbCannotTraceItsInferior) {
+  if (!FileExists("/usr/bin/gdb")) GTEST_SKIP() << "gdb is not installed";
+  TraceRun traced = Trace({"/usr/bin/gdb", "-nx", "-batch", "-ex", "run", "--args", "/bin/true"});
+  ExpectCompleteProfile(traced, 1);
+  EXPECT_NE(traced.run.err.find("ptrace: Operation not permitted"), std::string::npos)
+      << traced.run.err;
+  EXPECT_TRUE(traced.profile->syscalls.Contains("ptrace"));
+}
+
+// A copy of print_ids, setuid to nobody, in a directory everyone can enter.
+std::string SetuidCopy(const ScratchDir& dir) {
+  std::string path = dir.File("print_ids");
+  std::filesystem::copy_file(TestProgram("print_ids"), path);
+  chmod(dir.path().c_str(), 0755);
+  EXPECT_EQ(chown(path.c_str(), 65534, 65534), 0);
+  EXPECT_EQ(chmod(path.c_str(), 04755), 0);
+  return path;
+}
+
+TEST_F(TraceRobustness, SetuidProgramTracedByRootRunsWithItsPrivileges) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to make a setuid copy";
+  std::string program = SetuidCopy(dir_);
+  TraceRun traced = Trace({program});
+  ExpectCompleteProfile(traced, 0);
+  EXPECT_EQ(traced.run.out, "uid=0 euid=65534\n") << "root's tracer may trace across the exec";
+  EXPECT_EQ(traced.run.err, "");
+}
+
+TEST_F(TraceRobustness, SetuidProgramTracedByAnotherUserRunsWithoutThemAndSaysSo) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to make a setuid copy and switch users";
+  if (!FileExists("/usr/bin/setpriv")) GTEST_SKIP() << "setpriv is not installed";
+  std::string program = SetuidCopy(dir_);
+  std::string output_dir = dir_.File("out");
+  std::filesystem::create_directory(output_dir);
+  ASSERT_EQ(chown(output_dir.c_str(), 1, 1), 0);
+  std::string output = output_dir + "/profile.json";
+  // As the unprivileged user "daemon" (uid 1): the kernel runs a setuid program it is asked
+  // to trace without the setuid (ptrace(2): the tracer lacks CAP_SYS_PTRACE).
+  CommandResult run = RunCommand({"/usr/bin/setpriv", "--reuid=1", "--regid=1", "--clear-groups",
+                                  SysfenceBinary(), "trace", "-o", output, "--", program},
+                                 60);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "uid=1 euid=1\n");
+  EXPECT_EQ(run.err, fmt::format("sysfence: warning: {} is set-user-ID but ran without that "
+                                 "privilege (the kernel ignores the bit for a tracer without "
+                                 "CAP_SYS_PTRACE, and on a nosuid mount): its calls may differ "
+                                 "from an untraced run\n",
+                                 program));
+  Result<Profile> profile = ReadProfileFile(output);
+  ASSERT_TRUE(profile.ok()) << profile.error().message();
+  EXPECT_EQ(profile->exit_status, 0);
+}
+
+}  // namespace
+}  // namespace sysfence::testing
