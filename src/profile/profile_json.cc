@@ -408,6 +408,9 @@ Result<Profile> ProfileFromJsonText(std::string_view text, std::string_view sour
       (void)ignored;
     } catch (const json::parse_error& e) {
       return MakeError("{}: not valid JSON (at byte {})", source, e.byte);
+    } catch (const json::exception& e) {
+      // out_of_range: a number no double holds (1e999), which the parser reports this way.
+      return MakeError("{}: not valid JSON ({})", source, e.what());
     }
     return MakeError("{}: not valid JSON", source);
   }

@@ -88,6 +88,8 @@ struct BadCase {
 TEST(ProfileJson, RejectsBadInputNamingFileAndField) {
   const BadCase cases[] = {
       {"", "not valid JSON"},
+      // Found by fuzz_profile_json: a number out of a double's range threw past the reader.
+      {R"({"sysfence": 1, "syscalls": [], "kind": 6666e6666})", "not valid JSON"},
       {"[1,2]", "expected a JSON object"},
       {R"({"syscalls": []})", "not a sysfence profile"},
       {R"({"sysfence": 1})", "'syscalls': missing"},
@@ -116,6 +118,17 @@ TEST(ProfileJson, RejectsBadInputNamingFileAndField) {
     EXPECT_NE(p.error().message().find(c.expected), std::string::npos)
         << c.text << " -> " << p.error().message();
   }
+}
+
+// Found by fuzz_profile_json (its input, replayed): a number out of a double's range made the
+// second parse, which finds the position of the fault, throw an exception it did not catch.
+TEST(ProfileJson, FuzzRegressionNumberOutOfRangeIsAnError) {
+  std::string path =
+      std::string(SYSFENCE_SOURCE_DIR) + "/fuzz/regressions/profile_json/number_out_of_range.json";
+  Result<Profile> p = ReadProfileFile(path);
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error().message().find(path + ": not valid JSON"), std::string::npos)
+      << p.error().message();
 }
 
 }  // namespace
