@@ -119,7 +119,11 @@ int PhaseTracker::OnSignal(int pid, int tgid, int signal, double time) {
 
 void PhaseTracker::OnFork(int parent_tgid, int child_tgid) {
   auto it = process_phase_.find(parent_tgid);
-  if (it != process_phase_.end()) process_phase_[child_tgid] = it->second;
+  if (it == process_phase_.end()) return;
+  // A child can run ahead of its parent's fork event, even into a phase of its own (a server
+  // child that re-executes itself fires an exec trigger): phases only move forward.
+  int& child = process_phase_[child_tgid];
+  child = std::max(child, it->second);
 }
 
 std::string PhaseTracker::FormatLog() const {

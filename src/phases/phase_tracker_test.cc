@@ -65,6 +65,21 @@ TEST(PhaseTracker, ProcessScopeMovesOnlyThatProcessAndItsLaterChildren) {
   EXPECT_FALSE(tracker.log()[0].whole_tree);
 }
 
+// The tracer can learn of a child's exec before its parent's fork event: the late fork event
+// must not take the child back to its parent's phase.
+TEST(PhaseTracker, ALateForkEventDoesNotTakeAChildBack) {
+  PhaseTracker tracker(
+      Specs({"listening=syscall:listen@process", "preauth=exec:/usr/sbin/sshd@process"}));
+  NoMemory memory;
+  EXPECT_EQ(tracker.OnSyscall(Call(1, "listen"), memory), 1);
+  // The child runs ahead of its parent's fork event: its own calls, then its exec.
+  EXPECT_EQ(tracker.OnSyscall(Call(2, "listen"), memory), 1);
+  EXPECT_EQ(tracker.OnExec(2, 2, "/usr/sbin/sshd", 0.1), 2);
+  tracker.OnFork(1, 2);  // the parent's fork event, seen last
+  EXPECT_EQ(tracker.PhaseOf(2), 2);
+  EXPECT_EQ(tracker.PhaseOf(1), 1);
+}
+
 TEST(PhaseTracker, ExecAndSignalTriggers) {
   PhaseTracker tracker(Specs({"child=exec:/bin/*", "stop=signal:SIGUSR1"}));
   EXPECT_EQ(tracker.OnExec(5, 5, "/usr/bin/ls", 0.1), 0);
