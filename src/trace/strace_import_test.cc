@@ -157,6 +157,20 @@ TEST(StraceImport, GivesAChildSeenBeforeItsForkReturnsItsParentsImage) {
   EXPECT_EQ(ImageNames(profile, "/usr/bin/true"), (Names{"brk"}));
 }
 
+TEST(StraceImport, GivesAThreadThatEndsBeforeItsCloneReturnsItsParentsImage) {
+  // A short thread can run to its end while strace still holds the clone3 in the parent.
+  Profile profile = Import(
+      "400   execve(\"/bin/prog\", [\"prog\"], 0x7ffc /* 3 vars */) = 0\n"
+      "400   clone3({flags=CLONE_VM|CLONE_THREAD, exit_signal=0}, 88 <unfinished ...>\n"
+      "401   gettid() = 401\n"
+      "401   exit(0) = ?\n"
+      "401   +++ exited with 0 +++\n"
+      "400   <... clone3 resumed>) = 401\n"
+      "400   exit_group(0) = ?\n"
+      "400   +++ exited with 0 +++\n");
+  EXPECT_EQ(ImageNames(profile, "/bin/prog"), (Names{"clone3", "exit", "exit_group", "gettid"}));
+}
+
 TEST(StraceImport, ReadsPidPrefixedFollowForkOutput) {
   // strace -f to a terminal (stderr) writes "[pid  300] " instead of "300   " once a second
   // process exists.

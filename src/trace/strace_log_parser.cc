@@ -290,12 +290,16 @@ void StraceLogParser::HandleResult(Process& process, std::string_view name,
 void StraceLogParser::HandleChild(Process& parent, int child_pid) {
   log_.children.emplace_back(child_pid, parent.node);
   auto it = processes_.find(child_pid);
-  if (it != processes_.end() && it->second.alive) {
-    if (!it->second.linked) {
-      log_.graph.SetParent(it->second.first_node, parent.node);
-      it->second.linked = true;
+  if (it != processes_.end()) {
+    Process& child = it->second;
+    // A child seen before this return (a short thread may even have ended by now) gets its
+    // parent here; a pid that already had its parent is one the kernel handed out again.
+    bool awaiting_parent = !child.linked && !child.is_root && !child.is_root_alias;
+    if (awaiting_parent) {
+      log_.graph.SetParent(child.first_node, parent.node);
+      child.linked = true;
     }
-    return;
+    if (awaiting_parent || child.alive) return;
   }
   NewProcess(child_pid, parent.node);
 }
