@@ -252,7 +252,9 @@ void Tracer::HandleOtherStop(pid_t pid, int status) {
     case PTRACE_EVENT_STOP:
       if (IsStopSignal(signal)) {
         // Group-stop: stay stopped, as without a tracer, until a SIGCONT; LISTEN lets the
-        // tracer hear about that SIGCONT (and other events) meanwhile.
+        // tracer hear about that SIGCONT (and other events) meanwhile. A SIGCONT that came
+        // before the LISTEN is not lost: the kernel re-traps the tracee at once, and the
+        // stop then reports SIGTRAP, which resumes it below.
         ptrace(PTRACE_LISTEN, pid, 0, 0);
       } else {
         tracee->awaiting_first_stop = false;
