@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "base/file_util.h"
+#include "profile/json_field_reader.h"
 #include "syscalls/syscall_table.h"
 
 namespace sysfence {
@@ -74,18 +75,10 @@ std::optional<ActionEffect> EffectOf(std::string_view action) {
   return std::nullopt;
 }
 
-class Reader {
+// Reads of the seccomp profile's own field types: name lists, actions, rules.
+class Reader : public JsonFieldReader {
  public:
-  explicit Reader(std::string_view source) : source_(source) {}
-
-  Error Fail(std::string_view field, std::string_view what) const {
-    return MakeError("{}: field '{}': {}", source_, field, what);
-  }
-
-  Result<std::string> String(const json& value, std::string_view field) const {
-    if (!value.is_string()) return Fail(field, "expected a string");
-    return value.get<std::string>();
-  }
+  using JsonFieldReader::JsonFieldReader;
 
   Result<std::vector<std::string>> Strings(const json& value, std::string_view field) const {
     if (!value.is_array()) return Fail(field, "expected an array of strings");
@@ -136,8 +129,6 @@ class Reader {
     return rule;
   }
 
- private:
-  std::string source_;
 };
 
 bool Contains(const json& object, std::string_view key, std::string_view value) {

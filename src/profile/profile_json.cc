@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/file_util.h"
+#include "profile/json_field_reader.h"
 
 namespace sysfence {
 namespace {
@@ -30,28 +31,10 @@ json LocationToJson(const CodeLocation& location) {
           {"address", fmt::format("{:#x}", location.address)}};
 }
 
-// A reader that keeps the path of the field it is in, for error messages.
-class Reader {
+// Reads of the profile's own field types: syscall names, sets, counts, code locations.
+class Reader : public JsonFieldReader {
  public:
-  explicit Reader(std::string_view source) : source_(source) {}
-
-  Error Fail(std::string_view field, std::string_view what) const {
-    return MakeError("{}: field '{}': {}", source_, field, what);
-  }
-
-  Result<std::string> String(const json& value, std::string_view field) const {
-    if (!value.is_string()) return Fail(field, "expected a string");
-    return value.get<std::string>();
-  }
-
-  Result<int64_t> Integer(const json& value, std::string_view field, int64_t min) const {
-    if (!value.is_number_integer()) return Fail(field, "expected an integer");
-    int64_t n = value.is_number_unsigned() && value.get<uint64_t>() > INT64_MAX
-                    ? INT64_MAX
-                    : value.get<int64_t>();
-    if (n < min) return Fail(field, fmt::format("must be at least {}", min));
-    return n;
-  }
+  using JsonFieldReader::JsonFieldReader;
 
   Result<int> Syscall(std::string_view name, std::string_view field) const {
     std::optional<int> number = ParseSyscallName(name);
@@ -114,8 +97,6 @@ class Reader {
     return location;
   }
 
- private:
-  std::string source_;
 };
 
 #define SYSFENCE_ASSIGN_OR_RETURN(target, expression) \
