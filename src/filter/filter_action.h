@@ -34,6 +34,10 @@ std::string_view FilterActionName(FilterAction action);
 
 // The value the filter returns (SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM, ...).
 uint32_t SeccompReturnValue(FilterAction action);
+// libseccomp's name, as OCI and Docker profiles spell it ("SCMP_ACT_KILL_PROCESS").
+std::string_view OciActionName(FilterAction action);
+// The action of a minijail policy line ("1", "return 1", "kill-process").
+std::string_view MinijailActionName(FilterAction action);
 // True when the kernel runs the call (allow, log, and trace once the supervisor resumes it).
 bool ActionLetsCallRun(FilterAction action);
 

@@ -9,24 +9,6 @@
 namespace sysfence {
 namespace {
 
-std::string_view MinijailAction(FilterAction action) {
-  switch (action) {
-    case FilterAction::kAllow:
-      return "1";
-    case FilterAction::kErrno:
-      return "return 1";
-    case FilterAction::kLog:
-      return "log";
-    case FilterAction::kTrap:
-      return "trap";
-    case FilterAction::kTrace:
-      return "trace";
-    case FilterAction::kKill:
-      return "kill-process";
-  }
-  return "kill-process";
-}
-
 void AppendLines(std::string& text, const std::vector<std::string>& names,
                  std::string_view action) {
   for (const std::string& name : names) text += fmt::format("{}: {}\n", name, action);
@@ -62,13 +44,13 @@ ExportedFilter ExportMinijail(const FilterPolicy& policy) {
           "# Calls not in the profile: '{}' (listed one by one below the allowed "
           "calls); calls newer than\n# sysfence's table meet minijail's default "
           "kill.\n",
-          MinijailAction(policy.default_action));
+          MinijailActionName(policy.default_action));
       break;
   }
   AppendLines(text, allowed, "1");
   if (!soft.empty()) {
     text += "# Found only by static analysis (soft):\n";
-    AppendLines(text, soft, MinijailAction(policy.soft_action));
+    AppendLines(text, soft, MinijailActionName(policy.soft_action));
   }
   if (policy.default_action == FilterAction::kErrno ||
       policy.default_action == FilterAction::kLog) {
@@ -76,7 +58,7 @@ ExportedFilter ExportMinijail(const FilterPolicy& policy) {
     std::vector<std::string> ignored;
     text += "# Outside the profile:\n";
     AppendLines(text, NamesForExport(rest, "minijail", ignored),
-                MinijailAction(policy.default_action));
+                MinijailActionName(policy.default_action));
   }
   return out;
 }

@@ -15,24 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string_view OciActionName(FilterAction action) {
-  switch (action) {
-    case FilterAction::kAllow:
-      return "SCMP_ACT_ALLOW";
-    case FilterAction::kErrno:
-      return "SCMP_ACT_ERRNO";
-    case FilterAction::kKill:
-      return "SCMP_ACT_KILL_PROCESS";
-    case FilterAction::kLog:
-      return "SCMP_ACT_LOG";
-    case FilterAction::kTrap:
-      return "SCMP_ACT_TRAP";
-    case FilterAction::kTrace:
-      return "SCMP_ACT_TRACE";
-  }
-  return "SCMP_ACT_KILL_PROCESS";
-}
-
 json Rule(std::vector<std::string> names, FilterAction action) {
   json rule = {{"names", std::move(names)}, {"action", OciActionName(action)}};
   if (action == FilterAction::kErrno) rule["errnoRet"] = kFilterErrno;
