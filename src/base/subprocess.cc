@@ -2,6 +2,8 @@
 // short sleep: children here live for seconds, so a pidfd or SIGCHLD machinery buys nothing.
 #include "base/subprocess.h"
 
+#include "base/command_path.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/prctl.h>
@@ -15,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "base/command_path.h"
 #include "base/file_util.h"
 
 namespace sysfence {
@@ -35,30 +38,9 @@ int DecodeStatus(int status) {
 }  // namespace
 
 Result<std::string> FindExecutable(const std::string& name) {
-  auto usable = [](const std::string& path) {
-    struct stat st{};
-    return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
-  };
-  if (name.empty()) return MakeError("empty command name");
-  if (name.find('/') != std::string::npos) {
-    struct stat st{};
-    if (stat(name.c_str(), &st) != 0) return MakeError("{}: {}", name, strerror(errno));
-    if (S_ISDIR(st.st_mode)) return MakeError("{}: is a directory", name);
-    if (!usable(name)) return MakeError("{}: not executable", name);
-    return name;
-  }
-  const char* path_env = getenv("PATH");
-  std::string path = path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin";
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find(':', start);
-    std::string dir = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
-    if (usable(candidate)) return candidate;
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return MakeError("{}: command not found in PATH", name);
+  Result<CommandPath> path = ResolveCommand(name);
+  if (!path.ok()) return path.error();
+  return std::move(path->exec_path);
 }
 
 Result<Subprocess> Subprocess::Start(const SubprocessOptions& options) {

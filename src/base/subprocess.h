@@ -78,7 +78,8 @@ class ScopedChildSubreaper {
 // Subprocess's group, a subreaper uses it for the grandchildren the group's death left it.
 void KillAndReapChildren();
 
-// Resolves a command name through PATH like execvp would, or fails naming it.
+// The path execve should get for a command name: ResolveCommand's exec_path
+// (base/command_path.h), or its one-line error naming the command.
 Result<std::string> FindExecutable(const std::string& name);
 
 }  // namespace sysfence

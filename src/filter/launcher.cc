@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "base/subprocess.h"
 #include "base/unique_fd.h"
 #include "filter/phase_enforcer.h"
 #include "filter/seccomp_supervisor.h"
@@ -179,37 +180,10 @@ Error DescribeFailure(const ChildFailure& failure, const std::string& program) {
 
 }  // namespace
 
-Result<std::string> ResolveLaunchCommand(const std::string& command) {
-  if (command.empty()) return MakeError("no command given");
-  auto executable = [](const std::string& path) {
-    struct stat st {};
-    return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
-  };
-  if (command.find('/') != std::string::npos) {
-    struct stat st {};
-    if (stat(command.c_str(), &st) != 0) {
-      return MakeError("{}: {}", command, std::strerror(errno));
-    }
-    if (!executable(command)) return MakeError("{}: not an executable file", command);
-    return command;
-  }
-  const char* path_env = getenv("PATH");
-  std::string_view search = path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin";
-  while (true) {
-    size_t colon = search.find(':');
-    std::string_view dir = search.substr(0, colon);
-    std::string candidate = fmt::format("{}/{}", dir.empty() ? "." : dir, command);
-    if (executable(candidate)) return candidate;
-    if (colon == std::string_view::npos) break;
-    search.remove_prefix(colon + 1);
-  }
-  return MakeError("{}: command not found", command);
-}
-
 Result<LaunchResult> Launch(const LaunchOptions& options) {
   if (options.argv.empty()) return MakeError("no command given");
   LaunchResult result;
-  Result<std::string> program = ResolveLaunchCommand(options.argv[0]);
+  Result<std::string> program = FindExecutable(options.argv[0]);
   if (!program.ok()) return program.error();
   result.program = *program;
 

@@ -75,10 +75,6 @@ struct LaunchResult {
   uint64_t denied_by_phase = 0;  // phased mode: calls the supervisor denied
 };
 
-// Finds `command` like execvp: a name with a slash is used as it is, others are searched in
-// $PATH. Fails with "CMD: command not found" or "CMD: not executable" for the CLI to print.
-Result<std::string> ResolveLaunchCommand(const std::string& command);
-
 // Fails (before or instead of running the program) when the command cannot be found or
 // executed, the filter cannot be compiled, or the kernel refuses it.
 Result<LaunchResult> Launch(const LaunchOptions& options);

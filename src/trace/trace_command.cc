@@ -13,7 +13,7 @@
 
 #include "base/subprocess.h"
 #include "trace/call_counters.h"
-#include "trace/command_path.h"
+#include "base/command_path.h"
 #include "trace/seccomp_trace_filter.h"
 #include "trace/termination_signals.h"
 #include "trace/tracee_launcher.h"

@@ -5,8 +5,8 @@
 //   Result<CommandPath> path = ResolveCommand("ls");
 //   path->exec_path;   // "/usr/bin/ls": what the child passes to execve
 //   path->canonical;   // "/usr/bin/ls": symlinks resolved, the profile's `target`
-#ifndef SYSFENCE_TRACE_COMMAND_PATH_H_
-#define SYSFENCE_TRACE_COMMAND_PATH_H_
+#ifndef SYSFENCE_BASE_COMMAND_PATH_H_
+#define SYSFENCE_BASE_COMMAND_PATH_H_
 
 #include <string>
 
@@ -30,4 +30,4 @@ Result<CommandPath> ResolveCommand(const std::string& command);
 
 }  // namespace sysfence
 
-#endif  // SYSFENCE_TRACE_COMMAND_PATH_H_
+#endif  // SYSFENCE_BASE_COMMAND_PATH_H_

@@ -1,5 +1,5 @@
 // PATH resolution before launch: what is found, and the one-line errors for what is not.
-#include "trace/command_path.h"
+#include "base/command_path.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -1,7 +1,7 @@
 // PATH search with execvp's rules, but checked up front so errors name the command (see
 // command_path.h). A directory or a file without execute permission in one PATH entry does
 // not stop the search, as with execvp; the last such reason is reported when nothing fits.
-#include "trace/command_path.h"
+#include "base/command_path.h"
 
 #include <fcntl.h>
 #include <limits.h>
