@@ -37,7 +37,7 @@ test-unit: build
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DSYSFENCE_SANITIZE=ON -DSYSFENCE_BUILD_BENCH=OFF \
 	  -DSYSFENCE_INTEGRATION_TESTS=OFF $(CMAKE_FLAGS)
-	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) -L unit
 
