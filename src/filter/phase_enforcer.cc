@@ -7,20 +7,9 @@
 
 #include <climits>
 
-#include "base/file_util.h"
+#include "base/proc_status.h"
 
 namespace sysfence {
-namespace {
-
-// The value of a "Name:\t123" line of /proc/PID/status, or 0.
-pid_t StatusField(const std::string& status, std::string_view name) {
-  size_t at = status.find(name);
-  if (at == std::string::npos) return 0;
-  return static_cast<pid_t>(std::strtol(status.c_str() + at + name.size(), nullptr, 10));
-}
-
-}  // namespace
-
 PhaseEnforcer::PhaseEnforcer(const PhasedPolicy& policy, pid_t launched)
     : policy_(policy),
       tracker_(policy.specs, policy.names.front()),
@@ -31,10 +20,9 @@ PhaseEnforcer::PhaseEnforcer(const PhasedPolicy& policy, pid_t launched)
 pid_t PhaseEnforcer::ProcessOf(pid_t pid) {
   auto it = process_of_.find(pid);
   if (it != process_of_.end()) return it->second;
-  Result<std::string> status = ReadFile(fmt::format("/proc/{}/status", pid));
-  pid_t tgid = status.ok() ? StatusField(*status, "\nTgid:") : 0;
-  pid_t parent = status.ok() ? StatusField(*status, "\nPPid:") : 0;
-  if (tgid <= 0) tgid = pid;
+  ProcessLineage lineage = ReadLineage(pid);
+  pid_t tgid = lineage.tgid > 0 ? lineage.tgid : pid;
+  pid_t parent = lineage.ppid;
   process_of_[pid] = tgid;
   if (processes_.insert(tgid).second && parent > 0) tracker_.OnFork(ProcessOf(parent), tgid);
   return tgid;

@@ -11,27 +11,13 @@
 #include <charconv>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 #include <string_view>
 
 #include "base/file_util.h"
+#include "base/proc_status.h"
 
 namespace sysfence {
 namespace {
-
-// The value after "Key:" in a /proc/PID/status text, or "".
-std::string StatusField(const std::string& status, std::string_view key) {
-  std::istringstream lines(status);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.size() > key.size() && line.compare(0, key.size(), key) == 0 &&
-        line[key.size()] == ':') {
-      size_t start = line.find_first_not_of(" \t", key.size() + 1);
-      return start == std::string::npos ? "" : line.substr(start);
-    }
-  }
-  return "";
-}
 
 long long ParseNumber(std::string_view text, int base, long long fallback) {
   long long value = 0;

@@ -29,6 +29,7 @@
 #include <cstring>
 
 #include "base/file_util.h"
+#include "base/proc_status.h"
 
 namespace sysfence {
 namespace {
@@ -62,29 +63,6 @@ std::string ExecutableOf(pid_t pid) {
   return std::string(path, static_cast<size_t>(n));
 }
 
-// Tgid and PPid of a thread, from /proc (0 when unknown). Needed only off the per-call path:
-// a clone event does not say whether it made a thread or a process, and a new child can stop
-// before its parent's fork event has told the tracer whose child it is.
-struct Lineage {
-  pid_t tgid = 0;
-  pid_t ppid = 0;
-};
-
-Lineage LineageOf(pid_t pid) {
-  Lineage lineage;
-  Result<std::string> status = ReadFile(fmt::format("/proc/{}/status", pid));
-  if (!status.ok()) return lineage;
-  auto field = [&](const char* key) -> pid_t {
-    size_t at = status->find(key);
-    return at == std::string::npos
-               ? 0
-               : static_cast<pid_t>(strtol(status->c_str() + at + strlen(key), nullptr, 10));
-  };
-  lineage.tgid = field("\nTgid:");
-  lineage.ppid = field("\nPPid:");
-  return lineage;
-}
-
 // Which set-ID bit of `pid`'s executable the kernel did not honour at its exec, or nullptr.
 // The kernel ignores the bits when the tracer lacks CAP_SYS_PTRACE over the new credentials
 // (and on a nosuid mount): the program then runs, and calls, as it would not untraced.
@@ -97,15 +75,12 @@ const char* IgnoredSetIdBit(pid_t pid) {
   Result<std::string> status = ReadFile(fmt::format("/proc/{}/status", pid));
   if (!status.ok()) return nullptr;
   // "Uid:\treal\teffective\tsaved\tfs": the effective id is the second number.
-  auto effective = [&](const char* key) -> long {
-    size_t at = status->find(key);
-    if (at == std::string::npos) return -1;
-    char* end = nullptr;
-    strtol(status->c_str() + at + strlen(key), &end, 10);
-    return strtol(end, nullptr, 10);
+  auto effective = [&](std::string_view key) -> long {
+    std::vector<long long> ids = StatusNumbers(*status, key);
+    return ids.size() >= 2 ? static_cast<long>(ids[1]) : -1;
   };
-  if (set_uid && effective("\nUid:") != static_cast<long>(file.st_uid)) return "set-user-ID";
-  if (set_gid && effective("\nGid:") != static_cast<long>(file.st_gid)) return "set-group-ID";
+  if (set_uid && effective("Uid") != static_cast<long>(file.st_uid)) return "set-user-ID";
+  if (set_gid && effective("Gid") != static_cast<long>(file.st_gid)) return "set-group-ID";
   return nullptr;
 }
 
@@ -287,7 +262,7 @@ void Tracer::HandleOtherStop(pid_t pid, int status) {
 Tracee* Tracer::Adopt(pid_t pid) {
   // A new child's first stop can come before its parent's fork event. It has run no code yet,
   // so it runs what its parent (or, for a thread, its process) runs now.
-  Lineage lineage = LineageOf(pid);
+  ProcessLineage lineage = ReadLineage(pid);
   Tracee* relative = tree_.Find(lineage.tgid != pid ? lineage.tgid : lineage.ppid);
   if (lineage.tgid == 0 || relative == nullptr) return nullptr;
   return &tree_.Add(pid, lineage.tgid, relative->image);
@@ -306,7 +281,7 @@ void Tracer::HandleSpawn(Tracee& parent, int event) {
     // after the child), even as far as its own execve: then it keeps the image it exec'd.
     if (!record->execed) record->image = image;
   } else {
-    pid_t tgid = event == PTRACE_EVENT_CLONE ? LineageOf(child).tgid : child;
+    pid_t tgid = event == PTRACE_EVENT_CLONE ? ReadLineage(child).tgid : child;
     record = &tree_.Add(child, tgid != 0 ? tgid : child, image);
     record->awaiting_first_stop = true;
   }
