@@ -2,8 +2,6 @@
 // short sleep: children here live for seconds, so a pidfd or SIGCHLD machinery buys nothing.
 #include "base/subprocess.h"
 
-#include "base/command_path.h"
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/prctl.h>
