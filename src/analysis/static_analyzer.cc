@@ -314,20 +314,23 @@ void StaticAnalysis::IntegrateQueuedObjects() {
       AddObjectRoots(static_cast<uint32_t>(o));
     }
   }
-  // Exported functions of dlopened objects are found with dlsym: their addresses are taken.
   for (const PendingExports& pending : pending_exports_) {
+    TakeExports(*reach_, pending);
     integrated_exports_.push_back(pending);
-    uint32_t object = static_cast<uint32_t>(pending.object);
-    const ObjectSummary& s = program_.summary(object);
-    for (const ElfSymbol& sym : program_.object(object).loaded.elf->dynamic_symbols()) {
-      if (!sym.IsDefined() || !sym.IsFunction() ||
-          sym.name.substr(0, pending.prefix.size()) != pending.prefix) {
-        continue;
-      }
-      reach_->TakeAddress({object, s.FunctionAt(sym.value)}, pending.reason);
-    }
   }
   pending_exports_.clear();
+}
+
+void StaticAnalysis::TakeExports(Reachability& reach, const PendingExports& pending) const {
+  // Exported functions of dlopened objects are found with dlsym: their addresses are taken.
+  uint32_t object = static_cast<uint32_t>(pending.object);
+  const ObjectSummary& s = program_.summary(object);
+  for (const ElfSymbol& sym : program_.object(object).loaded.elf->dynamic_symbols()) {
+    if (sym.IsDefined() && sym.IsFunction() &&
+        sym.name.substr(0, pending.prefix.size()) == pending.prefix) {
+      reach.TakeAddress({object, s.FunctionAt(sym.value)}, pending.reason);
+    }
+  }
 }
 
 bool StaticAnalysis::LoadDynamicObjects() {

@@ -163,6 +163,8 @@ class StaticAnalysis {
     std::string prefix;
     std::string reason;
   };
+  // Takes the addresses of the object's exports that `pending` names (dlsym finds them).
+  void TakeExports(Reachability& reach, const PendingExports& pending) const;
   std::vector<PendingExports> pending_exports_;
   std::vector<PendingExports> integrated_exports_;  // every one handled so far
   bool signal_handlers_before_ = false;  // --from: rt_sigaction may run before the function

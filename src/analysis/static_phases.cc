@@ -115,16 +115,7 @@ std::unique_ptr<Reachability> StaticAnalysis::NewPhaseReach(
     for (uint32_t f : s.init_functions) reach->AddRoot({o, f}, "initializer of " + path);
     for (uint32_t f : s.fini_functions) reach->AddRoot({o, f}, "finalizer of " + path);
   }
-  for (const PendingExports& pending : integrated_exports_) {
-    uint32_t object = static_cast<uint32_t>(pending.object);
-    const ObjectSummary& s = program_.summary(object);
-    for (const ElfSymbol& sym : program_.object(object).loaded.elf->dynamic_symbols()) {
-      if (sym.IsDefined() && sym.IsFunction() &&
-          sym.name.substr(0, pending.prefix.size()) == pending.prefix) {
-        reach->TakeAddress({object, s.FunctionAt(sym.value)}, pending.reason);
-      }
-    }
-  }
+  for (const PendingExports& pending : integrated_exports_) TakeExports(*reach, pending);
   return reach;
 }
 
