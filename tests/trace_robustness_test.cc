@@ -56,6 +56,16 @@ class TraceRobustness : public ::testing::Test {
     return found;
   }
 
+  // The profile at Output() is complete, says the command exited `exit_status`, and holds
+  // `syscall`.
+  void ExpectCompleteProfileWith(int exit_status, const char* syscall) {
+    Result<Profile> profile = ReadProfileFile(Output());
+    ASSERT_TRUE(profile.ok()) << profile.error().message();
+    EXPECT_EQ(profile->exit_status, exit_status);
+    EXPECT_FALSE(profile->incomplete);
+    EXPECT_TRUE(profile->syscalls.Contains(syscall)) << syscall;
+  }
+
   ScratchDir dir_;
 };
 
@@ -115,11 +125,7 @@ TEST_F(TraceRobustness, StoppedProcessWaitsForAContinueFromOutside) {
   ASSERT_EQ(kill(stopped, SIGCONT), 0);
   EXPECT_EQ(session.ReadLine(), "continued\n");
   EXPECT_EQ(session.Wait(), 0) << ReadWholeFile(dir_.File("stderr"));
-  Result<Profile> profile = ReadProfileFile(Output());
-  ASSERT_TRUE(profile.ok()) << profile.error().message();
-  EXPECT_EQ(profile->exit_status, 0);
-  EXPECT_FALSE(profile->incomplete);
-  EXPECT_TRUE(profile->syscalls.Contains("wait4"));
+  ExpectCompleteProfileWith(0, "wait4");
 }
 
 // SIGSTOP and SIGCONT from outside, back to back, land in every kind of stop the tracer
@@ -147,11 +153,7 @@ TEST_F(TraceRobustness, StopContinueStormLeavesTheProcessRunning) {
   }
   EXPECT_EQ(session.ReadLine(), "done after some calls\n");
   EXPECT_EQ(session.Wait(), 0) << ReadWholeFile(dir_.File("stderr"));
-  Result<Profile> profile = ReadProfileFile(Output());
-  ASSERT_TRUE(profile.ok()) << profile.error().message();
-  EXPECT_EQ(profile->exit_status, 0);
-  EXPECT_FALSE(profile->incomplete);
-  EXPECT_TRUE(profile->syscalls.Contains("getppid"));
+  ExpectCompleteProfileWith(0, "getppid");
 }
 
 // Ctrl-C reaches the whole foreground process group, sysfence and tracees alike; SIGTERM is
