@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "analysis/data_boundaries.h"
+
 namespace sysfence {
 namespace {
 
@@ -25,9 +27,17 @@ bool IsLoaderOnly(const ElfSection& s) {
          s.name == ".eh_frame_hdr" || s.name == ".gnu.version";
 }
 
+bool IsGotSection(std::string_view name) { return name == ".got" || name == ".got.plt"; }
+
 }  // namespace
 
-std::vector<DataRegion> PartitionDataRegions(const ElfFile& elf) {
+std::vector<DataRegion> PartitionDataRegions(const ElfFile& elf,
+                                             std::span<const uint64_t> lea_addresses) {
+  // Without a symbol table (a stripped object and no debug file) the object starts are
+  // recovered from the code and the relocations (data_boundaries.h).
+  bool recover = elf.symbols().empty();
+  std::vector<uint64_t> recovered;
+  if (recover) recovered = RecoverDataObjectStarts(elf, lea_addresses);
   // Sized data symbols, as [start, end) intervals.
   std::vector<std::pair<uint64_t, uint64_t>> objects;
   auto consider = [&](const ElfSymbol& s) {
@@ -47,8 +57,19 @@ std::vector<DataRegion> PartitionDataRegions(const ElfFile& elf) {
       continue;
     }
     uint64_t begin = section.address, end = section.address + section.size;
-    if (IsCIdentifier(section.name)) {
+    if ((IsCIdentifier(section.name) && !IsGlibcVtableSection(section.name)) ||
+        IsGotSection(section.name)) {
       regions.push_back({begin, end, 0, 0});
+      continue;
+    }
+    if (recover) {
+      uint64_t at = begin;
+      for (auto it = std::upper_bound(recovered.begin(), recovered.end(), begin);
+           it != recovered.end() && *it < end; ++it) {
+        regions.push_back({at, *it, 0, 0});
+        at = *it;
+      }
+      regions.push_back({at, end, 0, 0});
       continue;
     }
     uint64_t at = begin;

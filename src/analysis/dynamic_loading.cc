@@ -16,23 +16,31 @@ struct NssEntry {
   std::vector<std::string_view> databases;
 };
 
+// Prefixes match the _r variants too. Not "getgr": getgroups is a system call wrapper and
+// consults no database.
 const NssEntry kNssEntries[] = {
-    {"getpw", {"passwd"}},        {"setpwent", {"passwd"}},    {"endpwent", {"passwd"}},
-    {"getgr", {"group"}},         {"setgrent", {"group"}},     {"endgrent", {"group"}},
-    {"initgroups", {"group"}},    {"getgrouplist", {"group"}}, {"getsp", {"shadow"}},
-    {"setspent", {"shadow"}},     {"endspent", {"shadow"}},    {"getsg", {"gshadow"}},
-    {"setsgent", {"gshadow"}},    {"endsgent", {"gshadow"}},   {"gethostby", {"hosts"}},
-    {"gethostent", {"hosts"}},    {"sethostent", {"hosts"}},   {"endhostent", {"hosts"}},
-    {"getaddrinfo", {"hosts", "services"}},
-    {"getnameinfo", {"hosts", "services"}},
-    {"getipnodeby", {"hosts"}},   {"getnetby", {"networks"}},  {"getnetent", {"networks"}},
-    {"setnetent", {"networks"}},  {"getprotoby", {"protocols"}}, {"getprotoent", {"protocols"}},
-    {"setprotoent", {"protocols"}}, {"getservby", {"services"}}, {"getservent", {"services"}},
-    {"setservent", {"services"}}, {"getrpcby", {"rpc"}},       {"getrpcent", {"rpc"}},
-    {"setrpcent", {"rpc"}},       {"ether_hostton", {"ethers"}}, {"ether_ntohost", {"ethers"}},
-    {"innetgr", {"netgroup"}},    {"setnetgrent", {"netgroup"}}, {"getnetgrent", {"netgroup"}},
-    {"getaliasby", {"aliases"}},  {"getaliasent", {"aliases"}}, {"getpublickey", {"publickey"}},
-    {"getsecretkey", {"publickey"}},
+    {"getpw", {"passwd"}}, {"setpwent", {"passwd"}}, {"endpwent", {"passwd"}},
+    {"getgrent", {"group"}}, {"getgrgid", {"group"}}, {"getgrnam", {"group"}},
+    {"setgrent", {"group"}}, {"endgrent", {"group"}}, {"initgroups", {"group"}},
+    {"getgrouplist", {"group"}},
+    {"getsp", {"shadow"}}, {"setspent", {"shadow"}}, {"endspent", {"shadow"}},
+    {"getsg", {"gshadow"}}, {"setsgent", {"gshadow"}}, {"endsgent", {"gshadow"}},
+    {"gethostby", {"hosts"}}, {"gethostent", {"hosts"}}, {"sethostent", {"hosts"}},
+    {"endhostent", {"hosts"}}, {"getipnodeby", {"hosts"}},
+    {"getaddrinfo", {"hosts", "services"}}, {"getnameinfo", {"hosts", "services"}},
+    {"getnetby", {"networks"}}, {"getnetent", {"networks"}}, {"setnetent", {"networks"}},
+    {"endnetent", {"networks"}},
+    {"getprotoby", {"protocols"}}, {"getprotoent", {"protocols"}},
+    {"setprotoent", {"protocols"}}, {"endprotoent", {"protocols"}},
+    {"getservby", {"services"}}, {"getservent", {"services"}}, {"setservent", {"services"}},
+    {"endservent", {"services"}},
+    {"getrpcby", {"rpc"}}, {"getrpcent", {"rpc"}}, {"setrpcent", {"rpc"}}, {"endrpcent", {"rpc"}},
+    {"ether_hostton", {"ethers"}}, {"ether_ntohost", {"ethers"}},
+    {"innetgr", {"netgroup"}}, {"setnetgrent", {"netgroup"}}, {"getnetgrent", {"netgroup"}},
+    {"endnetgrent", {"netgroup"}},
+    {"getaliasby", {"aliases"}}, {"getaliasent", {"aliases"}}, {"setaliasent", {"aliases"}},
+    {"endaliasent", {"aliases"}},
+    {"getpublickey", {"publickey"}}, {"getsecretkey", {"publickey"}},
 };
 
 }  // namespace

@@ -29,7 +29,11 @@ TEST(Nsswitch, LookupFunctionsNameTheirDatabases) {
   EXPECT_EQ(NssDatabasesOf("getpwnam_r"), (std::vector<std::string_view>{"passwd"}));
   EXPECT_EQ(NssDatabasesOf("getaddrinfo"), (std::vector<std::string_view>{"hosts", "services"}));
   EXPECT_EQ(NssDatabasesOf("initgroups"), (std::vector<std::string_view>{"group"}));
+  EXPECT_EQ(NssDatabasesOf("getgrgid_r"), (std::vector<std::string_view>{"group"}));
+  EXPECT_EQ(NssDatabasesOf("getgrouplist"), (std::vector<std::string_view>{"group"}));
   EXPECT_TRUE(NssDatabasesOf("printf").empty());
+  // A system call wrapper whose name merely starts like the group lookups.
+  EXPECT_TRUE(NssDatabasesOf("getgroups").empty());
   EXPECT_TRUE(IsBuiltinNssService("files"));
   EXPECT_FALSE(IsBuiltinNssService("systemd"));
   EXPECT_EQ(NssModuleName("systemd"), "libnss_systemd.so.2");

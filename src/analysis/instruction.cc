@@ -109,6 +109,7 @@ bool InstructionDecoder::Sketch(ByteView bytes, uint64_t address, InstructionSke
   }
   out.length = insn.length;
   out.code_target = 0;
+  out.load_address = false;
   out.flow = Flow::kNext;
   out.padding = insn.mnemonic == ZYDIS_MNEMONIC_NOP || insn.mnemonic == ZYDIS_MNEMONIC_INT3;
   bool relative = (insn.attributes & ZYDIS_ATTRIB_IS_RELATIVE) && insn.raw.imm[0].is_relative;
@@ -120,6 +121,7 @@ bool InstructionDecoder::Sketch(ByteView bytes, uint64_t address, InstructionSke
   } else if (insn.mnemonic == ZYDIS_MNEMONIC_LEA && insn.raw.modrm.mod == 0 &&
              insn.raw.modrm.rm == 5) {
     out.code_target = next + static_cast<uint64_t>(insn.raw.disp.value);
+    out.load_address = true;
   }
   return true;
 }

@@ -82,6 +82,7 @@ struct InstructionSketch {
   bool padding = false;      // nop or int3
   Flow flow = Flow::kNext;   // control flow only (no syscall kinds)
   uint64_t code_target = 0;  // relative branch target or rip-relative lea address, else 0
+  bool load_address = false; // code_target comes from a lea (it may point into data)
 };
 
 class InstructionDecoder {

@@ -126,6 +126,7 @@ class ObjectAnalyzer {
   std::vector<const ElfRelocation*> relocations_;
   InstructionDecoder decoder_;
   std::vector<uint64_t> anchors_;            // symbol addresses in code, sorted
+  std::vector<uint64_t> lea_addresses_;      // rip-relative lea addresses outside the code
   std::vector<uint64_t> decode_start_;       // per function: offset of its first instruction
   std::vector<Personality> personalities_;   // from .eh_frame
   std::vector<Instruction> instructions_;    // of the function being analysed
@@ -259,7 +260,11 @@ void ObjectAnalyzer::FindOutsideEntries() {
       InstructionSketch sketch;
       if (!decoder_.Sketch(window, address, sketch)) return 0;
       padding_end = sketch.padding ? address + sketch.length : 0;
-      if (sketch.code_target != 0 && IsCode(sketch.code_target)) note(sketch.code_target, f);
+      if (sketch.code_target != 0 && IsCode(sketch.code_target)) {
+        note(sketch.code_target, f);
+      } else if (sketch.load_address) {
+        lea_addresses_.push_back(sketch.code_target);
+      }
       bool outside = sketch.code_target < function.start || sketch.code_target >= function.end;
       if (sketch.flow == Flow::kReturn || sketch.flow == Flow::kIndirectJump) returns_[f] = 1;
       if ((sketch.flow == Flow::kJump || sketch.flow == Flow::kConditionalJump) && outside) {
@@ -1005,9 +1010,10 @@ Result<ObjectSummary> ObjectAnalyzer::Run() {
     summary_.notes.push_back(fdes.error().message() + " (function bounds from symbols only)");
   }
   summary_.functions = PartitionFunctions(elf_, ranges, KnownCodeStarts(), summary_.strings);
-  summary_.regions = PartitionDataRegions(elf_);
   CollectAnchors();
   FindOutsideEntries();
+  summary_.regions = PartitionDataRegions(elf_, lea_addresses_);
+  lea_addresses_ = {};
   FindPltStubs();
   ComputeReturns();
   for (uint32_t f = 0; f < summary_.functions.size(); ++f) AnalyzeFunction(f);
