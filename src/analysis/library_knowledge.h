@@ -1,8 +1,9 @@
 // What the analysis knows about libraries beyond their code: glibc functions that can only
 // run once another function has run, or only in a mode of the loader a normal run never
-// enters (each rule names functions by symbol, so it applies only when the object's symbols,
-// usually from its debug file, name them; without them the code stays reachable, which is
-// safe); and syscall numbers a library loads from memory that its source pins down.
+// enters (each rule names its function by symbol, which a debug file provides, and says how
+// to locate it in a stripped library by its calls and syscalls (function_locator.h); when
+// neither finds it the code stays reachable, which is safe); and syscall numbers a library
+// loads from memory that its source pins down.
 //
 //   for (const GuardRule& rule : GuardRules()) ...;
 #ifndef SYSFENCE_ANALYSIS_LIBRARY_KNOWLEDGE_H_
@@ -12,11 +13,33 @@
 #include <string_view>
 #include <vector>
 
+#include "analysis/function_locator.h"
+
 namespace sysfence {
+
+// A function of a rule's object: by its symbol name when the object's symbols have it, by
+// the locator otherwise.
+struct RuleFunction {
+  std::string_view name;          // "" when only the locator finds it
+  FunctionLocator locator = {};
+};
+
+// Whether an object with this soname is part of glibc (libc, libm, the loader, ...), whose
+// IFUNC resolvers only return the implementation they pick.
+bool IsGlibcObject(std::string_view soname);
+
+// The function `function` names in an object (by name, else by its locator); kNoIndex.
+uint32_t FindRuleFunctionIn(const ElfFile& elf, const ObjectSummary& summary,
+                            const RuleFunction& function);
+
+// glibc's set*id broadcast (see syscall_numbers.cc): __nptl_setxid, which the set*id
+// functions call in a multi-threaded process, and the signal handler pthread_create
+// installs for it.
+std::span<const RuleFunction> SetxidBroadcastFunctions();
 
 struct GuardRule {
   std::string_view soname;                  // the object holding both functions
-  std::string_view function;                // runs only when enabled
+  RuleFunction function;                    // runs only when enabled
   std::vector<std::string_view> enablers;   // reaching any of these enables it
   bool loader_debug = false;                // enabled only by --loader-debug-features
   std::string_view reason;
@@ -28,13 +51,13 @@ std::span<const GuardRule> GuardRules();
 // the sites of `function` lose `syscalls` unless one of `enablers` is reachable.
 struct SiteRule {
   std::string_view soname;
-  std::string_view function;
+  RuleFunction function;
   std::vector<std::string_view> syscalls;
   std::vector<std::string_view> enablers;
   std::string_view reason;
   // Callers of an enabler that do not enable (they only copy an attribute that was set,
   // if at all, by a call that counts).
-  std::vector<std::string_view> transparent_callers = {};
+  std::vector<RuleFunction> transparent_callers = {};
 };
 
 std::span<const SiteRule> SiteRules();

@@ -16,6 +16,7 @@ void Reachability::GrowToProgram() {
     state.function_root.assign(s.functions.size(), 0);
     state.function_opaque.assign(s.functions.size(), 0);
     state.function_guard.assign(s.functions.size(), 0);
+    state.function_returns_pick.assign(s.functions.size(), 0);
     state.steps.resize(s.functions.size());
     state.region_reached.assign(s.regions.size(), 0);
     state.region_origin.resize(s.regions.size());
@@ -109,6 +110,12 @@ void Reachability::AddIfuncRoot(FunctionRef resolver, const std::string& reason)
   }
 }
 
+void Reachability::AddReturningIfuncResolver(FunctionRef resolver, const std::string& reason) {
+  if (!resolver.valid()) return;
+  state_[resolver.object].function_returns_pick[resolver.function] = 1;
+  AddRoot(resolver, reason);
+}
+
 void Reachability::AddRootRegion(RegionRef r, const std::string& reason) {
   (void)reason;
   ReachRegion(r, FunctionRef{});
@@ -126,6 +133,11 @@ void Reachability::TakeAddress(FunctionRef f, const std::string& reason, bool fr
     state_[f.object].steps[f.function] = step;
   }
   Take(f, FunctionRef{});
+}
+
+void Reachability::TakeIfuncAddress(FunctionRef resolver, const std::string& reason) {
+  AddRoot(resolver, reason);
+  for (FunctionRef c : IfuncCandidates(resolver)) TakeAddress(c, reason);
 }
 
 void Reachability::Take(FunctionRef f, FunctionRef origin) {
@@ -262,7 +274,12 @@ void Reachability::Process(FunctionRef f) {
         break;  // any address-taken function (the pointer-call flag of the function)
     }
   }
-  for (const Reference& ref : s.ReferencesOf(function)) ApplyReference(f.object, ref, f);
+  bool returns_pick = state_[f.object].function_returns_pick[f.function];
+  for (const Reference& ref : s.ReferencesOf(function)) {
+    // The implementations a resolver picks from are reached through its IFUNC's callers.
+    if (returns_pick && ref.kind == ReferenceKind::kFunction) continue;
+    ApplyReference(f.object, ref, f);
+  }
   if ((function.flags & kFunctionIndirectCall) && !indirect_seen_) {
     indirect_seen_ = true;
     for (size_t i = 0; i < taken_list_.size(); ++i) {

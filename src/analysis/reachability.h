@@ -56,11 +56,18 @@ class Reachability {
   void AddRootRegion(RegionRef r, const std::string& reason);
   // An IFUNC resolver the loader runs, and every implementation it may pick.
   void AddIfuncRoot(FunctionRef resolver, const std::string& reason);
+  // An IFUNC resolver the loader runs whose only use of the implementations it picks from is
+  // to return one: their addresses reach the IFUNC's slot, not the program, so they run
+  // only when something calls through (or loads) the IFUNC. Call before Run.
+  void AddReturningIfuncResolver(FunctionRef resolver, const std::string& reason);
   // Treats the function's address as taken (exports of dlopened objects, found via dlsym;
   // functions whose addresses an earlier phase took). `from_outside`: its callers pass
   // arguments nothing in the program controls (dlsym users); false when the pointer calls
   // the reached code makes are its only callers.
   void TakeAddress(FunctionRef f, const std::string& reason, bool from_outside = true);
+  // The address an IFUNC symbol binds to is taken (dlsym finds it): its resolver runs, and
+  // every implementation it may pick is address-taken.
+  void TakeIfuncAddress(FunctionRef resolver, const std::string& reason);
   // A phase boundary: `f` is never reached, and its address taken by `taker` (the entry
   // point passing main to __libc_start_main; any function when `taker` is invalid) does not
   // count. Call before adding roots.
@@ -99,6 +106,7 @@ class Reachability {
     std::vector<uint8_t> function_root;
     std::vector<uint8_t> function_opaque;  // entered from outside (see IsEnteredFromOutside)
     std::vector<uint8_t> function_guard;   // guarded or an enabler: look in guards_
+    std::vector<uint8_t> function_returns_pick;  // see AddReturningIfuncResolver
     std::vector<ReachStep> steps;
     std::vector<uint8_t> region_reached;
     std::vector<FunctionRef> region_origin;  // the function whose reference reached it

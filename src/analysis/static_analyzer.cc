@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "analysis/dynamic_loading.h"
+#include "analysis/function_locator.h"
 #include "analysis/library_knowledge.h"
 #include "analysis/object_analyzer.h"
 #include "analysis/summary_cache.h"
@@ -224,7 +225,15 @@ void StaticAnalysis::AddObjectRoots(uint32_t o) {
   AddInitRoots(*reach_, o, /*fini=*/false);
   AddInitRoots(*reach_, o, /*fini=*/true);
   for (uint32_t f : s.unwind_functions) reach_->AddRoot({o, f}, "personality routine of " + path);
-  for (uint32_t f : s.ifunc_resolvers) reach_->AddIfuncRoot({o, f}, "IFUNC resolver in " + path);
+  bool glibc = IsGlibcObject(program_.object(o).loaded.elf->dynamic().soname);
+  for (uint32_t f : s.ifunc_resolvers) {
+    // glibc's resolvers (its libc_ifunc macros) only return the implementation they pick.
+    if (glibc) {
+      reach_->AddReturningIfuncResolver({o, f}, "IFUNC resolver in " + path);
+    } else {
+      reach_->AddIfuncRoot({o, f}, "IFUNC resolver in " + path);
+    }
+  }
   for (uint32_t r : s.root_regions) reach_->AddRootRegion({o, r}, "thread-local data of " + path);
   const LoadedObject& loaded = program_.object(o).loaded;
   if (s.entry_function != kNoIndex) {
@@ -249,20 +258,12 @@ void StaticAnalysis::AddObjectRoots(uint32_t o) {
 }
 
 FunctionRef StaticAnalysis::FindFunction(uint32_t object, std::string_view name) const {
-  const ElfFile& elf = *program_.object(object).loaded.elf;
-  for (const auto* table : {&elf.symbols(), &elf.dynamic_symbols()}) {
-    for (const ElfSymbol& s : *table) {
-      if (s.IsDefined() && s.IsFunction() && s.name == name) {
-        uint32_t f = program_.summary(object).FunctionAt(s.value);
-        if (f != kNoIndex) return {object, f};
-      }
-    }
-  }
-  return {};
+  uint32_t f = FindFunctionByName(*program_.object(object).loaded.elf, program_.summary(object), name);
+  return f == kNoIndex ? FunctionRef{} : FunctionRef{object, f};
 }
 
 bool StaticAnalysis::IsCalledOtherThanBy(FunctionRef f,
-                                         const std::vector<std::string_view>& callers) const {
+                                         const std::vector<FunctionRef>& callers) const {
   if (!reach_->IsReached(f)) return false;
   if (callers.empty() || reach_->IsEnteredFromOutside(f) ||
       (reach_->IsAddressTaken(f) && reach_->indirect_calls_reached())) {
@@ -280,11 +281,16 @@ bool StaticAnalysis::IsCalledOtherThanBy(FunctionRef f,
         }
       }
       if (!(target == f)) continue;
-      std::string name = program_.FunctionName(g);
-      if (std::find(callers.begin(), callers.end(), name) == callers.end()) return true;
+      if (std::find(callers.begin(), callers.end(), g) == callers.end()) return true;
     }
   }
   return false;
+}
+
+FunctionRef StaticAnalysis::FindRuleFunction(uint32_t object, const RuleFunction& function) const {
+  uint32_t f = FindRuleFunctionIn(*program_.object(object).loaded.elf, program_.summary(object),
+                                  function);
+  return f == kNoIndex ? FunctionRef{} : FunctionRef{object, f};
 }
 
 void StaticAnalysis::ApplySiteRules() {
@@ -292,11 +298,20 @@ void StaticAnalysis::ApplySiteRules() {
     std::string_view soname = program_.object(o).loaded.elf->dynamic().soname;
     for (const SiteRule& rule : SiteRules()) {
       if (rule.soname != soname) continue;
-      FunctionRef function = FindFunction(o, rule.function);
+      FunctionRef function = FindRuleFunction(o, rule.function);
       if (!function.valid()) continue;
+      std::vector<FunctionRef> transparent;
+      for (const RuleFunction& caller : rule.transparent_callers) {
+        transparent.push_back(FindRuleFunction(o, caller));
+        // One that cannot be found: every caller enables.
+        if (!transparent.back().valid()) {
+          transparent.clear();
+          break;
+        }
+      }
       bool enabled = false;
       for (std::string_view name : rule.enablers) {
-        enabled |= IsCalledOtherThanBy(FindFunction(o, name), rule.transparent_callers);
+        enabled |= IsCalledOtherThanBy(FindFunction(o, name), transparent);
       }
       if (enabled) continue;
       SyscallSet removed;
@@ -314,7 +329,7 @@ void StaticAnalysis::AddGuards(Reachability& reach, uint32_t first_object,
     std::string_view soname = program_.object(o).loaded.elf->dynamic().soname;
     for (const GuardRule& rule : GuardRules()) {
       if (rule.soname != soname || (rule.loader_debug && options_.loader_debug_features)) continue;
-      FunctionRef guarded = FindFunction(o, rule.function);
+      FunctionRef guarded = FindRuleFunction(o, rule.function);
       if (!guarded.valid()) continue;
       std::vector<FunctionRef> enablers;
       bool enabled_before = false;
@@ -389,9 +404,15 @@ void StaticAnalysis::TakeExports(Reachability& reach, const PendingExports& pend
   uint32_t object = static_cast<uint32_t>(pending.object);
   const ObjectSummary& s = program_.summary(object);
   for (const ElfSymbol& sym : program_.object(object).loaded.elf->dynamic_symbols()) {
-    if (sym.IsDefined() && sym.IsFunction() &&
-        sym.name.substr(0, pending.prefix.size()) == pending.prefix) {
-      reach.TakeAddress({object, s.FunctionAt(sym.value)}, pending.reason);
+    if (!sym.IsDefined() || !sym.IsFunction() ||
+        sym.name.substr(0, pending.prefix.size()) != pending.prefix) {
+      continue;
+    }
+    FunctionRef f{object, s.FunctionAt(sym.value)};
+    if (sym.IsIfunc()) {
+      reach.TakeIfuncAddress(f, pending.reason);  // dlsym returns what the resolver picks
+    } else {
+      reach.TakeAddress(f, pending.reason);
     }
   }
 }
@@ -566,9 +587,7 @@ void StaticAnalysis::TakeDlsymResult(Reachability& reach, const DlsymTake& take)
   const SymbolBinding& b = take.binding;
   if (b.is_ifunc) {
     // dlsym runs the resolver and returns what it picks.
-    FunctionRef resolver = program_.FunctionOf(b);
-    reach.AddRoot(resolver, take.reason);
-    for (FunctionRef c : reach.IfuncCandidates(resolver)) reach.TakeAddress(c, take.reason);
+    reach.TakeIfuncAddress(program_.FunctionOf(b), take.reason);
   } else if (FunctionRef f = program_.FunctionOf(b); f.valid()) {
     reach.TakeAddress(f, take.reason);
   } else {
@@ -663,9 +682,17 @@ std::vector<StaticAnalysis::VdsoUse> StaticAnalysis::VdsoFallbacks(
     for (const ElfSymbol& sym : program_.object(o).loaded.elf->dynamic_symbols()) {
       if (!sym.IsDefined() || !sym.IsFunction()) continue;
       for (const VdsoFunction& v : kVdsoFunctions) {
-        if (sym.name == v.name && reach.IsReached({o, s.FunctionAt(sym.value)})) {
-          uses.push_back({o, &sym, *SyscallNumber(v.syscall)});
+        if (sym.name != v.name) continue;
+        FunctionRef f{o, s.FunctionAt(sym.value)};
+        // An IFUNC's resolver runs whenever the loader binds it; the function is used when
+        // an implementation it picks from is reached.
+        bool used = reach.IsReached(f);
+        if (sym.IsIfunc()) {
+          std::vector<FunctionRef> picks = reach.IfuncCandidates(f);
+          used = std::any_of(picks.begin(), picks.end(),
+                             [&](FunctionRef c) { return reach.IsReached(c); });
         }
+        if (used) uses.push_back({o, &sym, *SyscallNumber(v.syscall)});
       }
     }
   }

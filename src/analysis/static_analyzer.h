@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/library_knowledge.h"
 #include "analysis/linked_program.h"
 #include "analysis/reachability.h"
 #include "analysis/syscall_numbers.h"
@@ -113,9 +114,11 @@ class StaticAnalysis {
   void AddGuards(Reachability& reach, uint32_t first_object,
                  const std::vector<const Reachability*>& earlier = {});
   void ApplySiteRules();
-  // Whether `f` is reached by a call from a function not named in `callers` (or through a
+  // Whether `f` is reached by a call from a function other than `callers` (or through a
   // pointer, or from outside).
-  bool IsCalledOtherThanBy(FunctionRef f, const std::vector<std::string_view>& callers) const;
+  bool IsCalledOtherThanBy(FunctionRef f, const std::vector<FunctionRef>& callers) const;
+  // A library-knowledge rule's function: by name, or by its locator without symbols.
+  FunctionRef FindRuleFunction(uint32_t object, const RuleFunction& function) const;
   // A function of `object` by any of its symbol names (local names and aliases count).
   FunctionRef FindFunction(uint32_t object, std::string_view name) const;
   bool LoadDynamicObjects();

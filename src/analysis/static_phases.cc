@@ -161,7 +161,14 @@ std::unique_ptr<Reachability> StaticAnalysis::StartupReach(FunctionRef main) {
     if (!loaded.LoadedWithProgram()) continue;
     AddInitRoots(*startup, o, /*fini=*/false);
     // The loader runs the resolvers; the implementations they pick run when called.
-    for (uint32_t f : s.ifunc_resolvers) startup->AddRoot({o, f}, "IFUNC resolver in " + loaded.path);
+    bool glibc = IsGlibcObject(loaded.elf->dynamic().soname);
+    for (uint32_t f : s.ifunc_resolvers) {
+      if (glibc) {
+        startup->AddReturningIfuncResolver({o, f}, "IFUNC resolver in " + loaded.path);
+      } else {
+        startup->AddRoot({o, f}, "IFUNC resolver in " + loaded.path);
+      }
+    }
     if (s.entry_function != kNoIndex && (o == 0 || loaded.reason == "interpreter")) {
       startup->AddRoot({o, s.entry_function}, "entry point of " + loaded.path);
     }

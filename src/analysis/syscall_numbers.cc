@@ -310,8 +310,8 @@ std::vector<ResolvedSite> NumberResolver::Run() {
 // global), so those two sites load the number from memory. Every number that reaches them is
 // one a set*id wrapper also issues itself (INLINE_SETXID_SYSCALL makes the same call directly
 // when single-threaded), so the sites issue exactly the set*id calls found elsewhere. The
-// functions are recognised by name, so this needs libc's symbols (libc6-dbg); without them
-// the sites stay unresolved.
+// functions are recognised by name with libc's symbols, by their calls without them
+// (library_knowledge.h).
 void ApplySetxidProtocol(LinkedProgram& program, std::vector<ResolvedSite>& sites) {
   static constexpr std::string_view kSetxidFamily[] = {
       "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setgroups"};
@@ -324,8 +324,12 @@ void ApplySetxidProtocol(LinkedProgram& program, std::vector<ResolvedSite>& site
   for (ResolvedSite& site : sites) {
     if (!site.unresolved || site.kind != SiteKind::kSyscall) continue;
     if (program.object(site.function.object).loaded.elf->dynamic().soname != "libc.so.6") continue;
-    std::string name = program.FunctionName(site.function);
-    if (name != "__nptl_setxid" && name != "__nptl_setxid_sighandler") continue;
+    const ProgramObject& libc = program.object(site.function.object);
+    bool broadcast = false;
+    for (const RuleFunction& f : SetxidBroadcastFunctions()) {
+      broadcast |= FindRuleFunctionIn(*libc.loaded.elf, *libc.summary, f) == site.function.function;
+    }
+    if (!broadcast) continue;
     site.numbers |= family & found;
     site.unresolved = false;
     site.reason.clear();
