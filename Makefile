@@ -9,7 +9,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 1
 
-.PHONY: all deps build demo test test-unit test-asan fuzz bench bench-trace bench-filter bench-run bench-static static-sweep clean
+.PHONY: all deps build demo test test-unit test-asan fuzz bench bench-trace bench-filter bench-run bench-static static-sweep static-table clean
 
 all: build
 
@@ -68,6 +68,10 @@ bench-static: build
 # /usr/lib/x86_64-linux-gnu: counts of ok / error by kind / crash / timeout.
 static-sweep: build
 	bash scripts/static_sweep.sh $(BUILD)
+
+# The precision table of docs/STATIC.md: set sizes with and without debug files.
+static-table: build
+	python3 scripts/static_precision_table.py --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

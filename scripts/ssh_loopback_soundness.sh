@@ -2,7 +2,8 @@
 # Runs a real ssh connection over loopback under `sysfence trace` (sshd on 127.0.0.1:2222 with its own
 # host key and configuration in a temporary directory, a client logging in with a fresh key
 # and running `true`), then checks every traced image against `sysfence static`
-# (scripts/check_static_soundness.py). Needs root (sshd) and openssh-server.
+# (scripts/check_static_soundness.py), with the separate debug files and without them. Needs
+# root (sshd) and openssh-server.
 #
 #   scripts/ssh_loopback_soundness.sh build/src/cli/sysfence [PORT]
 set -euo pipefail
@@ -68,9 +69,16 @@ opts=(-i "$dir/user_key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/
 kill "$sshd_pid"
 wait "$tracer_pid" || true
 
+# Each side is checked with the separate debug files and without them (--no-debug-info).
 status=0
-echo "client:"
-python3 "$here/check_static_soundness.py" --sysfence "$sysfence" --profile "$dir/ssh.json" || status=1
-echo "server:"
-python3 "$here/check_static_soundness.py" --sysfence "$sysfence" --profile "$dir/sshd.json" || status=1
+for debug in with without; do
+  extra=()
+  [ "$debug" = without ] && extra=(--static-arg=--no-debug-info)
+  echo "client ($debug debug files):"
+  python3 "$here/check_static_soundness.py" --sysfence "$sysfence" "${extra[@]}" \
+    --profile "$dir/ssh.json" || status=1
+  echo "server ($debug debug files):"
+  python3 "$here/check_static_soundness.py" --sysfence "$sysfence" "${extra[@]}" \
+    --profile "$dir/sshd.json" || status=1
+done
 exit $status

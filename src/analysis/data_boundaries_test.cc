@@ -28,7 +28,7 @@ std::vector<std::string> ObjectsWithDebugFiles(const std::string& directory) {
     }
     Result<std::unique_ptr<ElfFile>> elf = ElfFile::Open(entry.path().string());
     if (!elf.ok() || !(*elf)->symbols().empty()) continue;
-    if (OpenDebugFile(**elf, "") != nullptr) found.push_back(entry.path().string());
+    if (OpenDebugFile(**elf, DebugFileSearch{}) != nullptr) found.push_back(entry.path().string());
   }
   std::sort(found.begin(), found.end());
   return found;
@@ -126,7 +126,7 @@ TEST(DataBoundaries, RecoveredRegionsNeverSplitADebugObject) {
   for (const std::string& path : objects) {
     Result<std::unique_ptr<ElfFile>> elf = ElfFile::Open(path);
     if (!elf.ok()) continue;
-    std::shared_ptr<ElfFile> debug = OpenDebugFile(**elf, "");
+    std::shared_ptr<ElfFile> debug = OpenDebugFile(**elf, DebugFileSearch{});
     if (debug != nullptr) CheckRecovery(path, **elf, debug->symbols(), tally);
   }
   Report(tally, objects.size());

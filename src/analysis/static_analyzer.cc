@@ -139,6 +139,8 @@ void StaticAnalysis::Summarize(size_t first_object) {
   std::string cache_directory =
       options_.cache_directory.empty() ? UserCacheDirectory() : options_.cache_directory;
   SummaryCache cache(cache_directory);
+  DebugFileSearch debug_search{options_.debug_directories, options_.resolver.sysroot,
+                               DebuginfodCacheDirectory()};
   std::atomic<size_t> next{0};
   auto work = [&]() {
     for (size_t k = next++; k < count; k = next++) {
@@ -146,7 +148,7 @@ void StaticAnalysis::Summarize(size_t first_object) {
       LoadedObject& object = load_list_.objects[first_object + i];
       Job& job = jobs[i];
       std::shared_ptr<ElfFile> debug;
-      if (options_.use_debug_files) debug = OpenDebugFile(*object.elf, options_.resolver.sysroot);
+      if (options_.use_debug_files) debug = OpenDebugFile(*object.elf, debug_search);
       if (debug) {
         object.elf->AdoptSymbols(debug->symbols(), debug);
         job.debug = true;
@@ -703,6 +705,12 @@ Result<std::unique_ptr<StaticAnalysis>> StaticAnalysis::Run(const std::string& p
                                                             const StaticOptions& options) {
   std::unique_ptr<StaticAnalysis> analysis(new StaticAnalysis());
   analysis->options_ = options;
+  for (const std::string& directory : options.debug_directories) {
+    std::error_code error;
+    if (!std::filesystem::is_directory(directory, error)) {
+      return MakeError("--debug-dir {}: not a directory", directory);
+    }
+  }
   Result<std::optional<ScriptChain>> script =
       FollowShebang(path, ShebangOptions{options.resolver.sysroot, options.search_path});
   if (!script.ok()) return script.error();

@@ -39,7 +39,10 @@ enum class UnresolvedPolicy {
 
 struct StaticOptions {
   ResolverOptions resolver;
-  bool use_debug_files = true;          // /usr/lib/debug/.build-id (never required)
+  bool use_debug_files = true;          // separate debug files by build id (never required)
+  // Debug directories searched before <sysroot>/usr/lib/debug (DIR/.build-id/xx/yyyy.debug);
+  // the debuginfod client's cache is searched after it.
+  std::vector<std::string> debug_directories;
   bool use_cache = true;
   std::string cache_directory;          // "" = UserCacheDirectory()
   UnresolvedPolicy unresolved = UnresolvedPolicy::kReport;

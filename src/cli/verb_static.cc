@@ -109,7 +109,13 @@ void RegisterStaticVerb(CLI::App& app, VerbAction& action) {
   verb->add_option("--cache-dir", options->analysis.cache_directory,
                    "Cache directory (default: $XDG_CACHE_HOME/sysfence)");
   verb->add_flag("--no-debug-info", options->no_debug_info,
-                 "Ignore separate debug files (/usr/lib/debug/.build-id)");
+                 "Ignore separate debug files (found by build id in --debug-dir, "
+                 "/usr/lib/debug and the debuginfod client's cache)");
+  verb->add_option("--debug-dir", options->analysis.debug_directories,
+                   "A directory of separate debug files laid out like /usr/lib/debug "
+                   "(DIR/.build-id/xx/yyyy.debug), searched first; repeatable. The build id must "
+                   "match, so the host's debug files serve a container's identical libraries")
+      ->allow_extra_args(false);
   verb->add_flag("--as-library", options->as_library,
                  "Treat BINARY as a shared library: every exported function is a root");
   verb->add_flag("--as-program", options->as_program,

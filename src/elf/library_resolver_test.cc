@@ -8,6 +8,8 @@
 
 #include <filesystem>
 
+#include "elf/scratch_directory.h"
+
 namespace sysfence {
 namespace {
 
@@ -24,21 +26,6 @@ std::vector<std::string> Names(const LoadList& list) {
   for (const LoadedObject& o : list.objects) names.push_back(fs::path(o.path).filename());
   return names;
 }
-
-class ScratchDirectory {
- public:
-  ScratchDirectory()
-      : path_(::testing::TempDir() + "resolver_" + std::to_string(getpid()) + "_" +
-              std::to_string(counter_++)) {
-    fs::create_directories(path_);
-  }
-  ~ScratchDirectory() { fs::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  static inline int counter_ = 0;
-  std::string path_;
-};
 
 TEST(LibraryResolver, SshClosureIsBreadthFirstAndEndsWithTheInterpreter) {
   LibraryResolver resolver({});
