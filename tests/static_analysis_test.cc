@@ -119,7 +119,9 @@ TEST_F(StaticVerb, ADebugDirServesAContainersIdenticalLibraries) {
   Analysis served = Analyze({"--stats", "--sysroot", root, "--debug-dir", "/usr/lib/debug",
                              root + "/usr/bin/diff"},
                             cache_.path());
-  for (const Analysis* a : {&host, &alone, &served}) ASSERT_EQ(a->result.exit_code, 0) << a->result.err;
+  for (const Analysis* a : {&host, &alone, &served}) {
+    ASSERT_EQ(a->result.exit_code, 0) << a->result.err;
+  }
   ASSERT_EQ(ObjectsWithDebugSymbols(host.result.err), 2) << host.result.err;
   EXPECT_EQ(ObjectsWithDebugSymbols(alone.result.err), 0) << alone.result.err;
   EXPECT_EQ(ObjectsWithDebugSymbols(served.result.err), 2) << served.result.err;

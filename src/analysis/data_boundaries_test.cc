@@ -71,8 +71,8 @@ std::vector<uint64_t> LeaAddresses(const ElfFile& elf) {
 // Reads `elf` as if stripped, recovers its data object starts, and checks them against
 // `truth` (its own symbol table or its debug file's): every address that code or data refers
 // to inside a sized object holding pointers must get a region covering all of them.
-void CheckRecovery(const std::string& path, const ElfFile& elf,
-                   const std::vector<ElfSymbol>& truth, Tally& tally) {
+void CheckRecovery(const std::string& path, const ElfFile& elf, const std::vector<ElfSymbol>& truth,
+                   Tally& tally) {
   std::vector<uint64_t> leas = LeaAddresses(elf);
   std::vector<uint64_t> starts = RecoverDataObjectStarts(elf, leas);
   tally.regions += starts.size();
@@ -110,8 +110,8 @@ void CheckRecovery(const std::string& path, const ElfFile& elf,
 void Report(const Tally& tally, size_t files) {
   for (const Violation& v : tally.violations) {
     ADD_FAILURE() << v.object << ": " << v.symbol << " [" << std::hex << v.start << ", " << v.end
-                  << "): the region [" << v.region_start << ", " << v.region_end << ") of " << v.entry
-                  << " misses some of its pointers";
+                  << "): the region [" << v.region_start << ", " << v.region_end << ") of "
+                  << v.entry << " misses some of its pointers";
   }
   std::printf("%zu files, %zu data objects with pointers checked, %zu regions recovered\n", files,
               tally.objects_checked, tally.regions);

@@ -59,8 +59,8 @@ std::vector<uint32_t> Common(const ObjectSummary& summary, const std::vector<uin
                              bool taken) {
   std::vector<uint32_t> common;
   for (size_t i = 0; i < functions.size(); ++i) {
-    std::vector<uint32_t> next = taken ? TakenAddresses(summary, functions[i])
-                                       : DirectCallees(summary, functions[i]);
+    std::vector<uint32_t> next =
+        taken ? TakenAddresses(summary, functions[i]) : DirectCallees(summary, functions[i]);
     if (i == 0) {
       common = std::move(next);
       continue;
@@ -133,8 +133,7 @@ uint32_t LocateFunction(const ElfFile& elf, const ObjectSummary& summary,
     number = SyscallNumber(locator.issues);
     if (!number) return kNoIndex;
   }
-  auto exported = [&](const std::vector<std::string_view>& names,
-                      std::vector<uint32_t>& out) {
+  auto exported = [&](const std::vector<std::string_view>& names, std::vector<uint32_t>& out) {
     for (std::string_view name : names) {
       uint32_t f = ExportedFunction(elf, summary, name);
       if (f == kNoIndex) return false;

@@ -99,8 +99,8 @@ const std::vector<SiteRule>& Sites() {
 
 bool IsGlibcObject(std::string_view soname) {
   static constexpr std::string_view kGlibc[] = {
-      "libc.so.6", "libm.so.6", "libmvec.so.1", "ld-linux-x86-64.so.2", "libpthread.so.0",
-      "libdl.so.2", "librt.so.1", "libresolv.so.2", "libanl.so.1", "libutil.so.1"};
+      "libc.so.6",  "libm.so.6",  "libmvec.so.1",   "ld-linux-x86-64.so.2", "libpthread.so.0",
+      "libdl.so.2", "librt.so.1", "libresolv.so.2", "libanl.so.1",          "libutil.so.1"};
   for (std::string_view name : kGlibc) {
     if (soname == name) return true;
   }

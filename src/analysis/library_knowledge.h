@@ -20,7 +20,7 @@ namespace sysfence {
 // A function of a rule's object: by its symbol name when the object's symbols have it, by
 // the locator otherwise.
 struct RuleFunction {
-  std::string_view name;          // "" when only the locator finds it
+  std::string_view name;  // "" when only the locator finds it
   FunctionLocator locator = {};
 };
 
@@ -38,10 +38,10 @@ uint32_t FindRuleFunctionIn(const ElfFile& elf, const ObjectSummary& summary,
 std::span<const RuleFunction> SetxidBroadcastFunctions();
 
 struct GuardRule {
-  std::string_view soname;                  // the object holding both functions
-  RuleFunction function;                    // runs only when enabled
-  std::vector<std::string_view> enablers;   // reaching any of these enables it
-  bool loader_debug = false;                // enabled only by --loader-debug-features
+  std::string_view soname;                 // the object holding both functions
+  RuleFunction function;                   // runs only when enabled
+  std::vector<std::string_view> enablers;  // reaching any of these enables it
+  bool loader_debug = false;               // enabled only by --loader-debug-features
   std::string_view reason;
 };
 

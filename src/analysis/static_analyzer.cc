@@ -260,7 +260,8 @@ void StaticAnalysis::AddObjectRoots(uint32_t o) {
 }
 
 FunctionRef StaticAnalysis::FindFunction(uint32_t object, std::string_view name) const {
-  uint32_t f = FindFunctionByName(*program_.object(object).loaded.elf, program_.summary(object), name);
+  uint32_t f =
+      FindFunctionByName(*program_.object(object).loaded.elf, program_.summary(object), name);
   return f == kNoIndex ? FunctionRef{} : FunctionRef{object, f};
 }
 

@@ -76,7 +76,8 @@ TEST(DebugFile, FoundInADebugDirectoryOrADebuginfodCacheWhenTheBuildIdMatches) {
 
   // The host's debug file, in a directory laid out like /usr/lib/debug.
   ScratchDirectory debug_dir;
-  fs::path in_dir = debug_dir.path() + "/.build-id/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug";
+  fs::path in_dir =
+      debug_dir.path() + "/.build-id/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug";
   fs::create_directories(in_dir.parent_path());
   fs::create_symlink(system_path, in_dir);
   std::shared_ptr<ElfFile> found =
@@ -97,7 +98,8 @@ TEST(DebugFile, FoundInADebugDirectoryOrADebuginfodCacheWhenTheBuildIdMatches) {
   std::string loader_debug = DebugFileCandidates(*loader, DebugFileSearch{}).front();
   ASSERT_TRUE(fs::exists(loader_debug));
   ScratchDirectory wrong;
-  fs::path wrong_path = wrong.path() + "/.build-id/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug";
+  fs::path wrong_path =
+      wrong.path() + "/.build-id/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug";
   fs::create_directories(wrong_path.parent_path());
   fs::create_symlink(loader_debug, wrong_path);
   EXPECT_EQ(OpenDebugFile(*libc, DebugFileSearch{{wrong.path()}, container.path(), ""}), nullptr);
