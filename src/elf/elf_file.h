@@ -127,6 +127,9 @@ class ElfFile {
   std::string_view interpreter() const { return interpreter_; }
   // The NT_GNU_BUILD_ID note as lowercase hex, "" when absent.
   const std::string& build_id() const { return build_id_; }
+  // The descriptor of the first note of `type` whose owner is `owner` (with its NUL:
+  // std::string_view("GNU\0", 4)) in a PT_NOTE segment; nullopt when there is none.
+  std::optional<ByteView> FindNote(std::string_view owner, uint32_t type) const;
 
   const ElfSection* FindSection(std::string_view name) const;
   // The allocated section holding `vaddr`, or null.
