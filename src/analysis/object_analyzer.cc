@@ -16,9 +16,12 @@
 
 #include "analysis/data_regions.h"
 #include "analysis/function_partition.h"
+#include "analysis/go_abi.h"
+#include "analysis/go_variables.h"
 #include "analysis/instruction.h"
 #include "analysis/register_dataflow.h"
 #include "elf/eh_frame.h"
+#include "elf/go_binary.h"
 
 namespace sysfence {
 
@@ -96,7 +99,8 @@ class ObjectAnalyzer {
   static bool IsJumpTableJump(const std::vector<JumpTable>& tables, size_t instruction);
   bool LoadValues(uint32_t function, const Instruction& insn, uint64_t address, uint64_t size,
                   bool through, uint8_t flags, const RegisterState& state);
-  ValueSet ReadMemory(uint64_t address, int bytes) const;
+  // `go`: the load is in Go code, where unwritten package variables keep their value.
+  ValueSet ReadMemory(uint64_t address, int bytes, bool go = false) const;
   void RecordCall(uint32_t function, const Instruction& insn, uint64_t target, uint8_t flags,
                   const RegisterState& state);
   void RecordCallTo(const Instruction& insn, TargetKind kind, uint32_t target, uint8_t flags,
@@ -105,6 +109,11 @@ class ObjectAnalyzer {
   uint32_t StoreAtoms(const ValueSet& value);
   void CollectDataPointers();
   void CollectRoots();
+  // Go objects: argument sizes and the methods the runtime calls through its tables.
+  void CollectGoFunctions();
+  // Bytes of the caller's argument area the target of a call in Go code may write (its
+  // arguments and results), or -1 when not known.
+  int64_t GoCallWrites(const Instruction& insn) const;
   std::string_view FunctionName(uint32_t index) const { return summary_.NameOf(summary_.functions[index]); }
 
   const ElfFile& elf_;
@@ -124,6 +133,12 @@ class ObjectAnalyzer {
   std::vector<std::vector<uint32_t>> return_depends_;  // returns if any of these returns
   // Deduplicates references within the function or region being recorded.
   std::vector<Reference> pending_references_;
+  std::optional<GoBinary> go_;   // Go's build information and function table
+  // Per function: Go's argument size (kGoArgsSizeUnknown when not known; kCallKeepsFrame
+  // for the stack growth functions).
+  std::vector<int32_t> go_args_;
+  std::vector<uint32_t> go_never_return_;  // Go's panic functions
+  GoVariableWrites go_variables_;          // which Go package variables are never written
 };
 
 std::optional<Reference> ObjectAnalyzer::LocalReference(uint64_t address) const {
@@ -202,9 +217,10 @@ void ObjectAnalyzer::DecodeFunction(uint32_t index) {
   instructions_.clear();
   const FunctionSummary& f = summary_.functions[index];
   instructions_.reserve((f.end - f.start) / 3 + 4);
+  bool go = (f.flags & kFunctionGo) != 0;  // only Go's data flow tracks the stack
   WalkFunction(index, [&](ByteView window, uint64_t address) -> uint8_t {
     Instruction insn;
-    if (!decoder_.Decode(window, address, insn)) return 0;
+    if (!decoder_.Decode(window, address, insn, go)) return 0;
     instructions_.push_back(insn);
     return insn.length;
   });
@@ -246,6 +262,7 @@ void ObjectAnalyzer::FindOutsideEntries() {
     WalkFunction(f, [&](ByteView window, uint64_t address) -> uint8_t {
       InstructionSketch sketch;
       if (!decoder_.Sketch(window, address, sketch)) return 0;
+      if (go_) go_variables_.Note(sketch, non_pie_);
       padding_end = sketch.padding ? address + sketch.length : 0;
       if (sketch.code_target != 0 && IsCode(sketch.code_target)) note(sketch.code_target, f);
       bool outside = sketch.code_target < function.start || sketch.code_target >= function.end;
@@ -291,15 +308,20 @@ void ObjectAnalyzer::ComputeReturns() {
   for (uint32_t f = 0; f < summary_.functions.size(); ++f) {
     for (uint32_t g : return_depends_[f]) dependents[g].push_back(f);
   }
+  // Go's panics and throws: the compiler ends the block at their calls, and leaves dead
+  // returns after the calls they make in turn.
+  std::vector<uint8_t> never_returns(summary_.functions.size(), 0);
+  for (uint32_t f : go_never_return_) never_returns[f] = 1;
   std::vector<uint32_t> work;
   for (uint32_t f = 0; f < summary_.functions.size(); ++f) {
+    if (never_returns[f]) returns_[f] = 0;
     if (returns_[f]) work.push_back(f);
   }
   while (!work.empty()) {
     uint32_t g = work.back();
     work.pop_back();
     for (uint32_t f : dependents[g]) {
-      if (!returns_[f]) {
+      if (!returns_[f] && !never_returns[f]) {
         returns_[f] = 1;
         work.push_back(f);
       }
@@ -380,7 +402,7 @@ std::vector<JumpTable> ObjectAnalyzer::FindJumpTables(uint32_t function, bool& u
   return tables;
 }
 
-ValueSet ObjectAnalyzer::ReadMemory(uint64_t address, int bytes) const {
+ValueSet ObjectAnalyzer::ReadMemory(uint64_t address, int bytes, bool go) const {
   if (const ElfRelocation* r = RelocationAt(address)) {
     if (r->type == R_X86_64_RELATIVE && bytes == 8) {
       return ValueSet::Address(static_cast<uint64_t>(r->addend));
@@ -392,7 +414,10 @@ ValueSet ObjectAnalyzer::ReadMemory(uint64_t address, int bytes) const {
     return ValueSet::Top();
   }
   const ElfSection* section = elf_.SectionAt(address);
-  if (section == nullptr || section->IsWritable() || !section->HasFileBytes()) return ValueSet::Top();
+  if (section == nullptr || !section->HasFileBytes()) return ValueSet::Top();
+  if (section->IsWritable() && !(go && go_variables_.IsUnwritten(address, bytes))) {
+    return ValueSet::Top();
+  }
   std::optional<ByteView> data = elf_.ReadVirtual(address, static_cast<uint64_t>(bytes));
   if (!data) return ValueSet::Top();
   switch (bytes) {
@@ -424,12 +449,12 @@ void ObjectAnalyzer::RecordCallTo(const Instruction& insn, TargetKind kind, uint
   call.flags = flags;
   call.arguments_begin = static_cast<uint32_t>(summary_.arguments.size());
   for (int slot = 0; slot < static_cast<int>(std::size(kTrackedArgumentRegisters)); ++slot) {
-    const ValueSet& value = state.regs[static_cast<size_t>(kTrackedArgumentRegisters[slot])];
+    ValueSet value = state.ArgumentValue(kTrackedArgumentRegisters[slot], flags & kCallIsJump);
     if (value.IsTop() || value.IsBottom()) continue;
     bool has_address = false;
     for (int i = 0; i < value.size(); ++i) {
       Atom a = value.atom(i);
-      has_address |= a.kind() == Atom::kAddress;
+      has_address |= a.kind() == Atom::kAddress || a.kind() == Atom::kStack;
       // A code address handed to another object, or to code not known statically, escapes.
       if (a.IsLocalAddress() && (kind == TargetKind::kImport || kind == TargetKind::kIndirect) &&
           IsCode(a.payload())) {
@@ -616,7 +641,10 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
   input.outside_entries = outside_entries_[index];
   bool unresolved_jump = false;
   input.jump_tables = FindJumpTables(index, unresolved_jump);
-  MemoryReader reader = [this](uint64_t address, int bytes) { return ReadMemory(address, bytes); };
+  bool go = (function.flags & kFunctionGo) != 0;
+  MemoryReader reader = [this, go](uint64_t address, int bytes) {
+    return ReadMemory(address, bytes, go);
+  };
   if (unresolved_jump) {
     // An indirect jump without a table is either a tail call through a pointer (its target
     // register holds a function's address, an import's, or an argument) or a switch whose
@@ -640,6 +668,13 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
     if (input.every_block_unknown) function.flags |= kFunctionUnresolvedJump;
   }
   auto inside = [&](uint64_t a) { return a >= function.start && a < function.end; };
+  FrameModel go_frame;
+  if (function.flags & kFunctionGo) {
+    NormalizeGoPrologue(instructions_);
+    go_frame = GoFrameModel(input.instructions,
+                            [this](const Instruction& insn) { return GoCallWrites(insn); });
+    input.frame = &go_frame;
+  }
 
   bool falls_into_next = false;
   size_t last_real = 0;  // the last instruction that is not padding
@@ -755,7 +790,7 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
         (insn.flow == Flow::kNext || insn.flow == Flow::kCall || insn.flow == Flow::kConditionalJump ||
          insn.flow == Flow::kSyscall || insn.flow == Flow::kIndirectCall)) {
       RegisterState after = state;
-      ApplyInstruction(insn, reader, after);
+      ApplyInstruction(insn, reader, after, input.frame);
       RecordCall(index, insn, function.end, kCallIsJump | kCallFallThrough, after);
     }
   };
@@ -952,6 +987,27 @@ void ObjectAnalyzer::CollectRoots() {
   }
 }
 
+void ObjectAnalyzer::CollectGoFunctions() {
+  go_args_.assign(summary_.functions.size(), kGoArgsSizeUnknown);
+  for (const GoFunction& g : go_->table.functions) {
+    uint32_t f = summary_.FunctionAt(g.entry);
+    if (f == kNoIndex || summary_.functions[f].start != g.entry) continue;
+    go_args_[f] = KeepsCallerFrame(g.name) ? kCallKeepsFrame : g.args;
+    if (IsGoMethodName(g.name)) summary_.table_called_functions.push_back(f);
+    if (IsGoNoReturn(g.name)) go_never_return_.push_back(f);
+  }
+}
+
+int64_t ObjectAnalyzer::GoCallWrites(const Instruction& insn) const {
+  if (insn.flow != Flow::kCall || go_args_.empty()) return kCallMayWriteFrame;
+  uint32_t callee = summary_.FunctionAt(insn.target);
+  if (callee == kNoIndex || summary_.functions[callee].start != insn.target) {
+    return kCallMayWriteFrame;
+  }
+  int64_t args = go_args_[callee];
+  return args >= 0 || args == kCallKeepsFrame ? args : kCallMayWriteFrame;
+}
+
 Result<ObjectSummary> ObjectAnalyzer::Run() {
   for (const ElfSection& s : elf_.sections()) {
     if (s.IsAllocated() && s.IsExecutable() && s.HasFileBytes()) code_sections_.push_back(&s);
@@ -968,10 +1024,20 @@ Result<ObjectSummary> ObjectAnalyzer::Run() {
   } else {
     summary_.notes.push_back(fdes.error().message() + " (function bounds from symbols only)");
   }
-  summary_.functions = PartitionFunctions(elf_, ranges, KnownCodeStarts(), summary_.strings);
+  Result<std::optional<GoBinary>> go = ReadGoBinary(elf_);
+  if (!go.ok()) {
+    summary_.notes.push_back(go.error().message() + " (Go functions bounded by symbols only)");
+  } else if (*go) {
+    go_ = std::move(**go);
+    summary_.go_version = go_->version.empty() ? "go" : go_->version;
+  }
+  summary_.functions = PartitionFunctions(elf_, ranges, KnownCodeStarts(), summary_.strings,
+                                          go_ ? go_->table.functions : std::vector<GoFunction>{});
+  if (go_) CollectGoFunctions();
   summary_.regions = PartitionDataRegions(elf_);
   CollectAnchors();
   FindOutsideEntries();
+  if (go_) go_variables_.Finish(elf_);
   FindPltStubs();
   ComputeReturns();
   for (uint32_t f = 0; f < summary_.functions.size(); ++f) AnalyzeFunction(f);

@@ -163,6 +163,9 @@ void StaticAnalysis::AddObjectRoots(uint32_t o) {
   for (uint32_t f : s.unwind_functions) reach_->AddRoot({o, f}, "personality routine of " + path);
   for (uint32_t f : s.ifunc_resolvers) reach_->AddIfuncRoot({o, f}, "IFUNC resolver in " + path);
   for (uint32_t r : s.root_regions) reach_->AddRootRegion({o, r}, "thread-local data of " + path);
+  for (uint32_t f : s.table_called_functions) {
+    reach_->TakeAddress({o, f}, "Go method table of " + path, /*from_outside=*/false);
+  }
   const LoadedObject& loaded = program_.object(o).loaded;
   if (s.entry_function != kNoIndex) {
     if (o == 0 && !library_mode_) reach_->AddRoot({o, s.entry_function}, "entry point of " + path);

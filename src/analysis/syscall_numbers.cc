@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/go_abi.h"
 #include "analysis/value_set.h"
 #include "syscalls/syscall_table.h"
 
@@ -49,6 +50,9 @@ class NumberResolver {
   bool Escapes(FunctionRef f) const;
   // The reached calls through pointers in `object`.
   const std::vector<Caller>& IndirectCallsIn(uint32_t object);
+  // Where a Go caller that passes a number loaded from memory got it (go_abi.h): nullopt
+  // when `caller` is no such function; an invalid ref when the source is not linked in.
+  std::optional<FunctionRef> GoNumberSource(FunctionRef caller) const;
   std::string Describe(FunctionRef f) const {
     return fmt::format("{} ({:#x} in {})", program_.FunctionName(f), program_.FunctionAddress(f),
                        program_.ObjectPath(f.object));
@@ -85,7 +89,7 @@ void NumberResolver::IndexCallers() {
 }
 
 uint32_t NumberResolver::Demand(FunctionRef f, int reg) {
-  uint64_t key = f.Key() * kRegisterCount + static_cast<uint64_t>(reg);
+  uint64_t key = f.Key() * (kStackArgument0 + 1) + static_cast<uint64_t>(reg);
   auto [it, inserted] = parameter_index_.emplace(key, static_cast<uint32_t>(parameters_.size()));
   if (inserted) {
     Parameter p;
@@ -133,6 +137,11 @@ void NumberResolver::Seed(uint32_t index) {
     std::optional<std::span<const uint64_t>> atoms =
         slot < 0 ? std::nullopt : s.ArgumentOf(*caller.call, slot);
     if (!atoms) {
+      if (std::optional<FunctionRef> source = reg == kRax ? GoNumberSource(caller.function)
+                                                          : std::nullopt) {
+        if (source->valid()) parameters_[Demand(*source, kRax)].feeds.push_back(index);
+        continue;
+      }
       mark_unknown(fmt::format("the number arrives in %{} of {}; the call at {:#x} in {} passes a "
                                "value not known statically",
                                RegisterName(reg), Describe(f), caller.call->address,
@@ -173,6 +182,17 @@ bool NumberResolver::Escapes(FunctionRef f) const {
     }
   }
   return false;
+}
+
+std::optional<FunctionRef> NumberResolver::GoNumberSource(FunctionRef caller) const {
+  const ObjectSummary& s = program_.summary(caller.object);
+  if (s.go_version.empty()) return std::nullopt;
+  std::string_view source = GoNumberSourceOf(s.NameOf(s.functions[caller.function]));
+  if (source.empty()) return std::nullopt;
+  for (uint32_t f = 0; f < s.functions.size(); ++f) {
+    if (s.NameOf(s.functions[f]) == source) return FunctionRef{caller.object, f};
+  }
+  return FunctionRef{};
 }
 
 const std::vector<Caller>& NumberResolver::IndirectCallsIn(uint32_t object) {
