@@ -198,6 +198,13 @@ FunctionRef StaticAnalysis::FindFunction(uint32_t object, std::string_view name)
       }
     }
   }
+  // Go's functions keep their names in Go's own table, also when the program is stripped.
+  const ObjectSummary& summary = program_.summary(object);
+  if (!summary.go_version.empty()) {
+    for (uint32_t f = 0; f < summary.functions.size(); ++f) {
+      if (summary.NameOf(summary.functions[f]) == name) return {object, f};
+    }
+  }
   return {};
 }
 
