@@ -108,13 +108,15 @@ TEST_F(GoSummary, FunctionsComeFromGosTable) {
     ASSERT_NE(f, nullptr) << name;
     EXPECT_TRUE(f->flags & kFunctionGo) << name;
   }
-  // cgo's C code (_cgo_<hash>_Cfunc_cgo_marker, exported) keeps C's conventions.
+  // cgo's C code (_cgo_<hash>_Cfunc_cgo_marker, exported) keeps its FDE and C's conventions.
   auto c = std::find_if(summary_->functions.begin(), summary_->functions.end(),
                         [](const FunctionSummary& f) {
-                          return summary_->NameOf(f).ends_with("_Cfunc_cgo_marker");
+                          std::string_view name = summary_->NameOf(f);
+                          return name.starts_with("_cgo_") && name.ends_with("_Cfunc_cgo_marker");
                         });
   ASSERT_NE(c, summary_->functions.end());
   EXPECT_FALSE(c->flags & kFunctionGo);
+  EXPECT_TRUE(c->flags & kFunctionFromFde);
   // Methods are reachable through method tables; functions are not.
   auto table_called = [&](std::string_view name) {
     const FunctionSummary* f = Named(name);
