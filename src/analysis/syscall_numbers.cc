@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "analysis/go_abi.h"
+#include "analysis/library_knowledge.h"
 #include "analysis/value_set.h"
 #include "syscalls/syscall_table.h"
 
@@ -48,6 +49,9 @@ class NumberResolver {
   void Propagate();
   // Whether code outside f's object can hold f's address (exported, or handed out).
   bool Escapes(FunctionRef f) const;
+  // The library-knowledge rule that says what `caller` passes `callee` when it is not
+  // known statically, or null.
+  const NumberRule* RuleFor(FunctionRef caller, FunctionRef callee) const;
   // The reached calls through pointers in `object`.
   const std::vector<Caller>& IndirectCallsIn(uint32_t object);
   // Where a Go caller that passes a number loaded from memory got it (go_abi.h): nullopt
@@ -137,6 +141,12 @@ void NumberResolver::Seed(uint32_t index) {
     std::optional<std::span<const uint64_t>> atoms =
         slot < 0 ? std::nullopt : s.ArgumentOf(*caller.call, slot);
     if (!atoms) {
+      if (const NumberRule* rule = RuleFor(caller.function, f)) {
+        for (std::string_view name : rule->syscalls) {
+          parameters_[index].numbers.Insert(*SyscallNumber(name));
+        }
+        continue;
+      }
       if (std::optional<FunctionRef> source = reg == kRax ? GoNumberSource(caller.function)
                                                           : std::nullopt) {
         if (source->valid()) parameters_[Demand(*source, kRax)].feeds.push_back(index);
@@ -167,6 +177,14 @@ void NumberResolver::Seed(uint32_t index) {
     }
   }
   }
+}
+
+const NumberRule* NumberResolver::RuleFor(FunctionRef caller, FunctionRef callee) const {
+  std::string_view soname = program_.object(caller.object).loaded.elf->dynamic().soname;
+  for (const NumberRule& rule : NumberRules()) {
+    if (rule.caller_soname == soname && program_.FunctionName(callee) == rule.callee) return &rule;
+  }
+  return nullptr;
 }
 
 bool NumberResolver::Escapes(FunctionRef f) const {

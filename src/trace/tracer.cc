@@ -17,7 +17,9 @@
 #include <limits.h>
 #include <linux/audit.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/user.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -84,15 +86,51 @@ const char* IgnoredSetIdBit(pid_t pid) {
   return nullptr;
 }
 
+// Whether `path` names the file /proc/PID/exe is (the same device and inode).
+bool IsExecutableOf(pid_t pid, const std::string& path) {
+  struct stat exe{}, named{};
+  return stat(fmt::format("/proc/{}/exe", pid).c_str(), &exe) == 0 &&
+         stat(path.c_str(), &named) == 0 && exe.st_dev == named.st_dev &&
+         exe.st_ino == named.st_ino;
+}
+
 bool IsStopSignal(int signal) {
   return signal == SIGSTOP || signal == SIGTSTP || signal == SIGTTIN || signal == SIGTTOU;
+}
+
+constexpr uint64_t kI386Prctl = 172;
+
+// The number of seccomp filters on thread `pid` (/proc/PID/status, Linux 5.9+), or -1.
+int SeccompFilterCount(std::string_view proc_name) {
+  Result<std::string> status = ReadFile(fmt::format("/proc/{}/status", proc_name));
+  if (!status.ok()) return -1;
+  std::vector<long long> count = StatusNumbers(*status, "Seccomp_filters");
+  return count.empty() ? -1 : static_cast<int>(count[0]);
 }
 
 }  // namespace
 
 Tracer::Tracer(StopMode mode, CallCounters* counters, std::vector<Phase>* phases,
                TraceObserver* observer, const TerminationSignals* signals)
-    : mode_(mode), counters_(counters), phases_(phases), observer_(observer), signals_(signals) {}
+    : mode_(mode), counters_(counters), phases_(phases), observer_(observer), signals_(signals) {
+  if (mode_ == StopMode::kSeccomp) inherited_filters_ = SeccompFilterCount("self");
+}
+
+bool Tracer::AnswerSeccompMode(pid_t pid, uint32_t arch, uint64_t number, const uint64_t* args) {
+  bool get_seccomp = (arch == AUDIT_ARCH_X86_64 && number == SYS_prctl) ||
+                     (arch == AUDIT_ARCH_I386 && number == kI386Prctl);
+  if (!get_seccomp || static_cast<int>(args[0]) != PR_GET_SECCOMP) return false;
+  // Without sysfence the program would see mode 2 only under filters of its own or of
+  // whatever sysfence runs under: then the real answer is right.
+  if (inherited_filters_ != 0) return false;
+  if (SeccompFilterCount(std::to_string(pid)) != 1) return false;
+  // Skip the call (number -1) with a return value of 0, SECCOMP_MODE_DISABLED.
+  user_regs_struct regs{};
+  if (ptrace(PTRACE_GETREGS, pid, 0, &regs) != 0) return false;
+  regs.orig_rax = static_cast<unsigned long long>(-1);
+  regs.rax = 0;
+  return ptrace(PTRACE_SETREGS, pid, 0, &regs) == 0;
+}
 
 void Tracer::StartPhase(std::string name, std::string trigger) {
   Phase phase;
@@ -191,6 +229,7 @@ void Tracer::HandleSyscallStop(pid_t pid) {
     observer_->OnSyscall(*this, stop);
   }
   Count(*tracee, info.arch, number);
+  if (info.op == PTRACE_SYSCALL_INFO_SECCOMP) AnswerSeccompMode(pid, info.arch, number, args);
 }
 
 void Tracer::Count(Tracee& tracee, uint32_t arch, uint64_t number) {
@@ -310,6 +349,15 @@ void Tracer::HandleExec(pid_t pid) {
   // death report (ptrace(2), "execve(2) under ptrace").
   if (former_tid != pid) tree_.Remove(former_tid);
   std::string path = ExecutableOf(pid);
+  Tracee* before = tree_.Find(pid);
+  if (before == nullptr) before = tree_.Find(former_tid);
+  // A program that re-executes itself through another name (crun bind-mounts its own file on
+  // a temporary one, execs it and unmounts it) shows a path that no longer names it: it is
+  // still the file it ran before.
+  if (before != nullptr && !before->launching && !IsExecutableOf(pid, path) &&
+      IsExecutableOf(pid, before->image->path())) {
+    path = before->image->path();
+  }
   if (const char* bit = IgnoredSetIdBit(pid)) {
     std::pair<std::string, std::string> entry(bit, path);
     auto& seen = outcome_.unprivileged_set_id;

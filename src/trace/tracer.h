@@ -69,6 +69,10 @@ class Tracer : private TraceContext {
   void HandleDeath(pid_t pid, int status);
   void Resume(pid_t pid, int signal) const;
   void Count(Tracee& tracee, uint32_t arch, uint64_t number);
+  // prctl(PR_GET_SECCOMP) answers 2 in every tracee because of the tracer's own filter; a
+  // program that adapts to that (skips its own sandbox) would be traced doing what it does
+  // not do untraced. Answers what the program would see without sysfence instead.
+  bool AnswerSeccompMode(pid_t pid, uint32_t arch, uint64_t number, const uint64_t* args);
 
   StopMode mode_;
   CallCounters* counters_;
@@ -81,6 +85,9 @@ class Tracer : private TraceContext {
   std::vector<pid_t> unannounced_;
   pid_t root_ = 0;
   int phase_ = 0;
+  // Filters sysfence itself runs under (its tracees inherit them; -1: the kernel does not
+  // say, /proc/PID/status has no Seccomp_filters).
+  int inherited_filters_ = -1;
   TracerOutcome outcome_;
 };
 
