@@ -34,7 +34,10 @@ void GoVariableWrites::Finish(const ElfFile& elf) {
   }
   if (elf.type() == ET_EXEC) {
     for (const ElfSection& s : elf.sections()) {
-      if (!s.IsAllocated() || s.IsExecutable() || !s.HasFileBytes()) continue;
+      if (!s.IsAllocated() || s.IsExecutable() || !s.HasFileBytes() ||
+          s.name.ends_with(".gopclntab")) {
+        continue;  // (Go's function table holds offsets, no addresses)
+      }
       std::optional<ByteView> bytes = elf.bytes().Sub(s.offset, s.size);
       if (!bytes) continue;
       for (uint64_t at = (8 - s.address % 8) % 8; at + 8 <= bytes->size(); at += 8) {

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <thread>
 #include <unordered_map>
 
 #include "analysis/data_regions.h"
@@ -70,9 +71,16 @@ class ObjectAnalyzer {
  public:
   explicit ObjectAnalyzer(const ElfFile& elf) : elf_(elf), non_pie_(elf.type() == ET_EXEC) {}
 
-  Result<ObjectSummary> Run();
+  Result<ObjectSummary> Run(int threads);
 
  private:
+  // A copy that analyses some of the functions on another thread (AnalyzeFunctions).
+  ObjectAnalyzer(const ObjectAnalyzer&) = default;
+  // Analyses every function: with `threads` > 1 and enough functions, the second half of the
+  // code on a second thread, whose results are then appended as if analysed in order.
+  void AnalyzeFunctions(int threads);
+  // Moves what `helper` recorded for functions [first, end) behind this analyzer's records.
+  void AdoptFunctions(ObjectAnalyzer& helper, uint32_t first, uint32_t end);
   // Relocations by slot address.
   const ElfRelocation* RelocationAt(uint64_t slot) const {
     auto it = std::lower_bound(relocations_.begin(), relocations_.end(), slot,
@@ -121,6 +129,9 @@ class ObjectAnalyzer {
   uint32_t StoreAtoms(const ValueSet& value);
   void CollectDataPointers();
   void CollectRoots();
+  // The NUL-terminated string at `address` when it is at most 64 bytes long (library names;
+  // Go's strings have no NUL, and looking for one far away costs).
+  std::optional<std::string_view> ShortString(uint64_t address) const;
   // Go objects: argument sizes and the methods the runtime calls through its tables.
   void CollectGoFunctions();
   // Bytes of the caller's argument area the target of a call in Go code may write (its
@@ -710,7 +721,7 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
     if (insn.memory_use == MemoryUse::kAddress) {
       if (const ElfSection* section = elf_.SectionAt(insn.memory);
           section != nullptr && !section->IsWritable() && !section->IsExecutable()) {
-        std::optional<std::string_view> text = elf_.ReadVirtualString(insn.memory);
+        std::optional<std::string_view> text = ShortString(insn.memory);
         if (text && LooksLikeLibraryName(*text)) {
           bool known = false;
           for (const LibraryString& l : summary_.library_strings) {
@@ -847,13 +858,17 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
                              pending_references_.end());
 }
 
+std::optional<std::string_view> ObjectAnalyzer::ShortString(uint64_t address) const {
+  std::optional<ByteView> bytes = elf_.ReadVirtualUpTo(address, 65);
+  return bytes ? bytes->CString(0) : std::nullopt;
+}
+
 void ObjectAnalyzer::CollectDataPointers() {
   std::vector<std::vector<Reference>> per_region(summary_.regions.size());
   auto add = [&](uint64_t slot, Reference ref) {
     uint32_t region = summary_.RegionAt(slot);
     if (region == kNoIndex) return;
-    auto& list = per_region[region];
-    if (std::find(list.begin(), list.end(), ref) == list.end()) list.push_back(ref);
+    per_region[region].push_back(ref);  // duplicates go below
   };
   for (const ElfRelocation& r : elf_.relocations()) {
     // GOT slots are followed where code loads them (LoadValues), not as data.
@@ -919,6 +934,21 @@ void ObjectAnalyzer::CollectDataPointers() {
   summary_.escaping_functions.erase(
       std::unique(summary_.escaping_functions.begin(), summary_.escaping_functions.end()),
       summary_.escaping_functions.end());
+  for (std::vector<Reference>& list : per_region) {
+    // Keep the first of each reference, in order (a region of a large program's data holds
+    // tens of thousands).
+    std::vector<uint32_t> order(list.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    auto key = [&](uint32_t i) { return std::make_pair(static_cast<uint8_t>(list[i].kind), list[i].index); };
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
+    std::vector<uint8_t> keep(list.size(), 0);
+    for (size_t i = 0; i < order.size(); ++i) keep[order[i]] = i == 0 || key(order[i]) != key(order[i - 1]);
+    size_t kept = 0;
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (keep[i]) list[kept++] = list[i];
+    }
+    list.resize(kept);
+  }
   for (size_t region = 0; region < per_region.size(); ++region) {
     DataRegion& r = summary_.regions[region];
     r.references_begin = static_cast<uint32_t>(summary_.references.size());
@@ -1044,7 +1074,69 @@ int64_t ObjectAnalyzer::GoCallWrites(const Instruction& insn) const {
   return args >= 0 || args == kCallKeepsFrame ? args : kCallMayWriteFrame;
 }
 
-Result<ObjectSummary> ObjectAnalyzer::Run() {
+void ObjectAnalyzer::AnalyzeFunctions(int threads) {
+  // Below this many functions a thread costs more than it saves.
+  constexpr uint32_t kFunctionsForAThread = 2000;
+  uint32_t count = static_cast<uint32_t>(summary_.functions.size());
+  if (threads < 2 || count < kFunctionsForAThread) {
+    for (uint32_t f = 0; f < count; ++f) AnalyzeFunction(f);
+    return;
+  }
+  // Two halves of the code bytes take about as long each.
+  uint64_t total = 0;
+  for (const FunctionSummary& f : summary_.functions) total += f.end - f.start;
+  uint32_t middle = 0;
+  for (uint64_t bytes = 0; middle < count && 2 * bytes < total; ++middle) {
+    bytes += summary_.functions[middle].end - summary_.functions[middle].start;
+  }
+  ObjectAnalyzer helper(*this);  // nothing has been recorded yet: the copy starts empty too
+  std::thread worker([&helper, middle, count] {
+    for (uint32_t f = middle; f < count; ++f) helper.AnalyzeFunction(f);
+  });
+  for (uint32_t f = 0; f < middle; ++f) AnalyzeFunction(f);
+  worker.join();
+  AdoptFunctions(helper, middle, count);
+}
+
+void ObjectAnalyzer::AdoptFunctions(ObjectAnalyzer& helper, uint32_t first, uint32_t end) {
+  ObjectSummary& s = summary_;
+  ObjectSummary& h = helper.summary_;
+  uint32_t calls = static_cast<uint32_t>(s.calls.size());
+  uint32_t arguments = static_cast<uint32_t>(s.arguments.size());
+  uint32_t atoms = static_cast<uint32_t>(s.atoms.size());
+  uint32_t references = static_cast<uint32_t>(s.references.size());
+  uint32_t sites = static_cast<uint32_t>(s.sites.size());
+  for (uint32_t f = first; f < end; ++f) {
+    FunctionSummary function = h.functions[f];
+    function.calls_begin += calls;
+    function.references_begin += references;
+    function.sites_begin += sites;
+    s.functions[f] = function;
+  }
+  for (CallSite c : h.calls) {
+    c.arguments_begin += arguments;
+    s.calls.push_back(c);
+  }
+  for (ArgumentValue a : h.arguments) {
+    a.begin += atoms;
+    s.arguments.push_back(a);
+  }
+  s.atoms.insert(s.atoms.end(), h.atoms.begin(), h.atoms.end());
+  s.references.insert(s.references.end(), h.references.begin(), h.references.end());
+  for (SyscallSite site : h.sites) {
+    site.number.begin += atoms;
+    s.sites.push_back(site);
+  }
+  for (DlopenCall& d : h.dlopen_calls) {
+    d.call_site += calls;
+    s.dlopen_calls.push_back(std::move(d));
+  }
+  for (LibraryString& l : h.library_strings) s.library_strings.push_back(std::move(l));
+  s.escaping_functions.insert(s.escaping_functions.end(), h.escaping_functions.begin(),
+                              h.escaping_functions.end());
+}
+
+Result<ObjectSummary> ObjectAnalyzer::Run(int threads) {
   for (const ElfSection& s : elf_.sections()) {
     if (s.IsAllocated() && s.IsExecutable() && s.HasFileBytes()) code_sections_.push_back(&s);
   }
@@ -1076,7 +1168,7 @@ Result<ObjectSummary> ObjectAnalyzer::Run() {
   if (go_) go_variables_.Finish(elf_);
   FindPltStubs();
   ComputeReturns();
-  for (uint32_t f = 0; f < summary_.functions.size(); ++f) AnalyzeFunction(f);
+  AnalyzeFunctions(threads);
   CollectDataPointers();
   CollectRoots();
   return std::move(summary_);
@@ -1084,6 +1176,8 @@ Result<ObjectSummary> ObjectAnalyzer::Run() {
 
 }  // namespace
 
-Result<ObjectSummary> AnalyzeObject(const ElfFile& elf) { return ObjectAnalyzer(elf).Run(); }
+Result<ObjectSummary> AnalyzeObject(const ElfFile& elf, int threads) {
+  return ObjectAnalyzer(elf).Run(threads);
+}
 
 }  // namespace sysfence

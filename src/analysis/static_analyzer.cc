@@ -139,6 +139,9 @@ void StaticAnalysis::Summarize(size_t first_object) {
       options_.cache_directory.empty() ? UserCacheDirectory() : options_.cache_directory;
   SummaryCache cache(cache_directory);
   std::atomic<size_t> next{0};
+  int threads = options_.threads > 0
+                    ? options_.threads
+                    : static_cast<int>(std::min<unsigned>(2, std::max(1u, std::thread::hardware_concurrency())));
   auto work = [&]() {
     for (size_t k = next++; k < count; k = next++) {
       size_t i = order[k];
@@ -162,7 +165,8 @@ void StaticAnalysis::Summarize(size_t first_object) {
         if (!warning.empty()) job.warnings.push_back(warning);
       }
       auto object_start = std::chrono::steady_clock::now();
-      Result<ObjectSummary> summary = AnalyzeObject(*object.elf);
+      // (A large object, such as a Go program, is split over the threads itself.)
+      Result<ObjectSummary> summary = AnalyzeObject(*object.elf, threads);
       job.seconds = Seconds(object_start);
       if (!summary.ok()) {
         job.warnings.push_back(summary.error().message());
@@ -177,9 +181,6 @@ void StaticAnalysis::Summarize(size_t first_object) {
       job.summary = std::make_shared<ObjectSummary>(std::move(*summary));
     }
   };
-  int threads = options_.threads > 0
-                    ? options_.threads
-                    : static_cast<int>(std::min<unsigned>(2, std::max(1u, std::thread::hardware_concurrency())));
   threads = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), count));
   std::vector<std::thread> workers;
   for (int t = 1; t < threads; ++t) workers.emplace_back(work);

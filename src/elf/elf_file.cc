@@ -188,13 +188,17 @@ std::optional<ByteView> ElfFile::ReadVirtual(uint64_t vaddr, uint64_t size) cons
 }
 
 std::optional<std::string_view> ElfFile::ReadVirtualString(uint64_t vaddr) const {
+  std::optional<ByteView> rest = ReadVirtualUpTo(vaddr, UINT64_MAX);
+  return rest ? rest->CString(0) : std::nullopt;
+}
+
+std::optional<ByteView> ElfFile::ReadVirtualUpTo(uint64_t vaddr, uint64_t size) const {
   for (const ElfSegment& segment : segments_) {
     if (segment.type != PT_LOAD) continue;
     if (vaddr < segment.vaddr || vaddr - segment.vaddr >= segment.file_size) continue;
-    std::optional<ByteView> rest =
-        file_.bytes().Sub(segment.offset, segment.file_size)->From(vaddr - segment.vaddr);
-    if (!rest) return std::nullopt;
-    return rest->CString(0);
+    uint64_t offset_in_segment = vaddr - segment.vaddr;
+    return file_.bytes().Sub(segment.offset + offset_in_segment,
+                             std::min(size, segment.file_size - offset_in_segment));
   }
   return std::nullopt;
 }

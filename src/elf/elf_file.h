@@ -139,6 +139,9 @@ class ElfFile {
   std::optional<ByteView> ReadVirtual(uint64_t vaddr, uint64_t size) const;
   // The NUL-terminated string at `vaddr`.
   std::optional<std::string_view> ReadVirtualString(uint64_t vaddr) const;
+  // File bytes from `vaddr` on, at most `size` of them (fewer where its segment's file bytes
+  // end); nullopt when `vaddr` is not backed by the file.
+  std::optional<ByteView> ReadVirtualUpTo(uint64_t vaddr, uint64_t size) const;
 
   // Replaces the symbol table by another one (the .symtab of a separate debug file).
   void AdoptSymbols(std::vector<ElfSymbol> symbols, std::shared_ptr<const ElfFile> owner);
