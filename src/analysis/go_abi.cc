@@ -1,6 +1,7 @@
 // Go calling conventions and runtime knowledge (see go_abi.h).
 #include "analysis/go_abi.h"
 
+#include <algorithm>
 #include <cctype>
 #include <vector>
 
@@ -92,10 +93,27 @@ void NormalizeGoPrologue(std::span<Instruction> instructions) {
   Instruction& first = instructions[0];
   bool copies_rsp = (first.op == RegisterOp::kAddToRegister || first.op == RegisterOp::kMoveRegister) &&
                     first.src == kRsp && first.dst == kR12;
-  if (!copies_rsp) return;
-  first.op = RegisterOp::kNone;
-  first.clobbered |= static_cast<uint16_t>(1u << kR12);
-  first.exposes_frame = false;
+  if (copies_rsp) {
+    first.op = RegisterOp::kNone;
+    first.clobbered |= static_cast<uint16_t>(1u << kR12);
+    first.exposes_frame = false;
+  }
+  // cmp 0x10(%r14),%rsp (or R12) and the conditional jump right after it, within the first
+  // few instructions (mov %rsp,%r12; sub $N,%r12; jb ...; cmp; jbe for huge frames).
+  for (size_t i = 0; i + 1 < instructions.size() && i < 5; ++i) {
+    const Instruction& jump = instructions[i + 1];
+    if (instructions[i].base != kR14 || jump.flow != Flow::kConditionalJump) continue;
+    auto target = std::lower_bound(instructions.begin(), instructions.end(), jump.target,
+                                   [](const Instruction& insn, uint64_t a) { return insn.address < a; });
+    if (target == instructions.end() || target->address != jump.target ||
+        target == instructions.begin()) {
+      return;
+    }
+    auto before = std::prev(target);
+    while (before != instructions.begin() && before->padding) --before;
+    if (before->flow == Flow::kCall || before->flow == Flow::kIndirectCall) before->noreturn = true;
+    return;
+  }
 }
 
 std::string_view GoNumberSourceOf(std::string_view caller) {

@@ -43,9 +43,14 @@ bool IsGoNoReturn(std::string_view name);
 // their values, whatever argument size the table records for them.
 bool KeepsCallerFrame(std::string_view name);
 
-// Functions with large frames check for stack growth on a copy of %rsp in R12
-// (lea -N(%rsp),%r12; cmp 0x10(%r14),%r12): that copy goes nowhere, so it neither hands out
-// the frame nor keeps a stack address. Rewrites that first instruction as a plain clobber.
+// Reads Go's stack-growth prologue the way the compiler means it:
+// - functions with large frames compare a copy of %rsp in R12 (lea -N(%rsp),%r12;
+//   cmp 0x10(%r14),%r12): that copy goes nowhere, so it neither hands out the frame nor
+//   keeps a stack address; the first instruction becomes a plain clobber;
+// - the prologue's conditional jump leads to the block calling runtime.morestack, which the
+//   compiler places after every other block: the call before it never returns (a panic, or
+//   a function such as os.Exit that the analysis cannot tell never returns), so nothing
+//   falls into that block with the frame allocated.
 void NormalizeGoPrologue(std::span<Instruction> instructions);
 
 // The Go runtime's per-thread system calls (syscall.AllThreadsSyscall, used by the pure-Go

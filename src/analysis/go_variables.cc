@@ -9,7 +9,7 @@ namespace sysfence {
 
 void GoVariableWrites::Note(const InstructionSketch& sketch, bool non_pie) {
   if (sketch.data_address != 0 && sketch.data_access == DataAccess::kWrite) {
-    stored_.push_back(sketch.data_address);
+    stored_.emplace_back(sketch.data_address, sketch.data_address + sketch.data_size);
   } else if (sketch.data_address != 0 && sketch.data_access == DataAccess::kOther) {
     addressed_.push_back(sketch.data_address);
   }
@@ -54,10 +54,10 @@ void GoVariableWrites::Finish(const ElfFile& elf) {
       objects_.emplace_back(sym.value, sym.value + sym.size);
     }
   }
-  for (std::vector<uint64_t>* list : {&stored_, &addressed_}) {
-    std::sort(list->begin(), list->end());
-    list->erase(std::unique(list->begin(), list->end()), list->end());
-  }
+  std::sort(stored_.begin(), stored_.end());
+  stored_.erase(std::unique(stored_.begin(), stored_.end()), stored_.end());
+  std::sort(addressed_.begin(), addressed_.end());
+  addressed_.erase(std::unique(addressed_.begin(), addressed_.end()), addressed_.end());
   std::sort(objects_.begin(), objects_.end());
 }
 
@@ -75,9 +75,15 @@ bool GoVariableWrites::IsUnwritten(uint64_t address, uint64_t bytes) const {
     auto it = std::lower_bound(list.begin(), list.end(), from);
     return it == list.end() || *it >= to;
   };
-  uint64_t store_reach = 32;
-  return none_in(addressed_, begin, end) &&
-         none_in(stored_, address >= store_reach ? address - store_reach + 1 : 0, address + bytes);
+  if (!none_in(addressed_, begin, end)) return false;
+  // Stores starting up to kLongestStore bytes before it may reach it.
+  constexpr uint64_t kLongestStore = 16;
+  uint64_t from = address >= kLongestStore ? address - kLongestStore : 0;
+  for (auto it = std::lower_bound(stored_.begin(), stored_.end(), std::make_pair(from, uint64_t{0}));
+       it != stored_.end() && it->first < address + bytes; ++it) {
+    if (it->second > address) return false;
+  }
+  return true;
 }
 
 }  // namespace sysfence

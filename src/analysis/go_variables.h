@@ -2,7 +2,7 @@
 // golang.org/x/sys/unix pass syscall numbers held in variables (`var fcntl64Syscall uintptr =
 // SYS_FCNTL`, changed only on 32-bit platforms), and a number loaded from writable data is
 // otherwise unknown. A variable keeps its initial value when no instruction of the object
-// stores to it (a store writes at most 32 bytes from the address it names), no instruction
+// stores to it (a store writes its operand's bytes, at most 16), no instruction
 // takes an address that may reach it (rip-relative lea or any use not modelled, a non-PIE
 // immediate), no data word or relocation of the object points there, and it is not exported.
 //
@@ -40,7 +40,7 @@ class GoVariableWrites {
   bool IsUnwritten(uint64_t address, uint64_t bytes) const;
 
  private:
-  std::vector<uint64_t> stored_;                           // stores (32 bytes from each)
+  std::vector<std::pair<uint64_t, uint64_t>> stored_;      // stores [begin, end), sorted
   std::vector<uint64_t> addressed_;                        // addresses taken
   std::vector<std::pair<uint64_t, uint64_t>> objects_;     // data symbols [start, end), sorted
 };

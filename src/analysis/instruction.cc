@@ -213,6 +213,9 @@ bool InstructionDecoder::Sketch(ByteView bytes, uint64_t address, InstructionSke
   }
   if (rip_relative) {
     out.data_address = next + static_cast<uint64_t>(insn.raw.disp.value);
+    out.data_size = insn.operand_width >= 8 && insn.operand_width <= 64
+                        ? static_cast<uint8_t>(insn.operand_width / 8)
+                        : 8;
     switch (insn.mnemonic) {
       case ZYDIS_MNEMONIC_MOV:  // 8a/8b load; 88/89/c6/c7 store
         out.data_access = insn.opcode == 0x8a || insn.opcode == 0x8b ? DataAccess::kRead
@@ -229,10 +232,19 @@ bool InstructionDecoder::Sketch(ByteView bytes, uint64_t address, InstructionSke
       case ZYDIS_MNEMONIC_OR: case ZYDIS_MNEMONIC_XOR: case ZYDIS_MNEMONIC_INC:
       case ZYDIS_MNEMONIC_DEC: case ZYDIS_MNEMONIC_NEG: case ZYDIS_MNEMONIC_NOT:
       case ZYDIS_MNEMONIC_XCHG: case ZYDIS_MNEMONIC_XADD: case ZYDIS_MNEMONIC_CMPXCHG:
-      case ZYDIS_MNEMONIC_MOVUPS: case ZYDIS_MNEMONIC_MOVAPS: case ZYDIS_MNEMONIC_MOVDQU:
-      case ZYDIS_MNEMONIC_MOVQ: case ZYDIS_MNEMONIC_MOVD: case ZYDIS_MNEMONIC_MOVSD:
-      case ZYDIS_MNEMONIC_MOVSS:
         out.data_access = DataAccess::kWrite;  // or a read: counting it as a write is safe
+        break;
+      case ZYDIS_MNEMONIC_MOVUPS: case ZYDIS_MNEMONIC_MOVAPS: case ZYDIS_MNEMONIC_MOVDQU:
+        out.data_access = DataAccess::kWrite;
+        out.data_size = 16;
+        break;
+      case ZYDIS_MNEMONIC_MOVQ: case ZYDIS_MNEMONIC_MOVSD:
+        out.data_access = DataAccess::kWrite;
+        out.data_size = 8;
+        break;
+      case ZYDIS_MNEMONIC_MOVD: case ZYDIS_MNEMONIC_MOVSS:
+        out.data_access = DataAccess::kWrite;
+        out.data_size = 4;
         break;
       default:
         out.data_access = DataAccess::kOther;  // lea, or something not modelled

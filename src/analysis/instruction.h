@@ -109,10 +109,11 @@ struct InstructionSketch {
   Flow flow = Flow::kNext;   // control flow only (no syscall kinds)
   uint64_t code_target = 0;  // relative branch target or rip-relative lea address, else 0
   // The rip-relative memory operand's address (0: none) and what the instruction does with
-  // it: only reads it (a load, compare or test), writes at most 32 bytes there (a store or
+  // it: only reads it (a load, compare or test), writes data_size bytes there (a store or
   // read-modify-write), or anything else, which may hand the address out (lea).
   uint64_t data_address = 0;
   DataAccess data_access = DataAccess::kOther;
+  uint8_t data_size = 0;     // bytes a kWrite may write there (at most 16)
   uint64_t immediate = 0;    // a 32- or 64-bit immediate (an address in non-PIE code?)
 };
 
