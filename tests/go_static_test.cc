@@ -142,6 +142,19 @@ TEST_F(DebianGoPrograms, TracedCallsAreInTheStaticSet) {
   }
 }
 
+// The Go toolchain (go and the tools go build runs), restic and caddy
+// (tests/soundness/go_more.sh).
+TEST_F(DebianGoPrograms, ToolchainResticAndCaddyMissNothing) {
+  for (const char* program : {"/usr/bin/go", "/usr/bin/restic", "/usr/bin/caddy"}) {
+    if (access(program, X_OK) != 0) GTEST_SKIP() << program << " is not installed";
+  }
+  ExpectTracedCallsInStaticSets(
+      {"sh", SourceDir() + "/tests/soundness/go_more.sh", scratch_.path()},
+      {"/usr/bin/go", "/usr/bin/gofmt", "/usr/lib/go-1.19/pkg/tool/linux_amd64/compile",
+       "/usr/lib/go-1.19/pkg/tool/linux_amd64/link", "/usr/bin/restic", "/usr/bin/caddy",
+       scratch_.File("module/program")});
+}
+
 TEST_F(DebianGoPrograms, RunUnderKillFiltersFromTheirStaticProfiles) {
   for (const char* program : {"umoci", "skopeo"}) {
     std::string profile = scratch_.File(std::string(program) + ".json");
