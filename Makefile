@@ -60,9 +60,11 @@ bench-filter: build
 bench-run: build
 	bash bench/run_bench.sh $(BUILD)
 
-# sysfence static on /usr/bin/ssh, cold and warm, beside a plain Zydis decode of its code.
+# sysfence static on /usr/bin/ssh and on a 37 MB Go program (Debian's caddy), cold and warm,
+# beside a plain Zydis decode of their code.
 bench-static: build
 	$(BUILD)/bench/static_bench $(BUILD)/src/cli/sysfence /usr/bin/ssh
+	$(BUILD)/bench/static_bench $(BUILD)/src/cli/sysfence /usr/bin/caddy
 
 # sysfence static over every ELF program in /usr/bin, /usr/sbin and every shared object in
 # /usr/lib/x86_64-linux-gnu: counts of ok / error by kind / crash / timeout.

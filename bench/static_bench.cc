@@ -1,9 +1,9 @@
-// Speed of `sysfence static` on one program (default /usr/bin/ssh), side by side with its
-// baseline: decoding all the code of the program, its libraries and the loader with Zydis in
-// one linear sweep, which is the least any analysis of that code has to do. Every variant
-// runs as a child process, measured the same way: wall time, user+system CPU, and peak RSS
-// (getrusage of the child). Reports the median of several runs and the ratios to the
-// baseline.
+// Speed of `sysfence static` on one program (default /usr/bin/ssh; `make bench-static` also
+// runs it on a Go program, /usr/bin/caddy), side by side with its baseline: decoding all the
+// code of the program, its libraries and the loader with Zydis in one linear sweep, which is
+// the least any analysis of that code has to do. Every variant runs as a child process,
+// measured the same way: wall time, user+system CPU, and peak RSS (getrusage of the child).
+// Reports the median of several runs and the ratios to the baseline.
 //
 //   static_bench SYSFENCE [PROGRAM] [--runs N]
 //   static_bench --decode-only PROGRAM      (the baseline itself; used by the bench)
