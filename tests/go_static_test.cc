@@ -93,6 +93,13 @@ INSTANTIATE_TEST_SUITE_P(Builds, GoTestProgram,
                                            "gomarkers_cgo", "gomarkers_cgo_stripped",
                                            "gomarkers_cgo_pie"));
 
+TEST(GoStatic, StatsNameTheGoRelease) {
+  CommandResult r = RunCommand({SysfenceBinary(), "static", "--stats", "-o", "/dev/null",
+                                GoProgram("gomarkers_pure_stripped")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("gomarkers_pure_stripped built by Go (go1."), std::string::npos) << r.err;
+}
+
 TEST(GoStatic, ExplainsThroughGoFunctionNames) {
   CommandResult r = RunCommand({SysfenceBinary(), "static", "--explain-function",
                                 "main.(*viaAssertion).MarkAsserted", "-o", "/dev/null",

@@ -196,6 +196,10 @@ void StaticAnalysis::Summarize(size_t first_object) {
     stats_.functions += jobs[i].summary->functions.size();
     stats_.syscall_sites += jobs[i].summary->sites.size();
     stats_.object_seconds.emplace_back(load_list_.objects[first_object + i].path, jobs[i].seconds);
+    if (!jobs[i].summary->go_version.empty()) {
+      stats_.go_objects.emplace_back(load_list_.objects[first_object + i].path,
+                                     jobs[i].summary->go_version);
+    }
     for (std::string& w : jobs[i].warnings) warnings_.push_back(std::move(w));
   }
   stats_.objects = program_.size();

@@ -80,6 +80,8 @@ struct StaticStats {
   double link_seconds = 0;
   // Per object: path, seconds spent summarising it (0 when it came from the cache).
   std::vector<std::pair<std::string, double>> object_seconds;
+  // Objects built by Go: path, Go release ("go1.19.8").
+  std::vector<std::pair<std::string, std::string>> go_objects;
 };
 
 class StaticAnalysis {
