@@ -172,10 +172,13 @@ void DescribeFrameAccess(const ZydisDecodedInstruction& insn, const ZydisDecoded
   if (!reads_frame || insn.mnemonic == ZYDIS_MNEMONIC_CMP || insn.mnemonic == ZYDIS_MNEMONIC_TEST) {
     return;
   }
-  if (IsRegister(op0) && (op0.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) &&
-      IsFrameRegister(GprIndex(op0.reg.value))) {
-    return;  // sub $N,%rsp; lea N(%rsp),%rbp; mov %rsp,%rbp
+  bool writes_only_frame_registers = insn.mnemonic != ZYDIS_MNEMONIC_PUSH;
+  for (uint8_t i = 0; i < insn.operand_count_visible; ++i) {
+    const ZydisDecodedOperand& op = ops[i];
+    if (!(op.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE)) continue;
+    writes_only_frame_registers &= IsRegister(op) && IsFrameRegister(GprIndex(op.reg.value));
   }
+  if (writes_only_frame_registers) return;  // sub $N,%rsp; lea N(%rsp),%rbp; mov %rsp,%rbp
   // Saving the frame pointer (mov %rbp,N(%rsp); push %rbp) chains frames; nothing writes
   // through the saved copies.
   if (!reads_rsp && (insn.mnemonic == ZYDIS_MNEMONIC_PUSH || (is_mov && memory_destination))) {

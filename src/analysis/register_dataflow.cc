@@ -104,8 +104,10 @@ void ApplyToStack(const Instruction& insn, RegisterState& state, const FrameMode
       } else {
         stack.Forget(address, bytes > 0 ? bytes : 512);
       }
-    } else if (at || insn.base == kRsp || MayPointIntoFrame(regs[insn.base]) ||
-               frame.frame_escapes) {
+    } else if (at || insn.base == kRsp || insn.base == kRbp ||
+               MayPointIntoFrame(regs[insn.base]) || frame.frame_escapes) {
+      // Through %rsp or %rbp no longer known (or a frame pointer of unknown offset), any
+      // word of the frame may be written.
       stack.Clear();
     }
   }

@@ -189,6 +189,18 @@ TEST(RegisterDataflowStack, AFrameHandedOutIsForgottenAtCalls) {
             "top");
 }
 
+TEST(RegisterDataflowStack, StoresThroughTheFramePointer) {
+  // sub $0x68,%rsp; mov %rax,0x40(%rsp); lea 0x60(%rsp),%rbp; mov %rcx,0x0(%rbp);
+  // mov 0x40(%rsp),%rax; syscall: the store lands elsewhere in the frame.
+  std::vector<uint8_t> code = {0x48, 0x83, 0xec, 0x68, 0x48, 0x89, 0x44, 0x24, 0x40,
+                               0x48, 0x8d, 0x6c, 0x24, 0x60, 0x48, 0x89, 0x4d, 0x00,
+                               0x48, 0x8b, 0x44, 0x24, 0x40, 0x0f, 0x05};
+  EXPECT_EQ(GoValueAt(code, kRax, Flow::kSyscall), "{arg:rax}");
+  // The same after and $-16,%rbp: where %rbp points is no longer known.
+  code.insert(code.begin() + 14, {0x48, 0x83, 0xe5, 0xf0});
+  EXPECT_EQ(GoValueAt(code, kRax, Flow::kSyscall), "top");
+}
+
 TEST(RegisterDataflowStack, GoCallsClobberEveryRegisterButTheStackAndFramePointers) {
   // mov $39,%ebx; call; mov %ebx,%eax; syscall   (RBX is Go's second result register)
   EXPECT_EQ(GoValueAt({0xbb, 39, 0, 0, 0, 0xe8, 0, 0, 0, 0, 0x89, 0xd8, 0x0f, 0x05}, kRax,
