@@ -106,6 +106,22 @@ TEST(GoStatic, ExplainsThroughGoFunctionNames) {
                                 GoProgram("gomarkers_cgo_stripped")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("Go method table of "), std::string::npos) << r.out;
+  // A number handed down: the path goes to the caller passing it, then along the wrappers.
+  r = RunCommand({SysfenceBinary(), "static", "--explain", "syscall_603", "-o", "/dev/null",
+                  GoProgram("gomarkers_pure_stripped")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* line : {"passes syscall_603 in %rax to main.wrapperOne",
+                           "passes it on in %rax to main.wrapperTwo",
+                           "passes it on in %rax to syscall.Syscall",
+                           "passes it on in %rax to runtime/internal/syscall.Syscall6",
+                           "syscall_603 site "}) {
+    EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
+  }
+  // ABI0: the number on the stack.
+  r = RunCommand({SysfenceBinary(), "static", "--explain", "getpid", "-o", "/dev/null",
+                  GoProgram("gomarkers_cgo")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("getpid site "), std::string::npos) << r.out;
   json from = StaticProfile(GoProgram("gomarkers_pure_stripped"),
                             {"--from", "main.(*viaAssertion).MarkAsserted"});
   EXPECT_EQ(from["from_function"]["function"], "main.(*viaAssertion).MarkAsserted");

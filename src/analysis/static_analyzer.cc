@@ -19,6 +19,7 @@
 #include "analysis/library_knowledge.h"
 #include "analysis/object_analyzer.h"
 #include "analysis/summary_cache.h"
+#include "analysis/value_set.h"
 #include "base/file_util.h"
 #include "elf/debug_file.h"
 #include "syscalls/syscall_table.h"
@@ -808,15 +809,28 @@ Result<std::string> StaticAnalysis::Explain(int number) const {
     return MakeError("{} is not reachable in {}", name, profile_.target);
   }
   std::string heading = fmt::format("{} ({}) reached by this path:\n", name, number);
-  return heading + PathTo(found->function,
-                          fmt::format("{} site {:#x} in {}", name, found->address,
-                                      Describe(found->function)));
+  std::string site_line = fmt::format("{} site {:#x} in {}", name, found->address,
+                                      Describe(found->function));
+  // A wrapper's site (glibc's syscall(), Go's Syscall6): the path goes to the caller that
+  // passes the number, then along the calls that hand it down.
+  std::vector<NumberHop> hops =
+      TraceSyscallNumber(program_, *reach_, *found, number);
+  if (hops.empty()) return heading + PathTo(found->function, {site_line});
+  std::vector<std::string> lines;
+  for (size_t i = 0; i < hops.size(); ++i) {
+    const NumberHop& hop = hops[i];
+    lines.push_back(fmt::format("{} passes {} in %{} to {} (at {:#x})", Describe(hop.caller),
+                                i == 0 ? name : "it on", RegisterName(hop.reg),
+                                program_.FunctionName(hop.callee), hop.call));
+  }
+  lines.push_back(site_line);
+  return heading + PathTo(hops.front().caller, lines);
 }
 
-std::string StaticAnalysis::PathTo(FunctionRef target, const std::string& last_line) const {
+std::string StaticAnalysis::PathTo(FunctionRef target,
+                                   const std::vector<std::string>& last_lines) const {
   // Walk back to a root, then print root first.
-  std::vector<std::string> lines;
-  lines.push_back(last_line);
+  std::vector<std::string> lines(last_lines.rbegin(), last_lines.rend());
   FunctionRef f = target;
   for (size_t guard = 0; f.valid() && guard < 100000; ++guard) {
     const ReachStep& step = reach_->StepOf(f);
@@ -869,7 +883,7 @@ Result<std::string> StaticAnalysis::ExplainFunction(std::string_view name) const
     FunctionRef f = FindFunction(o, name);
     if (!f.valid() || !reach_->IsReached(f)) continue;
     return fmt::format("{} reached by this path:\n", name) +
-           PathTo(f, fmt::format("{} reached", Describe(f)));
+           PathTo(f, {fmt::format("{} reached", Describe(f))});
   }
   return MakeError("no reachable function is named '{}'", name);
 }

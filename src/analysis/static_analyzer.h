@@ -162,8 +162,8 @@ class StaticAnalysis {
   SyscallSet PhaseSyscalls(const Reachability& reach, const std::vector<ResolvedSite>& sites,
                            bool handlers_before) const;
   std::string Describe(FunctionRef f) const;
-  // Lines from a root down to `target`, ending with `last_line`.
-  std::string PathTo(FunctionRef target, const std::string& last_line) const;
+  // Lines from a root down to `target`, followed by `last_lines`.
+  std::string PathTo(FunctionRef target, const std::vector<std::string>& last_lines) const;
 
   StaticOptions options_;
   std::unique_ptr<LibraryResolver> resolver_;
