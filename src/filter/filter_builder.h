@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "base/result.h"
-#include "filter/bpf_program.h"
+#include "seccomp/bpf_program.h"
 #include "filter/filter_action.h"
 #include "profile/syscall_set.h"
 

@@ -10,7 +10,7 @@
 
 #include <algorithm>
 
-#include "filter/bpf_evaluator.h"
+#include "seccomp/bpf_evaluator.h"
 #include "filter/filter_policy.h"
 #include "filter/filter_test_util.h"
 #include "filter/seccomp_supervisor.h"

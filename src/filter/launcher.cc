@@ -20,22 +20,19 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "base/launch_failure.h"
+#include "base/signal_scope.h"
 #include "base/subprocess.h"
 #include "base/unique_fd.h"
 #include "filter/phase_enforcer.h"
 #include "filter/seccomp_supervisor.h"
+#include "seccomp/seccomp_install.h"
 #include "syscalls/syscall_table.h"
 
 extern char** environ;
 
 namespace sysfence {
 namespace {
-
-// What the child reports through the error pipe when it cannot get to the program.
-struct ChildFailure {
-  enum Stage : int { kNoNewPrivs, kInstallFilter, kExec } stage;
-  int error;
-};
 
 // The process the signal handler forwards termination requests to. A handler can reach
 // nothing else, so this one piece of state is file-global; it is set only while Launch waits.
@@ -47,32 +44,24 @@ void ForwardSignal(int signal) {
 
 // While the program runs, terminal signals (^C, ^\) reach it directly and sysfence stays to
 // report its status; termination requests sent to sysfence alone are passed on.
-class SignalScope {
+class SignalForwarding {
  public:
-  explicit SignalScope(pid_t child) {
+  explicit SignalForwarding(pid_t child) {
     forward_to_pid = child;
-    struct sigaction ignore {};
-    ignore.sa_handler = SIG_IGN;
-    sigaction(SIGINT, &ignore, &old_int_);
-    sigaction(SIGQUIT, &ignore, &old_quit_);
-    struct sigaction forward {};
-    forward.sa_handler = ForwardSignal;
-    sigaction(SIGTERM, &forward, &old_term_);
-    sigaction(SIGHUP, &forward, &old_hup_);
+    ignore_.emplace(std::initializer_list<int>{SIGINT, SIGQUIT}, SIG_IGN);
+    forward_.emplace(std::initializer_list<int>{SIGTERM, SIGHUP}, ForwardSignal);
   }
-  ~SignalScope() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGQUIT, &old_quit_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-    sigaction(SIGHUP, &old_hup_, nullptr);
+  ~SignalForwarding() {
+    forward_.reset();
+    ignore_.reset();
     forward_to_pid = 0;
   }
-  SignalScope(const SignalScope&) = delete;
-  SignalScope& operator=(const SignalScope&) = delete;
+  SignalForwarding(const SignalForwarding&) = delete;
+  SignalForwarding& operator=(const SignalForwarding&) = delete;
 
  private:
-  struct sigaction old_int_ {
-  }, old_quit_{}, old_term_{}, old_hup_{};
+  std::optional<SignalScope> ignore_;
+  std::optional<SignalScope> forward_;
 };
 
 Result<CallMarker> RandomMarker() {
@@ -115,25 +104,21 @@ class CallRecorder : public TracedCallHandler {
 };
 
 // The child, from fork to exec: only system calls from here on.
-[[noreturn]] void RunChild(const char* path, char* const* argv, const sock_fprog* program,
+[[noreturn]] void RunChild(const char* path, char* const* argv, std::span<const sock_filter> program,
                            const CallMarker& marker, int error_fd, int start_fd) {
   if (start_fd >= 0) {
     char go = 0;
     while (read(start_fd, &go, 1) < 0 && errno == EINTR) {
     }
   }
-  ChildFailure failure{ChildFailure::kNoNewPrivs, 0};
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0) {
-    failure.stage = ChildFailure::kInstallFilter;
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, program) == 0) {
-      failure.stage = ChildFailure::kExec;
-      syscall(SYS_execve, path, argv, environ, marker.values[0], marker.values[1],
-              marker.values[2]);
-    }
+  std::optional<LaunchFailure> failure = InstallSeccompFilter(program, NoNewPrivs::kAlways);
+  if (!failure) {
+    syscall(SYS_execve, path, argv, environ, marker.values[0], marker.values[1],
+            marker.values[2]);
+    failure = LaunchFailure{LaunchFailure::Stage::kExecve, errno};
   }
-  failure.error = errno;
   // The filter may allow write and exit_group only with the marker.
-  syscall(SYS_write, error_fd, &failure, sizeof failure, marker.values[0], marker.values[1],
+  syscall(SYS_write, error_fd, &*failure, sizeof *failure, marker.values[0], marker.values[1],
           marker.values[2]);
   syscall(SYS_exit_group, 127, 0, 0, marker.values[0], marker.values[1], marker.values[2]);
   _exit(127);
@@ -152,28 +137,17 @@ Result<int> WaitForChild(pid_t pid) {
   return status;
 }
 
-// Reads the child's failure report, if it sent one (the pipe's write end closed at exec or
-// exit, so this does not block).
-std::optional<ChildFailure> ReadChildFailure(int fd) {
-  ChildFailure failure{};
-  ssize_t got;
-  do {
-    got = read(fd, &failure, sizeof failure);
-  } while (got < 0 && errno == EINTR);
-  if (got != static_cast<ssize_t>(sizeof failure)) return std::nullopt;
-  return failure;
-}
-
-Error DescribeFailure(const ChildFailure& failure, const std::string& program) {
+Error DescribeFailure(const LaunchFailure& failure, const std::string& program) {
   switch (failure.stage) {
-    case ChildFailure::kNoNewPrivs:
-      return MakeError("cannot set no_new_privs: {}", std::strerror(failure.error));
-    case ChildFailure::kInstallFilter:
-      return MakeError("the kernel refused the seccomp filter: {}", std::strerror(failure.error));
-    case ChildFailure::kExec:
+    case LaunchFailure::Stage::kNoNewPrivs:
+      return MakeError("cannot set no_new_privs: {}", std::strerror(failure.error_number));
+    case LaunchFailure::Stage::kSeccompFilter:
+      return MakeError("the kernel refused the seccomp filter: {}",
+                       std::strerror(failure.error_number));
+    case LaunchFailure::Stage::kExecve:
       break;
   }
-  return MakeError("{}: cannot execute: {}", program, std::strerror(failure.error));
+  return MakeError("{}: cannot execute: {}", program, std::strerror(failure.error_number));
 }
 
 }  // namespace
@@ -198,7 +172,6 @@ Result<LaunchResult> Launch(const LaunchOptions& options) {
   if (!filter.ok()) return filter.error();
   // The marker is also inside the pseudo-code; only the program is needed from here on.
   explicit_bzero(filter->pseudo_code.data(), filter->pseudo_code.size());
-  sock_fprog fprog{static_cast<unsigned short>(filter->program.size()), filter->program.data()};
 
   std::vector<char*> argv;
   for (const std::string& arg : options.argv) argv.push_back(const_cast<char*>(arg.c_str()));
@@ -215,7 +188,7 @@ Result<LaunchResult> Launch(const LaunchOptions& options) {
   pid_t pid = fork();
   if (pid < 0) return MakeError("fork: {}", std::strerror(errno));
   if (pid == 0) {
-    RunChild(result.program.c_str(), argv.data(), &fprog, *marker, error_write.get(),
+    RunChild(result.program.c_str(), argv.data(), filter->program, *marker, error_write.get(),
              start_read.get());
   }
   error_write.reset();
@@ -225,7 +198,7 @@ Result<LaunchResult> Launch(const LaunchOptions& options) {
   explicit_bzero(marker->values.data(), sizeof marker->values);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
-  SignalScope signals(pid);
+  SignalForwarding signals(pid);
   Result<int> status = 0;
   if (supervised) {
     Result<SeccompSupervisor> supervisor = SeccompSupervisor::Attach(pid);
@@ -252,7 +225,7 @@ Result<LaunchResult> Launch(const LaunchOptions& options) {
     status = WaitForChild(pid);
   }
   if (!status.ok()) return status.error();
-  if (std::optional<ChildFailure> failure = ReadChildFailure(error_read.get())) {
+  if (std::optional<LaunchFailure> failure = ReadLaunchFailure(error_read.get())) {
     return DescribeFailure(*failure, options.argv[0]);
   }
   result.exit_status = ExitStatusFromWaitStatus(*status);

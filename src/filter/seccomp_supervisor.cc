@@ -14,19 +14,12 @@
 #include <cstddef>
 #include <cstring>
 
+#include "ptrace/ptrace_options.h"
+
 namespace sysfence {
-namespace {
-
-bool IsGroupStopSignal(int signal) {
-  return signal == SIGSTOP || signal == SIGTSTP || signal == SIGTTIN || signal == SIGTTOU;
-}
-
-}  // namespace
 
 Result<SeccompSupervisor> SeccompSupervisor::Attach(pid_t pid) {
-  long options = PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
-                 PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
-  if (ptrace(PTRACE_SEIZE, pid, nullptr, options) != 0) {
+  if (ptrace(PTRACE_SEIZE, pid, nullptr, kTraceeOptions) != 0) {
     return MakeError("cannot supervise process {}: ptrace: {}", pid, std::strerror(errno));
   }
   return SeccompSupervisor(pid);

@@ -2,14 +2,14 @@
 // runs it (see bpf_evaluator.h). The checker is one pass over the program because classic BPF
 // only jumps forward: the scratch-memory rule ("no load before a store on every path") is a
 // forward data-flow of "which words are written" bitmasks, met at each jump target.
-#include "filter/bpf_evaluator.h"
+#include "seccomp/bpf_evaluator.h"
 
 #include <fmt/format.h>
 
 #include <cstddef>
 #include <cstring>
 
-#include "filter/bpf_program.h"
+#include "seccomp/bpf_program.h"
 
 namespace sysfence {
 namespace {

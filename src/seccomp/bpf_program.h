@@ -6,8 +6,8 @@
 //   std::string bytes = BpfProgramToBytes(program);            // 8 bytes per instruction
 //   Result<BpfProgram> back = BpfProgramFromBytes(bytes, "f.bpf");
 //   std::string text = DisassembleBpf(program);                 // "0000: ld [4]\n..."
-#ifndef SYSFENCE_FILTER_BPF_PROGRAM_H_
-#define SYSFENCE_FILTER_BPF_PROGRAM_H_
+#ifndef SYSFENCE_SECCOMP_BPF_PROGRAM_H_
+#define SYSFENCE_SECCOMP_BPF_PROGRAM_H_
 
 #include <linux/filter.h>
 
@@ -39,4 +39,4 @@ std::string DisassembleBpf(std::span<const sock_filter> program);
 
 }  // namespace sysfence
 
-#endif  // SYSFENCE_FILTER_BPF_PROGRAM_H_
+#endif  // SYSFENCE_SECCOMP_BPF_PROGRAM_H_

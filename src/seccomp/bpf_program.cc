@@ -1,5 +1,5 @@
 // Byte form and disassembly of classic BPF programs (see bpf_program.h).
-#include "filter/bpf_program.h"
+#include "seccomp/bpf_program.h"
 
 #include <fmt/format.h>
 #include <linux/seccomp.h>

@@ -13,8 +13,8 @@
 // 32-bit loads inside struct seccomp_data, forward jumps that land inside the program, no
 // division by a constant zero, shifts below 32, scratch memory read only where every path
 // has written it, and a return as the last instruction. Evaluate() then cannot fail.
-#ifndef SYSFENCE_FILTER_BPF_EVALUATOR_H_
-#define SYSFENCE_FILTER_BPF_EVALUATOR_H_
+#ifndef SYSFENCE_SECCOMP_BPF_EVALUATOR_H_
+#define SYSFENCE_SECCOMP_BPF_EVALUATOR_H_
 
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -55,4 +55,4 @@ inline uint32_t SeccompData(uint32_t value) { return value & SECCOMP_RET_DATA; }
 
 }  // namespace sysfence
 
-#endif  // SYSFENCE_FILTER_BPF_EVALUATOR_H_
+#endif  // SYSFENCE_SECCOMP_BPF_EVALUATOR_H_

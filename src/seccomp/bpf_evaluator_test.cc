@@ -1,7 +1,7 @@
 // The user-space BPF evaluator: it runs every instruction form seccomp allows the way the
 // kernel does, and refuses exactly what the kernel's checker refuses (cross-checked by loading
 // the same programs into the kernel in a child process).
-#include "filter/bpf_evaluator.h"
+#include "seccomp/bpf_evaluator.h"
 
 #include <gtest/gtest.h>
 #include <linux/audit.h>
@@ -13,7 +13,7 @@
 #include <cerrno>
 #include <cstddef>
 
-#include "filter/bpf_program.h"
+#include "seccomp/bpf_program.h"
 
 namespace sysfence {
 namespace {
