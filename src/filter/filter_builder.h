@@ -40,6 +40,11 @@ struct CallMarker {
   bool operator==(const CallMarker&) const = default;
 };
 
+// A number no filter allows (far above the syscall table, below the x32 bit), so it always
+// gets the default action. The supervisor of `sysfence run --phased` (enforce/) denies a call
+// by renumbering it to this.
+inline constexpr int kDeniedCallNumber = 0x3fff0000;
+
 struct CompiledFilter {
   BpfProgram program;
   std::string pseudo_code;

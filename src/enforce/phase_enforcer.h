@@ -12,8 +12,8 @@
 // triggers, as `sysfence trace` does. Argument triggers read the caller's memory while it is
 // stopped; another thread of the program could change that memory in between, which can delay
 // or hasten a phase switch but never allows a call outside the union of the phases.
-#ifndef SYSFENCE_FILTER_PHASE_ENFORCER_H_
-#define SYSFENCE_FILTER_PHASE_ENFORCER_H_
+#ifndef SYSFENCE_ENFORCE_PHASE_ENFORCER_H_
+#define SYSFENCE_ENFORCE_PHASE_ENFORCER_H_
 
 #include <sys/types.h>
 
@@ -22,7 +22,7 @@
 #include <unordered_map>
 
 #include "filter/filter_policy.h"
-#include "filter/seccomp_supervisor.h"
+#include "enforce/seccomp_supervisor.h"
 #include "phases/phase_tracker.h"
 #include "ptrace/live_tracee_inspector.h"
 
@@ -61,4 +61,4 @@ class PhaseEnforcer : public TracedCallHandler {
 
 }  // namespace sysfence
 
-#endif  // SYSFENCE_FILTER_PHASE_ENFORCER_H_
+#endif  // SYSFENCE_ENFORCE_PHASE_ENFORCER_H_

@@ -1,7 +1,7 @@
 // The launcher behind `sysfence run` (see launcher.h for the design and why the marker is
 // safe). Everything the child needs is prepared before fork(), so between fork and exec the
 // child only makes system calls: no allocation, no locks.
-#include "filter/launcher.h"
+#include "enforce/launcher.h"
 
 #include <fcntl.h>
 #include <linux/audit.h>
@@ -24,8 +24,8 @@
 #include "base/signal_scope.h"
 #include "base/subprocess.h"
 #include "base/unique_fd.h"
-#include "filter/phase_enforcer.h"
-#include "filter/seccomp_supervisor.h"
+#include "enforce/phase_enforcer.h"
+#include "enforce/seccomp_supervisor.h"
 #include "seccomp/seccomp_install.h"
 #include "syscalls/syscall_table.h"
 

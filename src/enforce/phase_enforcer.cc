@@ -1,5 +1,5 @@
 // Phase bookkeeping and verdicts for phased runs (see phase_enforcer.h).
-#include "filter/phase_enforcer.h"
+#include "enforce/phase_enforcer.h"
 
 #include <linux/audit.h>
 #include <sys/syscall.h>

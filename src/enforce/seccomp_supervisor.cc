@@ -2,7 +2,7 @@
 // semantics throughout: group stops show up as PTRACE_EVENT_STOP and are left in place with
 // PTRACE_LISTEN, a new child's first stop is PTRACE_EVENT_STOP too (told apart because the
 // child has not been seen before), and a plain signal-delivery stop re-injects its signal.
-#include "filter/seccomp_supervisor.h"
+#include "enforce/seccomp_supervisor.h"
 
 #include <signal.h>
 #include <sys/ptrace.h>

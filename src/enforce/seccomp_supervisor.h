@@ -16,8 +16,8 @@
 // runs the filter again on the changed call (a TRACE verdict on that second run means allow),
 // and the filter gives that number its default action, so a denial is exactly what the
 // filter itself does with a call outside the profile (EPERM, SIGSYS kill or trap).
-#ifndef SYSFENCE_FILTER_SECCOMP_SUPERVISOR_H_
-#define SYSFENCE_FILTER_SECCOMP_SUPERVISOR_H_
+#ifndef SYSFENCE_ENFORCE_SECCOMP_SUPERVISOR_H_
+#define SYSFENCE_ENFORCE_SECCOMP_SUPERVISOR_H_
 
 #include <sys/types.h>
 
@@ -26,6 +26,7 @@
 #include <set>
 
 #include "base/result.h"
+#include "filter/filter_builder.h"
 
 namespace sysfence {
 
@@ -37,10 +38,6 @@ struct TracedCall {
   uint32_t data = 0;  // SECCOMP_RET_DATA of the filter's verdict
   std::array<uint64_t, 6> args{};
 };
-
-// A number no filter allows (far above the syscall table, below the x32 bit): a denied call is
-// renumbered to it, so the filter's default action applies.
-inline constexpr int kDeniedCallNumber = 0x3fff0000;
 
 enum class CallVerdict { kAllow, kDeny };
 
@@ -82,4 +79,4 @@ class SeccompSupervisor {
 
 }  // namespace sysfence
 
-#endif  // SYSFENCE_FILTER_SECCOMP_SUPERVISOR_H_
+#endif  // SYSFENCE_ENFORCE_SECCOMP_SUPERVISOR_H_

@@ -36,8 +36,8 @@
 //   - No supervisor is needed in enforcing mode (RET_TRACE or USER_NOTIF for execve would keep
 //     one alive for the whole run), and nothing depends on reading the program's memory,
 //     which a second thread could change between the check and the use.
-#ifndef SYSFENCE_FILTER_LAUNCHER_H_
-#define SYSFENCE_FILTER_LAUNCHER_H_
+#ifndef SYSFENCE_ENFORCE_LAUNCHER_H_
+#define SYSFENCE_ENFORCE_LAUNCHER_H_
 
 #include <cstdint>
 #include <map>
@@ -84,4 +84,4 @@ Profile LearnedProfile(const LaunchResult& result);
 
 }  // namespace sysfence
 
-#endif  // SYSFENCE_FILTER_LAUNCHER_H_
+#endif  // SYSFENCE_ENFORCE_LAUNCHER_H_
