@@ -12,8 +12,8 @@
 // last successful execve that process (or, before it exec'd, its parent) made. The execve that
 // loads an image counts for the image that called it; the first process's first execve is
 // strace starting the command, and counts for "[launcher]".
-#ifndef SYSFENCE_TRACE_STRACE_IMPORT_H_
-#define SYSFENCE_TRACE_STRACE_IMPORT_H_
+#ifndef SYSFENCE_STRACE_STRACE_IMPORT_H_
+#define SYSFENCE_STRACE_STRACE_IMPORT_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -65,4 +65,4 @@ Result<Profile> ImportStraceText(std::string_view text, std::string_view name,
 
 }  // namespace sysfence
 
-#endif  // SYSFENCE_TRACE_STRACE_IMPORT_H_
+#endif  // SYSFENCE_STRACE_STRACE_IMPORT_H_

@@ -7,8 +7,8 @@
 //   *line.pid;     // 1234
 //   line.name;     // "openat"
 //   *line.result;  // 3
-#ifndef SYSFENCE_TRACE_STRACE_LINE_H_
-#define SYSFENCE_TRACE_STRACE_LINE_H_
+#ifndef SYSFENCE_STRACE_STRACE_LINE_H_
+#define SYSFENCE_STRACE_STRACE_LINE_H_
 
 #include <cstdint>
 #include <optional>
@@ -74,4 +74,4 @@ int SignalNumber(std::string_view name);
 
 }  // namespace sysfence
 
-#endif  // SYSFENCE_TRACE_STRACE_LINE_H_
+#endif  // SYSFENCE_STRACE_STRACE_LINE_H_

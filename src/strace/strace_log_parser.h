@@ -6,8 +6,8 @@
 //   StraceLogParser parser([&](uint64_t line, std::string message) { ... });
 //   parser.AddLine("1234  execve(\"/bin/true\", [\"true\"], 0x7ffd /* 4 vars */) = 0", 1, false);
 //   StraceLog log = std::move(parser).Finish();
-#ifndef SYSFENCE_TRACE_STRACE_LOG_PARSER_H_
-#define SYSFENCE_TRACE_STRACE_LOG_PARSER_H_
+#ifndef SYSFENCE_STRACE_STRACE_LOG_PARSER_H_
+#define SYSFENCE_STRACE_STRACE_LOG_PARSER_H_
 
 #include <cstdint>
 #include <functional>
@@ -20,8 +20,8 @@
 #include <utility>
 #include <vector>
 
-#include "trace/image_graph.h"
-#include "trace/strace_line.h"
+#include "strace/image_graph.h"
+#include "strace/strace_line.h"
 
 namespace sysfence {
 
@@ -125,4 +125,4 @@ class StraceLogParser {
 
 }  // namespace sysfence
 
-#endif  // SYSFENCE_TRACE_STRACE_LOG_PARSER_H_
+#endif  // SYSFENCE_STRACE_STRACE_LOG_PARSER_H_

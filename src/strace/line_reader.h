@@ -6,8 +6,8 @@
 //   Result<LineReader> reader = LineReader::Open(path);
 //   while (std::optional<std::string_view> line = reader->Next()) Use(*line, reader->line_number());
 //   if (!reader->status().ok()) return reader->status().error();
-#ifndef SYSFENCE_TRACE_LINE_READER_H_
-#define SYSFENCE_TRACE_LINE_READER_H_
+#ifndef SYSFENCE_STRACE_LINE_READER_H_
+#define SYSFENCE_STRACE_LINE_READER_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -70,4 +70,4 @@ class LineReader {
 
 }  // namespace sysfence
 
-#endif  // SYSFENCE_TRACE_LINE_READER_H_
+#endif  // SYSFENCE_STRACE_LINE_READER_H_

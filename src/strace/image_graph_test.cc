@@ -1,5 +1,5 @@
 // ImageGraph: keys resolved through parents learned late, absorbed graphs, forged cycles.
-#include "trace/image_graph.h"
+#include "strace/image_graph.h"
 
 #include <gtest/gtest.h>
 
@@ -16,7 +16,7 @@ TEST(ImageGraph, InheritsTheParentsImageUntilExec) {
   ImageGraph::NodeId grandchild = graph.AddInheritingNode(child);
   ImageGraph::NodeId ls = graph.AddExecNode("/usr/bin/ls");
   std::vector<std::string> keys = graph.ResolveKeys();
-  EXPECT_EQ(keys[static_cast<size_t>(launcher)], ImageGraph::kLauncherKey);
+  EXPECT_EQ(keys[static_cast<size_t>(launcher)], kLauncherImage);
   EXPECT_EQ(keys[static_cast<size_t>(child)], "/bin/sh");
   EXPECT_EQ(keys[static_cast<size_t>(grandchild)], "/bin/sh");
   EXPECT_EQ(keys[static_cast<size_t>(ls)], "/usr/bin/ls");

@@ -1,6 +1,6 @@
 // LineReader: lines across chunk boundaries, an unterminated last line, and the bounded memory
 // kept for a line longer than kMaxLineBytes.
-#include "trace/line_reader.h"
+#include "strace/line_reader.h"
 
 #include <sys/mman.h>
 #include <unistd.h>

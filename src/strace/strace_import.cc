@@ -7,7 +7,7 @@
 // is a whole `strace -f` log, so a run of its own. The rest are joined wherever one file's fork
 // returned another file's pid; each connected group is one run (so `strace -o x.1` and
 // `strace -o x.2` of two commands stay two runs).
-#include "trace/strace_import.h"
+#include "strace/strace_import.h"
 
 #include <sys/stat.h>
 
@@ -20,8 +20,8 @@
 #include <optional>
 
 #include "profile/merge.h"
-#include "trace/line_reader.h"
-#include "trace/strace_log_parser.h"
+#include "strace/line_reader.h"
+#include "strace/strace_log_parser.h"
 
 namespace sysfence {
 namespace {

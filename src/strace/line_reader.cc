@@ -1,6 +1,6 @@
 // Chunked line reading (see line_reader.h). The search for '\n' resumes where the previous
 // one stopped, so a long line arriving over many chunks is scanned once, not once per chunk.
-#include "trace/line_reader.h"
+#include "strace/line_reader.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -11,8 +11,8 @@
 //   ImageGraph::NodeId sh = graph.AddExecNode("/bin/sh");
 //   graph.SetParent(child, sh);                                    // the fork returned its pid
 //   graph.RecordInto(profile);   // set_robust_list counts for "/bin/sh"
-#ifndef SYSFENCE_TRACE_IMAGE_GRAPH_H_
-#define SYSFENCE_TRACE_IMAGE_GRAPH_H_
+#ifndef SYSFENCE_STRACE_IMAGE_GRAPH_H_
+#define SYSFENCE_STRACE_IMAGE_GRAPH_H_
 
 #include <array>
 #include <cstdint>
@@ -29,9 +29,6 @@ class ImageGraph {
  public:
   using NodeId = int;
   static constexpr NodeId kNoNode = -1;
-  // The image of a node whose origin the log does not show: the first process of a log (whose
-  // first execve is strace starting the command) and any process attached to or orphaned.
-  static constexpr std::string_view kLauncherKey = "[launcher]";
   // An execve succeeded but the log does not show which file it ran.
   static constexpr std::string_view kUnknownKey = "[unknown]";
 
@@ -49,7 +46,9 @@ class ImageGraph {
   // `other`'s node ids.
   NodeId Absorb(ImageGraph&& other);
 
-  // The image key of every node: its own path, else its parent's key, else kLauncherKey.
+  // The image key of every node: its own path, else its parent's key, else kLauncherImage
+  // (profile.h): the first process of a log, whose first execve is strace starting the
+  // command, and any process attached to or orphaned, whose origin the log does not show.
   // A parent cycle (possible only in a forged log) resolves to kUnknownKey.
   std::vector<std::string> ResolveKeys() const;
   // Records every counted call into `profile` (syscalls, counts, images).
@@ -78,4 +77,4 @@ std::string CanonicalImagePath(const std::string& path);
 
 }  // namespace sysfence
 
-#endif  // SYSFENCE_TRACE_IMAGE_GRAPH_H_
+#endif  // SYSFENCE_STRACE_IMAGE_GRAPH_H_

@@ -1,7 +1,7 @@
 // Image attribution over a parent graph (see image_graph.h). Keys are resolved by walking up
 // each unresolved chain once and writing the answer back along it, so the whole resolution is
 // linear in the number of nodes however deep the fork chains are.
-#include "trace/image_graph.h"
+#include "strace/image_graph.h"
 
 #include <climits>
 #include <cstdlib>
@@ -98,7 +98,7 @@ std::vector<std::string> ImageGraph::ResolveKeys() const {
         break;
       }
       if (node.parent == kNoNode) {
-        key = kLauncherKey;
+        key = kLauncherImage;
         break;
       }
       current = node.parent;

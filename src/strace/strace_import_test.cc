@@ -1,7 +1,7 @@
 // The strace importer on small hand-written logs, one per form of strace output: what each
 // form must add to the profile (syscalls, counts, per-image sets, target, exit status) and
 // what must be skipped with a warning or refused.
-#include "trace/strace_import.h"
+#include "strace/strace_import.h"
 
 #include <stdlib.h>
 

@@ -1,6 +1,6 @@
 // What ParseStraceLine takes from each form of strace output line, with lines copied from
 // strace 6.1 runs (the option that makes each form is named in the test).
-#include "trace/strace_line.h"
+#include "strace/strace_line.h"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // ends: the leader (pid, timestamps, -i/-n brackets) and the syscall name from the left, the
 // result from the right, so arguments are never parsed and any -s/-v/-X/-y decoration in
 // them is harmless.
-#include "trace/strace_line.h"
+#include "strace/strace_line.h"
 
 #include <array>
 #include <charconv>

@@ -9,7 +9,7 @@
 // - strace -f writing to a terminal prints no pid until a second process exists, then
 //   "[pid N]" on every line, and none again once only one process is left. The unprefixed
 //   process is the first one; its later "[pid N]" name is the one pid nobody forked.
-#include "trace/strace_log_parser.h"
+#include "strace/strace_log_parser.h"
 
 #include <charconv>
 #include <climits>
