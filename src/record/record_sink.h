@@ -74,7 +74,7 @@ struct ProcessCreated {
 struct ExecRecord {
   pid_t pid = 0;         // after the exec (a non-leader thread that execs takes this id)
   pid_t former_tid = 0;  // the thread that called execve (== pid for the leader)
-  std::string_view image;  // the file now running, symlinks resolved (/proc/PID/exe)
+  std::string_view image;  // the file now running: ExecutedImage (exec_image.h)
   int64_t monotonic_ns = 0;
 };
 
@@ -101,6 +101,9 @@ class RecordSink {
   // kill the tree when it is interrupted).
   virtual bool Knows(pid_t pid) const = 0;
   virtual std::vector<pid_t> LivePids() const = 0;
+  // The image thread `pid` runs; "" when it is unknown or still the launcher's child (for
+  // ExecutedImage, exec_image.h).
+  virtual std::string_view ImageOf(pid_t pid) const = 0;
   virtual void OnSyscall(const CallRecord& call) = 0;
   // False (nothing recorded) when the parent is not traced.
   virtual bool OnProcessCreated(const ProcessCreated& event) = 0;

@@ -31,6 +31,12 @@ void Recorder::Start(pid_t root) {
 
 bool Recorder::Knows(pid_t pid) const { return tree_.Find(pid) != nullptr; }
 
+std::string_view Recorder::ImageOf(pid_t pid) const {
+  const Tracee* tracee = tree_.Find(pid);
+  if (tracee == nullptr || tracee->launching) return {};
+  return tracee->image->path();
+}
+
 void Recorder::StartPhase(std::string name, std::string trigger) {
   phase_ = AddPhase(std::move(name), std::move(trigger));
 }

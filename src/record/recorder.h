@@ -61,6 +61,7 @@ class Recorder final : public RecordSink, private TraceContext {
   // RecordSink
   bool Knows(pid_t pid) const override;
   std::vector<pid_t> LivePids() const override { return tree_.Pids(); }
+  std::string_view ImageOf(pid_t pid) const override;
   void OnSyscall(const CallRecord& call) override;
   bool OnProcessCreated(const ProcessCreated& event) override;
   void OnExec(const ExecRecord& event) override;
