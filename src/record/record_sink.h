@@ -78,14 +78,6 @@ struct ExecRecord {
   int64_t monotonic_ns = 0;
 };
 
-// A thread ended.
-struct ExitRecord {
-  pid_t pid = 0;
-  bool killed = false;  // by a signal (`status` is the signal) or exited (`status` = code)
-  int status = 0;
-  int64_t monotonic_ns = 0;
-};
-
 // A signal about to be delivered to a thread.
 struct SignalRecord {
   pid_t pid = 0;
@@ -108,7 +100,8 @@ class RecordSink {
   // False (nothing recorded) when the parent is not traced.
   virtual bool OnProcessCreated(const ProcessCreated& event) = 0;
   virtual void OnExec(const ExecRecord& event) = 0;
-  virtual void OnExit(const ExitRecord& event) = 0;
+  // A thread ended (ExitEvent of trace_observer.h: observers get it as it is).
+  virtual void OnExit(const ExitEvent& event) = 0;
   virtual void OnSignal(const SignalRecord& event) = 0;
   // The backend lost `count` events (a full buffer, say): the profile is marked incomplete.
   virtual void OnLost(uint64_t count) = 0;

@@ -137,11 +137,10 @@ void Recorder::OnExec(const ExecRecord& event) {
   }
 }
 
-void Recorder::OnExit(const ExitRecord& event) {
+void Recorder::OnExit(const ExitEvent& event) {
   if (event.pid == root_) root_exit_status_ = event.killed ? 128 + event.status : event.status;
   if (observer_ != nullptr && tree_.Find(event.pid) != nullptr) {
-    observer_->OnExit(*this,
-                      ExitEvent{event.pid, event.killed, event.status, event.monotonic_ns});
+    observer_->OnExit(*this, event);
   }
   tree_.Remove(event.pid);
 }

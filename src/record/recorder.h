@@ -65,7 +65,7 @@ class Recorder final : public RecordSink, private TraceContext {
   void OnSyscall(const CallRecord& call) override;
   bool OnProcessCreated(const ProcessCreated& event) override;
   void OnExec(const ExecRecord& event) override;
-  void OnExit(const ExitRecord& event) override;
+  void OnExit(const ExitEvent& event) override;
   void OnSignal(const SignalRecord& event) override;
   void OnLost(uint64_t count) override;
 

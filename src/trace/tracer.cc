@@ -289,7 +289,7 @@ void Tracer::HandleExec(pid_t pid) {
 void Tracer::HandleDeath(pid_t pid, int status) {
   bool killed = WIFSIGNALED(status);
   int code = killed ? WTERMSIG(status) : WEXITSTATUS(status);
-  sink_->OnExit(ExitRecord{pid, killed, code, MonotonicNanoseconds()});
+  sink_->OnExit(ExitEvent{pid, killed, code, MonotonicNanoseconds()});
   std::erase(unannounced_, pid);
 }
 
