@@ -15,6 +15,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "study/ssh_loopback.h"
 #include "test_util.h"
 
 namespace sysfence::testing {
@@ -619,24 +620,34 @@ TEST_F(StaticVerb, DlopenTakesADirectoryOrAGlob) {
   EXPECT_NE(none.err.find("matches no shared object"), std::string::npos) << none.err;
 }
 
-// Traces real runs with strace and checks every call of every image is in its static set
-// (scripts/check_static_soundness.py). The full workloads (ssh over loopback, coreutils) run
-// from scripts/; these are the ones that take seconds.
+// Traces real runs with `sysfence trace` and checks with `sysfence compare --soundness` that
+// every call of every image is in that image's static set.
 class StaticSoundness : public ::testing::Test {
  protected:
+  // `sysfence compare --soundness [check_arguments...] TRACED` on a trace of `command`.
   CommandResult Check(const std::vector<std::string>& command,
-                      const std::vector<std::string>& static_arguments = {}) {
-    std::vector<std::string> argv = {"python3", SourceDir() + "/scripts/check_static_soundness.py",
-                                     "--sysfence", SysfenceBinary()};
-    for (const std::string& a : static_arguments) argv.push_back("--static-arg=" + a);
-    argv.push_back("--");
-    argv.insert(argv.end(), command.begin(), command.end());
+                      const std::vector<std::string>& check_arguments = {}) {
+    std::string traced = scratch_.File("traced.json");
+    std::vector<std::string> trace = {SysfenceBinary(), "trace", "-o", traced, "--"};
+    trace.insert(trace.end(), command.begin(), command.end());
+    CommandResult t = RunCommand(trace, 300);
+    if (!FileExists(traced)) {
+      ADD_FAILURE() << "no profile from tracing " << command.front() << ": " << t.err;
+      return t;
+    }
+    return CheckProfile(traced, check_arguments);
+  }
+  CommandResult CheckProfile(const std::string& traced,
+                             const std::vector<std::string>& check_arguments = {}) {
+    std::vector<std::string> argv = {SysfenceBinary(), "compare", "--soundness"};
+    argv.insert(argv.end(), check_arguments.begin(), check_arguments.end());
+    argv.push_back(traced);
     return RunCommand(argv, 300);
   }
   ScratchDir scratch_;
 };
 
-// Counts the report lines of check_static_soundness.py ("IMAGE: N traced, M static, missed:
+// Counts the report lines of `compare --soundness` ("IMAGE: N traced, M static, missed:
 // ..."), failing the test for every image that missed a call or could not be analysed.
 size_t CheckedImagesMissingNothing(const std::string& report) {
   size_t checked = 0;
@@ -750,19 +761,41 @@ TEST_F(StaticSoundness, OwnStaticProfilesRunUnderAKillFilter) {
 }
 
 // OpenSSH over loopback, both ends traced: an sshd of its own (key authentication, PAM,
-// the sftp subsystem) and a client doing a command, a pty session, scp and sftp both ways
-// and a TCP forward (scripts/ssh_loopback_soundness.sh).
+// the sftp subsystem; study/ssh_loopback.h) and a client doing a command, a pty session, scp
+// and sftp both ways and a TCP forward (tests/soundness/ssh_client.sh).
 TEST_F(StaticSoundness, SshClientAndServerMissNothing) {
   if (geteuid() != 0) GTEST_SKIP() << "sshd needs root";
   if (access("/usr/sbin/sshd", X_OK) != 0) GTEST_SKIP() << "no sshd";
-  CommandResult r = RunCommand(
-      {"bash", SourceDir() + "/scripts/ssh_loopback_soundness.sh", SysfenceBinary()}, 600);
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  SshLoopbackOptions options;
+  options.sysfence_binary = SysfenceBinary();
+  options.work_dir = scratch_.path();
+  options.config_template = ReadWholeFile(SourceDir() + "/tests/soundness/sshd_config.in");
+  Result<SshLoopback> server = SshLoopback::Start(options);
+  ASSERT_TRUE(server.ok()) << server.error().message();
+  std::string payload(100000, '\0');
+  uint32_t state = 12345;
+  for (char& byte : payload) byte = static_cast<char>((state = state * 1103515245 + 12345) >> 24);
+  WriteWholeFile(scratch_.File("payload"), payload);
+  std::string client = scratch_.File("client.json");
+  CommandResult sessions =
+      RunCommand({SysfenceBinary(), "trace", "-o", client, "--", "bash",
+                  SourceDir() + "/tests/soundness/ssh_client.sh", std::to_string(server->port()),
+                  scratch_.path(), server->client_options()},
+                 300);
+  Result<Profile> sshd = server->Stop();
+  ASSERT_EQ(sessions.exit_code, 0) << "the ssh sessions failed: " << sessions.out << sessions.err;
+  ASSERT_TRUE(sshd.ok()) << sshd.error().message();
+  std::string report;
+  for (const std::string& traced : {client, scratch_.path() + "/server.json"}) {
+    CommandResult r = CheckProfile(traced);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    report += r.out;
+  }
   for (const char* image : {"/usr/bin/ssh: ", "/usr/sbin/sshd: ", "/usr/bin/scp: ",
                             "/usr/bin/sftp: ", "/usr/lib/openssh/sftp-server: "}) {
-    EXPECT_NE(r.out.find(image), std::string::npos) << image << "not checked\n" << r.out;
+    EXPECT_NE(report.find(image), std::string::npos) << image << "not checked\n" << report;
   }
-  EXPECT_GE(CheckedImagesMissingNothing(r.out), 6u) << r.out;
+  EXPECT_GE(CheckedImagesMissingNothing(report), 6u) << report;
 }
 
 }  // namespace
