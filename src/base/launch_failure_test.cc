@@ -2,11 +2,10 @@
 #include "base/launch_failure.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cerrno>
-
-#include <gtest/gtest.h>
 
 #include "base/unique_fd.h"
 

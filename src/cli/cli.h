@@ -6,9 +6,8 @@
 #ifndef SYSFENCE_CLI_CLI_H_
 #define SYSFENCE_CLI_CLI_H_
 
-#include <functional>
-
 #include <CLI/CLI.hpp>
+#include <functional>
 
 #include "base/result.h"
 

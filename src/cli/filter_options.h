@@ -13,8 +13,7 @@
 namespace sysfence::cli {
 
 // --action, --soft-action and --phase as `filter` and `run` take them; errors name the option.
-Result<FilterOptions> ParseFilterOptions(const std::string& action,
-                                         const std::string& soft_action,
+Result<FilterOptions> ParseFilterOptions(const std::string& action, const std::string& soft_action,
                                          const std::string& phase);
 
 }  // namespace sysfence::cli

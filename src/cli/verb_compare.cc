@@ -4,10 +4,9 @@
 // here, as `sysfence static IMAGE` would.
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "analysis/static_analyzer.h"
 #include "base/file_util.h"
@@ -62,7 +61,8 @@ std::string SoundnessText(const SoundnessReport& report,
       continue;
     }
     std::string missed;
-    for (const std::string& name : image.missed.Names()) missed += (missed.empty() ? "" : " ") + name;
+    for (const std::string& name : image.missed.Names())
+      missed += (missed.empty() ? "" : " ") + name;
     out += fmt::format("{}: {} traced, {} static, missed: {}\n", image.image, image.traced.Size(),
                        image.static_set->Size(), missed.empty() ? "none" : missed);
   }
@@ -157,7 +157,9 @@ void RegisterCompareVerb(CLI::App& app, VerbAction& action) {
                    "PROFILE_A PROFILE_B, or with --soundness DYNAMIC [STATIC...]")
       ->required();
   verb->callback([options, &action] {
-    action = [options] { return options->soundness ? RunSoundness(*options) : RunCompare(*options); };
+    action = [options] {
+      return options->soundness ? RunSoundness(*options) : RunCompare(*options);
+    };
   });
 }
 

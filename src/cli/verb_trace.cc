@@ -101,9 +101,10 @@ int RunTrace(const TraceVerbOptions& options) {
   if (!written.ok()) return ReportError(written.error());
   if (result->interrupted_by != 0) {
     const char* name = sigabbrev_np(result->interrupted_by);
-    Warn(fmt::format("interrupted by SIG{}: the traced processes were killed and the profile "
-                     "is marked incomplete",
-                     name != nullptr ? name : "?"));
+    Warn(
+        fmt::format("interrupted by SIG{}: the traced processes were killed and the profile "
+                    "is marked incomplete",
+                    name != nullptr ? name : "?"));
     return 128 + result->interrupted_by;
   }
   return result->exit_status;

@@ -104,8 +104,9 @@ class CallRecorder : public TracedCallHandler {
 };
 
 // The child, from fork to exec: only system calls from here on.
-[[noreturn]] void RunChild(const char* path, char* const* argv, std::span<const sock_filter> program,
-                           const CallMarker& marker, int error_fd, int start_fd) {
+[[noreturn]] void RunChild(const char* path, char* const* argv,
+                           std::span<const sock_filter> program, const CallMarker& marker,
+                           int error_fd, int start_fd) {
   if (start_fd >= 0) {
     char go = 0;
     while (read(start_fd, &go, 1) < 0 && errno == EINTR) {
@@ -113,8 +114,7 @@ class CallRecorder : public TracedCallHandler {
   }
   std::optional<LaunchFailure> failure = InstallSeccompFilter(program, NoNewPrivs::kAlways);
   if (!failure) {
-    syscall(SYS_execve, path, argv, environ, marker.values[0], marker.values[1],
-            marker.values[2]);
+    syscall(SYS_execve, path, argv, environ, marker.values[0], marker.values[1], marker.values[2]);
     failure = LaunchFailure{LaunchFailure::Stage::kExecve, errno};
   }
   // The filter may allow write and exit_group only with the marker.

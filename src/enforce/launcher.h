@@ -68,10 +68,10 @@ struct LearnedCalls {
 };
 
 struct LaunchResult {
-  std::string program;   // the file that was executed
-  int exit_status = 0;   // the program's exit code, or 128+N when signal N killed it
-  LearnedCalls learned;  // learning mode only
-  std::string phase_log;        // phased mode: the phase switches, one a line
+  std::string program;           // the file that was executed
+  int exit_status = 0;           // the program's exit code, or 128+N when signal N killed it
+  LearnedCalls learned;          // learning mode only
+  std::string phase_log;         // phased mode: the phase switches, one a line
   uint64_t denied_by_phase = 0;  // phased mode: calls the supervisor denied
 };
 

@@ -73,8 +73,7 @@ void PhaseEnforcer::OnExec(pid_t pid) {
   char path[PATH_MAX];
   ssize_t length = readlink(fmt::format("/proc/{}/exe", pid).c_str(), path, sizeof path);
   if (length <= 0) return;
-  tracker_.OnExec(pid, pid, std::string_view(path, static_cast<size_t>(length)),
-                   Seconds());
+  tracker_.OnExec(pid, pid, std::string_view(path, static_cast<size_t>(length)), Seconds());
 }
 
 void PhaseEnforcer::OnSignal(pid_t pid, int signal) {

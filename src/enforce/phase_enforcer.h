@@ -21,8 +21,8 @@
 #include <set>
 #include <unordered_map>
 
-#include "filter/filter_policy.h"
 #include "enforce/seccomp_supervisor.h"
+#include "filter/filter_policy.h"
 #include "phases/phase_tracker.h"
 #include "ptrace/live_tracee_inspector.h"
 
@@ -52,7 +52,7 @@ class PhaseEnforcer : public TracedCallHandler {
   PhaseTracker tracker_;
   LiveTraceeInspector inspector_;
   pid_t launched_;
-  bool launcher_done_ = false;  // the launched process has exec'd the program
+  bool launcher_done_ = false;                   // the launched process has exec'd the program
   std::unordered_map<pid_t, pid_t> process_of_;  // thread -> thread group
   std::set<pid_t> processes_;                    // thread groups already known
   uint64_t denied_ = 0;

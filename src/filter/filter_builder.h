@@ -26,9 +26,9 @@
 #include <vector>
 
 #include "base/result.h"
-#include "seccomp/bpf_program.h"
 #include "filter/filter_action.h"
 #include "profile/syscall_set.h"
+#include "seccomp/bpf_program.h"
 
 namespace sysfence {
 

@@ -1,10 +1,9 @@
 // The filter tests' oracle and exhaustive check (see filter_test_util.h).
 #include "filter/filter_test_util.h"
 
+#include <gtest/gtest.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
-
-#include <gtest/gtest.h>
 
 #include "seccomp/bpf_evaluator.h"
 #include "seccomp/bpf_program.h"

@@ -7,12 +7,12 @@
 #ifndef SYSFENCE_FILTER_FILTER_TEST_UTIL_H_
 #define SYSFENCE_FILTER_FILTER_TEST_UTIL_H_
 
+#include <linux/filter.h>
+
 #include <cstdint>
 #include <span>
 #include <utility>
 #include <vector>
-
-#include <linux/filter.h>
 
 #include "filter/filter_policy.h"
 

@@ -18,9 +18,8 @@ TEST(Soundness, ListsWhatEachImageMissedAndWhatWasNotChecked) {
                    {"/usr/lib/openssh/sftp-server", Set({"openat"})}};
   std::map<std::string, SyscallSet> statics = {{"/usr/bin/ssh", Set({"read", "write"})},
                                                {"/usr/bin/scp", Set({"read", "close"})}};
-  EXPECT_EQ(TracedImages(traced),
-            (std::vector<std::string>{"/usr/bin/scp", "/usr/bin/ssh",
-                                      "/usr/lib/openssh/sftp-server"}));
+  EXPECT_EQ(TracedImages(traced), (std::vector<std::string>{"/usr/bin/scp", "/usr/bin/ssh",
+                                                            "/usr/lib/openssh/sftp-server"}));
   SoundnessReport report = CheckSoundness(traced.images, statics);
   ASSERT_EQ(report.images.size(), 3u) << "the launcher's calls are not the program's";
   EXPECT_EQ(report.images[0].image, "/usr/bin/scp");
@@ -35,9 +34,7 @@ TEST(Soundness, ListsWhatEachImageMissedAndWhatWasNotChecked) {
   EXPECT_TRUE(CheckSoundness(traced.images, statics).Sound());
 }
 
-TEST(Soundness, NothingTracedIsTriviallySound) {
-  EXPECT_TRUE(CheckSoundness({}, {}).Sound());
-}
+TEST(Soundness, NothingTracedIsTriviallySound) { EXPECT_TRUE(CheckSoundness({}, {}).Sound()); }
 
 }  // namespace
 }  // namespace sysfence

@@ -54,8 +54,7 @@ PtraceFacts GatherPtraceFacts(pid_t child) {
     facts.has_cap_sys_ptrace = (caps >> CAP_SYS_PTRACE) & 1;
     facts.own_seccomp_mode = static_cast<int>(ParseNumber(StatusField(*own, "Seccomp"), 10, 0));
   }
-  if (Result<std::string> status = ReadFile(fmt::format("/proc/{}/status", child));
-      status.ok()) {
+  if (Result<std::string> status = ReadFile(fmt::format("/proc/{}/status", child)); status.ok()) {
     facts.child_tracer = static_cast<pid_t>(ParseNumber(StatusField(*status, "TracerPid"), 10, 0));
   }
   if (facts.child_tracer > 0) {
@@ -69,37 +68,46 @@ PtraceFacts GatherPtraceFacts(pid_t child) {
 }
 
 Error ExplainPtraceDenial(int error_number, const PtraceFacts& facts) {
-  std::string head = fmt::format("cannot trace the command: ptrace is not permitted ({})",
-                                 strerror(error_number));
+  std::string head =
+      fmt::format("cannot trace the command: ptrace is not permitted ({})", strerror(error_number));
   if (facts.child_tracer > 0) {
-    std::string who = facts.child_tracer_name.empty()
-                          ? fmt::format("process {}", facts.child_tracer)
-                          : fmt::format("process {} ({})", facts.child_tracer,
-                                        facts.child_tracer_name);
-    return MakeError("{}: the command is already being traced by {}, and a process can have "
-                     "only one tracer (is sysfence itself running under strace -f or gdb?)",
-                     head, who);
+    std::string who =
+        facts.child_tracer_name.empty()
+            ? fmt::format("process {}", facts.child_tracer)
+            : fmt::format("process {} ({})", facts.child_tracer, facts.child_tracer_name);
+    return MakeError(
+        "{}: the command is already being traced by {}, and a process can have "
+        "only one tracer (is sysfence itself running under strace -f or gdb?)",
+        head, who);
   }
   if (facts.yama_scope == 3) {
-    return MakeError("{}: /proc/sys/kernel/yama/ptrace_scope is 3, which forbids ptrace until "
-                     "reboot", head);
+    return MakeError(
+        "{}: /proc/sys/kernel/yama/ptrace_scope is 3, which forbids ptrace until "
+        "reboot",
+        head);
   }
   if (facts.yama_scope == 2 && !facts.has_cap_sys_ptrace) {
-    return MakeError("{}: /proc/sys/kernel/yama/ptrace_scope is 2, which requires "
-                     "CAP_SYS_PTRACE (run as root, or set it to 1)", head);
+    return MakeError(
+        "{}: /proc/sys/kernel/yama/ptrace_scope is 2, which requires "
+        "CAP_SYS_PTRACE (run as root, or set it to 1)",
+        head);
   }
   if (facts.in_container && !facts.has_cap_sys_ptrace) {
-    return MakeError("{}: running in a container without CAP_SYS_PTRACE{} (start it with "
-                     "--cap-add SYS_PTRACE, or a seccomp profile that allows ptrace)",
-                     head, facts.own_seccomp_mode == 2 ? " and under a seccomp filter" : "");
+    return MakeError(
+        "{}: running in a container without CAP_SYS_PTRACE{} (start it with "
+        "--cap-add SYS_PTRACE, or a seccomp profile that allows ptrace)",
+        head, facts.own_seccomp_mode == 2 ? " and under a seccomp filter" : "");
   }
   if (facts.own_seccomp_mode == 2) {
-    return MakeError("{}: sysfence runs under a seccomp filter (Seccomp: 2 in "
-                     "/proc/self/status) that may forbid ptrace", head);
+    return MakeError(
+        "{}: sysfence runs under a seccomp filter (Seccomp: 2 in "
+        "/proc/self/status) that may forbid ptrace",
+        head);
   }
-  return MakeError("{}: a security module (SELinux deny_ptrace, AppArmor) may forbid it; "
-                   "ptrace_scope is {}", head,
-                   facts.yama_scope < 0 ? "not set (no Yama)" : std::to_string(facts.yama_scope));
+  return MakeError(
+      "{}: a security module (SELinux deny_ptrace, AppArmor) may forbid it; "
+      "ptrace_scope is {}",
+      head, facts.yama_scope < 0 ? "not set (no Yama)" : std::to_string(facts.yama_scope));
 }
 
 }  // namespace sysfence

@@ -17,12 +17,12 @@ namespace sysfence {
 
 // What the system says about ptrace, read from /proc.
 struct PtraceFacts {
-  int yama_scope = -1;            // /proc/sys/kernel/yama/ptrace_scope; -1 without Yama
+  int yama_scope = -1;              // /proc/sys/kernel/yama/ptrace_scope; -1 without Yama
   bool has_cap_sys_ptrace = false;  // in sysfence's effective capabilities
-  pid_t child_tracer = 0;         // TracerPid of the child sysfence tried to trace
-  std::string child_tracer_name;  // its comm, when known
-  int own_seccomp_mode = 0;       // "Seccomp:" of sysfence itself (2 = under a filter)
-  bool in_container = false;      // /.dockerenv, /run/.containerenv or a container cgroup
+  pid_t child_tracer = 0;           // TracerPid of the child sysfence tried to trace
+  std::string child_tracer_name;    // its comm, when known
+  int own_seccomp_mode = 0;         // "Seccomp:" of sysfence itself (2 = under a filter)
+  bool in_container = false;        // /.dockerenv, /run/.containerenv or a container cgroup
 };
 
 // Reads the facts for a failed attempt to trace `child`.

@@ -1,9 +1,9 @@
 // The explanation of a refused ptrace names the cause that the facts point to.
 #include "ptrace/ptrace_permission.h"
 
-#include <cerrno>
-
 #include <gtest/gtest.h>
+
+#include <cerrno>
 
 namespace sysfence {
 namespace {

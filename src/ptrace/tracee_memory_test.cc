@@ -3,12 +3,11 @@
 #include "ptrace/tracee_memory.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstring>
-
-#include <gtest/gtest.h>
 
 #include "ptrace/tracee_fds.h"
 
@@ -22,8 +21,8 @@ class GuardedPage : public ::testing::Test {
  protected:
   void SetUp() override {
     page_ = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-    void* map = mmap(nullptr, 2 * page_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                     -1, 0);
+    void* map =
+        mmap(nullptr, 2 * page_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     ASSERT_NE(map, MAP_FAILED);
     base_ = static_cast<char*>(map);
     ASSERT_EQ(mprotect(base_ + page_, page_, PROT_NONE), 0);
@@ -34,7 +33,7 @@ class GuardedPage : public ::testing::Test {
 };
 
 TEST_F(GuardedPage, ReadsStringEndingJustBeforeUnreadablePage) {
-  const char kText[] = "/etc/passwd";
+  constexpr char kText[] = "/etc/passwd";
   char* at = base_ + page_ - sizeof kText;  // the NUL is the page's last byte
   memcpy(at, kText, sizeof kText);
   Result<std::string> text = ReadTraceeString(getpid(), Address(at));

@@ -21,8 +21,8 @@ TEST(CallCounters, ImagesCountsAndUnion) {
 
   Profile profile;
   EXPECT_EQ(counters.AddToProfile(&profile), 0u);
-  EXPECT_EQ(profile.syscalls.Names(), (std::vector<std::string>{"execve", "getdents64",
-                                                                "syscall_600"}));
+  EXPECT_EQ(profile.syscalls.Names(),
+            (std::vector<std::string>{"execve", "getdents64", "syscall_600"}));
   EXPECT_EQ(profile.counts.at(Nr("execve")), 2u);
   EXPECT_EQ(profile.counts.at(Nr("getdents64")), 3u);
   EXPECT_EQ(profile.images.at("/usr/bin/dash").Names(), (std::vector<std::string>{"execve"}));
@@ -35,10 +35,10 @@ TEST(CallCounters, ImagesCountsAndUnion) {
 TEST(CallCounters, PhasesGetTheCallsCountedWhileCurrent) {
   CallCounters counters;
   ImageCounters* image = counters.Intern("/usr/bin/ssh");
-  image->ForPhase(0).x86_64[Nr("brk")] += 1;      // before any phase
-  image->ForPhase(1).x86_64[Nr("openat")] += 4;   // phase "init"
-  image->ForPhase(2).x86_64[Nr("read")] += 5;     // phase "work"
-  image->ForPhase(1).x86_64[Nr("read")] += 1;     // switching back finds the same block
+  image->ForPhase(0).x86_64[Nr("brk")] += 1;     // before any phase
+  image->ForPhase(1).x86_64[Nr("openat")] += 4;  // phase "init"
+  image->ForPhase(2).x86_64[Nr("read")] += 5;    // phase "work"
+  image->ForPhase(1).x86_64[Nr("read")] += 1;    // switching back finds the same block
   Profile profile;
   profile.phases.push_back(Phase{.name = "init"});
   profile.phases.push_back(Phase{.name = "work", .trigger = "openat /etc/passwd"});

@@ -11,7 +11,8 @@ namespace {
 
 // Whether `path` names the file /proc/PID/exe is (the same device and inode).
 bool IsExecutableOf(pid_t pid, const std::string& path) {
-  struct stat exe{}, named{};
+  struct stat exe {
+  }, named{};
   return stat(fmt::format("/proc/{}/exe", pid).c_str(), &exe) == 0 &&
          stat(path.c_str(), &named) == 0 && exe.st_dev == named.st_dev &&
          exe.st_ino == named.st_ino;

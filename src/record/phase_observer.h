@@ -25,7 +25,7 @@
 namespace sysfence {
 
 struct PhaseObserverOptions {
-  bool keep_events = false;             // for --auto-phases
+  bool keep_events = false;               // for --auto-phases
   TimelineWriter* events_file = nullptr;  // for --events FILE
   // Where triggers read memory and descriptors; needed when a phase trigger looks at them.
   TraceeInspector* inspector = nullptr;

@@ -57,7 +57,7 @@ struct CallRecord {
 
 // A new thread or process.
 struct ProcessCreated {
-  pid_t parent = 0;      // the thread that created it
+  pid_t parent = 0;  // the thread that created it
   pid_t child = 0;
   pid_t child_tgid = 0;  // the child's process: the parent's for a thread, `child` otherwise
   SpawnKind kind = SpawnKind::kFork;
@@ -72,8 +72,8 @@ struct ProcessCreated {
 
 // A successful execve: `pid` now runs `image`.
 struct ExecRecord {
-  pid_t pid = 0;         // after the exec (a non-leader thread that execs takes this id)
-  pid_t former_tid = 0;  // the thread that called execve (== pid for the leader)
+  pid_t pid = 0;           // after the exec (a non-leader thread that execs takes this id)
+  pid_t former_tid = 0;    // the thread that called execve (== pid for the leader)
   std::string_view image;  // the file now running: ExecutedImage (exec_image.h)
   int64_t monotonic_ns = 0;
 };

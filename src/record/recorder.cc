@@ -4,7 +4,6 @@
 #include "record/recorder.h"
 
 #include <fmt/format.h>
-
 #include <sys/syscall.h>
 
 #include <algorithm>
@@ -105,8 +104,7 @@ bool Recorder::OnProcessCreated(const ProcessCreated& event) {
     // image it exec'd.
     if (!record->execed) record->image = image;
   } else {
-    record = &tree_.Add(event.child, event.child_tgid != 0 ? event.child_tgid : event.child,
-                        image);
+    record = &tree_.Add(event.child, event.child_tgid != 0 ? event.child_tgid : event.child, image);
   }
   if (event.provisional) return true;
   record->phase = std::max(record->phase, parent_phase);
@@ -132,8 +130,8 @@ void Recorder::OnExec(const ExecRecord& event) {
   if (event.pid == root_) root_execed_ = true;
   if (observer_ != nullptr) {
     pid_t former = event.former_tid != 0 ? event.former_tid : event.pid;
-    observer_->OnExec(*this, ExecEvent{event.pid, former, image->path(), event.monotonic_ns,
-                                       launch});
+    observer_->OnExec(*this,
+                      ExecEvent{event.pid, former, image->path(), event.monotonic_ns, launch});
   }
 }
 
@@ -176,8 +174,7 @@ Recording Recorder::Finish(const std::string& target, bool interrupted) const {
   }
   if (lost_events_ > 0) {
     done.warnings.push_back(fmt::format(
-        "{} event(s) were lost while recording: the profile is marked incomplete",
-        lost_events_));
+        "{} event(s) were lost while recording: the profile is marked incomplete", lost_events_));
   }
   return done;
 }

@@ -3,9 +3,8 @@
 // observer, i386 and unrecordable calls, lost events and interruption.
 #include "record/recorder.h"
 
-#include <sys/syscall.h>
-
 #include <gtest/gtest.h>
+#include <sys/syscall.h>
 
 namespace sysfence {
 namespace {

@@ -48,14 +48,14 @@ inline SyscallArch SyscallArchOf(uint32_t audit_arch, uint64_t number) {
 }
 
 struct SyscallStop {
-  pid_t pid = 0;              // the thread that made the call
-  pid_t tgid = 0;             // its process
-  std::string_view image;     // the executable image it was running (profile `images` key)
+  pid_t pid = 0;           // the thread that made the call
+  pid_t tgid = 0;          // its process
+  std::string_view image;  // the executable image it was running (profile `images` key)
   SyscallArch arch = SyscallArch::kX86_64;
-  uint64_t number = 0;        // as the kernel saw it (x32 bit included)
+  uint64_t number = 0;  // as the kernel saw it (x32 bit included)
   std::array<uint64_t, 6> args{};
   uint64_t instruction_pointer = 0;
-  int64_t monotonic_ns = 0;   // CLOCK_MONOTONIC when the tracer saw the stop
+  int64_t monotonic_ns = 0;  // CLOCK_MONOTONIC when the tracer saw the stop
 };
 
 enum class SpawnKind { kFork, kVfork, kClone };
@@ -63,30 +63,30 @@ enum class SpawnKind { kFork, kVfork, kClone };
 struct SpawnEvent {
   pid_t parent = 0;
   pid_t child = 0;
-  pid_t child_tgid = 0;       // == parent's tgid for a thread
+  pid_t child_tgid = 0;  // == parent's tgid for a thread
   SpawnKind kind = SpawnKind::kFork;
-  std::string_view image;     // the child runs its parent's image until it execs
+  std::string_view image;  // the child runs its parent's image until it execs
   int64_t monotonic_ns = 0;
 };
 
 struct ExecEvent {
-  pid_t pid = 0;              // after the exec (a thread that execs takes its process's id)
-  pid_t former_tid = 0;       // the thread that called execve
-  std::string_view image;     // the image just loaded
+  pid_t pid = 0;           // after the exec (a thread that execs takes its process's id)
+  pid_t former_tid = 0;    // the thread that called execve
+  std::string_view image;  // the image just loaded
   int64_t monotonic_ns = 0;
-  bool launch = false;        // the command's own first execve: its start, not a phase change
+  bool launch = false;  // the command's own first execve: its start, not a phase change
 };
 
 struct SignalEvent {
   pid_t pid = 0;
-  int signal = 0;             // about to be delivered to the tracee
+  int signal = 0;  // about to be delivered to the tracee
   int64_t monotonic_ns = 0;
-  pid_t tgid = 0;             // the process of thread `pid`
+  pid_t tgid = 0;  // the process of thread `pid`
 };
 
 struct ExitEvent {
   pid_t pid = 0;
-  bool killed = false;        // by a signal (`status` is the signal) or exited (`status` = code)
+  bool killed = false;  // by a signal (`status` is the signal) or exited (`status` = code)
   int status = 0;
   int64_t monotonic_ns = 0;
 };

@@ -32,8 +32,8 @@ std::string Wrap(const std::string& text, size_t indent, size_t width) {
   size_t start = 0;
   while (start < text.size()) {
     size_t end = text.find(", ", start);
-    std::string word = text.substr(start, end == std::string::npos ? std::string::npos
-                                                                   : end - start + 1);
+    std::string word =
+        text.substr(start, end == std::string::npos ? std::string::npos : end - start + 1);
     if (column + word.size() > width && column > indent) {
       out += "\n" + std::string(indent, ' ');
       column = indent;
@@ -64,7 +64,7 @@ std::vector<std::pair<Category, SyscallSet>> ByCategory(const SyscallSet& set) {
   for (int i = 0; i < kCategoryCount; ++i) {
     auto category = static_cast<Category>(i);
     SyscallSet part = InCategory(set, category);
-    if (!part.Empty()) parts.emplace_back(category, std::move(part));
+    if (!part.Empty()) parts.emplace_back(category, part);
   }
   return parts;
 }
@@ -137,11 +137,10 @@ std::string ComparisonToCsv(NamedProfile a, NamedProfile b) {
   std::string out = "syscall,number,category,in_a,in_b,count_a,count_b\n";
   for (const std::string& name : either.Names()) {
     int number = *ParseSyscallName(name);
-    out += fmt::format("{},{},{},{},{},{},{}\n", name, number,
-                       CategoryName(SyscallCategory(number)),
-                       a.profile->syscalls.Contains(number) ? 1 : 0,
-                       b.profile->syscalls.Contains(number) ? 1 : 0, CountOf(*a.profile, number),
-                       CountOf(*b.profile, number));
+    out += fmt::format(
+        "{},{},{},{},{},{},{}\n", name, number, CategoryName(SyscallCategory(number)),
+        a.profile->syscalls.Contains(number) ? 1 : 0, b.profile->syscalls.Contains(number) ? 1 : 0,
+        CountOf(*a.profile, number), CountOf(*b.profile, number));
   }
   return out;
 }

@@ -2,6 +2,7 @@
 #include "report/comparison_report.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 namespace sysfence {

@@ -2,6 +2,7 @@
 // reported with its stage and errno.
 #include "seccomp/seccomp_install.h"
 
+#include <gtest/gtest.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -9,8 +10,6 @@
 
 #include <cerrno>
 #include <functional>
-
-#include <gtest/gtest.h>
 
 namespace sysfence {
 namespace {

@@ -3,10 +3,9 @@
 // linear in the number of nodes however deep the fork chains are.
 #include "strace/image_graph.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
-
-#include <algorithm>
 
 namespace sysfence {
 
@@ -53,7 +52,8 @@ ImageGraph::NodeId ImageGraph::Absorb(ImageGraph&& other) {
     if (node.parent != kNoNode) node.parent += offset;
     nodes_.push_back(std::move(node));
   }
-  for (size_t number = 0; number < counts_.size(); ++number) counts_[number] += other.counts_[number];
+  for (size_t number = 0; number < counts_.size(); ++number)
+    counts_[number] += other.counts_[number];
   other.nodes_.clear();
   other.counts_.fill(0);
   return offset;

@@ -19,7 +19,7 @@ Result<LineReader> LineReader::Open(const std::string& path) {
   }
   UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return MakeError("{}: {}", path, strerror(errno));
-  struct stat st{};
+  struct stat st {};
   if (fstat(fd.get(), &st) != 0) return MakeError("{}: {}", path, strerror(errno));
   if (S_ISDIR(st.st_mode)) return MakeError("{}: is a directory", path);
   return LineReader(std::move(fd), path);

@@ -4,8 +4,8 @@
 // which for strace output is the middle of the arguments.
 //
 //   Result<LineReader> reader = LineReader::Open(path);
-//   while (std::optional<std::string_view> line = reader->Next()) Use(*line, reader->line_number());
-//   if (!reader->status().ok()) return reader->status().error();
+//   while (std::optional<std::string_view> line = reader->Next()) Use(*line,
+//   reader->line_number()); if (!reader->status().ok()) return reader->status().error();
 #ifndef SYSFENCE_STRACE_LINE_READER_H_
 #define SYSFENCE_STRACE_LINE_READER_H_
 

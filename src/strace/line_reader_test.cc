@@ -2,10 +2,9 @@
 // kept for a line longer than kMaxLineBytes.
 #include "strace/line_reader.h"
 
+#include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <string>
 #include <vector>

@@ -115,7 +115,7 @@ Result<std::vector<std::vector<LogFile>>> FindCandidateSets(const std::vector<st
       sets.push_back({LogFile{path, std::nullopt, {}}});
       continue;
     }
-    struct stat st{};
+    struct stat st {};
     if (stat(path.c_str(), &st) != 0) return MakeError("{}: {}", path, strerror(errno));
     if (!S_ISDIR(st.st_mode)) {
       add(path);
@@ -251,8 +251,7 @@ void ResolveImagePaths(Profile& profile) {
   profile.target = CanonicalImagePath(profile.target);
 }
 
-Result<Profile> ImportStraceLogs(const std::vector<std::string>& paths,
-                                 StraceImportReport* report,
+Result<Profile> ImportStraceLogs(const std::vector<std::string>& paths, StraceImportReport* report,
                                  const StraceImportOptions& options) {
   StraceImportReport ignored;
   if (report == nullptr) report = &ignored;
@@ -278,8 +277,7 @@ Result<Profile> ImportStraceLogs(const std::vector<std::string>& paths,
 }
 
 Result<Profile> ImportStraceText(std::string_view text, std::string_view name,
-                                 StraceImportReport* report,
-                                 const StraceImportOptions& options) {
+                                 StraceImportReport* report, const StraceImportOptions& options) {
   StraceImportReport ignored;
   if (report == nullptr) report = &ignored;
   WarningCollector warnings(report, options.max_warnings);

@@ -54,8 +54,7 @@ void ResolveImagePaths(Profile& profile);
 
 // Fails (one message naming the file) when a LOG is missing or unreadable, empty, holds no
 // line of strace output, or is a directory without PREFIX.PID files. "-" is standard input.
-Result<Profile> ImportStraceLogs(const std::vector<std::string>& paths,
-                                 StraceImportReport* report,
+Result<Profile> ImportStraceLogs(const std::vector<std::string>& paths, StraceImportReport* report,
                                  const StraceImportOptions& options = {});
 
 // One run from one log held in memory; `name` stands for it in messages.

@@ -3,9 +3,8 @@
 // what must be skipped with a warning or refused.
 #include "strace/strace_import.h"
 
-#include <stdlib.h>
-
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -211,9 +210,8 @@ TEST(StraceImport, ReadsTerminalOutputWhereTheFirstProcessHasNoPrefix) {
   EXPECT_EQ(report.warning_count, 0u);
   EXPECT_EQ(profile.exit_status, 4);
   EXPECT_EQ(ImageKeys(profile), (Names{"/bin/sh", "/usr/bin/ls", "[launcher]"}));
-  EXPECT_EQ(ImageNames(profile, "/bin/sh"),
-            (Names{"brk", "clone", "execve", "exit_group", "rt_sigreturn", "set_robust_list",
-                   "wait4"}));
+  EXPECT_EQ(ImageNames(profile, "/bin/sh"), (Names{"brk", "clone", "execve", "exit_group",
+                                                   "rt_sigreturn", "set_robust_list", "wait4"}));
   EXPECT_EQ(ImageNames(profile, "/usr/bin/ls"), (Names{"getdents64"}));
   EXPECT_EQ(CountOf(profile, "wait4"), 1u);
 }
@@ -429,7 +427,9 @@ TEST(StraceImport, CountsTheCallOnALastLineCutShort) {
 
 TEST(StraceImport, RejectsGarbage) {
   for (std::string_view text : {std::string_view("hello\nworld\n"),
-                                std::string_view("\x7f" "ELF\2\1\1\0\0\0\0\0\0\0\0\0\3\0>\0", 20),
+                                std::string_view("\x7f"
+                                                 "ELF\2\1\1\0\0\0\0\0\0\0\0\0\3\0>\0",
+                                                 20),
                                 std::string_view("\n\n   \n"),
                                 std::string_view("strace: exec: No such file or directory\n")}) {
     Result<Profile> profile = ImportStraceText(text, "junk.bin", nullptr);
@@ -566,9 +566,9 @@ TEST(StraceImport, SurvivesLongLinesNulBytesAndForgedForks) {
   std::string log = "42    execve(\"/bin/x\", [\"x\"], 0x1 /* 1 var */) = 0\n";
   log += "42    write(1, \"" + std::string(3 << 20, 'y') + "\", 3145728) = 3145728\n";
   log += "42    read(0, \"" + std::string(2, '\0') + "\", 2) = 2\n";
-  log += "42    clone(child_stack=NULL) = 42\n";   // a fork that returns its own pid
+  log += "42    clone(child_stack=NULL) = 42\n";  // a fork that returns its own pid
   log += "43    clone(child_stack=NULL) = 44\n";
-  log += "44    clone(child_stack=NULL) = 43\n";   // and a cycle
+  log += "44    clone(child_stack=NULL) = 43\n";  // and a cycle
   log += "43    getuid() = 0\n";
   std::string path = dir.Write("odd.log", log);
   StraceImportReport report;

@@ -18,18 +18,18 @@
 namespace sysfence {
 
 enum class StraceLineKind {
-  kCall,          // name(args) = result: a whole syscall
-  kUnfinished,    // name(args <unfinished ...>: entered; the result comes on a later line
-  kResumed,       // <... name resumed>args) = result
-  kSignal,        // --- SIGCHLD {...} ---
-  kExited,        // +++ exited with N +++
-  kKilled,        // +++ killed by SIGKILL +++
-  kSuperseded,    // +++ superseded by execve in pid N +++
-  kPersonality,   // [ Process PID=N runs in 32 bit mode. ]
-  kAttached,      // strace: Process N attached
-  kDetached,      // strace: Process N detached
-  kNote,          // says nothing about the tracee: blank, -k stack frame, other strace: messages
-  kMalformed,     // none of the above; `problem` says why
+  kCall,         // name(args) = result: a whole syscall
+  kUnfinished,   // name(args <unfinished ...>: entered; the result comes on a later line
+  kResumed,      // <... name resumed>args) = result
+  kSignal,       // --- SIGCHLD {...} ---
+  kExited,       // +++ exited with N +++
+  kKilled,       // +++ killed by SIGKILL +++
+  kSuperseded,   // +++ superseded by execve in pid N +++
+  kPersonality,  // [ Process PID=N runs in 32 bit mode. ]
+  kAttached,     // strace: Process N attached
+  kDetached,     // strace: Process N detached
+  kNote,         // says nothing about the tracee: blank, -k stack frame, other strace: messages
+  kMalformed,    // none of the above; `problem` says why
 };
 
 enum class Personality { k64Bit, k32Bit, kX32 };

@@ -8,8 +8,8 @@ namespace sysfence {
 namespace {
 
 TEST(StraceLine, ReadsPlainCallWithResult) {
-  StraceLine line = ParseStraceLine(
-      "openat(AT_FDCWD, \"/etc/ld.so.cache\", O_RDONLY|O_CLOEXEC) = 3");
+  StraceLine line =
+      ParseStraceLine("openat(AT_FDCWD, \"/etc/ld.so.cache\", O_RDONLY|O_CLOEXEC) = 3");
   EXPECT_EQ(line.kind, StraceLineKind::kCall);
   EXPECT_FALSE(line.pid.has_value());
   EXPECT_EQ(line.name, "openat");
@@ -33,12 +33,12 @@ TEST(StraceLine, ReadsBothPidPrefixForms) {
 
 TEST(StraceLine, StripsTimestampsAndDurations) {
   for (const char* text : {
-           "10:12:13 brk(NULL) = 0x5633b12a4000",                      // -t
-           "10:12:13.123456 brk(NULL) = 0x5633b12a4000 <0.000012>",    // -tt -T
-           "1795707773.608539 brk(NULL) = 0x5633b12a4000",             // -ttt
+           "10:12:13 brk(NULL) = 0x5633b12a4000",                       // -t
+           "10:12:13.123456 brk(NULL) = 0x5633b12a4000 <0.000012>",     // -tt -T
+           "1795707773.608539 brk(NULL) = 0x5633b12a4000",              // -ttt
            "     0.009115 brk(NULL)                 = 0x5633b12a4000",  // -r
            "7815  1795707773.608539 [  12] [00007fde0bb65c47] brk(NULL) = 0x5633b12a4000 "
-           "<0.000053>",                                                 // -f -ttt -n -i -T
+           "<0.000053>",  // -f -ttt -n -i -T
        }) {
     StraceLine line = ParseStraceLine(text);
     EXPECT_EQ(line.kind, StraceLineKind::kCall) << text;
@@ -51,8 +51,9 @@ TEST(StraceLine, StripsTimestampsAndDurations) {
 }
 
 TEST(StraceLine, ReadsUnfinishedAndResumedHalves) {
-  StraceLine started = ParseStraceLine("6597  execve(\"/usr/bin/wc\", [\"wc\", \"-l\"], "
-                                       "0x5563560e7c88 /* 41 vars */ <unfinished ...>");
+  StraceLine started = ParseStraceLine(
+      "6597  execve(\"/usr/bin/wc\", [\"wc\", \"-l\"], "
+      "0x5563560e7c88 /* 41 vars */ <unfinished ...>");
   EXPECT_EQ(started.kind, StraceLineKind::kUnfinished);
   EXPECT_EQ(started.name, "execve");
   EXPECT_EQ(ExecutedPath(started.name, started.arguments), "/usr/bin/wc");
@@ -78,8 +79,7 @@ TEST(StraceLine, ReadsErrorsAndUnknownResults) {
   StraceLine unavailable = ParseStraceLine("1234  <... futex resumed>) = ? <unavailable>");
   EXPECT_EQ(unavailable.kind, StraceLineKind::kResumed);
   EXPECT_FALSE(unavailable.result.has_value());
-  StraceLine restart = ParseStraceLine(
-      "restart_syscall(<... resuming interrupted read ...>) = 0");
+  StraceLine restart = ParseStraceLine("restart_syscall(<... resuming interrupted read ...>) = 0");
   EXPECT_EQ(restart.name, "restart_syscall");
   EXPECT_EQ(restart.result, 0);
   StraceLine erestart = ParseStraceLine(
@@ -91,8 +91,8 @@ TEST(StraceLine, FindsTheResultPastEqualsSignsInArguments) {
   StraceLine in_string = ParseStraceLine("write(1, \"x) = 5\\n\", 7) = 7");
   EXPECT_EQ(in_string.result, 7);
   // -yy decorates the result with the path, which may hold " = " itself.
-  StraceLine in_decoration = ParseStraceLine(
-      "openat(AT_FDCWD</tmp>, \"a = b\", O_RDONLY) = 3</tmp/a = b>");
+  StraceLine in_decoration =
+      ParseStraceLine("openat(AT_FDCWD</tmp>, \"a = b\", O_RDONLY) = 3</tmp/a = b>");
   EXPECT_EQ(in_decoration.result, 3);
 }
 
@@ -124,8 +124,7 @@ TEST(StraceLine, ReadsPersonalitySwitches) {
   EXPECT_EQ(to32.personality, Personality::k32Bit);
   StraceLine to64 = ParseStraceLine("[ Process PID 1234 runs in 64 bit mode. ]");
   EXPECT_EQ(to64.personality, Personality::k64Bit);
-  EXPECT_EQ(ParseStraceLine("[ Process PID=9 runs in x32 mode. ]").personality,
-            Personality::kX32);
+  EXPECT_EQ(ParseStraceLine("[ Process PID=9 runs in x32 mode. ]").personality, Personality::kX32);
 }
 
 TEST(StraceLine, TreatsStraceMessagesAndStackFramesAsNotes) {
@@ -137,8 +136,7 @@ TEST(StraceLine, TreatsStraceMessagesAndStackFramesAsNotes) {
             StraceLineKind::kAttached);
   EXPECT_EQ(ParseStraceLine(" > /usr/lib/x86_64-linux-gnu/libc.so.6(read+0x12) [0x10d7e2]").kind,
             StraceLineKind::kNote);
-  EXPECT_EQ(ParseStraceLine("strace: exec: No such file or directory").kind,
-            StraceLineKind::kNote);
+  EXPECT_EQ(ParseStraceLine("strace: exec: No such file or directory").kind, StraceLineKind::kNote);
   EXPECT_EQ(ParseStraceLine("").kind, StraceLineKind::kNote);
 }
 
@@ -158,8 +156,7 @@ TEST(StraceLine, DecodesExecutedPaths) {
             "/usr/bin/a\"b\\cAA");
   EXPECT_EQ(ExecutedPath("execve", "0x7ffd0000, [], NULL)"), std::nullopt);
   EXPECT_EQ(ExecutedPath("execveat", "3</usr/bin>, \"ls\", [\"ls\"], NULL, 0)"), "/usr/bin/ls");
-  EXPECT_EQ(ExecutedPath("execveat", "AT_FDCWD, \"/bin/true\", [\"true\"], NULL, 0)"),
-            "/bin/true");
+  EXPECT_EQ(ExecutedPath("execveat", "AT_FDCWD, \"/bin/true\", [\"true\"], NULL, 0)"), "/bin/true");
   EXPECT_EQ(ExecutedPath("execveat", "5</usr/bin/env>, \"\", [\"env\"], NULL, AT_EMPTY_PATH)"),
             "/usr/bin/env");
   EXPECT_EQ(ExecutedPath("execveat", "5, \"\", [\"env\"], NULL, AT_EMPTY_PATH)"), std::nullopt);

@@ -11,10 +11,10 @@
 //   process is the first one; its later "[pid N]" name is the one pid nobody forked.
 #include "strace/strace_log_parser.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <climits>
-
-#include <fmt/format.h>
 
 #include "syscalls/syscall_table.h"
 
@@ -241,8 +241,7 @@ void StraceLogParser::AdoptUnprefixedPendingCall(Process& process, const StraceL
   // strace -f to a terminal: the first process started this call unprefixed, then a second
   // process appeared and the call resumes under the first one's "[pid N]". That makes this
   // process the first one.
-  if (!bracketed_mode_ || process.linked ||
-      process.unprefixed_node_then == ImageGraph::kNoNode) {
+  if (!bracketed_mode_ || process.linked || process.unprefixed_node_then == ImageGraph::kNoNode) {
     return;
   }
   auto unprefixed = processes_.find(kUnprefixedPid);
@@ -349,9 +348,8 @@ void StraceLogParser::HandlePersonality(const StraceLine& line) {
   ++log_.recognised_lines;
   // The message names the process; in a -ff file that pid is the file's unprefixed one.
   auto named = processes_.find(line.subject_pid);
-  Process& process = named != processes_.end() && named->second.alive
-                         ? named->second
-                         : processes_[PidOf(line)];
+  Process& process =
+      named != processes_.end() && named->second.alive ? named->second : processes_[PidOf(line)];
   process.personality = line.personality;
 }
 

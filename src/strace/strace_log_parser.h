@@ -69,12 +69,12 @@ class StraceLogParser {
   struct Process {
     ImageGraph::NodeId node = ImageGraph::kNoNode;        // image it runs now
     ImageGraph::NodeId first_node = ImageGraph::kNoNode;  // where it started
-    bool linked = false;  // first_node knows its parent
+    bool linked = false;                                  // first_node knows its parent
     bool alive = true;
     // strace -f to a terminal prints the first process unprefixed until a second one
     // appears: the node that process was in when this pid first showed up.
     ImageGraph::NodeId unprefixed_node_then = ImageGraph::kNoNode;
-    uint64_t order = 0;  // when it first showed up
+    uint64_t order = 0;          // when it first showed up
     bool is_root = false;        // the first process of the log
     bool is_root_alias = false;  // the first process again, under its "[pid N]" name
     Personality personality = Personality::k64Bit;
@@ -100,8 +100,8 @@ class StraceLogParser {
   void HandleSuperseded(const StraceLine& line);
   void HandlePersonality(const StraceLine& line);
   // Counts one call; false (after a warning) when the name is not a syscall of the personality.
-  bool CountCall(Process& process, std::string_view name, uint64_t line_number,
-                 bool* compat, int* number);
+  bool CountCall(Process& process, std::string_view name, uint64_t line_number, bool* compat,
+                 int* number);
 
   // The pid key of a line, creating the process when the pid is new (or was reused).
   int PidOf(const StraceLine& line);

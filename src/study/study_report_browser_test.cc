@@ -1,11 +1,10 @@
 // Loads a study report in headless Chromium (a real browser) and checks that every chart is
 // laid out with a size and that its bars and lines are drawn; saves a screenshot beside it.
-#include "study/study_report.h"
-
 #include <gtest/gtest.h>
 
 #include "base/file_util.h"
 #include "report/browser.h"
+#include "study/study_report.h"
 #include "test_util.h"
 
 namespace sysfence::testing {
@@ -73,8 +72,8 @@ TEST(ReportBrowser, EveryChartRendersNonEmptyInHeadlessChromium) {
     EXPECT_GT(bars + lines, 0) << "an empty chart: " << chart;
   }
 
-  ASSERT_TRUE(CaptureScreenshot(*chromium, dir.File("index.html"), dir.File("screenshot.png"))
-                  .ok());
+  ASSERT_TRUE(
+      CaptureScreenshot(*chromium, dir.File("index.html"), dir.File("screenshot.png")).ok());
   std::string png = ReadWholeFile(dir.File("screenshot.png"));
   ASSERT_GT(png.size(), 10000u);
   EXPECT_EQ(png.substr(1, 3), "PNG");

@@ -89,7 +89,8 @@ std::string RealPath(const std::string& path) {
 
 class Study {
  public:
-  Study(const StudyOptions& options, std::string work) : options_(options), work_(std::move(work)) {}
+  Study(const StudyOptions& options, std::string work)
+      : options_(options), work_(std::move(work)) {}
 
   void Progress(const std::string& line) const {
     if (options_.progress) options_.progress(line);
@@ -192,7 +193,8 @@ class Study {
     // call in the traced tree is not the program's.
     for (const Phase& traced : profile.phases) {
       Phase phase{.name = traced.name, .syscalls = {}, .trigger = traced.trigger};
-      if (auto it = traced.images.find(image); it != traced.images.end()) phase.syscalls = it->second;
+      if (auto it = traced.images.find(image); it != traced.images.end())
+        phase.syscalls = it->second;
       auto it = std::find_if(sets.phases.begin(), sets.phases.end(),
                              [&](const Phase& p) { return p.name == phase.name; });
       if (it == sets.phases.end()) {
@@ -211,17 +213,17 @@ class Study {
     result.runs.push_back(std::move(run));
   }
 
-  void AddStatic(ProgramSets& sets, const Profile& static_profile,
-                 StudyResult& result) const {
+  void AddStatic(ProgramSets& sets, const Profile& static_profile, StudyResult& result) const {
     sets.static_set = static_profile.syscalls;
     sets.unresolved_sites = static_cast<int>(static_profile.unresolved.size());
     SoundnessReport report =
         CheckSoundness({{sets.binary, sets.dynamic}}, {{sets.binary, static_profile.syscalls}});
     for (const ImageSoundness& image : report.images) {
       for (const std::string& name : image.missed.Names()) {
-        result.soundness_failures.push_back(fmt::format("{}: {} was traced but is not in the "
-                                                        "static set of {}",
-                                                        sets.name, name, image.image));
+        result.soundness_failures.push_back(
+            fmt::format("{}: {} was traced but is not in the "
+                        "static set of {}",
+                        sets.name, name, image.image));
       }
     }
   }
@@ -248,8 +250,8 @@ Result<StudyResult> RunDiffStudy(Study& study) {
   for (size_t i = 0; i < runs->size(); ++i) {
     const Workload& workload = (*runs)[i];
     study.Progress(fmt::format("[{}/{}] tracing diff: {}", i + 1, runs->size(), workload.name));
-    Result<Profile> profile = study.Trace(workload, fmt::format("{}/run-{:02}.json",
-                                                                 study.work_, i + 1));
+    Result<Profile> profile =
+        study.Trace(workload, fmt::format("{}/run-{:02}.json", study.work_, i + 1));
     if (!profile.ok()) return profile.error();
     study.RecordRun(result, sets, workload, *profile, sets.binary);
   }
@@ -265,8 +267,8 @@ std::vector<std::string> PhaseArguments(const std::string& text, const std::stri
   size_t start = 0;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
-    std::string line = text.substr(start, end == std::string::npos ? std::string::npos
-                                                                   : end - start);
+    std::string line =
+        text.substr(start, end == std::string::npos ? std::string::npos : end - start);
     start = end == std::string::npos ? text.size() : end + 1;
     if (line.empty() || line[0] == '#') continue;
     size_t space = line.find(' ');
@@ -306,8 +308,8 @@ Result<StudyResult> RunSshStudy(Study& study) {
   // A second port, for the session that forwards a port from the server back to the client.
   Result<int> forward_port = SshLoopback::FreePort();
   if (!forward_port.ok()) return forward_port.error();
-  Result<std::string> config_template = ReadFile(study.options_.workloads_dir +
-                                                 "/ssh/sshd_config.in");
+  Result<std::string> config_template =
+      ReadFile(study.options_.workloads_dir + "/ssh/sshd_config.in");
   if (!config_template.ok()) return config_template.error();
   std::string phases_text = ReadFile(study.options_.workloads_dir + "/ssh/phases.txt").value_or("");
   SshLoopbackOptions server_options;
@@ -324,7 +326,8 @@ Result<StudyResult> RunSshStudy(Study& study) {
     forward_port = SshLoopback::FreePort();
   }
   if (!forward_port.ok()) return forward_port.error();
-  std::map<std::string, std::string> values = {{"work", work}, {"in", inputs},
+  std::map<std::string, std::string> values = {{"work", work},
+                                               {"in", inputs},
                                                {"port", std::to_string(port)},
                                                {"forward_port", std::to_string(*forward_port)},
                                                {"dest", "root@127.0.0.1"}};
@@ -340,18 +343,17 @@ Result<StudyResult> RunSshStudy(Study& study) {
   std::vector<std::string> client_phases = PhaseArguments(phases_text, "client");
   for (size_t i = 0; i < sessions->size(); ++i) {
     const Workload& session = (*sessions)[i];
-    study.Progress(fmt::format("[{}/{}] tracing ssh client: {}", i + 1, sessions->size(),
-                               session.name));
+    study.Progress(
+        fmt::format("[{}/{}] tracing ssh client: {}", i + 1, sessions->size(), session.name));
     // Phases are those of the ssh client itself; scp and sftp run it as a child.
-    Result<Profile> profile = study.Trace(
-        session, fmt::format("{}/client-{:02}.json", work, i + 1),
-        session.argv.front() == "ssh" ? client_phases : std::vector<std::string>{});
+    Result<Profile> profile =
+        study.Trace(session, fmt::format("{}/client-{:02}.json", work, i + 1),
+                    session.argv.front() == "ssh" ? client_phases : std::vector<std::string>{});
     if (!profile.ok()) return profile.error();
     if (profile->exit_status != 0) {
-      return MakeError("SSH session '{}' failed with exit status {}: {}", session.name,
-                       profile->exit_status,
-                       ReadFile(fmt::format("{}/client-{:02}.json.stderr", work, i + 1))
-                           .value_or(""));
+      return MakeError(
+          "SSH session '{}' failed with exit status {}: {}", session.name, profile->exit_status,
+          ReadFile(fmt::format("{}/client-{:02}.json.stderr", work, i + 1)).value_or(""));
     }
     study.RecordRun(result, client, session, *profile, client.binary);
   }
@@ -401,7 +403,7 @@ Result<StudyResult> RunStudy(const StudyOptions& options) {
   if (options.study != "diff" && options.study != "ssh") {
     return MakeError("unknown study '{}' (diff or ssh)", options.study);
   }
-  struct stat st{};
+  struct stat st {};
   if (stat(options.workloads_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return MakeError("{}: the study's workloads are not there (set SYSFENCE_STUDY_DIR)",
                      options.workloads_dir);
@@ -412,8 +414,7 @@ Result<StudyResult> RunStudy(const StudyOptions& options) {
   // fails); their own children, reparented here, are reaped here rather than left to init.
   ScopedChildSubreaper subreaper;
   Study study(options, work->path());
-  Result<StudyResult> result =
-      options.study == "diff" ? RunDiffStudy(study) : RunSshStudy(study);
+  Result<StudyResult> result = options.study == "diff" ? RunDiffStudy(study) : RunSshStudy(study);
   KillAndReapChildren();
   return result;
 }

@@ -2,6 +2,7 @@
 // evaluator (every call and architecture the tracer cares about), and once in the kernel.
 #include "trace/seccomp_trace_filter.h"
 
+#include <gtest/gtest.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <sys/syscall.h>
@@ -9,8 +10,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-
-#include <gtest/gtest.h>
 
 #include "seccomp/bpf_evaluator.h"
 #include "seccomp/seccomp_install.h"

@@ -38,8 +38,8 @@ Result<std::unique_ptr<Attempt>> TraceOnce(const CommandPath& path, const TraceO
     filter = std::move(*built);
   }
   auto attempt = std::make_unique<Attempt>(observer);
-  Result<LaunchedCommand> launched = LaunchTracedCommand(
-      {path.exec_path, options.command, filter ? &*filter : nullptr});
+  Result<LaunchedCommand> launched =
+      LaunchTracedCommand({path.exec_path, options.command, filter ? &*filter : nullptr});
   if (!launched.ok()) return launched.error();
   attempt->recorder.Start(launched->pid);
   Tracer tracer(mode, &attempt->recorder, signals);

@@ -4,12 +4,11 @@
 // how it splits the profile into phases), and tracing only a chosen set of calls.
 #include "trace/trace_command.h"
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/syscall.h>
 
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "ptrace/tracee_fds.h"
 #include "ptrace/tracee_memory.h"
@@ -99,9 +98,7 @@ class RecordingObserver : public TraceObserver {
   int64_t last_ns_ = 0;
 };
 
-std::string Canonical(const std::string& path) {
-  return std::filesystem::canonical(path).string();
-}
+std::string Canonical(const std::string& path) { return std::filesystem::canonical(path).string(); }
 
 TEST(TraceObserver, SeesCallsArgumentsAndEventsAndSplitsPhases) {
   ScratchDir dir;

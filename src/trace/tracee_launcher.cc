@@ -39,7 +39,7 @@ namespace {
                            const BpfProgram* filter) {
   // The parent's handlers for these would keep the child alive between fork and execve.
   for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGALRM}) {
-    struct sigaction action{};
+    struct sigaction action {};
     action.sa_handler = SIG_DFL;
     sigaction(signal, &action, nullptr);
   }

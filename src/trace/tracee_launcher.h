@@ -22,8 +22,8 @@
 namespace sysfence {
 
 struct LaunchRequest {
-  std::string exec_path;            // passed to execve as is (already resolved)
-  std::vector<std::string> argv;    // argv[0] as the user typed it
+  std::string exec_path;               // passed to execve as is (already resolved)
+  std::vector<std::string> argv;       // argv[0] as the user typed it
   const BpfProgram* filter = nullptr;  // nullptr: no filter, stop at every syscall instead
 };
 

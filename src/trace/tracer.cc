@@ -19,9 +19,9 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
-#include <sys/user.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,7 +48,7 @@ int64_t MonotonicNanoseconds() {
 // The kernel ignores the bits when the tracer lacks CAP_SYS_PTRACE over the new credentials
 // (and on a nosuid mount): the program then runs, and calls, as it would not untraced.
 const char* IgnoredSetIdBit(pid_t pid) {
-  struct stat file{};
+  struct stat file {};
   if (stat(fmt::format("/proc/{}/exe", pid).c_str(), &file) != 0) return nullptr;
   bool set_uid = (file.st_mode & S_ISUID) != 0;
   bool set_gid = (file.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP);

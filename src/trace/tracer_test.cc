@@ -2,12 +2,11 @@
 // before it has seen its tracees end kills and reaps them.
 #include "trace/tracer.h"
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include "record/recorder.h"
 
