@@ -26,8 +26,8 @@ Result<size_t> ReadSome(pid_t pid, uint64_t address, char* out, size_t size) {
 }
 
 size_t PageSize() {
-  static const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  return page;
+  static const size_t kPage = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  return kPage;
 }
 
 }  // namespace

@@ -79,7 +79,7 @@ const Row kRows[] = {
 };
 
 const std::vector<ArgumentSpec>& Table() {
-  static const std::vector<ArgumentSpec> table = [] {
+  static const std::vector<ArgumentSpec> kTable = [] {
     std::vector<ArgumentSpec> specs;
     for (const Row& row : kRows) {
       specs.push_back(
@@ -90,7 +90,7 @@ const std::vector<ArgumentSpec>& Table() {
     });
     return specs;
   }();
-  return table;
+  return kTable;
 }
 
 constexpr MemoryArguments kMemory[] = {
