@@ -9,7 +9,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 1
 
-.PHONY: all deps build demo test test-unit test-asan fuzz bench bench-trace bench-filter bench-run bench-static static-sweep clean
+.PHONY: all deps build demo lint test test-unit test-asan fuzz bench bench-trace bench-filter bench-run bench-static static-sweep clean
 
 all: build
 
@@ -25,8 +25,13 @@ build: deps $(BUILD)/CMakeCache.txt
 demo: build
 	bash scripts/demo.sh $(BUILD)
 
-# The whole suite, then the unit tests again under ASan+UBSan (test-asan).
+# clang-format and clang-tidy as docs/CONVENTIONS.md says (scripts/lint.sh).
+lint: deps $(BUILD)/CMakeCache.txt
+	bash scripts/lint.sh $(BUILD)
+
+# The lint, the whole suite, then the unit tests again under ASan+UBSan (test-asan).
 test: build
+	bash scripts/lint.sh $(BUILD)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
 	$(MAKE) test-asan
 
