@@ -6,10 +6,10 @@
 // that passes the number, and a kill-mode filter made from a static profile runs the
 // workloads to their normal exit.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "test_util.h"
@@ -37,14 +37,17 @@ std::set<std::string> Syscalls(const json& profile) {
   return names;
 }
 
-// Runs scripts/check_static_soundness.py on a command; every image must miss nothing, and
-// each of `images` must have been checked.
+// Traces `command` with `sysfence trace` and checks the profile with `sysfence compare
+// --soundness`; every image must miss nothing, and each of `images` must have been checked.
 void ExpectTracedCallsInStaticSets(const std::vector<std::string>& command,
                                    const std::vector<std::string>& images) {
-  std::vector<std::string> argv = {"python3", SourceDir() + "/scripts/check_static_soundness.py",
-                                   "--sysfence", SysfenceBinary(), "--"};
-  argv.insert(argv.end(), command.begin(), command.end());
-  CommandResult r = RunCommand(argv, 300);
+  ScratchDir scratch;
+  std::string traced = scratch.File("traced.json");
+  std::vector<std::string> trace = {SysfenceBinary(), "trace", "-o", traced, "--"};
+  trace.insert(trace.end(), command.begin(), command.end());
+  CommandResult t = RunCommand(trace, 300);
+  ASSERT_TRUE(FileExists(traced)) << "no profile from tracing " << command.front() << ": " << t.err;
+  CommandResult r = RunCommand({SysfenceBinary(), "compare", "--soundness", traced}, 300);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   for (const std::string& image : images) {
     std::string real = std::filesystem::canonical(image).string();
@@ -71,8 +74,8 @@ TEST_P(GoTestProgram, FindsEveryMarkerAndLeavesNothingUnresolved) {
   EXPECT_TRUE(profile["unresolved"].empty()) << profile["unresolved"].dump(2);
   // What the runtime needs in every Go program: threads, futexes, signals, the vDSO's
   // fallback for the clock.
-  for (const char* name : {"clone", "futex", "rt_sigaction", "sigaltstack", "mmap",
-                           "clock_gettime", "exit_group"}) {
+  for (const char* name :
+       {"clone", "futex", "rt_sigaction", "sigaltstack", "mmap", "clock_gettime", "exit_group"}) {
     EXPECT_TRUE(syscalls.count(name)) << name;
   }
   // Evidence names Go's functions, also in the stripped builds.
@@ -110,11 +113,10 @@ TEST(GoStatic, ExplainsThroughGoFunctionNames) {
   r = RunCommand({SysfenceBinary(), "static", "--explain", "syscall_603", "-o", "/dev/null",
                   GoProgram("gomarkers_pure_stripped")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const char* line : {"passes syscall_603 in %rax to main.wrapperOne",
-                           "passes it on in %rax to main.wrapperTwo",
-                           "passes it on in %rax to syscall.Syscall",
-                           "passes it on in %rax to runtime/internal/syscall.Syscall6",
-                           "syscall_603 site "}) {
+  for (const char* line :
+       {"passes syscall_603 in %rax to main.wrapperOne", "passes it on in %rax to main.wrapperTwo",
+        "passes it on in %rax to syscall.Syscall",
+        "passes it on in %rax to runtime/internal/syscall.Syscall6", "syscall_603 site "}) {
     EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
   }
   // ABI0: the number on the stack.
@@ -156,9 +158,8 @@ class DebianGoPrograms : public ::testing::Test {
 };
 
 TEST_F(DebianGoPrograms, TracedCallsAreInTheStaticSet) {
-  ExpectTracedCallsInStaticSets(
-      {"sh", SourceDir() + "/tests/soundness/go_oci.sh", scratch_.path()},
-      {"/usr/bin/umoci", "/usr/bin/skopeo"});
+  ExpectTracedCallsInStaticSets({"sh", SourceDir() + "/tests/soundness/go_oci.sh", scratch_.path()},
+                                {"/usr/bin/umoci", "/usr/bin/skopeo"});
   for (const char* program : {"/usr/bin/umoci", "/usr/bin/skopeo"}) {
     json profile = StaticProfile(program);
     EXPECT_TRUE(profile["unresolved"].empty()) << program << profile["unresolved"].dump(2);
@@ -181,17 +182,17 @@ TEST_F(DebianGoPrograms, ToolchainResticAndCaddyMissNothing) {
 TEST_F(DebianGoPrograms, RunUnderKillFiltersFromTheirStaticProfiles) {
   for (const char* program : {"umoci", "skopeo"}) {
     std::string profile = scratch_.File(std::string(program) + ".json");
-    CommandResult made = RunCommand({SysfenceBinary(), "static", "-o", profile,
-                                     std::string("/usr/bin/") + program});
+    CommandResult made =
+        RunCommand({SysfenceBinary(), "static", "-o", profile, std::string("/usr/bin/") + program});
     ASSERT_EQ(made.exit_code, 0) << made.err;
   }
   std::string layouts = scratch_.File("layouts");
   std::filesystem::create_directory(layouts);
   for (const char* program : {"umoci", "skopeo"}) {
-    CommandResult r = RunCommand({"sh", SourceDir() + "/tests/soundness/go_oci.sh", layouts,
-                                  program, SysfenceBinary(), "run", "--profile",
-                                  scratch_.File(std::string(program) + ".json"), "--action",
-                                  "kill", "--"});
+    CommandResult r =
+        RunCommand({"sh", SourceDir() + "/tests/soundness/go_oci.sh", layouts, program,
+                    SysfenceBinary(), "run", "--profile",
+                    scratch_.File(std::string(program) + ".json"), "--action", "kill", "--"});
     EXPECT_EQ(r.exit_code, 0) << program << ": " << r.out << r.err;
   }
   EXPECT_TRUE(std::filesystem::exists(layouts + "/copy/index.json"));
