@@ -9,7 +9,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 1
 
-.PHONY: all deps build demo test test-unit test-asan fuzz bench bench-trace bench-filter bench-run bench-static static-sweep static-table clean
+.PHONY: all deps build demo lint test test-unit test-asan fuzz bench bench-trace bench-filter bench-run bench-static static-sweep static-table clean
 
 all: build
 
@@ -25,8 +25,13 @@ build: deps $(BUILD)/CMakeCache.txt
 demo: build
 	bash scripts/demo.sh $(BUILD)
 
-# The whole suite, then the unit tests again under ASan+UBSan (test-asan).
+# clang-format and clang-tidy as docs/CONVENTIONS.md says (scripts/lint.sh).
+lint: deps $(BUILD)/CMakeCache.txt
+	bash scripts/lint.sh $(BUILD)
+
+# The lint, the whole suite, then the unit tests again under ASan+UBSan (test-asan).
 test: build
+	bash scripts/lint.sh $(BUILD)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
 	$(MAKE) test-asan
 
@@ -60,9 +65,11 @@ bench-filter: build
 bench-run: build
 	bash bench/run_bench.sh $(BUILD)
 
-# sysfence static on /usr/bin/ssh, cold and warm, beside a plain Zydis decode of its code.
+# sysfence static on /usr/bin/ssh and on a 37 MB Go program (Debian's caddy), cold and warm,
+# beside a plain Zydis decode of their code.
 bench-static: build
 	$(BUILD)/bench/static_bench $(BUILD)/src/cli/sysfence /usr/bin/ssh
+	$(BUILD)/bench/static_bench $(BUILD)/src/cli/sysfence /usr/bin/caddy
 
 # sysfence static over every ELF program in /usr/bin, /usr/sbin and every shared object in
 # /usr/lib/x86_64-linux-gnu: counts of ok / error by kind / crash / timeout.

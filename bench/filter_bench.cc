@@ -37,9 +37,9 @@
 #include <vector>
 
 #include "base/unique_fd.h"
-#include "filter/bpf_evaluator.h"
 #include "filter/filter_builder.h"
 #include "filter/filter_policy.h"
+#include "seccomp/bpf_evaluator.h"
 
 namespace sysfence {
 namespace {

@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
       break;  // ECHILD: every tracee is gone
     }
     if (WIFEXITED(status) || WIFSIGNALED(status)) {
-      if (pid == child) exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      if (pid == child)
+        exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
       continue;
     }
     int signal = WSTOPSIG(status);

@@ -1,9 +1,9 @@
-// Speed of `sysfence static` on one program (default /usr/bin/ssh), side by side with its
-// baseline: decoding all the code of the program, its libraries and the loader with Zydis in
-// one linear sweep, which is the least any analysis of that code has to do. Every variant
-// runs as a child process, measured the same way: wall time, user+system CPU, and peak RSS
-// (getrusage of the child). Reports the median of several runs and the ratios to the
-// baseline.
+// Speed of `sysfence static` on one program (default /usr/bin/ssh; `make bench-static` also
+// runs it on a Go program, /usr/bin/caddy), side by side with its baseline: decoding all the
+// code of the program, its libraries and the loader with Zydis in one linear sweep, which is
+// the least any analysis of that code has to do. Every variant runs as a child process,
+// measured the same way: wall time, user+system CPU, and peak RSS (getrusage of the child).
+// Reports the median of several runs and the ratios to the baseline.
 //
 //   static_bench SYSFENCE [PROGRAM] [--runs N]
 //   static_bench --decode-only PROGRAM      (the baseline itself; used by the bench)
@@ -43,14 +43,16 @@ int DecodeOnly(const std::string& program) {
     return 2;
   }
   LibraryResolver resolver({});
-  LoadList list = resolver.LoadClosure({std::shared_ptr<ElfFile>(std::move(*elf)), program, "", "program"});
+  LoadList list =
+      resolver.LoadClosure({std::shared_ptr<ElfFile>(std::move(*elf)), program, "", "program"});
   ZydisDecoder decoder;
   ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
   uint64_t instructions = 0, bytes_total = 0;
   for (const LoadedObject& object : list.objects) {
     for (const sysfence::ElfSection& section : object.elf->sections()) {
       if (!section.IsAllocated() || !section.IsExecutable() || !section.HasFileBytes()) continue;
-      std::optional<sysfence::ByteView> code = object.elf->bytes().Sub(section.offset, section.size);
+      std::optional<sysfence::ByteView> code =
+          object.elf->bytes().Sub(section.offset, section.size);
       if (!code) continue;
       bytes_total += code->size();
       ZydisDecodedInstruction insn;
@@ -145,8 +147,10 @@ int main(int argc, char** argv) {
   };
   std::vector<Variant> variants = {
       {"baseline: Zydis decode of all code", {self, "--decode-only", program}},
-      {"cold, 2 threads (--no-cache)", {sysfence, "static", "--no-cache", "-o", "/dev/null", program}},
-      {"cold, 1 thread", {sysfence, "static", "--no-cache", "--threads", "1", "-o", "/dev/null", program}},
+      {"cold, 2 threads (--no-cache)",
+       {sysfence, "static", "--no-cache", "-o", "/dev/null", program}},
+      {"cold, 1 thread",
+       {sysfence, "static", "--no-cache", "--threads", "1", "-o", "/dev/null", program}},
       {"warm cache", {sysfence, "static", "--cache-dir", cache, "-o", "/dev/null", program}},
   };
   RunChild(variants[3].argv, true);  // fills the cache

@@ -4,10 +4,9 @@
 //
 //   build/bench/strace_import_bench                # 100 MB log
 //   build/bench/strace_import_bench --size_mb=20   # smaller
-#include <unistd.h>
-
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -17,8 +16,8 @@
 #include <map>
 #include <string>
 
-#include "trace/line_reader.h"
-#include "trace/strace_import.h"
+#include "strace/line_reader.h"
+#include "strace/strace_import.h"
 
 namespace sysfence {
 namespace {
@@ -32,40 +31,50 @@ std::string PipelineBlock(int base) {
   auto line = [&](int pid, const std::string& text) {
     out += fmt::format("{:<5} 16:15:09.{:06} {}\n", pid, (base * 7 + out.size()) % 1000000, text);
   };
-  line(sh, "execve(\"/bin/sh\", [\"sh\", \"-c\", \"ls / | wc -l\"], 0x7ffd49c89678 /* 41 vars */) "
-           "= 0 <0.000412>");
+  line(sh,
+       "execve(\"/bin/sh\", [\"sh\", \"-c\", \"ls / | wc -l\"], 0x7ffd49c89678 /* 41 vars */) "
+       "= 0 <0.000412>");
   for (int i = 0; i < 6; ++i) {
-    line(sh, "mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = "
-             "0x7f48a8d12000 <0.000012>");
-    line(sh, "openat(AT_FDCWD</tmp>, \"/lib/x86_64-linux-gnu/libc.so.6\", O_RDONLY|O_CLOEXEC) = "
-             "3</usr/lib/x86_64-linux-gnu/libc.so.6> <0.000015>");
-    line(sh, "read(3</usr/lib/x86_64-linux-gnu/libc.so.6>, \"\\177ELF\\2\\1\\1\\3\\0\\0\\0\\0\\0"
-             "\\0\\0\\0\\3\\0>\\0\\1\\0\\0\\0\\20t\\2\\0\\0\\0\\0\\0\"..., 832) = 832 <0.000011>");
+    line(sh,
+         "mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = "
+         "0x7f48a8d12000 <0.000012>");
+    line(sh,
+         "openat(AT_FDCWD</tmp>, \"/lib/x86_64-linux-gnu/libc.so.6\", O_RDONLY|O_CLOEXEC) = "
+         "3</usr/lib/x86_64-linux-gnu/libc.so.6> <0.000015>");
+    line(sh,
+         "read(3</usr/lib/x86_64-linux-gnu/libc.so.6>, \"\\177ELF\\2\\1\\1\\3\\0\\0\\0\\0\\0"
+         "\\0\\0\\0\\3\\0>\\0\\1\\0\\0\\0\\20t\\2\\0\\0\\0\\0\\0\"..., 832) = 832 <0.000011>");
     line(sh, "close(3</usr/lib/x86_64-linux-gnu/libc.so.6>) = 0 <0.000008>");
   }
   line(sh, "pipe2([3<pipe:[96912]>, 4<pipe:[96912]>], 0) = 0 <0.000013>");
-  line(sh, "clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD "
-           "<unfinished ...>");
+  line(sh,
+       "clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD "
+       "<unfinished ...>");
   line(ls, "set_robust_list(0x7f48a8b22a20, 24 <unfinished ...>");
   line(sh, fmt::format("<... clone resumed>, child_tidptr=0x7f48a8b22a10) = {} <0.000120>", ls));
   line(ls, "<... set_robust_list resumed>) = 0 <0.000008>");
   line(sh, fmt::format("clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|"
                        "SIGCHLD, child_tidptr=0x7f48a8b22a10) = {} <0.000101>",
                        wc));
-  line(ls, "execve(\"/usr/bin/ls\", [\"ls\", \"/\"], 0x5563560e7c58 /* 41 vars */ <unfinished ...>");
-  line(wc, "execve(\"/usr/bin/wc\", [\"wc\", \"-l\"], 0x5563560e7c88 /* 41 vars */) = 0 "
-           "<0.000290>");
+  line(ls,
+       "execve(\"/usr/bin/ls\", [\"ls\", \"/\"], 0x5563560e7c58 /* 41 vars */ <unfinished ...>");
+  line(wc,
+       "execve(\"/usr/bin/wc\", [\"wc\", \"-l\"], 0x5563560e7c88 /* 41 vars */) = 0 "
+       "<0.000290>");
   line(sh, "wait4(-1,  <unfinished ...>");
   line(ls, "<... execve resumed>) = 0 <0.000310>");
   for (int i = 0; i < 8; ++i) {
-    line(ls, "newfstatat(AT_FDCWD</tmp>, \"/usr/lib/locale/C.utf8/LC_CTYPE\", {st_mode=S_IFREG|"
-             "0644, st_size=346132, ...}, 0) = 0 <0.000010>");
+    line(ls,
+         "newfstatat(AT_FDCWD</tmp>, \"/usr/lib/locale/C.utf8/LC_CTYPE\", {st_mode=S_IFREG|"
+         "0644, st_size=346132, ...}, 0) = 0 <0.000010>");
     line(wc, "mprotect(0x7fea1e143000, 16384, PROT_READ) = 0 <0.000011>");
   }
   line(ls, "getdents64(3</>, 0x5585c716b6d0 /* 24 entries */, 32768) = 624 <0.000031>");
-  line(ls, "write(1<pipe:[96912]>, \"bin\\nboot\\ndev\\netc\\nhome\\nlib\\nlib64\\nmedia\\nmnt\\n"
-           "opt\\nproc\\nroot\\nrun\\nsbin\\n\"..., 116) = 116 <0.000020>");
-  line(wc, "read(0<pipe:[96912]>, \"bin\\nboot\\ndev\\netc\\nhome\\n\"..., 16384) = 116 <0.000012>");
+  line(ls,
+       "write(1<pipe:[96912]>, \"bin\\nboot\\ndev\\netc\\nhome\\nlib\\nlib64\\nmedia\\nmnt\\n"
+       "opt\\nproc\\nroot\\nrun\\nsbin\\n\"..., 116) = 116 <0.000020>");
+  line(wc,
+       "read(0<pipe:[96912]>, \"bin\\nboot\\ndev\\netc\\nhome\\n\"..., 16384) = 116 <0.000012>");
   line(ls, "exit_group(0) = ?");
   line(ls, "+++ exited with 0 +++");
   line(sh, fmt::format("<... wait4 resumed>[{{WIFEXITED(s) && WEXITSTATUS(s) == 0}}], 0, NULL) = "
@@ -84,9 +93,9 @@ std::string PipelineBlock(int base) {
 }
 
 std::string MakeLog(size_t size_mb) {
-  std::string path = (std::filesystem::temp_directory_path() /
-                      fmt::format("sysfence-bench-{}.log", getpid()))
-                         .string();
+  std::string path =
+      (std::filesystem::temp_directory_path() / fmt::format("sysfence-bench-{}.log", getpid()))
+          .string();
   std::ofstream out(path, std::ios::binary);
   size_t bytes = 0;
   for (int base = 1000; bytes < size_mb << 20; base += 3) {
@@ -145,10 +154,12 @@ class RatioReporter : public benchmark::ConsoleReporter {
 int main(int argc, char** argv) {
   size_t size_mb = 100;
   for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--size_mb=", 10) == 0) size_mb = std::strtoul(argv[i] + 10, nullptr, 10);
+    if (std::strncmp(argv[i], "--size_mb=", 10) == 0)
+      size_mb = std::strtoul(argv[i] + 10, nullptr, 10);
   }
   sysfence::g_log = sysfence::MakeLog(size_mb);
-  fmt::print("log: {} ({} MB)\n", sysfence::g_log, std::filesystem::file_size(sysfence::g_log) >> 20);
+  fmt::print("log: {} ({} MB)\n", sysfence::g_log,
+             std::filesystem::file_size(sysfence::g_log) >> 20);
   benchmark::RegisterBenchmark("BM_ReadLinesOnly", sysfence::BM_ReadLinesOnly)
       ->Unit(benchmark::kMillisecond)
       ->Iterations(5);

@@ -1,6 +1,6 @@
 // Fuzz target: the ELF reader (headers, sections, segments, dynamic section, symbol tables
-// with versions, relocations, notes) and the .eh_frame parser must accept or reject any bytes
-// without crashing, hanging or tripping a sanitizer.
+// with versions, relocations, notes), the .eh_frame parser and Go program detection must
+// accept or reject any bytes without crashing, hanging or tripping a sanitizer.
 // The reader maps a path, so each input is written to one memfd opened through /proc.
 #include <sys/mman.h>
 #include <unistd.h>
@@ -11,6 +11,7 @@
 
 #include "elf/eh_frame.h"
 #include "elf/elf_file.h"
+#include "elf/go_binary.h"
 
 namespace {
 
@@ -60,6 +61,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (eh_frame.ok()) {
     for (const sysfence::FdeRange& range : eh_frame->ranges) {
       if (range.begin > range.end) abort();  // the parser promises ordered ranges
+    }
+  }
+  sysfence::Result<std::optional<sysfence::GoBinary>> go = sysfence::ReadGoBinary(**elf);
+  if (go.ok() && go->has_value()) {
+    for (const sysfence::GoFunction& f : (*go)->table.functions) {
+      if (f.entry >= f.end) abort();
     }
   }
   return 0;

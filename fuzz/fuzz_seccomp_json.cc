@@ -9,8 +9,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  sysfence::Result<sysfence::ImportedSeccomp> imported =
-      sysfence::ImportSeccompJson(text, "fuzz");
+  sysfence::Result<sysfence::ImportedSeccomp> imported = sysfence::ImportSeccompJson(text, "fuzz");
   if (!imported.ok()) return 0;
   std::string written = sysfence::ProfileToJsonText(imported->profile);
   if (!sysfence::ProfileFromJsonText(written, "fuzz").ok()) abort();

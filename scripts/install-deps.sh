@@ -11,7 +11,8 @@ packages=(
   crun busybox-static bubblewrap
   libc6-dbg python3
   procps iproute2 libcap2-bin nodejs man-db
-  clang libclang-rt-14-dev
+  golang-go umoci skopeo restic caddy
+  clang libclang-rt-14-dev clang-format clang-tidy
   chromium
 )
 

@@ -2,6 +2,7 @@
 // is written, hybrid profiles come out of merge, imported OCI profiles compare with the
 // original, and bad input gets a one-line error, exit status 2 and no output file.
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "test_util.h"
@@ -66,7 +67,8 @@ TEST_F(FilterCli, PhaseOptionExportsThatPhasesSet) {
 
 TEST_F(FilterCli, BadInputIsOneLineExitTwoAndNoOutputFile) {
   ExpectBadInput({"filter", "--format", "oci", dir_.File("missing.json")}, "missing.json");
-  WriteWholeFile(dir_.File("unknown.json"), R"({"sysfence": 1, "syscalls": ["read", "frobnicate"]})");
+  WriteWholeFile(dir_.File("unknown.json"),
+                 R"({"sysfence": 1, "syscalls": ["read", "frobnicate"]})");
   ExpectBadInput({"filter", "--format", "oci", dir_.File("unknown.json")}, "frobnicate");
   ExpectBadInput({"filter", "--format", "yaml", profile_}, "'yaml'");
   ExpectBadInput({"filter", "--format", "oci", "--action", "explode", profile_}, "'explode'");
@@ -80,8 +82,8 @@ TEST_F(FilterCli, MergeHybridMarksStaticOnlyCallsSoft) {
   WriteWholeFile(dir_.File("static.json"), R"({"sysfence": 1, "kind": "static",
     "syscalls": ["read", "write", "openat", "close", "socket", "unlink"]})");
   std::string out = dir_.File("hybrid.json");
-  CommandResult r = RunCommand({SysfenceBinary(), "merge", "--hybrid", "-o", out,
-                                dir_.File("static.json"), profile_});
+  CommandResult r = RunCommand(
+      {SysfenceBinary(), "merge", "--hybrid", "-o", out, dir_.File("static.json"), profile_});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json hybrid = json::parse(ReadWholeFile(out));
   EXPECT_EQ(hybrid["kind"], "hybrid");
@@ -91,7 +93,8 @@ TEST_F(FilterCli, MergeHybridMarksStaticOnlyCallsSoft) {
   r = RunCommand({SysfenceBinary(), "filter", "--format", "oci", "--action", "kill", out});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json oci = json::parse(r.out);
-  EXPECT_EQ(oci["syscalls"][1], json({{"action", "SCMP_ACT_LOG"}, {"names", {"socket", "unlink"}}}));
+  EXPECT_EQ(oci["syscalls"][1],
+            json({{"action", "SCMP_ACT_LOG"}, {"names", {"socket", "unlink"}}}));
   r = RunCommand({SysfenceBinary(), "filter", "--format", "oci", "--soft-action", "errno", out});
   EXPECT_EQ(json::parse(r.out)["syscalls"].size(), 1u);  // errno soft = the errno default
 
@@ -99,8 +102,8 @@ TEST_F(FilterCli, MergeHybridMarksStaticOnlyCallsSoft) {
   r = RunCommand({SysfenceBinary(), "merge", "--hybrid", "-o", bad, profile_});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("exactly two"), std::string::npos);
-  r = RunCommand({SysfenceBinary(), "merge", "--hybrid", "-o", bad, profile_,
-                  dir_.File("static.json")});
+  r = RunCommand(
+      {SysfenceBinary(), "merge", "--hybrid", "-o", bad, profile_, dir_.File("static.json")});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("static first"), std::string::npos) << r.err;
   EXPECT_FALSE(FileExists(bad));
@@ -109,9 +112,9 @@ TEST_F(FilterCli, MergeHybridMarksStaticOnlyCallsSoft) {
 TEST_F(FilterCli, ImportedOciProfileComparesEqualToTheOriginal) {
   std::string oci = dir_.File("seccomp.json");
   std::string imported = dir_.File("imported.json");
-  ASSERT_EQ(RunCommand({SysfenceBinary(), "filter", "--format", "docker", "-o", oci, profile_})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      RunCommand({SysfenceBinary(), "filter", "--format", "docker", "-o", oci, profile_}).exit_code,
+      0);
   CommandResult r = RunCommand({SysfenceBinary(), "import-seccomp", "-o", imported, oci});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(json::parse(ReadWholeFile(imported))["target"], oci);

@@ -3,9 +3,9 @@
 // must agree on syscalls, per-image sets and counts. Then bad input through the CLI: one error
 // line naming it, exit 2, no output file; skipped lines: warnings with file and line.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -23,9 +23,12 @@ constexpr StraceMode kAllModes[] = {StraceMode::kFollowFork, StraceMode::kOneFil
 
 std::string ModeName(StraceMode mode) {
   switch (mode) {
-    case StraceMode::kFollowFork: return "strace -f -o LOG";
-    case StraceMode::kOneFilePerPid: return "strace -ff -o DIR/trace";
-    case StraceMode::kFollowForkDecorated: return "strace -f -tt -T -y -o LOG";
+    case StraceMode::kFollowFork:
+      return "strace -f -o LOG";
+    case StraceMode::kOneFilePerPid:
+      return "strace -ff -o DIR/trace";
+    case StraceMode::kFollowForkDecorated:
+      return "strace -f -tt -T -y -o LOG";
   }
   return "";
 }
@@ -75,7 +78,8 @@ Recording RecordAndImport(const ScratchDir& dir, StraceMode mode,
   return Recording{log, NamedProfile{ModeName(mode), profile}};
 }
 
-std::vector<Recording> RecordThreeWays(const ScratchDir& dir, const std::vector<std::string>& argv) {
+std::vector<Recording> RecordThreeWays(const ScratchDir& dir,
+                                       const std::vector<std::string>& argv) {
   std::vector<Recording> recordings;
   for (StraceMode mode : kAllModes) recordings.push_back(RecordAndImport(dir, mode, argv));
   return recordings;
@@ -85,8 +89,8 @@ std::vector<Recording> RecordThreeWays(const ScratchDir& dir, const std::vector<
 NamedProfile TraceWithSysfence(const ScratchDir& dir, const std::vector<std::string>& argv) {
   std::string out = dir.File("sysfence-trace.json");
   // The same fixed environment as the strace runs (RecordAndImport).
-  std::vector<std::string> command = {"env", "-i", "PATH=/usr/bin:/bin", "LC_ALL=C",
-                                      SysfenceBinary(), "trace", "-o", out, "--"};
+  std::vector<std::string> command = {
+      "env", "-i", "PATH=/usr/bin:/bin", "LC_ALL=C", SysfenceBinary(), "trace", "-o", out, "--"};
   command.insert(command.end(), argv.begin(), argv.end());
   CommandResult r = RunCommand(command, 60);
   EXPECT_TRUE(FileExists(out)) << r.err;
@@ -97,8 +101,8 @@ NamedProfile TraceWithSysfence(const ScratchDir& dir, const std::vector<std::str
 void ExpectAllAgree(const std::vector<Recording>& recordings, const MatchOptions& options = {},
                     const NamedProfile* traced = nullptr) {
   for (size_t i = 1; i < recordings.size(); ++i) {
-    EXPECT_TRUE(SameSyscallsImagesAndCounts(recordings[0].imported, recordings[i].imported,
-                                            options));
+    EXPECT_TRUE(
+        SameSyscallsImagesAndCounts(recordings[0].imported, recordings[i].imported, options));
   }
   if (traced != nullptr) {
     for (const Recording& recording : recordings) {
@@ -157,8 +161,8 @@ TEST(ImportStraceIntegration, ShellPipelineImportsTheSameThreeWays) {
     EXPECT_EQ(profile["runs"], 1);
     EXPECT_EQ(profile["target"], "/usr/bin/dash") << "/bin/sh, resolved as the tracer sees it";
     EXPECT_EQ(profile["exit_status"], 0);
-    EXPECT_EQ(ImageKeys(profile),
-              (std::vector<std::string>{"/usr/bin/dash", "/usr/bin/ls", "/usr/bin/wc", "[launcher]"}));
+    EXPECT_EQ(ImageKeys(profile), (std::vector<std::string>{"/usr/bin/dash", "/usr/bin/ls",
+                                                            "/usr/bin/wc", "[launcher]"}));
     EXPECT_EQ(profile["images"]["[launcher]"], json::array({"execve"}));
     EXPECT_TRUE(ImageHas(profile, "/usr/bin/dash", "pipe2"));
     EXPECT_TRUE(ImageHas(profile, "/usr/bin/dash", "wait4"));
@@ -220,15 +224,17 @@ int LineCount(const std::string& text) {
 TEST(ImportStraceCli, RejectsBadInputWithOneLineNamingItAndNoOutputFile) {
   ScratchDir dir;
   WriteWholeFile(dir.File("empty.log"), "");
-  WriteWholeFile(dir.File("garbage.bin"), std::string("\x7f" "ELF\2\1\1\0\0\0\0\0\0\0\0\0\3\0>\0", 20) +
+  WriteWholeFile(dir.File("garbage.bin"), std::string("\x7f"
+                                                      "ELF\2\1\1\0\0\0\0\0\0\0\0\0\3\0>\0",
+                                                      20) +
                                               "\n\xff\xfe random bytes\n");
   WriteWholeFile(dir.File("words.txt"), "hello\nworld\n");
   std::filesystem::create_directory(dir.File("no-traces"));
   WriteWholeFile(dir.File("no-traces/notes.txt"), "brk(NULL) = 0x55\n");
   WriteWholeFile(dir.File("good.log"), "execve(\"/bin/true\", [\"true\"], 0x1 /* 1 var */) = 0\n");
-  for (const std::string& bad : {dir.File("empty.log"), dir.File("garbage.bin"),
-                                 dir.File("words.txt"), dir.File("missing.log"),
-                                 dir.File("no-traces")}) {
+  for (const std::string& bad :
+       {dir.File("empty.log"), dir.File("garbage.bin"), dir.File("words.txt"),
+        dir.File("missing.log"), dir.File("no-traces")}) {
     SCOPED_TRACE(bad);
     std::string out = dir.File("out.json");
     // A good log next to the bad one does not make the bad one acceptable.

@@ -4,14 +4,13 @@
 // and trace_test.cc.) Where the moment matters it is made certain with a FIFO or the
 // program's own progress lines, not with sleeps.
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 #include "profile/profile_json.h"
 #include "session.h"
@@ -63,9 +62,9 @@ TEST_P(InterruptedRun, StaticInTheMiddleOfTheAnalysisWritesNothing) {
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
   std::string out = dir_.File("out/profile.json");
   fs::create_directory(dir_.File("out"));
-  Session session({SysfenceBinary(), "static", "--no-cache", "--nsswitch", fifo, "-o", out,
-                   kNssProgram},
-                  dir_.File("stderr"));
+  Session session(
+      {SysfenceBinary(), "static", "--no-cache", "--nsswitch", fifo, "-o", out, kNssProgram},
+      dir_.File("stderr"));
   int writer = open(fifo.c_str(), O_WRONLY);
   ASSERT_GE(writer, 0);
   ASSERT_EQ(kill(session.pid(), GetParam()), 0);
@@ -123,10 +122,11 @@ TEST_P(InterruptedRun, StudyKillsItsChildrenRemovesItsScratchAndWritesNoReport) 
       rest += line;
     }
     EXPECT_EQ(session.Wait(), 128 + GetParam()) << progress << rest;
-    EXPECT_TRUE(rest.ends_with(fmt::format("sysfence: warning: interrupted by SIG{}: the study's "
-                                           "processes were killed and its scratch directory "
-                                           "removed\n",
-                                           sigabbrev_np(GetParam()))))
+    EXPECT_TRUE(
+        rest.ends_with(fmt::format("sysfence: warning: interrupted by SIG{}: the study's "
+                                   "processes were killed and its scratch directory "
+                                   "removed\n",
+                                   sigabbrev_np(GetParam()))))
         << rest;
     EXPECT_EQ(session.Members(), std::vector<pid_t>{}) << "after " << lines << " lines";
     EXPECT_EQ(FilesUnder(tmp), std::vector<std::string>{}) << "after " << lines << " lines";

@@ -10,8 +10,8 @@ namespace {
 
 Profile TraceWith(const ScratchDir& dir, const std::vector<std::string>& phases,
                   const std::vector<std::string>& command, std::string* log = nullptr) {
-  std::vector<std::string> argv = {SysfenceBinary(), "trace", "-o", dir.File("p.json"),
-                                   "--phase-log", dir.File("phases.log")};
+  std::vector<std::string> argv = {SysfenceBinary(),   "trace",       "-o",
+                                   dir.File("p.json"), "--phase-log", dir.File("phases.log")};
   for (const std::string& phase : phases) {
     argv.push_back("--phase");
     argv.push_back(phase);
@@ -33,11 +33,11 @@ std::vector<std::string> Names(const Profile& p, size_t phase) {
 TEST(PhasesTrace, EveryTriggerKindSplitsTheKnownStagesExactly) {
   ScratchDir dir;
   std::string log;
-  Profile p = TraceWith(dir,
-                        {"b=syscall:getuid", "c=openat:/nonexistent/sysfence-phase-*",
-                         "d=write:fd=2", "e=socket:AF_INET6", "f=signal:SIGUSR1",
-                         "g=read:pipe", "h=syscall:getpriority@process"},
-                        {TestProgram("phased")}, &log);
+  Profile p = TraceWith(
+      dir,
+      {"b=syscall:getuid", "c=openat:/nonexistent/sysfence-phase-*", "d=write:fd=2",
+       "e=socket:AF_INET6", "f=signal:SIGUSR1", "g=read:pipe", "h=syscall:getpriority@process"},
+      {TestProgram("phased")}, &log);
   ASSERT_EQ(p.phases.size(), 8u);
   EXPECT_EQ(p.phases[0].name, "init");
   EXPECT_TRUE(p.phases[0].syscalls.Contains("getppid"));
@@ -89,8 +89,8 @@ TEST(PhasesTrace, ManualMarkThroughTheControlSocket) {
   EXPECT_FALSE(p.phases[0].syscalls.Contains("getuid"));
   // The mark takes effect at the tracee's next call after the request: at the latest getuid,
   // at the earliest the read that waits for the answer.
-  EXPECT_TRUE((p.phases[1].syscalls - *SyscallSet::FromNames({"read", "getuid", "exit_group"}))
-                  .Empty())
+  EXPECT_TRUE(
+      (p.phases[1].syscalls - *SyscallSet::FromNames({"read", "getuid", "exit_group"})).Empty())
       << "phase hand: " << fmt::format("{}", fmt::join(p.phases[1].syscalls.Names(), ","));
 }
 
@@ -108,9 +108,9 @@ TEST(PhasesTrace, BadTriggersAreOneLineErrors) {
 
 TEST(PhasesTrace, AutoPhasesAndEventsFile) {
   ScratchDir dir;
-  CommandResult r = RunCommand({SysfenceBinary(), "trace", "-o", dir.File("p.json"), "--events",
-                                dir.File("e.tsv"), "--auto-phases", "--",
-                                TestProgram("raw_syscalls")});
+  CommandResult r =
+      RunCommand({SysfenceBinary(), "trace", "-o", dir.File("p.json"), "--events",
+                  dir.File("e.tsv"), "--auto-phases", "--", TestProgram("raw_syscalls")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("distinct syscalls discovered over time"), std::string::npos) << r.err;
   r = RunCommand({SysfenceBinary(), "phases", "--format", "json", dir.File("e.tsv")});

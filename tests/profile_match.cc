@@ -37,8 +37,7 @@ void DiffSets(const std::string& what, const std::set<std::string>& a,
 
 }  // namespace
 
-::testing::AssertionResult SameSyscallsImagesAndCounts(const NamedProfile& a,
-                                                       const NamedProfile& b,
+::testing::AssertionResult SameSyscallsImagesAndCounts(const NamedProfile& a, const NamedProfile& b,
                                                        const MatchOptions& options) {
   std::ostringstream out;
   DiffSets("syscalls", Names(a.profile["syscalls"]), Names(b.profile["syscalls"]), out);
@@ -58,7 +57,8 @@ void DiffSets(const std::string& what, const std::set<std::string>& a,
     if (options.counts_may_differ.contains(name)) continue;
     uint64_t count_a = a.profile["counts"].value(name, uint64_t{0});
     uint64_t count_b = b.profile["counts"].value(name, uint64_t{0});
-    if (count_a != count_b) out << "  count " << name << ": " << count_a << " vs " << count_b << "\n";
+    if (count_a != count_b)
+      out << "  count " << name << ": " << count_a << " vs " << count_b << "\n";
   }
 
   if (out.str().empty()) return ::testing::AssertionSuccess();

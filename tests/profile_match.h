@@ -8,8 +8,8 @@
 #define SYSFENCE_TESTS_PROFILE_MATCH_H_
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 
@@ -26,8 +26,7 @@ struct MatchOptions {
   std::set<std::string> counts_may_differ;
 };
 
-::testing::AssertionResult SameSyscallsImagesAndCounts(const NamedProfile& a,
-                                                       const NamedProfile& b,
+::testing::AssertionResult SameSyscallsImagesAndCounts(const NamedProfile& a, const NamedProfile& b,
                                                        const MatchOptions& options = {});
 
 }  // namespace sysfence::testing

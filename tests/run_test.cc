@@ -55,8 +55,7 @@ class Run : public ::testing::Test {
   }
 
   // sysfence fails with one line naming `culprit`, exit status 2 and no output.
-  static void ExpectOneLineError(const std::vector<std::string>& argv,
-                                 const std::string& culprit) {
+  static void ExpectOneLineError(const std::vector<std::string>& argv, const std::string& culprit) {
     CommandResult r = RunCommand(argv);
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_NE(r.err.find(culprit), std::string::npos) << r.err;
@@ -68,9 +67,14 @@ class Run : public ::testing::Test {
   // entered at the program's openat of /nonexistent/sysfence-phased-work.
   std::string PhasedProfile(const std::vector<std::string>& steps, const std::string& scope = "") {
     std::string path = dir_.File("phased" + std::to_string(profiles_++) + ".json");
-    std::vector<std::string> argv = {
-        SysfenceBinary(), "trace", "-o", path, "--phase",
-        "work=openat:/nonexistent/sysfence-phased-work" + scope, "--", TestProgram("phased_run")};
+    std::vector<std::string> argv = {SysfenceBinary(),
+                                     "trace",
+                                     "-o",
+                                     path,
+                                     "--phase",
+                                     "work=openat:/nonexistent/sysfence-phased-work" + scope,
+                                     "--",
+                                     TestProgram("phased_run")};
     argv.insert(argv.end(), steps.begin(), steps.end());
     CommandResult traced = RunCommand(argv);
     EXPECT_EQ(traced.exit_code, 0) << traced.err;
@@ -196,14 +200,15 @@ TEST_F(Run, I386CallsAreAllowedOnlyFromTheCompatList) {
 
 TEST_F(Run, BadInputIsOneLineAndExitTwo) {
   std::string profile = ProfileOf({});
-  ExpectOneLineError({SysfenceBinary(), "run", "--profile", dir_.File("missing.json"), "--", "true"},
-             "missing.json");
+  ExpectOneLineError(
+      {SysfenceBinary(), "run", "--profile", dir_.File("missing.json"), "--", "true"},
+      "missing.json");
   ExpectOneLineError({SysfenceBinary(), "run", "--profile", profile, "--", "no-such-command-here"},
-             "no-such-command-here: command not found");
+                     "no-such-command-here: command not found");
   ExpectOneLineError({SysfenceBinary(), "run", "--profile", profile, "--", dir_.File("nothing")},
-             "nothing");
-  ExpectOneLineError({SysfenceBinary(), "run", "--profile", profile, "--action", "maim", "--", "true"},
-             "'maim'");
+                     "nothing");
+  ExpectOneLineError(
+      {SysfenceBinary(), "run", "--profile", profile, "--action", "maim", "--", "true"}, "'maim'");
   std::string learned = dir_.File("learned.json");
   ExpectOneLineError(
       {SysfenceBinary(), "run", "--profile", profile, "--learn-output", learned, "--", "true"},
@@ -213,8 +218,9 @@ TEST_F(Run, BadInputIsOneLineAndExitTwo) {
   std::string script = dir_.File("script.sh");
   WriteWholeFile(script, "#!/no/such/interpreter\n");
   chmod(script.c_str(), 0755);
-  ExpectOneLineError({SysfenceBinary(), "run", "--profile", profile, "--action", "kill", "--", script},
-             "cannot execute");
+  ExpectOneLineError(
+      {SysfenceBinary(), "run", "--profile", profile, "--action", "kill", "--", script},
+      "cannot execute");
 }
 
 // phased_run's getuid is a start-up call; the program runs while it keeps to its phases.

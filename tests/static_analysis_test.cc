@@ -3,7 +3,6 @@
 // every build variant, and pins down the verb's contract: profile fields, --explain,
 // --unresolved, the cache, and one-line errors with exit status 2 for bad input.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,10 +10,12 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <tuple>
 
+#include "study/ssh_loopback.h"
 #include "test_util.h"
 
 namespace sysfence::testing {
@@ -74,8 +75,7 @@ TEST_P(StaticVariants, FindsEveryReachableMarkerAndNoUnreachableOne) {
 
 INSTANTIATE_TEST_SUITE_P(Builds, StaticVariants,
                          ::testing::Values("sf_pie", "sf_nopie", "sf_pie_stripped",
-                                           "sf_nopie_stripped", "sf_static",
-                                           "sf_static_stripped"));
+                                           "sf_nopie_stripped", "sf_static", "sf_static_stripped"));
 
 class StaticVerb : public ::testing::Test {
  protected:
@@ -158,7 +158,8 @@ TEST_F(StaticVerb, ProfileNamesImagesEvidenceAndAddedObjects) {
   ASSERT_FALSE(evidence.empty());
   EXPECT_EQ(evidence[0]["image"], fs::canonical(StaticProgram("sf_pie")).string());
   EXPECT_EQ(evidence[0]["function"], "main");
-  for (const auto& [name, sites] : a.profile["evidence"].items()) EXPECT_LE(sites.size(), 8u) << name;
+  for (const auto& [name, sites] : a.profile["evidence"].items())
+    EXPECT_LE(sites.size(), 8u) << name;
   std::string library = fs::canonical(StaticProgram("libsftest.so")).string();
   ASSERT_TRUE(a.profile["images"].contains(library)) << a.profile["images"].dump();
   std::set<std::string> library_calls;
@@ -235,7 +236,8 @@ TEST_F(StaticVerb, CacheIsReusedAndACorruptEntryIsIgnoredWithAWarning) {
   Analysis first = Analyze({StaticProgram("sf_pie")}, cache_.path());
   ASSERT_EQ(first.result.exit_code, 0);
   std::vector<fs::path> entries;
-  for (const auto& e : fs::directory_iterator(cache_.path() + "/objects")) entries.push_back(e.path());
+  for (const auto& e : fs::directory_iterator(cache_.path() + "/objects"))
+    entries.push_back(e.path());
   ASSERT_GE(entries.size(), 4u);  // program, libsftest, libc, loader, plugin
   Analysis second = Analyze({StaticProgram("sf_pie")}, cache_.path());
   EXPECT_EQ(second.profile, first.profile);
@@ -300,7 +302,8 @@ TEST_F(StaticVerb, NssModulesFollowTheConfiguration) {
   for (const auto& added : a.profile["added_objects"]) {
     if (added["path"].get<std::string>().find("libnss_systemd.so.2") != std::string::npos) {
       systemd = true;
-      EXPECT_NE(added["reason"].get<std::string>().find("NSS service 'systemd'"), std::string::npos);
+      EXPECT_NE(added["reason"].get<std::string>().find("NSS service 'systemd'"),
+                std::string::npos);
     }
   }
   EXPECT_TRUE(systemd) << a.profile["added_objects"].dump();
@@ -314,8 +317,8 @@ TEST_F(StaticVerb, ExplainFunctionPrintsAPath) {
                        "--explain-function", "sf_lib_direct", StaticProgram("sf_pie")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("sf_lib_direct reached by this path"), std::string::npos) << r.out;
-  r = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(),
-                  "--explain-function", "sf_lib_exported_unused", StaticProgram("sf_pie")});
+  r = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(), "--explain-function",
+                  "sf_lib_exported_unused", StaticProgram("sf_pie")});
   EXPECT_EQ(r.exit_code, 2);
 }
 
@@ -385,7 +388,8 @@ TEST_P(StaticPhases, EachMarkerIsInThePhaseOfItsCode) {
       EXPECT_FALSE(sets["startup"].count(marker)) << marker;
       EXPECT_TRUE(sets["main"].count(marker)) << marker;
     }
-    for (const char* marker : {"syscall_643", "syscall_644"}) EXPECT_TRUE(sets["exit"].count(marker));
+    for (const char* marker : {"syscall_643", "syscall_644"})
+      EXPECT_TRUE(sets["exit"].count(marker));
   }
   for (const auto& [name, set] : sets) {
     for (const std::string& call : set) EXPECT_TRUE(a.syscalls.count(call)) << name << " " << call;
@@ -448,15 +452,16 @@ TEST_F(StaticVerb, PhasesWithoutMainAreAnError) {
 }
 
 TEST_F(StaticVerb, FromAnUnknownFunctionIsAnErrorNamingIt) {
-  for (const char* spec : {"no_such_function", "libc.so.6:no_such_function", "0x1",
-                           "libnothing.so:serve"}) {
+  for (const char* spec :
+       {"no_such_function", "libc.so.6:no_such_function", "0x1", "libnothing.so:serve"}) {
     Analysis a = Analyze({"--from", spec, StaticProgram("sf_phases")}, cache_.path());
     EXPECT_EQ(a.result.exit_code, 2) << spec;
     EXPECT_NE(a.result.err.find(spec), std::string::npos) << a.result.err;
     EXPECT_EQ(std::count(a.result.err.begin(), a.result.err.end(), '\n'), 1) << a.result.err;
   }
   // A function of another object, by OBJECT:SYMBOL.
-  Analysis getpid = Analyze({"--from", "libc.so.6:getpid", StaticProgram("sf_phases")}, cache_.path());
+  Analysis getpid =
+      Analyze({"--from", "libc.so.6:getpid", StaticProgram("sf_phases")}, cache_.path());
   ASSERT_EQ(getpid.result.exit_code, 0) << getpid.result.err;
   EXPECT_TRUE(getpid.syscalls.count("getpid"));
   EXPECT_FALSE(getpid.syscalls.count("syscall_641"));
@@ -485,7 +490,8 @@ TEST_F(StaticVerb, PhasesOfDiffAndSshArePartsOfTheWholeSet) {
     auto sets = PhaseSets(a.profile);
     ASSERT_EQ(sets.size(), 3u) << program;
     for (const auto& [name, set] : sets) {
-      for (const std::string& call : set) EXPECT_TRUE(a.syscalls.count(call)) << program << " " << name << " " << call;
+      for (const std::string& call : set)
+        EXPECT_TRUE(a.syscalls.count(call)) << program << " " << name << " " << call;
     }
     EXPECT_FALSE(sets["main"].empty()) << program;
     EXPECT_LT(sets["main"].size(), a.syscalls.size()) << program;
@@ -570,8 +576,9 @@ INSTANTIATE_TEST_SUITE_P(Builds, StaticHooks,
                                             ::testing::Bool()));
 
 TEST_F(StaticVerb, ExplainNamesTheExportedConstructorAndTheDlsymCall) {
-  CommandResult r = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(), "-o",
-                                "/dev/null", "--explain", "syscall_660", StaticProgram("sf_hooks")});
+  CommandResult r =
+      RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(), "-o", "/dev/null",
+                  "--explain", "syscall_660", StaticProgram("sf_hooks")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("initializer of "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("sf_hooks_constructor"), std::string::npos) << r.out;
@@ -624,14 +631,15 @@ TEST_F(StaticVerb, ScriptsAreAnalysedAsTheProgramsTheirFirstLineRuns) {
 
 TEST_F(StaticVerb, ScriptsCoverWhatTheirTracedRunsDo) {
   std::string python = scratch_.File("work.py");
-  WriteWholeFile(python,
-                 "#!/usr/bin/env python3\nimport select, socket, threading\n"
-                 "select.epoll().close()\ns = socket.socket(); s.bind(('127.0.0.1', 0)); s.close()\n"
-                 "t = threading.Thread(target=print, args=('x',)); t.start(); t.join()\n");
+  WriteWholeFile(
+      python,
+      "#!/usr/bin/env python3\nimport select, socket, threading\n"
+      "select.epoll().close()\ns = socket.socket(); s.bind(('127.0.0.1', 0)); s.close()\n"
+      "t = threading.Thread(target=print, args=('x',)); t.start(); t.join()\n");
   chmod(python.c_str(), 0755);
   std::string traced = scratch_.File("traced.json");
-  CommandResult t =
-      RunCommand({"env", "PATH=/usr/bin:/bin", SysfenceBinary(), "trace", "-o", traced, "--", python});
+  CommandResult t = RunCommand(
+      {"env", "PATH=/usr/bin:/bin", SysfenceBinary(), "trace", "-o", traced, "--", python});
   ASSERT_EQ(t.exit_code, 0) << t.err;
   Analysis a = Analyze({"--path", "/usr/bin:/bin", python}, cache_.path());
   ASSERT_EQ(a.result.exit_code, 0) << a.result.err;
@@ -645,12 +653,13 @@ TEST_F(StaticVerb, ScriptErrorsNameTheScriptAndItsInterpreter) {
   struct Case {
     std::string text, expected;
   };
-  for (const Case& c : {Case{"#!/no/such/shell\n", "its interpreter /no/such/shell is not an executable file"},
-                        Case{"#!\n", "its '#!' line names no interpreter"},
-                        Case{"#!/usr/bin/env\n", "its '#!' line runs env without a command"},
-                        Case{"#!/usr/bin/env no-such-interpreter-here\n",
-                             "its interpreter 'no-such-interpreter-here' (run by env) is not "
-                             "found in PATH"}}) {
+  for (const Case& c :
+       {Case{"#!/no/such/shell\n", "its interpreter /no/such/shell is not an executable file"},
+        Case{"#!\n", "its '#!' line names no interpreter"},
+        Case{"#!/usr/bin/env\n", "its '#!' line runs env without a command"},
+        Case{"#!/usr/bin/env no-such-interpreter-here\n",
+             "its interpreter 'no-such-interpreter-here' (run by env) is not "
+             "found in PATH"}}) {
     std::string script = scratch_.File("bad");
     WriteWholeFile(script, c.text);
     chmod(script.c_str(), 0755);
@@ -666,8 +675,8 @@ TEST_F(StaticVerb, DlopenTakesADirectoryOrAGlob) {
   std::string directory = fs::path(StaticProgram("libsftest_plugin.so")).parent_path().string();
   Analysis by_dir = Analyze({"--dlopen", directory, StaticProgram("sf_unresolved")}, cache_.path());
   ASSERT_EQ(by_dir.result.exit_code, 0) << by_dir.result.err;
-  Analysis by_glob = Analyze({"--dlopen", directory + "/libsftest_*.so",
-                              StaticProgram("sf_unresolved")}, cache_.path());
+  Analysis by_glob = Analyze(
+      {"--dlopen", directory + "/libsftest_*.so", StaticProgram("sf_unresolved")}, cache_.path());
   ASSERT_EQ(by_glob.result.exit_code, 0) << by_glob.result.err;
   for (const Analysis* a : {&by_dir, &by_glob}) {
     EXPECT_TRUE(a->syscalls.count("syscall_630")) << "the plugin's export";
@@ -675,30 +684,40 @@ TEST_F(StaticVerb, DlopenTakesADirectoryOrAGlob) {
   // The directory holds libsfhooks.so too: its exports count; the glob does not name it.
   EXPECT_TRUE(by_dir.syscalls.count("syscall_664"));
   EXPECT_FALSE(by_glob.syscalls.count("syscall_664"));
-  CommandResult none = RunCommand({SysfenceBinary(), "static", "--dlopen", directory + "/nothing*.so",
-                                   StaticProgram("sf_unresolved")});
+  CommandResult none = RunCommand({SysfenceBinary(), "static", "--dlopen",
+                                   directory + "/nothing*.so", StaticProgram("sf_unresolved")});
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_NE(none.err.find("matches no shared object"), std::string::npos) << none.err;
 }
 
-// Traces real runs with strace and checks every call of every image is in its static set
-// (scripts/check_static_soundness.py). The full workloads (ssh over loopback, coreutils) run
-// from scripts/; these are the ones that take seconds.
+// Traces real runs with `sysfence trace` and checks with `sysfence compare --soundness` that
+// every call of every image is in that image's static set.
 class StaticSoundness : public ::testing::Test {
  protected:
+  // `sysfence compare --soundness [check_arguments...] TRACED` on a trace of `command`.
   CommandResult Check(const std::vector<std::string>& command,
-                      const std::vector<std::string>& static_arguments = {}) {
-    std::vector<std::string> argv = {"python3", SourceDir() + "/scripts/check_static_soundness.py",
-                                     "--sysfence", SysfenceBinary()};
-    for (const std::string& a : static_arguments) argv.push_back("--static-arg=" + a);
-    argv.push_back("--");
-    argv.insert(argv.end(), command.begin(), command.end());
+                      const std::vector<std::string>& check_arguments = {}) {
+    std::string traced = scratch_.File("traced.json");
+    std::vector<std::string> trace = {SysfenceBinary(), "trace", "-o", traced, "--"};
+    trace.insert(trace.end(), command.begin(), command.end());
+    CommandResult t = RunCommand(trace, 300);
+    if (!FileExists(traced)) {
+      ADD_FAILURE() << "no profile from tracing " << command.front() << ": " << t.err;
+      return t;
+    }
+    return CheckProfile(traced, check_arguments);
+  }
+  CommandResult CheckProfile(const std::string& traced,
+                             const std::vector<std::string>& check_arguments = {}) {
+    std::vector<std::string> argv = {SysfenceBinary(), "compare", "--soundness"};
+    argv.insert(argv.end(), check_arguments.begin(), check_arguments.end());
+    argv.push_back(traced);
     return RunCommand(argv, 300);
   }
   ScratchDir scratch_;
 };
 
-// Counts the report lines of check_static_soundness.py ("IMAGE: N traced, M static, missed:
+// Counts the report lines of `compare --soundness` ("IMAGE: N traced, M static, missed:
 // ..."), failing the test for every image that missed a call or could not be analysed.
 size_t CheckedImagesMissingNothing(const std::string& report) {
   size_t checked = 0;
@@ -742,8 +761,7 @@ TEST_F(StaticSoundness, DiffMissesNothing) {
 // The corpus includes programs that load libcap (an exported constructor), that call
 // functions found with dlsym by name (node), and that sandbox themselves only when not under
 // seccomp already (man); it is checked with the debug files and without them.
-class StaticSoundnessCorpus : public StaticSoundness,
-                              public ::testing::WithParamInterface<bool> {};
+class StaticSoundnessCorpus : public StaticSoundness, public ::testing::WithParamInterface<bool> {};
 
 TEST_P(StaticSoundnessCorpus, RealProgramCorpusMissesNothing) {
   std::vector<std::string> static_arguments;
@@ -753,10 +771,10 @@ TEST_P(StaticSoundnessCorpus, RealProgramCorpusMissesNothing) {
                           static_arguments);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_GE(CheckedImagesMissingNothing(r.out), 60u) << r.out;
-  for (const char* image : {"/usr/bin/diff", "/usr/bin/tar", "/usr/bin/python3", "/usr/bin/git",
-                            "/usr/bin/xz", "/usr/bin/curl", "/usr/bin/sqlite3", "/usr/bin/free",
-                            "/usr/bin/ip", "/usr/sbin/capsh", "/usr/bin/node", "/usr/bin/man",
-                            "/usr/bin/systemctl"}) {
+  for (const char* image :
+       {"/usr/bin/diff", "/usr/bin/tar", "/usr/bin/python3", "/usr/bin/git", "/usr/bin/xz",
+        "/usr/bin/curl", "/usr/bin/sqlite3", "/usr/bin/free", "/usr/bin/ip", "/usr/sbin/capsh",
+        "/usr/bin/node", "/usr/bin/man", "/usr/bin/systemctl"}) {
     std::string real = std::filesystem::canonical(image).string();
     EXPECT_NE(r.out.find(real + ": "), std::string::npos) << real << " was not checked\n" << r.out;
   }
@@ -774,8 +792,9 @@ TEST_F(StaticSoundness, OwnStaticProfilesRunUnderAKillFilter) {
   std::string shell = scratch_.File("each.sh");
   WriteWholeFile(shell, "#!/bin/sh\nfor word in \"$@\"; do echo \"$word\"; done > words\n");
   std::string python = scratch_.File("hello.py");
-  WriteWholeFile(python, "#!/usr/bin/env python3\nimport select, socket\n"
-                         "select.epoll().close()\nsocket.socketpair()\nprint('py ok')\n");
+  WriteWholeFile(python,
+                 "#!/usr/bin/env python3\nimport select, socket\n"
+                 "select.epoll().close()\nsocket.socketpair()\nprint('py ok')\n");
   chmod(shell.c_str(), 0755);
   chmod(python.c_str(), 0755);
   struct Case {
@@ -802,8 +821,9 @@ TEST_F(StaticSoundness, OwnStaticProfilesRunUnderAKillFilter) {
     CommandResult analysed = RunCommand({"env", "PATH=/usr/bin:/bin", SysfenceBinary(), "static",
                                          "--cache-dir", cache.path(), "-o", profile, c.program});
     ASSERT_EQ(analysed.exit_code, 0) << c.program << ": " << analysed.err;
-    std::vector<std::string> argv = {"env", "PATH=/usr/bin:/bin", SysfenceBinary(), "run",
-                                     "--profile", profile, "--action", "kill", "--", c.program};
+    std::vector<std::string> argv = {
+        "env",   "PATH=/usr/bin:/bin", SysfenceBinary(), "run", "--profile",
+        profile, "--action",           "kill",           "--",  c.program};
     argv.insert(argv.end(), c.arguments.begin(), c.arguments.end());
     CommandResult run = RunCommand(argv);
     EXPECT_EQ(run.exit_code, 0) << c.program << " (159 is SIGSYS: a call the profile lacks)\n"
@@ -812,22 +832,48 @@ TEST_F(StaticSoundness, OwnStaticProfilesRunUnderAKillFilter) {
 }
 
 // OpenSSH over loopback, both ends traced: an sshd of its own (key authentication, PAM,
-// the sftp subsystem) and a client doing a command, a pty session, scp and sftp both ways
-// and a TCP forward (scripts/ssh_loopback_soundness.sh), checked with the debug files and
-// without them.
+// the sftp subsystem; study/ssh_loopback.h) and a client doing a command, a pty session, scp
+// and sftp both ways and a TCP forward (tests/soundness/ssh_client.sh), checked with the
+// debug files and without them.
 TEST_F(StaticSoundness, SshClientAndServerMissNothing) {
   if (geteuid() != 0) GTEST_SKIP() << "sshd needs root";
   if (access("/usr/sbin/sshd", X_OK) != 0) GTEST_SKIP() << "no sshd";
-  CommandResult r = RunCommand(
-      {"bash", SourceDir() + "/scripts/ssh_loopback_soundness.sh", SysfenceBinary()}, 600);
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  SshLoopbackOptions options;
+  options.sysfence_binary = SysfenceBinary();
+  options.work_dir = scratch_.path();
+  options.config_template = ReadWholeFile(SourceDir() + "/tests/soundness/sshd_config.in");
+  Result<SshLoopback> server = SshLoopback::Start(options);
+  ASSERT_TRUE(server.ok()) << server.error().message();
+  std::string payload(100000, '\0');
+  uint32_t state = 12345;
+  for (char& byte : payload) byte = static_cast<char>((state = state * 1103515245 + 12345) >> 24);
+  WriteWholeFile(scratch_.File("payload"), payload);
+  std::string client = scratch_.File("client.json");
+  CommandResult sessions =
+      RunCommand({SysfenceBinary(), "trace", "-o", client, "--", "bash",
+                  SourceDir() + "/tests/soundness/ssh_client.sh", std::to_string(server->port()),
+                  scratch_.path(), server->client_options()},
+                 300);
+  Result<Profile> sshd = server->Stop();
+  ASSERT_EQ(sessions.exit_code, 0) << "the ssh sessions failed: " << sessions.out << sessions.err;
+  ASSERT_TRUE(sshd.ok()) << sshd.error().message();
+  std::string report;
+  for (bool debug_files : {true, false}) {
+    for (const std::string& traced : {client, scratch_.path() + "/server.json"}) {
+      std::vector<std::string> arguments;
+      if (!debug_files) arguments.push_back("--no-debug-info");
+      CommandResult r = CheckProfile(traced, arguments);
+      EXPECT_EQ(r.exit_code, 0) << (debug_files ? "with" : "without") << " debug files:\n"
+                                << r.out << r.err;
+      report += r.out;
+    }
+  }
   for (const char* image : {"/usr/bin/ssh: ", "/usr/sbin/sshd: ", "/usr/bin/scp: ",
                             "/usr/bin/sftp: ", "/usr/lib/openssh/sftp-server: "}) {
-    EXPECT_NE(r.out.find(image), std::string::npos) << image << "not checked\n" << r.out;
+    EXPECT_NE(report.find(image), std::string::npos) << image << "not checked\n" << report;
   }
   // Each image twice: with the debug files and without them.
-  EXPECT_NE(r.out.find("server (without debug files):"), std::string::npos) << r.out;
-  EXPECT_GE(CheckedImagesMissingNothing(r.out), 12u) << r.out;
+  EXPECT_GE(CheckedImagesMissingNothing(report), 12u) << report;
 }
 
 }  // namespace

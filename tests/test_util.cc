@@ -128,7 +128,7 @@ void WriteWholeFile(const std::string& path, const std::string& contents) {
 }
 
 bool FileExists(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   return stat(path.c_str(), &st) == 0;
 }
 

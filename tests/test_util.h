@@ -13,7 +13,7 @@
 namespace sysfence::testing {
 
 struct CommandResult {
-  int exit_code = -1;     // WEXITSTATUS, or 128+N when killed by signal N
+  int exit_code = -1;  // WEXITSTATUS, or 128+N when killed by signal N
   std::string out;
   std::string err;
   bool timed_out = false;

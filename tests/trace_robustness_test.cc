@@ -3,14 +3,13 @@
 // in the middle of a call, nested tracers, a setuid program. After each run: no process left
 // behind (this test process is a child subreaper, so any survivor is reparented here), the
 // exit status is the command's, and the profile is written.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 #include "profile/profile_json.h"
 #include "session.h"
@@ -82,7 +81,8 @@ TEST_F(TraceRobustness, ThreadThatExecsTakesOverTheProcess) {
   ExpectCompleteProfile(traced, 7);
   EXPECT_EQ(traced.run.out, "exec from a thread: pid 1\n");
   EXPECT_TRUE(traced.profile->syscalls.Contains("execve"));
-  EXPECT_EQ(traced.profile->counts.at(*SyscallNumber("execve")), 2u) << "sysfence's and the thread's";
+  EXPECT_EQ(traced.profile->counts.at(*SyscallNumber("execve")), 2u)
+      << "sysfence's and the thread's";
   EXPECT_TRUE(traced.profile->syscalls.Contains("exit_group"));
 }
 
@@ -162,9 +162,9 @@ class InterruptedTrace : public TraceRobustness, public ::testing::WithParamInte
 
 TEST_P(InterruptedTrace, TraceesIgnoringTheSignalAreKilledAndTheProfileIsMarkedIncomplete) {
   const int signal = GetParam();
-  Session session({SysfenceBinary(), "trace", "-o", Output(), "--",
-                   TestProgram("ignore_sigterm"), "--wait"},
-                  dir_.File("stderr"));
+  Session session(
+      {SysfenceBinary(), "trace", "-o", Output(), "--", TestProgram("ignore_sigterm"), "--wait"},
+      dir_.File("stderr"));
   ASSERT_TRUE(session.ReadLine().starts_with("ready "));
   ASSERT_TRUE(session.ReadLine().starts_with("ready "));
   ASSERT_EQ(signal == SIGINT ? kill(-session.pid(), SIGINT) : kill(session.pid(), SIGTERM), 0);
@@ -199,16 +199,14 @@ TEST_F(TraceRobustness, ForkBombStopsAtRlimitNproc) {
 }
 
 TEST_F(TraceRobustness, CommandKilledInsideACall) {
-  Session session({SysfenceBinary(), "trace", "-o", Output(), "--",
-                   TestProgram("blocked_in_call")},
+  Session session({SysfenceBinary(), "trace", "-o", Output(), "--", TestProgram("blocked_in_call")},
                   dir_.File("stderr"));
   std::string line = session.ReadLine();
   ASSERT_TRUE(line.starts_with("ready ")) << line;
   pid_t command = std::stoi(line.substr(6));
   // /proc/PID/syscall names the call a blocked thread is in: wait until it is read(2) (0).
   for (int waited_ms = 0;
-       !ReadWholeFile(fmt::format("/proc/{}/syscall", command)).starts_with("0 ");
-       waited_ms += 1) {
+       !ReadWholeFile(fmt::format("/proc/{}/syscall", command)).starts_with("0 "); waited_ms += 1) {
     ASSERT_LT(waited_ms, 60000) << "the command never blocked in read";
     usleep(1000);
   }

@@ -2,6 +2,8 @@
 // must be exactly equal), and the behaviour around the trace: image attribution, exit status,
 // signals passed through, SIGTERM to sysfence, bad commands, refused ptrace.
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -10,12 +12,9 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "profile/profile_json.h"
 #include "session.h"
@@ -81,9 +80,7 @@ std::map<std::string, uint64_t> CountsByName(const Profile& profile) {
   return counts;
 }
 
-std::string Canonical(const std::string& path) {
-  return std::filesystem::canonical(path).string();
-}
+std::string Canonical(const std::string& path) { return std::filesystem::canonical(path).string(); }
 
 struct Traced {
   CommandResult run;
@@ -328,8 +325,8 @@ TEST(Trace, FallsBackToEveryStopWhenTheKernelRefusesTheFilter) {
   ScratchDir dir;
   Traced normal = Trace(dir, {TestProgram("fork_child")});
   std::string out = dir.File("refused.json");
-  CommandResult run = RunCommand({TestProgram("deny_seccomp"), SysfenceBinary(), "trace", "-o",
-                                  out, "--", TestProgram("fork_child")});
+  CommandResult run = RunCommand({TestProgram("deny_seccomp"), SysfenceBinary(), "trace", "-o", out,
+                                  "--", TestProgram("fork_child")});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.err,
             "sysfence: warning: the kernel refused the seccomp trace filter (Operation not "
@@ -346,8 +343,8 @@ TEST(Trace, FallsBackToEveryStopWhenTheKernelRefusesTheFilter) {
 TEST(Trace, ProgramSeesItsOwnSeccompModeNotTheTracers) {
   CommandResult untraced = RunCommand({TestProgram("seccomp_mode")});
   ASSERT_EQ(untraced.out, "mode 0\ninstalled\nmode 2\n");
-  for (std::vector<std::string> extra : {std::vector<std::string>{},
-                                         std::vector<std::string>{"--every-syscall"}}) {
+  for (std::vector<std::string> extra :
+       {std::vector<std::string>{}, std::vector<std::string>{"--every-syscall"}}) {
     ScratchDir dir;
     Traced traced = Trace(dir, {TestProgram("seccomp_mode")}, extra);
     EXPECT_EQ(traced.run.exit_code, 0) << traced.run.err;
@@ -360,8 +357,7 @@ TEST(Trace, ProgramSeesItsOwnSeccompModeNotTheTracers) {
 }
 
 TEST(Trace, WritesTheProfileToStandardOutputWithoutOutputOption) {
-  CommandResult run =
-      RunCommand({SysfenceBinary(), "trace", "--", TestProgram("exit_code"), "0"});
+  CommandResult run = RunCommand({SysfenceBinary(), "trace", "--", TestProgram("exit_code"), "0"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   nlohmann::json json = nlohmann::json::parse(run.out);
   EXPECT_EQ(json["target"], Canonical(TestProgram("exit_code")));
@@ -375,9 +371,9 @@ TEST_P(TerminationSignal, KillsTheTreeWritesAnIncompleteProfileAndExits128PlusSi
   ScratchDir dir;
   std::string out = dir.File("profile.json");
   // Both processes ignore SIGTERM: only sysfence's SIGKILL ends them.
-  Session session({SysfenceBinary(), "trace", "-o", out, "--", TestProgram("ignore_sigterm"),
-                   "--wait"},
-                  dir.File("stderr"));
+  Session session(
+      {SysfenceBinary(), "trace", "-o", out, "--", TestProgram("ignore_sigterm"), "--wait"},
+      dir.File("stderr"));
   ASSERT_EQ(session.ReadLine().substr(0, 6), "ready ");
   ASSERT_EQ(session.ReadLine().substr(0, 6), "ready ");
   EXPECT_GE(session.Members().size(), 3u) << "sysfence and two tracees";
@@ -465,8 +461,7 @@ TEST(TraceErrors, FileTheKernelCannotExecute) {
   std::string out = dir.File("p.json");
   WriteWholeFile(dir.File("garbage"), "\x01\x02\x03 not a program\n");
   chmod(dir.File("garbage").c_str(), 0755);
-  CommandResult run =
-      RunCommand({SysfenceBinary(), "trace", "-o", out, "--", dir.File("garbage")});
+  CommandResult run = RunCommand({SysfenceBinary(), "trace", "-o", out, "--", dir.File("garbage")});
   ExpectOneLineErrorNaming(run, "cannot execute " + dir.File("garbage") + ": Exec format error",
                            out);
 }

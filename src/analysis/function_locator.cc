@@ -118,6 +118,12 @@ uint32_t FindFunctionByName(const ElfFile& elf, const ObjectSummary& summary,
       }
     }
   }
+  // Go's functions keep their names in Go's own table, also when the program is stripped.
+  if (!summary.go_version.empty()) {
+    for (uint32_t f = 0; f < summary.functions.size(); ++f) {
+      if (summary.NameOf(summary.functions[f]) == name) return f;
+    }
+  }
   return kNoIndex;
 }
 

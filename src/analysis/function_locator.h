@@ -40,7 +40,8 @@ struct FunctionLocator {
 };
 
 // The function of `summary` (the summary of `elf`) that a symbol of this name (in .symtab,
-// a debug file's symbols or .dynsym) starts; kNoIndex when there is none.
+// a debug file's symbols or .dynsym) starts, or in a Go program the function of that name in
+// Go's own function table; kNoIndex when there is none.
 uint32_t FindFunctionByName(const ElfFile& elf, const ObjectSummary& summary,
                             std::string_view name);
 

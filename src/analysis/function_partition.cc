@@ -31,7 +31,8 @@ bool IsPltSection(std::string_view name) {
 std::vector<FunctionSummary> PartitionFunctions(const ElfFile& elf,
                                                 const std::vector<FdeRange>& fde_ranges,
                                                 const std::vector<uint64_t>& extra_starts,
-                                                std::string& strings) {
+                                                std::string& strings,
+                                                const std::vector<GoFunction>& go_functions) {
   // Best symbol per address in executable code.
   std::map<uint64_t, const ElfSymbol*> names;
   auto consider = [&](const ElfSymbol& s) {
@@ -58,9 +59,15 @@ std::vector<FunctionSummary> PartitionFunctions(const ElfFile& elf,
       uint64_t step = section.entry_size == 8 || section.entry_size == 16 ? section.entry_size : 16;
       for (uint64_t at = begin; at < end; at += step) cuts[at] = kFunctionPltStub;
     } else {
-      // FDE ranges clipped to the section, overlaps merged.
+      // FDE ranges and Go functions clipped to the section, overlaps merged.
+      std::vector<FdeRange> trusted = fde_ranges;
+      for (const GoFunction& g : go_functions) trusted.push_back({g.entry, g.end});
+      if (!go_functions.empty()) {
+        std::sort(trusted.begin(), trusted.end(),
+                  [](const FdeRange& a, const FdeRange& b) { return a.begin < b.begin; });
+      }
       std::vector<FdeRange> covered;
-      for (const FdeRange& r : fde_ranges) {
+      for (const FdeRange& r : trusted) {
         uint64_t b = std::max(r.begin, begin), e = std::min(r.end, end);
         if (b >= e) continue;
         if (!covered.empty() && b < covered.back().end) {
@@ -78,6 +85,13 @@ std::vector<FunctionSummary> PartitionFunctions(const ElfFile& elf,
         cuts[r.begin] = kFunctionFromFde;
         if (!cuts.count(r.end)) cuts[r.end] = 0;
       }
+      // Each Go function starts a piece of its own (FDE ranges of cgo's C code may border
+      // on them).
+      for (const GoFunction& g : go_functions) {
+        if (g.entry < begin || g.entry >= end) continue;
+        cuts[g.entry] = kFunctionFromFde | kFunctionGo;
+        if (g.end <= end && !cuts.count(g.end)) cuts[g.end] = 0;
+      }
       for (auto it = names.lower_bound(begin); it != names.end() && it->first < end; ++it) {
         if (!inside_fde(it->first) && !cuts.count(it->first)) cuts[it->first] = 0;
       }
@@ -94,9 +108,18 @@ std::vector<FunctionSummary> PartitionFunctions(const ElfFile& elf,
       f.start = it->first;
       f.end = next == cuts.end() ? end : std::min(next->first, end);
       f.flags = it->second;
-      if (auto name = names.find(f.start); name != names.end()) {
+      std::string_view name;
+      if (auto symbol = names.find(f.start); symbol != names.end()) name = symbol->second->name;
+      if (f.flags & kFunctionGo) {
+        // Go's own name (syscall.Syscall6, runtime.futex), also where the symbol table
+        // calls the assembly version runtime.futex.abi0.
+        auto go = std::lower_bound(go_functions.begin(), go_functions.end(), f.start,
+                                   [](const GoFunction& g, uint64_t a) { return g.entry < a; });
+        if (go != go_functions.end() && go->entry == f.start) name = go->name;
+      }
+      if (!name.empty()) {
         f.name = static_cast<uint32_t>(strings.size());
-        strings.append(name->second->name);
+        strings.append(name);
         strings.push_back('\0');
       }
       functions.push_back(f);

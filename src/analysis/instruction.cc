@@ -4,16 +4,27 @@
 // unknown, which is always safe.
 #include "analysis/instruction.h"
 
+#include <array>
+
 namespace sysfence {
 namespace {
 
 // Hardware number of the 64-bit register enclosing `reg`, or kNoRegister.
+// (A table built once: this runs for every operand of every instruction.)
 uint8_t GprIndex(ZydisRegister reg) {
-  ZydisRegister full = ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, reg);
-  if (full >= ZYDIS_REGISTER_RAX && full <= ZYDIS_REGISTER_R15) {
-    return static_cast<uint8_t>(full - ZYDIS_REGISTER_RAX);
-  }
-  return kNoRegister;
+  static const std::array<uint8_t, ZYDIS_REGISTER_MAX_VALUE + 1> kIndex = [] {
+    std::array<uint8_t, ZYDIS_REGISTER_MAX_VALUE + 1> index;
+    for (int r = 0; r <= ZYDIS_REGISTER_MAX_VALUE; ++r) {
+      ZydisRegister full = ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64,
+                                                            static_cast<ZydisRegister>(r));
+      index[static_cast<size_t>(r)] = full >= ZYDIS_REGISTER_RAX && full <= ZYDIS_REGISTER_R15
+                                          ? static_cast<uint8_t>(full - ZYDIS_REGISTER_RAX)
+                                          : uint8_t{kNoRegister};
+    }
+    return index;
+  }();
+  return reg >= 0 && reg <= ZYDIS_REGISTER_MAX_VALUE ? kIndex[static_cast<size_t>(reg)]
+                                                     : uint8_t{kNoRegister};
 }
 
 uint8_t RegisterWidth(ZydisRegister reg) {
@@ -99,6 +110,83 @@ Flow ClassifyFlow(ZydisMnemonic mnemonic, bool relative) {
   }
 }
 
+bool IsFrameRegister(uint8_t reg) { return reg == kRsp || reg == kRbp; }
+
+// Fills the register-based memory operand, what a store writes, and whether the
+// instruction hands out an address in the frame (see Instruction::exposes_frame).
+void DescribeFrameAccess(const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops,
+                         Instruction& out) {
+  bool memory_destination = false;
+  for (uint8_t i = 0; i < insn.operand_count; ++i) {
+    const ZydisDecodedOperand& op = ops[i];
+    if (op.type != ZYDIS_OPERAND_TYPE_MEMORY) continue;
+    bool written = (op.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) != 0;
+    uint8_t base = GprIndex(op.mem.base);
+    if (op.visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN) {
+      // push, pop, call and ret move the stack themselves; anything else (stos, movs)
+      // writes wherever its registers point.
+      if (written && base != kRsp) out.hidden_memory_write = true;
+      continue;
+    }
+    if (out.base_use != MemoryUse::kNone || base == kNoRegister ||
+        op.mem.segment == ZYDIS_REGISTER_FS || op.mem.segment == ZYDIS_REGISTER_GS) {
+      continue;
+    }
+    out.base = base;
+    out.base_indexed = op.mem.index != ZYDIS_REGISTER_NONE;
+    out.base_size = static_cast<uint16_t>(op.size / 8);
+    out.displacement = static_cast<int32_t>(op.mem.disp.value);
+    out.base_use = op.mem.type == ZYDIS_MEMOP_TYPE_AGEN ? MemoryUse::kAddress
+                   : written                            ? MemoryUse::kWrite
+                                                        : MemoryUse::kRead;
+    memory_destination = i == 0 && written;
+  }
+  const ZydisDecodedOperand& op0 = ops[0];
+  const ZydisDecodedOperand& op1 = ops[1];
+  bool is_mov = insn.mnemonic == ZYDIS_MNEMONIC_MOV;
+  if ((is_mov && memory_destination && insn.operand_count_visible == 2) ||
+      insn.mnemonic == ZYDIS_MNEMONIC_PUSH) {
+    const ZydisDecodedOperand& source = is_mov ? op1 : op0;
+    if (IsRegister(source)) {
+      out.store = StoreSource::kRegister;
+      out.store_register = GprIndex(source.reg.value);
+    } else if (IsImmediate(source)) {
+      out.store = StoreSource::kImmediate;
+      out.immediate = ImmediateValue(source);
+    }
+  }
+  // Does %rsp or %rbp, or an address computed from them, go anywhere but %rsp and %rbp?
+  bool reads_frame = false;
+  bool reads_rsp = false;
+  for (uint8_t i = 0; i < insn.operand_count_visible; ++i) {
+    const ZydisDecodedOperand& op = ops[i];
+    if (op.type == ZYDIS_OPERAND_TYPE_REGISTER && (op.actions & ZYDIS_OPERAND_ACTION_MASK_READ) &&
+        IsFrameRegister(GprIndex(op.reg.value))) {
+      reads_frame = true;
+      reads_rsp |= GprIndex(op.reg.value) == kRsp;
+    }
+  }
+  if (insn.mnemonic == ZYDIS_MNEMONIC_LEA && IsFrameRegister(GprIndex(op1.mem.base))) {
+    reads_frame = true;
+  }
+  if (!reads_frame || insn.mnemonic == ZYDIS_MNEMONIC_CMP || insn.mnemonic == ZYDIS_MNEMONIC_TEST) {
+    return;
+  }
+  bool writes_only_frame_registers = insn.mnemonic != ZYDIS_MNEMONIC_PUSH;
+  for (uint8_t i = 0; i < insn.operand_count_visible; ++i) {
+    const ZydisDecodedOperand& op = ops[i];
+    if (!(op.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE)) continue;
+    writes_only_frame_registers &= IsRegister(op) && IsFrameRegister(GprIndex(op.reg.value));
+  }
+  if (writes_only_frame_registers) return;  // sub $N,%rsp; lea N(%rsp),%rbp; mov %rsp,%rbp
+  // Saving the frame pointer (mov %rbp,N(%rsp); push %rbp) chains frames; nothing writes
+  // through the saved copies.
+  if (!reads_rsp && (insn.mnemonic == ZYDIS_MNEMONIC_PUSH || (is_mov && memory_destination))) {
+    return;
+  }
+  out.exposes_frame = true;
+}
+
 }  // namespace
 
 bool InstructionDecoder::Sketch(ByteView bytes, uint64_t address, InstructionSketch& out) const {
@@ -116,17 +204,63 @@ bool InstructionDecoder::Sketch(ByteView bytes, uint64_t address, InstructionSke
   out.flow = ClassifyFlow(insn.mnemonic, relative);
   if (out.flow == Flow::kSyscall || out.flow == Flow::kSysenter) out.flow = Flow::kNext;
   uint64_t next = address + insn.length;
+  bool rip_relative = (insn.attributes & ZYDIS_ATTRIB_HAS_MODRM) && insn.raw.modrm.mod == 0 &&
+                      insn.raw.modrm.rm == 5;
+  out.data_address = 0;
+  out.immediate = 0;
   if (relative) {
     out.code_target = next + static_cast<uint64_t>(insn.raw.imm[0].value.s);
-  } else if (insn.mnemonic == ZYDIS_MNEMONIC_LEA && insn.raw.modrm.mod == 0 &&
-             insn.raw.modrm.rm == 5) {
+  } else if (insn.mnemonic == ZYDIS_MNEMONIC_LEA && rip_relative) {
     out.code_target = next + static_cast<uint64_t>(insn.raw.disp.value);
     out.load_address = true;
+  } else if (insn.raw.imm[0].size >= 32) {
+    out.immediate = insn.raw.imm[0].value.u;
+  }
+  if (rip_relative) {
+    out.data_address = next + static_cast<uint64_t>(insn.raw.disp.value);
+    out.data_size = insn.operand_width >= 8 && insn.operand_width <= 64
+                        ? static_cast<uint8_t>(insn.operand_width / 8)
+                        : 8;
+    switch (insn.mnemonic) {
+      case ZYDIS_MNEMONIC_MOV:  // 8a/8b load; 88/89/c6/c7 store
+        out.data_access = insn.opcode == 0x8a || insn.opcode == 0x8b ? DataAccess::kRead
+                                                                     : DataAccess::kWrite;
+        break;
+      case ZYDIS_MNEMONIC_MOVZX:
+      case ZYDIS_MNEMONIC_MOVSX:
+      case ZYDIS_MNEMONIC_MOVSXD:
+      case ZYDIS_MNEMONIC_CMP:
+      case ZYDIS_MNEMONIC_TEST:
+        out.data_access = DataAccess::kRead;
+        break;
+      case ZYDIS_MNEMONIC_ADD: case ZYDIS_MNEMONIC_SUB: case ZYDIS_MNEMONIC_AND:
+      case ZYDIS_MNEMONIC_OR: case ZYDIS_MNEMONIC_XOR: case ZYDIS_MNEMONIC_INC:
+      case ZYDIS_MNEMONIC_DEC: case ZYDIS_MNEMONIC_NEG: case ZYDIS_MNEMONIC_NOT:
+      case ZYDIS_MNEMONIC_XCHG: case ZYDIS_MNEMONIC_XADD: case ZYDIS_MNEMONIC_CMPXCHG:
+        out.data_access = DataAccess::kWrite;  // or a read: counting it as a write is safe
+        break;
+      case ZYDIS_MNEMONIC_MOVUPS: case ZYDIS_MNEMONIC_MOVAPS: case ZYDIS_MNEMONIC_MOVDQU:
+        out.data_access = DataAccess::kWrite;
+        out.data_size = 16;
+        break;
+      case ZYDIS_MNEMONIC_MOVQ: case ZYDIS_MNEMONIC_MOVSD:
+        out.data_access = DataAccess::kWrite;
+        out.data_size = 8;
+        break;
+      case ZYDIS_MNEMONIC_MOVD: case ZYDIS_MNEMONIC_MOVSS:
+        out.data_access = DataAccess::kWrite;
+        out.data_size = 4;
+        break;
+      default:
+        out.data_access = DataAccess::kOther;  // lea, or something not modelled
+        break;
+    }
   }
   return true;
 }
 
-bool InstructionDecoder::Decode(ByteView bytes, uint64_t address, Instruction& out) const {
+bool InstructionDecoder::Decode(ByteView bytes, uint64_t address, Instruction& out,
+                                bool frame_details) const {
   ZydisDecodedInstruction insn;
   ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
   if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&decoder_, bytes.data(), bytes.size(), &insn, ops))) {
@@ -163,6 +297,8 @@ bool InstructionDecoder::Decode(ByteView bytes, uint64_t address, Instruction& o
     break;
   }
 
+  if (frame_details) DescribeFrameAccess(insn, ops, out);
+
   const ZydisDecodedOperand& op0 = ops[0];
   const ZydisDecodedOperand& op1 = ops[1];
   auto direct_target = [&]() {
@@ -197,6 +333,19 @@ bool InstructionDecoder::Decode(ByteView bytes, uint64_t address, Instruction& o
   }
   if (out.flow != Flow::kNext) return true;
 
+  if (insn.mnemonic == ZYDIS_MNEMONIC_PUSH || insn.mnemonic == ZYDIS_MNEMONIC_POP) {
+    // The data flow moves %rsp itself (by 8: the 16-bit forms do not occur in 64-bit code).
+    out.stack_op = insn.mnemonic == ZYDIS_MNEMONIC_PUSH ? StackOp::kPush : StackOp::kPop;
+    out.clobbered &= static_cast<uint16_t>(~(1u << kRsp));
+    if (out.stack_op == StackOp::kPop && IsRegister(op0) && GprIndex(op0.reg.value) != kRsp &&
+        RegisterWidth(op0.reg.value) == 64) {
+      out.op = RegisterOp::kPop;
+      out.dst = GprIndex(op0.reg.value);
+      out.width = 64;
+      out.clobbered &= static_cast<uint16_t>(~(1u << out.dst));
+    }
+  }
+
   // Register operations the data flow models.
   if (!IsRegister(op0) || !(op0.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE)) {
     if ((insn.mnemonic == ZYDIS_MNEMONIC_MOV || insn.mnemonic == ZYDIS_MNEMONIC_PUSH) &&
@@ -225,6 +374,9 @@ bool InstructionDecoder::Decode(ByteView bytes, uint64_t address, Instruction& o
         out.src = GprIndex(op1.reg.value);
       } else if (out.memory_use == MemoryUse::kRead && !out.memory_indexed) {
         model(RegisterOp::kLoadMemory);
+        out.memory_width = static_cast<uint8_t>(width / 8);
+      } else if (out.base_use == MemoryUse::kRead && !out.base_indexed && width >= 32) {
+        model(RegisterOp::kLoadBased);
         out.memory_width = static_cast<uint8_t>(width / 8);
       }
       break;

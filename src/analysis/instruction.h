@@ -49,7 +49,15 @@ enum class RegisterOp : uint8_t {
   kXorImmediate,    // dst ^= imm
   kConditionalMove, // dst = dst or src
   kExchange,        // swap dst, src
+  kLoadBased,       // mov dst, [base + displacement]   (a stack slot when base holds one)
+  kPop,             // pop dst
 };
+
+// How an instruction moves %rsp itself, besides calls and returns.
+enum class StackOp : uint8_t { kNone, kPush, kPop };
+
+// What a store to memory writes.
+enum class StoreSource : uint8_t { kNone, kRegister, kImmediate };
 
 // How an instruction uses its rip-relative (or absolute) memory operand.
 enum class MemoryUse : uint8_t { kNone, kAddress, kRead, kWrite, kCallThrough, kJumpThrough };
@@ -74,7 +82,25 @@ struct Instruction {
   bool memory_indexed = false; // the memory operand also has an index register
   bool padding = false;        // a nop or int3: alignment filler between code
   bool noreturn = false;       // a call to a function that never returns
+  // A memory operand addressed through a register (base + displacement, maybe an index),
+  // which may be the stack: how it is used (kAddress for lea, kWrite when written at all).
+  MemoryUse base_use = MemoryUse::kNone;
+  uint8_t base = 0xff;         // Register
+  bool base_indexed = false;
+  uint16_t base_size = 0;      // bytes the operand covers
+  int32_t displacement = 0;
+  // A mov (or push) of a register or an immediate to memory: what is stored.
+  StoreSource store = StoreSource::kNone;
+  uint8_t store_register = 0xff;
+  StackOp stack_op = StackOp::kNone;
+  // Writes memory through an implicit operand other than the stack (rep stos, movs, ...).
+  bool hidden_memory_write = false;
+  // Copies %rsp, or an address computed from %rsp or %rbp, anywhere but into %rsp or %rbp
+  // (or stores %rsp): the function's frame may then be written through other pointers.
+  bool exposes_frame = false;
 };
+
+enum class DataAccess : uint8_t { kRead, kWrite, kOther };
 
 // What the cheap pre-scan (no operand decoding) learns about an instruction.
 struct InstructionSketch {
@@ -83,6 +109,13 @@ struct InstructionSketch {
   Flow flow = Flow::kNext;   // control flow only (no syscall kinds)
   uint64_t code_target = 0;  // relative branch target or rip-relative lea address, else 0
   bool load_address = false; // code_target comes from a lea (it may point into data)
+  // The rip-relative memory operand's address (0: none) and what the instruction does with
+  // it: only reads it (a load, compare or test), writes data_size bytes there (a store or
+  // read-modify-write), or anything else, which may hand the address out (lea).
+  uint64_t data_address = 0;
+  DataAccess data_access = DataAccess::kOther;
+  uint8_t data_size = 0;     // bytes a kWrite may write there (at most 16)
+  uint64_t immediate = 0;    // a 32- or 64-bit immediate (an address in non-PIE code?)
 };
 
 class InstructionDecoder {
@@ -90,7 +123,10 @@ class InstructionDecoder {
   InstructionDecoder();
   // Decodes the instruction at the start of `bytes`, located at `address`. False when the
   // bytes are not a valid instruction.
-  bool Decode(ByteView bytes, uint64_t address, Instruction& out) const;
+  // `frame_details`: also describe register-based memory operands and stores (base_use,
+  // store, exposes_frame, ...), which only a data flow tracking the stack needs.
+  bool Decode(ByteView bytes, uint64_t address, Instruction& out,
+              bool frame_details = true) const;
   // Length and direct code target only, without decoding operands (about twice as fast).
   bool Sketch(ByteView bytes, uint64_t address, InstructionSketch& out) const;
 

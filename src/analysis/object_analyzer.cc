@@ -12,13 +12,17 @@
 
 #include <algorithm>
 #include <cctype>
+#include <thread>
 #include <unordered_map>
 
 #include "analysis/data_regions.h"
 #include "analysis/function_partition.h"
+#include "analysis/go_abi.h"
+#include "analysis/go_variables.h"
 #include "analysis/instruction.h"
 #include "analysis/register_dataflow.h"
 #include "elf/eh_frame.h"
+#include "elf/go_binary.h"
 
 namespace sysfence {
 
@@ -67,9 +71,16 @@ class ObjectAnalyzer {
  public:
   explicit ObjectAnalyzer(const ElfFile& elf) : elf_(elf), non_pie_(elf.type() == ET_EXEC) {}
 
-  Result<ObjectSummary> Run();
+  Result<ObjectSummary> Run(int threads);
 
  private:
+  // A copy that analyses some of the functions on another thread (AnalyzeFunctions).
+  ObjectAnalyzer(const ObjectAnalyzer&) = default;
+  // Analyses every function: with `threads` > 1 and enough functions, the second half of the
+  // code on a second thread, whose results are then appended as if analysed in order.
+  void AnalyzeFunctions(int threads);
+  // Moves what `helper` recorded for functions [first, end) behind this analyzer's records.
+  void AdoptFunctions(ObjectAnalyzer& helper, uint32_t first, uint32_t end);
   // Relocations by slot address.
   const ElfRelocation* RelocationAt(uint64_t slot) const {
     auto it = std::lower_bound(relocations_.begin(), relocations_.end(), slot,
@@ -108,7 +119,8 @@ class ObjectAnalyzer {
   static bool IsJumpTableJump(const std::vector<JumpTable>& tables, size_t instruction);
   bool LoadValues(uint32_t function, const Instruction& insn, uint64_t address, uint64_t size,
                   bool through, uint8_t flags, const RegisterState& state);
-  ValueSet ReadMemory(uint64_t address, int bytes) const;
+  // `go`: the load is in Go code, where unwritten package variables keep their value.
+  ValueSet ReadMemory(uint64_t address, int bytes, bool go = false) const;
   void RecordCall(uint32_t function, const Instruction& insn, uint64_t target, uint8_t flags,
                   const RegisterState& state);
   void RecordCallTo(const Instruction& insn, TargetKind kind, uint32_t target, uint8_t flags,
@@ -117,6 +129,14 @@ class ObjectAnalyzer {
   uint32_t StoreAtoms(const ValueSet& value);
   void CollectDataPointers();
   void CollectRoots();
+  // The NUL-terminated string at `address` when it is at most 64 bytes long (library names;
+  // Go's strings have no NUL, and looking for one far away costs).
+  std::optional<std::string_view> ShortString(uint64_t address) const;
+  // Go objects: argument sizes and the methods the runtime calls through its tables.
+  void CollectGoFunctions();
+  // Bytes of the caller's argument area the target of a call in Go code may write (its
+  // arguments and results), or -1 when not known.
+  int64_t GoCallWrites(const Instruction& insn) const;
   std::string_view FunctionName(uint32_t index) const { return summary_.NameOf(summary_.functions[index]); }
 
   const ElfFile& elf_;
@@ -137,6 +157,12 @@ class ObjectAnalyzer {
   std::vector<std::vector<uint32_t>> return_depends_;  // returns if any of these returns
   // Deduplicates references within the function or region being recorded.
   std::vector<Reference> pending_references_;
+  std::optional<GoBinary> go_;   // Go's build information and function table
+  // Per function: Go's argument size (kGoArgsSizeUnknown when not known; kCallKeepsFrame
+  // for the stack growth functions).
+  std::vector<int32_t> go_args_;
+  std::vector<uint32_t> go_never_return_;  // Go's panic functions
+  GoVariableWrites go_variables_;          // which Go package variables are never written
 };
 
 std::optional<Reference> ObjectAnalyzer::LocalReference(uint64_t address) const {
@@ -215,9 +241,10 @@ void ObjectAnalyzer::DecodeFunction(uint32_t index) {
   instructions_.clear();
   const FunctionSummary& f = summary_.functions[index];
   instructions_.reserve((f.end - f.start) / 3 + 4);
+  bool go = (f.flags & kFunctionGo) != 0;  // only Go's data flow tracks the stack
   WalkFunction(index, [&](ByteView window, uint64_t address) -> uint8_t {
     Instruction insn;
-    if (!decoder_.Decode(window, address, insn)) return 0;
+    if (!decoder_.Decode(window, address, insn, go)) return 0;
     instructions_.push_back(insn);
     return insn.length;
   });
@@ -259,6 +286,7 @@ void ObjectAnalyzer::FindOutsideEntries() {
     WalkFunction(f, [&](ByteView window, uint64_t address) -> uint8_t {
       InstructionSketch sketch;
       if (!decoder_.Sketch(window, address, sketch)) return 0;
+      if (go_) go_variables_.Note(sketch, non_pie_);
       padding_end = sketch.padding ? address + sketch.length : 0;
       if (sketch.code_target != 0 && IsCode(sketch.code_target)) {
         note(sketch.code_target, f);
@@ -308,15 +336,20 @@ void ObjectAnalyzer::ComputeReturns() {
   for (uint32_t f = 0; f < summary_.functions.size(); ++f) {
     for (uint32_t g : return_depends_[f]) dependents[g].push_back(f);
   }
+  // Go's panics and throws: the compiler ends the block at their calls, and leaves dead
+  // returns after the calls they make in turn.
+  std::vector<uint8_t> never_returns(summary_.functions.size(), 0);
+  for (uint32_t f : go_never_return_) never_returns[f] = 1;
   std::vector<uint32_t> work;
   for (uint32_t f = 0; f < summary_.functions.size(); ++f) {
+    if (never_returns[f]) returns_[f] = 0;
     if (returns_[f]) work.push_back(f);
   }
   while (!work.empty()) {
     uint32_t g = work.back();
     work.pop_back();
     for (uint32_t f : dependents[g]) {
-      if (!returns_[f]) {
+      if (!returns_[f] && !never_returns[f]) {
         returns_[f] = 1;
         work.push_back(f);
       }
@@ -397,7 +430,7 @@ std::vector<JumpTable> ObjectAnalyzer::FindJumpTables(uint32_t function, bool& u
   return tables;
 }
 
-ValueSet ObjectAnalyzer::ReadMemory(uint64_t address, int bytes) const {
+ValueSet ObjectAnalyzer::ReadMemory(uint64_t address, int bytes, bool go) const {
   if (const ElfRelocation* r = RelocationAt(address)) {
     if (r->type == R_X86_64_RELATIVE && bytes == 8) {
       return ValueSet::Address(static_cast<uint64_t>(r->addend));
@@ -409,7 +442,10 @@ ValueSet ObjectAnalyzer::ReadMemory(uint64_t address, int bytes) const {
     return ValueSet::Top();
   }
   const ElfSection* section = elf_.SectionAt(address);
-  if (section == nullptr || section->IsWritable() || !section->HasFileBytes()) return ValueSet::Top();
+  if (section == nullptr || !section->HasFileBytes()) return ValueSet::Top();
+  if (section->IsWritable() && !(go && go_variables_.IsUnwritten(address, bytes))) {
+    return ValueSet::Top();
+  }
   std::optional<ByteView> data = elf_.ReadVirtual(address, static_cast<uint64_t>(bytes));
   if (!data) return ValueSet::Top();
   switch (bytes) {
@@ -441,12 +477,12 @@ void ObjectAnalyzer::RecordCallTo(const Instruction& insn, TargetKind kind, uint
   call.flags = flags;
   call.arguments_begin = static_cast<uint32_t>(summary_.arguments.size());
   for (int slot = 0; slot < static_cast<int>(std::size(kTrackedArgumentRegisters)); ++slot) {
-    const ValueSet& value = state.regs[static_cast<size_t>(kTrackedArgumentRegisters[slot])];
+    ValueSet value = state.ArgumentValue(kTrackedArgumentRegisters[slot], flags & kCallIsJump);
     if (value.IsTop() || value.IsBottom()) continue;
     bool has_address = false;
     for (int i = 0; i < value.size(); ++i) {
       Atom a = value.atom(i);
-      has_address |= a.kind() == Atom::kAddress;
+      has_address |= a.kind() == Atom::kAddress || a.kind() == Atom::kStack;
       // A code address handed to another object, or to code not known statically, escapes.
       if (a.IsLocalAddress() && (kind == TargetKind::kImport || kind == TargetKind::kIndirect) &&
           IsCode(a.payload())) {
@@ -634,7 +670,10 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
   input.outside_entries = outside_entries_[index];
   bool unresolved_jump = false;
   input.jump_tables = FindJumpTables(index, unresolved_jump);
-  MemoryReader reader = [this](uint64_t address, int bytes) { return ReadMemory(address, bytes); };
+  bool go = (function.flags & kFunctionGo) != 0;
+  MemoryReader reader = [this, go](uint64_t address, int bytes) {
+    return ReadMemory(address, bytes, go);
+  };
   if (unresolved_jump) {
     // An indirect jump without a table is either a tail call through a pointer (its target
     // register holds a function's address, an import's, or an argument) or a switch whose
@@ -658,6 +697,13 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
     if (input.every_block_unknown) function.flags |= kFunctionUnresolvedJump;
   }
   auto inside = [&](uint64_t a) { return a >= function.start && a < function.end; };
+  FrameModel go_frame;
+  if (function.flags & kFunctionGo) {
+    NormalizeGoPrologue(instructions_);
+    go_frame = GoFrameModel(input.instructions,
+                            [this](const Instruction& insn) { return GoCallWrites(insn); });
+    input.frame = &go_frame;
+  }
 
   bool falls_into_next = false;
   size_t last_real = 0;  // the last instruction that is not padding
@@ -680,7 +726,7 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
     if (insn.memory_use == MemoryUse::kAddress) {
       if (const ElfSection* section = elf_.SectionAt(insn.memory);
           section != nullptr && !section->IsWritable() && !section->IsExecutable()) {
-        std::optional<std::string_view> text = elf_.ReadVirtualString(insn.memory);
+        std::optional<std::string_view> text = ShortString(insn.memory);
         if (text && LooksLikeLibraryName(*text)) {
           bool known = false;
           for (const LibraryString& l : summary_.library_strings) {
@@ -773,7 +819,7 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
         (insn.flow == Flow::kNext || insn.flow == Flow::kCall || insn.flow == Flow::kConditionalJump ||
          insn.flow == Flow::kSyscall || insn.flow == Flow::kIndirectCall)) {
       RegisterState after = state;
-      ApplyInstruction(insn, reader, after);
+      ApplyInstruction(insn, reader, after, input.frame);
       RecordCall(index, insn, function.end, kCallIsJump | kCallFallThrough, after);
     }
   };
@@ -817,13 +863,17 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
                              pending_references_.end());
 }
 
+std::optional<std::string_view> ObjectAnalyzer::ShortString(uint64_t address) const {
+  std::optional<ByteView> bytes = elf_.ReadVirtualUpTo(address, 65);
+  return bytes ? bytes->CString(0) : std::nullopt;
+}
+
 void ObjectAnalyzer::CollectDataPointers() {
   std::vector<std::vector<Reference>> per_region(summary_.regions.size());
   auto add = [&](uint64_t slot, Reference ref) {
     uint32_t region = summary_.RegionAt(slot);
     if (region == kNoIndex) return;
-    auto& list = per_region[region];
-    if (std::find(list.begin(), list.end(), ref) == list.end()) list.push_back(ref);
+    per_region[region].push_back(ref);  // duplicates go below
   };
   for (const ElfRelocation& r : elf_.relocations()) {
     // GOT slots are followed where code loads them (LoadValues), not as data.
@@ -889,6 +939,21 @@ void ObjectAnalyzer::CollectDataPointers() {
   summary_.escaping_functions.erase(
       std::unique(summary_.escaping_functions.begin(), summary_.escaping_functions.end()),
       summary_.escaping_functions.end());
+  for (std::vector<Reference>& list : per_region) {
+    // Keep the first of each reference, in order (a region of a large program's data holds
+    // tens of thousands).
+    std::vector<uint32_t> order(list.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    auto key = [&](uint32_t i) { return std::make_pair(static_cast<uint8_t>(list[i].kind), list[i].index); };
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
+    std::vector<uint8_t> keep(list.size(), 0);
+    for (size_t i = 0; i < order.size(); ++i) keep[order[i]] = i == 0 || key(order[i]) != key(order[i - 1]);
+    size_t kept = 0;
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (keep[i]) list[kept++] = list[i];
+    }
+    list.resize(kept);
+  }
   for (size_t region = 0; region < per_region.size(); ++region) {
     DataRegion& r = summary_.regions[region];
     r.references_begin = static_cast<uint32_t>(summary_.references.size());
@@ -993,7 +1058,90 @@ void ObjectAnalyzer::CollectRoots() {
   }
 }
 
-Result<ObjectSummary> ObjectAnalyzer::Run() {
+void ObjectAnalyzer::CollectGoFunctions() {
+  go_args_.assign(summary_.functions.size(), kGoArgsSizeUnknown);
+  for (const GoFunction& g : go_->table.functions) {
+    uint32_t f = summary_.FunctionAt(g.entry);
+    if (f == kNoIndex || summary_.functions[f].start != g.entry) continue;
+    go_args_[f] = KeepsCallerFrame(g.name) ? kCallKeepsFrame : g.args;
+    if (IsGoMethodName(g.name)) summary_.table_called_functions.push_back(f);
+    if (IsGoNoReturn(g.name)) go_never_return_.push_back(f);
+  }
+}
+
+int64_t ObjectAnalyzer::GoCallWrites(const Instruction& insn) const {
+  if (insn.flow != Flow::kCall || go_args_.empty()) return kCallMayWriteFrame;
+  uint32_t callee = summary_.FunctionAt(insn.target);
+  if (callee == kNoIndex || summary_.functions[callee].start != insn.target) {
+    return kCallMayWriteFrame;
+  }
+  int64_t args = go_args_[callee];
+  return args >= 0 || args == kCallKeepsFrame ? args : kCallMayWriteFrame;
+}
+
+void ObjectAnalyzer::AnalyzeFunctions(int threads) {
+  // Below this many functions a thread costs more than it saves.
+  constexpr uint32_t kFunctionsForAThread = 2000;
+  uint32_t count = static_cast<uint32_t>(summary_.functions.size());
+  if (threads < 2 || count < kFunctionsForAThread) {
+    for (uint32_t f = 0; f < count; ++f) AnalyzeFunction(f);
+    return;
+  }
+  // Two halves of the code bytes take about as long each.
+  uint64_t total = 0;
+  for (const FunctionSummary& f : summary_.functions) total += f.end - f.start;
+  uint32_t middle = 0;
+  for (uint64_t bytes = 0; middle < count && 2 * bytes < total; ++middle) {
+    bytes += summary_.functions[middle].end - summary_.functions[middle].start;
+  }
+  ObjectAnalyzer helper(*this);  // nothing has been recorded yet: the copy starts empty too
+  std::thread worker([&helper, middle, count] {
+    for (uint32_t f = middle; f < count; ++f) helper.AnalyzeFunction(f);
+  });
+  for (uint32_t f = 0; f < middle; ++f) AnalyzeFunction(f);
+  worker.join();
+  AdoptFunctions(helper, middle, count);
+}
+
+void ObjectAnalyzer::AdoptFunctions(ObjectAnalyzer& helper, uint32_t first, uint32_t end) {
+  ObjectSummary& s = summary_;
+  ObjectSummary& h = helper.summary_;
+  uint32_t calls = static_cast<uint32_t>(s.calls.size());
+  uint32_t arguments = static_cast<uint32_t>(s.arguments.size());
+  uint32_t atoms = static_cast<uint32_t>(s.atoms.size());
+  uint32_t references = static_cast<uint32_t>(s.references.size());
+  uint32_t sites = static_cast<uint32_t>(s.sites.size());
+  for (uint32_t f = first; f < end; ++f) {
+    FunctionSummary function = h.functions[f];
+    function.calls_begin += calls;
+    function.references_begin += references;
+    function.sites_begin += sites;
+    s.functions[f] = function;
+  }
+  for (CallSite c : h.calls) {
+    c.arguments_begin += arguments;
+    s.calls.push_back(c);
+  }
+  for (ArgumentValue a : h.arguments) {
+    a.begin += atoms;
+    s.arguments.push_back(a);
+  }
+  s.atoms.insert(s.atoms.end(), h.atoms.begin(), h.atoms.end());
+  s.references.insert(s.references.end(), h.references.begin(), h.references.end());
+  for (SyscallSite site : h.sites) {
+    site.number.begin += atoms;
+    s.sites.push_back(site);
+  }
+  for (DlopenCall& d : h.dlopen_calls) {
+    d.call_site += calls;
+    s.dlopen_calls.push_back(std::move(d));
+  }
+  for (LibraryString& l : h.library_strings) s.library_strings.push_back(std::move(l));
+  s.escaping_functions.insert(s.escaping_functions.end(), h.escaping_functions.begin(),
+                              h.escaping_functions.end());
+}
+
+Result<ObjectSummary> ObjectAnalyzer::Run(int threads) {
   for (const ElfSection& s : elf_.sections()) {
     if (s.IsAllocated() && s.IsExecutable() && s.HasFileBytes()) code_sections_.push_back(&s);
   }
@@ -1009,14 +1157,24 @@ Result<ObjectSummary> ObjectAnalyzer::Run() {
   } else {
     summary_.notes.push_back(fdes.error().message() + " (function bounds from symbols only)");
   }
-  summary_.functions = PartitionFunctions(elf_, ranges, KnownCodeStarts(), summary_.strings);
+  Result<std::optional<GoBinary>> go = ReadGoBinary(elf_);
+  if (!go.ok()) {
+    summary_.notes.push_back(go.error().message() + " (Go functions bounded by symbols only)");
+  } else if (*go) {
+    go_ = std::move(**go);
+    summary_.go_version = go_->version.empty() ? "go" : go_->version;
+  }
+  summary_.functions = PartitionFunctions(elf_, ranges, KnownCodeStarts(), summary_.strings,
+                                          go_ ? go_->table.functions : std::vector<GoFunction>{});
+  if (go_) CollectGoFunctions();
   CollectAnchors();
   FindOutsideEntries();
   summary_.regions = PartitionDataRegions(elf_, lea_addresses_);
   lea_addresses_ = {};
+  if (go_) go_variables_.Finish(elf_);
   FindPltStubs();
   ComputeReturns();
-  for (uint32_t f = 0; f < summary_.functions.size(); ++f) AnalyzeFunction(f);
+  AnalyzeFunctions(threads);
   CollectDataPointers();
   CollectRoots();
   return std::move(summary_);
@@ -1024,6 +1182,8 @@ Result<ObjectSummary> ObjectAnalyzer::Run() {
 
 }  // namespace
 
-Result<ObjectSummary> AnalyzeObject(const ElfFile& elf) { return ObjectAnalyzer(elf).Run(); }
+Result<ObjectSummary> AnalyzeObject(const ElfFile& elf, int threads) {
+  return ObjectAnalyzer(elf).Run(threads);
+}
 
 }  // namespace sysfence

@@ -4,7 +4,7 @@
 // references, syscall sites, and the pointers relocations store in each data region. The
 // result depends on the object alone, which is what makes it cacheable.
 //
-//   Result<ObjectSummary> summary = AnalyzeObject(*elf);
+//   Result<ObjectSummary> summary = AnalyzeObject(*elf, /*threads=*/2);
 #ifndef SYSFENCE_ANALYSIS_OBJECT_ANALYZER_H_
 #define SYSFENCE_ANALYSIS_OBJECT_ANALYZER_H_
 
@@ -15,8 +15,9 @@
 namespace sysfence {
 
 // Never fails on odd code (undecodable bytes, unreadable .eh_frame become notes in the
-// summary); an Error means the object could not be analysed at all.
-Result<ObjectSummary> AnalyzeObject(const ElfFile& elf);
+// summary); an Error means the object could not be analysed at all. With `threads` > 1 a
+// large object's functions are analysed on two threads; the summary is the same.
+Result<ObjectSummary> AnalyzeObject(const ElfFile& elf, int threads = 1);
 
 // Functions whose calls are checked for constant names (dlopen and friends, pam_start):
 // which argument register carries the name, and what it names.

@@ -1,13 +1,14 @@
 // Pins down the per-object summary on real objects: the test library's marker sites and
 // constructor, libc's syscall() as a wrapper taking the number in %rdi, constant numbers in
-// ordinary wrappers, PLT stubs named after their import, and a function partition that
-// covers the code exactly.
+// ordinary wrappers, PLT stubs named after their import, a function partition that covers
+// the code exactly, and the same summary from one thread or two.
 #include "analysis/object_analyzer.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
+#include "analysis/summary_cache.h"
 #include "analysis/value_set.h"
 #include "elf/eh_frame.h"
 
@@ -112,6 +113,29 @@ TEST(ObjectAnalyzer, FunctionsPartitionTheCodeExactly) {
   EXPECT_EQ(covered, text->size);
   for (size_t i = 1; i < s->regions.size(); ++i) {
     ASSERT_LE(s->regions[i - 1].end, s->regions[i].start);
+  }
+}
+
+}  // namespace
+}  // namespace sysfence
+
+namespace sysfence {
+namespace {
+
+// A large object's functions are analysed on two threads and put back in order: the summary
+// is byte for byte the one a single thread makes.
+TEST(ObjectAnalyzer, TwoThreadsMakeTheSameSummary) {
+  for (std::string path : {std::string("/lib/x86_64-linux-gnu/libc.so.6"),
+                           std::string(SYSFENCE_BINARY_DIR) +
+                               "/tests/programs/go/gomarkers_cgo_stripped"}) {
+    auto elf = ElfFile::Open(path);
+    ASSERT_TRUE(elf.ok()) << elf.error().message();
+    auto one = AnalyzeObject(**elf, 1);
+    auto two = AnalyzeObject(**elf, 2);
+    ASSERT_TRUE(one.ok() && two.ok());
+    EXPECT_GT(one->functions.size(), 2000u) << path;  // enough for the second thread
+    CacheKey key;
+    EXPECT_EQ(SerializeSummary(key, *one), SerializeSummary(key, *two)) << path;
   }
 }
 

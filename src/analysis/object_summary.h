@@ -24,8 +24,9 @@ namespace sysfence {
 inline constexpr uint32_t kNoIndex = 0xffffffff;
 
 // Registers whose values are recorded at call sites: the six argument registers plus %rax
-// and %r10, the only places a syscall number travels into a wrapper.
-inline constexpr int kTrackedArgumentRegisters[] = {7, 6, 2, 1, 8, 9, 0, 10};
+// and %r10, the only places a syscall number travels into a wrapper, and the first stack
+// argument (kStackArgument0: Go's assembly functions take their arguments on the stack).
+inline constexpr int kTrackedArgumentRegisters[] = {7, 6, 2, 1, 8, 9, 0, 10, 16};
 
 // The summary's structs are written to the cache as raw bytes: every one of them spells out
 // its padding (reserved fields, zero), so no byte of it is ever uninitialized.
@@ -132,11 +133,12 @@ struct LibraryString {
 };
 
 enum FunctionFlags : uint32_t {
-  kFunctionFromFde = 1,
+  kFunctionFromFde = 1,          // bounds from a function table: .eh_frame or Go's
   kFunctionIndirectCall = 2,     // calls or jumps through a pointer
   kFunctionPltStub = 4,
   kFunctionUnresolvedJump = 8,   // an indirect jump whose table was not found
   kFunctionDecodeError = 16,
+  kFunctionGo = 32,              // a Go function (Go's calling conventions apply)
 };
 
 struct FunctionSummary {
@@ -206,6 +208,13 @@ struct ObjectSummary {
   std::vector<uint32_t> escaping_functions;
   // Warnings about the object (.eh_frame unreadable, ...).
   std::vector<std::string> notes;
+  // Functions a language runtime calls through tables the analysis does not read: Go's
+  // methods, which reflection and the interface tables the Go runtime builds reach by their
+  // offset in a type's method table. Their addresses count as taken from the start.
+  std::vector<uint32_t> table_called_functions;
+  // The Go release that built the object ("go1.19.8"; "go" when its build information is
+  // unreadable); "" for anything else.
+  std::string go_version;
 
   std::span<const CallSite> CallsOf(const FunctionSummary& f) const {
     return {calls.data() + f.calls_begin, f.calls_count};

@@ -8,9 +8,7 @@
 namespace sysfence {
 namespace {
 
-constexpr uint16_t kCallerSaved = (1u << kRax) | (1u << kRcx) | (1u << kRdx) | (1u << kRsi) |
-                                  (1u << kRdi) | (1u << kR8) | (1u << kR9) | (1u << kR10) |
-                                  (1u << kR11);
+const FrameModel kDefaultFrame;
 
 uint64_t Truncate(uint64_t value, int width) {
   return width >= 64 ? value : value & ((uint64_t{1} << width) - 1);
@@ -41,11 +39,125 @@ ValueSet ArithmeticOnConstants(const ValueSet& old_value, int width, Op op) {
   return old_value.MapConstants([&](uint64_t c) { return Merge(c, op(c), width); });
 }
 
+// value + immediate for constants, addresses in the object and stack addresses.
+ValueSet AddToAtoms(const ValueSet& value, uint64_t immediate, int width) {
+  if (value.IsTop() || value.IsBottom()) return ValueSet::Top();
+  ValueSet result = ValueSet::Bottom();
+  for (int i = 0; i < value.size() && !result.IsTop(); ++i) {
+    Atom a = value.atom(i);
+    if (a.kind() == Atom::kConstant) {
+      result.Insert(Atom::Constant(Truncate(a.payload() + immediate, width)));
+    } else if (a.IsLocalAddress() && width == 64) {
+      result.Insert(Atom::Address(a.payload() + immediate));
+    } else if (a.kind() == Atom::kStack && width == 64) {
+      result.Insert(Atom::Stack(a.stack_offset() + static_cast<int64_t>(immediate)));
+    } else {
+      return ValueSet::Top();
+    }
+  }
+  return result;
+}
+
+// The stack offset a value holds, when it is exactly one stack address.
+std::optional<int64_t> StackOffset(const ValueSet& value) {
+  if (value.size() != 1 || value.atom(0).kind() != Atom::kStack) return std::nullopt;
+  return value.atom(0).stack_offset();
+}
+
+// Whether a pointer holding `value` may point into the frame: a stack address, or the
+// caller's %rsp or %rbp.
+bool MayPointIntoFrame(const ValueSet& value) {
+  if (value.IsTop()) return false;
+  for (int i = 0; i < value.size(); ++i) {
+    Atom a = value.atom(i);
+    if (a.kind() == Atom::kStack) return true;
+    if (a.kind() == Atom::kArgument && (a.payload() == kRsp || a.payload() == kRbp)) return true;
+  }
+  return false;
+}
+
+// The value of the slot a load of `bytes` bytes at `offset` reads, or top.
+ValueSet LoadSlot(const StackSlots& stack, int64_t offset, int bytes) {
+  if (const StackSlot* slot = stack.Find(offset, bytes)) return slot->value;
+  if (bytes == 4) {
+    if (const StackSlot* slot = stack.Find(offset, 8)) return CopyWithWidth(slot->value, 32);
+  }
+  return ValueSet::Top();
+}
+
+// What the instruction does to the tracked stack words: stores, pushes, calls and system
+// calls that may write the frame. Runs on the state before the instruction.
+void ApplyToStack(const Instruction& insn, RegisterState& state, const FrameModel& frame) {
+  auto& regs = state.regs;
+  StackSlots& stack = state.stack;
+  std::optional<int64_t> sp = StackOffset(regs[kRsp]);
+  if (insn.base_use == MemoryUse::kWrite && insn.base < kRegisterCount) {
+    std::optional<int64_t> at = StackOffset(regs[insn.base]);
+    if (at && !insn.base_indexed) {
+      int64_t address = *at + insn.displacement;
+      int bytes = insn.base_size;
+      if (insn.store == StoreSource::kRegister && insn.store_register < kRegisterCount &&
+          (bytes == 4 || bytes == 8)) {
+        stack.Store(address, bytes, CopyWithWidth(regs[insn.store_register], bytes * 8));
+      } else if (insn.store == StoreSource::kImmediate && (bytes == 4 || bytes == 8)) {
+        stack.Store(address, bytes, ValueSet::Constant(Truncate(insn.immediate, bytes * 8)));
+      } else {
+        stack.Forget(address, bytes > 0 ? bytes : 512);
+      }
+    } else if (at || insn.base == kRsp || insn.base == kRbp ||
+               MayPointIntoFrame(regs[insn.base]) || frame.frame_escapes) {
+      // Through %rsp or %rbp no longer known (or a frame pointer of unknown offset), any
+      // word of the frame may be written.
+      stack.Clear();
+    }
+  }
+  if (insn.hidden_memory_write) stack.Clear();
+  if (insn.stack_op == StackOp::kPush) {
+    if (!sp) {
+      stack.Clear();
+    } else if (insn.store == StoreSource::kRegister && insn.store_register < kRegisterCount) {
+      stack.Store(*sp - 8, 8, regs[insn.store_register]);
+    } else if (insn.store == StoreSource::kImmediate) {
+      stack.Store(*sp - 8, 8, ValueSet::Constant(insn.immediate));
+    } else {
+      stack.Forget(*sp - 8, 8);
+    }
+  }
+  bool call = insn.flow == Flow::kCall || insn.flow == Flow::kIndirectCall;
+  if (call || insn.flow == Flow::kSyscall) {
+    // The callee (or the kernel) may write through any pointer it is given.
+    bool pointer_passed = frame.frame_escapes;
+    for (int r = 0; r < kRegisterCount && !pointer_passed; ++r) {
+      if (r != kRsp && r != kRbp) pointer_passed = MayPointIntoFrame(regs[static_cast<size_t>(r)]);
+    }
+    int64_t written = call && frame.call_writes ? frame.call_writes(insn)
+                      : call                     ? kCallMayWriteFrame
+                                                 : 0;
+    if (written == kCallKeepsFrame) {
+      if (sp) stack.ForgetBelow(*sp);
+    } else if (pointer_passed || !sp || written < 0) {
+      stack.Clear();
+    } else {
+      stack.ForgetBelow(*sp);  // the return address and the callee's frame
+      stack.Forget(*sp, written);
+    }
+  }
+}
+
 }  // namespace
 
+bool FrameEscapes(std::span<const Instruction> instructions) {
+  for (const Instruction& insn : instructions) {
+    if (insn.exposes_frame) return true;
+  }
+  return false;
+}
+
 void ApplyInstruction(const Instruction& insn, const MemoryReader& read_memory,
-                      RegisterState& state) {
+                      RegisterState& state, const FrameModel* frame) {
+  if (frame == nullptr) frame = &kDefaultFrame;
   auto& regs = state.regs;
+  if (frame->track_stack) ApplyToStack(insn, state, *frame);
   if (insn.op != RegisterOp::kNone && insn.dst < kRegisterCount) {
     ValueSet& dst = regs[insn.dst];
     const ValueSet* src = insn.src < kRegisterCount ? &regs[insn.src] : nullptr;
@@ -69,26 +181,27 @@ void ApplyInstruction(const Instruction& insn, const MemoryReader& read_memory,
         result = insn.width == 64 ? ValueSet::Address(insn.memory) : ValueSet::Top();
         break;
       case RegisterOp::kAddToRegister:
-        if (src != nullptr && !src->IsTop() && !src->IsBottom()) {
-          result = ValueSet::Bottom();
-          for (int i = 0; i < src->size() && !result.IsTop(); ++i) {
-            Atom a = src->atom(i);
-            if (a.kind() == Atom::kConstant) {
-              result.Insert(Atom::Constant(Truncate(a.payload() + insn.immediate, insn.width)));
-            } else if (a.IsLocalAddress() && insn.width == 64) {
-              result.Insert(Atom::Address(a.payload() + insn.immediate));
-            } else {
-              result = ValueSet::Top();
-            }
-          }
-        }
+        if (src != nullptr) result = AddToAtoms(*src, insn.immediate, insn.width);
         break;
       case RegisterOp::kLoadMemory:
         result = read_memory ? read_memory(insn.memory, insn.memory_width) : ValueSet::Top();
         if (insn.width < 32) result = ValueSet::Top();
         break;
       case RegisterOp::kAddImmediate:
-        result = ArithmeticOnConstants(dst, insn.width, [&](uint64_t c) { return c + insn.immediate; });
+        result = StackOffset(dst) ? AddToAtoms(dst, insn.immediate, insn.width)
+                                  : ArithmeticOnConstants(dst, insn.width,
+                                                          [&](uint64_t c) { return c + insn.immediate; });
+        break;
+      case RegisterOp::kLoadBased:
+        if (std::optional<int64_t> at = insn.base < kRegisterCount && !insn.base_indexed
+                                            ? StackOffset(regs[insn.base])
+                                            : std::nullopt) {
+          result = CopyWithWidth(LoadSlot(state.stack, *at + insn.displacement, insn.memory_width),
+                                 insn.width);
+        }
+        break;
+      case RegisterOp::kPop:
+        if (std::optional<int64_t> at = StackOffset(regs[kRsp])) result = LoadSlot(state.stack, *at, 8);
         break;
       case RegisterOp::kAndImmediate:
         result = ArithmeticOnConstants(dst, insn.width, [&](uint64_t c) { return c & insn.immediate; });
@@ -120,11 +233,14 @@ void ApplyInstruction(const Instruction& insn, const MemoryReader& read_memory,
       if (insn.clobbered & (1u << r)) regs[static_cast<size_t>(r)] = ValueSet::Top();
     }
   }
+  if (insn.stack_op != StackOp::kNone) {
+    regs[kRsp] = AddToAtoms(regs[kRsp], insn.stack_op == StackOp::kPush ? uint64_t(-8) : 8, 64);
+  }
   if (insn.flow == Flow::kNext) return;
   uint16_t killed = 0;
   switch (insn.flow) {
     case Flow::kCall:
-    case Flow::kIndirectCall: killed = kCallerSaved; break;
+    case Flow::kIndirectCall: killed = frame->call_clobbers; break;
     case Flow::kSyscall: killed = (1u << kRax) | (1u << kRcx) | (1u << kR11); break;
     case Flow::kInt80:
     case Flow::kSysenter: killed = (1u << kRax); break;
@@ -195,7 +311,9 @@ void RunDataflow(const DataflowInput& input, const MemoryReader& read_memory,
       work.push_back(b);
     }
   };
-  in[0] = RegisterState::AtEntry();
+  const FrameModel* frame = input.frame;
+  in[0] = frame != nullptr && frame->track_stack ? RegisterState::AtEntryWithStack()
+                                                 : RegisterState::AtEntry();
   enqueue(0);
   for (size_t b = 0; b < blocks; ++b) {
     if (input.every_block_unknown || entered_from_outside[block_start[b]]) {
@@ -211,7 +329,9 @@ void RunDataflow(const DataflowInput& input, const MemoryReader& read_memory,
       queued[b] = 0;
       RegisterState state = in[b];
       size_t last = block_end(b) - 1;
-      for (size_t i = block_start[b]; i <= last; ++i) ApplyInstruction(insns[i], read_memory, state);
+      for (size_t i = block_start[b]; i <= last; ++i) {
+        ApplyInstruction(insns[i], read_memory, state, frame);
+      }
       const Instruction& tail = insns[last];
       auto flow_to = [&](size_t target_block) {
         if (in[target_block].Join(state)) enqueue(target_block);
@@ -244,7 +364,7 @@ void RunDataflow(const DataflowInput& input, const MemoryReader& read_memory,
     RegisterState state = in[b];
     for (size_t i = block_start[b]; i < block_end(b); ++i) {
       visit(i, state);
-      ApplyInstruction(insns[i], read_memory, state);
+      ApplyInstruction(insns[i], read_memory, state, frame);
     }
   }
 }

@@ -20,6 +20,7 @@
 #include "analysis/library_knowledge.h"
 #include "analysis/object_analyzer.h"
 #include "analysis/summary_cache.h"
+#include "analysis/value_set.h"
 #include "base/file_util.h"
 #include "elf/debug_file.h"
 #include "syscalls/syscall_table.h"
@@ -142,6 +143,9 @@ void StaticAnalysis::Summarize(size_t first_object) {
   DebugFileSearch debug_search{options_.debug_directories, options_.resolver.sysroot,
                                DebuginfodCacheDirectory()};
   std::atomic<size_t> next{0};
+  int threads = options_.threads > 0
+                    ? options_.threads
+                    : static_cast<int>(std::min<unsigned>(2, std::max(1u, std::thread::hardware_concurrency())));
   auto work = [&]() {
     for (size_t k = next++; k < count; k = next++) {
       size_t i = order[k];
@@ -165,7 +169,8 @@ void StaticAnalysis::Summarize(size_t first_object) {
         if (!warning.empty()) job.warnings.push_back(warning);
       }
       auto object_start = std::chrono::steady_clock::now();
-      Result<ObjectSummary> summary = AnalyzeObject(*object.elf);
+      // (A large object, such as a Go program, is split over the threads itself.)
+      Result<ObjectSummary> summary = AnalyzeObject(*object.elf, threads);
       job.seconds = Seconds(object_start);
       if (!summary.ok()) {
         job.warnings.push_back(summary.error().message());
@@ -180,9 +185,6 @@ void StaticAnalysis::Summarize(size_t first_object) {
       job.summary = std::make_shared<ObjectSummary>(std::move(*summary));
     }
   };
-  int threads = options_.threads > 0
-                    ? options_.threads
-                    : static_cast<int>(std::min<unsigned>(2, std::max(1u, std::thread::hardware_concurrency())));
   threads = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), count));
   std::vector<std::thread> workers;
   for (int t = 1; t < threads; ++t) workers.emplace_back(work);
@@ -198,6 +200,10 @@ void StaticAnalysis::Summarize(size_t first_object) {
     stats_.functions += jobs[i].summary->functions.size();
     stats_.syscall_sites += jobs[i].summary->sites.size();
     stats_.object_seconds.emplace_back(load_list_.objects[first_object + i].path, jobs[i].seconds);
+    if (!jobs[i].summary->go_version.empty()) {
+      stats_.go_objects.emplace_back(load_list_.objects[first_object + i].path,
+                                     jobs[i].summary->go_version);
+    }
     for (std::string& w : jobs[i].warnings) warnings_.push_back(std::move(w));
   }
   stats_.objects = program_.size();
@@ -237,6 +243,9 @@ void StaticAnalysis::AddObjectRoots(uint32_t o) {
     }
   }
   for (uint32_t r : s.root_regions) reach_->AddRootRegion({o, r}, "thread-local data of " + path);
+  for (uint32_t f : s.table_called_functions) {
+    reach_->TakeAddress({o, f}, "Go method table of " + path, /*from_outside=*/false);
+  }
   const LoadedObject& loaded = program_.object(o).loaded;
   if (s.entry_function != kNoIndex) {
     if (o == 0 && !library_mode_) reach_->AddRoot({o, s.entry_function}, "entry point of " + path);
@@ -829,15 +838,28 @@ Result<std::string> StaticAnalysis::Explain(int number) const {
     return MakeError("{} is not reachable in {}", name, profile_.target);
   }
   std::string heading = fmt::format("{} ({}) reached by this path:\n", name, number);
-  return heading + PathTo(found->function,
-                          fmt::format("{} site {:#x} in {}", name, found->address,
-                                      Describe(found->function)));
+  std::string site_line = fmt::format("{} site {:#x} in {}", name, found->address,
+                                      Describe(found->function));
+  // A wrapper's site (glibc's syscall(), Go's Syscall6): the path goes to the caller that
+  // passes the number, then along the calls that hand it down.
+  std::vector<NumberHop> hops =
+      TraceSyscallNumber(program_, *reach_, *found, number);
+  if (hops.empty()) return heading + PathTo(found->function, {site_line});
+  std::vector<std::string> lines;
+  for (size_t i = 0; i < hops.size(); ++i) {
+    const NumberHop& hop = hops[i];
+    lines.push_back(fmt::format("{} passes {} in %{} to {} (at {:#x})", Describe(hop.caller),
+                                i == 0 ? name : "it on", RegisterName(hop.reg),
+                                program_.FunctionName(hop.callee), hop.call));
+  }
+  lines.push_back(site_line);
+  return heading + PathTo(hops.front().caller, lines);
 }
 
-std::string StaticAnalysis::PathTo(FunctionRef target, const std::string& last_line) const {
+std::string StaticAnalysis::PathTo(FunctionRef target,
+                                   const std::vector<std::string>& last_lines) const {
   // Walk back to a root, then print root first.
-  std::vector<std::string> lines;
-  lines.push_back(last_line);
+  std::vector<std::string> lines(last_lines.rbegin(), last_lines.rend());
   FunctionRef f = target;
   for (size_t guard = 0; f.valid() && guard < 100000; ++guard) {
     const ReachStep& step = reach_->StepOf(f);
@@ -890,7 +912,7 @@ Result<std::string> StaticAnalysis::ExplainFunction(std::string_view name) const
     FunctionRef f = FindFunction(o, name);
     if (!f.valid() || !reach_->IsReached(f)) continue;
     return fmt::format("{} reached by this path:\n", name) +
-           PathTo(f, fmt::format("{} reached", Describe(f)));
+           PathTo(f, {fmt::format("{} reached", Describe(f))});
   }
   return MakeError("no reachable function is named '{}'", name);
 }

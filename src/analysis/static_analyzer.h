@@ -84,6 +84,8 @@ struct StaticStats {
   double link_seconds = 0;
   // Per object: path, seconds spent summarising it (0 when it came from the cache).
   std::vector<std::pair<std::string, double>> object_seconds;
+  // Objects built by Go: path, Go release ("go1.19.8").
+  std::vector<std::pair<std::string, std::string>> go_objects;
 };
 
 class StaticAnalysis {
@@ -166,8 +168,8 @@ class StaticAnalysis {
   SyscallSet PhaseSyscalls(const Reachability& reach, const std::vector<ResolvedSite>& sites,
                            bool handlers_before) const;
   std::string Describe(FunctionRef f) const;
-  // Lines from a root down to `target`, ending with `last_line`.
-  std::string PathTo(FunctionRef target, const std::string& last_line) const;
+  // Lines from a root down to `target`, followed by `last_lines`.
+  std::string PathTo(FunctionRef target, const std::vector<std::string>& last_lines) const;
 
   StaticOptions options_;
   std::unique_ptr<LibraryResolver> resolver_;

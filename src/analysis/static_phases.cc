@@ -95,12 +95,16 @@ std::unique_ptr<Reachability> StaticAnalysis::NewPhaseReach(
       reach->TakeAddress(f, fmt::format("{} (called by the loader)", program_.FunctionName(f)));
     }
   }
-  // Any phase may unwind, and may use the pointers thread-local data starts with.
+  // Any phase may unwind, may use the pointers thread-local data starts with, and may call
+  // Go methods through method tables.
   for (uint32_t o = 0; o < program_.size(); ++o) {
     const ObjectSummary& s = program_.summary(o);
     const std::string& path = program_.ObjectPath(o);
     for (uint32_t f : s.unwind_functions) reach->AddRoot({o, f}, "personality routine of " + path);
     for (uint32_t r : s.root_regions) reach->AddRootRegion({o, r}, "thread-local data of " + path);
+    for (uint32_t f : s.table_called_functions) {
+      reach->TakeAddress({o, f}, "Go method table of " + path, /*from_outside=*/false);
+    }
   }
   // Objects loaded at run time (dlopen, NSS, PAM) may be loaded in any phase: their
   // initialisers run then, their finalisers at dlclose, their exports are found by dlsym.

@@ -184,6 +184,9 @@ bool Validate(const ObjectSummary& s) {
   for (const LibraryString& l : s.library_strings) {
     if (l.function >= s.functions.size()) return false;
   }
+  for (uint32_t f : s.table_called_functions) {
+    if (f >= s.functions.size()) return false;
+  }
   return true;
 }
 
@@ -262,6 +265,8 @@ std::string SerializeSummary(const CacheKey& key, const ObjectSummary& s) {
   }
   payload.Value<uint64_t>(s.notes.size());
   for (const std::string& note : s.notes) payload.String(note);
+  payload.Vector(s.table_called_functions);
+  payload.String(s.go_version);
 
   Header header{};
   std::memcpy(header.magic, kMagic, sizeof(kMagic));
@@ -341,6 +346,8 @@ Result<ObjectSummary> DeserializeSummary(const CacheKey& key, std::string_view b
   }
   uint64_t note_count = in.Value<uint64_t>();
   for (uint64_t i = 0; i < note_count && in.ok(); ++i) s.notes.push_back(in.String());
+  s.table_called_functions = in.Vector<uint32_t>();
+  s.go_version = in.String();
   if (!in.ok() || in.remaining() != 0) return MakeError("truncated or malformed payload");
   if (!Validate(s)) return MakeError("indexes out of range");
   return s;

@@ -48,6 +48,8 @@ TEST_F(SummaryCacheTest, RoundTripKeepsEveryArray) {
   EXPECT_EQ(back->init_functions, summary_.init_functions);
   EXPECT_EQ(back->fini_functions, summary_.fini_functions);
   EXPECT_EQ(back->entry_function, summary_.entry_function);
+  EXPECT_EQ(back->table_called_functions, summary_.table_called_functions);
+  EXPECT_EQ(back->go_version, summary_.go_version);
 }
 
 TEST_F(SummaryCacheTest, DamageIsDetected) {

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/go_abi.h"
 #include "analysis/library_knowledge.h"
 #include "analysis/value_set.h"
 #include "syscalls/syscall_table.h"
@@ -36,10 +37,12 @@ struct Parameter {
 
 class NumberResolver {
  public:
-  NumberResolver(LinkedProgram& program, const Reachability& reach)
+  NumberResolver(const LinkedProgram& program, const Reachability& reach)
       : program_(program), reach_(reach) {}
 
   std::vector<ResolvedSite> Run();
+  // See TraceSyscallNumber.
+  std::vector<NumberHop> Trace(const ResolvedSite& site, int number);
 
  private:
   void IndexCallers();
@@ -53,12 +56,15 @@ class NumberResolver {
   const NumberRule* RuleFor(FunctionRef caller, FunctionRef callee) const;
   // The reached calls through pointers in `object`.
   const std::vector<Caller>& IndirectCallsIn(uint32_t object);
+  // Where a Go caller that passes a number loaded from memory got it (go_abi.h): nullopt
+  // when `caller` is no such function; an invalid ref when the source is not linked in.
+  std::optional<FunctionRef> GoNumberSource(FunctionRef caller) const;
   std::string Describe(FunctionRef f) const {
     return fmt::format("{} ({:#x} in {})", program_.FunctionName(f), program_.FunctionAddress(f),
                        program_.ObjectPath(f.object));
   }
 
-  LinkedProgram& program_;
+  const LinkedProgram& program_;
   const Reachability& reach_;
   std::unordered_map<uint64_t, std::vector<Caller>> callers_;
   std::unordered_map<uint32_t, std::vector<Caller>> indirect_calls_;
@@ -89,7 +95,7 @@ void NumberResolver::IndexCallers() {
 }
 
 uint32_t NumberResolver::Demand(FunctionRef f, int reg) {
-  uint64_t key = f.Key() * kRegisterCount + static_cast<uint64_t>(reg);
+  uint64_t key = f.Key() * (kStackArgument0 + 1) + static_cast<uint64_t>(reg);
   auto [it, inserted] = parameter_index_.emplace(key, static_cast<uint32_t>(parameters_.size()));
   if (inserted) {
     Parameter p;
@@ -143,6 +149,11 @@ void NumberResolver::Seed(uint32_t index) {
         }
         continue;
       }
+      if (std::optional<FunctionRef> source = reg == kRax ? GoNumberSource(caller.function)
+                                                          : std::nullopt) {
+        if (source->valid()) parameters_[Demand(*source, kRax)].feeds.push_back(index);
+        continue;
+      }
       mark_unknown(fmt::format("the number arrives in %{} of {}; the call at {:#x} in {} passes a "
                                "value not known statically",
                                RegisterName(reg), Describe(f), caller.call->address,
@@ -191,6 +202,17 @@ bool NumberResolver::Escapes(FunctionRef f) const {
     }
   }
   return false;
+}
+
+std::optional<FunctionRef> NumberResolver::GoNumberSource(FunctionRef caller) const {
+  const ObjectSummary& s = program_.summary(caller.object);
+  if (s.go_version.empty()) return std::nullopt;
+  std::string_view source = GoNumberSourceOf(s.NameOf(s.functions[caller.function]));
+  if (source.empty()) return std::nullopt;
+  for (uint32_t f = 0; f < s.functions.size(); ++f) {
+    if (s.NameOf(s.functions[f]) == source) return FunctionRef{caller.object, f};
+  }
+  return FunctionRef{};
 }
 
 const std::vector<Caller>& NumberResolver::IndirectCallsIn(uint32_t object) {
@@ -305,6 +327,60 @@ std::vector<ResolvedSite> NumberResolver::Run() {
   return sites;
 }
 
+std::vector<NumberHop> NumberResolver::Trace(const ResolvedSite& site, int number) {
+  IndexCallers();
+  const ObjectSummary& s = program_.summary(site.function.object);
+  std::vector<int> registers;
+  for (const SyscallSite& candidate : s.SitesOf(s.functions[site.function.function])) {
+    if (candidate.address != site.address) continue;
+    for (uint64_t bits : s.AtomsOf(candidate.number)) {
+      Atom atom = Atom::FromBits(bits);
+      if (atom.kind() == Atom::kArgument) registers.push_back(static_cast<int>(atom.payload()));
+    }
+  }
+  // Breadth first from the site's parameters out through the callers: the first caller
+  // found passing the constant ends the shortest chain.
+  struct Node {
+    FunctionRef function;
+    int reg;
+    size_t parent;  // index into nodes, or SIZE_MAX
+    NumberHop hop;  // the call that led here (from the caller's side)
+  };
+  std::vector<Node> nodes;
+  std::unordered_map<uint64_t, bool> seen;
+  for (int reg : registers) nodes.push_back({site.function, reg, SIZE_MAX, {}});
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    Node node = nodes[i];
+    uint64_t key = node.function.Key() * (kStackArgument0 + 1) + static_cast<uint64_t>(node.reg);
+    if (seen[key]) continue;
+    seen[key] = true;
+    int slot = TrackedSlot(node.reg);
+    auto it = callers_.find(node.function.Key());
+    if (it == callers_.end() || slot < 0) continue;
+    for (const Caller& caller : it->second) {
+      const ObjectSummary& cs = program_.summary(caller.function.object);
+      std::optional<std::span<const uint64_t>> atoms = cs.ArgumentOf(*caller.call, slot);
+      if (!atoms) continue;
+      NumberHop hop{caller.function, caller.call->address, node.function, node.reg};
+      for (uint64_t bits : *atoms) {
+        Atom atom = Atom::FromBits(bits);
+        if (atom.kind() == Atom::kConstant && (atom.payload() & 0xffffffffu) ==
+                                                  static_cast<uint64_t>(number)) {
+          std::vector<NumberHop> chain = {hop};
+          for (size_t at = i; nodes[at].parent != SIZE_MAX; at = nodes[at].parent) {
+            chain.push_back(nodes[at].hop);
+          }
+          return chain;
+        }
+        if (atom.kind() == Atom::kArgument) {
+          nodes.push_back({caller.function, static_cast<int>(atom.payload()), i, hop});
+        }
+      }
+    }
+  }
+  return {};
+}
+
 // glibc's set*id functions in a multi-threaded process hand their syscall number to
 // __nptl_setxid in a struct (and it to every thread's __nptl_setxid_sighandler through a
 // global), so those two sites load the number from memory. Every number that reaches them is
@@ -337,6 +413,11 @@ void ApplySetxidProtocol(LinkedProgram& program, std::vector<ResolvedSite>& site
 }
 
 }  // namespace
+
+std::vector<NumberHop> TraceSyscallNumber(const LinkedProgram& program, const Reachability& reach,
+                                          const ResolvedSite& site, int number) {
+  return NumberResolver(program, reach).Trace(site, number);
+}
 
 std::vector<ResolvedSite> ResolveSyscallSites(LinkedProgram& program, const Reachability& reach) {
   std::vector<ResolvedSite> sites = NumberResolver(program, reach).Run();

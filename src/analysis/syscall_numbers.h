@@ -33,6 +33,22 @@ struct ResolvedSite {
 // Resolves every syscall site in every reached function.
 std::vector<ResolvedSite> ResolveSyscallSites(LinkedProgram& program, const Reachability& reach);
 
+// One call on the way of a syscall number from the caller that passes it as a constant to a
+// site whose number is a parameter.
+struct NumberHop {
+  FunctionRef caller;
+  uint64_t call = 0;     // the call's address in `caller`
+  FunctionRef callee;
+  int reg = 0;           // where the callee receives it (a register, or kStackArgument0)
+};
+
+// The calls through which `number` reaches `site`, from the caller passing the constant
+// (first) to the call into the site's own function (last); empty when the site sets the
+// number itself or no chain of reached calls passes it (a library rule supplied it).
+std::vector<NumberHop> TraceSyscallNumber(const LinkedProgram& program,
+                                          const Reachability& reach, const ResolvedSite& site,
+                                          int number);
+
 }  // namespace sysfence
 
 #endif  // SYSFENCE_ANALYSIS_SYSCALL_NUMBERS_H_

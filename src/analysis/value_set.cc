@@ -8,6 +8,7 @@ namespace sysfence {
 const char* RegisterName(int reg) {
   static const char* const kNames[] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
                                        "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
+  if (reg == kStackArgument0) return "8(%rsp)";
   return reg >= 0 && reg < kRegisterCount ? kNames[reg] : "?";
 }
 
@@ -18,6 +19,7 @@ std::string Atom::ToString() const {
     case kAddress:
       if (IsImportAddress()) return fmt::format("import:{}", payload() & ~kImportBit);
       return fmt::format("addr:{:#x}", payload());
+    case kStack: return fmt::format("stack:{}", stack_offset());
   }
   return "?";
 }
@@ -83,6 +85,13 @@ RegisterState RegisterState::AtEntry() {
   return state;
 }
 
+RegisterState RegisterState::AtEntryWithStack() {
+  RegisterState state = AtEntry();
+  state.regs[kRsp] = ValueSet::Of(Atom::Stack(0));
+  state.stack.Store(8, 8, ValueSet::Argument(kStackArgument0));
+  return state;
+}
+
 RegisterState RegisterState::AllTop() {
   RegisterState state;
   for (ValueSet& v : state.regs) v = ValueSet::Top();
@@ -90,9 +99,59 @@ RegisterState RegisterState::AllTop() {
 }
 
 bool RegisterState::Join(const RegisterState& other) {
+  if (other.IsBottom()) return false;
+  if (IsBottom()) {
+    *this = other;
+    return true;
+  }
   bool changed = false;
   for (size_t r = 0; r < regs.size(); ++r) changed |= regs[r].Join(other.regs[r]);
+  changed |= stack.Join(other.stack);
   return changed;
+}
+
+ValueSet RegisterState::ArgumentValue(int reg, bool jump) const {
+  if (reg != kStackArgument0) return regs[static_cast<size_t>(reg)];
+  const ValueSet& sp = regs[kRsp];
+  if (sp.size() != 1 || sp.atom(0).kind() != Atom::kStack) return ValueSet::Top();
+  const StackSlot* slot = stack.Find(sp.atom(0).stack_offset() + (jump ? 8 : 0), 8);
+  return slot != nullptr ? slot->value : ValueSet::Top();
+}
+
+const StackSlot* StackSlots::Find(int64_t offset, int width) const {
+  for (const StackSlot& slot : slots_) {
+    if (slot.offset == offset && slot.width == width) return &slot;
+  }
+  return nullptr;
+}
+
+void StackSlots::Forget(int64_t offset, int64_t bytes) {
+  std::erase_if(slots_, [&](const StackSlot& s) {
+    return s.offset < offset + bytes && offset < s.offset + s.width;
+  });
+}
+
+void StackSlots::ForgetBelow(int64_t offset) {
+  std::erase_if(slots_, [&](const StackSlot& s) { return s.offset < offset; });
+}
+
+void StackSlots::Store(int64_t offset, int width, const ValueSet& value) {
+  Forget(offset, width);
+  if (value.IsTop() || value.IsBottom() || offset < INT32_MIN || offset > INT32_MAX) return;
+  if (slots_.size() == kCapacity) slots_.erase(slots_.begin());
+  slots_.push_back(StackSlot{static_cast<int32_t>(offset), static_cast<uint8_t>(width), value});
+}
+
+bool StackSlots::Join(const StackSlots& other) {
+  size_t before = slots_.size();
+  bool changed = false;
+  std::erase_if(slots_, [&](StackSlot& mine) {
+    const StackSlot* theirs = other.Find(mine.offset, mine.width);
+    if (theirs == nullptr) return true;
+    changed |= mine.value.Join(theirs->value);
+    return mine.value.IsTop();
+  });
+  return changed || slots_.size() != before;
 }
 
 }  // namespace sysfence

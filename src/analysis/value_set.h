@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace sysfence {
 
@@ -23,12 +24,18 @@ enum Register : uint8_t {
   kRegisterCount,
   kNoRegister = 0xff,
 };
+// A pseudo-register: the first word of the caller's stack arguments, at 8(%rsp) when the
+// function is entered. Go's assembly functions (ABI0) take their arguments there.
+inline constexpr int kStackArgument0 = kRegisterCount;
+// "rax" ... "r15", and "8(%rsp)" for kStackArgument0.
 const char* RegisterName(int reg);
 
-// One possible value: kind in the top two bits, payload in the rest.
+// One possible value: kind in the top two bits, payload in the rest. A stack address (an
+// offset from %rsp at the function's entry) exists only inside one function's data flow and
+// is never recorded in a summary.
 class Atom {
  public:
-  enum Kind : uint8_t { kConstant = 0, kArgument = 1, kAddress = 2 };
+  enum Kind : uint8_t { kConstant = 0, kArgument = 1, kAddress = 2, kStack = 3 };
   static constexpr uint64_t kPayloadMask = (uint64_t{1} << 62) - 1;
   static constexpr uint64_t kImportBit = uint64_t{1} << 61;
 
@@ -39,6 +46,12 @@ class Atom {
   // object, or an interposed one): an address atom with a marker bit.
   static Atom ImportAddress(uint32_t symbol) {
     return Atom((uint64_t{kAddress} << 62) | kImportBit | symbol);
+  }
+  static Atom Stack(int64_t offset) {
+    return Atom((uint64_t{kStack} << 62) | (static_cast<uint64_t>(offset) & kPayloadMask));
+  }
+  int64_t stack_offset() const {  // sign-extended from 62 bits
+    return static_cast<int64_t>(payload() << 2) >> 2;
   }
   bool IsImportAddress() const { return kind() == kAddress && (bits_ & kImportBit) != 0; }
   bool IsLocalAddress() const { return kind() == kAddress && (bits_ & kImportBit) == 0; }
@@ -107,6 +120,39 @@ class ValueSet {
                                      Atom::Constant(0)};
 };
 
+// A word of the function's own stack frame (or of its caller's argument area) whose value
+// the data flow knows: `width` bytes (4 or 8) at `offset` from %rsp at the function's entry.
+struct StackSlot {
+  int32_t offset = 0;
+  uint8_t width = 0;
+  ValueSet value = ValueSet::Top();
+};
+
+// The stack slots a state knows, at most kCapacity (forgetting one is always safe); in the
+// order they were written, so the oldest goes first when room is needed. Empty (and
+// allocation-free to copy) for code whose stack is not tracked.
+class StackSlots {
+ public:
+  static constexpr size_t kCapacity = 24;
+
+  size_t size() const { return slots_.size(); }
+  const StackSlot& operator[](size_t i) const { return slots_[i]; }
+  // The slot of exactly this offset and width, or null.
+  const StackSlot* Find(int64_t offset, int width) const;
+  // Forgets every slot overlapping [offset, offset + bytes).
+  void Forget(int64_t offset, int64_t bytes);
+  // Forgets every slot below `offset`.
+  void ForgetBelow(int64_t offset);
+  void Clear() { slots_.clear(); }
+  // Stores `value` in `width` bytes at `offset` (forgetting what it overlaps).
+  void Store(int64_t offset, int width, const ValueSet& value);
+  // Keeps the slots both sides know, with their values joined; true when this changed.
+  bool Join(const StackSlots& other);
+
+ private:
+  std::vector<StackSlot> slots_;
+};
+
 // The register file of the data flow.
 struct RegisterState {
   std::array<ValueSet, kRegisterCount> regs{
@@ -115,12 +161,21 @@ struct RegisterState {
       ValueSet::Bottom(), ValueSet::Bottom(), ValueSet::Bottom(), ValueSet::Bottom(),
       ValueSet::Bottom(), ValueSet::Bottom(), ValueSet::Bottom(), ValueSet::Bottom()};
 
+  // Known words of the stack, when %rsp is tracked (a Stack atom).
+  StackSlots stack;
+
   // Every register holds what it held at function entry (Argument(reg)); %rsp is top.
   static RegisterState AtEntry();
+  // The same with the stack tracked: %rsp is Stack(0), and 8(%rsp) holds kStackArgument0.
+  static RegisterState AtEntryWithStack();
   static RegisterState AllTop();
   // No path reaches here yet (every reached state has %rsp unknown, never bottom).
   bool IsBottom() const { return regs[kRsp].IsBottom(); }
   bool Join(const RegisterState& other);
+  // The value of a register, or of kStackArgument0 as the callee of a call (`jump` false:
+  // the word at 0(%rsp), which the call's return address pushes to 8(%rsp)) or of a tail
+  // jump (`jump` true: the word at 8(%rsp)) sees it.
+  ValueSet ArgumentValue(int reg, bool jump) const;
 };
 
 }  // namespace sysfence

@@ -23,7 +23,7 @@ struct Problem {
 };
 
 Problem Unusable(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   if (stat(path.c_str(), &st) != 0) {
     return {errno == ENOENT || errno == ENOTDIR, strerror(errno)};
   }

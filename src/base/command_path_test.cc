@@ -1,13 +1,12 @@
 // PATH resolution before launch: what is found, and the one-line errors for what is not.
 #include "base/command_path.h"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace sysfence {
 namespace {

@@ -47,7 +47,7 @@ Result<std::string> ReadFile(const std::string& path) {
     owned.reset(open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!owned.valid()) return MakeError("{}: {}", path, strerror(errno));
     fd = owned.get();
-    struct stat st{};
+    struct stat st {};
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
       return MakeError("{}: is a directory", path);
     }
@@ -85,7 +85,7 @@ Status WriteFileAtomically(const std::string& path, std::string_view contents) {
     return Ok{};
   }
   // Character devices (/dev/null, /dev/stdout) cannot be replaced by rename.
-  struct stat st{};
+  struct stat st {};
   if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
     if (S_ISDIR(st.st_mode)) return MakeError("{}: is a directory", path);
     UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));

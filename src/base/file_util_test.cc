@@ -1,14 +1,13 @@
 // Pins down whole-or-nothing writing and clear errors for reading.
 #include "base/file_util.h"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace sysfence {
 namespace {

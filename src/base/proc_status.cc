@@ -1,10 +1,10 @@
 // /proc/PID/status fields (see proc_status.h).
 #include "base/proc_status.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "base/file_util.h"
 
@@ -16,8 +16,7 @@ std::string_view StatusField(std::string_view status, std::string_view key) {
     size_t end = status.find('\n', line);
     if (end == std::string_view::npos) end = status.size();
     std::string_view text = status.substr(line, end - line);
-    if (text.size() > key.size() && text.substr(0, key.size()) == key &&
-        text[key.size()] == ':') {
+    if (text.size() > key.size() && text.substr(0, key.size()) == key && text[key.size()] == ':') {
       size_t start = text.find_first_not_of(" \t", key.size() + 1);
       return start == std::string_view::npos ? std::string_view() : text.substr(start);
     }

@@ -19,8 +19,7 @@ namespace sysfence {
 std::string_view StatusField(std::string_view status, std::string_view key);
 
 // The numbers of a field, in `base` (16 for the Cap* masks); empty when there is none.
-std::vector<long long> StatusNumbers(std::string_view status, std::string_view key,
-                                     int base = 10);
+std::vector<long long> StatusNumbers(std::string_view status, std::string_view key, int base = 10);
 
 struct ProcessLineage {
   pid_t tgid = 0;  // the thread group (process) the thread belongs to

@@ -1,9 +1,8 @@
 // Reading /proc/PID/status fields, on a sample text and on this process.
 #include "base/proc_status.h"
 
-#include <unistd.h>
-
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace sysfence {
 namespace {

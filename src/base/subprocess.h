@@ -23,9 +23,9 @@ namespace sysfence {
 struct SubprocessOptions {
   std::vector<std::string> argv;  // argv[0] is searched in PATH when it has no '/'
   std::string stdin_path = "/dev/null";
-  std::string stdout_path = "/dev/null";  // "" = inherit
-  std::string stderr_path = "/dev/null";  // "" = inherit
-  std::string working_directory;          // "" = inherit
+  std::string stdout_path = "/dev/null";       // "" = inherit
+  std::string stderr_path = "/dev/null";       // "" = inherit
+  std::string working_directory;               // "" = inherit
   std::vector<std::string> extra_environment;  // "NAME=value"
   bool new_process_group = true;
 };
@@ -47,8 +47,7 @@ class Subprocess {
   // and an error says so. With a timeout, `interrupted` is asked between polls: when it
   // returns a signal number (the caller caught SIGINT, say), the process group is killed
   // and the error names that signal.
-  Result<int> Wait(double timeout_seconds = 0,
-                   const std::function<int()>& interrupted = nullptr);
+  Result<int> Wait(double timeout_seconds = 0, const std::function<int()>& interrupted = nullptr);
   // Sends `signal` to the process (or its group) without waiting.
   void Signal(int signal);
 

@@ -2,13 +2,12 @@
 // clear errors for commands that cannot run.
 #include "base/subprocess.h"
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
-
-#include <gtest/gtest.h>
 
 #include "base/file_util.h"
 

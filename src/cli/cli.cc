@@ -20,8 +20,9 @@ int RunCli(int argc, char** argv) {
       "sysfence"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "sysfence 0.1.0");
-  app.footer("Run 'sysfence VERB --help' for the options of a verb. Exit status: the traced "
-             "program's for trace and run, 2 for sysfence's own errors.");
+  app.footer(
+      "Run 'sysfence VERB --help' for the options of a verb. Exit status: the traced "
+      "program's for trace and run, 2 for sysfence's own errors.");
 
   VerbAction action;
   RegisterNamesVerbs(app, action);

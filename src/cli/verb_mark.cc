@@ -5,7 +5,7 @@
 #include <string>
 
 #include "cli/cli.h"
-#include "trace/control_socket.h"
+#include "record/control_socket.h"
 
 namespace sysfence::cli {
 namespace {
@@ -20,8 +20,9 @@ int RunMark(const MarkOptions& options) {
   if (address.empty()) {
     const char* inherited = getenv(kControlEnvironment);
     if (inherited == nullptr || inherited[0] == '\0') {
-      return ReportError(Error("no trace to mark: give --to ADDRESS (sysfence trace prints it) "
-                               "or run this under the trace, where SYSFENCE_CONTROL is set"));
+      return ReportError(
+          Error("no trace to mark: give --to ADDRESS (sysfence trace prints it) "
+                "or run this under the trace, where SYSFENCE_CONTROL is set"));
     }
     address = inherited;
   }
@@ -34,8 +35,8 @@ int RunMark(const MarkOptions& options) {
 
 void RegisterMarkVerb(CLI::App& app, VerbAction& action) {
   auto options = std::make_shared<MarkOptions>();
-  CLI::App* verb = app.add_subcommand(
-      "mark", "Switch a running 'sysfence trace' to a later phase by hand.");
+  CLI::App* verb =
+      app.add_subcommand("mark", "Switch a running 'sysfence trace' to a later phase by hand.");
   verb->add_option("PHASE", options->phase, "The phase to enter (given with --phase NAME=...)")
       ->required();
   verb->add_option("--to", options->address,

@@ -24,10 +24,10 @@ Result<int> ParseNumber(const std::string& text) {
   }
   int value = 0;
   for (char c : digits) {
-    int d = (c >= '0' && c <= '9')                  ? c - '0'
+    int d = (c >= '0' && c <= '9')                 ? c - '0'
             : (base == 16 && c >= 'a' && c <= 'f') ? c - 'a' + 10
             : (base == 16 && c >= 'A' && c <= 'F') ? c - 'A' + 10
-                                                    : -1;
+                                                   : -1;
     if (d < 0) return MakeError("'{}' is not a syscall number", text);
     value = value * base + d;
   }
@@ -75,9 +75,8 @@ void RegisterNamesVerbs(CLI::App& app, VerbAction& action) {
   names->add_option("NUMBER", names_options->values, "Syscall numbers (decimal or 0x hex)")
       ->required();
   names->add_flag("--i386", names_options->i386, "Use the i386 (int 0x80) table");
-  names->callback([names_options, &action] {
-    action = [names_options] { return RunNames(*names_options); };
-  });
+  names->callback(
+      [names_options, &action] { action = [names_options] { return RunNames(*names_options); }; });
 
   auto numbers_options = std::make_shared<NamesOptions>();
   CLI::App* numbers = app.add_subcommand("numbers", "Print the numbers of x86-64 syscall names.");

@@ -1,9 +1,8 @@
 // `sysfence phases EVENTS`: proposes phase boundaries from a trace's timeline
 // (`sysfence trace --events FILE`), with evidence, and the --phase triggers to reproduce them.
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "base/file_util.h"
 #include "cli/cli.h"
@@ -33,7 +32,8 @@ std::string ProposalJson(const PhaseProposal& proposal) {
   }
   nlohmann::json discovery = nlohmann::json::array();
   for (const DiscoveryPoint& d : proposal.discovery) {
-    discovery.push_back({{"t", d.time}, {"syscall", SyscallDisplayName(d.number)},
+    discovery.push_back({{"t", d.time},
+                         {"syscall", SyscallDisplayName(d.number)},
                          {"distinct", d.distinct_so_far}});
   }
   nlohmann::json phases = nlohmann::json::array();
@@ -56,11 +56,6 @@ int RunPhases(const PhasesOptions& options) {
     text = ProposalJson(proposal);
   } else {
     text = FormatProposal(proposal);
-    if (!proposal.boundaries.empty()) {
-      text += "\nto trace with these phases:\n  sysfence trace";
-      for (const ProposedBoundary& b : proposal.boundaries) text += " --phase " + b.suggested_spec;
-      text += " -- CMD...\n";
-    }
   }
   Status written = WriteFileAtomically(options.output, text);
   if (!written.ok()) return ReportError(written.error());

@@ -56,6 +56,9 @@ int RunStatic(StaticVerbOptions& options) {
     for (const auto& [path, seconds] : s.object_seconds) {
       if (seconds > 0) fmt::print(stderr, "sysfence:   {:.3f} s {}\n", seconds, path);
     }
+    for (const auto& [path, version] : s.go_objects) {
+      fmt::print(stderr, "sysfence:   {} built by Go ({})\n", path, version);
+    }
   }
   bool explaining = explain_number || !options.explain_function.empty();
   if (!options.output.empty() || !explaining) {

@@ -5,11 +5,11 @@
 #include <memory>
 #include <string>
 
+#include "base/signal_scope.h"
 #include "cli/cli.h"
 #include "report/browser.h"
 #include "study/study_report.h"
 #include "study/study_runner.h"
-#include "trace/termination_signals.h"
 
 namespace sysfence::cli {
 namespace {
@@ -47,9 +47,10 @@ int RunStudyVerb(const StudyVerbOptions& verb) {
   TerminationSignals signals;
   options.interrupted = [&signals] { return signals.Received(); };
   auto interrupted = [&signals] {
-    Warn(fmt::format("interrupted by SIG{}: the study's processes were killed and its scratch "
-                     "directory removed",
-                     sigabbrev_np(signals.Received())));
+    Warn(
+        fmt::format("interrupted by SIG{}: the study's processes were killed and its scratch "
+                    "directory removed",
+                    sigabbrev_np(signals.Received())));
     return 128 + signals.Received();
   };
 
@@ -72,8 +73,9 @@ int RunStudyVerb(const StudyVerbOptions& verb) {
   fmt::print("\n{}\nreport: {}/index.html (and report.md, data.json, data.csv, *.svg{})\n",
              StudySummaryText(*result), output, screenshot_note);
   if (!result->soundness_failures.empty()) {
-    fmt::print(stderr, "sysfence: the static analysis missed {} traced syscall(s); see the "
-                       "report\n",
+    fmt::print(stderr,
+               "sysfence: the static analysis missed {} traced syscall(s); see the "
+               "report\n",
                result->soundness_failures.size());
     return kExitUnsound;
   }
@@ -95,8 +97,9 @@ void RegisterStudyVerb(CLI::App& app, VerbAction& action) {
                    "Keep the traces and profiles in this directory (default: a temporary one)");
   verb->add_option("--workloads", options->workloads_dir,
                    "The study/ directory with the workloads (default: the source tree's)");
-  verb->footer("Exit status: 0 when done, 1 when the static analysis missed a traced syscall, "
-               "2 on errors.");
+  verb->footer(
+      "Exit status: 0 when done, 1 when the static analysis missed a traced syscall, "
+      "2 on errors.");
   verb->callback([options, &action] { action = [options] { return RunStudyVerb(*options); }; });
 }
 

@@ -11,8 +11,9 @@
 #include "phases/phase_detector.h"
 #include "phases/timeline_file.h"
 #include "profile/profile_json.h"
-#include "trace/control_socket.h"
-#include "trace/phase_observer.h"
+#include "ptrace/live_tracee_inspector.h"
+#include "record/control_socket.h"
+#include "record/phase_observer.h"
 #include "trace/trace_command.h"
 
 namespace sysfence::cli {
@@ -52,9 +53,11 @@ int RunTrace(const TraceVerbOptions& options) {
     if (!opened.ok()) return ReportError(opened.error());
     events.emplace(std::move(*opened));
   }
+  LiveTraceeInspector inspector;
   PhaseObserver observer(specs, options.first_phase,
                          {.keep_events = options.auto_phases,
-                          .events_file = events ? &*events : nullptr});
+                          .events_file = events ? &*events : nullptr,
+                          .inspector = &inspector});
   // Manual marks reach the tracer through a control socket whose address the tracee inherits.
   std::unique_ptr<ControlSocket> control;
   if (!specs.empty()) {
@@ -92,20 +95,16 @@ int RunTrace(const TraceVerbOptions& options) {
   if (options.auto_phases) {
     PhaseProposal proposal = DetectPhases(observer.events(), {});
     std::string text = FormatProposal(proposal);
-    if (!proposal.boundaries.empty()) {
-      text += "\nto trace with these phases:\n  sysfence trace";
-      for (const ProposedBoundary& b : proposal.boundaries) text += " --phase " + b.suggested_spec;
-      text += " -- CMD...\n";
-    }
     fmt::print(stderr, "\nproposed phases:\n{}", text);
   }
   Status written = WriteProfileFile(options.output, result->profile);
   if (!written.ok()) return ReportError(written.error());
   if (result->interrupted_by != 0) {
     const char* name = sigabbrev_np(result->interrupted_by);
-    Warn(fmt::format("interrupted by SIG{}: the traced processes were killed and the profile "
-                     "is marked incomplete",
-                     name != nullptr ? name : "?"));
+    Warn(
+        fmt::format("interrupted by SIG{}: the traced processes were killed and the profile "
+                    "is marked incomplete",
+                    name != nullptr ? name : "?"));
     return 128 + result->interrupted_by;
   }
   return result->exit_status;

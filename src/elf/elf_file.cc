@@ -188,13 +188,17 @@ std::optional<ByteView> ElfFile::ReadVirtual(uint64_t vaddr, uint64_t size) cons
 }
 
 std::optional<std::string_view> ElfFile::ReadVirtualString(uint64_t vaddr) const {
+  std::optional<ByteView> rest = ReadVirtualUpTo(vaddr, UINT64_MAX);
+  return rest ? rest->CString(0) : std::nullopt;
+}
+
+std::optional<ByteView> ElfFile::ReadVirtualUpTo(uint64_t vaddr, uint64_t size) const {
   for (const ElfSegment& segment : segments_) {
     if (segment.type != PT_LOAD) continue;
     if (vaddr < segment.vaddr || vaddr - segment.vaddr >= segment.file_size) continue;
-    std::optional<ByteView> rest =
-        file_.bytes().Sub(segment.offset, segment.file_size)->From(vaddr - segment.vaddr);
-    if (!rest) return std::nullopt;
-    return rest->CString(0);
+    uint64_t offset_in_segment = vaddr - segment.vaddr;
+    return file_.bytes().Sub(segment.offset + offset_in_segment,
+                             std::min(size, segment.file_size - offset_in_segment));
   }
   return std::nullopt;
 }
@@ -529,9 +533,18 @@ Status ElfFile::ParseRelocations() {
 }
 
 Status ElfFile::ParseNotes() {
+  if (std::optional<ByteView> id = FindNote(std::string_view("GNU\0", 4), NT_GNU_BUILD_ID)) {
+    build_id_ = HexString(*id);
+  }
+  return Ok{};
+}
+
+std::optional<ByteView> ElfFile::FindNote(std::string_view owner, uint32_t wanted) const {
   for (const ElfSegment& segment : segments_) {
     if (segment.type != PT_NOTE) continue;
-    ByteReader reader(*file_.bytes().Sub(segment.offset, segment.file_size));
+    std::optional<ByteView> notes = file_.bytes().Sub(segment.offset, segment.file_size);
+    if (!notes) continue;
+    ByteReader reader(*notes);
     while (reader.remaining() >= 12) {
       uint32_t name_size = reader.Read<uint32_t>();
       uint32_t desc_size = reader.Read<uint32_t>();
@@ -541,15 +554,13 @@ Status ElfFile::ParseNotes() {
       uint64_t desc_at = reader.offset();
       reader.Skip((uint64_t{desc_size} + 3) & ~uint64_t{3});
       if (!reader.ok()) break;
-      ByteView notes = *file_.bytes().Sub(segment.offset, segment.file_size);
-      if (type == NT_GNU_BUILD_ID && name_size == 4 &&
-          notes.Sub(name_at, 4)->AsString() == std::string_view("GNU\0", 4)) {
-        build_id_ = HexString(*notes.Sub(desc_at, desc_size));
-        return Ok{};
+      if (type == wanted && name_size == owner.size() &&
+          notes->Sub(name_at, name_size)->AsString() == owner) {
+        return notes->Sub(desc_at, desc_size);
       }
     }
   }
-  return Ok{};
+  return std::nullopt;
 }
 
 bool ElfFile::IsExecutable() const {

@@ -127,6 +127,9 @@ class ElfFile {
   std::string_view interpreter() const { return interpreter_; }
   // The NT_GNU_BUILD_ID note as lowercase hex, "" when absent.
   const std::string& build_id() const { return build_id_; }
+  // The descriptor of the first note of `type` whose owner is `owner` (with its NUL:
+  // std::string_view("GNU\0", 4)) in a PT_NOTE segment; nullopt when there is none.
+  std::optional<ByteView> FindNote(std::string_view owner, uint32_t type) const;
 
   const ElfSection* FindSection(std::string_view name) const;
   // The allocated section holding `vaddr`, or null.
@@ -136,6 +139,9 @@ class ElfFile {
   std::optional<ByteView> ReadVirtual(uint64_t vaddr, uint64_t size) const;
   // The NUL-terminated string at `vaddr`.
   std::optional<std::string_view> ReadVirtualString(uint64_t vaddr) const;
+  // File bytes from `vaddr` on, at most `size` of them (fewer where its segment's file bytes
+  // end); nullopt when `vaddr` is not backed by the file.
+  std::optional<ByteView> ReadVirtualUpTo(uint64_t vaddr, uint64_t size) const;
 
   // Replaces the symbol table by another one (the .symtab of a separate debug file).
   void AdoptSymbols(std::vector<ElfSymbol> symbols, std::shared_ptr<const ElfFile> owner);

@@ -33,8 +33,7 @@ struct ActionSpelling {
 
 constexpr ActionSpelling kSpellings[] = {
     {FilterAction::kAllow, "allow", SECCOMP_RET_ALLOW, "SCMP_ACT_ALLOW", "1"},
-    {FilterAction::kErrno, "errno", SECCOMP_RET_ERRNO | kFilterErrno, "SCMP_ACT_ERRNO",
-     "return 1"},
+    {FilterAction::kErrno, "errno", SECCOMP_RET_ERRNO | kFilterErrno, "SCMP_ACT_ERRNO", "return 1"},
     {FilterAction::kKill, "kill", SECCOMP_RET_KILL_PROCESS, "SCMP_ACT_KILL_PROCESS",
      "kill-process"},
     {FilterAction::kLog, "log", SECCOMP_RET_LOG, "SCMP_ACT_LOG", "log"},

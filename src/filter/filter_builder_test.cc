@@ -10,10 +10,9 @@
 
 #include <algorithm>
 
-#include "filter/bpf_evaluator.h"
 #include "filter/filter_policy.h"
 #include "filter/filter_test_util.h"
-#include "filter/seccomp_supervisor.h"
+#include "seccomp/bpf_evaluator.h"
 #include "syscalls/syscall_table.h"
 
 namespace sysfence {
@@ -175,13 +174,18 @@ Profile PhasedProfile() {
   Profile profile;
   profile.target = "/usr/bin/sample";
   profile.phases.push_back(
-      {"init", SyscallSet::FromNames({"execve", "brk", "getuid", "read", "write"}).value(), "",
+      {"init",
+       SyscallSet::FromNames({"execve", "brk", "getuid", "read", "write"}).value(),
+       "",
        {}});
-  profile.phases.push_back(
-      {"working", SyscallSet::FromNames({"openat", "read", "write", "getppid"}).value(),
-       "openat:/etc/*", {}});
-  profile.phases.push_back({"serving", SyscallSet::FromNames({"socket", "read", "write"}).value(),
-                            "socket:AF_INET@process", {}});
+  profile.phases.push_back({"working",
+                            SyscallSet::FromNames({"openat", "read", "write", "getppid"}).value(),
+                            "openat:/etc/*",
+                            {}});
+  profile.phases.push_back({"serving",
+                            SyscallSet::FromNames({"socket", "read", "write"}).value(),
+                            "socket:AF_INET@process",
+                            {}});
   for (const Phase& phase : profile.phases) profile.syscalls |= phase.syscalls;
   return profile;
 }
@@ -194,9 +198,9 @@ TEST(FilterPolicy, PhasedAllowsTheLastPhaseAndTracesOnlyWhatDiffers) {
   // The hot calls of the last phase are plain ALLOW; the triggers (openat, socket) and what
   // only earlier phases make are traced; a soft call some phase makes is not soft any more.
   EXPECT_EQ(phased->filter.allowed, SyscallSet::FromNames({"read", "write"}).value());
-  EXPECT_EQ(phased->filter.traced,
-            SyscallSet::FromNames({"execve", "brk", "getuid", "openat", "getppid", "socket"})
-                .value());
+  EXPECT_EQ(
+      phased->filter.traced,
+      SyscallSet::FromNames({"execve", "brk", "getuid", "openat", "getppid", "socket"}).value());
   EXPECT_EQ(phased->filter.soft, SyscallSet::FromNames({"mseal"}).value());
   ASSERT_EQ(phased->allowed_from.size(), 3u);
   EXPECT_EQ(phased->allowed_from[0], profile.syscalls);

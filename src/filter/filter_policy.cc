@@ -71,9 +71,10 @@ Result<PhasedPolicy> MakePhasedPolicy(const Profile& profile, const FilterOption
                        phase.trigger.empty() ? "no trigger recorded" : spec.error().message());
     }
     if (spec->trigger.kind == TriggerKind::kMark) {
-      return MakeError("phase '{}' is entered by `sysfence mark`, which a phased run cannot "
-                       "hear; trace it with a trigger instead",
-                       phase.name);
+      return MakeError(
+          "phase '{}' is entered by `sysfence mark`, which a phased run cannot "
+          "hear; trace it with a trigger instead",
+          phase.name);
     }
     for (int number : TriggerCallNumbers(spec->trigger)) triggers.Insert(number);
     phased.specs.push_back(std::move(*spec));

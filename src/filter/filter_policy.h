@@ -56,9 +56,9 @@ struct FilterPolicy {
 Result<FilterPolicy> MakeFilterPolicy(const Profile& profile, const FilterOptions& options);
 
 struct PhasedPolicy {
-  FilterPolicy filter;                  // allowed, traced, soft and default as described above
-  std::vector<std::string> names;       // the phases, in order
-  std::vector<PhaseSpec> specs;         // specs[k] enters phase k + 1
+  FilterPolicy filter;                   // allowed, traced, soft and default as described above
+  std::vector<std::string> names;        // the phases, in order
+  std::vector<PhaseSpec> specs;          // specs[k] enters phase k + 1
   std::vector<SyscallSet> allowed_from;  // [k]: what a process in phase k may call
 };
 

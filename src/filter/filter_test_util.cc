@@ -1,13 +1,12 @@
 // The filter tests' oracle and exhaustive check (see filter_test_util.h).
 #include "filter/filter_test_util.h"
 
+#include <gtest/gtest.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 
-#include <gtest/gtest.h>
-
-#include "filter/bpf_evaluator.h"
-#include "filter/bpf_program.h"
+#include "seccomp/bpf_evaluator.h"
+#include "seccomp/bpf_program.h"
 #include "syscalls/syscall_table.h"
 
 namespace sysfence::testing {

@@ -7,18 +7,16 @@
 #ifndef SYSFENCE_FILTER_FILTER_TEST_UTIL_H_
 #define SYSFENCE_FILTER_FILTER_TEST_UTIL_H_
 
+#include <linux/filter.h>
+
 #include <cstdint>
 #include <span>
 #include <utility>
 #include <vector>
 
-#include <linux/filter.h>
-
 #include "filter/filter_policy.h"
 
 namespace sysfence::testing {
-
-inline constexpr uint32_t kX32SyscallBit = 0x40000000;
 
 // What `policy` says the filter returns for a call (arch is an AUDIT_ARCH_* value).
 uint32_t ExpectedVerdict(const FilterPolicy& policy, uint32_t arch, uint32_t nr);

@@ -128,7 +128,6 @@ class Reader : public JsonFieldReader {
     }
     return rule;
   }
-
 };
 
 bool Contains(const json& object, std::string_view key, std::string_view value) {

@@ -51,7 +51,8 @@ PhaseProposal DetectPhases(const std::vector<TimelineEvent>& events,
   }
 
   // Candidates: the first event after every quiet stretch.
-  double threshold = std::max(options.min_quiet_seconds, options.min_quiet_ratio * MedianGap(events));
+  double threshold =
+      std::max(options.min_quiet_seconds, options.min_quiet_ratio * MedianGap(events));
   std::vector<size_t> candidates;
   for (size_t i = 1; i < events.size(); ++i) {
     // The time an execve takes is the kernel loading a program, not the program waiting.
@@ -123,8 +124,7 @@ PhaseProposal DetectPhases(const std::vector<TimelineEvent>& events,
 
 std::string FormatProposal(const PhaseProposal& proposal) {
   std::string out = fmt::format("{} calls over {:.3f} s, {} distinct syscalls\n\n",
-                                proposal.event_count, proposal.duration,
-                                proposal.discovery.size());
+                                proposal.event_count, proposal.duration, proposal.discovery.size());
   if (proposal.boundaries.empty()) {
     out += "No phase boundary found: no quiet stretch is followed by new syscalls.\n";
   }
@@ -148,6 +148,11 @@ std::string FormatProposal(const PhaseProposal& proposal) {
                                        std::max<size_t>(1, proposal.discovery.size()),
                                    '#'),
                        SyscallDisplayName(d.number));
+  }
+  if (!proposal.boundaries.empty()) {
+    out += "\nto trace with these phases:\n  sysfence trace";
+    for (const ProposedBoundary& b : proposal.boundaries) out += " --phase " + b.suggested_spec;
+    out += " -- CMD...\n";
   }
   return out;
 }

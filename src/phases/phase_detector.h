@@ -40,12 +40,12 @@ struct DetectorOptions {
 };
 
 struct ProposedBoundary {
-  size_t event_index = 0;     // the first event of the new phase
+  size_t event_index = 0;  // the first event of the new phase
   double time = 0;
-  double quiet_seconds = 0;   // length of the wait before it
-  int waiting_call = -1;      // the syscall that was waiting (the event before the gap)
+  double quiet_seconds = 0;  // length of the wait before it
+  int waiting_call = -1;     // the syscall that was waiting (the event before the gap)
   int waiting_pid = 0;
-  SyscallSet new_syscalls;    // first seen in the new phase
+  SyscallSet new_syscalls;  // first seen in the new phase
   std::string suggested_name;
   std::string suggested_spec;  // NAME=TRIGGER for `sysfence trace --phase`
   std::string evidence;        // one sentence for a person
@@ -68,7 +68,8 @@ struct PhaseProposal {
 PhaseProposal DetectPhases(const std::vector<TimelineEvent>& events,
                            const DetectorOptions& options);
 
-// A terminal rendering: boundaries with evidence, per-phase sizes, and a discovery timeline.
+// A terminal rendering: boundaries with evidence, per-phase sizes, a discovery timeline, and
+// the `sysfence trace --phase ...` line that reproduces the boundaries.
 std::string FormatProposal(const PhaseProposal& proposal);
 
 }  // namespace sysfence

@@ -81,9 +81,10 @@ int PhaseTracker::OnSyscall(const SyscallEvent& event, TraceeInspector& inspecto
   if (next != nullptr && TriggerMatchesSyscall(next->trigger, event, inspector)) {
     std::string what = SyscallDisplayName(event.number);
     if (next->trigger.kind == TriggerKind::kPathArgument) {
-      what += fmt::format("(\"{}\")", inspector.ReadString(event.pid, event.args[static_cast<size_t>(
-                                                                          next->trigger.path_arg)])
-                                          .value_or("?"));
+      what += fmt::format(
+          "(\"{}\")",
+          inspector.ReadString(event.pid, event.args[static_cast<size_t>(next->trigger.path_arg)])
+              .value_or("?"));
     } else if (next->trigger.kind != TriggerKind::kFirstCall) {
       what += fmt::format("({})", static_cast<int32_t>(event.args[0]));
     }
@@ -111,8 +112,8 @@ int PhaseTracker::OnSignal(int pid, int tgid, int signal, double time) {
   if (next != nullptr && TriggerMatchesSignal(next->trigger, signal)) {
     const char* abbrev = sigabbrev_np(signal);
     Enter(current + 1, tgid, next->trigger.scope == TriggerScope::kTree,
-          abbrev != nullptr ? fmt::format("SIG{}", abbrev) : fmt::format("signal {}", signal),
-          time, pid);
+          abbrev != nullptr ? fmt::format("SIG{}", abbrev) : fmt::format("signal {}", signal), time,
+          pid);
   }
   return PhaseOf(tgid);
 }

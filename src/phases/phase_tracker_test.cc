@@ -2,9 +2,9 @@
 // that the triggering call belongs to the new phase.
 #include "phases/phase_tracker.h"
 
-#include <csignal>
-
 #include <gtest/gtest.h>
+
+#include <csignal>
 
 #include "syscalls/syscall_table.h"
 

@@ -3,11 +3,11 @@
 // other call is rejected by one integer comparison before any tracee memory is read.
 #include "phases/phase_trigger.h"
 
+#include <fnmatch.h>
 #include <sys/socket.h>
 
 #include <csignal>
 #include <cstring>
-#include <fnmatch.h>
 
 #include "syscalls/syscall_table.h"
 
@@ -21,17 +21,17 @@ struct PathArgument {
 
 // Syscalls whose argument is a path, and where it is. *at() calls take it second.
 constexpr PathArgument kPathArguments[] = {
-    {"open", 0},          {"openat", 1},        {"openat2", 1},      {"creat", 0},
-    {"stat", 0},          {"lstat", 0},         {"newfstatat", 1},   {"statx", 1},
-    {"access", 0},        {"faccessat", 1},     {"faccessat2", 1},   {"execve", 0},
-    {"execveat", 1},      {"chdir", 0},         {"mkdir", 0},        {"mkdirat", 1},
-    {"rmdir", 0},         {"unlink", 0},        {"unlinkat", 1},     {"rename", 0},
-    {"renameat", 1},      {"renameat2", 1},     {"readlink", 0},     {"readlinkat", 1},
-    {"chmod", 0},         {"fchmodat", 1},      {"chown", 0},        {"lchown", 0},
-    {"fchownat", 1},      {"truncate", 0},      {"link", 0},         {"linkat", 1},
-    {"symlink", 1},       {"symlinkat", 2},     {"statfs", 0},       {"utimensat", 1},
-    {"chroot", 0},        {"mknod", 0},         {"mknodat", 1},      {"getxattr", 0},
-    {"setxattr", 0},      {"listxattr", 0},     {"removexattr", 0},  {"inotify_add_watch", 1},
+    {"open", 0},     {"openat", 1},    {"openat2", 1},     {"creat", 0},
+    {"stat", 0},     {"lstat", 0},     {"newfstatat", 1},  {"statx", 1},
+    {"access", 0},   {"faccessat", 1}, {"faccessat2", 1},  {"execve", 0},
+    {"execveat", 1}, {"chdir", 0},     {"mkdir", 0},       {"mkdirat", 1},
+    {"rmdir", 0},    {"unlink", 0},    {"unlinkat", 1},    {"rename", 0},
+    {"renameat", 1}, {"renameat2", 1}, {"readlink", 0},    {"readlinkat", 1},
+    {"chmod", 0},    {"fchmodat", 1},  {"chown", 0},       {"lchown", 0},
+    {"fchownat", 1}, {"truncate", 0},  {"link", 0},        {"linkat", 1},
+    {"symlink", 1},  {"symlinkat", 2}, {"statfs", 0},      {"utimensat", 1},
+    {"chroot", 0},   {"mknod", 0},     {"mknodat", 1},     {"getxattr", 0},
+    {"setxattr", 0}, {"listxattr", 0}, {"removexattr", 0}, {"inotify_add_watch", 1},
 };
 
 struct NamedNumber {
@@ -40,9 +40,9 @@ struct NamedNumber {
 };
 
 constexpr NamedNumber kSocketFamilies[] = {
-    {"AF_UNIX", AF_UNIX},     {"AF_LOCAL", AF_LOCAL},   {"AF_INET", AF_INET},
-    {"AF_INET6", AF_INET6},   {"AF_NETLINK", AF_NETLINK}, {"AF_PACKET", AF_PACKET},
-    {"AF_ALG", AF_ALG},       {"AF_VSOCK", AF_VSOCK},
+    {"AF_UNIX", AF_UNIX},   {"AF_LOCAL", AF_LOCAL},     {"AF_INET", AF_INET},
+    {"AF_INET6", AF_INET6}, {"AF_NETLINK", AF_NETLINK}, {"AF_PACKET", AF_PACKET},
+    {"AF_ALG", AF_ALG},     {"AF_VSOCK", AF_VSOCK},
 };
 
 constexpr std::pair<FdKind, std::string_view> kFdKindNames[] = {
@@ -74,10 +74,10 @@ std::optional<int> ParseSignal(std::string_view text) {
 }
 
 const std::vector<int>& ReadCalls() {
-  static const std::vector<int> kReads = {
-      *SyscallNumber("read"),    *SyscallNumber("readv"),    *SyscallNumber("pread64"),
-      *SyscallNumber("preadv"),  *SyscallNumber("preadv2"),  *SyscallNumber("recvfrom"),
-      *SyscallNumber("recvmsg"), *SyscallNumber("recvmmsg")};
+  static const std::vector<int> kReads = {*SyscallNumber("read"),    *SyscallNumber("readv"),
+                                          *SyscallNumber("pread64"), *SyscallNumber("preadv"),
+                                          *SyscallNumber("preadv2"), *SyscallNumber("recvfrom"),
+                                          *SyscallNumber("recvmsg"), *SyscallNumber("recvmmsg")};
   return kReads;
 }
 
@@ -141,9 +141,10 @@ Result<PhaseTrigger> ParsePhaseTrigger(std::string_view text) {
   }
   size_t colon = body.find(':');
   if (colon == std::string_view::npos || colon == 0 || colon + 1 == body.size()) {
-    return MakeError("trigger '{}': expected KIND:VALUE (syscall:NAME, NAME:PATH, NAME:fd=N, "
-                     "socket:FAMILY, exec:PATH, read:socket|tty|pipe|file, signal:SIG) or mark",
-                     text);
+    return MakeError(
+        "trigger '{}': expected KIND:VALUE (syscall:NAME, NAME:PATH, NAME:fd=N, "
+        "socket:FAMILY, exec:PATH, read:socket|tty|pipe|file, signal:SIG) or mark",
+        text);
   }
   std::string_view head = body.substr(0, colon);
   std::string_view value = body.substr(colon + 1);
@@ -231,8 +232,8 @@ Result<PhaseSpec> ParsePhaseSpec(std::string_view text) {
   std::string_view name = text.substr(0, equals);
   for (char c : name) {
     if (!isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') {
-      return MakeError("--phase '{}': phase name '{}' may hold only letters, digits, _ - .",
-                       text, name);
+      return MakeError("--phase '{}': phase name '{}' may hold only letters, digits, _ - .", text,
+                       name);
     }
   }
   Result<PhaseTrigger> trigger = ParsePhaseTrigger(text.substr(equals + 1));

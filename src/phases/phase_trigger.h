@@ -12,9 +12,8 @@
 //                         (open:/etc/passwd, openat:/home/*/.ssh/*, execve:/usr/bin/*)
 //   NAME:fd=N             NAME called on descriptor N (write:fd=1)
 //   NAME:argK=V           NAME called with argument K (0-5) equal to V (alarm:arg0=0)
-//   socket:FAMILY         socket() of a family (AF_INET, AF_INET6, AF_UNIX, AF_NETLINK, or a number)
-//   exec:PATH-GLOB        a successful exec of a matching program
-//   read:socket|tty|pipe|file
+//   socket:FAMILY         socket() of a family (AF_INET, AF_INET6, AF_UNIX, AF_NETLINK, or a
+//   number) exec:PATH-GLOB        a successful exec of a matching program read:socket|tty|pipe|file
 //                         first read (read, readv, pread64, recvfrom, recvmsg) from such an fd
 //   signal:SIGNAME        a signal delivered to a tracee (signal:SIGUSR1 or signal:10)
 //   mark                  only `sysfence mark NAME` switches to this phase
@@ -59,7 +58,7 @@ struct PhaseTrigger {
   std::string pattern;  // kPathArgument, kExec: glob
   int64_t number = -1;  // kFdArgument: value; kSocketFamily: family; kSignal: signal number
   FdKind fd_kind = FdKind::kUnknown;  // kReadFrom
-  std::string text;     // as the user wrote it (without the scope)
+  std::string text;                   // as the user wrote it (without the scope)
 };
 
 struct PhaseSpec {

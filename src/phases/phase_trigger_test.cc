@@ -2,13 +2,12 @@
 // matching reads tracee memory only for the syscall the trigger names.
 #include "phases/phase_trigger.h"
 
+#include <gtest/gtest.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <csignal>
 #include <map>
-
-#include <gtest/gtest.h>
 
 #include "syscalls/syscall_table.h"
 
@@ -88,8 +87,8 @@ TEST(PhaseTrigger, RejectsBadTriggersNamingThePart) {
 }
 
 TEST(PhaseTrigger, SpecRoundTripsThroughFormat) {
-  for (const char* text : {"auth=syscall:connect", "work=write:fd=1@process", "x=mark",
-                           "late=openat:/home/**/id_*"}) {
+  for (const char* text :
+       {"auth=syscall:connect", "work=write:fd=1@process", "x=mark", "late=openat:/home/**/id_*"}) {
     auto spec = ParsePhaseSpec(text);
     ASSERT_TRUE(spec.ok()) << text;
     EXPECT_EQ(FormatPhaseSpec(*spec), text);
@@ -110,16 +109,16 @@ TEST(PhaseTrigger, FdAndFamilyAndReadFromTriggers) {
   FakeInspector inspector;
   inspector.fds[4] = FdKind::kSocket;
   inspector.fds[0] = FdKind::kTty;
-  EXPECT_TRUE(TriggerMatchesSyscall(*ParsePhaseTrigger("write:fd=1"), Call("write", {1}),
-                                    inspector));
-  EXPECT_FALSE(TriggerMatchesSyscall(*ParsePhaseTrigger("write:fd=1"), Call("write", {2}),
-                                     inspector));
-  EXPECT_TRUE(TriggerMatchesSyscall(*ParsePhaseTrigger("alarm:arg0=0"), Call("alarm", {0}),
-                                    inspector));
-  EXPECT_FALSE(TriggerMatchesSyscall(*ParsePhaseTrigger("alarm:arg0=0"), Call("alarm", {120}),
-                                     inspector));
-  EXPECT_TRUE(TriggerMatchesSyscall(*ParsePhaseTrigger("kill:arg1=15"), Call("kill", {7, 15}),
-                                    inspector));
+  EXPECT_TRUE(
+      TriggerMatchesSyscall(*ParsePhaseTrigger("write:fd=1"), Call("write", {1}), inspector));
+  EXPECT_FALSE(
+      TriggerMatchesSyscall(*ParsePhaseTrigger("write:fd=1"), Call("write", {2}), inspector));
+  EXPECT_TRUE(
+      TriggerMatchesSyscall(*ParsePhaseTrigger("alarm:arg0=0"), Call("alarm", {0}), inspector));
+  EXPECT_FALSE(
+      TriggerMatchesSyscall(*ParsePhaseTrigger("alarm:arg0=0"), Call("alarm", {120}), inspector));
+  EXPECT_TRUE(
+      TriggerMatchesSyscall(*ParsePhaseTrigger("kill:arg1=15"), Call("kill", {7, 15}), inspector));
   EXPECT_TRUE(TriggerMatchesSyscall(*ParsePhaseTrigger("socket:AF_INET6"),
                                     Call("socket", {AF_INET6}), inspector));
   auto from_socket = *ParsePhaseTrigger("read:socket");

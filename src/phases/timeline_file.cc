@@ -25,8 +25,7 @@ TimelineWriter::~TimelineWriter() {
 }
 
 void TimelineWriter::Write(const TimelineEvent& event) {
-  fprintf(file_, "%.6f\t%d\t%s\n", event.time, event.pid,
-          SyscallDisplayName(event.number).c_str());
+  fprintf(file_, "%.6f\t%d\t%s\n", event.time, event.pid, SyscallDisplayName(event.number).c_str());
 }
 
 Status TimelineWriter::Close() {
@@ -51,8 +50,8 @@ Result<std::vector<TimelineEvent>> ParseTimeline(std::string_view text, std::str
       header = header || line == kTimelineHeader;
       continue;
     }
-    if (!header) return MakeError("{}: not a sysfence events file (no '{}' line)", source,
-                                  kTimelineHeader);
+    if (!header)
+      return MakeError("{}: not a sysfence events file (no '{}' line)", source, kTimelineHeader);
     auto fail = [&](std::string_view what) {
       return MakeError("{}:{}: {}", source, line_number, what);
     };

@@ -40,8 +40,7 @@ ArgumentValues UnionArguments(const ArgumentValues& a, const SyscallSet& a_calls
 }
 
 std::vector<ArgumentGap> ArgumentsNotCovered(const ArgumentValues& outer,
-                                             const ArgumentValues& inner,
-                                             const SyscallSet& both) {
+                                             const ArgumentValues& inner, const SyscallSet& both) {
   std::vector<ArgumentGap> gaps;
   for (const auto& [syscall, outer_args] : outer) {
     if (!both.Contains(syscall)) continue;

@@ -43,7 +43,8 @@ TEST(ArgumentValues, UnionConstrainsOnlyWhereEveryProfileWithTheCallDoes) {
   RecordArguments(a, Nr("ioctl"), {1, TCGETS, 0, 0, 0, 0});
   RecordArguments(b, Nr("socket"), {AF_UNIX, SOCK_STREAM, 0, 0, 0, 0});
   // b makes ioctl calls with arguments nobody recorded (an older profile): any request.
-  ArgumentValues u = UnionArguments(a, Calls({"socket", "ioctl"}), b, Calls({"socket", "ioctl", "kill"}));
+  ArgumentValues u =
+      UnionArguments(a, Calls({"socket", "ioctl"}), b, Calls({"socket", "ioctl", "kill"}));
   EXPECT_EQ(u[Nr("socket")][0], (std::set<uint64_t>{AF_UNIX, AF_INET}));
   EXPECT_FALSE(u.contains(Nr("ioctl")));
   // A call only one side makes keeps that side's values.
@@ -93,9 +94,10 @@ TEST(ArgumentValues, JsonIsStrict) {
         R"({"sysfence": 2, "syscalls": ["socket", "read"], "args": )" + args + "}", "p.json");
   };
   EXPECT_TRUE(read(R"({"socket": {"domain": ["AF_INET", "42"], "type": ["SOCK_RAW"]}})").ok());
-  for (const char* bad : {R"({"read": {"fd": ["1"]}})", R"({"socket": {"protocol": ["1"]}})",
-                          R"({"socket": {"domain": ["AF_NOPE"]}})", R"({"socket": {"domain": "AF_INET"}})",
-                          R"({"kill": {"signal": ["SIGTERM"]}})", R"({"socket": {"type": [1]}})"}) {
+  for (const char* bad :
+       {R"({"read": {"fd": ["1"]}})", R"({"socket": {"protocol": ["1"]}})",
+        R"({"socket": {"domain": ["AF_NOPE"]}})", R"({"socket": {"domain": "AF_INET"}})",
+        R"({"kill": {"signal": ["SIGTERM"]}})", R"({"socket": {"type": [1]}})"}) {
     Result<Profile> p = read(bad);
     ASSERT_FALSE(p.ok()) << bad;
     EXPECT_NE(p.error().message().find("p.json: field 'args"), std::string::npos)

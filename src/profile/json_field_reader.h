@@ -11,10 +11,9 @@
 #define SYSFENCE_PROFILE_JSON_FIELD_READER_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "base/result.h"
 
@@ -30,8 +29,7 @@ class JsonFieldReader {
   Result<std::string> String(const nlohmann::json& value, std::string_view field) const;
 
   // An integer of at least `min`; one beyond int64_t reads as INT64_MAX.
-  Result<int64_t> Integer(const nlohmann::json& value, std::string_view field,
-                          int64_t min) const;
+  Result<int64_t> Integer(const nlohmann::json& value, std::string_view field, int64_t min) const;
 
  private:
   std::string source_;

@@ -33,10 +33,9 @@ Result<Profile> MergeProfiles(const std::vector<Profile>& profiles) {
       SyscallSet merged_calls = before == merged.images.end() ? SyscallSet() : before->second;
       auto own = p.image_args.find(path);
       auto have = merged.image_args.find(path);
-      ArgumentValues joined = UnionArguments(have == merged.image_args.end() ? ArgumentValues() : have->second,
-                                             merged_calls,
-                                             own == p.image_args.end() ? ArgumentValues() : own->second,
-                                             set);
+      ArgumentValues joined = UnionArguments(
+          have == merged.image_args.end() ? ArgumentValues() : have->second, merged_calls,
+          own == p.image_args.end() ? ArgumentValues() : own->second, set);
       if (joined.empty()) {
         merged.image_args.erase(path);
       } else {

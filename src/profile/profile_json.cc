@@ -83,7 +83,8 @@ class Reader : public JsonFieldReader {
   // the argument table, with values their spec can hold.
   Result<ArgumentValues> Arguments(const json& value, std::string_view field,
                                    const SyscallSet& calls) const {
-    if (!value.is_object()) return Fail(field, "expected an object of syscall: {argument: [values]}");
+    if (!value.is_object())
+      return Fail(field, "expected an object of syscall: {argument: [values]}");
     ArgumentValues out;
     for (const auto& [name, arguments] : value.items()) {
       std::string where = fmt::format("{}.{}", field, name);
@@ -156,7 +157,6 @@ class Reader : public JsonFieldReader {
     }
     return location;
   }
-
 };
 
 #define SYSFENCE_ASSIGN_OR_RETURN(target, expression) \
@@ -190,8 +190,8 @@ Result<Profile> ProfileFromJson(const json& root, const Reader& in) {
     SYSFENCE_ASSIGN_OR_RETURN(kind, in.String(root["kind"], "kind"));
     std::optional<ProfileKind> parsed = ProfileKindFromName(kind);
     if (!parsed) {
-      return in.Fail("kind", fmt::format("'{}' is not one of dynamic, static, merged, hybrid",
-                                         kind));
+      return in.Fail("kind",
+                     fmt::format("'{}' is not one of dynamic, static, merged, hybrid", kind));
     }
     profile.kind = *parsed;
   }
@@ -336,8 +336,7 @@ Result<Profile> ProfileFromJson(const json& root, const Reader& in) {
       AddedObject object;
       SYSFENCE_ASSIGN_OR_RETURN(object.path, in.String(item["path"], "added_objects.path"));
       if (item.contains("reason")) {
-        SYSFENCE_ASSIGN_OR_RETURN(object.reason,
-                                  in.String(item["reason"], "added_objects.reason"));
+        SYSFENCE_ASSIGN_OR_RETURN(object.reason, in.String(item["reason"], "added_objects.reason"));
       }
       profile.added_objects.push_back(std::move(object));
     }
@@ -476,7 +475,8 @@ std::string ProfileToJsonText(const Profile& profile) {
   if (!profile.discovery.empty()) {
     json discovery = json::array();
     for (const Discovery& d : profile.discovery) {
-      discovery.push_back({{"t", d.time}, {"syscall", SyscallDisplayName(d.number)}, {"pid", d.pid}});
+      discovery.push_back(
+          {{"t", d.time}, {"syscall", SyscallDisplayName(d.number)}, {"pid", d.pid}});
     }
     root["discovery"] = discovery;
   }

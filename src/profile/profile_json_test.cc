@@ -2,6 +2,7 @@
 #include "profile/profile_json.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 namespace sysfence {
@@ -38,8 +39,7 @@ TEST(ProfileJson, RoundTripKeepsEveryField) {
   EXPECT_EQ(back->phases.size(), 2u);
   EXPECT_EQ(back->phases[1].trigger, "syscall:openat");
   EXPECT_EQ(back->phases[1].images.at("/usr/bin/cat").Names(), std::vector<std::string>{"read"});
-  EXPECT_EQ(back->phases[1].images.at("/usr/bin/diff").Names(),
-            std::vector<std::string>{"openat"});
+  EXPECT_EQ(back->phases[1].images.at("/usr/bin/diff").Names(), std::vector<std::string>{"openat"});
   EXPECT_EQ(back->counts.at(*SyscallNumber("brk")), 3u);
   EXPECT_EQ(back->images.at("/usr/bin/cat").Names(), std::vector<std::string>{"read"});
   EXPECT_EQ(back->evidence.at(0).front().address, 0x1234u);
@@ -94,7 +94,8 @@ TEST(ProfileJson, RejectsBadInputNamingFileAndField) {
       {R"({"syscalls": []})", "not a sysfence profile"},
       {R"({"sysfence": 1})", "'syscalls': missing"},
       {R"({"sysfence": 9, "syscalls": []})", "newer"},
-      {R"({"sysfence": 1, "syscalls": ["read", "frobnicate"]})", "unknown syscall name 'frobnicate'"},
+      {R"({"sysfence": 1, "syscalls": ["read", "frobnicate"]})",
+       "unknown syscall name 'frobnicate'"},
       {R"({"sysfence": 1, "syscalls": "read"})", "expected an array"},
       {R"({"sysfence": 1, "syscalls": [], "kind": "magic"})", "'kind'"},
       {R"({"sysfence": 1, "syscalls": [], "arch": "aarch64"})", "not supported"},

@@ -23,9 +23,17 @@ Result<std::string> RunChromium(const std::string& chromium, std::vector<std::st
   if (mkdtemp(profile.data()) == nullptr) return MakeError("cannot make a browser profile");
   std::string out = profile + ".out";
   SubprocessOptions run;
-  run.argv = {chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-              "--no-first-run", "--disable-background-networking", "--disable-component-update",
-              "--disable-sync", "--hide-scrollbars", "--user-data-dir=" + profile};
+  run.argv = {chromium,
+              "--headless",
+              "--no-sandbox",
+              "--disable-gpu",
+              "--disable-quic",
+              "--no-first-run",
+              "--disable-background-networking",
+              "--disable-component-update",
+              "--disable-sync",
+              "--hide-scrollbars",
+              "--user-data-dir=" + profile};
   run.argv.insert(run.argv.end(), extra.begin(), extra.end());
   run.argv.push_back("file://" + page.string());
   run.stdout_path = capture_stdout ? out : "/dev/null";

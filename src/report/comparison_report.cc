@@ -25,15 +25,6 @@ json Summary(NamedProfile p) {
           {"percent_of_all", Percent(p.profile->syscalls.Size(), total)}};
 }
 
-std::string JoinNames(const SyscallSet& set) {
-  std::string out;
-  for (const std::string& name : set.Names()) {
-    if (!out.empty()) out += ", ";
-    out += name;
-  }
-  return out.empty() ? "-" : out;
-}
-
 // Wraps a comma-separated list at `width` columns, indenting continuation lines.
 std::string Wrap(const std::string& text, size_t indent, size_t width) {
   std::string out;
@@ -41,8 +32,8 @@ std::string Wrap(const std::string& text, size_t indent, size_t width) {
   size_t start = 0;
   while (start < text.size()) {
     size_t end = text.find(", ", start);
-    std::string word = text.substr(start, end == std::string::npos ? std::string::npos
-                                                                   : end - start + 1);
+    std::string word =
+        text.substr(start, end == std::string::npos ? std::string::npos : end - start + 1);
     if (column + word.size() > width && column > indent) {
       out += "\n" + std::string(indent, ' ');
       column = indent;
@@ -58,6 +49,25 @@ std::string Wrap(const std::string& text, size_t indent, size_t width) {
 }
 
 }  // namespace
+
+std::string JoinNames(const SyscallSet& set) {
+  std::string out;
+  for (const std::string& name : set.Names()) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out.empty() ? "-" : out;
+}
+
+std::vector<std::pair<Category, SyscallSet>> ByCategory(const SyscallSet& set) {
+  std::vector<std::pair<Category, SyscallSet>> parts;
+  for (int i = 0; i < kCategoryCount; ++i) {
+    auto category = static_cast<Category>(i);
+    SyscallSet part = InCategory(set, category);
+    if (!part.Empty()) parts.emplace_back(category, part);
+  }
+  return parts;
+}
 
 std::string ComparisonToText(NamedProfile a, NamedProfile b) {
   Comparison c = CompareSets(a.profile->syscalls, b.profile->syscalls);
@@ -91,10 +101,7 @@ std::string ComparisonToText(NamedProfile a, NamedProfile b) {
   }
   auto list = [&](std::string_view title, const SyscallSet& set) {
     out += fmt::format("\n{} ({}):\n", title, set.Size());
-    for (int i = 0; i < kCategoryCount; ++i) {
-      auto category = static_cast<Category>(i);
-      SyscallSet part = InCategory(set, category);
-      if (part.Empty()) continue;
+    for (const auto& [category, part] : ByCategory(set)) {
       std::string head = fmt::format("  {:<27} ", CategoryTitle(category));
       out += head + Wrap(JoinNames(part), head.size(), 100) + "\n";
     }
@@ -130,11 +137,10 @@ std::string ComparisonToCsv(NamedProfile a, NamedProfile b) {
   std::string out = "syscall,number,category,in_a,in_b,count_a,count_b\n";
   for (const std::string& name : either.Names()) {
     int number = *ParseSyscallName(name);
-    out += fmt::format("{},{},{},{},{},{},{}\n", name, number,
-                       CategoryName(SyscallCategory(number)),
-                       a.profile->syscalls.Contains(number) ? 1 : 0,
-                       b.profile->syscalls.Contains(number) ? 1 : 0, CountOf(*a.profile, number),
-                       CountOf(*b.profile, number));
+    out += fmt::format(
+        "{},{},{},{},{},{},{}\n", name, number, CategoryName(SyscallCategory(number)),
+        a.profile->syscalls.Contains(number) ? 1 : 0, b.profile->syscalls.Contains(number) ? 1 : 0,
+        CountOf(*a.profile, number), CountOf(*b.profile, number));
   }
   return out;
 }

@@ -2,6 +2,7 @@
 #include "report/comparison_report.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 namespace sysfence {
@@ -45,6 +46,19 @@ TEST(ComparisonReport, CsvHasOneRowPerSyscallInEither) {
             "syscall,number,category,in_a,in_b,count_a,count_b\n"
             "read,0,io,1,0,7,0\n"
             "write,1,io,0,1,0,7\n");
+}
+
+TEST(ComparisonReport, NamesJoinAndSplitByCategory) {
+  SyscallSet set = SyscallSet::FromNames({"socket", "read", "openat", "write"}).value();
+  EXPECT_EQ(JoinNames(set), "openat, read, socket, write");
+  EXPECT_EQ(JoinNames(SyscallSet()), "-");
+  std::vector<std::pair<Category, SyscallSet>> parts = ByCategory(set);
+  ASSERT_EQ(parts.size(), 3u) << "no empty category";
+  EXPECT_EQ(parts[0].first, Category::kFile);
+  EXPECT_EQ(JoinNames(parts[0].second), "openat");
+  EXPECT_EQ(parts[1].first, Category::kDescriptorIo);
+  EXPECT_EQ(JoinNames(parts[1].second), "read, write");
+  EXPECT_EQ(parts[2].first, Category::kNetwork);
 }
 
 }  // namespace

@@ -2,10 +2,10 @@
 // reader can read values off the chart; every bar also carries its value as text.
 #include "report/svg_chart.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace sysfence {
 namespace {
@@ -87,11 +87,20 @@ std::string EscapeXml(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -128,8 +137,8 @@ std::string RenderBarChart(const BarChart& chart) {
           "fill=\"{}\"><title>{}: {}</title></rect>\n"
           "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" font-size=\"11\">{}</text>\n",
           x, kTop + plot_h - h, bar_w * 0.92, h, ColorOf(bars.color, s), EscapeXml(bars.name),
-          fmt::format(fmt::runtime(chart.value_format), v), x + bar_w * 0.46,
-          kTop + plot_h - h - 4, fmt::format(fmt::runtime(chart.value_format), v));
+          fmt::format(fmt::runtime(chart.value_format), v), x + bar_w * 0.46, kTop + plot_h - h - 4,
+          fmt::format(fmt::runtime(chart.value_format), v));
     }
   }
   std::vector<std::pair<std::string, std::string>> legend;

@@ -25,7 +25,7 @@ struct BarChart {
   std::string y_label;
   std::vector<std::string> groups;
   std::vector<BarSeries> series;
-  double y_max = 0;              // 0 = fit to the data
+  double y_max = 0;                     // 0 = fit to the data
   std::string value_format = "{:.1f}";  // label printed above each bar
   int width = 720;
   int height = 360;

@@ -1,9 +1,9 @@
 // Pins down the SVG charts: well-formed, one bar per value, labels escaped, values printed.
 #include "report/svg_chart.h"
 
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 namespace sysfence {
 namespace {

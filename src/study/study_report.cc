@@ -7,24 +7,18 @@
 
 #include <cmath>
 #include <filesystem>
-#include <optional>
-
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "base/file_util.h"
 #include "profile/compare.h"
+#include "report/comparison_report.h"
 #include "report/svg_chart.h"
 
 namespace sysfence {
 namespace {
 
 using nlohmann::json;
-
-std::string JoinNames(const SyscallSet& set) {
-  std::string out;
-  for (const std::string& name : set.Names()) out += (out.empty() ? "" : ", ") + name;
-  return out.empty() ? "-" : out;
-}
 
 double ShareOfAll(int count) { return Percent(count, TotalSyscallCount()); }
 
@@ -47,10 +41,7 @@ std::string CategoryBreakdown(const Comparison& c, std::string_view bullet) {
   std::string out;
   auto section = [&](std::string_view title, const SyscallSet& set) {
     out += fmt::format("{}{} ({}):\n", bullet, title, set.Size());
-    for (int i = 0; i < kCategoryCount; ++i) {
-      auto category = static_cast<Category>(i);
-      SyscallSet part = InCategory(set, category);
-      if (part.Empty()) continue;
+    for (const auto& [category, part] : ByCategory(set)) {
       out += fmt::format("    {}{}: {}\n", bullet.empty() ? "" : "- ", CategoryTitle(category),
                          JoinNames(part));
     }
@@ -120,8 +111,8 @@ std::vector<PosterFigure> PosterFigures(const std::string& study) {
 
 std::string StudySummaryText(const StudyResult& result) {
   int total = TotalSyscallCount();
-  std::string out = fmt::format("sysfence study {}: {} runs traced\n\n", result.study,
-                                result.runs.size());
+  std::string out =
+      fmt::format("sysfence study {}: {} runs traced\n\n", result.study, result.runs.size());
   out += fmt::format("{:<14} {:>8} {:>7} {:>8} {:>7} {:>6} {:>6} {:>6}\n", "program", "dynamic",
                      "% all", "static", "% all", "both", "dyn.", "stat.");
   for (const ProgramSets& p : result.programs) {
@@ -132,16 +123,15 @@ std::string StudySummaryText(const StudyResult& result) {
                        p.static_set ? ShareOfAll(p.static_set->Size()) : 0.0, c.both.Size(),
                        c.only_a.Size(), p.static_set ? std::to_string(c.only_b.Size()) : "-");
   }
-  out += fmt::format("(all x86-64 syscalls: {}; dyn. = only dynamic, stat. = only static)\n",
-                     total);
+  out +=
+      fmt::format("(all x86-64 syscalls: {}; dyn. = only dynamic, stat. = only static)\n", total);
   for (const ProgramSets& p : result.programs) {
     if (p.phases.empty()) continue;
     out += fmt::format("\nphases of {}:\n", p.name);
     for (const Phase& phase : p.phases) {
-      out += fmt::format("  {:<22} {:>4} syscalls  {:>5.1f}% of {}  {:>5.1f}% of all\n",
-                         phase.name, phase.syscalls.Size(),
-                         Percent(phase.syscalls.Size(), p.dynamic.Size()), p.name,
-                         ShareOfAll(phase.syscalls.Size()));
+      out += fmt::format("  {:<22} {:>4} syscalls  {:>5.1f}% of {}  {:>5.1f}% of all\n", phase.name,
+                         phase.syscalls.Size(), Percent(phase.syscalls.Size(), p.dynamic.Size()),
+                         p.name, ShareOfAll(phase.syscalls.Size()));
     }
     if (std::optional<SyscallSet> both = InitializationWithAuthentication(p)) {
       out += fmt::format("  {:<22} {:>4} syscalls  {:>5.1f}% of {}  {:>5.1f}% of all\n",
@@ -168,28 +158,30 @@ std::string StudySummaryText(const StudyResult& result) {
 std::string StudyMarkdown(const StudyResult& result) {
   int total = TotalSyscallCount();
   std::string out = fmt::format("# sysfence study: {}\n\n", result.study);
-  out += fmt::format("Machine: {}. All x86-64 syscalls: {}. Every number below is computed "
-                     "from this run's data, except the rows marked *poster*.\n\n",
-                     result.machine, total);
+  out += fmt::format(
+      "Machine: {}. All x86-64 syscalls: {}. Every number below is computed "
+      "from this run's data, except the rows marked *poster*.\n\n",
+      result.machine, total);
   if (!result.soundness_failures.empty()) {
-    out += "<span style=\"color:red\">**The static analysis missed syscalls the traces saw** "
-           "(it is meant to be sound):</span>\n\n";
+    out +=
+        "<span style=\"color:red\">**The static analysis missed syscalls the traces saw** "
+        "(it is meant to be sound):</span>\n\n";
     for (const std::string& f : result.soundness_failures) {
       out += "- <span style=\"color:red\">" + f + "</span>\n";
     }
     out += "\n";
   }
-  out += "## Sets per program and method\n\n"
-         "| program | method | syscalls | % of all x86-64 |\n|---|---|---:|---:|\n";
+  out +=
+      "## Sets per program and method\n\n"
+      "| program | method | syscalls | % of all x86-64 |\n|---|---|---:|---:|\n";
   for (const ProgramSets& p : result.programs) {
     out += fmt::format("| {} | dynamic ({} runs) | {} | {:.1f}% |\n", p.name, p.runs,
                        p.dynamic.Size(), ShareOfAll(p.dynamic.Size()));
     if (p.static_set) {
-      out += fmt::format("| {} | static{} | {} | {:.1f}% |\n", p.name,
-                         p.unresolved_sites ? fmt::format(" ({} unresolved sites)",
-                                                          p.unresolved_sites)
-                                            : "",
-                         p.static_set->Size(), ShareOfAll(p.static_set->Size()));
+      out += fmt::format(
+          "| {} | static{} | {} | {:.1f}% |\n", p.name,
+          p.unresolved_sites ? fmt::format(" ({} unresolved sites)", p.unresolved_sites) : "",
+          p.static_set->Size(), ShareOfAll(p.static_set->Size()));
     }
   }
   for (const PosterFigure& f : result.poster) {
@@ -207,23 +199,23 @@ std::string StudyMarkdown(const StudyResult& result) {
     }
     std::string rare;
     for (const auto& [number, n] : p.seen_in_runs) {
-      if (n < p.runs) rare += fmt::format("{}{} ({}/{})", rare.empty() ? "" : ", ",
-                                          SyscallDisplayName(number), n, p.runs);
+      if (n < p.runs)
+        rare += fmt::format("{}{} ({}/{})", rare.empty() ? "" : ", ", SyscallDisplayName(number), n,
+                            p.runs);
     }
     if (!rare.empty()) out += "\nReached by only some runs: " + rare + "\n";
     if (!p.phases.empty()) {
       out += "\n| phase | syscalls | % of " + p.name + " | % of all |\n|---|---:|---:|---:|\n";
       for (const Phase& phase : p.phases) {
-        out += fmt::format("| {} | {} | {:.1f}% | {:.1f}% |\n", phase.name,
-                           phase.syscalls.Size(),
+        out += fmt::format("| {} | {} | {:.1f}% | {:.1f}% |\n", phase.name, phase.syscalls.Size(),
                            Percent(phase.syscalls.Size(), p.dynamic.Size()),
                            ShareOfAll(phase.syscalls.Size()));
       }
       if (std::optional<SyscallSet> both = InitializationWithAuthentication(p)) {
-        out += fmt::format("| init + auth, together as the poster measured them | {} | {:.1f}% "
-                           "| {:.1f}% |\n",
-                           both->Size(), Percent(both->Size(), p.dynamic.Size()),
-                           ShareOfAll(both->Size()));
+        out += fmt::format(
+            "| init + auth, together as the poster measured them | {} | {:.1f}% "
+            "| {:.1f}% |\n",
+            both->Size(), Percent(both->Size(), p.dynamic.Size()), ShareOfAll(both->Size()));
       }
       if (const PosterFigure* f = FindPoster(result, "SSH client, working phase");
           f && p.name == "ssh client" && !p.phases.empty()) {
@@ -364,10 +356,9 @@ std::vector<std::pair<std::string, std::string>> StudyCharts(const StudyResult& 
       of_all.values.push_back(ShareOfAll(phase.syscalls.Size()));
     }
     phases.series = {of_program, of_all};
-    std::string file = p.name == "ssh client" ? "figure2.svg"
-                                              : fmt::format("figure2-{}.svg", p.name == "sshd"
-                                                                                  ? "sshd"
-                                                                                  : "other");
+    std::string file = p.name == "ssh client"
+                           ? "figure2.svg"
+                           : fmt::format("figure2-{}.svg", p.name == "sshd" ? "sshd" : "other");
     charts.emplace_back(file, RenderBarChart(phases));
   }
   if (!result.discovery.empty()) {
@@ -390,28 +381,32 @@ std::string StudyHtml(const StudyResult& result) {
   body += fmt::format("<h1>sysfence study: {}</h1>\n<p>{}</p>\n", EscapeXml(result.study),
                       EscapeXml(result.machine));
   if (!result.soundness_failures.empty()) {
-    body += "<div class=\"fail\"><strong>The static analysis missed syscalls the traces saw"
-            "</strong> (it is meant to be sound):<ul>";
+    body +=
+        "<div class=\"fail\"><strong>The static analysis missed syscalls the traces saw"
+        "</strong> (it is meant to be sound):<ul>";
     for (const std::string& f : result.soundness_failures) body += "<li>" + EscapeXml(f) + "</li>";
     body += "</ul></div>\n";
   }
-  body += "<h2>Sets per program and method</h2>\n<table><tr><th>program</th><th>method</th>"
-          "<th>syscalls</th><th>% of all x86-64</th></tr>\n";
+  body +=
+      "<h2>Sets per program and method</h2>\n<table><tr><th>program</th><th>method</th>"
+      "<th>syscalls</th><th>% of all x86-64</th></tr>\n";
   for (const ProgramSets& p : result.programs) {
-    body += fmt::format("<tr><td>{}</td><td>dynamic ({} runs)</td><td>{}</td><td>{:.1f}%</td>"
-                        "</tr>\n",
-                        EscapeXml(p.name), p.runs, p.dynamic.Size(), ShareOfAll(p.dynamic.Size()));
+    body += fmt::format(
+        "<tr><td>{}</td><td>dynamic ({} runs)</td><td>{}</td><td>{:.1f}%</td>"
+        "</tr>\n",
+        EscapeXml(p.name), p.runs, p.dynamic.Size(), ShareOfAll(p.dynamic.Size()));
     if (p.static_set) {
-      body += fmt::format("<tr><td>{}</td><td>static</td><td>{}</td><td>{:.1f}%</td></tr>\n",
-                          EscapeXml(p.name), p.static_set->Size(),
-                          ShareOfAll(p.static_set->Size()));
+      body +=
+          fmt::format("<tr><td>{}</td><td>static</td><td>{}</td><td>{:.1f}%</td></tr>\n",
+                      EscapeXml(p.name), p.static_set->Size(), ShareOfAll(p.static_set->Size()));
     }
   }
   for (const PosterFigure& f : result.poster) {
     if (f.unit != "syscalls") continue;
-    body += fmt::format("<tr class=\"poster\"><td>{}</td><td>poster</td><td>{:g}</td>"
-                        "<td>{:.1f}%</td></tr>\n",
-                        EscapeXml(f.what), f.value, ShareOfAll(static_cast<int>(f.value)));
+    body += fmt::format(
+        "<tr class=\"poster\"><td>{}</td><td>poster</td><td>{:g}</td>"
+        "<td>{:.1f}%</td></tr>\n",
+        EscapeXml(f.what), f.value, ShareOfAll(static_cast<int>(f.value)));
   }
   body += "</table>\n";
   for (const auto& [file, svg] : StudyCharts(result)) {
@@ -427,13 +422,15 @@ std::string StudyHtml(const StudyResult& result) {
               "</pre>\n";
     }
   }
-  body += "<h2>Runs</h2>\n<table><tr><th>program</th><th>run</th><th>command</th><th>exit</th>"
-          "<th>distinct</th><th>new</th></tr>\n";
+  body +=
+      "<h2>Runs</h2>\n<table><tr><th>program</th><th>run</th><th>command</th><th>exit</th>"
+      "<th>distinct</th><th>new</th></tr>\n";
   for (const StudyRun& r : result.runs) {
-    body += fmt::format("<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td>"
-                        "<td>{}</td></tr>\n",
-                        EscapeXml(r.program), EscapeXml(r.name), EscapeXml(r.command),
-                        r.exit_status, r.distinct_syscalls, r.new_syscalls);
+    body += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td>"
+        "<td>{}</td></tr>\n",
+        EscapeXml(r.program), EscapeXml(r.name), EscapeXml(r.command), r.exit_status,
+        r.distinct_syscalls, r.new_syscalls);
   }
   body += "</table>\n";
   return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>sysfence "
@@ -474,8 +471,10 @@ Status WriteStudyReport(const StudyResult& result, const std::string& dir) {
     return MakeError("{}: cannot create the report directory: {}", dir, error.message());
   }
   std::vector<std::pair<std::string, std::string>> files = {
-      {"report.md", StudyMarkdown(result)}, {"summary.txt", StudySummaryText(result)},
-      {"data.json", StudyJson(result)},     {"data.csv", StudyCsv(result)},
+      {"report.md", StudyMarkdown(result)},
+      {"summary.txt", StudySummaryText(result)},
+      {"data.json", StudyJson(result)},
+      {"data.csv", StudyCsv(result)},
       {"index.html", StudyHtml(result)}};
   for (auto& chart : StudyCharts(result)) files.push_back(std::move(chart));
   for (const auto& [name, contents] : files) {

@@ -2,9 +2,9 @@
 // of the static analysis are shown in red, and the HTML page holds every chart inline.
 #include "study/study_report.h"
 
-#include <filesystem>
-
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "base/file_util.h"
@@ -23,8 +23,8 @@ StudyResult SshLikeResult() {
   client.runs = 2;
   client.dynamic = *SyscallSet::FromNames({"read", "write", "connect", "socket", "poll"});
   client.seen_in_runs = {{0, 2}, {1, 2}, {42, 1}, {41, 2}, {7, 2}};
-  client.static_set = *SyscallSet::FromNames({"read", "write", "connect", "socket", "poll",
-                                              "mkdir"});
+  client.static_set =
+      *SyscallSet::FromNames({"read", "write", "connect", "socket", "poll", "mkdir"});
   client.phases = {{"init", *SyscallSet::FromNames({"read", "socket", "connect"}), "", {}},
                    {"working", *SyscallSet::FromNames({"read", "write"}), "write:fd=1", {}}};
   r.programs.push_back(client);
@@ -97,7 +97,8 @@ TEST(StudyReport, JsonAndCsvHoldTheSets) {
 }
 
 TEST(StudyReport, WritesEveryFileIntoTheDirectory) {
-  std::string dir = (std::filesystem::temp_directory_path() / "sysfence-study-report-test").string();
+  std::string dir =
+      (std::filesystem::temp_directory_path() / "sysfence-study-report-test").string();
   std::filesystem::remove_all(dir);
   ASSERT_TRUE(WriteStudyReport(SshLikeResult(), dir).ok());
   for (const char* file : {"report.md", "summary.txt", "data.json", "data.csv", "index.html",

@@ -14,9 +14,9 @@ namespace sysfence {
 
 // One traced workload.
 struct StudyRun {
-  std::string program;   // which program of the study it exercises ("diff", "ssh client")
-  std::string name;      // what it does ("unified output of two files")
-  std::string command;   // the command line, for the record
+  std::string program;  // which program of the study it exercises ("diff", "ssh client")
+  std::string name;     // what it does ("unified output of two files")
+  std::string command;  // the command line, for the record
   int exit_status = 0;
   int distinct_syscalls = 0;  // in the program's own image
   int new_syscalls = 0;       // not seen in any earlier run of the same program
@@ -24,14 +24,14 @@ struct StudyRun {
 
 // The sets of one program by method, as in the poster's Figures 1 and 3.
 struct ProgramSets {
-  std::string name;                   // "diff", "ssh client", "sshd", "SSH combined"
-  std::string binary;                 // "/usr/bin/diff"
-  SyscallSet dynamic;                 // traced, the program's own image, merged over runs
+  std::string name;    // "diff", "ssh client", "sshd", "SSH combined"
+  std::string binary;  // "/usr/bin/diff"
+  SyscallSet dynamic;  // traced, the program's own image, merged over runs
   int runs = 0;
-  std::map<int, int> seen_in_runs;    // per syscall
+  std::map<int, int> seen_in_runs;  // per syscall
   std::optional<SyscallSet> static_set;
   int unresolved_sites = 0;
-  std::vector<Phase> phases;          // dynamic phases of this program, in order
+  std::vector<Phase> phases;  // dynamic phases of this program, in order
 };
 
 // The distinct-syscall discovery curve of one trace.
@@ -42,13 +42,13 @@ struct DiscoverySeries {
 
 // A figure the poster published, kept apart from ours and labelled as the poster's.
 struct PosterFigure {
-  std::string what;   // "diff, dynamic"
-  double value;       // count or percent
-  std::string unit;   // "syscalls" or "% of the application"
+  std::string what;  // "diff, dynamic"
+  double value;      // count or percent
+  std::string unit;  // "syscalls" or "% of the application"
 };
 
 struct StudyResult {
-  std::string study;  // "diff" or "ssh"
+  std::string study;    // "diff" or "ssh"
   std::string machine;  // kernel and distribution, for the record
   std::vector<StudyRun> runs;
   std::vector<ProgramSets> programs;

@@ -4,10 +4,6 @@
 // sshd statically. Phase triggers come from study/ssh/phases.txt.
 #include "study/study_runner.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -19,8 +15,9 @@
 
 #include "base/file_util.h"
 #include "base/subprocess.h"
-#include "base/unique_fd.h"
 #include "profile/profile_json.h"
+#include "profile/soundness.h"
+#include "study/ssh_loopback.h"
 #include "study/workload.h"
 
 namespace sysfence {
@@ -92,7 +89,8 @@ std::string RealPath(const std::string& path) {
 
 class Study {
  public:
-  Study(const StudyOptions& options, std::string work) : options_(options), work_(std::move(work)) {}
+  Study(const StudyOptions& options, std::string work)
+      : options_(options), work_(std::move(work)) {}
 
   void Progress(const std::string& line) const {
     if (options_.progress) options_.progress(line);
@@ -195,7 +193,8 @@ class Study {
     // call in the traced tree is not the program's.
     for (const Phase& traced : profile.phases) {
       Phase phase{.name = traced.name, .syscalls = {}, .trigger = traced.trigger};
-      if (auto it = traced.images.find(image); it != traced.images.end()) phase.syscalls = it->second;
+      if (auto it = traced.images.find(image); it != traced.images.end())
+        phase.syscalls = it->second;
       auto it = std::find_if(sets.phases.begin(), sets.phases.end(),
                              [&](const Phase& p) { return p.name == phase.name; });
       if (it == sets.phases.end()) {
@@ -214,15 +213,18 @@ class Study {
     result.runs.push_back(std::move(run));
   }
 
-  void AddStatic(ProgramSets& sets, const Profile& static_profile,
-                 StudyResult& result) const {
+  void AddStatic(ProgramSets& sets, const Profile& static_profile, StudyResult& result) const {
     sets.static_set = static_profile.syscalls;
     sets.unresolved_sites = static_cast<int>(static_profile.unresolved.size());
-    SyscallSet missed = sets.dynamic - static_profile.syscalls;
-    for (const std::string& name : missed.Names()) {
-      result.soundness_failures.push_back(fmt::format("{}: {} was traced but is not in the "
-                                                      "static set of {}",
-                                                      sets.name, name, sets.binary));
+    SoundnessReport report =
+        CheckSoundness({{sets.binary, sets.dynamic}}, {{sets.binary, static_profile.syscalls}});
+    for (const ImageSoundness& image : report.images) {
+      for (const std::string& name : image.missed.Names()) {
+        result.soundness_failures.push_back(
+            fmt::format("{}: {} was traced but is not in the "
+                        "static set of {}",
+                        sets.name, name, image.image));
+      }
     }
   }
 
@@ -248,8 +250,8 @@ Result<StudyResult> RunDiffStudy(Study& study) {
   for (size_t i = 0; i < runs->size(); ++i) {
     const Workload& workload = (*runs)[i];
     study.Progress(fmt::format("[{}/{}] tracing diff: {}", i + 1, runs->size(), workload.name));
-    Result<Profile> profile = study.Trace(workload, fmt::format("{}/run-{:02}.json",
-                                                                 study.work_, i + 1));
+    Result<Profile> profile =
+        study.Trace(workload, fmt::format("{}/run-{:02}.json", study.work_, i + 1));
     if (!profile.ok()) return profile.error();
     study.RecordRun(result, sets, workload, *profile, sets.binary);
   }
@@ -260,56 +262,13 @@ Result<StudyResult> RunDiffStudy(Study& study) {
   return result;
 }
 
-// sshd on loopback, traced, with its own host key and an authorized user key. Stopped (and
-// the tracer's profile collected) by Stop(); the destructor kills what is left.
-class SshServer {
- public:
-  static Result<int> FreePort() {
-    UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (!fd.valid() || bind(fd.get(), reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-        getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-      return MakeError("cannot find a free loopback port: {}", strerror(errno));
-    }
-    return ntohs(address.sin_port);
-  }
-
-  static bool Accepts(int port) {
-    UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return fd.valid() &&
-           connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  }
-
-  std::string pid_file;
-  std::string profile_path;
-  std::optional<Subprocess> tracer;
-};
-
-Status MakeKey(const std::string& path) {
-  SubprocessOptions run;
-  run.argv = {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "sysfence-study", "-f", path};
-  Result<Subprocess> child = Subprocess::Start(run);
-  if (!child.ok()) return child.error().WithContext("the SSH study needs ssh-keygen");
-  Result<int> status = child->Wait(60);
-  if (!status.ok()) return status.error();
-  if (*status != 0) return MakeError("ssh-keygen failed making {}", path);
-  return Ok{};
-}
-
 std::vector<std::string> PhaseArguments(const std::string& text, const std::string& side) {
   std::vector<std::string> args;
   size_t start = 0;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
-    std::string line = text.substr(start, end == std::string::npos ? std::string::npos
-                                                                   : end - start);
+    std::string line =
+        text.substr(start, end == std::string::npos ? std::string::npos : end - start);
     start = end == std::string::npos ? text.size() : end + 1;
     if (line.empty() || line[0] == '#') continue;
     size_t space = line.find(' ');
@@ -346,61 +305,34 @@ Result<StudyResult> RunSshStudy(Study& study) {
   std::string inputs = work + "/in";
   study.Progress("making the SSH inputs and keys");
   if (Status s = study.RunScript("ssh/inputs.sh", inputs); !s.ok()) return s.error();
-  if (Status s = MakeKey(work + "/host_ed25519"); !s.ok()) return s.error();
-  if (Status s = MakeKey(work + "/user_ed25519"); !s.ok()) return s.error();
-  Result<std::string> public_key = ReadFile(work + "/user_ed25519.pub");
-  if (!public_key.ok()) return public_key.error();
-  if (Status s = WriteFileAtomically(work + "/authorized_keys", *public_key); !s.ok()) {
-    return s.error();
-  }
-  Result<int> port = SshServer::FreePort();
-  if (!port.ok()) return port.error();
   // A second port, for the session that forwards a port from the server back to the client.
-  Result<int> forward_port = SshServer::FreePort();
-  for (int tries = 0; forward_port.ok() && *forward_port == *port && tries < 10; ++tries) {
-    forward_port = SshServer::FreePort();
+  Result<int> forward_port = SshLoopback::FreePort();
+  if (!forward_port.ok()) return forward_port.error();
+  Result<std::string> config_template =
+      ReadFile(study.options_.workloads_dir + "/ssh/sshd_config.in");
+  if (!config_template.ok()) return config_template.error();
+  std::string phases_text = ReadFile(study.options_.workloads_dir + "/ssh/phases.txt").value_or("");
+  SshLoopbackOptions server_options;
+  server_options.sysfence_binary = study.options_.sysfence_binary;
+  server_options.work_dir = work;
+  server_options.config_template = *config_template;
+  server_options.trace_arguments = PhaseArguments(phases_text, "server");
+  server_options.interrupted = study.options_.interrupted;
+  Result<SshLoopback> server = SshLoopback::Start(server_options);
+  if (!server.ok()) return server.error();
+  int port = server->port();
+  study.Progress(fmt::format("sshd listens on 127.0.0.1:{} under the tracer", port));
+  for (int tries = 0; forward_port.ok() && *forward_port == port && tries < 10; ++tries) {
+    forward_port = SshLoopback::FreePort();
   }
   if (!forward_port.ok()) return forward_port.error();
-  std::map<std::string, std::string> values = {{"work", work}, {"in", inputs},
-                                               {"port", std::to_string(*port)},
+  std::map<std::string, std::string> values = {{"work", work},
+                                               {"in", inputs},
+                                               {"port", std::to_string(port)},
                                                {"forward_port", std::to_string(*forward_port)},
                                                {"dest", "root@127.0.0.1"}};
-  std::string client_options = fmt::format(
-      "-F /dev/null -i {}/user_ed25519 -o IdentitiesOnly=yes -o BatchMode=yes "
-      "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR",
-      work);
-  values["ssh"] = fmt::format("-p {} {}", *port, client_options);
-  values["scp"] = fmt::format("-P {} {}", *port, client_options);
-  Result<std::string> config_template = ReadFile(study.options_.workloads_dir +
-                                                 "/ssh/sshd_config.in");
-  if (!config_template.ok()) return config_template.error();
-  Result<std::string> config = Substitute(*config_template, values);
-  if (!config.ok()) return config.error().WithContext("ssh/sshd_config.in");
-  std::string config_path = work + "/sshd_config";
-  if (Status s = WriteFileAtomically(config_path, *config); !s.ok()) return s.error();
-  // sshd refuses to start without its privilege separation directory.
-  mkdir("/run/sshd", 0755);
-
-  std::string phases_text = ReadFile(study.options_.workloads_dir + "/ssh/phases.txt").value_or("");
-  Result<std::string> sshd_path = FindExecutable("/usr/sbin/sshd");
-  Workload server{.name = "sshd",
-                  .argv = {*sshd_path, "-D", "-e", "-f", config_path},
-                  .stdin_path = "/dev/null",
-                  .command = fmt::format("{} -D -e -f {}", *sshd_path, config_path)};
-  std::string server_profile = work + "/server.json";
-  study.Progress(fmt::format("starting sshd on 127.0.0.1:{} under the tracer", *port));
-  Result<Subprocess> tracer = study.StartTrace(server, server_profile,
-                                               PhaseArguments(phases_text, "server"));
-  if (!tracer.ok()) return tracer.error();
-  bool ready = false;
-  for (int i = 0; i < 500 && !ready; ++i) {
-    ready = SshServer::Accepts(*port);
-    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  if (!ready) {
-    return MakeError("sshd did not start listening on 127.0.0.1:{}: {}", *port,
-                     ReadFile(server_profile + ".stderr").value_or(""));
-  }
+  values["ssh"] = fmt::format("-p {} {}", port, server->client_options());
+  values["scp"] = fmt::format("-P {} {}", port, server->client_options());
 
   Result<std::vector<Workload>> sessions = study.LoadWorkloads("ssh/sessions.txt", values);
   if (!sessions.ok()) return sessions.error();
@@ -411,33 +343,31 @@ Result<StudyResult> RunSshStudy(Study& study) {
   std::vector<std::string> client_phases = PhaseArguments(phases_text, "client");
   for (size_t i = 0; i < sessions->size(); ++i) {
     const Workload& session = (*sessions)[i];
-    study.Progress(fmt::format("[{}/{}] tracing ssh client: {}", i + 1, sessions->size(),
-                               session.name));
+    study.Progress(
+        fmt::format("[{}/{}] tracing ssh client: {}", i + 1, sessions->size(), session.name));
     // Phases are those of the ssh client itself; scp and sftp run it as a child.
-    Result<Profile> profile = study.Trace(
-        session, fmt::format("{}/client-{:02}.json", work, i + 1),
-        session.argv.front() == "ssh" ? client_phases : std::vector<std::string>{});
+    Result<Profile> profile =
+        study.Trace(session, fmt::format("{}/client-{:02}.json", work, i + 1),
+                    session.argv.front() == "ssh" ? client_phases : std::vector<std::string>{});
     if (!profile.ok()) return profile.error();
     if (profile->exit_status != 0) {
-      return MakeError("SSH session '{}' failed with exit status {}: {}", session.name,
-                       profile->exit_status,
-                       ReadFile(fmt::format("{}/client-{:02}.json.stderr", work, i + 1))
-                           .value_or(""));
+      return MakeError(
+          "SSH session '{}' failed with exit status {}: {}", session.name, profile->exit_status,
+          ReadFile(fmt::format("{}/client-{:02}.json.stderr", work, i + 1)).value_or(""));
     }
     study.RecordRun(result, client, session, *profile, client.binary);
   }
 
-  // sshd -D ends on SIGTERM; the tracer then writes the server's profile.
   study.Progress("stopping sshd");
-  Result<std::string> pid_text = ReadFile(work + "/sshd.pid");
-  if (pid_text.ok()) kill(std::atoi(pid_text->c_str()), SIGTERM);
-  Workload server_run = server;
-  server_run.name = "serving the sessions";
-  Result<Profile> server_trace = study.FinishTrace(*tracer, server_profile, server_run);
+  Result<Profile> server_trace = server->Stop(kRunTimeoutSeconds);
   if (!server_trace.ok()) return server_trace.error();
+  Workload server_run{.name = "serving the sessions",
+                      .argv = {},
+                      .stdin_path = "/dev/null",
+                      .command = server->command()};
   ProgramSets sshd;
   sshd.name = "sshd";
-  sshd.binary = RealPath(*sshd_path);
+  sshd.binary = RealPath("/usr/sbin/sshd");
   study.RecordRun(result, sshd, server_run, *server_trace, sshd.binary);
 
   ProgramSets combined;
@@ -473,7 +403,7 @@ Result<StudyResult> RunStudy(const StudyOptions& options) {
   if (options.study != "diff" && options.study != "ssh") {
     return MakeError("unknown study '{}' (diff or ssh)", options.study);
   }
-  struct stat st{};
+  struct stat st {};
   if (stat(options.workloads_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return MakeError("{}: the study's workloads are not there (set SYSFENCE_STUDY_DIR)",
                      options.workloads_dir);
@@ -484,8 +414,7 @@ Result<StudyResult> RunStudy(const StudyOptions& options) {
   // fails); their own children, reparented here, are reaped here rather than left to init.
   ScopedChildSubreaper subreaper;
   Study study(options, work->path());
-  Result<StudyResult> result =
-      options.study == "diff" ? RunDiffStudy(study) : RunSshStudy(study);
+  Result<StudyResult> result = options.study == "diff" ? RunDiffStudy(study) : RunSshStudy(study);
   KillAndReapChildren();
   return result;
 }

@@ -9,15 +9,15 @@ namespace {
 TEST(Workload, SplitsWordsWithQuotes) {
   auto words = SplitWords(R"(ssh -o "ProxyCommand=ssh -W %h:%p x" 'a b' c)");
   ASSERT_TRUE(words.ok());
-  EXPECT_EQ(*words, (std::vector<std::string>{"ssh", "-o", "ProxyCommand=ssh -W %h:%p x", "a b",
-                                              "c"}));
+  EXPECT_EQ(*words,
+            (std::vector<std::string>{"ssh", "-o", "ProxyCommand=ssh -W %h:%p x", "a b", "c"}));
   EXPECT_FALSE(SplitWords("echo 'open").ok());
 }
 
 TEST(Workload, ParsesNamesCommandsStdinAndPlaceholders) {
   auto runs = ParseWorkloads(
-      "# comment\n\nunified | diff -u {in}/a {in}/b\nstdin | diff - {in}/b < {in}/a\n",
-      "runs.txt", {{"in", "/data"}});
+      "# comment\n\nunified | diff -u {in}/a {in}/b\nstdin | diff - {in}/b < {in}/a\n", "runs.txt",
+      {{"in", "/data"}});
   ASSERT_TRUE(runs.ok()) << runs.error().message();
   ASSERT_EQ(runs->size(), 2u);
   EXPECT_EQ((*runs)[0].name, "unified");

@@ -3,11 +3,11 @@
 // which syscall uses which group, and its mask, is written here.
 #include "syscalls/argument_table.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "syscalls/syscall_table.h"
 
@@ -16,7 +16,9 @@ namespace {
 
 #define SYSFENCE_NAMES_BEGIN(group) constexpr NamedValue group[] = {
 #define SYSFENCE_NAME(name, value) {value, #name},
-#define SYSFENCE_NAMES_END(group) };
+#define SYSFENCE_NAMES_END(group) \
+  }                               \
+  ;
 #include "syscalls/argument_names.inc"
 #undef SYSFENCE_NAMES_BEGIN
 #undef SYSFENCE_NAME
@@ -30,8 +32,8 @@ constexpr uint64_t kCloneNamespaces = 0x00020000 | 0x02000000 | 0x04000000 | 0x0
                                       0x10000000 | 0x20000000 | 0x40000000;  // CLONE_NEW*
 constexpr uint64_t kCloneMask = kCloneNamespaces | 0x00010000 /*THREAD*/ | 0x00000100 /*VM*/;
 constexpr uint64_t kUnshareMask = kCloneNamespaces | 0x00000080;  // and CLONE_NEWTIME
-constexpr uint64_t kProtMask = 0x2 | 0x4;                          // PROT_WRITE | PROT_EXEC
-constexpr uint64_t kOpenMask = 0x3 | 0x40;                         // O_ACCMODE | O_CREAT
+constexpr uint64_t kProtMask = 0x2 | 0x4;                         // PROT_WRITE | PROT_EXEC
+constexpr uint64_t kOpenMask = 0x3 | 0x40;                        // O_ACCMODE | O_CREAT
 
 struct Row {
   std::string_view syscall;
@@ -77,18 +79,18 @@ const Row kRows[] = {
 };
 
 const std::vector<ArgumentSpec>& Table() {
-  static const std::vector<ArgumentSpec> table = [] {
+  static const std::vector<ArgumentSpec> kTable = [] {
     std::vector<ArgumentSpec> specs;
     for (const Row& row : kRows) {
-      specs.push_back({*SyscallNumber(row.syscall), row.index, row.name, row.kind, row.mask,
-                       row.names});
+      specs.push_back(
+          {*SyscallNumber(row.syscall), row.index, row.name, row.kind, row.mask, row.names});
     }
     std::stable_sort(specs.begin(), specs.end(), [](const ArgumentSpec& a, const ArgumentSpec& b) {
       return std::make_pair(a.syscall, a.index) < std::make_pair(b.syscall, b.index);
     });
     return specs;
   }();
-  return table;
+  return kTable;
 }
 
 constexpr MemoryArguments kMemory[] = {
@@ -128,8 +130,8 @@ std::span<const ArgumentSpec> ArgumentSpecsOf(int syscall) {
   const std::vector<ArgumentSpec>& table = Table();
   auto begin = std::find_if(table.begin(), table.end(),
                             [&](const ArgumentSpec& s) { return s.syscall == syscall; });
-  auto end = std::find_if(begin, table.end(),
-                          [&](const ArgumentSpec& s) { return s.syscall != syscall; });
+  auto end =
+      std::find_if(begin, table.end(), [&](const ArgumentSpec& s) { return s.syscall != syscall; });
   return {table.data() + (begin - table.begin()), static_cast<size_t>(end - begin)};
 }
 

@@ -41,7 +41,7 @@ struct ArgumentSpec {
   uint8_t index;          // argument register, 0-5 (rdi, rsi, rdx, r10, r8, r9)
   std::string_view name;  // "domain", "flags", "request", ...
   ArgumentKind kind;
-  uint64_t mask;          // the bits compared
+  uint64_t mask;  // the bits compared
   std::span<const NamedValue> names;
 
   uint64_t Masked(uint64_t raw) const { return raw & mask; }

@@ -36,9 +36,9 @@ namespace {
 TEST(ArgumentTable, GeneratedNamesHaveTheHeadersValues) {
   int checked = 0;
 #define SYSFENCE_NAMES_BEGIN(group)
-#define SYSFENCE_NAME(name, value)                                                       \
+#define SYSFENCE_NAME(name, value)                                                           \
   EXPECT_EQ(static_cast<uint64_t>(value), static_cast<uint64_t>(static_cast<int64_t>(name))) \
-      << #name;                                                                          \
+      << #name;                                                                              \
   ++checked;
 #define SYSFENCE_NAMES_END(group)
 #include "syscalls/argument_names.inc"
@@ -95,13 +95,13 @@ TEST(ArgumentTable, ValuesPrintByNameAndParseBack) {
   EXPECT_EQ(FormatArgumentValue(request, 0xabcd1234), "0xabcd1234");
   EXPECT_EQ(ParseArgumentValue(request, "0xabcd1234"), 0xabcd1234u);
   // A sign-extended request reads as the 32 bits the kernel uses.
-  EXPECT_EQ(request.Masked(static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(
-                FS_IOC_GETFLAGS)))),
+  EXPECT_EQ(request.Masked(
+                static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(FS_IOC_GETFLAGS)))),
             static_cast<uint64_t>(FS_IOC_GETFLAGS));
   const ArgumentSpec& clone = *FindArgumentSpec(Nr("clone"), "flags");
-  uint64_t thread = clone.Masked(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
-                                 CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |
-                                 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID);
+  uint64_t thread =
+      clone.Masked(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+                   CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID);
   EXPECT_EQ(FormatArgumentValue(clone, thread), "CLONE_VM|CLONE_THREAD");
   EXPECT_EQ(ParseArgumentValue(clone, "CLONE_VM|CLONE_THREAD"), thread);
   EXPECT_EQ(FormatArgumentValue(clone, clone.Masked(SIGCHLD | CLONE_CHILD_SETTID)), "0");

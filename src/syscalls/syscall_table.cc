@@ -41,7 +41,7 @@ struct Index {
 };
 
 const Index& GetIndex() {
-  static const Index* const index = [] {
+  static const Index* const kIndex = [] {
     auto* built = new Index;
     for (const SyscallInfo& info : kX86_64Table) {
       built->by_number[static_cast<size_t>(info.number)] = &info;
@@ -53,7 +53,7 @@ const Index& GetIndex() {
     }
     return built;
   }();
-  return *index;
+  return *kIndex;
 }
 
 struct CategoryNames {

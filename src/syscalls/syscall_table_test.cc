@@ -3,14 +3,13 @@
 
 #include <asm/unistd_32.h>
 #include <asm/unistd_64.h>
+#include <gtest/gtest.h>
 
 #include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace sysfence {
 namespace {

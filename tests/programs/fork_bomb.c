@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
     if (child == 0) {
       char byte;
       close(release[1]);
-      _exit(read(release[0], &byte, 1) == 0 ? 0 : 1);  /* end of file: released */
+      _exit(read(release[0], &byte, 1) == 0 ? 0 : 1); /* end of file: released */
     }
     if (child < 0) break;
     ++children;

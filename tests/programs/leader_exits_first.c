@@ -29,7 +29,8 @@ static void* Survivor(void* unused) {
   pid_t child = fork();
   if (child == 0) _exit(0);
   int status = 0;
-  if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status)) syscall(SYS_exit_group, 1);
+  if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status))
+    syscall(SYS_exit_group, 1);
   printf("leader gone, thread carried on\n");
   fflush(stdout);
   syscall(SYS_exit_group, 5);
@@ -40,6 +41,6 @@ int main(void) {
   leader = getpid();
   pthread_t thread;
   if (pthread_create(&thread, NULL, Survivor, NULL) != 0) return 1;
-  syscall(SYS_exit, 0);  /* this thread only */
+  syscall(SYS_exit, 0); /* this thread only */
   return 1;
 }

@@ -18,7 +18,9 @@ int main(void) {
   memcpy(un.sun_path, address, length);
   un.sun_path[0] = '\0';
   int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-  if (connect(fd, (struct sockaddr*)&un, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + length)) != 0) return 3;
+  if (connect(fd, (struct sockaddr*)&un,
+              (socklen_t)(offsetof(struct sockaddr_un, sun_path) + length)) != 0)
+    return 3;
   const char request[] = "mark hand\n";
   if (write(fd, request, sizeof request - 1) < 0) return 4;
   char answer[16] = {0};

@@ -29,6 +29,6 @@ int main(int argc, char** argv) {
   pthread_t blocked, execing;
   if (pthread_create(&blocked, NULL, BlockForever, NULL) != 0) return 1;
   if (pthread_create(&execing, NULL, Exec, NULL) != 0) return 1;
-  BlockForever(NULL);  /* the leader blocks too; only the exec ends it */
+  BlockForever(NULL); /* the leader blocks too; only the exec ends it */
   return 1;
 }

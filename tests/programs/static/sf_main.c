@@ -8,8 +8,8 @@
    and 699, in a function nothing calls or points to, which it must not report.
    Built PIE, non-PIE, stripped, and static (SF_STATIC: no shared library, no dlopen). */
 #include <stdio.h>
-#include <unistd.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include "sf_raw_syscall.h"
 

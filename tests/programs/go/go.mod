@@ -1,0 +1,3 @@
+module sysfence.test/gomarkers
+
+go 1.19
