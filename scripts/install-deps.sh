@@ -11,6 +11,7 @@ packages=(
   crun busybox-static bubblewrap
   libc6-dbg python3
   clang libclang-rt-14-dev
+  libbpf-dev bpftool
   chromium
 )
 
