@@ -34,7 +34,7 @@ function(sysfence_bpf_skeleton stem source)
   set(skeleton ${SYSFENCE_BPF_DIR}/${stem}.skel.h)
   add_custom_command(
     OUTPUT ${skeleton}
-    COMMAND ${BPF_CLANG} -target bpf -g -O2 -Wall -D__TARGET_ARCH_x86
+    COMMAND ${BPF_CLANG} -target bpf -mcpu=v3 -g -O2 -Wall -D__TARGET_ARCH_x86
             -I${SYSFENCE_BPF_DIR} -I${source_dir} -c ${source_path} -o ${object}
     COMMAND ${BPFTOOL} gen object ${linked} ${object}
     COMMAND ${BPFTOOL} gen skeleton ${linked} name ${ARG_NAME} > ${skeleton}.tmp

@@ -212,14 +212,18 @@ BpfRecorder::~BpfRecorder() {
   if (skeleton_ != nullptr) sf_recorder__destroy(skeleton_);
 }
 
-Status BpfRecorder::Track(pid_t tid, bool launching) {
-  sf_task task{};
-  task.tgid = static_cast<__u32>(tid);
-  task.epoch = __atomic_load_n(&skeleton_->bss->epoch, __ATOMIC_RELAXED);
-  task.flags = launching ? SF_TASK_LAUNCHING : 0;
-  __u32 key = static_cast<__u32>(tid);
-  if (bpf_map_update_elem(bpf_map__fd(skeleton_->maps.tasks), &key, &task, BPF_ANY) != 0) {
+Status BpfRecorder::Track(pid_t tid, pid_t tgid, bool launching) {
+  sf_track_args request{};
+  request.tid = static_cast<__u32>(tid);
+  request.tgid = static_cast<__u32>(tgid);
+  request.flags = launching ? SF_TASK_LAUNCHING : 0;
+  // A syscall program's context is copied back into ctx_in when it returns.
+  LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &request, .ctx_size_in = sizeof request);
+  if (bpf_prog_test_run_opts(bpf_program__fd(skeleton_->progs.sf_track), &run) != 0) {
     return MakeError("adding task {} to the eBPF recorder: {}", tid, strerror(errno));
+  }
+  if (request.result != 0) {
+    return MakeError("adding task {} to the eBPF recorder: {}", tid, strerror(-request.result));
   }
   return Ok{};
 }
@@ -248,17 +252,7 @@ BpfLosses BpfRecorder::Losses() const {
 }
 
 int BpfRecorder::TrackedTasks() const {
-  int fd = bpf_map__fd(skeleton_->maps.tasks);
-  int count = 0;
-  __u32 key = 0;
-  __u32 next = 0;
-  const void* previous = nullptr;
-  while (bpf_map_get_next_key(fd, previous, &next) == 0) {
-    ++count;
-    key = next;
-    previous = &key;
-  }
-  return count;
+  return static_cast<int>(__atomic_load_n(&skeleton_->bss->live_tasks, __ATOMIC_RELAXED));
 }
 
 int BpfRecorder::HandleRecord(void* self, void* data, size_t size) {

@@ -7,7 +7,7 @@
 //
 //   Result<std::unique_ptr<BpfRecorder>> recorder = BpfRecorder::Create({});
 //   if (!recorder.ok()) return recorder.error();   // "loading BPF programs needs root ..."
-//   (*recorder)->Track(child, /*launching=*/true);  // then let the child exec
+//   (*recorder)->Track(child, child, /*launching=*/true);  // then let it exec
 //   while (running) (*recorder)->Poll(100, sink);    // sink: a BpfEventSink
 //   (*recorder)->Poll(0, sink);                      // what is left after the last exit
 #ifndef SYSFENCE_EBPF_BPF_RECORDER_H_
@@ -121,10 +121,10 @@ class BpfRecorder {
   BpfRecorder(const BpfRecorder&) = delete;
   BpfRecorder& operator=(const BpfRecorder&) = delete;
 
-  // Starts recording thread `tid` (a thread id of the initial pid namespace) and, from then
-  // on, every task it creates. `launching`: the task is sysfence's child before the command's
-  // execve, and only that execve counts.
-  Status Track(pid_t tid, bool launching);
+  // Starts recording thread `tid` of process `tgid` (ids of the initial pid namespace) and,
+  // from then on, every task it creates. `launching`: the task is sysfence's child before the
+  // command's execve, and only that execve counts.
+  Status Track(pid_t tid, pid_t tgid, bool launching);
   // Moves every task to phase epoch `epoch`: each task's counts are flushed with the old epoch
   // at its next call.
   void SetEpoch(uint32_t epoch);

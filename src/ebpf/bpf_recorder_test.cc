@@ -81,7 +81,7 @@ class BpfRecorderTest : public ::testing::Test {
     }
     close(go[0]);
     root_ = child;
-    EXPECT_TRUE(recorder_->Track(child, /*launching=*/true).ok());
+    EXPECT_TRUE(recorder_->Track(child, child, /*launching=*/true).ok());
     EXPECT_EQ(write(go[1], "g", 1), 1);
     close(go[1]);
     int root_status = -1;
@@ -200,7 +200,7 @@ TEST_F(BpfRecorderTest, EpochSwitchFlushesAtTheNextCall) {
   }
   close(go[0]);
   close(paused[1]);
-  ASSERT_TRUE(recorder_->Track(child, /*launching=*/false).ok());
+  ASSERT_TRUE(recorder_->Track(child, child, /*launching=*/false).ok());
   struct EpochCounts : BpfEventSink {
     void OnCalls(const BpfCalls& calls) override {
       if (calls.number == SYS_getppid) by_epoch[calls.epoch] += calls.count;
@@ -219,6 +219,33 @@ TEST_F(BpfRecorderTest, EpochSwitchFlushesAtTheNextCall) {
   ASSERT_TRUE(recorder_->Poll(0, counts).ok());
   EXPECT_EQ(counts.by_epoch[0], 1000u);
   EXPECT_EQ(counts.by_epoch[1], 500u);
+}
+
+TEST_F(BpfRecorderTest, ThreadsWhoseSlotIsTakenAreRecordedToo) {
+  // The task table is direct-mapped: a thread whose slot holds another thread goes to the
+  // overflow hash. A thread id past the kernel's limit (4194304) holds the slot here, so no
+  // real process is recorded by it.
+  int go[2];
+  ASSERT_EQ(pipe2(go, O_CLOEXEC), 0);
+  pid_t child = fork();
+  if (child == 0) {
+    char byte;
+    if (read(go[0], &byte, 1) != 1) _exit(127);
+    for (int i = 0; i < 300; ++i) syscall(SYS_getppid);
+    _exit(0);
+  }
+  close(go[0]);
+  pid_t squatter = child + 4 * 1024 * 1024;
+  ASSERT_TRUE(recorder_->Track(squatter, squatter, /*launching=*/false).ok());
+  ASSERT_TRUE(recorder_->Track(child, child, /*launching=*/false).ok());
+  EXPECT_EQ(recorder_->TrackedTasks(), 2);
+  ASSERT_EQ(write(go[1], "g", 1), 1);
+  close(go[1]);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(recorder_->Poll(0, recorded_).ok());
+  EXPECT_EQ((recorded_.x86_64[{child, SYS_getppid}]), 300u);
+  EXPECT_EQ(recorder_->TrackedTasks(), 1) << "the exited child left the table";
 }
 
 TEST(KernelBtf, KeepsOnlyTheNamedMembersAtTheKernelsOffsets) {

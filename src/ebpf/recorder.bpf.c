@@ -2,14 +2,17 @@
  * process tree in per-task counters and sends only process events (fork, exec, exit), counter
  * flushes and each syscall's first sighting through a ring buffer.
  *
- * The tree is the set of tasks in the `tasks` map. sysfence adds the command's first process;
- * the fork program adds every child of a recorded task while its parent is still in fork, before
- * the child can run, so no call of a child is missed; the exit program removes a task. Per call
- * the sys_enter program does one hash lookup and increments a 16-bit counter in the task's own
- * value (no atomics: only the task itself counts into it). A task's counters are flushed to user
- * space, which knows its image and phase, whenever that attribution changes: at exec (the
- * execve itself counts for the image that called it), at exit, and at its first call after a
- * phase switch (the `epoch` global, written by sysfence).
+ * The tree is the set of tasks in the task table. sysfence adds the command's first process
+ * (the sf_track program); the fork program adds every child of a recorded task while its parent
+ * is still in fork, before the child can run, so no call of a child is missed; the exit program
+ * removes a task. The table is direct-mapped (slot tid % SF_TASK_SLOTS, a hash for the few
+ * threads whose slot is taken), so that the per-call lookup costs an array index and one
+ * comparison, for recorded tasks and for every other task of the system alike. Per call the
+ * sys_enter program then increments a 16-bit counter in the task's own slot (no atomics: only
+ * the task itself counts into it). A task's counters are flushed to user space, which knows its
+ * image and phase, whenever that attribution changes: at exec (the execve itself counts for the
+ * image that called it), at exit, and at its first call after a phase switch (the `epoch`
+ * global, written by sysfence).
  *
  * x86-64 and i386 (int 0x80) calls are told apart by the task's TS_COMPAT status, as the
  * kernel's own syscall_get_arch() does. The raw sys_enter tracepoint runs after seccomp: a call
@@ -25,6 +28,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define SF_TS_COMPAT 0x0002 /* arch/x86/include/asm/thread_info.h */
 #define SF_SIGCHLD 17
+#define SF_ENOSPC 28
 #define SF_NR_EXECVE 59
 #define SF_NR_EXECVEAT 322
 #define SF_NR_CLONE 56
@@ -40,10 +44,18 @@ const volatile __u32 call_events = 0; /* send one SF_EVENT_CALL record per call 
 /* Written by sysfence while recording (the skeleton maps .bss into its memory). */
 __u32 epoch = 0;
 /* Read by sysfence: anything not zero makes the profile incomplete. */
-__u64 lost_events = 0;   /* ring-buffer records that did not fit */
-__u64 untracked_tasks = 0; /* children of recorded tasks the tasks map had no room for */
+__u64 lost_events = 0;     /* ring-buffer records that did not fit */
+__u64 untracked_tasks = 0; /* children of recorded tasks the task table had no room for */
+__s64 live_tasks = 0;      /* tasks in the table */
 /* Which x86-64 numbers have been seen, for the discovery records. */
 __u64 seen[SF_X86_64_LIMIT / 64] = {};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, SF_TASK_SLOTS);
+  __type(key, __u32);
+  __type(value, struct sf_task);
+} task_slots SEC(".maps");
 
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
@@ -51,7 +63,7 @@ struct {
   __uint(max_entries, 65536);
   __type(key, __u32);
   __type(value, struct sf_task);
-} tasks SEC(".maps");
+} overflow_tasks SEC(".maps");
 
 struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -60,6 +72,57 @@ struct {
 
 /* The zeroed value a new task starts from (too large for the BPF stack). */
 static const struct sf_task zero_task;
+
+/* The recorded task `tid`, or 0. */
+static __always_inline struct sf_task *find_task(__u32 tid) {
+  __u32 index = tid % SF_TASK_SLOTS;
+  struct sf_task *slot = bpf_map_lookup_elem(&task_slots, &index);
+  if (!slot) return 0;
+  if (slot->owner == tid) return slot;
+  if (slot->overflow == 0) return 0;
+  return bpf_map_lookup_elem(&overflow_tasks, &tid);
+}
+
+/* Adds `tid` (not yet running, or sysfence's own child) to the table; 0 when there is no room
+ * left. */
+static __always_inline struct sf_task *add_task(__u32 tid, __u32 tgid, __u32 task_epoch,
+                                                __u32 flags) {
+  __u32 index = tid % SF_TASK_SLOTS;
+  struct sf_task *slot = bpf_map_lookup_elem(&task_slots, &index);
+  if (!slot || tid == 0) return 0;
+  struct sf_task *task = 0;
+  if (__sync_val_compare_and_swap(&slot->owner, 0, tid) == 0) {
+    task = slot;
+  } else if (bpf_map_update_elem(&overflow_tasks, &tid, &zero_task, BPF_NOEXIST) == 0) {
+    task = bpf_map_lookup_elem(&overflow_tasks, &tid);
+    if (!task) return 0;
+    task->owner = tid;
+    __sync_fetch_and_add(&slot->overflow, 1);
+  } else {
+    return 0;
+  }
+  /* A freed slot's counters were zeroed by its last flush. */
+  task->tgid = tgid;
+  task->epoch = task_epoch;
+  task->flags = flags;
+  task->unrecordable = 0;
+  __sync_fetch_and_add(&live_tasks, 1);
+  return task;
+}
+
+/* Removes `task` (flushed already) from the table. */
+static __always_inline void remove_task(struct sf_task *task, __u32 tid) {
+  __u32 index = tid % SF_TASK_SLOTS;
+  struct sf_task *slot = bpf_map_lookup_elem(&task_slots, &index);
+  if (!slot) return;
+  __sync_fetch_and_add(&live_tasks, -1);
+  if (slot == task) {
+    __sync_lock_test_and_set(&slot->owner, 0);
+    return;
+  }
+  bpf_map_delete_elem(&overflow_tasks, &tid);
+  __sync_fetch_and_add(&slot->overflow, -1);
+}
 
 static __always_inline void *reserve(__u64 size, __u32 kind, __u32 tid, __u64 now) {
   struct sf_event_header *header = bpf_ringbuf_reserve(&events, size, 0);
@@ -96,10 +159,12 @@ static __always_inline void send_call(__u32 kind, __u32 tid, __u32 tgid, __u32 s
   bpf_ringbuf_submit(event, 0);
 }
 
+/* raw_tp/sys_enter: (struct pt_regs *regs, long id), after seccomp and ptrace have let the call
+ * through. */
 SEC("raw_tp/sys_enter")
 int sf_sys_enter(__u64 *args) {
   __u32 tid = (__u32)bpf_get_current_pid_tgid();
-  struct sf_task *task = bpf_map_lookup_elem(&tasks, &tid);
+  struct sf_task *task = find_task(tid);
   if (!task) return 0;
   __u64 number = args[1];
   struct task_struct *current = bpf_get_current_task_btf();
@@ -135,13 +200,23 @@ int sf_sys_enter(__u64 *args) {
       }
     }
   } else if (count == 0) {
-    struct sf_carry_event *carry = reserve(sizeof(*carry), SF_EVENT_CARRY, tid, bpf_ktime_get_ns());
+    struct sf_carry_event *carry =
+        reserve(sizeof(*carry), SF_EVENT_CARRY, tid, bpf_ktime_get_ns());
     if (carry) {
       carry->epoch = task->epoch;
       carry->slot = slot;
       bpf_ringbuf_submit(carry, 0);
     }
   }
+  return 0;
+}
+
+/* Run by sysfence (BPF_PROG_TEST_RUN) to add a thread, with the same atomics as the fork
+ * program uses. */
+SEC("syscall")
+int sf_track(struct sf_track_args *request) {
+  struct sf_task *task = add_task(request->tid, request->tgid, epoch, request->flags);
+  request->result = task ? 0 : -SF_ENOSPC;
   return 0;
 }
 
@@ -163,32 +238,26 @@ static __always_inline __u32 spawn_kind(struct task_struct *child) {
     if (number == SF_NR_VFORK) return SF_SPAWN_VFORK;
     if (number == SF_NR_CLONE) flags = BPF_CORE_READ(regs, di);
     /* clone3(struct clone_args *args, size): flags is the first field */
-    if (number == SF_NR_CLONE3) bpf_probe_read_user(&flags, sizeof(flags), (void *)BPF_CORE_READ(regs, di));
+    if (number == SF_NR_CLONE3) {
+      bpf_probe_read_user(&flags, sizeof(flags), (void *)BPF_CORE_READ(regs, di));
+    }
   }
   if (flags & SF_CLONE_VFORK) return SF_SPAWN_VFORK;
   return BPF_CORE_READ(child, exit_signal) != SF_SIGCHLD ? SF_SPAWN_CLONE : SF_SPAWN_FORK;
 }
 
-/* raw_tp/sched_process_fork: (struct task_struct *parent, struct task_struct *child) */
+/* raw_tp/sched_process_fork: (struct task_struct *parent, struct task_struct *child), in the
+ * parent, before the child first runs. */
 SEC("raw_tp/sched_process_fork")
 int sf_fork(__u64 *args) {
   struct task_struct *parent = (struct task_struct *)args[0];
   struct task_struct *child = (struct task_struct *)args[1];
   __u32 parent_tid = BPF_CORE_READ(parent, pid);
-  struct sf_task *parent_task = bpf_map_lookup_elem(&tasks, &parent_tid);
+  struct sf_task *parent_task = find_task(parent_tid);
   if (!parent_task) return 0;
-  __u32 parent_epoch = parent_task->epoch;
   __u32 child_tid = BPF_CORE_READ(child, pid);
   __u32 child_tgid = BPF_CORE_READ(child, tgid);
-  __u32 tracked = 0;
-  if (bpf_map_update_elem(&tasks, &child_tid, &zero_task, BPF_ANY) == 0) {
-    struct sf_task *child_task = bpf_map_lookup_elem(&tasks, &child_tid);
-    if (child_task) {
-      child_task->tgid = child_tgid;
-      child_task->epoch = parent_epoch;
-      tracked = 1;
-    }
-  }
+  __u32 tracked = add_task(child_tid, child_tgid, parent_task->epoch, 0) != 0;
   if (!tracked) __sync_fetch_and_add(&untracked_tasks, 1);
   struct sf_fork_event *event =
       reserve(sizeof(*event), SF_EVENT_FORK, parent_tid, bpf_ktime_get_ns());
@@ -248,12 +317,12 @@ static long path_step(__u32 index, struct path_walk *walk) {
 
 /* raw_tp/sched_process_exec: (struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm),
  * after the new image is in place and, for a thread that exec'd, after it took its process's
- * id. */
+ * id (its process's other threads, the leader among them, have exited by then). */
 SEC("raw_tp/sched_process_exec")
 int sf_exec(__u64 *args) {
   struct task_struct *process = (struct task_struct *)args[0];
   __u32 former_tid = (__u32)args[1];
-  struct sf_task *task = bpf_map_lookup_elem(&tasks, &former_tid);
+  struct sf_task *task = find_task(former_tid);
   if (!task) return 0;
   __u64 now = bpf_ktime_get_ns();
   __u32 pid = BPF_CORE_READ(process, pid);
@@ -261,15 +330,12 @@ int sf_exec(__u64 *args) {
   __u32 task_epoch = task->epoch;
   flush(task, former_tid, now);
   if (pid != former_tid) {
-    /* The process's other threads, its leader among them, have exited already. */
-    bpf_map_delete_elem(&tasks, &former_tid);
-    if (bpf_map_update_elem(&tasks, &pid, &zero_task, BPF_ANY) != 0) {
+    remove_task(task, former_tid);
+    task = add_task(pid, pid, task_epoch, 0);
+    if (!task) {
       __sync_fetch_and_add(&untracked_tasks, 1);
       return 0;
     }
-    task = bpf_map_lookup_elem(&tasks, &pid);
-    if (!task) return 0;
-    task->epoch = task_epoch;
   }
   task->tgid = pid;
   task->flags = 0;
@@ -303,12 +369,12 @@ SEC("raw_tp/sched_process_exit")
 int sf_exit(__u64 *args) {
   struct task_struct *exiting = (struct task_struct *)args[0];
   __u32 tid = BPF_CORE_READ(exiting, pid);
-  struct sf_task *task = bpf_map_lookup_elem(&tasks, &tid);
+  struct sf_task *task = find_task(tid);
   if (!task) return 0;
   __u64 now = bpf_ktime_get_ns();
   __u32 tgid = task->tgid;
   flush(task, tid, now);
-  bpf_map_delete_elem(&tasks, &tid);
+  remove_task(task, tid);
   struct sf_exit_event *event = reserve(sizeof(*event), SF_EVENT_EXIT, tid, now);
   if (!event) return 0;
   event->tgid = tgid;

@@ -18,13 +18,27 @@
 /* The task is sysfence's child before the command's execve: only that execve counts. */
 #define SF_TASK_LAUNCHING 1u
 
-/* Value of the `tasks` map, keyed by thread id (in the initial pid namespace). */
+/* The task table is direct-mapped: thread `tid` lives in slot tid % SF_TASK_SLOTS when that
+ * slot is free, else in the `overflow_tasks` hash. */
+#define SF_TASK_SLOTS 1024
+
+/* A recorded thread (ids of the initial pid namespace). */
 struct sf_task {
+  __u32 owner;        /* the thread id; 0: a free slot */
+  __u32 overflow;     /* in a slot: how many threads of this index live in the overflow hash */
   __u32 tgid;
   __u32 epoch;        /* the phase epoch `counts` belong to */
   __u32 flags;        /* SF_TASK_* */
   __u32 unrecordable; /* x32 calls and numbers outside both tables, since the last flush */
   __u16 counts[SF_SLOTS];
+};
+
+/* The context of the `sf_track` program, which sysfence runs to add a thread. */
+struct sf_track_args {
+  __u32 tid;
+  __u32 tgid;
+  __u32 flags;
+  __s32 result; /* 0, or -ENOSPC when no room was left */
 };
 
 enum sf_event_kind {
