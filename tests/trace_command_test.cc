@@ -11,8 +11,8 @@
 
 #include "test_util.h"
 #include "trace/trace_command.h"
-#include "trace/tracee_fds.h"
-#include "trace/tracee_memory.h"
+#include "ptrace/tracee_fds.h"
+#include "ptrace/tracee_memory.h"
 
 namespace sysfence::testing {
 namespace {
@@ -116,7 +116,7 @@ TEST(TraceObserver, SeesCallsArgumentsAndEventsAndSplitsPhases) {
 
   // The launcher's own set-up is not reported; the command's execve is, under the launcher.
   EXPECT_EQ(observer.first_number, static_cast<uint64_t>(SYS_execve));
-  EXPECT_EQ(observer.first_image, LauncherImagePath());
+  EXPECT_EQ(observer.first_image, kLauncherImage);
   EXPECT_EQ(static_cast<uint64_t>(observer.calls), result->syscall_stops);
   EXPECT_FALSE(observer.time_went_back);
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "cli/cli.h"
-#include "trace/control_socket.h"
+#include "record/control_socket.h"
 
 namespace sysfence::cli {
 namespace {

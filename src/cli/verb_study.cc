@@ -9,7 +9,7 @@
 #include "report/browser.h"
 #include "study/study_report.h"
 #include "study/study_runner.h"
-#include "trace/termination_signals.h"
+#include "base/signal_scope.h"
 
 namespace sysfence::cli {
 namespace {

@@ -11,8 +11,9 @@
 #include "phases/phase_detector.h"
 #include "phases/timeline_file.h"
 #include "profile/profile_json.h"
-#include "trace/control_socket.h"
-#include "trace/phase_observer.h"
+#include "ptrace/live_tracee_inspector.h"
+#include "record/control_socket.h"
+#include "record/phase_observer.h"
 #include "trace/trace_command.h"
 
 namespace sysfence::cli {
@@ -52,9 +53,11 @@ int RunTrace(const TraceVerbOptions& options) {
     if (!opened.ok()) return ReportError(opened.error());
     events.emplace(std::move(*opened));
   }
+  LiveTraceeInspector inspector;
   PhaseObserver observer(specs, options.first_phase,
                          {.keep_events = options.auto_phases,
-                          .events_file = events ? &*events : nullptr});
+                          .events_file = events ? &*events : nullptr,
+                          .inspector = &inspector});
   // Manual marks reach the tracer through a control socket whose address the tracee inherits.
   std::unique_ptr<ControlSocket> control;
   if (!specs.empty()) {

@@ -18,8 +18,6 @@
 
 namespace sysfence::testing {
 
-inline constexpr uint32_t kX32SyscallBit = 0x40000000;
-
 // What `policy` says the filter returns for a call (arch is an AUDIT_ARCH_* value).
 uint32_t ExpectedVerdict(const FilterPolicy& policy, uint32_t arch, uint32_t nr);
 

@@ -31,8 +31,6 @@ extern char** environ;
 namespace sysfence {
 namespace {
 
-constexpr uint64_t kX32SyscallBit = 0x40000000;
-
 // What the child reports through the error pipe when it cannot get to the program.
 struct ChildFailure {
   enum Stage : int { kNoNewPrivs, kInstallFilter, kExec } stage;
@@ -101,7 +99,7 @@ class CallRecorder : public TracedCallHandler {
       std::string_view name = I386SyscallName(static_cast<int>(call.nr));
       ++learned_.i386[name.empty() ? fmt::format("i386_{}", call.nr) : std::string(name)];
     } else if (call.nr & kX32SyscallBit) {
-      ++learned_.x32[call.nr & ~kX32SyscallBit];
+      ++learned_.x32[call.nr & ~uint64_t{kX32SyscallBit}];
     } else if (call.nr < static_cast<uint64_t>(kSyscallNumberLimit) &&
                soft_.Contains(static_cast<int>(call.nr))) {
       ++learned_.soft[static_cast<int>(call.nr)];

@@ -24,7 +24,7 @@
 #include "filter/filter_policy.h"
 #include "filter/seccomp_supervisor.h"
 #include "phases/phase_tracker.h"
-#include "trace/phase_observer.h"
+#include "ptrace/live_tracee_inspector.h"
 
 namespace sysfence {
 

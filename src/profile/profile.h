@@ -63,6 +63,13 @@ struct Discovery {
   int pid = 0;
 };
 
+// The image key of a dynamic profile's very first execve, the one that starts the command: it
+// is made by the launcher (sysfence's child, or strace) before the command is loaded, by a
+// process that is not yet the command. The same fixed key for traces and strace imports, so
+// profiles of one workload compare equal whichever way they were made and wherever sysfence
+// is installed.
+inline constexpr std::string_view kLauncherImage = "[launcher]";
+
 struct Profile {
   ProfileKind kind = ProfileKind::kDynamic;
   std::string arch = "x86_64";

@@ -8,6 +8,7 @@
 #ifndef SYSFENCE_SYSCALLS_SYSCALL_TABLE_H_
 #define SYSFENCE_SYSCALLS_SYSCALL_TABLE_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <span>
@@ -17,6 +18,8 @@ namespace sysfence {
 
 // One past the largest x86-64 syscall number we model (the x32 range 512+ is not x86-64).
 inline constexpr int kMaxSyscallNumber = 512;
+// Bit 30 of a call number made with the x86-64 `syscall` instruction selects the x32 ABI.
+inline constexpr uint32_t kX32SyscallBit = 0x40000000;
 
 // What a syscall is for, in the words the poster uses to explain differences between sets.
 enum class Category {

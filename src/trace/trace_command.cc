@@ -11,20 +11,20 @@
 #include <cstring>
 #include <memory>
 
-#include "base/subprocess.h"
-#include "trace/call_counters.h"
 #include "base/command_path.h"
+#include "base/signal_scope.h"
+#include "base/subprocess.h"
+#include "record/recorder.h"
 #include "trace/seccomp_trace_filter.h"
-#include "trace/termination_signals.h"
 #include "trace/tracee_launcher.h"
 
 namespace sysfence {
 namespace {
 
 struct Attempt {
+  explicit Attempt(TraceObserver* observer) : recorder(observer) {}
+  Recorder recorder;
   TracerOutcome outcome;
-  CallCounters counters;
-  std::vector<Phase> phases;
   std::optional<LaunchFailure> failure;  // set when the command never ran
 };
 
@@ -37,24 +37,22 @@ Result<std::unique_ptr<Attempt>> TraceOnce(const CommandPath& path, const TraceO
     if (!built.ok()) return built.error();
     filter = std::move(*built);
   }
-  auto attempt = std::make_unique<Attempt>();
-  ImageCounters* launcher = attempt->counters.Intern(LauncherImagePath());
+  auto attempt = std::make_unique<Attempt>(observer);
   Result<LaunchedCommand> launched = LaunchTracedCommand(
       {path.exec_path, options.command, filter ? &*filter : nullptr});
   if (!launched.ok()) return launched.error();
-  Tracer tracer(mode, &attempt->counters, &attempt->phases, observer, signals);
-  Result<TracerOutcome> outcome = tracer.Run(launched->pid, launcher);
+  attempt->recorder.Start(launched->pid);
+  Tracer tracer(mode, &attempt->recorder, signals);
+  Result<TracerOutcome> outcome = tracer.Run();
   if (!outcome.ok()) return outcome.error();
   attempt->outcome = *outcome;
-  if (!attempt->outcome.root_execed) {
+  if (!attempt->recorder.root_execed()) {
     attempt->failure = ReadLaunchFailure(launched->failure_pipe.get());
   }
   return attempt;
 }
 
 }  // namespace
-
-std::string LauncherImagePath() { return "[launcher]"; }
 
 Result<TraceResult> TraceCommand(const TraceOptions& options, TraceObserver* observer) {
   if (options.command.empty()) return MakeError("no command to trace");
@@ -85,7 +83,7 @@ Result<TraceResult> TraceCommand(const TraceOptions& options, TraceObserver* obs
     if (!attempt.ok()) return attempt.error();
   }
   const Attempt& done = **attempt;
-  if (!done.outcome.root_execed && done.outcome.interrupted_by == 0) {
+  if (!done.recorder.root_execed() && done.outcome.interrupted_by == 0) {
     if (done.failure) {
       const char* stage = done.failure->stage == LaunchFailure::Stage::kExecve
                               ? "cannot execute"
@@ -95,18 +93,11 @@ Result<TraceResult> TraceCommand(const TraceOptions& options, TraceObserver* obs
     return MakeError("{}: the process ended before the command started", path->exec_path);
   }
 
-  Profile& profile = result.profile;
-  profile.kind = ProfileKind::kDynamic;
-  profile.target = path->canonical;
-  profile.runs = 1;
-  profile.phases = done.phases;
-  uint64_t unnamed = done.counters.AddToProfile(&profile);
-  profile.MarkSeenInOneRun();
+  Recording recording = done.recorder.Finish(path->canonical, done.outcome.interrupted_by != 0);
+  result.profile = std::move(recording.profile);
   result.interrupted_by = done.outcome.interrupted_by;
-  profile.incomplete = result.interrupted_by != 0;
-  result.exit_status = profile.incomplete ? -1 : done.outcome.root_exit_status;
-  profile.exit_status = result.exit_status;
-  result.syscall_stops = done.outcome.syscall_stops;
+  result.exit_status = recording.exit_status;
+  result.syscall_stops = recording.calls;
   for (const auto& [bit, program] : done.outcome.unprivileged_set_id) {
     result.warnings.push_back(fmt::format(
         "{} is {} but ran without that privilege (the kernel ignores the bit for a tracer "
@@ -114,13 +105,7 @@ Result<TraceResult> TraceCommand(const TraceOptions& options, TraceObserver* obs
         "untraced run",
         program, bit));
   }
-  uint64_t unrecorded = unnamed + done.outcome.unrecordable_calls;
-  if (unrecorded > 0) {
-    result.warnings.push_back(fmt::format(
-        "{} call(s) with numbers outside the x86-64 and i386 tables (x32 or invalid numbers) "
-        "are not in the profile",
-        unrecorded));
-  }
+  for (std::string& warning : recording.warnings) result.warnings.push_back(std::move(warning));
   return result;
 }
 

@@ -19,7 +19,7 @@
 #include "base/result.h"
 #include "profile/profile.h"
 #include "profile/syscall_set.h"
-#include "trace/trace_observer.h"
+#include "record/trace_observer.h"
 #include "trace/tracer.h"
 
 namespace sysfence {
@@ -49,13 +49,6 @@ struct TraceResult {
   uint64_t syscall_stops = 0;
   std::vector<std::string> warnings;
 };
-
-// The image key under which the command's first execve is counted: that call is made by
-// sysfence's child before the command is loaded, by a process that is not yet the command.
-// The key is the same fixed "[launcher]" for traces and strace imports (whose launcher is
-// strace), so profiles of the same workload compare equal whichever way they were made and
-// wherever sysfence is installed. It is in the profile's `syscalls` like every other call.
-std::string LauncherImagePath();
 
 // Resolves the command (errors name it), starts it under the tracer and traces the whole
 // process tree until every process has ended. Every process still alive when this returns

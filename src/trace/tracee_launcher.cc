@@ -20,7 +20,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "trace/ptrace_permission.h"
+#include "ptrace/ptrace_permission.h"
 
 extern char** environ;
 

@@ -2,9 +2,9 @@
 //
 // Per system call the tracer makes three calls of its own: wait4 returns the stop,
 // PTRACE_GET_SYSCALL_INFO reads the architecture, number and arguments in one go, and
-// PTRACE_CONT resumes. Counting is an array increment on the image the tracee runs; the image
-// is looked up (in /proc/PID/exe) only when a process execs. Everything else here is rare:
-// spawn and exec events, group-stops, signals, deaths.
+// PTRACE_CONT resumes; the recorder then counts the call with an array increment on the image
+// the tracee runs. The image is looked up (in /proc/PID/exe) only when a process execs.
+// Everything else here is rare: spawn and exec events, group-stops, signals, deaths.
 //
 // Stops are told apart by the wait status (PTRACE_SEIZE semantics, see ptrace(2)):
 //   SIGTRAP | PTRACE_EVENT_x << 8   an event stop: fork/vfork/clone/exec/seccomp
@@ -34,24 +34,10 @@
 namespace sysfence {
 namespace {
 
-constexpr uint64_t kX32SyscallBit = 0x40000000;
-
 int64_t MonotonicNanoseconds() {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
   return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-}
-
-SyscallArch ArchOf(uint32_t audit_arch, uint64_t number) {
-  if (audit_arch == AUDIT_ARCH_X86_64) {
-    return (number & kX32SyscallBit) != 0 && number < (kX32SyscallBit << 1) ? SyscallArch::kX32
-                                                                           : SyscallArch::kX86_64;
-  }
-  return audit_arch == AUDIT_ARCH_I386 ? SyscallArch::kI386 : SyscallArch::kOther;
-}
-
-bool IsExecCall(uint32_t audit_arch, uint64_t number) {
-  return audit_arch == AUDIT_ARCH_X86_64 && (number == SYS_execve || number == SYS_execveat);
 }
 
 std::string ExecutableOf(pid_t pid) {
@@ -90,36 +76,11 @@ bool IsStopSignal(int signal) {
 
 }  // namespace
 
-Tracer::Tracer(StopMode mode, CallCounters* counters, std::vector<Phase>* phases,
-               TraceObserver* observer, const TerminationSignals* signals)
-    : mode_(mode), counters_(counters), phases_(phases), observer_(observer), signals_(signals) {}
+Tracer::Tracer(StopMode mode, RecordSink* sink, const TerminationSignals* signals)
+    : mode_(mode), sink_(sink), signals_(signals) {}
 
-void Tracer::StartPhase(std::string name, std::string trigger) {
-  Phase phase;
-  phase.name = std::move(name);
-  phase.trigger = std::move(trigger);
-  phases_->push_back(std::move(phase));
-  phase_ = static_cast<int>(phases_->size());
-}
-
-int Tracer::AddPhase(std::string name, std::string trigger) {
-  Phase phase;
-  phase.name = std::move(name);
-  phase.trigger = std::move(trigger);
-  phases_->push_back(std::move(phase));
-  return static_cast<int>(phases_->size());
-}
-
-void Tracer::EnterPhase(int number, pid_t tgid) {
-  if (tgid == 0) {
-    phase_ = std::max(phase_, number);
-    return;
-  }
-  // Rare (a process-scoped trigger fired): every thread of the process moves.
-  for (pid_t pid : tree_.Pids()) {
-    Tracee* tracee = tree_.Find(pid);
-    if (tracee != nullptr && tracee->tgid == tgid) tracee->phase = std::max(tracee->phase, number);
-  }
+Tracer::~Tracer() {
+  if (!done_ && (!sink_->LivePids().empty() || !unannounced_.empty())) KillAndReapAll();
 }
 
 void Tracer::Resume(pid_t pid, int signal) const {
@@ -127,15 +88,11 @@ void Tracer::Resume(pid_t pid, int signal) const {
   ptrace(mode_ == StopMode::kSeccomp ? PTRACE_CONT : PTRACE_SYSCALL, pid, 0, signal);
 }
 
-Result<TracerOutcome> Tracer::Run(pid_t root, ImageCounters* launcher_image) {
-  root_ = root;
-  Tracee& first = tree_.Add(root, root, launcher_image);
-  first.launching = true;
-  if (observer_ != nullptr) observer_->OnStart(*this);
+Result<TracerOutcome> Tracer::Run() {
   for (;;) {
     if (signals_ != nullptr && signals_->Received() != 0) {
       outcome_.interrupted_by = signals_->Received();
-      tree_.KillAndReapAll();
+      KillAndReapAll();
       break;
     }
     int status = 0;
@@ -156,12 +113,33 @@ Result<TracerOutcome> Tracer::Run(pid_t root, ImageCounters* launcher_image) {
       HandleDeath(pid, status);
     }
   }
+  done_ = true;
   return outcome_;
 }
 
+void Tracer::KillAndReapAll() {
+  std::vector<pid_t> pids = sink_->LivePids();
+  pids.insert(pids.end(), unannounced_.begin(), unannounced_.end());
+  for (pid_t pid : pids) kill(pid, SIGKILL);
+  for (;;) {
+    int status = 0;
+    pid_t pid = wait4(-1, &status, __WALL, nullptr);
+    if (pid < 0) {
+      if (errno == EINTR) continue;
+      break;  // ECHILD: no child and no tracee left
+    }
+    if (!WIFEXITED(status) && !WIFSIGNALED(status)) {
+      // A stop reported before the SIGKILL took effect, or a child born meanwhile.
+      kill(pid, SIGKILL);
+      ptrace(PTRACE_CONT, pid, 0, 0);
+    }
+  }
+  unannounced_.clear();
+  done_ = true;
+}
+
 void Tracer::HandleSyscallStop(pid_t pid) {
-  Tracee* tracee = tree_.Find(pid);
-  if (tracee == nullptr) return;
+  if (!sink_->Knows(pid)) return;
   __ptrace_syscall_info info{};
   if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, sizeof info, &info) <= 0) return;
   const uint64_t* args;
@@ -175,41 +153,20 @@ void Tracer::HandleSyscallStop(pid_t pid) {
   } else {
     return;  // a syscall-exit stop
   }
-  // Until the root's execve succeeds, it runs sysfence's set-up; only that execve counts.
-  if (tracee->launching && !IsExecCall(info.arch, number)) return;
-  ++outcome_.syscall_stops;
-  if (observer_ != nullptr) {
-    SyscallStop stop;
-    stop.pid = pid;
-    stop.tgid = tracee->tgid;
-    stop.image = tracee->image->path();
-    stop.arch = ArchOf(info.arch, number);
-    stop.number = number;
-    std::copy(args, args + 6, stop.args.begin());
-    stop.instruction_pointer = info.instruction_pointer;
-    stop.monotonic_ns = MonotonicNanoseconds();
-    observer_->OnSyscall(*this, stop);
-  }
-  Count(*tracee, info.arch, number);
-}
-
-void Tracer::Count(Tracee& tracee, uint32_t arch, uint64_t number) {
-  CallCounts& counts = tracee.image->ForPhase(std::max(phase_, tracee.phase));
-  if (arch == AUDIT_ARCH_X86_64 && number < kSyscallNumberLimit) {
-    ++counts.x86_64[number];
-  } else if (arch == AUDIT_ARCH_I386 && number < kI386NumberLimit) {
-    ++counts.i386[number];
-  } else {
-    ++outcome_.unrecordable_calls;
-  }
+  CallRecord call;
+  call.pid = pid;
+  call.arch = SyscallArchOf(info.arch, number);
+  call.number = number;
+  std::copy(args, args + 6, call.args.begin());
+  call.instruction_pointer = info.instruction_pointer;
+  call.monotonic_ns = MonotonicNanoseconds();
+  sink_->OnSyscall(call);
 }
 
 void Tracer::HandleOtherStop(pid_t pid, int status) {
   int signal = WSTOPSIG(status);
   int event = status >> 16;
-  Tracee* tracee = tree_.Find(pid);
-  if (tracee == nullptr) tracee = Adopt(pid);
-  if (tracee == nullptr) {
+  if (!sink_->Knows(pid) && !Adopt(pid)) {
     unannounced_.push_back(pid);
     return;
   }
@@ -217,7 +174,7 @@ void Tracer::HandleOtherStop(pid_t pid, int status) {
     case PTRACE_EVENT_FORK:
     case PTRACE_EVENT_VFORK:
     case PTRACE_EVENT_CLONE:
-      HandleSpawn(*tracee, event);
+      HandleSpawn(pid, event);
       Resume(pid, 0);
       return;
     case PTRACE_EVENT_EXEC:
@@ -232,7 +189,6 @@ void Tracer::HandleOtherStop(pid_t pid, int status) {
         // stop then reports SIGTRAP, which resumes it below.
         ptrace(PTRACE_LISTEN, pid, 0, 0);
       } else {
-        tracee->awaiting_first_stop = false;
         Resume(pid, 0);
       }
       return;
@@ -253,52 +209,45 @@ void Tracer::HandleOtherStop(pid_t pid, int status) {
     return;
   }
   // Signal-delivery-stop: deliver the signal the tracee was about to get.
-  if (observer_ != nullptr) {
-    observer_->OnSignal(*this, SignalEvent{pid, signal, MonotonicNanoseconds(), tracee->tgid});
-  }
+  sink_->OnSignal(SignalRecord{pid, signal, MonotonicNanoseconds()});
   Resume(pid, signal);
 }
 
-Tracee* Tracer::Adopt(pid_t pid) {
+bool Tracer::Adopt(pid_t pid) {
   // A new child's first stop can come before its parent's fork event. It has run no code yet,
   // so it runs what its parent (or, for a thread, its process) runs now.
   ProcessLineage lineage = ReadLineage(pid);
-  Tracee* relative = tree_.Find(lineage.tgid != pid ? lineage.tgid : lineage.ppid);
-  if (lineage.tgid == 0 || relative == nullptr) return nullptr;
-  return &tree_.Add(pid, lineage.tgid, relative->image);
+  if (lineage.tgid == 0) return false;
+  ProcessCreated seen;
+  seen.parent = lineage.tgid != pid ? lineage.tgid : lineage.ppid;
+  seen.child = pid;
+  seen.child_tgid = lineage.tgid;
+  seen.kind = lineage.tgid != pid ? SpawnKind::kClone : SpawnKind::kFork;
+  seen.monotonic_ns = MonotonicNanoseconds();
+  seen.provisional = true;
+  return sink_->OnProcessCreated(seen);
 }
 
-void Tracer::HandleSpawn(Tracee& parent, int event) {
+void Tracer::HandleSpawn(pid_t parent, int event) {
   unsigned long message = 0;
-  if (ptrace(PTRACE_GETEVENTMSG, parent.pid, 0, &message) != 0) return;
+  if (ptrace(PTRACE_GETEVENTMSG, parent, 0, &message) != 0) return;
   pid_t child = static_cast<pid_t>(message);
-  ImageCounters* image = parent.image;
-  int parent_phase = parent.phase;
-  Tracee* record = tree_.Find(child);
-  if (record != nullptr) {
-    // Adopted at its first stop: the event names the real creator, whose image it runs. But
-    // a child can run ahead of its parent's event (the parent is woken to report it only
-    // after the child), even as far as its own execve: then it keeps the image it exec'd.
-    if (!record->execed) record->image = image;
-  } else {
+  ProcessCreated created;
+  created.parent = parent;
+  created.child = child;
+  created.kind = event == PTRACE_EVENT_FORK    ? SpawnKind::kFork
+                 : event == PTRACE_EVENT_VFORK ? SpawnKind::kVfork
+                                               : SpawnKind::kClone;
+  created.monotonic_ns = MonotonicNanoseconds();
+  if (!sink_->Knows(child)) {
     pid_t tgid = event == PTRACE_EVENT_CLONE ? ReadLineage(child).tgid : child;
-    record = &tree_.Add(child, tgid != 0 ? tgid : child, image);
-    record->awaiting_first_stop = true;
+    created.child_tgid = tgid != 0 ? tgid : child;
   }
-  record->phase = std::max(record->phase, parent_phase);
+  sink_->OnProcessCreated(created);
   if (auto held = std::find(unannounced_.begin(), unannounced_.end(), child);
       held != unannounced_.end()) {
     unannounced_.erase(held);
-    record->awaiting_first_stop = false;
     Resume(child, 0);
-  }
-  pid_t child_tgid = record->tgid;
-  if (observer_ != nullptr) {
-    SpawnKind kind = event == PTRACE_EVENT_FORK    ? SpawnKind::kFork
-                     : event == PTRACE_EVENT_VFORK ? SpawnKind::kVfork
-                                                   : SpawnKind::kClone;
-    observer_->OnSpawn(*this, SpawnEvent{parent.pid, child, child_tgid, kind, image->path(),
-                                         MonotonicNanoseconds()});
   }
 }
 
@@ -306,38 +255,19 @@ void Tracer::HandleExec(pid_t pid) {
   unsigned long message = 0;
   ptrace(PTRACE_GETEVENTMSG, pid, 0, &message);
   pid_t former_tid = message != 0 ? static_cast<pid_t>(message) : pid;
-  // A non-leader thread that execs takes over its process's id; its old id is gone without a
-  // death report (ptrace(2), "execve(2) under ptrace").
-  if (former_tid != pid) tree_.Remove(former_tid);
   std::string path = ExecutableOf(pid);
   if (const char* bit = IgnoredSetIdBit(pid)) {
     std::pair<std::string, std::string> entry(bit, path);
     auto& seen = outcome_.unprivileged_set_id;
     if (std::find(seen.begin(), seen.end(), entry) == seen.end()) seen.push_back(entry);
   }
-  ImageCounters* image = counters_->Intern(path);
-  Tracee* tracee = tree_.Find(pid);
-  if (tracee == nullptr) tracee = &tree_.Add(pid, pid, image);
-  bool launch = tracee->launching;
-  tracee->image = image;
-  tracee->tgid = pid;
-  tracee->launching = false;
-  tracee->execed = true;
-  if (pid == root_) outcome_.root_execed = true;
-  if (observer_ != nullptr) {
-    observer_->OnExec(*this,
-                      ExecEvent{pid, former_tid, image->path(), MonotonicNanoseconds(), launch});
-  }
+  sink_->OnExec(ExecRecord{pid, former_tid, path, MonotonicNanoseconds()});
 }
 
 void Tracer::HandleDeath(pid_t pid, int status) {
   bool killed = WIFSIGNALED(status);
   int code = killed ? WTERMSIG(status) : WEXITSTATUS(status);
-  if (pid == root_) outcome_.root_exit_status = killed ? 128 + code : code;
-  if (observer_ != nullptr && tree_.Find(pid) != nullptr) {
-    observer_->OnExit(*this, ExitEvent{pid, killed, code, MonotonicNanoseconds()});
-  }
-  tree_.Remove(pid);
+  sink_->OnExit(ExitRecord{pid, killed, code, MonotonicNanoseconds()});
   std::erase(unannounced_, pid);
 }
 

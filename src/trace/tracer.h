@@ -1,26 +1,24 @@
-// The ptrace event loop: waits for stops of the traced process tree, counts each system call
-// against the image that made it, follows fork/vfork/clone/exec, passes signals through, and
-// reports everything to an optional observer. TraceCommand (trace_command.h) sets it up;
-// use that unless you are launching the root process yourself.
+// The ptrace backend of the recorder: waits for stops of the traced process tree, follows
+// fork/vfork/clone/exec, passes signals through, and delivers every call and process event to
+// a RecordSink (record/record_sink.h), which does the bookkeeping. TraceCommand
+// (trace_command.h) sets it up; use that unless you are launching the root process yourself.
 //
-//   Tracer tracer(StopMode::kSeccomp, &counters, &phases, observer, &signals);
-//   Result<TracerOutcome> outcome = tracer.Run(launched.pid, launcher_image);
+//   Recorder recorder(observer);
+//   recorder.Start(launched.pid);
+//   Tracer tracer(StopMode::kSeccomp, &recorder, &signals);
+//   Result<TracerOutcome> outcome = tracer.Run();
 #ifndef SYSFENCE_TRACE_TRACER_H_
 #define SYSFENCE_TRACE_TRACER_H_
 
 #include <sys/types.h>
 
-#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "base/result.h"
-#include "profile/profile.h"
-#include "trace/call_counters.h"
-#include "trace/process_tree.h"
-#include "trace/termination_signals.h"
-#include "trace/trace_observer.h"
+#include "base/signal_scope.h"
+#include "record/record_sink.h"
 
 namespace sysfence {
 
@@ -31,56 +29,46 @@ enum class StopMode {
 };
 
 struct TracerOutcome {
-  bool root_execed = false;   // the root process got as far as running the command
-  int root_exit_status = -1;  // exit code, or 128+N when killed by signal N; -1 if unknown
-  int interrupted_by = 0;     // the termination signal that ended the trace early, or 0
-  uint64_t syscall_stops = 0;       // calls seen (the launcher's own set-up not included)
-  uint64_t unrecordable_calls = 0;  // x32 calls and numbers outside every table
+  int interrupted_by = 0;  // the termination signal that ended the trace early, or 0
   // Set-user-ID or set-group-ID programs the kernel ran without that privilege ("set-user-ID"
   // or "set-group-ID", program path), each once.
   std::vector<std::pair<std::string, std::string>> unprivileged_set_id;
 };
 
-class Tracer : private TraceContext {
+class Tracer {
  public:
-  // `phases` receives the phases the observer starts (their sets are filled in later from
-  // `counters`). `observer` and `signals` may be null.
-  Tracer(StopMode mode, CallCounters* counters, std::vector<Phase>* phases,
-         TraceObserver* observer, const TerminationSignals* signals);
+  // `sink` already knows the root (seized, not yet exec'd). `signals` may be null.
+  Tracer(StopMode mode, RecordSink* sink, const TerminationSignals* signals);
+  Tracer(const Tracer&) = delete;
+  Tracer& operator=(const Tracer&) = delete;
+  // Kills and reaps every tracee still alive if Run() did not see them all end: each carries
+  // the trace filter, and with no tracer attached every call it makes would fail.
+  ~Tracer();
 
-  // Traces `root` (seized, not yet exec'd: its calls count only from its execve on, for
-  // `launcher_image`) and everything it starts, until no tracee is left or a termination
-  // signal arrives (then every tracee is killed). Errors only when waiting itself fails.
-  Result<TracerOutcome> Run(pid_t root, ImageCounters* launcher_image);
+  // Traces until no tracee is left or a termination signal arrives (then every tracee is
+  // killed). Errors only when waiting itself fails.
+  Result<TracerOutcome> Run();
 
  private:
-  // TraceContext
-  void StartPhase(std::string name, std::string trigger) override;
-  int PhaseCount() const override { return static_cast<int>(phases_->size()); }
-  int AddPhase(std::string name, std::string trigger) override;
-  void EnterPhase(int number, pid_t tgid) override;
-  pid_t RootPid() const override { return root_; }
-
   void HandleSyscallStop(pid_t pid);
   void HandleOtherStop(pid_t pid, int status);
-  Tracee* Adopt(pid_t pid);
-  void HandleSpawn(Tracee& parent, int event);
+  bool Adopt(pid_t pid);
+  void HandleSpawn(pid_t parent, int event);
   void HandleExec(pid_t pid);
   void HandleDeath(pid_t pid, int status);
   void Resume(pid_t pid, int signal) const;
-  void Count(Tracee& tracee, uint32_t arch, uint64_t number);
+  // Sends SIGKILL to every tracee, then waits until the kernel has reported all of them (and
+  // any child they were creating meanwhile) gone, so nothing is left stopped or orphaned.
+  // Waits for any child of this process: the tracer must be the process's only child-waiter.
+  void KillAndReapAll();
 
   StopMode mode_;
-  CallCounters* counters_;
-  std::vector<Phase>* phases_;
-  TraceObserver* observer_;
+  RecordSink* sink_;
   const TerminationSignals* signals_;
-  ProcessTree tree_;
   // Auto-attached children whose first stop came before their parent's fork event and whose
   // parent /proc could not name: held stopped until that event says which image they run.
   std::vector<pid_t> unannounced_;
-  pid_t root_ = 0;
-  int phase_ = 0;
+  bool done_ = false;  // every tracee has been reaped
   TracerOutcome outcome_;
 };
 

@@ -9,8 +9,8 @@
 //   setenv("SYSFENCE_CONTROL", control->address().c_str(), 1);   // for the tracee
 //
 //   Status s = SendMark("@sysfence-1234", "work");               // the client side
-#ifndef SYSFENCE_TRACE_CONTROL_SOCKET_H_
-#define SYSFENCE_TRACE_CONTROL_SOCKET_H_
+#ifndef SYSFENCE_RECORD_CONTROL_SOCKET_H_
+#define SYSFENCE_RECORD_CONTROL_SOCKET_H_
 
 #include <atomic>
 #include <functional>
@@ -56,4 +56,4 @@ Status SendMark(const std::string& address, std::string_view name);
 
 }  // namespace sysfence
 
-#endif  // SYSFENCE_TRACE_CONTROL_SOCKET_H_
+#endif  // SYSFENCE_RECORD_CONTROL_SOCKET_H_

@@ -1,32 +1,21 @@
 // The phase observer of `sysfence trace` (see phase_observer.h). Per call it does one bitset
 // test for the discovery timeline and one integer comparison for the next phase's trigger;
 // tracee memory is read only when that comparison matches a trigger that needs it.
-#include "phases/phase_tracker.h"
-#include "trace/phase_observer.h"
+#include "record/phase_observer.h"
 
 #include <time.h>
 
-#include "trace/tracee_fds.h"
-#include "trace/tracee_memory.h"
+#include <cassert>
 
 namespace sysfence {
-
-FdKind ClassifyFdTarget(std::string_view target) {
-  if (target.starts_with("socket:")) return FdKind::kSocket;
-  if (target.starts_with("pipe:")) return FdKind::kPipe;
-  if (target.starts_with("/dev/pts/") || target.starts_with("/dev/tty") ||
-      target == "/dev/console" || target.starts_with("/dev/ptmx")) {
-    return FdKind::kTty;
-  }
-  if (target.starts_with("/")) return FdKind::kFile;
-  return FdKind::kOther;
-}
 
 PhaseObserver::PhaseObserver(std::vector<PhaseSpec> specs, std::string first_phase,
                              PhaseObserverOptions options)
     : has_phases_(!specs.empty()),
       tracker_(std::move(specs), std::move(first_phase)),
-      options_(options) {}
+      options_(options) {
+  assert((!has_phases_ || options_.inspector != nullptr) && "phase triggers need an inspector");
+}
 
 double PhaseObserver::Seconds(int64_t monotonic_ns) const {
   return start_ns_ < 0 ? 0 : static_cast<double>(monotonic_ns - start_ns_) / 1e9;
@@ -79,7 +68,7 @@ void PhaseObserver::OnSyscall(TraceContext& context, const SyscallStop& stop) {
   call.args = stop.args;
   call.time = time;
   size_t before = tracker_.log().size();
-  tracker_.OnSyscall(call, *this);
+  tracker_.OnSyscall(call, *options_.inspector);
   Follow(context, before);
 }
 
@@ -109,16 +98,5 @@ void PhaseObserver::OnSignal(TraceContext& context, const SignalEvent& event) {
 bool PhaseObserver::RequestMark(std::string_view name) { return tracker_.RequestMark(name); }
 
 void PhaseObserver::AddToProfile(Profile& profile) const { profile.discovery = discovery_; }
-
-std::optional<std::string> LiveTraceeInspector::ReadString(int pid, uint64_t address) {
-  Result<std::string> text = ReadTraceeString(pid, address);
-  if (!text.ok()) return std::nullopt;
-  return *text;
-}
-
-FdKind LiveTraceeInspector::KindOfFd(int pid, int fd) {
-  Result<std::string> target = TraceeFdTarget(pid, fd);
-  return target.ok() ? ClassifyFdTarget(*target) : FdKind::kUnknown;
-}
 
 }  // namespace sysfence

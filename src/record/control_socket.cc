@@ -1,5 +1,5 @@
 // The trace's control socket (see control_socket.h).
-#include "trace/control_socket.h"
+#include "record/control_socket.h"
 
 #include <poll.h>
 #include <sys/eventfd.h>

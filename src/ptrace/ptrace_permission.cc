@@ -3,7 +3,7 @@
 // it; Yama scope 3 forbids everything and scope 2 needs CAP_SYS_PTRACE; a seccomp filter
 // around sysfence (Docker's default profile before Linux 4.8, other sandboxes) can return EPERM
 // for ptrace itself; the remaining causes are security modules that leave no trace in /proc.
-#include "trace/ptrace_permission.h"
+#include "ptrace/ptrace_permission.h"
 
 #include <linux/capability.h>
 

@@ -4,8 +4,8 @@
 //
 //   PtraceFacts facts = GatherPtraceFacts(child_pid);
 //   Error error = ExplainPtraceDenial(EPERM, facts);
-#ifndef SYSFENCE_TRACE_PTRACE_PERMISSION_H_
-#define SYSFENCE_TRACE_PTRACE_PERMISSION_H_
+#ifndef SYSFENCE_PTRACE_PTRACE_PERMISSION_H_
+#define SYSFENCE_PTRACE_PTRACE_PERMISSION_H_
 
 #include <sys/types.h>
 
@@ -34,4 +34,4 @@ Error ExplainPtraceDenial(int error_number, const PtraceFacts& facts);
 
 }  // namespace sysfence
 
-#endif  // SYSFENCE_TRACE_PTRACE_PERMISSION_H_
+#endif  // SYSFENCE_PTRACE_PTRACE_PERMISSION_H_

@@ -6,8 +6,8 @@
 //   ImageCounters* image = counters.Intern("/usr/bin/diff");   // at exec time
 //   image->ForPhase(0).x86_64[__NR_read]++;                      // at every stop
 //   counters.AddToProfile(&profile);                             // at the end
-#ifndef SYSFENCE_TRACE_CALL_COUNTERS_H_
-#define SYSFENCE_TRACE_CALL_COUNTERS_H_
+#ifndef SYSFENCE_RECORD_CALL_COUNTERS_H_
+#define SYSFENCE_RECORD_CALL_COUNTERS_H_
 
 #include <array>
 #include <cstdint>
@@ -69,4 +69,4 @@ class CallCounters {
 
 }  // namespace sysfence
 
-#endif  // SYSFENCE_TRACE_CALL_COUNTERS_H_
+#endif  // SYSFENCE_RECORD_CALL_COUNTERS_H_

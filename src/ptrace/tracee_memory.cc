@@ -1,7 +1,7 @@
 // process_vm_readv over a tracee's address space (see tracee_memory.h). Strings are read one
 // page at a time so that a string ending just before an unmapped page is still read whole:
 // a single large read would fail at the first unreadable byte and lose the string.
-#include "trace/tracee_memory.h"
+#include "ptrace/tracee_memory.h"
 
 #include <sys/uio.h>
 #include <unistd.h>

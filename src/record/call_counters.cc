@@ -1,7 +1,7 @@
 // Converting the tracer's flat counters into a Profile (see call_counters.h). The conversion
 // walks each image's phases once; Profile::RecordCall is not used because it always records
 // into the last phase, while here every phase's counts are known only at the end.
-#include "trace/call_counters.h"
+#include "record/call_counters.h"
 
 namespace sysfence {
 

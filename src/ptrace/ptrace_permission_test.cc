@@ -1,5 +1,5 @@
 // The explanation of a refused ptrace names the cause that the facts point to.
-#include "trace/ptrace_permission.h"
+#include "ptrace/ptrace_permission.h"
 
 #include <cerrno>
 

@@ -1,5 +1,5 @@
 // From the tracer's flat counters to a Profile: per-image sets, counts, phases, i386 calls.
-#include "trace/call_counters.h"
+#include "record/call_counters.h"
 
 #include <gtest/gtest.h>
 

@@ -1,13 +1,16 @@
 // The observer `sysfence trace` runs: it switches phases when their triggers fire (phases/
 // phase_tracker.h), records the discovery timeline (the first call of each syscall) and,
-// when asked, every call's time for `--events` and `--auto-phases`.
+// when asked, every call's time for `--events` and `--auto-phases`. Triggers that look at a
+// call's memory or descriptors read them through the backend's inspector
+// (ptrace/live_tracee_inspector.h for the ptrace tracer).
 //
-//   PhaseObserver observer(specs, "init", {.keep_events = true});
+//   LiveTraceeInspector inspector;
+//   PhaseObserver observer(specs, "init", {.keep_events = true, .inspector = &inspector});
 //   Result<TraceResult> result = TraceCommand(options, &observer);
 //   observer.AddToProfile(result->profile);        // discovery timeline
 //   DetectPhases(observer.events(), {});
-#ifndef SYSFENCE_TRACE_PHASE_OBSERVER_H_
-#define SYSFENCE_TRACE_PHASE_OBSERVER_H_
+#ifndef SYSFENCE_RECORD_PHASE_OBSERVER_H_
+#define SYSFENCE_RECORD_PHASE_OBSERVER_H_
 
 #include <optional>
 #include <string>
@@ -17,24 +20,18 @@
 #include "phases/phase_tracker.h"
 #include "phases/timeline_file.h"
 #include "profile/profile.h"
-#include "trace/trace_observer.h"
+#include "record/trace_observer.h"
 
 namespace sysfence {
 
 struct PhaseObserverOptions {
   bool keep_events = false;             // for --auto-phases
   TimelineWriter* events_file = nullptr;  // for --events FILE
+  // Where triggers read memory and descriptors; needed when a phase trigger looks at them.
+  TraceeInspector* inspector = nullptr;
 };
 
-// What triggers read from a stopped process: its memory (process_vm_readv) and what its
-// descriptors are (/proc/PID/fd). Shared with `run --phased`'s supervisor.
-class LiveTraceeInspector : public TraceeInspector {
- public:
-  std::optional<std::string> ReadString(int pid, uint64_t address) override;
-  FdKind KindOfFd(int pid, int fd) override;
-};
-
-class PhaseObserver : public TraceObserver, private LiveTraceeInspector {
+class PhaseObserver : public TraceObserver {
  public:
   // No specs: no phases at all (the profile's `phases` stays empty).
   PhaseObserver(std::vector<PhaseSpec> specs, std::string first_phase,
@@ -69,9 +66,6 @@ class PhaseObserver : public TraceObserver, private LiveTraceeInspector {
   std::vector<TimelineEvent> events_;
 };
 
-// What /proc/PID/fd/N says a descriptor is.
-FdKind ClassifyFdTarget(std::string_view target);
-
 }  // namespace sysfence
 
-#endif  // SYSFENCE_TRACE_PHASE_OBSERVER_H_
+#endif  // SYSFENCE_RECORD_PHASE_OBSERVER_H_

@@ -1,7 +1,7 @@
 // Descriptor inspection through /proc/PID/fd (see tracee_fds.h). The links are read with
 // readlink, which works for any process the tracer may ptrace; a descriptor closed between
 // listing and reading is skipped rather than reported as an error.
-#include "trace/tracee_fds.h"
+#include "ptrace/tracee_fds.h"
 
 #include <dirent.h>
 #include <limits.h>

@@ -14,15 +14,18 @@
 //   };
 //   OpenLogger logger;
 //   Result<TraceResult> result = TraceCommand(options, &logger);
-#ifndef SYSFENCE_TRACE_TRACE_OBSERVER_H_
-#define SYSFENCE_TRACE_TRACE_OBSERVER_H_
+#ifndef SYSFENCE_RECORD_TRACE_OBSERVER_H_
+#define SYSFENCE_RECORD_TRACE_OBSERVER_H_
 
+#include <linux/audit.h>
 #include <sys/types.h>
 
 #include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "syscalls/syscall_table.h"
 
 namespace sysfence {
 
@@ -33,6 +36,16 @@ enum class SyscallArch {
   kX32,     // x86-64 `syscall` with the x32 bit set in the number
   kOther,   // any other AUDIT_ARCH value
 };
+
+// The arch of a call the kernel reports with AUDIT_ARCH_* value `audit_arch`.
+inline SyscallArch SyscallArchOf(uint32_t audit_arch, uint64_t number) {
+  if (audit_arch == AUDIT_ARCH_X86_64) {
+    return (number & kX32SyscallBit) != 0 && number < (uint64_t{kX32SyscallBit} << 1)
+               ? SyscallArch::kX32
+               : SyscallArch::kX86_64;
+  }
+  return audit_arch == AUDIT_ARCH_I386 ? SyscallArch::kI386 : SyscallArch::kOther;
+}
 
 struct SyscallStop {
   pid_t pid = 0;              // the thread that made the call
@@ -117,4 +130,4 @@ class TraceObserver {
 
 }  // namespace sysfence
 
-#endif  // SYSFENCE_TRACE_TRACE_OBSERVER_H_
+#endif  // SYSFENCE_RECORD_TRACE_OBSERVER_H_

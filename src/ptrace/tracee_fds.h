@@ -3,8 +3,8 @@
 //
 //   Result<std::string> what = TraceeFdTarget(stop.pid, static_cast<int>(stop.args[0]));
 //   // "/etc/passwd", "socket:[12345]", "pipe:[678]", "/dev/pts/0"
-#ifndef SYSFENCE_TRACE_TRACEE_FDS_H_
-#define SYSFENCE_TRACE_TRACEE_FDS_H_
+#ifndef SYSFENCE_PTRACE_TRACEE_FDS_H_
+#define SYSFENCE_PTRACE_TRACEE_FDS_H_
 
 #include <sys/types.h>
 
@@ -28,4 +28,4 @@ Result<std::vector<TraceeFd>> ListTraceeFds(pid_t pid);
 
 }  // namespace sysfence
 
-#endif  // SYSFENCE_TRACE_TRACEE_FDS_H_
+#endif  // SYSFENCE_PTRACE_TRACEE_FDS_H_

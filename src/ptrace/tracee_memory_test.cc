@@ -1,6 +1,6 @@
 // Reading strings and bytes from a process's memory, up to and around unreadable pages, and
 // naming its descriptors. The process read is this one: the same calls work on a tracee.
-#include "trace/tracee_memory.h"
+#include "ptrace/tracee_memory.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "trace/tracee_fds.h"
+#include "ptrace/tracee_fds.h"
 
 namespace sysfence {
 namespace {

@@ -7,8 +7,8 @@
 //       Result<std::string> path = ReadTraceeString(stop.pid, stop.args[1]);
 //     }
 //   }
-#ifndef SYSFENCE_TRACE_TRACEE_MEMORY_H_
-#define SYSFENCE_TRACE_TRACEE_MEMORY_H_
+#ifndef SYSFENCE_PTRACE_TRACEE_MEMORY_H_
+#define SYSFENCE_PTRACE_TRACEE_MEMORY_H_
 
 #include <sys/types.h>
 
@@ -33,4 +33,4 @@ Result<std::string> ReadTraceeBytes(pid_t pid, uint64_t address, size_t size);
 
 }  // namespace sysfence
 
-#endif  // SYSFENCE_TRACE_TRACEE_MEMORY_H_
+#endif  // SYSFENCE_PTRACE_TRACEE_MEMORY_H_

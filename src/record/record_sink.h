@@ -1,0 +1,116 @@
+// What a recording backend reports: the events of the traced process tree (creations, execs,
+// exits, signals), every system call, and events it lost. A backend (the ptrace tracer in
+// trace/, or any other source of the same facts) only observes the kernel and delivers these;
+// the Recorder (recorder.h) does everything else the same way for every backend: which image
+// each call counts for, the launcher's own calls, phases, observers, counting, the Profile.
+//
+//   Recorder recorder(observer);                   // observer may be null
+//   recorder.Start(child);                         // the forked launcher, before its execve
+//   RecordSink& sink = recorder;                   // all a backend needs from here on
+//   sink.OnSyscall({.pid = child, .arch = SyscallArch::kX86_64, .number = SYS_execve,
+//                   .monotonic_ns = now});
+//   sink.OnExec({.pid = child, .former_tid = child, .image = "/usr/bin/ls", .monotonic_ns = now});
+//   sink.OnProcessCreated({.parent = child, .child = 4242, .child_tgid = 4242,
+//                          .kind = SpawnKind::kFork, .monotonic_ns = now});
+//   sink.OnSyscall({.pid = 4242, .arch = SyscallArch::kX86_64, .number = SYS_write,
+//                   .args = {1, buffer, 6}, .instruction_pointer = rip, .monotonic_ns = now});
+//   sink.OnExit({.pid = 4242, .killed = false, .status = 0, .monotonic_ns = now});
+//   sink.OnExit({.pid = child, .killed = false, .status = 0, .monotonic_ns = now});
+//   Recording done = recorder.Finish("/usr/bin/ls", /*interrupted=*/false);
+//   done.profile;   // what `sysfence trace -- ls` writes
+//
+// Rules for a backend:
+//   - Deliver events in the order they happened to each thread; events of different threads
+//     may interleave as they come. Times are CLOCK_MONOTONIC nanoseconds.
+//   - Report every call of a thread the Recorder knows (Start, OnProcessCreated, OnExec made
+//     it known), at syscall entry, before the kernel runs it. Events of unknown threads are
+//     ignored, so a backend that sees the whole system may deliver everything.
+//   - Deliver a creation before the child's first call. A backend that can see a child before
+//     its creator's event (ptrace can) delivers a provisional creation first (see
+//     ProcessCreated::provisional).
+//   - The exec of a thread that is not its process's leader: the process keeps its id; give
+//     the old thread id as former_tid, and no exit for it.
+//   - Nothing here may block or wait for the traced processes; all calls come from one thread.
+#ifndef SYSFENCE_RECORD_RECORD_SINK_H_
+#define SYSFENCE_RECORD_RECORD_SINK_H_
+
+#include <sys/types.h>
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "record/trace_observer.h"
+
+namespace sysfence {
+
+// A system call at entry.
+struct CallRecord {
+  pid_t pid = 0;  // the thread that made it
+  SyscallArch arch = SyscallArch::kX86_64;
+  uint64_t number = 0;  // as the kernel saw it (the x32 bit included)
+  std::array<uint64_t, 6> args{};
+  uint64_t instruction_pointer = 0;
+  int64_t monotonic_ns = 0;
+};
+
+// A new thread or process.
+struct ProcessCreated {
+  pid_t parent = 0;      // the thread that created it
+  pid_t child = 0;
+  pid_t child_tgid = 0;  // the child's process: the parent's for a thread, `child` otherwise
+  SpawnKind kind = SpawnKind::kFork;
+  int64_t monotonic_ns = 0;
+  // The backend saw the child before its creator's event: `parent` is then the relative it
+  // found (the child's process for a thread, else its parent process), whose image the child
+  // runs until the creator's own event (provisional = false) arrives and names the real
+  // creator; that event also passes on the creator's phase. Observers hear only that second
+  // event.
+  bool provisional = false;
+};
+
+// A successful execve: `pid` now runs `image`.
+struct ExecRecord {
+  pid_t pid = 0;         // after the exec (a non-leader thread that execs takes this id)
+  pid_t former_tid = 0;  // the thread that called execve (== pid for the leader)
+  std::string_view image;  // the file now running, symlinks resolved (/proc/PID/exe)
+  int64_t monotonic_ns = 0;
+};
+
+// A thread ended.
+struct ExitRecord {
+  pid_t pid = 0;
+  bool killed = false;  // by a signal (`status` is the signal) or exited (`status` = code)
+  int status = 0;
+  int64_t monotonic_ns = 0;
+};
+
+// A signal about to be delivered to a thread.
+struct SignalRecord {
+  pid_t pid = 0;
+  int signal = 0;
+  int64_t monotonic_ns = 0;
+};
+
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+
+  // Whether `pid` is a thread of the traced tree, and all of them (for a backend that must
+  // kill the tree when it is interrupted).
+  virtual bool Knows(pid_t pid) const = 0;
+  virtual std::vector<pid_t> LivePids() const = 0;
+  virtual void OnSyscall(const CallRecord& call) = 0;
+  // False (nothing recorded) when the parent is not traced.
+  virtual bool OnProcessCreated(const ProcessCreated& event) = 0;
+  virtual void OnExec(const ExecRecord& event) = 0;
+  virtual void OnExit(const ExitRecord& event) = 0;
+  virtual void OnSignal(const SignalRecord& event) = 0;
+  // The backend lost `count` events (a full buffer, say): the profile is marked incomplete.
+  virtual void OnLost(uint64_t count) = 0;
+};
+
+}  // namespace sysfence
+
+#endif  // SYSFENCE_RECORD_RECORD_SINK_H_

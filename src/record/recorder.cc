@@ -1,0 +1,180 @@
+// The recording core (see recorder.h). Per call: one table lookup for the thread, one array
+// increment on its image's counters in its phase, and the observer's hook. Creations, execs
+// and exits are rare; they keep the table and the image of each thread right.
+#include "record/recorder.h"
+
+#include <fmt/format.h>
+
+#include <sys/syscall.h>
+
+#include <algorithm>
+
+#include "syscalls/syscall_table.h"
+
+namespace sysfence {
+namespace {
+
+bool IsExecCall(SyscallArch arch, uint64_t number) {
+  return arch == SyscallArch::kX86_64 && (number == SYS_execve || number == SYS_execveat);
+}
+
+}  // namespace
+
+Recorder::Recorder(TraceObserver* observer) : observer_(observer) {}
+
+void Recorder::Start(pid_t root) {
+  root_ = root;
+  Tracee& first = tree_.Add(root, root, counters_.Intern(std::string(kLauncherImage)));
+  first.launching = true;
+  if (observer_ != nullptr) observer_->OnStart(*this);
+}
+
+bool Recorder::Knows(pid_t pid) const { return tree_.Find(pid) != nullptr; }
+
+void Recorder::StartPhase(std::string name, std::string trigger) {
+  phase_ = AddPhase(std::move(name), std::move(trigger));
+}
+
+int Recorder::AddPhase(std::string name, std::string trigger) {
+  Phase phase;
+  phase.name = std::move(name);
+  phase.trigger = std::move(trigger);
+  phases_.push_back(std::move(phase));
+  return static_cast<int>(phases_.size());
+}
+
+void Recorder::EnterPhase(int number, pid_t tgid) {
+  if (tgid == 0) {
+    phase_ = std::max(phase_, number);
+    return;
+  }
+  // Rare (a process-scoped trigger fired): every thread of the process moves.
+  for (pid_t pid : tree_.Pids()) {
+    Tracee* tracee = tree_.Find(pid);
+    if (tracee != nullptr && tracee->tgid == tgid) tracee->phase = std::max(tracee->phase, number);
+  }
+}
+
+void Recorder::OnSyscall(const CallRecord& call) {
+  Tracee* tracee = tree_.Find(call.pid);
+  if (tracee == nullptr) return;
+  // Until the root's execve succeeds, it runs sysfence's set-up; only that execve counts.
+  if (tracee->launching && !IsExecCall(call.arch, call.number)) return;
+  ++calls_;
+  if (observer_ != nullptr) {
+    SyscallStop stop;
+    stop.pid = call.pid;
+    stop.tgid = tracee->tgid;
+    stop.image = tracee->image->path();
+    stop.arch = call.arch;
+    stop.number = call.number;
+    stop.args = call.args;
+    stop.instruction_pointer = call.instruction_pointer;
+    stop.monotonic_ns = call.monotonic_ns;
+    observer_->OnSyscall(*this, stop);
+  }
+  Count(*tracee, call.arch, call.number);
+}
+
+void Recorder::Count(Tracee& tracee, SyscallArch arch, uint64_t number) {
+  CallCounts& counts = tracee.image->ForPhase(std::max(phase_, tracee.phase));
+  if (arch == SyscallArch::kX86_64 && number < kSyscallNumberLimit) {
+    ++counts.x86_64[number];
+  } else if (arch == SyscallArch::kI386 && number < kI386NumberLimit) {
+    ++counts.i386[number];
+  } else {
+    ++unrecordable_calls_;
+  }
+}
+
+bool Recorder::OnProcessCreated(const ProcessCreated& event) {
+  Tracee* parent = tree_.Find(event.parent);
+  if (parent == nullptr) return false;
+  ImageCounters* image = parent->image;
+  int parent_phase = parent->phase;
+  Tracee* record = tree_.Find(event.child);
+  if (record != nullptr) {
+    // Seen before, provisionally: the creator's event names the image it runs. But a child
+    // can run ahead of its creator's event, even as far as its own execve: then it keeps the
+    // image it exec'd.
+    if (!record->execed) record->image = image;
+  } else {
+    record = &tree_.Add(event.child, event.child_tgid != 0 ? event.child_tgid : event.child,
+                        image);
+  }
+  if (event.provisional) return true;
+  record->phase = std::max(record->phase, parent_phase);
+  if (observer_ != nullptr) {
+    observer_->OnSpawn(*this, SpawnEvent{event.parent, event.child, record->tgid, event.kind,
+                                         image->path(), event.monotonic_ns});
+  }
+  return true;
+}
+
+void Recorder::OnExec(const ExecRecord& event) {
+  // A non-leader thread that execs takes over its process's id; its old id is gone without
+  // an exit of its own.
+  if (event.former_tid != 0 && event.former_tid != event.pid) tree_.Remove(event.former_tid);
+  ImageCounters* image = counters_.Intern(std::string(event.image));
+  Tracee* tracee = tree_.Find(event.pid);
+  if (tracee == nullptr) tracee = &tree_.Add(event.pid, event.pid, image);
+  bool launch = tracee->launching;
+  tracee->image = image;
+  tracee->tgid = event.pid;
+  tracee->launching = false;
+  tracee->execed = true;
+  if (event.pid == root_) root_execed_ = true;
+  if (observer_ != nullptr) {
+    pid_t former = event.former_tid != 0 ? event.former_tid : event.pid;
+    observer_->OnExec(*this, ExecEvent{event.pid, former, image->path(), event.monotonic_ns,
+                                       launch});
+  }
+}
+
+void Recorder::OnExit(const ExitRecord& event) {
+  if (event.pid == root_) root_exit_status_ = event.killed ? 128 + event.status : event.status;
+  if (observer_ != nullptr && tree_.Find(event.pid) != nullptr) {
+    observer_->OnExit(*this,
+                      ExitEvent{event.pid, event.killed, event.status, event.monotonic_ns});
+  }
+  tree_.Remove(event.pid);
+}
+
+void Recorder::OnSignal(const SignalRecord& event) {
+  const Tracee* tracee = tree_.Find(event.pid);
+  if (tracee == nullptr || observer_ == nullptr) return;
+  observer_->OnSignal(*this,
+                      SignalEvent{event.pid, event.signal, event.monotonic_ns, tracee->tgid});
+}
+
+void Recorder::OnLost(uint64_t count) { lost_events_ += count; }
+
+Recording Recorder::Finish(const std::string& target, bool interrupted) const {
+  Recording done;
+  Profile& profile = done.profile;
+  profile.kind = ProfileKind::kDynamic;
+  profile.target = target;
+  profile.runs = 1;
+  profile.phases = phases_;
+  uint64_t unnamed = counters_.AddToProfile(&profile);
+  profile.MarkSeenInOneRun();
+  profile.incomplete = interrupted || lost_events_ > 0;
+  done.exit_status = interrupted ? -1 : root_exit_status_;
+  profile.exit_status = done.exit_status;
+  done.calls = calls_;
+  uint64_t unrecorded = unnamed + unrecordable_calls_;
+  if (unrecorded > 0) {
+    done.warnings.push_back(fmt::format(
+        "{} call(s) with numbers outside the x86-64 and i386 tables (x32 or invalid numbers) "
+        "are not in the profile",
+        unrecorded));
+  }
+  if (lost_events_ > 0) {
+    done.warnings.push_back(fmt::format(
+        "{} event(s) were lost while recording: the profile is marked incomplete",
+        lost_events_));
+  }
+  return done;
+}
+
+}  // namespace sysfence

@@ -1,0 +1,103 @@
+// The backend-neutral core of a dynamic trace. A backend (trace/tracer.h for ptrace) feeds it
+// the events of record_sink.h; the Recorder keeps the traced tree (process_tree.h), decides
+// which image each call counts for, counts it in the current phase (call_counters.h), reports
+// everything to an observer (trace_observer.h: the phase observer, the events timeline) and
+// lets that observer switch phases. Finish() turns the counts into the Profile.
+//
+//   Recorder recorder(&phase_observer);
+//   recorder.Start(launched_pid);
+//   ... the backend delivers events to recorder (as a RecordSink&) until the tree is gone ...
+//   if (!recorder.root_execed()) { /* the command never started */ }
+//   Recording done = recorder.Finish(canonical_command_path, interrupted);
+//
+// Image attribution, the same for every backend:
+//   - a call counts for the image its process runs: the file of its last execve;
+//   - a new process or thread runs its creator's image until it execs;
+//   - an execve counts for the image that made it, not the one it loads;
+//   - the launched child runs sysfence's own set-up until its execve succeeds: those calls
+//     are not recorded, except the execve calls themselves, which count for the image key
+//     kLauncherImage ("[launcher]").
+#ifndef SYSFENCE_RECORD_RECORDER_H_
+#define SYSFENCE_RECORD_RECORDER_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "profile/profile.h"
+#include "record/call_counters.h"
+#include "record/process_tree.h"
+#include "record/record_sink.h"
+#include "record/trace_observer.h"
+
+namespace sysfence {
+
+// A finished recording.
+struct Recording {
+  // kind dynamic, target, runs 1, syscalls, counts, seen_in_runs, images, compat_i386, the
+  // phases the observer started, exit_status, incomplete (interrupted, or events were lost).
+  Profile profile;
+  // The launched command's exit code, or 128+N when signal N killed it; -1 when the recording
+  // was interrupted or the command's end was not seen.
+  int exit_status = -1;
+  uint64_t calls = 0;  // calls recorded (the launcher's own set-up not included)
+  // Calls no table can name (x32, numbers past the tables) and lost events, when any.
+  std::vector<std::string> warnings;
+};
+
+class Recorder final : public RecordSink, private TraceContext {
+ public:
+  // `observer` may be null.
+  explicit Recorder(TraceObserver* observer);
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
+
+  // The launched command's first process, forked but not yet exec'd (see the attribution
+  // rules above). Tells the observer the trace starts.
+  void Start(pid_t root);
+
+  // RecordSink
+  bool Knows(pid_t pid) const override;
+  std::vector<pid_t> LivePids() const override { return tree_.Pids(); }
+  void OnSyscall(const CallRecord& call) override;
+  bool OnProcessCreated(const ProcessCreated& event) override;
+  void OnExec(const ExecRecord& event) override;
+  void OnExit(const ExitRecord& event) override;
+  void OnSignal(const SignalRecord& event) override;
+  void OnLost(uint64_t count) override;
+
+  pid_t root() const { return root_; }
+  // The launched process's execve has succeeded: the command runs.
+  bool root_execed() const { return root_execed_; }
+
+  // The Profile of everything recorded; `target` is the command's path.
+  Recording Finish(const std::string& target, bool interrupted) const;
+
+ private:
+  // TraceContext
+  void StartPhase(std::string name, std::string trigger) override;
+  int PhaseCount() const override { return static_cast<int>(phases_.size()); }
+  int AddPhase(std::string name, std::string trigger) override;
+  void EnterPhase(int number, pid_t tgid) override;
+  pid_t RootPid() const override { return root_; }
+
+  void Count(Tracee& tracee, SyscallArch arch, uint64_t number);
+
+  TraceObserver* observer_;
+  CallCounters counters_;
+  std::vector<Phase> phases_;
+  ProcessTree tree_;
+  pid_t root_ = 0;
+  bool root_execed_ = false;
+  int root_exit_status_ = -1;
+  int phase_ = 0;  // the whole tree's phase (a process may be further on its own)
+  uint64_t calls_ = 0;
+  uint64_t unrecordable_calls_ = 0;
+  uint64_t lost_events_ = 0;
+};
+
+}  // namespace sysfence
+
+#endif  // SYSFENCE_RECORD_RECORDER_H_

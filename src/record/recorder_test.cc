@@ -1,0 +1,233 @@
+// The recording core fed with events by hand, as any backend would deliver them: image
+// attribution (launcher, fork, exec, threads), provisional creations, phases switched by an
+// observer, i386 and unrecordable calls, lost events and interruption.
+#include "record/recorder.h"
+
+#include <sys/syscall.h>
+
+#include <gtest/gtest.h>
+
+namespace sysfence {
+namespace {
+
+using Names = std::vector<std::string>;
+
+constexpr pid_t kRoot = 100;
+
+int64_t g_clock = 0;
+
+CallRecord Call(pid_t pid, uint64_t number, SyscallArch arch = SyscallArch::kX86_64) {
+  CallRecord call;
+  call.pid = pid;
+  call.arch = arch;
+  call.number = number;
+  call.monotonic_ns = ++g_clock;
+  return call;
+}
+
+ProcessCreated Created(pid_t parent, pid_t child, pid_t child_tgid,
+                       SpawnKind kind = SpawnKind::kFork) {
+  ProcessCreated event;
+  event.parent = parent;
+  event.child = child;
+  event.child_tgid = child_tgid;
+  event.kind = kind;
+  event.monotonic_ns = ++g_clock;
+  return event;
+}
+
+ExecRecord Exec(pid_t pid, std::string_view image, pid_t former_tid = 0) {
+  return ExecRecord{pid, former_tid != 0 ? former_tid : pid, image, ++g_clock};
+}
+
+ExitRecord Exit(pid_t pid, int status, bool killed = false) {
+  return ExitRecord{pid, killed, status, ++g_clock};
+}
+
+Names ImageNames(const Profile& profile, const std::string& image) {
+  auto it = profile.images.find(image);
+  return it == profile.images.end() ? Names{"(no such image)"} : it->second.Names();
+}
+
+// The launch every test starts with: sysfence's set-up, then the command's execve.
+void Launch(Recorder& recorder, std::string_view image) {
+  recorder.Start(kRoot);
+  recorder.OnSyscall(Call(kRoot, SYS_rt_sigaction));  // the launcher's own set-up
+  recorder.OnSyscall(Call(kRoot, SYS_execve));
+  recorder.OnExec(Exec(kRoot, image));
+}
+
+TEST(Recorder, LauncherSetUpIsLeftOutAndItsExecveCountsForTheLauncherKey) {
+  Recorder recorder(nullptr);
+  Launch(recorder, "/usr/bin/dash");
+  EXPECT_TRUE(recorder.root_execed());
+  recorder.OnSyscall(Call(kRoot, SYS_write));
+  recorder.OnSyscall(Call(kRoot, SYS_write));
+  recorder.OnExit(Exit(kRoot, 3));
+  Recording done = recorder.Finish("/usr/bin/dash", false);
+  const Profile& profile = done.profile;
+  EXPECT_EQ(profile.kind, ProfileKind::kDynamic);
+  EXPECT_EQ(profile.target, "/usr/bin/dash");
+  EXPECT_EQ(profile.runs, 1);
+  EXPECT_EQ(profile.syscalls.Names(), (Names{"execve", "write"}));
+  EXPECT_EQ(ImageNames(profile, std::string(kLauncherImage)), (Names{"execve"}));
+  EXPECT_EQ(ImageNames(profile, "/usr/bin/dash"), (Names{"write"}));
+  EXPECT_EQ(profile.counts.at(SYS_write), 2u);
+  EXPECT_EQ(profile.seen_in_runs.at(SYS_write), 1);
+  EXPECT_EQ(done.exit_status, 3);
+  EXPECT_EQ(profile.exit_status, 3);
+  EXPECT_FALSE(profile.incomplete);
+  EXPECT_EQ(done.calls, 3u) << "the two writes and the execve";
+  EXPECT_TRUE(done.warnings.empty());
+}
+
+TEST(Recorder, ChildRunsItsCreatorsImageUntilItsOwnExecve) {
+  Recorder recorder(nullptr);
+  Launch(recorder, "/usr/bin/dash");
+  ASSERT_TRUE(recorder.OnProcessCreated(Created(kRoot, 101, 101)));
+  recorder.OnSyscall(Call(101, SYS_dup2));
+  recorder.OnSyscall(Call(101, SYS_execve));  // counts for the image that calls it
+  recorder.OnExec(Exec(101, "/usr/bin/ls"));
+  recorder.OnSyscall(Call(101, SYS_getdents64));
+  recorder.OnExit(Exit(101, 0));
+  recorder.OnSyscall(Call(kRoot, SYS_wait4));
+  recorder.OnExit(Exit(kRoot, 0));
+  Profile profile = recorder.Finish("/usr/bin/dash", false).profile;
+  EXPECT_EQ(ImageNames(profile, "/usr/bin/dash"), (Names{"dup2", "execve", "wait4"}));
+  EXPECT_EQ(ImageNames(profile, "/usr/bin/ls"), (Names{"getdents64"}));
+}
+
+TEST(Recorder, EventsOfThreadsItDoesNotKnowAreIgnored) {
+  Recorder recorder(nullptr);
+  Launch(recorder, "/usr/bin/dash");
+  EXPECT_FALSE(recorder.OnProcessCreated(Created(555, 556, 556)));
+  EXPECT_FALSE(recorder.Knows(556));
+  recorder.OnSyscall(Call(556, SYS_read));
+  recorder.OnSyscall(Call(555, SYS_read));
+  Profile profile = recorder.Finish("/usr/bin/dash", false).profile;
+  EXPECT_EQ(profile.syscalls.Names(), (Names{"execve"}));
+}
+
+TEST(Recorder, ProvisionalCreationIsSettledByTheCreatorsEvent) {
+  struct SpawnLog : TraceObserver {
+    void OnSpawn(TraceContext&, const SpawnEvent& event) override {
+      spawns.push_back(event.child);
+      images.emplace_back(event.image);
+    }
+    std::vector<pid_t> spawns;
+    Names images;
+  } log;
+  Recorder recorder(&log);
+  Launch(recorder, "/usr/bin/dash");
+  ASSERT_TRUE(recorder.OnProcessCreated(Created(kRoot, 101, 101)));
+  recorder.OnExec(Exec(101, "/usr/bin/make"));
+  // 102's first stop before its creator's event: /proc names 100 as its parent (it was
+  // reparented, or created with CLONE_PARENT), but 101 created it.
+  ProcessCreated early = Created(kRoot, 102, 102);
+  early.provisional = true;
+  ASSERT_TRUE(recorder.OnProcessCreated(early));
+  recorder.OnSyscall(Call(102, SYS_brk));  // counts for the relative's image meanwhile
+  ASSERT_TRUE(recorder.OnProcessCreated(Created(101, 102, 102)));
+  recorder.OnSyscall(Call(102, SYS_mmap));
+  // 103 ran as far as its own execve before its creator's event: it keeps that image.
+  ProcessCreated ahead = Created(101, 103, 103);
+  ahead.provisional = true;
+  ASSERT_TRUE(recorder.OnProcessCreated(ahead));
+  recorder.OnExec(Exec(103, "/usr/bin/cc"));
+  ASSERT_TRUE(recorder.OnProcessCreated(Created(101, 103, 103, SpawnKind::kVfork)));
+  recorder.OnSyscall(Call(103, SYS_openat));
+  Profile profile = recorder.Finish("/usr/bin/dash", false).profile;
+  EXPECT_EQ(ImageNames(profile, "/usr/bin/dash"), (Names{"brk"}));
+  EXPECT_EQ(ImageNames(profile, "/usr/bin/make"), (Names{"mmap"}));
+  EXPECT_EQ(ImageNames(profile, "/usr/bin/cc"), (Names{"openat"}));
+  EXPECT_EQ(log.spawns, (std::vector<pid_t>{101, 102, 103})) << "one event per creation";
+  EXPECT_EQ(log.images, (Names{"/usr/bin/dash", "/usr/bin/make", "/usr/bin/make"}));
+}
+
+TEST(Recorder, ThreadThatExecsTakesOverItsProcesssId) {
+  Recorder recorder(nullptr);
+  Launch(recorder, "/usr/bin/python3");
+  ASSERT_TRUE(recorder.OnProcessCreated(Created(kRoot, 101, kRoot, SpawnKind::kClone)));
+  recorder.OnSyscall(Call(101, SYS_execve));
+  recorder.OnExec(Exec(kRoot, "/usr/bin/true", /*former_tid=*/101));
+  EXPECT_FALSE(recorder.Knows(101));
+  recorder.OnSyscall(Call(kRoot, SYS_exit_group));
+  Profile profile = recorder.Finish("/usr/bin/python3", false).profile;
+  EXPECT_EQ(ImageNames(profile, "/usr/bin/python3"), (Names{"execve"}));
+  EXPECT_EQ(ImageNames(profile, "/usr/bin/true"), (Names{"exit_group"}));
+}
+
+// Starts phase "work" for the whole tree at the first write, and moves only the calling
+// process to phase "serve" at its first accept.
+class PhaseSwitcher : public TraceObserver {
+ public:
+  void OnStart(TraceContext& context) override {
+    context.AddPhase("init", "");
+    work_ = context.AddPhase("work", "syscall:write");
+    serve_ = context.AddPhase("serve", "syscall:accept@process");
+    context.EnterPhase(1, 0);
+  }
+  void OnSyscall(TraceContext& context, const SyscallStop& stop) override {
+    if (stop.number == SYS_write) context.EnterPhase(work_, 0);
+    if (stop.number == SYS_accept) context.EnterPhase(serve_, stop.tgid);
+  }
+
+ private:
+  int work_ = 0;
+  int serve_ = 0;
+};
+
+TEST(Recorder, ObserverSwitchesPhasesForTheTreeOrOneProcess) {
+  PhaseSwitcher switcher;
+  Recorder recorder(&switcher);
+  Launch(recorder, "/usr/sbin/sshd");
+  recorder.OnSyscall(Call(kRoot, SYS_socket));
+  recorder.OnSyscall(Call(kRoot, SYS_write));  // the trigger is the new phase's first call
+  ASSERT_TRUE(recorder.OnProcessCreated(Created(kRoot, 101, 101)));
+  recorder.OnSyscall(Call(101, SYS_accept));
+  recorder.OnSyscall(Call(101, SYS_read));
+  recorder.OnSyscall(Call(kRoot, SYS_poll));  // the parent stays in "work"
+  ASSERT_TRUE(recorder.OnProcessCreated(Created(101, 102, 102)));
+  recorder.OnSyscall(Call(102, SYS_close));  // a child started afterwards follows 101
+  Profile profile = recorder.Finish("/usr/sbin/sshd", false).profile;
+  ASSERT_EQ(profile.phases.size(), 3u);
+  EXPECT_EQ(profile.phases[0].syscalls.Names(), (Names{"execve", "socket"}));
+  EXPECT_EQ(profile.phases[1].syscalls.Names(), (Names{"poll", "write"}));
+  EXPECT_EQ(profile.phases[2].syscalls.Names(), (Names{"accept", "close", "read"}));
+  EXPECT_EQ(profile.phases[2].trigger, "syscall:accept@process");
+}
+
+TEST(Recorder, I386CallsGoToCompatAndUnnamedNumbersAreWarnedAbout) {
+  Recorder recorder(nullptr);
+  Launch(recorder, "/usr/bin/int80");
+  recorder.OnSyscall(Call(kRoot, 20, SyscallArch::kI386));  // i386 getpid
+  recorder.OnSyscall(Call(kRoot, kX32SyscallBit | SYS_getpid, SyscallArch::kX32));
+  recorder.OnSyscall(Call(kRoot, 5000));
+  Recording done = recorder.Finish("/usr/bin/int80", false);
+  EXPECT_EQ(done.profile.compat_i386.at("getpid"), 1u);
+  EXPECT_EQ(done.profile.syscalls.Names(), (Names{"execve"}));
+  ASSERT_EQ(done.warnings.size(), 1u);
+  EXPECT_EQ(done.warnings[0].rfind("2 call(s) with numbers outside", 0), 0u) << done.warnings[0];
+}
+
+TEST(Recorder, LostEventsAndInterruptionMarkTheProfileIncomplete) {
+  Recorder lossy(nullptr);
+  Launch(lossy, "/usr/bin/yes");
+  lossy.OnLost(7);
+  lossy.OnExit(Exit(kRoot, 9, /*killed=*/true));
+  Recording lost = lossy.Finish("/usr/bin/yes", false);
+  EXPECT_TRUE(lost.profile.incomplete);
+  EXPECT_EQ(lost.exit_status, 137) << "the command's end was seen";
+  ASSERT_EQ(lost.warnings.size(), 1u);
+  EXPECT_NE(lost.warnings[0].find("7 event(s) were lost"), std::string::npos);
+
+  Recorder cut(nullptr);
+  Launch(cut, "/usr/bin/yes");
+  Recording interrupted = cut.Finish("/usr/bin/yes", true);
+  EXPECT_TRUE(interrupted.profile.incomplete);
+  EXPECT_EQ(interrupted.exit_status, -1);
+  EXPECT_EQ(interrupted.profile.exit_status, -1);
+}
+
+}  // namespace
+}  // namespace sysfence
