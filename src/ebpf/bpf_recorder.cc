@@ -8,6 +8,7 @@
 #include <linux/types.h>
 #include <sys/syscall.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -152,6 +153,18 @@ const Record* As(const void* data, size_t size) {
   return size >= sizeof(Record) ? static_cast<const Record*>(data) : nullptr;
 }
 
+timespec Now() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return now;
+}
+
+double MillisecondsSince(timespec start) {
+  timespec now = Now();
+  return static_cast<double>(now.tv_sec - start.tv_sec) * 1e3 +
+         static_cast<double>(now.tv_nsec - start.tv_nsec) / 1e6;
+}
+
 bool HasCapability(const __user_cap_data_struct (&data)[2], int capability) {
   return (data[capability / 32].effective & (1u << (capability % 32))) != 0;
 }
@@ -179,7 +192,10 @@ std::optional<std::string> BpfRecorderUnavailable() {
 }
 
 Result<std::unique_ptr<BpfRecorder>> BpfRecorder::Create(const BpfRecorderOptions& options) {
+  BpfLoadTimes times;
+  timespec step = Now();
   Result<std::string> btf = MinimalKernelBtf(kRecorderFields);
+  times.kernel_btf = MillisecondsSince(step);
   if (!btf.ok()) return btf.error();
   // libbpf reads the BTF from a path: an anonymous file in memory serves.
   UniqueFd btf_file(memfd_create("sysfence-kernel-btf", MFD_CLOEXEC));
@@ -190,12 +206,19 @@ Result<std::unique_ptr<BpfRecorder>> BpfRecorder::Create(const BpfRecorderOption
   LibbpfLogCapture log;
   std::unique_ptr<BpfRecorder> recorder(new BpfRecorder());
   LIBBPF_OPTS(bpf_object_open_opts, open_options, .btf_custom_path = btf_path.c_str());
+  step = Now();
   recorder->skeleton_ = sf_recorder__open_opts(&open_options);
   if (recorder->skeleton_ == nullptr) return LoadError(errno, log);
+  times.open = MillisecondsSince(step);
   recorder->skeleton_->rodata->call_events = options.call_events ? 1 : 0;
+  // A record per call needs room to wait while sysfence writes the events file.
+  if (options.call_events) bpf_map__set_max_entries(recorder->skeleton_->maps.events, 64 << 20);
+  step = Now();
   if (int error = sf_recorder__load(recorder->skeleton_); error != 0) {
     return LoadError(-error, log);
   }
+  times.load = MillisecondsSince(step);
+  step = Now();
   if (int error = sf_recorder__attach(recorder->skeleton_); error != 0) {
     return LoadError(-error, log);
   }
@@ -204,6 +227,8 @@ Result<std::unique_ptr<BpfRecorder>> BpfRecorder::Create(const BpfRecorderOption
   if (recorder->ring_ == nullptr) {
     return MakeError("opening the eBPF recorder's ring buffer: {}", strerror(errno));
   }
+  times.attach = MillisecondsSince(step);
+  recorder->load_times_ = times;
   return recorder;
 }
 

@@ -112,6 +112,14 @@ struct BpfLosses {
 // when nothing speaks against it; loading can still fail (the error then says why).
 std::optional<std::string> BpfRecorderUnavailable();
 
+// Where Create's time went (milliseconds), for docs/PERFORMANCE.md.
+struct BpfLoadTimes {
+  double kernel_btf = 0;  // the minimal BTF from /sys/kernel/btf/vmlinux
+  double open = 0;        // libbpf parses the embedded object
+  double load = 0;        // relocations, maps created, programs verified
+  double attach = 0;      // the four tracepoints, the ring buffer reader
+};
+
 class BpfRecorder {
  public:
   // Loads and attaches the programs. Errors explain why eBPF cannot be used here (no BTF,
@@ -137,6 +145,7 @@ class BpfRecorder {
   int ReadyFd() const;
 
   BpfLosses Losses() const;
+  const BpfLoadTimes& load_times() const { return load_times_; }
   // How many tasks the kernel is recording now.
   int TrackedTasks() const;
 
@@ -149,6 +158,7 @@ class BpfRecorder {
   ring_buffer* ring_ = nullptr;
   BpfEventSink* sink_ = nullptr;  // during Poll only
   uint64_t malformed_ = 0;
+  BpfLoadTimes load_times_;
 };
 
 }  // namespace sysfence
