@@ -37,7 +37,7 @@
 #include <vector>
 
 #include "base/unique_fd.h"
-#include "filter/bpf_evaluator.h"
+#include "seccomp/bpf_evaluator.h"
 #include "filter/filter_builder.h"
 #include "filter/filter_policy.h"
 

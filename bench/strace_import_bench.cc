@@ -17,8 +17,8 @@
 #include <map>
 #include <string>
 
-#include "trace/line_reader.h"
-#include "trace/strace_import.h"
+#include "strace/line_reader.h"
+#include "strace/strace_import.h"
 
 namespace sysfence {
 namespace {

@@ -5,8 +5,8 @@
 #include <cstring>
 #include <string_view>
 
-#include "filter/bpf_evaluator.h"
-#include "filter/bpf_program.h"
+#include "seccomp/bpf_evaluator.h"
+#include "seccomp/bpf_program.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   seccomp_data call{};

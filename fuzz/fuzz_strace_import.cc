@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "profile/profile_json.h"
-#include "trace/strace_import.h"
+#include "strace/strace_import.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -11,7 +11,6 @@
 #include <CLI/CLI.hpp>
 
 #include "base/result.h"
-#include "filter/filter_policy.h"
 
 namespace sysfence::cli {
 
@@ -33,11 +32,6 @@ void RegisterMarkVerb(CLI::App& app, VerbAction& action);
 void RegisterFilterVerb(CLI::App& app, VerbAction& action);
 void RegisterImportSeccompVerb(CLI::App& app, VerbAction& action);
 void RegisterRunVerb(CLI::App& app, VerbAction& action);
-
-// --action, --soft-action and --phase as `filter` and `run` take them; errors name the option.
-Result<FilterOptions> ParseFilterOptions(const std::string& action,
-                                         const std::string& soft_action,
-                                         const std::string& phase);
 void RegisterStaticVerb(CLI::App& app, VerbAction& action);
 
 // Prints "sysfence: <message>" on stderr and returns kExitFailure.

@@ -6,6 +6,7 @@
 
 #include "base/file_util.h"
 #include "cli/cli.h"
+#include "cli/filter_options.h"
 #include "filter/exporters.h"
 #include "filter/filter_policy.h"
 #include "profile/profile_json.h"
@@ -41,19 +42,6 @@ int RunFilter(const FilterVerbOptions& options) {
 }
 
 }  // namespace
-
-Result<FilterOptions> ParseFilterOptions(const std::string& action, const std::string& soft_action,
-                                         const std::string& phase) {
-  FilterOptions options;
-  Result<FilterAction> parsed_action = ParseFilterAction(action);
-  if (!parsed_action.ok()) return parsed_action.error().WithContext("--action");
-  Result<FilterAction> parsed_soft = ParseSoftAction(soft_action);
-  if (!parsed_soft.ok()) return parsed_soft.error().WithContext("--soft-action");
-  options.action = *parsed_action;
-  options.soft_action = *parsed_soft;
-  options.phase = phase;
-  return options;
-}
 
 void RegisterFilterVerb(CLI::App& app, VerbAction& action) {
   auto options = std::make_shared<FilterVerbOptions>();

@@ -6,7 +6,7 @@
 
 #include "cli/cli.h"
 #include "profile/profile_json.h"
-#include "trace/strace_import.h"
+#include "strace/strace_import.h"
 
 namespace sysfence::cli {
 namespace {

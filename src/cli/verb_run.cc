@@ -7,9 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "cli/cli.h"
 #include "base/file_util.h"
-#include "filter/launcher.h"
+#include "cli/cli.h"
+#include "cli/filter_options.h"
+#include "enforce/launcher.h"
 #include "profile/profile_json.h"
 
 namespace sysfence::cli {

@@ -3,7 +3,7 @@
 // `static int sysfence_install_filter(void)`, which sets no_new_privs and installs the filter
 // for every thread of the process (SECCOMP_FILTER_FLAG_TSYNC), so a program can call it at
 // the point from which on the profile describes it (after start-up, say).
-#include "filter/bpf_program.h"
+#include "seccomp/bpf_program.h"
 #include "filter/exporters.h"
 
 namespace sysfence {

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "filter/bpf_program.h"
+#include "seccomp/bpf_program.h"
 
 namespace sysfence {
 

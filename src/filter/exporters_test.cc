@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "filter/bpf_program.h"
+#include "seccomp/bpf_program.h"
 #include "filter/filter_test_util.h"
 #include "filter/seccomp_json_import.h"
 

@@ -5,31 +5,17 @@
 #include "filter/filter_builder.h"
 
 #include <seccomp.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include <cstring>
-#include <memory>
-
-#include "base/unique_fd.h"
+#include "seccomp/seccomp_context.h"
 #include "syscalls/syscall_table.h"
 
 namespace sysfence {
 namespace {
 
-struct ContextDeleter {
-  void operator()(void* context) const { seccomp_release(context); }
-};
-using ScmpContext = std::unique_ptr<void, ContextDeleter>;
-
-Error LibseccompError(std::string_view what, int rc) {
-  return MakeError("libseccomp: {}: {}", what, std::strerror(-rc));
-}
-
 // A context for one architecture with the attributes every section shares (seccomp_merge
 // requires them to match).
-Result<ScmpContext> NewContext(uint32_t arch, FilterAction default_action) {
-  ScmpContext context(seccomp_init(SeccompReturnValue(default_action)));
+Result<ScopedSeccompContext> NewContext(uint32_t arch, FilterAction default_action) {
+  ScopedSeccompContext context(seccomp_init(SeccompReturnValue(default_action)));
   if (!context) return MakeError("libseccomp: cannot create a filter context");
   if (arch != SCMP_ARCH_X86_64) {
     int rc = seccomp_arch_remove(context.get(), SCMP_ARCH_NATIVE);
@@ -51,27 +37,6 @@ scmp_arg_cmp ArgumentEquals(unsigned index, uint64_t value) {
   compare.op = SCMP_CMP_EQ;
   compare.datum_a = value;
   return compare;
-}
-
-// Runs one of libseccomp's exporters (they write to a file descriptor) into memory.
-Result<std::string> ExportToMemory(const ScmpContext& context,
-                                   int (*exporter)(const scmp_filter_ctx, int),
-                                   std::string_view what) {
-  UniqueFd fd(memfd_create("sysfence-filter", MFD_CLOEXEC));
-  if (!fd.valid()) return MakeError("memfd_create: {}", std::strerror(errno));
-  int rc = exporter(context.get(), fd.get());
-  if (rc != 0) return LibseccompError(fmt::format("exporting {}", what), rc);
-  if (lseek(fd.get(), 0, SEEK_SET) != 0) return MakeError("lseek: {}", std::strerror(errno));
-  std::string out;
-  char buffer[8192];
-  for (;;) {
-    ssize_t got = read(fd.get(), buffer, sizeof buffer);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) return MakeError("reading the exported {}: {}", what, std::strerror(errno));
-    if (got == 0) break;
-    out.append(buffer, static_cast<size_t>(got));
-  }
-  return out;
 }
 
 }  // namespace
@@ -128,7 +93,7 @@ Result<CompiledFilter> FilterBuilder::Build() const {
   if (first_error_) return *first_error_;
   uint32_t default_value = SeccompReturnValue(default_action_);
 
-  Result<ScmpContext> native = NewContext(SCMP_ARCH_X86_64, default_action_);
+  Result<ScopedSeccompContext> native = NewContext(SCMP_ARCH_X86_64, default_action_);
   if (!native.ok()) return native.error();
   for (const auto& [number, action] : native_) {
     // libseccomp refuses rules that repeat the default action; they change nothing anyway.
@@ -156,7 +121,7 @@ Result<CompiledFilter> FilterBuilder::Build() const {
   // i386: libseccomp names i386 calls through the native numbering (an i386-only call has a
   // negative pseudo-number), so go through the name and check that libseccomp agrees with our
   // table about the i386 number.
-  Result<ScmpContext> i386 = NewContext(SCMP_ARCH_X86, default_action_);
+  Result<ScopedSeccompContext> i386 = NewContext(SCMP_ARCH_X86, default_action_);
   if (!i386.ok()) return i386.error();
   if (default_value != SECCOMP_RET_ALLOW) {
     for (int number : i386_) {
@@ -176,7 +141,7 @@ Result<CompiledFilter> FilterBuilder::Build() const {
   // never makes x32 calls on purpose. An x32 call from such a process (the x86-64 `syscall`
   // instruction with bit 30 set in the number) is a way around filters that only compare
   // numbers, so it is treated as what it is: a call outside the profile.
-  Result<ScmpContext> x32 = NewContext(SCMP_ARCH_X32, default_action_);
+  Result<ScopedSeccompContext> x32 = NewContext(SCMP_ARCH_X32, default_action_);
   if (!x32.ok()) return x32.error();
 
   // seccomp_merge releases the source context on success.
@@ -187,11 +152,9 @@ Result<CompiledFilter> FilterBuilder::Build() const {
   if (rc != 0) return LibseccompError("merging the x32 section", rc);
   (void)x32->release();
 
-  Result<std::string> bytes = ExportToMemory(*native, seccomp_export_bpf, "BPF");
-  if (!bytes.ok()) return bytes.error();
-  Result<BpfProgram> program = BpfProgramFromBytes(*bytes, "libseccomp's BPF");
+  Result<BpfProgram> program = ExportBpf(*native);
   if (!program.ok()) return program.error();
-  Result<std::string> pfc = ExportToMemory(*native, seccomp_export_pfc, "pseudo-code");
+  Result<std::string> pfc = ExportPseudoCode(*native);
   if (!pfc.ok()) return pfc.error();
   return CompiledFilter{std::move(*program), std::move(*pfc)};
 }

@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "base/result.h"
-#include "filter/bpf_program.h"
+#include "seccomp/bpf_program.h"
 #include "filter/filter_action.h"
 #include "profile/syscall_set.h"
 
@@ -39,6 +39,11 @@ struct CallMarker {
   std::array<uint64_t, 3> values{};
   bool operator==(const CallMarker&) const = default;
 };
+
+// A number no filter allows (far above the syscall table, below the x32 bit), so it always
+// gets the default action. The supervisor of `sysfence run --phased` (enforce/) denies a call
+// by renumbering it to this.
+inline constexpr int kDeniedCallNumber = 0x3fff0000;
 
 struct CompiledFilter {
   BpfProgram program;

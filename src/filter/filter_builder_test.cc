@@ -10,10 +10,9 @@
 
 #include <algorithm>
 
-#include "filter/bpf_evaluator.h"
+#include "seccomp/bpf_evaluator.h"
 #include "filter/filter_policy.h"
 #include "filter/filter_test_util.h"
-#include "filter/seccomp_supervisor.h"
 #include "syscalls/syscall_table.h"
 
 namespace sysfence {

@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 
-#include "filter/bpf_evaluator.h"
-#include "filter/bpf_program.h"
+#include "seccomp/bpf_evaluator.h"
+#include "seccomp/bpf_program.h"
 #include "syscalls/syscall_table.h"
 
 namespace sysfence::testing {

@@ -31,9 +31,9 @@ struct Attempt {
 Result<std::unique_ptr<Attempt>> TraceOnce(const CommandPath& path, const TraceOptions& options,
                                            StopMode mode, TraceObserver* observer,
                                            const TerminationSignals* signals) {
-  std::optional<SeccompProgram> filter;
+  std::optional<BpfProgram> filter;
   if (mode == StopMode::kSeccomp) {
-    Result<SeccompProgram> built = BuildSeccompTraceFilter(options.traced_syscalls);
+    Result<BpfProgram> built = BuildSeccompTraceFilter(options.traced_syscalls);
     if (!built.ok()) return built.error();
     filter = std::move(*built);
   }
@@ -71,8 +71,7 @@ Result<TraceResult> TraceCommand(const TraceOptions& options, TraceObserver* obs
   Result<std::unique_ptr<Attempt>> attempt =
       TraceOnce(*path, options, options.stop_mode, observer, signals_ptr);
   if (!attempt.ok()) return attempt.error();
-  if ((*attempt)->failure &&
-      (*attempt)->failure->stage == LaunchFailure::Stage::kSeccompFilter &&
+  if ((*attempt)->failure && (*attempt)->failure->stage != LaunchFailure::Stage::kExecve &&
       options.stop_mode == StopMode::kSeccomp) {
     result.warnings.push_back(fmt::format(
         "the kernel refused the seccomp trace filter ({}); tracing with two ptrace stops per "

@@ -20,27 +20,23 @@
 #include <cerrno>
 #include <cstring>
 
+#include "ptrace/ptrace_options.h"
 #include "ptrace/ptrace_permission.h"
+#include "seccomp/seccomp_install.h"
 
 extern char** environ;
 
 namespace sysfence {
 namespace {
 
-struct FailureRecord {
-  int stage;
-  int error_number;
-};
-
-[[noreturn]] void ReportAndExit(int failure_fd, LaunchFailure::Stage stage, int error_number) {
-  FailureRecord record{static_cast<int>(stage), error_number};
-  ssize_t ignored = write(failure_fd, &record, sizeof record);
+[[noreturn]] void ReportAndExit(int failure_fd, const LaunchFailure& failure) {
+  ssize_t ignored = write(failure_fd, &failure, sizeof failure);
   (void)ignored;
   _exit(127);
 }
 
 [[noreturn]] void RunChild(int go_fd, int failure_fd, const char* path, char* const* argv,
-                           const SeccompProgram* filter) {
+                           const BpfProgram* filter) {
   // The parent's handlers for these would keep the child alive between fork and execve.
   for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGALRM}) {
     struct sigaction action{};
@@ -54,20 +50,16 @@ struct FailureRecord {
   } while (n < 0 && errno == EINTR);
   if (n != 1) _exit(127);  // the parent could not attach and is about to kill us
   if (filter != nullptr) {
-    if (int error = InstallSeccompProgram(*filter); error != 0) {
-      ReportAndExit(failure_fd, LaunchFailure::Stage::kSeccompFilter, error);
+    if (std::optional<LaunchFailure> failed =
+            InstallSeccompFilter(*filter, NoNewPrivs::kWhenRequired)) {
+      ReportAndExit(failure_fd, *failed);
     }
   }
   execve(path, argv, environ);
-  ReportAndExit(failure_fd, LaunchFailure::Stage::kExecve, errno);
+  ReportAndExit(failure_fd, LaunchFailure{LaunchFailure::Stage::kExecve, errno});
 }
 
 }  // namespace
-
-unsigned long TraceeOptions() {
-  return PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
-         PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
-}
 
 Result<LaunchedCommand> LaunchTracedCommand(const LaunchRequest& request) {
   std::vector<char*> argv;
@@ -97,7 +89,7 @@ Result<LaunchedCommand> LaunchTracedCommand(const LaunchRequest& request) {
     while (waitpid(pid, nullptr, __WALL) < 0 && errno == EINTR) {
     }
   };
-  if (ptrace(PTRACE_SEIZE, pid, 0, TraceeOptions()) != 0) {
+  if (ptrace(PTRACE_SEIZE, pid, 0, kTraceeOptions) != 0) {
     int error = errno;
     PtraceFacts facts = GatherPtraceFacts(pid);
     abandon();
@@ -114,21 +106,6 @@ Result<LaunchedCommand> LaunchTracedCommand(const LaunchRequest& request) {
     return MakeError("starting the command: {}", strerror(error));
   }
   return LaunchedCommand{pid, std::move(failure_read)};
-}
-
-std::optional<LaunchFailure> ReadLaunchFailure(int failure_pipe) {
-  FailureRecord record{};
-  ssize_t n;
-  do {
-    n = read(failure_pipe, &record, sizeof record);
-  } while (n < 0 && errno == EINTR);
-  if (n != static_cast<ssize_t>(sizeof record)) return std::nullopt;
-  LaunchFailure failure;
-  failure.stage = record.stage == static_cast<int>(LaunchFailure::Stage::kSeccompFilter)
-                      ? LaunchFailure::Stage::kSeccompFilter
-                      : LaunchFailure::Stage::kExecve;
-  failure.error_number = record.error_number;
-  return failure;
 }
 
 }  // namespace sysfence

@@ -14,27 +14,23 @@
 #include <string>
 #include <vector>
 
+#include "base/launch_failure.h"
 #include "base/result.h"
 #include "base/unique_fd.h"
-#include "trace/seccomp_trace_filter.h"
+#include "seccomp/bpf_program.h"
 
 namespace sysfence {
-
-// The options every tracee gets: follow fork, vfork, clone and exec; report filter stops; mark
-// syscall stops (SIGTRAP | 0x80); and have the kernel SIGKILL every tracee if sysfence dies,
-// so none is left running with a filter that no tracer answers.
-unsigned long TraceeOptions();
 
 struct LaunchRequest {
   std::string exec_path;            // passed to execve as is (already resolved)
   std::vector<std::string> argv;    // argv[0] as the user typed it
-  const SeccompProgram* filter = nullptr;  // nullptr: no filter, stop at every syscall instead
+  const BpfProgram* filter = nullptr;  // nullptr: no filter, stop at every syscall instead
 };
 
 struct LaunchedCommand {
   pid_t pid = 0;
-  // Read end of a close-on-exec pipe: end of file once execve succeeded, a LaunchFailure when
-  // the child could not get that far.
+  // Read end of a close-on-exec pipe: end of file once execve succeeded, a LaunchFailure
+  // (base/launch_failure.h) when the child could not get that far.
   UniqueFd failure_pipe;
 };
 
@@ -42,15 +38,6 @@ struct LaunchedCommand {
 // tracer's first resume can be PTRACE_SYSCALL. When the kernel refuses to let sysfence trace
 // the child, the child is killed and the error explains why (ptrace_permission.h).
 Result<LaunchedCommand> LaunchTracedCommand(const LaunchRequest& request);
-
-struct LaunchFailure {
-  enum class Stage { kSeccompFilter, kExecve };
-  Stage stage = Stage::kExecve;
-  int error_number = 0;
-};
-
-// What the child reported before it died, if anything.
-std::optional<LaunchFailure> ReadLaunchFailure(int failure_pipe);
 
 }  // namespace sysfence
 

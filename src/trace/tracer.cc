@@ -30,6 +30,7 @@
 
 #include "base/file_util.h"
 #include "base/proc_status.h"
+#include "ptrace/ptrace_options.h"
 
 namespace sysfence {
 namespace {
@@ -68,10 +69,6 @@ const char* IgnoredSetIdBit(pid_t pid) {
   if (set_uid && effective("Uid") != static_cast<long>(file.st_uid)) return "set-user-ID";
   if (set_gid && effective("Gid") != static_cast<long>(file.st_gid)) return "set-group-ID";
   return nullptr;
-}
-
-bool IsStopSignal(int signal) {
-  return signal == SIGSTOP || signal == SIGTSTP || signal == SIGTTIN || signal == SIGTTOU;
 }
 
 }  // namespace
@@ -182,7 +179,7 @@ void Tracer::HandleOtherStop(pid_t pid, int status) {
       Resume(pid, 0);
       return;
     case PTRACE_EVENT_STOP:
-      if (IsStopSignal(signal)) {
+      if (IsGroupStopSignal(signal)) {
         // Group-stop: stay stopped, as without a tracer, until a SIGCONT; LISTEN lets the
         // tracer hear about that SIGCONT (and other events) meanwhile. A SIGCONT that came
         // before the LISTEN is not lost: the kernel re-traps the tracee at once, and the
