@@ -21,6 +21,7 @@
 #include <cstring>
 
 #include "base/command_path.h"
+#include "base/launch_failure.h"
 #include "base/signal_scope.h"
 #include "base/subprocess.h"
 #include "base/unique_fd.h"
@@ -113,10 +114,6 @@ class RecordTranslator : public BpfEventSink {
   bool every_call_;
 };
 
-struct ChildFailure {
-  int error_number = 0;
-};
-
 // The child: wait until sysfence has added it to the kernel's table, then exec. Only
 // async-signal-safe calls on memory prepared before the fork.
 [[noreturn]] void RunChild(int go_fd, int failure_fd, const char* path, char* const* argv) {
@@ -133,7 +130,7 @@ struct ChildFailure {
   } while (n < 0 && errno == EINTR);
   if (n != 1) _exit(127);  // sysfence could not start recording and is about to kill us
   execve(path, argv, environ);
-  ChildFailure failure{errno};
+  LaunchFailure failure{LaunchFailure::Stage::kExecve, errno};
   ssize_t ignored = write(failure_fd, &failure, sizeof failure);
   (void)ignored;
   _exit(127);
@@ -142,7 +139,7 @@ struct ChildFailure {
 struct Launched {
   pid_t pid = 0;
   UniqueFd go;       // write one byte to let the child exec
-  UniqueFd failure;  // end of file once execve succeeded, else a ChildFailure
+  UniqueFd failure;  // end of file once execve succeeded, else a LaunchFailure
 };
 
 Result<Launched> ForkHeldChild(const CommandPath& path, const std::vector<std::string>& command) {
@@ -277,10 +274,8 @@ Result<EbpfTraceResult> EbpfTraceCommand(const EbpfTraceOptions& options, BpfRec
   if (lost > 0) recorder.OnLost(lost);
 
   if (!recorder.root_execed() && result.interrupted_by == 0) {
-    ChildFailure failure{};
-    ssize_t n = read(launched->failure.get(), &failure, sizeof failure);
-    if (n == static_cast<ssize_t>(sizeof failure)) {
-      return MakeError("cannot execute {}: {}", path->exec_path, strerror(failure.error_number));
+    if (std::optional<LaunchFailure> failure = ReadLaunchFailure(launched->failure.get())) {
+      return MakeError("cannot execute {}: {}", path->exec_path, strerror(failure->error_number));
     }
     return MakeError("{}: the process ended before the command started", path->exec_path);
   }
