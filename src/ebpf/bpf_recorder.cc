@@ -153,6 +153,13 @@ const Record* As(const void* data, size_t size) {
   return size >= sizeof(Record) ? static_cast<const Record*>(data) : nullptr;
 }
 
+// A record sent without the unused end (`tail` bytes at most) of its last field; the caller
+// checks the length the record declares.
+template <typename Record>
+const Record* AsPrefix(const void* data, size_t size, size_t tail) {
+  return size >= sizeof(Record) - tail ? static_cast<const Record*>(data) : nullptr;
+}
+
 timespec Now() {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
@@ -212,7 +219,7 @@ Result<std::unique_ptr<BpfRecorder>> BpfRecorder::Create(const BpfRecorderOption
   times.open = MillisecondsSince(step);
   recorder->skeleton_->rodata->call_events = options.call_events ? 1 : 0;
   // A record per call needs room to wait while sysfence writes the events file.
-  if (options.call_events) bpf_map__set_max_entries(recorder->skeleton_->maps.events, 64 << 20);
+  if (options.call_events) bpf_map__set_max_entries(recorder->skeleton_->maps.events, 16 << 20);
   step = Now();
   if (int error = sf_recorder__load(recorder->skeleton_); error != 0) {
     return LoadError(-error, log);
@@ -304,8 +311,9 @@ int BpfRecorder::Dispatch(const void* data, size_t size) {
       }
       break;
     case SF_EVENT_EXEC:
-      if (const auto* record = As<sf_exec_event>(data, size);
-          record != nullptr && record->path_bytes <= SF_PATH_BYTES) {
+      if (const auto* record = AsPrefix<sf_exec_event>(data, size, SF_PATH_BYTES);
+          record != nullptr && record->path_bytes <= SF_PATH_BYTES &&
+          size >= sizeof(sf_exec_event) - SF_PATH_BYTES + record->path_bytes) {
         std::string path =
             record->path_complete != 0 ? JoinPath(record->path, record->path_bytes) : "";
         sink_->OnExec({tid, static_cast<pid_t>(record->former_tid), record->launch != 0, path,
@@ -323,18 +331,25 @@ int BpfRecorder::Dispatch(const void* data, size_t size) {
       }
       break;
     case SF_EVENT_COUNTS:
-      if (const auto* record = As<sf_counts_event>(data, size)) {
+      if (const auto* record = AsPrefix<sf_counts_event>(data, size, sizeof(sf_counts_event::words));
+          record != nullptr && record->word_count <= SF_COUNT_WORDS &&
+          size >= sizeof(sf_counts_event) - sizeof record->words +
+                      record->word_count * sizeof(sf_count_word)) {
         BpfCalls calls;
         calls.tid = tid;
         calls.tgid = static_cast<pid_t>(record->tgid);
         calls.epoch = record->epoch;
-        for (int slot = 0; slot < SF_SLOTS; ++slot) {
-          if (record->counts[slot] == 0) continue;
-          bool i386 = slot >= SF_I386_BASE;
-          calls.arch = i386 ? BpfArch::kI386 : BpfArch::kX86_64;
-          calls.number = i386 ? slot - SF_I386_BASE : slot;
-          calls.count = record->counts[slot];
-          sink_->OnCalls(calls);
+        for (uint32_t i = 0; i < record->word_count; ++i) {
+          const sf_count_word& word = record->words[i];
+          for (uint32_t k = 0; k < 4; ++k) {
+            uint32_t slot = word.word * 4 + k;
+            if (word.counts[k] == 0 || slot >= SF_SLOTS) continue;
+            bool i386 = slot >= SF_I386_BASE;
+            calls.arch = i386 ? BpfArch::kI386 : BpfArch::kX86_64;
+            calls.number = static_cast<int>(i386 ? slot - SF_I386_BASE : slot);
+            calls.count = word.counts[k];
+            sink_->OnCalls(calls);
+          }
         }
         if (record->unrecordable != 0) sink_->OnUnrecordable(tid, record->unrecordable);
         return 0;

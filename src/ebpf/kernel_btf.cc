@@ -1,7 +1,8 @@
-// MinimalKernelBtf (see kernel_btf.h). One pass over the kernel's type section records where
-// each type starts and which structs have the wanted names; the members are then found by
-// walking those structs (and their anonymous members), and the result is built with libbpf's
-// BTF writer. Every offset read from the file is checked against its size first.
+// MinimalKernelBtf (see kernel_btf.h). A scan of the kernel's type section, carried only as far
+// as the lookups need, records where each type starts and which structs have the wanted
+// names; the members are found by walking those structs (and their anonymous members), and the
+// result is built with libbpf's BTF writer. Every offset read from the file is checked against
+// its size first.
 #include "ebpf/kernel_btf.h"
 
 #include <bpf/btf.h>
@@ -76,13 +77,26 @@ std::optional<size_t> TrailingBytes(uint32_t info) {
   }
 }
 
+// The kernel's types, indexed as far as they have been needed: a lookup scans on until it
+// finds what it asks for, so the scan usually stops well before the end (the structs a
+// program reads about tasks and files come early in vmlinux's BTF; struct mount at about 15%).
 class TypeTable {
  public:
-  static Result<TypeTable> Parse(std::string_view data, const std::set<std::string_view>& names);
+  static Result<TypeTable> Open(std::string_view data, const std::set<std::string_view>& names);
 
-  const btf_type* Type(uint32_t id) const {
+  // Type `id`, or nullptr (void, past the end, or the data is broken: see error()).
+  const btf_type* Type(uint32_t id) {
+    while (id >= offsets_.size() && ScanOne()) {
+    }
     if (id == 0 || id >= offsets_.size()) return nullptr;
     return reinterpret_cast<const btf_type*>(types_.data() + offsets_[id]);
+  }
+  // The `index`th struct or union named `name` (one of the names given to Open), or 0.
+  uint32_t StructNamed(std::string_view name, size_t index) {
+    while (structs_[name].size() <= index && ScanOne()) {
+    }
+    const std::vector<uint32_t>& found = structs_[name];
+    return index < found.size() ? found[index] : 0;
   }
   std::string_view Name(uint32_t name_off) const {
     if (name_off >= strings_.size()) return {};
@@ -93,17 +107,24 @@ class TypeTable {
     return {reinterpret_cast<const btf_member*>(type + 1), VlenOf(type->info)};
   }
   // The type `id` refers to once typedefs and qualifiers are skipped (0 for void or a loop).
-  uint32_t Resolve(uint32_t id) const;
-  const std::vector<uint32_t>& StructsNamed(std::string_view name) const;
+  uint32_t Resolve(uint32_t id);
+  // The first inconsistency the scan met, if any.
+  const std::optional<Error>& error() const { return error_; }
 
  private:
+  // Indexes the next type; false at the end or on broken data.
+  bool ScanOne();
+
   std::string_view types_;
   std::string_view strings_;
+  std::set<std::string_view> names_;
+  size_t at_ = 0;                  // where the next type starts in types_
   std::vector<uint32_t> offsets_;  // by type id; id 0 is void
   std::map<std::string_view, std::vector<uint32_t>> structs_;
+  std::optional<Error> error_;
 };
 
-Result<TypeTable> TypeTable::Parse(std::string_view data, const std::set<std::string_view>& names) {
+Result<TypeTable> TypeTable::Open(std::string_view data, const std::set<std::string_view>& names) {
   RawHeader header{};
   if (data.size() < sizeof header) return MakeError("too short for a BTF header");
   std::memcpy(&header, data.data(), sizeof header);
@@ -116,35 +137,47 @@ Result<TypeTable> TypeTable::Parse(std::string_view data, const std::set<std::st
   std::optional<std::string_view> types = section(header.type_off, header.type_len);
   std::optional<std::string_view> strings = section(header.str_off, header.str_len);
   if (!types || !strings) return MakeError("a BTF section lies outside the data");
+  // Type records are 4-byte aligned within an aligned section: they are read in place.
+  if (reinterpret_cast<uintptr_t>(types->data()) % alignof(btf_type) != 0) {
+    return MakeError("misaligned BTF type section");
+  }
   TypeTable table;
   table.types_ = *types;
   table.strings_ = *strings;
-  table.offsets_.reserve(1 << 17);
+  table.names_ = names;
+  table.offsets_.reserve(1 << 15);
   table.offsets_.push_back(0);
-  size_t at = 0;
-  while (at < types->size()) {
-    if (types->size() - at < sizeof(btf_type)) return MakeError("a BTF type is cut short");
-    // Type records are 4-byte aligned within an aligned section: read in place.
-    if (reinterpret_cast<uintptr_t>(types->data() + at) % alignof(btf_type) != 0) {
-      return MakeError("misaligned BTF type section");
-    }
-    const auto* type = reinterpret_cast<const btf_type*>(types->data() + at);
-    std::optional<size_t> trailing = TrailingBytes(type->info);
-    if (!trailing) return MakeError("BTF type kind {} is not known", KindOf(type->info));
-    size_t size = sizeof(btf_type) + *trailing;
-    if (size > types->size() - at) return MakeError("a BTF type is cut short");
-    uint32_t kind = KindOf(type->info);
-    if ((kind == BTF_KIND_STRUCT || kind == BTF_KIND_UNION) && type->name_off != 0) {
-      std::string_view name = table.Name(type->name_off);
-      if (names.contains(name)) table.structs_[name].push_back(table.offsets_.size());
-    }
-    table.offsets_.push_back(static_cast<uint32_t>(at));
-    at += size;
-  }
   return table;
 }
 
-uint32_t TypeTable::Resolve(uint32_t id) const {
+bool TypeTable::ScanOne() {
+  if (at_ >= types_.size() || error_) return false;
+  if (types_.size() - at_ < sizeof(btf_type)) {
+    error_ = MakeError("a BTF type is cut short");
+    return false;
+  }
+  const auto* type = reinterpret_cast<const btf_type*>(types_.data() + at_);
+  std::optional<size_t> trailing = TrailingBytes(type->info);
+  if (!trailing) {
+    error_ = MakeError("BTF type kind {} is not known", KindOf(type->info));
+    return false;
+  }
+  size_t size = sizeof(btf_type) + *trailing;
+  if (size > types_.size() - at_ || size % alignof(btf_type) != 0) {
+    error_ = MakeError("a BTF type is cut short");
+    return false;
+  }
+  uint32_t kind = KindOf(type->info);
+  if ((kind == BTF_KIND_STRUCT || kind == BTF_KIND_UNION) && type->name_off != 0) {
+    std::string_view name = Name(type->name_off);
+    if (names_.contains(name)) structs_[name].push_back(static_cast<uint32_t>(offsets_.size()));
+  }
+  offsets_.push_back(static_cast<uint32_t>(at_));
+  at_ += size;
+  return true;
+}
+
+uint32_t TypeTable::Resolve(uint32_t id) {
   for (int depth = 0; depth < 32; ++depth) {
     const btf_type* type = Type(id);
     if (type == nullptr) return 0;
@@ -163,12 +196,6 @@ uint32_t TypeTable::Resolve(uint32_t id) const {
   return 0;
 }
 
-const std::vector<uint32_t>& TypeTable::StructsNamed(std::string_view name) const {
-  static const std::vector<uint32_t> kNone;
-  auto found = structs_.find(name);
-  return found != structs_.end() ? found->second : kNone;
-}
-
 struct FoundMember {
   uint32_t bit_offset = 0;
   uint32_t bitfield_size = 0;
@@ -176,7 +203,7 @@ struct FoundMember {
 };
 
 // `name` in struct `id` or, through anonymous members, in the structs and unions it holds.
-std::optional<FoundMember> FindMember(const TypeTable& table, uint32_t id, std::string_view name,
+std::optional<FoundMember> FindMember(TypeTable& table, uint32_t id, std::string_view name,
                                       int depth = 0) {
   const btf_type* type = table.Type(id);
   if (type == nullptr || depth > 8) return std::nullopt;
@@ -204,7 +231,7 @@ struct BtfDeleter {
 // Builds the output: one struct per wanted name, holding only the wanted members.
 class MinimalWriter {
  public:
-  explicit MinimalWriter(const TypeTable& table) : table_(table), out_(btf__new_empty()) {}
+  explicit MinimalWriter(TypeTable& table) : table_(table), out_(btf__new_empty()) {}
 
   Status Add(std::string_view struct_name, uint32_t kernel_id,
              const std::vector<std::pair<std::string_view, FoundMember>>& members);
@@ -215,7 +242,7 @@ class MinimalWriter {
   Result<int> MemberType(uint32_t kernel_id);
   int StructId(std::string_view name);
 
-  const TypeTable& table_;
+  TypeTable& table_;
   std::unique_ptr<btf, BtfDeleter> out_;
   std::map<std::string, int> ints_;
   std::map<std::string, int, std::less<>> structs_;  // forward declarations, filled by Add
@@ -307,7 +334,7 @@ Result<std::string> MinimalBtfFrom(std::string_view kernel_btf,
                                    std::span<const KernelField> fields) {
   std::set<std::string_view> names;
   for (const KernelField& field : fields) names.insert(field.type);
-  Result<TypeTable> table = TypeTable::Parse(kernel_btf, names);
+  Result<TypeTable> table = TypeTable::Open(kernel_btf, names);
   if (!table.ok()) return table.error();
   struct Chosen {
     uint32_t id = 0;
@@ -322,7 +349,8 @@ Result<std::string> MinimalBtfFrom(std::string_view kernel_btf,
     // The first struct of that name that has every wanted member (a name can be reused by
     // unrelated structs in different parts of the kernel).
     std::string_view missing;
-    for (uint32_t id : table->StructsNamed(name)) {
+    uint32_t id = 0;
+    for (size_t index = 0; (id = table->StructNamed(name, index)) != 0; ++index) {
       Chosen candidate{id, {}};
       for (std::string_view member : wanted) {
         std::optional<FoundMember> found = FindMember(*table, id, member);
@@ -337,8 +365,9 @@ Result<std::string> MinimalBtfFrom(std::string_view kernel_btf,
         break;
       }
     }
+    if (table->error()) return *table->error();
     if (!chosen.contains(name)) {
-      if (table->StructsNamed(name).empty()) return MakeError("the kernel has no struct {}", name);
+      if (missing.empty()) return MakeError("the kernel has no struct {}", name);
       return MakeError("the kernel's struct {} has no member {}", name, missing);
     }
   }
@@ -366,6 +395,7 @@ Result<std::string> MinimalBtfFrom(std::string_view kernel_btf,
   for (std::string_view name : names) {
     if (Status done = write(name, 0); !done.ok()) return done.error();
   }
+  if (table->error()) return *table->error();
   return writer.Finish();
 }
 

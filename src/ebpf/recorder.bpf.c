@@ -60,15 +60,33 @@ struct {
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
   __uint(map_flags, BPF_F_NO_PREALLOC);
-  __uint(max_entries, 65536);
+  __uint(max_entries, SF_OVERFLOW_TASKS);
   __type(key, __u32);
   __type(value, struct sf_task);
 } overflow_tasks SEC(".maps");
 
+/* The loader sets the size: 2 MiB, more when a record per call is wanted. */
 struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
-  __uint(max_entries, 4 << 20);
+  __uint(max_entries, 2 << 20);
 } events SEC(".maps");
+
+/* Records larger than the BPF stack are built here, then copied to the ring without their
+ * unused end. Tracepoint programs run with preemption off, so a CPU's scratch is never used
+ * by two of them at once. */
+struct scratch {
+  union {
+    struct sf_counts_event counts;
+    struct sf_exec_event exec;
+  };
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct scratch);
+} scratch SEC(".maps");
 
 /* The zeroed value a new task starts from (too large for the BPF stack). */
 static const struct sf_task zero_task;
@@ -136,19 +154,50 @@ static __always_inline void *reserve(__u64 size, __u32 kind, __u32 tid, __u64 no
   return header;
 }
 
-/* Sends the task's counters and resets them. */
+struct flush_walk {
+  __u64 *counts; /* the task's counters, four to a word */
+  struct sf_counts_event *event;
+};
+
+/* One word of four counters: copied to the record and cleared if any is not zero. The count
+ * of words copied lives in the record (map memory), not in `walk`: the verifier does not track
+ * values in map memory, so it verifies this callback once instead of once per count. */
+static long flush_word(__u32 index, struct flush_walk *walk) {
+  if (index >= SF_COUNT_WORDS) return 1;
+  __u64 value = walk->counts[index];
+  if (!value) return 0;
+  struct sf_counts_event *event = walk->event;
+  __u32 n = event->word_count;
+  if (n >= SF_COUNT_WORDS) return 1;
+  event->words[n].word = index;
+  __builtin_memcpy(event->words[n].counts, &value, sizeof(value));
+  walk->counts[index] = 0;
+  event->word_count = n + 1;
+  return 0;
+}
+
+/* Sends the task's counters (the words that are not zero) and resets them. */
 static __always_inline void flush(struct sf_task *task, __u32 tid, __u64 now) {
-  struct sf_counts_event *event = reserve(sizeof(*event), SF_EVENT_COUNTS, tid, now);
-  if (event) {
-    event->tgid = task->tgid;
-    event->epoch = task->epoch;
-    event->unrecordable = task->unrecordable;
-    event->pad = 0;
-    bpf_probe_read_kernel(event->counts, sizeof(event->counts), task->counts);
-    bpf_ringbuf_submit(event, 0);
-  }
+  __u32 zero = 0;
+  struct scratch *buffer = bpf_map_lookup_elem(&scratch, &zero);
+  if (!buffer) return;
+  struct sf_counts_event *event = &buffer->counts;
+  event->word_count = 0;
+  struct flush_walk walk = {(__u64 *)task->counts, event};
+  bpf_loop(SF_COUNT_WORDS, flush_word, &walk, 0);
+  event->header.kind = SF_EVENT_COUNTS;
+  event->header.tid = tid;
+  event->header.time_ns = now;
+  event->tgid = task->tgid;
+  event->epoch = task->epoch;
+  event->unrecordable = task->unrecordable;
   task->unrecordable = 0;
-  bpf_probe_read_kernel(task->counts, sizeof(task->counts), zero_task.counts);
+  __u32 words = event->word_count;
+  if (words > SF_COUNT_WORDS) words = SF_COUNT_WORDS;
+  __u64 size = sizeof(*event) - sizeof(event->words) + words * sizeof(event->words[0]);
+  if (bpf_ringbuf_output(&events, event, size, 0) != 0) {
+    __sync_fetch_and_add(&lost_events, 1);
+  }
 }
 
 static __always_inline void send_call(__u32 kind, __u32 tid, __u32 tgid, __u32 slot, __u64 now) {
@@ -270,14 +319,6 @@ int sf_fork(__u64 *args) {
   return 0;
 }
 
-/* The exec record is built here (it is larger than the BPF stack), then copied to the ring. */
-struct {
-  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-  __uint(max_entries, 1);
-  __type(key, __u32);
-  __type(value, struct sf_exec_event);
-} exec_scratch SEC(".maps");
-
 struct path_walk {
   struct dentry *dentry;
   struct mount *mount;
@@ -289,8 +330,9 @@ struct path_walk {
  * to the mount point it hides. Returns 1 to stop. */
 static long path_step(__u32 index, struct path_walk *walk) {
   __u32 zero = 0;
-  struct sf_exec_event *event = bpf_map_lookup_elem(&exec_scratch, &zero);
-  if (!event) return 1;
+  struct scratch *buffer = bpf_map_lookup_elem(&scratch, &zero);
+  if (!buffer) return 1;
+  struct sf_exec_event *event = &buffer->exec;
   struct dentry *dentry = walk->dentry;
   struct mount *mount = walk->mount;
   struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
@@ -340,8 +382,9 @@ int sf_exec(__u64 *args) {
   task->tgid = pid;
   task->flags = 0;
   __u32 zero = 0;
-  struct sf_exec_event *event = bpf_map_lookup_elem(&exec_scratch, &zero);
-  if (!event) return 0;
+  struct scratch *buffer = bpf_map_lookup_elem(&scratch, &zero);
+  if (!buffer) return 0;
+  struct sf_exec_event *event = &buffer->exec;
   event->header.kind = SF_EVENT_EXEC;
   event->header.tid = pid;
   event->header.time_ns = now;
@@ -357,7 +400,10 @@ int sf_exec(__u64 *args) {
   bpf_loop(SF_PATH_DEPTH, path_step, &walk, 0);
   event->path_bytes = walk.offset;
   event->path_complete = walk.complete;
-  if (bpf_ringbuf_output(&events, event, sizeof(*event), 0) != 0) {
+  __u32 used = walk.offset;
+  if (used > SF_PATH_BYTES) used = SF_PATH_BYTES;
+  __u64 size = sizeof(*event) - sizeof(event->path) + used;
+  if (bpf_ringbuf_output(&events, event, size, 0) != 0) {
     __sync_fetch_and_add(&lost_events, 1);
   }
   return 0;

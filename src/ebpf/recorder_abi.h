@@ -21,6 +21,7 @@
 /* The task table is direct-mapped: thread `tid` lives in slot tid % SF_TASK_SLOTS when that
  * slot is free, else in the `overflow_tasks` hash. */
 #define SF_TASK_SLOTS 1024
+#define SF_OVERFLOW_TASKS 8192
 
 /* A recorded thread (ids of the initial pid namespace). */
 struct sf_task {
@@ -73,6 +74,7 @@ struct sf_fork_event {
 #define SF_NAME_BYTES 256
 #define SF_PATH_DEPTH 64
 
+/* Sent without the unused end of `path`. */
 struct sf_exec_event {
   struct sf_event_header header; /* tid: the process id after the exec */
   __u32 former_tid;              /* the thread that called execve */
@@ -88,13 +90,22 @@ struct sf_exit_event {
   __s32 exit_code; /* the kernel's exit code: (status << 8) | signal */
 };
 
+/* A task's counters as four-counter words (slots 4 * word .. 4 * word + 3), only the words
+ * that are not all zero. */
+#define SF_COUNT_WORDS (SF_SLOTS / 4)
+
+struct sf_count_word {
+  __u32 word;
+  __u16 counts[4];
+};
+
 struct sf_counts_event {
   struct sf_event_header header;
   __u32 tgid;
   __u32 epoch;
   __u32 unrecordable;
-  __u32 pad;
-  __u16 counts[SF_SLOTS];
+  __u32 word_count; /* entries in `words` */
+  struct sf_count_word words[SF_COUNT_WORDS];
 };
 
 struct sf_carry_event {
