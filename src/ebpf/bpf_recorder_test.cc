@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -53,6 +54,51 @@ struct Recorded : BpfEventSink {
   std::vector<BpfCallEvent> first_calls;
 };
 
+// A forked child that waits at each Step() of `body` until the parent lets it go on (Go()),
+// and that the parent can ask to report back (`Paused()` waits until the child calls Pause()).
+class HeldChild {
+ public:
+  explicit HeldChild(const std::function<void(HeldChild&)>& body) {
+    EXPECT_EQ(pipe2(go_, O_CLOEXEC), 0);
+    EXPECT_EQ(pipe2(paused_, O_CLOEXEC), 0);
+    pid_ = fork();
+    if (pid_ == 0) {
+      Step();
+      body(*this);
+      _exit(0);
+    }
+    close(go_[0]);
+    close(paused_[1]);
+  }
+  ~HeldChild() {
+    close(go_[1]);
+    close(paused_[0]);
+  }
+  HeldChild(const HeldChild&) = delete;
+  HeldChild& operator=(const HeldChild&) = delete;
+
+  pid_t pid() const { return pid_; }
+  // In the child: wait for the parent's Go().
+  void Step() {
+    char byte;
+    if (read(go_[0], &byte, 1) != 1) _exit(127);
+  }
+  // In the child: tell the parent it got here.
+  void Pause() {
+    if (write(paused_[1], "p", 1) != 1) _exit(127);
+  }
+  void Go() { EXPECT_EQ(write(go_[1], "g", 1), 1); }
+  void Paused() {
+    char byte;
+    EXPECT_EQ(read(paused_[0], &byte, 1), 1);
+  }
+
+ private:
+  int go_[2];
+  int paused_[2];
+  pid_t pid_ = 0;
+};
+
 class BpfRecorderTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -67,30 +113,29 @@ class BpfRecorderTest : public ::testing::Test {
   // Runs argv under the recorder the way sysfence launches a command, until every process of
   // its tree is gone; returns the first process's wait status.
   int Run(const std::vector<std::string>& argv) {
-    int go[2];
-    EXPECT_EQ(pipe2(go, O_CLOEXEC), 0);
-    pid_t child = fork();
-    if (child == 0) {
-      char byte;
-      if (read(go[0], &byte, 1) != 1) _exit(127);
+    return Record(/*launching=*/true, [&argv](HeldChild&) {
       std::vector<char*> args;
       for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
       args.push_back(nullptr);
       execv(args[0], args.data());
       _exit(127);
-    }
-    close(go[0]);
-    root_ = child;
-    EXPECT_TRUE(recorder_->Track(child, child, /*launching=*/true).ok());
-    EXPECT_EQ(write(go[1], "g", 1), 1);
-    close(go[1]);
+    });
+  }
+
+  // Runs `body` in a child recorded from its first step on, as Run does (`launching`: only
+  // its execve calls count until one succeeds).
+  int Record(bool launching, const std::function<void(HeldChild&)>& body) {
+    HeldChild child(body);
+    root_ = child.pid();
+    EXPECT_TRUE(recorder_->Track(root_, root_, launching).ok());
+    child.Go();
     int root_status = -1;
     for (;;) {
       Result<int> polled = recorder_->Poll(20, recorded_);
       EXPECT_TRUE(polled.ok());
       int status = 0;
       pid_t pid = waitpid(-1, &status, __WALL | WNOHANG);
-      if (pid == child) root_status = status;
+      if (pid == root_) root_status = status;
       if (pid < 0 && errno == ECHILD) break;
     }
     EXPECT_TRUE(recorder_->Poll(0, recorded_).ok());
@@ -184,38 +229,25 @@ TEST_F(BpfRecorderTest, EpochSwitchFlushesAtTheNextCall) {
   // A loop of getppid calls, a pause while the epoch changes, another loop: the two parts
   // are counted apart.
   recorder_->SetEpoch(0);
-  int go[2];
-  int paused[2];
-  ASSERT_EQ(pipe2(go, O_CLOEXEC), 0);
-  ASSERT_EQ(pipe2(paused, O_CLOEXEC), 0);
-  pid_t child = fork();
-  if (child == 0) {
-    char byte;
-    if (read(go[0], &byte, 1) != 1) _exit(127);
+  HeldChild child([](HeldChild& self) {
     for (int i = 0; i < 1000; ++i) syscall(SYS_getppid);
-    if (write(paused[1], "p", 1) != 1) _exit(127);
-    if (read(go[0], &byte, 1) != 1) _exit(127);
+    self.Pause();
+    self.Step();
     for (int i = 0; i < 500; ++i) syscall(SYS_getppid);
-    _exit(0);
-  }
-  close(go[0]);
-  close(paused[1]);
-  ASSERT_TRUE(recorder_->Track(child, child, /*launching=*/false).ok());
+  });
+  ASSERT_TRUE(recorder_->Track(child.pid(), child.pid(), /*launching=*/false).ok());
   struct EpochCounts : BpfEventSink {
     void OnCalls(const BpfCalls& calls) override {
       if (calls.number == SYS_getppid) by_epoch[calls.epoch] += calls.count;
     }
     std::map<uint32_t, uint64_t> by_epoch;
   } counts;
-  ASSERT_EQ(write(go[1], "g", 1), 1);
-  char byte;
-  ASSERT_EQ(read(paused[0], &byte, 1), 1);
+  child.Go();
+  child.Paused();
   recorder_->SetEpoch(1);
-  ASSERT_EQ(write(go[1], "g", 1), 1);
-  close(go[1]);
-  close(paused[0]);
+  child.Go();
   int status = 0;
-  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_EQ(waitpid(child.pid(), &status, 0), child.pid());
   ASSERT_TRUE(recorder_->Poll(0, counts).ok());
   EXPECT_EQ(counts.by_epoch[0], 1000u);
   EXPECT_EQ(counts.by_epoch[1], 500u);
@@ -225,27 +257,27 @@ TEST_F(BpfRecorderTest, ThreadsWhoseSlotIsTakenAreRecordedToo) {
   // The task table is direct-mapped: a thread whose slot holds another thread goes to the
   // overflow hash. A thread id past the kernel's limit (4194304) holds the slot here, so no
   // real process is recorded by it.
-  int go[2];
-  ASSERT_EQ(pipe2(go, O_CLOEXEC), 0);
-  pid_t child = fork();
-  if (child == 0) {
-    char byte;
-    if (read(go[0], &byte, 1) != 1) _exit(127);
+  HeldChild child([](HeldChild&) {
     for (int i = 0; i < 300; ++i) syscall(SYS_getppid);
-    _exit(0);
-  }
-  close(go[0]);
-  pid_t squatter = child + 4 * 1024 * 1024;
+  });
+  pid_t squatter = child.pid() + 4 * 1024 * 1024;
   ASSERT_TRUE(recorder_->Track(squatter, squatter, /*launching=*/false).ok());
-  ASSERT_TRUE(recorder_->Track(child, child, /*launching=*/false).ok());
+  ASSERT_TRUE(recorder_->Track(child.pid(), child.pid(), /*launching=*/false).ok());
   EXPECT_EQ(recorder_->TrackedTasks(), 2);
-  ASSERT_EQ(write(go[1], "g", 1), 1);
-  close(go[1]);
+  child.Go();
   int status = 0;
-  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_EQ(waitpid(child.pid(), &status, 0), child.pid());
   ASSERT_TRUE(recorder_->Poll(0, recorded_).ok());
-  EXPECT_EQ((recorded_.x86_64[{child, SYS_getppid}]), 300u);
+  EXPECT_EQ((recorded_.x86_64[{child.pid(), SYS_getppid}]), 300u);
   EXPECT_EQ(recorder_->TrackedTasks(), 1) << "the exited child left the table";
+}
+
+TEST_F(BpfRecorderTest, CountsPastTheWidthOfTheKernelsCounters) {
+  // A task's counters are 16 bits wide; each wrap sends a carry of 65536.
+  Record(/*launching=*/false, [](HeldChild&) {
+    for (int i = 0; i < 140000; ++i) syscall(SYS_getppid);
+  });
+  EXPECT_EQ(recorded_.total[SYS_getppid], 140000u);
 }
 
 TEST(KernelBtf, KeepsOnlyTheNamedMembersAtTheKernelsOffsets) {
