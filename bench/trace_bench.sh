@@ -8,7 +8,9 @@
 # round, in rotating order, so that load from elsewhere hits all of them alike); the script
 # prints the median of each, the ratios and the time each adds per call. Then the same for
 # bench/syscall_loop (50000 getppid calls and nothing else), which gives the cost of one
-# recorded call, and for `true`, which gives each backend's start-up.
+# recorded call, and for `true`, which gives each backend's start-up. Last, native, eBPF, its
+# floor and "outside" on loops of 200000 and 1000000 getppid calls: the difference is the
+# cost per call with the start-up taken off.
 #
 #   bash bench/trace_bench.sh [BUILD_DIR] [ROUNDS]      (make bench-trace)
 set -euo pipefail
@@ -132,6 +134,8 @@ count_calls() {
 workload=(find /usr/share -name '*.txt')
 measure
 report "$(count_calls)"
+find_native=$(median "$scratch/native")
+find_ebpf=$(median "$scratch/ebpf")
 
 workload=("$loop" "$loop_calls")
 measure
@@ -140,10 +144,37 @@ report "$(count_calls)"
 # Start-up: each variant on `true`, minus `true` alone.
 workload=(true)
 measure
+for kind in "${kinds[@]}"; do cp "$scratch/$kind" "$scratch/startup_$kind"; done
 echo "start-up (trace -- true minus true, medians of $rounds rounds):"
 awk -v n="$(median "$scratch/native")" -v p="$(median "$scratch/ptrace")" \
   -v b="$(median "$scratch/ebpf")" -v bf="$(median "$scratch/efloor")" \
   -v pf="$(median "$scratch/pfloor")" 'BEGIN {
   printf "  ptrace %.1f ms, ptrace floor %.1f ms, eBPF %.1f ms (target <= 60), eBPF floor %.1f ms\n",
          (p - n) * 1e3, (pf - n) * 1e3, (b - n) * 1e3, (bf - n) * 1e3
+}'
+echo "  find under eBPF without its start-up: $(awk -v b="$find_ebpf" -v n="$find_native" \
+  -v s="$(median "$scratch/startup_ebpf")" -v t="$(median "$scratch/startup_native")" \
+  'BEGIN { printf "%.3f x native (target <= 1.10)", (b - (s - t)) / n }')"
+
+# The eBPF backend against its floor per call, start-up taken off: the getppid loop at two
+# lengths, the difference divided by the difference in calls.
+kinds=(native ebpf efloor outside)
+short_calls=200000
+long_calls=1000000
+workload=("$loop" "$short_calls")
+measure
+for kind in "${kinds[@]}"; do cp "$scratch/$kind" "$scratch/short_$kind"; done
+workload=("$loop" "$long_calls")
+measure
+echo "per call, from $short_calls and $long_calls getppid calls (medians of $rounds rounds):"
+awk -v c="$((long_calls - short_calls))" \
+  -v n1="$(median "$scratch/short_native")" -v n2="$(median "$scratch/native")" \
+  -v b1="$(median "$scratch/short_ebpf")" -v b2="$(median "$scratch/ebpf")" \
+  -v f1="$(median "$scratch/short_efloor")" -v f2="$(median "$scratch/efloor")" \
+  -v o1="$(median "$scratch/short_outside")" -v o2="$(median "$scratch/outside")" 'BEGIN {
+  n = (n2 - n1) / c * 1e9; b = (b2 - b1) / c * 1e9; f = (f2 - f1) / c * 1e9; o = (o2 - o1) / c * 1e9
+  printf "  native %.0f ns, eBPF %.0f ns, eBPF floor %.0f ns, outside %.0f ns per call\n", n, b, f, o
+  printf "  eBPF/eBPF floor %.3f (target <= 1.05); x native: eBPF %.2f, floor %.2f, outside %.3f\n",
+         b / f, b / n, f / n, o / n
+  printf "  whole runs of %d calls: eBPF/eBPF floor %.3f\n", c + 200000, b2 / f2
 }'
