@@ -10,6 +10,7 @@ packages=(
   strace diffutils openssh-client openssh-server
   crun busybox-static bubblewrap
   libc6-dbg python3
+  procps iproute2 libcap2-bin nodejs man-db
   clang libclang-rt-14-dev
   libbpf-dev bpftool
   chromium

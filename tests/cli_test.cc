@@ -1,5 +1,7 @@
 // Runs the sysfence executable as a user would: names/numbers, merge, compare, and the
 // one-line errors with exit status 2 that bad input must get.
+#include <filesystem>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -82,6 +84,58 @@ TEST_F(CliProfiles, CompareInThreeFormats) {
   r = RunCommand({SysfenceBinary(), "compare", "--format", "yaml", dir_.File("a.json"),
                   dir_.File("b.json")});
   EXPECT_EQ(r.exit_code, 2);
+}
+
+// `compare --soundness`: each traced image against the static profile given for it, or
+// against its own analysis (/bin/true is analysed here); the launcher's calls are not an
+// image's; a miss exits 1 and names the call.
+TEST_F(CliProfiles, SoundnessChecksEveryTracedImage) {
+  std::string real_true = std::filesystem::canonical("/bin/true").string();
+  WriteWholeFile(dir_.File("traced.json"),
+                 R"({"sysfence":1,"kind":"dynamic","syscalls":["execve","read","write","exit_group"],)"
+                 R"("images":{"[launcher]":["execve"],"/usr/bin/fake-tool":["read","write"],)"
+                 R"(")" + real_true + R"(":["exit_group"]}})");
+  WriteWholeFile(dir_.File("tool.json"),
+                 R"({"sysfence":1,"kind":"static","target":"/usr/bin/fake-tool",)"
+                 R"("syscalls":["read","openat"]})");
+  auto r = RunCommand({SysfenceBinary(), "compare", "--soundness", dir_.File("traced.json"),
+                       dir_.File("tool.json")});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find("/usr/bin/fake-tool: 2 traced, 2 static, missed: write\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(real_true + ": 1 traced, "), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("[launcher]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("missed: none"), std::string::npos) << r.out;
+
+  WriteWholeFile(dir_.File("tool.json"),
+                 R"({"sysfence":1,"kind":"static","target":"/usr/bin/fake-tool",)"
+                 R"("syscalls":["read","write"]})");
+  r = RunCommand({SysfenceBinary(), "compare", "--soundness", "--format", "json",
+                  dir_.File("traced.json"), dir_.File("tool.json")});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["sound"], true);
+}
+
+TEST_F(CliProfiles, SoundnessOfAnImageThatCannotBeAnalysedFails) {
+  WriteWholeFile(dir_.File("traced.json"),
+                 R"({"sysfence":1,"kind":"dynamic","syscalls":["read"],)"
+                 R"("images":{"/no/such/program":["read"]}})");
+  auto r = RunCommand({SysfenceBinary(), "compare", "--soundness", dir_.File("traced.json")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out.rfind("/no/such/program: cannot analyse: ", 0), 0u) << r.out;
+  // Not a dynamic profile first, or a dynamic one among the static ones: sysfence's own errors.
+  r = RunCommand({SysfenceBinary(), "compare", "--soundness", dir_.File("a.json"),
+                  dir_.File("a.json")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("a.json"), std::string::npos) << r.err;
+  r = RunCommand({SysfenceBinary(), "compare", "--soundness", dir_.File("traced.json"),
+                  dir_.File("a.json")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("not a static profile"), std::string::npos) << r.err;
+  r = RunCommand({SysfenceBinary(), "compare", dir_.File("a.json")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("two profiles"), std::string::npos) << r.err;
 }
 
 TEST_F(CliProfiles, BadProfileIsOneLineErrorNamingFileAndNoOutputFile) {

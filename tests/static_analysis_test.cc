@@ -4,6 +4,7 @@
 // --unresolved, the cache, and one-line errors with exit status 2 for bad input.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,7 +13,9 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
+#include "study/ssh_loopback.h"
 #include "test_util.h"
 
 namespace sysfence::testing {
@@ -449,7 +452,7 @@ class StaticBadInput : public ::testing::Test {
 
 TEST_F(StaticBadInput, NonElfFile) {
   std::string path = scratch_.File("text");
-  WriteWholeFile(path, "#!/bin/sh\necho not an ELF\n");
+  WriteWholeFile(path, "plain text, not an ELF file (and no '#!' script)\n");
   ExpectRejected(path, "not an ELF file");
 }
 
@@ -478,21 +481,173 @@ TEST_F(StaticBadInput, MissingFile) {
   ExpectRejected(scratch_.File("does-not-exist"), "No such file or directory");
 }
 
-// Traces real runs with strace and checks every call of every image is in its static set
-// (scripts/check_static_soundness.py). The full workloads (ssh over loopback, coreutils) run
-// from scripts/; these are the ones that take seconds.
+// Code the loader and dlsym run by name (tests/programs/static/sf_hooks*.c): exported
+// constructors and destructors fill their array slots through symbol relocations, the
+// program interposes on one of them, and main calls two functions found with
+// dlsym(RTLD_DEFAULT / RTLD_NEXT, "name").
+class StaticHooks : public ::testing::TestWithParam<std::tuple<std::string, bool>> {
+ protected:
+  ScratchDir cache_;
+};
+
+TEST_P(StaticHooks, ExportedConstructorsInterposersAndDlsymNamesAreFollowed) {
+  auto [program, debug_files] = GetParam();
+  std::vector<std::string> args;
+  if (!debug_files) args.push_back("--no-debug-info");
+  args.push_back(StaticProgram(program));
+  Analysis a = Analyze(args, cache_.path());
+  ASSERT_EQ(a.result.exit_code, 0) << a.result.err;
+  for (int n : {660, 661, 663, 664, 665}) {
+    EXPECT_TRUE(a.syscalls.count("syscall_" + std::to_string(n))) << "missing marker " << n;
+  }
+  // The library's own sf_hooks_interposed never runs: its slot binds to the program's.
+  EXPECT_FALSE(a.syscalls.count("syscall_662"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Builds, StaticHooks,
+                         ::testing::Combine(::testing::Values("sf_hooks", "sf_hooks_stripped"),
+                                            ::testing::Bool()));
+
+TEST_F(StaticVerb, ExplainNamesTheExportedConstructorAndTheDlsymCall) {
+  CommandResult r = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(), "-o",
+                                "/dev/null", "--explain", "syscall_660", StaticProgram("sf_hooks")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("initializer of "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("sf_hooks_constructor"), std::string::npos) << r.out;
+  r = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(), "-o", "/dev/null",
+                  "--explain", "syscall_664", StaticProgram("sf_hooks")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("dlsym(\"sf_hooks_by_name\")"), std::string::npos) << r.out;
+}
+
+TEST_F(StaticVerb, PhasesPutExportedConstructorsInStartupAndDestructorsInExit) {
+  Analysis a = Analyze({"--phases", StaticProgram("sf_hooks")}, cache_.path());
+  ASSERT_EQ(a.result.exit_code, 0) << a.result.err;
+  std::map<std::string, std::set<std::string>> sets;
+  for (const auto& phase : a.profile["phases"]) {
+    for (const auto& name : phase["syscalls"]) sets[phase["name"]].insert(name.get<std::string>());
+  }
+  EXPECT_TRUE(sets["startup"].count("syscall_660"));
+  EXPECT_TRUE(sets["startup"].count("syscall_663"));
+  EXPECT_TRUE(sets["exit"].count("syscall_661"));
+  EXPECT_FALSE(sets["startup"].count("syscall_661"));
+}
+
+// A `#!` script is analysed as the programs its line runs; the profile says so.
+TEST_F(StaticVerb, ScriptsAreAnalysedAsTheProgramsTheirFirstLineRuns) {
+  std::string shell = scratch_.File("upper.sh");
+  WriteWholeFile(shell, "#!/bin/sh\necho \"$@\" | tr a-z A-Z\n");
+  std::string python = scratch_.File("hello.py");
+  WriteWholeFile(python, "#!/usr/bin/env python3\nimport select\nselect.epoll().close()\n");
+  chmod(shell.c_str(), 0755);
+  chmod(python.c_str(), 0755);
+  Analysis sh = Analyze({shell}, cache_.path());
+  ASSERT_EQ(sh.result.exit_code, 0) << sh.result.err;
+  EXPECT_EQ(sh.profile["target"], shell);
+  EXPECT_EQ(sh.profile["script"]["line"], "/bin/sh");
+  EXPECT_EQ(sh.profile["script"]["programs"], json::array({fs::canonical("/bin/sh").string()}));
+  EXPECT_NE(sh.result.err.find("is a script"), std::string::npos) << sh.result.err;
+  Analysis dash = Analyze({"/bin/sh"}, cache_.path());
+  EXPECT_EQ(sh.syscalls, dash.syscalls);
+
+  Analysis py = Analyze({"--path", "/usr/bin:/bin", python}, cache_.path());
+  ASSERT_EQ(py.result.exit_code, 0) << py.result.err;
+  json programs = py.profile["script"]["programs"];
+  ASSERT_EQ(programs.size(), 2u) << programs;
+  EXPECT_EQ(programs[0], fs::canonical("/usr/bin/env").string());
+  EXPECT_EQ(programs[1], fs::canonical("/usr/bin/python3").string());
+  // env runs first in the same process: its calls are in the set too.
+  Analysis env = Analyze({"/usr/bin/env"}, cache_.path());
+  for (const std::string& name : env.syscalls) EXPECT_TRUE(py.syscalls.count(name)) << name;
+}
+
+TEST_F(StaticVerb, ScriptsCoverWhatTheirTracedRunsDo) {
+  std::string python = scratch_.File("work.py");
+  WriteWholeFile(python,
+                 "#!/usr/bin/env python3\nimport select, socket, threading\n"
+                 "select.epoll().close()\ns = socket.socket(); s.bind(('127.0.0.1', 0)); s.close()\n"
+                 "t = threading.Thread(target=print, args=('x',)); t.start(); t.join()\n");
+  chmod(python.c_str(), 0755);
+  std::string traced = scratch_.File("traced.json");
+  CommandResult t =
+      RunCommand({"env", "PATH=/usr/bin:/bin", SysfenceBinary(), "trace", "-o", traced, "--", python});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  Analysis a = Analyze({"--path", "/usr/bin:/bin", python}, cache_.path());
+  ASSERT_EQ(a.result.exit_code, 0) << a.result.err;
+  json profile = json::parse(ReadWholeFile(traced));
+  for (const auto& name : profile["syscalls"]) {
+    EXPECT_TRUE(a.syscalls.count(name.get<std::string>())) << "static set misses " << name;
+  }
+}
+
+TEST_F(StaticVerb, ScriptErrorsNameTheScriptAndItsInterpreter) {
+  struct Case {
+    std::string text, expected;
+  };
+  for (const Case& c : {Case{"#!/no/such/shell\n", "its interpreter /no/such/shell is not an executable file"},
+                        Case{"#!\n", "its '#!' line names no interpreter"},
+                        Case{"#!/usr/bin/env\n", "its '#!' line runs env without a command"},
+                        Case{"#!/usr/bin/env no-such-interpreter-here\n",
+                             "its interpreter 'no-such-interpreter-here' (run by env) is not "
+                             "found in PATH"}}) {
+    std::string script = scratch_.File("bad");
+    WriteWholeFile(script, c.text);
+    chmod(script.c_str(), 0755);
+    CommandResult r = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(), "-o",
+                                  scratch_.File("out.json"), script});
+    EXPECT_EQ(r.exit_code, 2) << c.text;
+    EXPECT_NE(r.err.find(script + ": " + c.expected), std::string::npos) << r.err;
+    EXPECT_FALSE(FileExists(scratch_.File("out.json")));
+  }
+}
+
+TEST_F(StaticVerb, DlopenTakesADirectoryOrAGlob) {
+  std::string directory = fs::path(StaticProgram("libsftest_plugin.so")).parent_path().string();
+  Analysis by_dir = Analyze({"--dlopen", directory, StaticProgram("sf_unresolved")}, cache_.path());
+  ASSERT_EQ(by_dir.result.exit_code, 0) << by_dir.result.err;
+  Analysis by_glob = Analyze({"--dlopen", directory + "/libsftest_*.so",
+                              StaticProgram("sf_unresolved")}, cache_.path());
+  ASSERT_EQ(by_glob.result.exit_code, 0) << by_glob.result.err;
+  for (const Analysis* a : {&by_dir, &by_glob}) {
+    EXPECT_TRUE(a->syscalls.count("syscall_630")) << "the plugin's export";
+  }
+  // The directory holds libsfhooks.so too: its exports count; the glob does not name it.
+  EXPECT_TRUE(by_dir.syscalls.count("syscall_664"));
+  EXPECT_FALSE(by_glob.syscalls.count("syscall_664"));
+  CommandResult none = RunCommand({SysfenceBinary(), "static", "--dlopen", directory + "/nothing*.so",
+                                   StaticProgram("sf_unresolved")});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.err.find("matches no shared object"), std::string::npos) << none.err;
+}
+
+// Traces real runs with `sysfence trace` and checks with `sysfence compare --soundness` that
+// every call of every image is in that image's static set.
 class StaticSoundness : public ::testing::Test {
  protected:
-  CommandResult Check(const std::vector<std::string>& command) {
-    std::vector<std::string> argv = {"python3", SourceDir() + "/scripts/check_static_soundness.py",
-                                     "--sysfence", SysfenceBinary(), "--"};
-    argv.insert(argv.end(), command.begin(), command.end());
+  // `sysfence compare --soundness [check_arguments...] TRACED` on a trace of `command`.
+  CommandResult Check(const std::vector<std::string>& command,
+                      const std::vector<std::string>& check_arguments = {}) {
+    std::string traced = scratch_.File("traced.json");
+    std::vector<std::string> trace = {SysfenceBinary(), "trace", "-o", traced, "--"};
+    trace.insert(trace.end(), command.begin(), command.end());
+    CommandResult t = RunCommand(trace, 300);
+    if (!FileExists(traced)) {
+      ADD_FAILURE() << "no profile from tracing " << command.front() << ": " << t.err;
+      return t;
+    }
+    return CheckProfile(traced, check_arguments);
+  }
+  CommandResult CheckProfile(const std::string& traced,
+                             const std::vector<std::string>& check_arguments = {}) {
+    std::vector<std::string> argv = {SysfenceBinary(), "compare", "--soundness"};
+    argv.insert(argv.end(), check_arguments.begin(), check_arguments.end());
+    argv.push_back(traced);
     return RunCommand(argv, 300);
   }
   ScratchDir scratch_;
 };
 
-// Counts the report lines of check_static_soundness.py ("IMAGE: N traced, M static, missed:
+// Counts the report lines of `compare --soundness` ("IMAGE: N traced, M static, missed:
 // ..."), failing the test for every image that missed a call or could not be analysed.
 size_t CheckedImagesMissingNothing(const std::string& report) {
   size_t checked = 0;
@@ -533,32 +688,114 @@ TEST_F(StaticSoundness, DiffMissesNothing) {
 // interpreters, git, curl, openssl, sqlite...) traced in one go: every image they run must
 // have every traced call in its static set. PATH is the system's so that the programs are
 // Debian's, whatever the user's environment puts first.
-TEST_F(StaticSoundness, RealProgramCorpusMissesNothing) {
+// The corpus includes programs that load libcap (an exported constructor), that call
+// functions found with dlsym by name (node), and that sandbox themselves only when not under
+// seccomp already (man); it is checked with the debug files and without them.
+class StaticSoundnessCorpus : public StaticSoundness,
+                              public ::testing::WithParamInterface<bool> {};
+
+TEST_P(StaticSoundnessCorpus, RealProgramCorpusMissesNothing) {
+  std::vector<std::string> static_arguments;
+  if (!GetParam()) static_arguments.push_back("--no-debug-info");
   CommandResult r = Check({"env", "PATH=/usr/bin:/bin", "sh",
-                           SourceDir() + "/tests/soundness/corpus.sh", scratch_.path()});
+                           SourceDir() + "/tests/soundness/corpus.sh", scratch_.path()},
+                          static_arguments);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_GE(CheckedImagesMissingNothing(r.out), 50u) << r.out;
+  EXPECT_GE(CheckedImagesMissingNothing(r.out), 60u) << r.out;
   for (const char* image : {"/usr/bin/diff", "/usr/bin/tar", "/usr/bin/python3", "/usr/bin/git",
-                            "/usr/bin/xz", "/usr/bin/curl", "/usr/bin/sqlite3"}) {
+                            "/usr/bin/xz", "/usr/bin/curl", "/usr/bin/sqlite3", "/usr/bin/free",
+                            "/usr/bin/ip", "/usr/sbin/capsh", "/usr/bin/node", "/usr/bin/man",
+                            "/usr/bin/systemctl"}) {
     std::string real = std::filesystem::canonical(image).string();
     EXPECT_NE(r.out.find(real + ": "), std::string::npos) << real << " was not checked\n" << r.out;
   }
 }
 
+INSTANTIATE_TEST_SUITE_P(DebugFiles, StaticSoundnessCorpus, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& param) {
+                           return param.param ? "WithDebugFiles" : "WithoutDebugFiles";
+                         });
+
+// The programs of the soundness holes run to their normal exit under a kill-mode filter made
+// from their own static profile: a call the analysis missed would end them with SIGSYS.
+TEST_F(StaticSoundness, OwnStaticProfilesRunUnderAKillFilter) {
+  // (A profile is one process image's: a script that runs other programs needs theirs too.)
+  std::string shell = scratch_.File("each.sh");
+  WriteWholeFile(shell, "#!/bin/sh\nfor word in \"$@\"; do echo \"$word\"; done > words\n");
+  std::string python = scratch_.File("hello.py");
+  WriteWholeFile(python, "#!/usr/bin/env python3\nimport select, socket\n"
+                         "select.epoll().close()\nsocket.socketpair()\nprint('py ok')\n");
+  chmod(shell.c_str(), 0755);
+  chmod(python.c_str(), 0755);
+  struct Case {
+    std::string program;
+    std::vector<std::string> arguments;
+  };
+  std::vector<Case> cases = {
+      {StaticProgram("sf_hooks"), {}},
+      {TestProgram("seccomp_mode"), {}},
+      {shell, {"kill", "mode"}},
+      {python, {}},
+      {"/usr/bin/free", {"-h"}},
+      {"/usr/bin/ip", {"-br", "addr"}},
+      {"/usr/sbin/capsh", {"--print"}},
+      {"/usr/bin/node", {"-e", "require('fs').readdirSync('/'); console.log('node ok')"}},
+  };
+  ScratchDir cache;
+  for (const Case& c : cases) {
+    if (access(c.program.c_str(), X_OK) != 0) {
+      ADD_FAILURE() << c.program << " is not installed (scripts/install-deps.sh installs it)";
+      continue;
+    }
+    std::string profile = scratch_.File("static.json");
+    CommandResult analysed = RunCommand({"env", "PATH=/usr/bin:/bin", SysfenceBinary(), "static",
+                                         "--cache-dir", cache.path(), "-o", profile, c.program});
+    ASSERT_EQ(analysed.exit_code, 0) << c.program << ": " << analysed.err;
+    std::vector<std::string> argv = {"env", "PATH=/usr/bin:/bin", SysfenceBinary(), "run",
+                                     "--profile", profile, "--action", "kill", "--", c.program};
+    argv.insert(argv.end(), c.arguments.begin(), c.arguments.end());
+    CommandResult run = RunCommand(argv);
+    EXPECT_EQ(run.exit_code, 0) << c.program << " (159 is SIGSYS: a call the profile lacks)\n"
+                                << run.out << run.err;
+  }
+}
+
 // OpenSSH over loopback, both ends traced: an sshd of its own (key authentication, PAM,
-// the sftp subsystem) and a client doing a command, a pty session, scp and sftp both ways
-// and a TCP forward (scripts/ssh_loopback_soundness.sh).
+// the sftp subsystem; study/ssh_loopback.h) and a client doing a command, a pty session, scp
+// and sftp both ways and a TCP forward (tests/soundness/ssh_client.sh).
 TEST_F(StaticSoundness, SshClientAndServerMissNothing) {
   if (geteuid() != 0) GTEST_SKIP() << "sshd needs root";
   if (access("/usr/sbin/sshd", X_OK) != 0) GTEST_SKIP() << "no sshd";
-  CommandResult r = RunCommand(
-      {"bash", SourceDir() + "/scripts/ssh_loopback_soundness.sh", SysfenceBinary()}, 600);
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  SshLoopbackOptions options;
+  options.sysfence_binary = SysfenceBinary();
+  options.work_dir = scratch_.path();
+  options.config_template = ReadWholeFile(SourceDir() + "/tests/soundness/sshd_config.in");
+  Result<SshLoopback> server = SshLoopback::Start(options);
+  ASSERT_TRUE(server.ok()) << server.error().message();
+  std::string payload(100000, '\0');
+  uint32_t state = 12345;
+  for (char& byte : payload) byte = static_cast<char>((state = state * 1103515245 + 12345) >> 24);
+  WriteWholeFile(scratch_.File("payload"), payload);
+  std::string client = scratch_.File("client.json");
+  CommandResult sessions =
+      RunCommand({SysfenceBinary(), "trace", "-o", client, "--", "bash",
+                  SourceDir() + "/tests/soundness/ssh_client.sh", std::to_string(server->port()),
+                  scratch_.path(), server->client_options()},
+                 300);
+  Result<Profile> sshd = server->Stop();
+  ASSERT_EQ(sessions.exit_code, 0) << "the ssh sessions failed: " << sessions.out << sessions.err;
+  ASSERT_TRUE(sshd.ok()) << sshd.error().message();
+  std::string report;
+  for (const std::string& traced : {client, scratch_.path() + "/server.json"}) {
+    CommandResult r = CheckProfile(traced);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    report += r.out;
+  }
   for (const char* image : {"/usr/bin/ssh: ", "/usr/sbin/sshd: ", "/usr/bin/scp: ",
                             "/usr/bin/sftp: ", "/usr/lib/openssh/sftp-server: "}) {
-    EXPECT_NE(r.out.find(image), std::string::npos) << image << "not checked\n" << r.out;
+    EXPECT_NE(report.find(image), std::string::npos) << image << "not checked\n" << report;
   }
-  EXPECT_GE(CheckedImagesMissingNothing(r.out), 6u) << r.out;
+  EXPECT_GE(CheckedImagesMissingNothing(report), 6u) << report;
 }
 
 }  // namespace

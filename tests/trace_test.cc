@@ -400,6 +400,25 @@ TEST(Trace, FallsBackToEveryStopWhenTheKernelRefusesTheFilter) {
   EXPECT_EQ(refused->counts, normal.profile.counts);
 }
 
+// A program that sandboxes itself only when it is not under seccomp yet (man-db does this)
+// must see the mode it would see without sysfence, so the trace shows its own filter being
+// installed (tests/programs/seccomp_mode.c), in both stop modes.
+TEST(Trace, ProgramSeesItsOwnSeccompModeNotTheTracers) {
+  CommandResult untraced = RunCommand({TestProgram("seccomp_mode")});
+  ASSERT_EQ(untraced.out, "mode 0\ninstalled\nmode 2\n");
+  for (std::vector<std::string> extra : {std::vector<std::string>{},
+                                         std::vector<std::string>{"--every-syscall"}}) {
+    ScratchDir dir;
+    Traced traced = Trace(dir, {TestProgram("seccomp_mode")}, extra);
+    EXPECT_EQ(traced.run.exit_code, 0) << traced.run.err;
+    EXPECT_EQ(traced.run.out, untraced.out);
+    EXPECT_TRUE(traced.profile.syscalls.Contains("seccomp"));
+    // Both PR_GET_SECCOMP calls and PR_SET_NO_NEW_PRIVS are prctl calls that ran (or were
+    // answered) in the program: all three count.
+    EXPECT_EQ(traced.profile.counts.at(*SyscallNumber("prctl")), 3u);
+  }
+}
+
 TEST(Trace, WritesTheProfileToStandardOutputWithoutOutputOption) {
   CommandResult run =
       RunCommand({SysfenceBinary(), "trace", "--", TestProgram("exit_code"), "0"});

@@ -65,4 +65,16 @@ const std::vector<SiteRule>& Sites() {
 std::span<const GuardRule> GuardRules() { return Rules(); }
 std::span<const SiteRule> SiteRules() { return Sites(); }
 
+std::span<const NumberRule> NumberRules() {
+  static const std::vector<NumberRule> rules = {
+      // libseccomp 2.x (src/system.c) looks up its own architecture's number of seccomp once
+      // (arch_syscall_resolve_name(arch_def_native, "seccomp")), keeps it in a global, and
+      // every syscall() it makes passes that global: the probes of sys_chk_seccomp_syscall
+      // and sys_chk_seccomp_flag, the filter load, and the notification calls.
+      {"libseccomp.so.2", "syscall", {"seccomp"},
+       "libseccomp passes only its looked-up number of seccomp to syscall()"},
+  };
+  return rules;
+}
+
 }  // namespace sysfence

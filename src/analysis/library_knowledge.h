@@ -1,7 +1,8 @@
-// What the analysis knows about glibc beyond its code: functions that can only run once
-// another function has run, or only in a mode of the loader a normal run never enters. Each
-// rule names functions by symbol, so it applies only when the object's symbols (usually
-// from its debug file) name them; without them the code stays reachable, which is safe.
+// What the analysis knows about libraries beyond their code: glibc functions that can only
+// run once another function has run, or only in a mode of the loader a normal run never
+// enters (each rule names functions by symbol, so it applies only when the object's symbols,
+// usually from its debug file, name them; without them the code stays reachable, which is
+// safe); and syscall numbers a library loads from memory that its source pins down.
 //
 //   for (const GuardRule& rule : GuardRules()) ...;
 #ifndef SYSFENCE_ANALYSIS_LIBRARY_KNOWLEDGE_H_
@@ -37,6 +38,19 @@ struct SiteRule {
 };
 
 std::span<const SiteRule> SiteRules();
+
+// A library that passes a syscall number it loaded from memory, where its source says which
+// numbers can be there: a call from an object named `caller_soname` to the function named
+// `callee` (bound by symbol, so no debug file is needed) whose number is not known
+// statically passes one of `syscalls`.
+struct NumberRule {
+  std::string_view caller_soname;
+  std::string_view callee;
+  std::vector<std::string_view> syscalls;
+  std::string_view reason;
+};
+
+std::span<const NumberRule> NumberRules();
 
 }  // namespace sysfence
 

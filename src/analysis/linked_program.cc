@@ -24,34 +24,45 @@ uint32_t LinkedProgram::AddObject(LoadedObject loaded, std::shared_ptr<const Obj
   return index;
 }
 
+std::optional<SymbolBinding> LinkedProgram::LookupIn(uint32_t o, std::string_view name,
+                                                     std::string_view version,
+                                                     bool versioned) const {
+  auto [begin, end] = exports_[o].equal_range(name);
+  const auto& symbols = objects_[o].loaded.elf->dynamic_symbols();
+  std::optional<SymbolBinding> unversioned_match;
+  for (auto it = begin; it != end; ++it) {
+    const ElfSymbol& s = symbols[it->second];
+    bool match;
+    if (versioned) {
+      // name@VERSION binds to that version, hidden or not; an object without versions
+      // satisfies any version.
+      match = s.version.empty() || s.version == version;
+    } else {
+      match = !s.version_hidden;
+    }
+    if (!match) continue;
+    SymbolBinding binding{o, it->second, s.value, s.IsFunction(), s.IsIfunc()};
+    if (versioned && s.version.empty()) {
+      unversioned_match = binding;
+      continue;
+    }
+    return binding;
+  }
+  return unversioned_match;
+}
+
 std::optional<SymbolBinding> LinkedProgram::Lookup(std::string_view name, std::string_view version,
                                                    bool versioned, uint32_t skip_object) const {
   for (uint32_t o = 0; o < objects_.size(); ++o) {
     if (o == skip_object) continue;
-    auto [begin, end] = exports_[o].equal_range(name);
-    const auto& symbols = objects_[o].loaded.elf->dynamic_symbols();
-    std::optional<SymbolBinding> unversioned_match;
-    for (auto it = begin; it != end; ++it) {
-      const ElfSymbol& s = symbols[it->second];
-      bool match;
-      if (versioned) {
-        // name@VERSION binds to that version, hidden or not; an object without versions
-        // satisfies any version.
-        match = s.version.empty() || s.version == version;
-      } else {
-        match = !s.version_hidden;
-      }
-      if (!match) continue;
-      SymbolBinding binding{o, it->second, s.value, s.IsFunction(), s.IsIfunc()};
-      if (versioned && s.version.empty()) {
-        unversioned_match = binding;
-        continue;
-      }
-      return binding;
-    }
-    if (unversioned_match) return unversioned_match;
+    if (std::optional<SymbolBinding> b = LookupIn(o, name, version, versioned)) return b;
   }
   return std::nullopt;
+}
+
+std::optional<SymbolBinding> LinkedProgram::DefinitionIn(uint32_t object,
+                                                         std::string_view name) const {
+  return LookupIn(object, name, "", false);
 }
 
 std::optional<SymbolBinding> LinkedProgram::Resolve(uint32_t from, uint32_t symbol) const {

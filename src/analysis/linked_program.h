@@ -72,6 +72,10 @@ class LinkedProgram {
   std::optional<SymbolBinding> ResolveByName(std::string_view name,
                                              uint32_t skip_object = kNoIndex) const;
 
+  // The definition of `name` (default version) in object `object` alone, as dlsym on a
+  // handle of that object finds it; nullopt when it defines none.
+  std::optional<SymbolBinding> DefinitionIn(uint32_t object, std::string_view name) const;
+
   FunctionRef FunctionOf(const SymbolBinding& binding) const;
   RegionRef RegionOf(const SymbolBinding& binding) const;
 
@@ -84,6 +88,8 @@ class LinkedProgram {
  private:
   std::optional<SymbolBinding> Lookup(std::string_view name, std::string_view version,
                                       bool versioned, uint32_t skip_object) const;
+  std::optional<SymbolBinding> LookupIn(uint32_t object, std::string_view name,
+                                        std::string_view version, bool versioned) const;
 
   std::vector<ProgramObject> objects_;
   // Per object: defined dynamic symbols by name.

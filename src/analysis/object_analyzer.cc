@@ -28,12 +28,24 @@ NamedCallee FindNamedCallee(std::string_view name) {
   }
   if (name == "dlmopen" || name == "__dlmopen") return {kRsi, NameKind::kLibrary};
   if (name == "pam_start" || name == "pam_start_confdir") return {kRdi, NameKind::kPamService};
+  if (name == "dlsym" || name == "dlvsym") return {kRsi, NameKind::kSymbol};
   return {};
 }
 
 namespace {
 
 constexpr size_t kMaxJumpTableEntries = 4096;
+
+// dlsym's handle: RTLD_DEFAULT (0) and RTLD_NEXT (-1) name scopes; anything else is a
+// handle dlopen returned, which may be any loaded object.
+SymbolScope SymbolScopeOf(const ValueSet& handle) {
+  if (handle.IsTop() || handle.IsBottom() || handle.size() != 1) return SymbolScope::kAnyObject;
+  Atom a = handle.atom(0);
+  if (a.kind() != Atom::kConstant) return SymbolScope::kAnyObject;
+  if (a.payload() == 0) return SymbolScope::kGlobal;
+  if (a.payload() == Atom::kPayloadMask) return SymbolScope::kNext;  // -1, masked
+  return SymbolScope::kAnyObject;
+}
 
 // Imported functions that never return to their caller.
 bool IsNoReturnImport(std::string_view name) {
@@ -475,6 +487,7 @@ void ObjectAnalyzer::RecordCallTo(const Instruction& insn, TargetKind kind, uint
       }
     }
   }
+  if (callee.kind == NameKind::kSymbol) dlopen.scope = SymbolScopeOf(state.regs[kRdi]);
   summary_.dlopen_calls.push_back(std::move(dlopen));
 }
 
@@ -905,14 +918,37 @@ void ObjectAnalyzer::CollectRoots() {
   }
   for (const FunctionArray& array : arrays) {
     std::vector<uint32_t>& list = array.fini ? summary_.fini_functions : summary_.init_functions;
+    std::vector<SymbolSlot>& symbols = array.fini ? summary_.fini_symbols : summary_.init_symbols;
     uint64_t end = array.address + array.size;
     for (uint64_t slot = array.address; slot + 8 <= end && array.size < (1u << 24); slot += 8) {
       const ElfRelocation* r = RelocationAt(slot);
-      if (r != nullptr && r->type == R_X86_64_RELATIVE) {
-        add(list, static_cast<uint64_t>(r->addend));
-      } else if (r == nullptr) {
+      if (r == nullptr) {
         std::optional<ByteView> word = elf_.ReadVirtual(slot, 8);
         if (word) add(list, *word->Read<uint64_t>(0));
+        continue;
+      }
+      switch (r->type) {
+        case R_X86_64_RELATIVE:
+          add(list, static_cast<uint64_t>(r->addend));
+          break;
+        case R_X86_64_IRELATIVE:  // the slot holds what the resolver returns
+          add(summary_.ifunc_resolvers, static_cast<uint64_t>(r->addend));
+          break;
+        case R_X86_64_64:
+        case R_X86_64_GLOB_DAT:
+        case R_X86_64_JUMP_SLOT:
+          if (r->symbol == 0) {  // no symbol: the addend is the address
+            add(list, static_cast<uint64_t>(r->addend));
+          } else {
+            symbols.push_back({r->symbol, 0, r->type == R_X86_64_64 ? r->addend : 0});
+          }
+          break;
+        default:
+          summary_.notes.push_back(fmt::format(
+              "{}: relocation type {} fills the {} slot at {:#x}: the function it names is not "
+              "followed",
+              elf_.path(), r->type, array.fini ? "finaliser" : "initialiser", slot));
+          break;
       }
     }
   }

@@ -105,15 +105,24 @@ struct SyscallSite {
 enum class NameKind : uint8_t {
   kLibrary,      // dlopen("libfoo.so.1"): a library to load
   kPamService,   // pam_start("sshd", ...): a PAM service whose modules are loaded
+  kSymbol,       // dlsym(handle, "pkey_alloc"): a symbol whose address the caller gets
 };
 
-// A call to dlopen-like functions (or pam_start) with the names it may pass.
+// Where dlsym looks a name up, from its handle argument.
+enum class SymbolScope : uint8_t {
+  kAnyObject,  // a handle dlopen returned, or not known: any loaded object may define it
+  kGlobal,     // RTLD_DEFAULT: the global scope, in load order
+  kNext,       // RTLD_NEXT: the objects after the caller's, in load order
+};
+
+// A call to dlopen-like functions, pam_start or dlsym, with the names it may pass.
 struct DlopenCall {
   uint32_t function = 0;     // the calling function
   uint32_t call_site = 0;    // index into ObjectSummary::calls
   std::vector<std::string> names;
   bool unknown_name = false;
   NameKind kind = NameKind::kLibrary;
+  SymbolScope scope = SymbolScope::kAnyObject;  // kSymbol only
 };
 
 // A string constant that looks like a library name ("libgcc_s.so.1"), referenced by code.
@@ -148,6 +157,15 @@ struct DataRegion {
   uint32_t references_begin = 0, references_count = 0;
 };
 
+// An init, fini or preinit array slot the loader fills with the address of a dynamic symbol
+// (R_X86_64_64, GLOB_DAT, JUMP_SLOT): an exported constructor runs whichever definition
+// the lookup finds, which may be another object's (interposition).
+struct SymbolSlot {
+  uint32_t symbol = 0;  // index in this object's .dynsym
+  uint32_t reserved = 0;
+  int64_t addend = 0;
+};
+
 // An R_X86_64_COPY relocation: the program holds a copy of a library's data object.
 struct CopyRelocation {
   uint32_t region = 0;  // the copy, in this object
@@ -172,6 +190,9 @@ struct ObjectSummary {
   // initial images and data words holding personality routines (root_regions).
   std::vector<uint32_t> init_functions;
   std::vector<uint32_t> fini_functions;
+  // Init and fini slots filled through a symbol: bound at link time (linked_program.h).
+  std::vector<SymbolSlot> init_symbols;
+  std::vector<SymbolSlot> fini_symbols;
   // Personality routines the unwinder calls whenever code of this object unwinds (those
   // reached through a data word make that word's region a root region instead).
   std::vector<uint32_t> unwind_functions;

@@ -4,10 +4,13 @@
 #include "analysis/static_analyzer.h"
 
 #include <elf.h>
+#include <glob.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -38,6 +41,49 @@ constexpr VdsoFunction kVdsoFunctions[] = {
     {"clock_getres", "clock_getres"},   {"__clock_getres", "clock_getres"},
     {"sched_getcpu", "getcpu"},         {"getcpu", "getcpu"},
 };
+
+bool IsSharedObjectFile(const std::filesystem::path& path) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) return false;
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return false;
+  unsigned char header[18] = {};
+  size_t n = std::fread(header, 1, sizeof header, file);
+  std::fclose(file);
+  // ELF magic, and e_type ET_DYN (little-endian).
+  return n == sizeof header && std::memcmp(header, "\x7f" "ELF", 4) == 0 && header[16] == 3 &&
+         header[17] == 0;
+}
+
+// A --dlopen argument: a library name or path as it is, every shared object under a
+// directory (interpreters keep their extension modules in trees), or what a glob matches.
+Result<std::vector<std::string>> ExpandDlopenArgument(const std::string& argument) {
+  std::error_code error;
+  if (std::filesystem::is_directory(argument, error)) {
+    std::vector<std::string> found;
+    auto options = std::filesystem::directory_options::skip_permission_denied;
+    for (auto it = std::filesystem::recursive_directory_iterator(argument, options, error);
+         !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+      if (IsSharedObjectFile(it->path())) found.push_back(it->path().string());
+    }
+    if (error) return MakeError("--dlopen {}: {}", argument, error.message());
+    if (found.empty()) return MakeError("--dlopen {}: the directory holds no shared object", argument);
+    std::sort(found.begin(), found.end());
+    return found;
+  }
+  if (argument.find_first_of("*?[") == std::string::npos) {
+    return std::vector<std::string>{argument};
+  }
+  glob_t matches{};
+  int result = glob(argument.c_str(), 0, nullptr, &matches);
+  std::vector<std::string> found;
+  for (size_t i = 0; result == 0 && i < matches.gl_pathc; ++i) {
+    if (IsSharedObjectFile(matches.gl_pathv[i])) found.push_back(matches.gl_pathv[i]);
+  }
+  globfree(&matches);
+  if (found.empty()) return MakeError("--dlopen {}: matches no shared object", argument);
+  return found;
+}
 
 // Functions ld.so itself calls in libc or the global scope, found by name at run time.
 constexpr std::string_view kLoaderCallbacks[] = {"__libc_early_init", "malloc", "calloc",
@@ -155,11 +201,28 @@ void StaticAnalysis::Summarize(size_t first_object) {
   stats_.summarize_seconds += Seconds(start);
 }
 
+void StaticAnalysis::AddInitRoots(Reachability& reach, uint32_t o, bool fini) const {
+  const ObjectSummary& s = program_.summary(o);
+  std::string reason = (fini ? "finalizer of " : "initializer of ") + program_.ObjectPath(o);
+  for (uint32_t f : fini ? s.fini_functions : s.init_functions) reach.AddRoot({o, f}, reason);
+  for (const SymbolSlot& slot : fini ? s.fini_symbols : s.init_symbols) {
+    std::optional<SymbolBinding> b = program_.Resolve(o, slot.symbol);
+    if (!b) continue;  // an undefined weak symbol: the slot holds 0 and the loader skips it
+    if (b->is_ifunc) {
+      reach.AddIfuncRoot(program_.FunctionOf(*b), reason);
+      continue;
+    }
+    uint64_t address = b->value + static_cast<uint64_t>(slot.addend);
+    uint32_t f = program_.summary(b->object).FunctionAt(address);
+    if (f != kNoIndex) reach.AddRoot({b->object, f}, reason);
+  }
+}
+
 void StaticAnalysis::AddObjectRoots(uint32_t o) {
   const ObjectSummary& s = program_.summary(o);
   const std::string& path = program_.ObjectPath(o);
-  for (uint32_t f : s.init_functions) reach_->AddRoot({o, f}, "initializer of " + path);
-  for (uint32_t f : s.fini_functions) reach_->AddRoot({o, f}, "finalizer of " + path);
+  AddInitRoots(*reach_, o, /*fini=*/false);
+  AddInitRoots(*reach_, o, /*fini=*/true);
   for (uint32_t f : s.unwind_functions) reach_->AddRoot({o, f}, "personality routine of " + path);
   for (uint32_t f : s.ifunc_resolvers) reach_->AddIfuncRoot({o, f}, "IFUNC resolver in " + path);
   for (uint32_t r : s.root_regions) reach_->AddRootRegion({o, r}, "thread-local data of " + path);
@@ -376,12 +439,17 @@ bool StaticAnalysis::LoadDynamicObjects() {
     }
   }
 
-  // dlopen() with constant names, and PAM services, in reached code.
+  // dlopen() and dlsym() with constant names, and PAM services, in reached code.
+  bool taken = false;
   size_t objects = program_.size();
   for (uint32_t o = 0; o < objects; ++o) {
     for (const DlopenCall& call : program_.summary(o).dlopen_calls) {
       FunctionRef caller{o, call.function};
       if (!reach_->IsReached(caller)) continue;
+      if (call.kind == NameKind::kSymbol) {
+        taken |= TakeDlsymNames(caller, call);
+        continue;
+      }
       if (call.kind == NameKind::kPamService) {
         std::vector<std::string> services = call.names;
         if (call.unknown_name) {
@@ -432,8 +500,10 @@ bool StaticAnalysis::LoadDynamicObjects() {
     // candidates.
     const ObjectSummary& s = program_.summary(o);
     // (libc's own helper, __libc_dlopen_mode, has a name only with libc's symbols.)
-    bool unknown_names = s.dlopen_calls.empty() &&
-                         program_.object(o).loaded.elf->dynamic().soname == "libc.so.6";
+    bool unknown_names =
+        std::none_of(s.dlopen_calls.begin(), s.dlopen_calls.end(),
+                     [](const DlopenCall& call) { return call.kind == NameKind::kLibrary; }) &&
+        program_.object(o).loaded.elf->dynamic().soname == "libc.so.6";
     for (const DlopenCall& call : s.dlopen_calls) {
       unknown_names |= call.unknown_name && call.kind == NameKind::kLibrary &&
                        reach_->IsReached({o, call.function});
@@ -449,7 +519,61 @@ bool StaticAnalysis::LoadDynamicObjects() {
   }
   bool added = load_list_.objects.size() > before;
   IntegrateQueuedObjects();
-  return added;
+  return added || taken;
+}
+
+bool StaticAnalysis::TakeDlsymNames(FunctionRef caller, const DlopenCall& call) {
+  uint64_t site = program_.summary(caller.object).calls[call.call_site].address;
+  if (call.unknown_name &&
+      handled_dlsym_.insert(fmt::format("unknown:{}:{}", caller.object, site)).second) {
+    ++stats_.unknown_dlsym_calls;
+  }
+  bool taken = false;
+  for (const std::string& name : call.names) {
+    for (const SymbolBinding& b : DlsymDefinitions(name, call.scope, caller.object)) {
+      if (!handled_dlsym_.insert(fmt::format("{}:{}:{}", name, b.object, b.symbol)).second) continue;
+      DlsymTake take{b, fmt::format("dlsym(\"{}\") in {}", name, Describe(caller))};
+      TakeDlsymResult(*reach_, take);
+      dlsym_takes_.push_back(std::move(take));
+      taken = true;
+    }
+  }
+  return taken;
+}
+
+std::vector<SymbolBinding> StaticAnalysis::DlsymDefinitions(std::string_view name,
+                                                           SymbolScope scope,
+                                                           uint32_t caller) const {
+  // The loader's global scope is the objects loaded with the program; objects dlopen loads
+  // later may join it (RTLD_GLOBAL), so each of them may supply the name too.
+  std::vector<SymbolBinding> found;
+  bool first_in_scope = false;
+  for (uint32_t o = 0; o < program_.size(); ++o) {
+    std::optional<SymbolBinding> b = program_.DefinitionIn(o, name);
+    if (!b) continue;
+    bool at_load = program_.object(o).loaded.LoadedWithProgram();
+    if (at_load && scope == SymbolScope::kNext && o <= caller) continue;
+    if (at_load && scope != SymbolScope::kAnyObject) {
+      if (first_in_scope) continue;  // the lookup stops at the first definition
+      first_in_scope = true;
+    }
+    found.push_back(*b);
+  }
+  return found;
+}
+
+void StaticAnalysis::TakeDlsymResult(Reachability& reach, const DlsymTake& take) const {
+  const SymbolBinding& b = take.binding;
+  if (b.is_ifunc) {
+    // dlsym runs the resolver and returns what it picks.
+    FunctionRef resolver = program_.FunctionOf(b);
+    reach.AddRoot(resolver, take.reason);
+    for (FunctionRef c : reach.IfuncCandidates(resolver)) reach.TakeAddress(c, take.reason);
+  } else if (FunctionRef f = program_.FunctionOf(b); f.valid()) {
+    reach.TakeAddress(f, take.reason);
+  } else {
+    reach.AddRootRegion(program_.RegionOf(b), take.reason);
+  }
 }
 
 void StaticAnalysis::BuildProfile() {
@@ -516,6 +640,13 @@ void StaticAnalysis::BuildProfile() {
         "'unresolved'; --unresolved=all allows every syscall instead)",
         p.unresolved.size(), p.unresolved.size() == 1 ? "" : "s"));
   }
+  if (stats_.unknown_dlsym_calls > 0) {
+    warnings_.push_back(fmt::format(
+        "{} reachable dlsym call{} with a symbol name not known statically (a function "
+        "found that way is followed only when its library is loaded at run time: add it "
+        "with --dlopen)",
+        stats_.unknown_dlsym_calls, stats_.unknown_dlsym_calls == 1 ? "" : "s"));
+  }
   if (stats_.unknown_dlopen_calls > 0) {
     warnings_.push_back(fmt::format(
         "{} reachable dlopen call{} with a library name not known statically (add libraries "
@@ -545,7 +676,17 @@ Result<std::unique_ptr<StaticAnalysis>> StaticAnalysis::Run(const std::string& p
                                                             const StaticOptions& options) {
   std::unique_ptr<StaticAnalysis> analysis(new StaticAnalysis());
   analysis->options_ = options;
-  Status loaded = analysis->Load(path);
+  Result<std::optional<ScriptChain>> script =
+      FollowShebang(path, ShebangOptions{options.resolver.sysroot, options.search_path});
+  if (!script.ok()) return script.error();
+  std::string program = path;
+  if (*script) {
+    // Named as the kernel will show the process's image (/proc/PID/exe: symlinks resolved).
+    std::error_code error;
+    std::filesystem::path canonical = std::filesystem::canonical((*script)->programs.back(), error);
+    program = error ? (*script)->programs.back() : canonical.string();
+  }
+  Status loaded = analysis->Load(program);
   if (!loaded.ok()) return loaded.error();
   analysis->Summarize(0);
   auto link_start = std::chrono::steady_clock::now();
@@ -554,8 +695,10 @@ Result<std::unique_ptr<StaticAnalysis>> StaticAnalysis::Run(const std::string& p
   analysis->AddGuards(*analysis->reach_, 0);
   for (uint32_t o = 0; o < analysis->program_.size(); ++o) analysis->AddObjectRoots(o);
   analysis->AddLoaderCallbacks();
-  for (const std::string& name : options.dlopen) {
-    analysis->QueueObject(name, "--dlopen", path, "");
+  for (const std::string& argument : options.dlopen) {
+    Result<std::vector<std::string>> names = ExpandDlopenArgument(argument);
+    if (!names.ok()) return names.error();
+    for (const std::string& name : *names) analysis->QueueObject(name, "--dlopen", path, "");
   }
   analysis->IntegrateQueuedObjects();
   do {
@@ -572,10 +715,58 @@ Result<std::unique_ptr<StaticAnalysis>> StaticAnalysis::Run(const std::string& p
     Status phases = analysis->ComputePhases();
     if (!phases.ok()) return phases.error();
   }
+  if (*script) {
+    Status added = analysis->AddScript(path, **script);
+    if (!added.ok()) return added.error();
+  }
   // Objects loaded on the way (dlopen, NSS, PAM) were summarised inside this phase.
   analysis->stats_.link_seconds =
       Seconds(link_start) - (analysis->stats_.summarize_seconds - summarize_before);
   return analysis;
+}
+
+Status StaticAnalysis::AddScript(const std::string& path, const ScriptChain& chain) {
+  Profile& p = profile_;
+  std::error_code error;
+  std::filesystem::path absolute = std::filesystem::absolute(path, error);
+  p.target = error ? path : absolute.lexically_normal().string();
+  ScriptInfo info;
+  info.line = chain.line;
+  for (const std::string& program : chain.programs) {
+    std::filesystem::path canonical = std::filesystem::canonical(program, error);
+    info.programs.push_back(error ? program : canonical.string());
+  }
+  warnings_.push_back(fmt::format("{} is a script ('#!{}'): analysing {}", path, chain.line,
+                                  fmt::join(info.programs, " then ")));
+  // The programs before the last (env) run in the same process first: their calls are the
+  // start-up of the script's. `--from` names a function of the last one only.
+  if (!options_.from.empty()) {
+    p.script = std::move(info);
+    return Ok{};
+  }
+  StaticOptions first_options = options_;
+  first_options.phases = false;
+  for (size_t i = 0; i + 1 < chain.programs.size(); ++i) {
+    Result<std::unique_ptr<StaticAnalysis>> first = Run(chain.programs[i], first_options);
+    if (!first.ok()) return first.error();
+    const Profile& q = (*first)->profile();
+    p.syscalls |= q.syscalls;
+    for (const auto& [image, set] : q.images) p.images[image] |= set;
+    for (const auto& [number, sites] : q.evidence) {
+      std::vector<CodeLocation>& list = p.evidence[number];
+      for (const CodeLocation& site : sites) {
+        if (list.size() < options_.evidence_limit) list.push_back(site);
+      }
+    }
+    p.unresolved.insert(p.unresolved.end(), q.unresolved.begin(), q.unresolved.end());
+    p.added_objects.insert(p.added_objects.end(), q.added_objects.begin(), q.added_objects.end());
+    for (Phase& phase : p.phases) {
+      if (phase.name == "startup") phase.syscalls |= q.syscalls;
+    }
+    for (const std::string& w : (*first)->warnings()) warnings_.push_back(w);
+  }
+  p.script = std::move(info);
+  return Ok{};
 }
 
 Result<std::string> StaticAnalysis::Explain(int number) const {

@@ -3,7 +3,8 @@
 // each object once (object_analyzer.h; in parallel, through the on-disk cache), binds them
 // into one process (linked_program.h), computes what is reachable from the roots
 // (reachability.h), adds NSS back-ends and dlopen()ed libraries the reachable code loads, and
-// resolves the numbers of the reachable syscall sites (syscall_numbers.h).
+// resolves the numbers of the reachable syscall sites (syscall_numbers.h). A script is
+// analysed as the programs its `#!` line runs (shebang.h).
 //
 //   StaticOptions options;
 //   Result<std::unique_ptr<StaticAnalysis>> a = StaticAnalysis::Run("/usr/bin/ssh", options);
@@ -16,6 +17,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,7 @@
 #include "analysis/syscall_numbers.h"
 #include "base/result.h"
 #include "elf/library_resolver.h"
+#include "elf/shebang.h"
 #include "profile/profile.h"
 
 namespace sysfence {
@@ -57,6 +60,9 @@ struct StaticOptions {
   // whole process: "SYMBOL" (in any loaded object), "OBJECT:SYMBOL" or "0xADDRESS" (a
   // function start in the program). An unknown function makes Run fail.
   std::string from;
+  // PATH for a script whose `#!` line is `/usr/bin/env NAME` ("" = this process's PATH);
+  // looked up under the sysroot.
+  std::string search_path;
 };
 
 struct StaticStats {
@@ -69,6 +75,7 @@ struct StaticStats {
   size_t reached_sites = 0;
   size_t unresolved_sites = 0;
   size_t unknown_dlopen_calls = 0;
+  size_t unknown_dlsym_calls = 0;
   double summarize_seconds = 0;
   double link_seconds = 0;
   // Per object: path, seconds spent summarising it (0 when it came from the cache).
@@ -93,6 +100,11 @@ class StaticAnalysis {
   Status Load(const std::string& path);
   void Summarize(size_t first_object);
   void AddObjectRoots(uint32_t object);
+  // Makes roots of what the loader runs as `object`'s initialisers (DT_INIT, the init and
+  // preinit arrays) or, with `fini`, its finalisers: slots holding local addresses and slots
+  // filled through a symbol, bound as the loader binds it (an exported constructor may be
+  // interposed by another object's definition of the same name).
+  void AddInitRoots(Reachability& reach, uint32_t object, bool fini) const;
   void AddLoaderCallbacks();
   // Functions the loader looks up by name and calls (malloc, __libc_early_init, ...).
   std::vector<FunctionRef> LoaderCallbacks() const;
@@ -122,6 +134,10 @@ class StaticAnalysis {
     int number;
   };
   std::vector<VdsoUse> VdsoFallbacks(const Reachability& reach) const;
+
+  // A script: the profile is its interpreter's (already built), plus the sets of the
+  // programs the process runs before it (`env`), and names the script.
+  Status AddScript(const std::string& path, const ScriptChain& chain);
 
   // Static phases (static_phases.cc).
   Status ComputePhases();
@@ -169,6 +185,20 @@ class StaticAnalysis {
   std::vector<PendingExports> integrated_exports_;  // every one handled so far
   bool signal_handlers_before_ = false;  // --from: rt_sigaction may run before the function
   std::vector<std::string> loaded_names_;  // names already handled by the dynamic-load loop
+
+  // dlsym with a constant name: the definitions its scope may find become address-taken
+  // (a function), reached (data), or run (an IFUNC resolver, whose picks are taken).
+  struct DlsymTake {
+    SymbolBinding binding;
+    std::string reason;
+  };
+  // Takes what a reached dlsym call's names resolve to; true when anything new was taken.
+  bool TakeDlsymNames(FunctionRef caller, const DlopenCall& call);
+  std::vector<SymbolBinding> DlsymDefinitions(std::string_view name, SymbolScope scope,
+                                              uint32_t caller) const;
+  void TakeDlsymResult(Reachability& reach, const DlsymTake& take) const;
+  std::vector<DlsymTake> dlsym_takes_;
+  std::set<std::string> handled_dlsym_;
 };
 
 }  // namespace sysfence

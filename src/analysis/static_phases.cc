@@ -20,10 +20,6 @@
 namespace sysfence {
 namespace {
 
-bool LoadedAtRunTime(const LoadedObject& loaded) {
-  return loaded.reason != "program" && loaded.reason != "DT_NEEDED" &&
-         loaded.reason != "interpreter";
-}
 
 }  // namespace
 
@@ -109,13 +105,13 @@ std::unique_ptr<Reachability> StaticAnalysis::NewPhaseReach(
   // Objects loaded at run time (dlopen, NSS, PAM) may be loaded in any phase: their
   // initialisers run then, their finalisers at dlclose, their exports are found by dlsym.
   for (uint32_t o = 0; o < program_.size(); ++o) {
-    if (!LoadedAtRunTime(program_.object(o).loaded)) continue;
-    const ObjectSummary& s = program_.summary(o);
-    const std::string& path = program_.ObjectPath(o);
-    for (uint32_t f : s.init_functions) reach->AddRoot({o, f}, "initializer of " + path);
-    for (uint32_t f : s.fini_functions) reach->AddRoot({o, f}, "finalizer of " + path);
+    if (!!program_.object(o).loaded.LoadedWithProgram()) continue;
+    AddInitRoots(*reach, o, /*fini=*/false);
+    AddInitRoots(*reach, o, /*fini=*/true);
   }
   for (const PendingExports& pending : integrated_exports_) TakeExports(*reach, pending);
+  // What reached dlsym calls return, in any phase (where the call happens is not followed).
+  for (const DlsymTake& take : dlsym_takes_) TakeDlsymResult(*reach, take);
   return reach;
 }
 
@@ -162,8 +158,8 @@ std::unique_ptr<Reachability> StaticAnalysis::StartupReach(FunctionRef main) {
   for (uint32_t o = 0; o < program_.size(); ++o) {
     const ObjectSummary& s = program_.summary(o);
     const LoadedObject& loaded = program_.object(o).loaded;
-    if (LoadedAtRunTime(loaded)) continue;
-    for (uint32_t f : s.init_functions) startup->AddRoot({o, f}, "initializer of " + loaded.path);
+    if (!loaded.LoadedWithProgram()) continue;
+    AddInitRoots(*startup, o, /*fini=*/false);
     // The loader runs the resolvers; the implementations they pick run when called.
     for (uint32_t f : s.ifunc_resolvers) startup->AddRoot({o, f}, "IFUNC resolver in " + loaded.path);
     if (s.entry_function != kNoIndex && (o == 0 || loaded.reason == "interpreter")) {
@@ -208,9 +204,7 @@ Status StaticAnalysis::ComputePhases() {
       NewPhaseReach({startup.get(), main_phase.get()}, {}, {});
   exit_phase->AddRoot(exit_function, "exit");
   for (uint32_t o = 0; o < program_.size(); ++o) {
-    for (uint32_t f : program_.summary(o).fini_functions) {
-      exit_phase->AddRoot({o, f}, "finalizer of " + program_.ObjectPath(o));
-    }
+    AddInitRoots(*exit_phase, o, /*fini=*/true);
   }
   exit_phase->Run();
 

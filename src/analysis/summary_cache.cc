@@ -16,7 +16,7 @@ namespace sysfence {
 namespace {
 
 constexpr char kMagic[8] = {'S', 'F', 'S', 'U', 'M', 'M', 'R', 'Y'};
-constexpr uint32_t kFormatVersion = 2;
+constexpr uint32_t kFormatVersion = 3;
 // A hash of the analysis sources (generated at build time): a summary written by any other
 // analyser is never read.
 constexpr char kAnalyzerVersion[17] = SYSFENCE_ANALYZER_VERSION;
@@ -242,6 +242,8 @@ std::string SerializeSummary(const CacheKey& key, const ObjectSummary& s) {
   payload.Vector(s.ifunc_resolvers);
   payload.Vector(s.root_regions);
   payload.Vector(s.copies);
+  payload.Vector(s.init_symbols);
+  payload.Vector(s.fini_symbols);
   payload.Vector(s.escaping_functions);
   payload.Value<uint64_t>(s.dlopen_calls.size());
   for (const DlopenCall& d : s.dlopen_calls) {
@@ -249,6 +251,7 @@ std::string SerializeSummary(const CacheKey& key, const ObjectSummary& s) {
     payload.Value(d.call_site);
     payload.Value<uint8_t>(d.unknown_name);
     payload.Value<uint8_t>(static_cast<uint8_t>(d.kind));
+    payload.Value<uint8_t>(static_cast<uint8_t>(d.scope));
     payload.Value<uint64_t>(d.names.size());
     for (const std::string& name : d.names) payload.String(name);
   }
@@ -310,6 +313,8 @@ Result<ObjectSummary> DeserializeSummary(const CacheKey& key, std::string_view b
   s.ifunc_resolvers = in.Vector<uint32_t>();
   s.root_regions = in.Vector<uint32_t>();
   s.copies = in.Vector<CopyRelocation>();
+  s.init_symbols = in.Vector<SymbolSlot>();
+  s.fini_symbols = in.Vector<SymbolSlot>();
   s.escaping_functions = in.Vector<uint32_t>();
   uint64_t dlopen_count = in.Value<uint64_t>();
   for (uint64_t i = 0; i < dlopen_count && in.ok(); ++i) {
@@ -318,8 +323,11 @@ Result<ObjectSummary> DeserializeSummary(const CacheKey& key, std::string_view b
     d.call_site = in.Value<uint32_t>();
     d.unknown_name = in.Value<uint8_t>() != 0;
     uint8_t kind = in.Value<uint8_t>();
-    if (kind > static_cast<uint8_t>(NameKind::kPamService)) return MakeError("bad name kind");
+    if (kind > static_cast<uint8_t>(NameKind::kSymbol)) return MakeError("bad name kind");
     d.kind = static_cast<NameKind>(kind);
+    uint8_t scope = in.Value<uint8_t>();
+    if (scope > static_cast<uint8_t>(SymbolScope::kNext)) return MakeError("bad symbol scope");
+    d.scope = static_cast<SymbolScope>(scope);
     uint64_t names = in.Value<uint64_t>();
     for (uint64_t j = 0; j < names && in.ok(); ++j) d.names.push_back(in.String());
     s.dlopen_calls.push_back(std::move(d));

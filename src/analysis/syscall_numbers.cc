@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/library_knowledge.h"
 #include "analysis/value_set.h"
 #include "syscalls/syscall_table.h"
 
@@ -47,6 +48,9 @@ class NumberResolver {
   void Propagate();
   // Whether code outside f's object can hold f's address (exported, or handed out).
   bool Escapes(FunctionRef f) const;
+  // The library-knowledge rule that says what `caller` passes `callee` when it is not
+  // known statically, or null.
+  const NumberRule* RuleFor(FunctionRef caller, FunctionRef callee) const;
   // The reached calls through pointers in `object`.
   const std::vector<Caller>& IndirectCallsIn(uint32_t object);
   std::string Describe(FunctionRef f) const {
@@ -133,6 +137,12 @@ void NumberResolver::Seed(uint32_t index) {
     std::optional<std::span<const uint64_t>> atoms =
         slot < 0 ? std::nullopt : s.ArgumentOf(*caller.call, slot);
     if (!atoms) {
+      if (const NumberRule* rule = RuleFor(caller.function, f)) {
+        for (std::string_view name : rule->syscalls) {
+          parameters_[index].numbers.Insert(*SyscallNumber(name));
+        }
+        continue;
+      }
       mark_unknown(fmt::format("the number arrives in %{} of {}; the call at {:#x} in {} passes a "
                                "value not known statically",
                                RegisterName(reg), Describe(f), caller.call->address,
@@ -158,6 +168,14 @@ void NumberResolver::Seed(uint32_t index) {
     }
   }
   }
+}
+
+const NumberRule* NumberResolver::RuleFor(FunctionRef caller, FunctionRef callee) const {
+  std::string_view soname = program_.object(caller.object).loaded.elf->dynamic().soname;
+  for (const NumberRule& rule : NumberRules()) {
+    if (rule.caller_soname == soname && program_.FunctionName(callee) == rule.callee) return &rule;
+  }
+  return nullptr;
 }
 
 bool NumberResolver::Escapes(FunctionRef f) const {

@@ -1,29 +1,48 @@
 // `sysfence compare [--format text|json|csv] A B`: both / only in A / only in B.
+// `sysfence compare --soundness [--format text|json] DYNAMIC [STATIC...]`: is every call each
+// traced image made in that image's static set? Images no STATIC profile covers are analysed
+// here, as `sysfence static IMAGE` would.
+#include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "analysis/static_analyzer.h"
 #include "base/file_util.h"
 #include "cli/cli.h"
 #include "profile/profile_json.h"
+#include "profile/soundness.h"
 #include "report/comparison_report.h"
 
 namespace sysfence::cli {
 namespace {
 
+// Exit status of a soundness check that found a miss, or an image it could not analyse.
+constexpr int kExitUnsound = 1;
+
 struct CompareOptions {
   std::string format = "text";
   std::string output;
-  std::string a;
-  std::string b;
+  std::vector<std::string> profiles;
+  bool soundness = false;
+  bool no_debug_info = false;
+  bool no_cache = false;
+  std::string cache_directory;
 };
 
 int RunCompare(const CompareOptions& options) {
-  Result<Profile> a = ReadProfileFile(options.a);
+  if (options.profiles.size() != 2) {
+    return ReportError(MakeError("compare takes two profiles, PROFILE_A and PROFILE_B ({} given)",
+                                 options.profiles.size()));
+  }
+  Result<Profile> a = ReadProfileFile(options.profiles[0]);
   if (!a.ok()) return ReportError(a.error());
-  Result<Profile> b = ReadProfileFile(options.b);
+  Result<Profile> b = ReadProfileFile(options.profiles[1]);
   if (!b.ok()) return ReportError(b.error());
-  NamedProfile named_a{options.a, &*a};
-  NamedProfile named_b{options.b, &*b};
+  NamedProfile named_a{options.profiles[0], &*a};
+  NamedProfile named_b{options.profiles[1], &*b};
   std::string text = options.format == "json"  ? ComparisonToJson(named_a, named_b)
                      : options.format == "csv" ? ComparisonToCsv(named_a, named_b)
                                                : ComparisonToText(named_a, named_b);
@@ -32,18 +51,114 @@ int RunCompare(const CompareOptions& options) {
   return 0;
 }
 
+// One line per image: "IMAGE: N traced, M static, missed: NAME... | none", or why it was not
+// checked.
+std::string SoundnessText(const SoundnessReport& report,
+                          const std::map<std::string, std::string>& not_analysed) {
+  std::string out;
+  for (const ImageSoundness& image : report.images) {
+    if (!image.Checked()) {
+      out += fmt::format("{}: cannot analyse: {}\n", image.image, not_analysed.at(image.image));
+      continue;
+    }
+    std::string missed;
+    for (const std::string& name : image.missed.Names()) missed += (missed.empty() ? "" : " ") + name;
+    out += fmt::format("{}: {} traced, {} static, missed: {}\n", image.image, image.traced.Size(),
+                       image.static_set->Size(), missed.empty() ? "none" : missed);
+  }
+  return out;
+}
+
+std::string SoundnessJson(const SoundnessReport& report,
+                          const std::map<std::string, std::string>& not_analysed) {
+  nlohmann::json images = nlohmann::json::array();
+  for (const ImageSoundness& image : report.images) {
+    nlohmann::json entry = {{"image", image.image}, {"traced", image.traced.Size()}};
+    if (image.Checked()) {
+      entry["static"] = image.static_set->Size();
+      entry["missed"] = image.missed.Names();
+    } else {
+      entry["error"] = not_analysed.at(image.image);
+    }
+    images.push_back(std::move(entry));
+  }
+  return nlohmann::json{{"sound", report.Sound()}, {"images", images}}.dump(2) + "\n";
+}
+
+int RunSoundness(const CompareOptions& options) {
+  if (options.format == "csv") return ReportError(Error("--soundness writes text or json"));
+  const std::string& dynamic_path = options.profiles.front();
+  Result<Profile> dynamic = ReadProfileFile(dynamic_path);
+  if (!dynamic.ok()) return ReportError(dynamic.error());
+  if (dynamic->kind != ProfileKind::kDynamic) {
+    return ReportError(MakeError("{}: --soundness needs a dynamic profile first (this one is {})",
+                                 dynamic_path, ProfileKindName(dynamic->kind)));
+  }
+  std::vector<std::string> images = TracedImages(*dynamic);
+  if (images.empty()) return ReportError(MakeError("{}: the profile holds no image", dynamic_path));
+  std::map<std::string, SyscallSet> static_sets;
+  for (size_t i = 1; i < options.profiles.size(); ++i) {
+    Result<Profile> given = ReadProfileFile(options.profiles[i]);
+    if (!given.ok()) return ReportError(given.error());
+    if (given->kind != ProfileKind::kStatic) {
+      return ReportError(MakeError("{}: not a static profile (it is {})", options.profiles[i],
+                                   ProfileKindName(given->kind)));
+    }
+    // The images of a trace are canonical paths; `sysfence static` keeps BINARY as typed.
+    std::error_code error;
+    std::filesystem::path real = std::filesystem::canonical(given->target, error);
+    static_sets[error ? given->target : real.string()] = given->syscalls;
+  }
+  StaticOptions analysis;
+  analysis.use_debug_files = !options.no_debug_info;
+  analysis.use_cache = !options.no_cache;
+  analysis.cache_directory = options.cache_directory;
+  std::map<std::string, std::string> not_analysed;
+  for (const std::string& image : images) {
+    if (static_sets.count(image) != 0) continue;
+    Result<std::unique_ptr<StaticAnalysis>> analysed = StaticAnalysis::Run(image, analysis);
+    if (analysed.ok()) {
+      static_sets[image] = (*analysed)->profile().syscalls;
+    } else {
+      not_analysed[image] = analysed.error().message();
+    }
+  }
+  SoundnessReport report = CheckSoundness(dynamic->images, static_sets);
+  std::string text = options.format == "json" ? SoundnessJson(report, not_analysed)
+                                              : SoundnessText(report, not_analysed);
+  Status written = WriteFileAtomically(options.output, text);
+  if (!written.ok()) return ReportError(written.error());
+  return report.Sound() ? 0 : kExitUnsound;
+}
+
 }  // namespace
 
 void RegisterCompareVerb(CLI::App& app, VerbAction& action) {
   auto options = std::make_shared<CompareOptions>();
   CLI::App* verb = app.add_subcommand(
-      "compare", "Compare two profiles: both, only in A, only in B, by category.");
-  verb->add_option("--format", options->format, "Output format")
+      "compare",
+      "Compare two profiles: both, only in A, only in B, by category. With --soundness: check "
+      "that every call each image of a traced profile made is in that image's static set.");
+  verb->add_option("--format", options->format, "Output format: text, json, csv")
       ->check(CLI::IsMember({"text", "json", "csv"}));
   verb->add_option("-o,--output", options->output, "Write here (default: stdout)");
-  verb->add_option("PROFILE_A", options->a, "First profile")->required();
-  verb->add_option("PROFILE_B", options->b, "Second profile")->required();
-  verb->callback([options, &action] { action = [options] { return RunCompare(*options); }; });
+  verb->add_flag("--soundness", options->soundness,
+                 "PROFILES are DYNAMIC [STATIC...]: check each image of the dynamic profile "
+                 "against its static profile (matched by target), analysing the images no "
+                 "STATIC covers; exit status 1 when an image misses a call or cannot be "
+                 "analysed");
+  verb->add_flag("--no-debug-info", options->no_debug_info,
+                 "With --soundness: analyse without separate debug files");
+  verb->add_flag("--no-cache", options->no_cache,
+                 "With --soundness: do not read or write the analysis cache");
+  verb->add_option("--cache-dir", options->cache_directory,
+                   "With --soundness: the analysis cache directory");
+  verb->add_option("PROFILES", options->profiles,
+                   "PROFILE_A PROFILE_B, or with --soundness DYNAMIC [STATIC...]")
+      ->required();
+  verb->callback([options, &action] {
+    action = [options] { return options->soundness ? RunSoundness(*options) : RunCompare(*options); };
+  });
 }
 
 }  // namespace sysfence::cli

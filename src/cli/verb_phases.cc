@@ -56,11 +56,6 @@ int RunPhases(const PhasesOptions& options) {
     text = ProposalJson(proposal);
   } else {
     text = FormatProposal(proposal);
-    if (!proposal.boundaries.empty()) {
-      text += "\nto trace with these phases:\n  sysfence trace";
-      for (const ProposedBoundary& b : proposal.boundaries) text += " --phase " + b.suggested_spec;
-      text += " -- CMD...\n";
-    }
   }
   Status written = WriteFileAtomically(options.output, text);
   if (!written.ok()) return ReportError(written.error());

@@ -91,12 +91,15 @@ void RegisterStaticVerb(CLI::App& app, VerbAction& action) {
                    "Print one call path from a root to the function of this symbol name");
   verb->add_option("--library-path", options->analysis.resolver.library_paths,
                    "Search this directory for libraries before DT_RUNPATH and the cache, as "
-                   "LD_LIBRARY_PATH would (repeatable)");
+                   "LD_LIBRARY_PATH would (repeatable)")
+      ->allow_extra_args(false);
   verb->add_option("--sysroot", options->analysis.resolver.sysroot,
                    "Resolve libraries, ld.so.cache and nsswitch.conf under this directory");
   verb->add_option("--dlopen", options->analysis.dlopen,
-                   "A library the program loads at run time (name or path; repeatable); all "
-                   "its exported functions count as reachable");
+                   "A library the program loads at run time (name or path), every shared "
+                   "object under a directory, or those a glob matches ('.../lib-dynload/*.so'); "
+                   "repeatable; all their exported functions count as reachable")
+      ->allow_extra_args(false);
   verb->add_option("--unresolved", options->unresolved,
                    "What to do with syscall sites whose number is not known statically: "
                    "'report' them (default) or allow 'all' syscalls")
@@ -114,7 +117,8 @@ void RegisterStaticVerb(CLI::App& app, VerbAction& action) {
   verb->add_option("--pam-service", options->analysis.pam_services,
                    "PAM service whose modules the program loads when its pam_start name is not "
                    "a constant (default: the program's file name; 'all': every service; "
-                   "repeatable)");
+                   "repeatable)")
+      ->allow_extra_args(false);
   verb->add_flag("--loader-debug-features", options->analysis.loader_debug_features,
                  "Include what the loader does under LD_PROFILE, LD_SHOW_AUXV and "
                  "--list-diagnostics (left out by default)");
@@ -133,7 +137,13 @@ void RegisterStaticVerb(CLI::App& app, VerbAction& action) {
                    "Threads that analyse libraries (default: up to 2)");
   verb->add_option("--nsswitch", options->analysis.nsswitch_path,
                    "NSS configuration to read (default: /etc/nsswitch.conf)");
-  verb->add_option("BINARY", options->binary, "The program (or library) to analyse")->required();
+  verb->add_option("--path", options->analysis.search_path,
+                   "PATH in which a script's '#!/usr/bin/env NAME' finds NAME (default: "
+                   "sysfence's own PATH)");
+  verb->add_option("BINARY", options->binary,
+                   "The program (or library) to analyse; for a script ('#!'), the programs its "
+                   "'#!' line runs")
+      ->required();
   verb->footer(
       "The profile's 'evidence' lists at most 8 sites per syscall; 'images' maps every object "
       "to the syscalls issued by its code. Exit status 2 when BINARY cannot be analysed.");

@@ -185,11 +185,6 @@ int RunTrace(const TraceVerbOptions& options) {
   if (options.auto_phases) {
     PhaseProposal proposal = DetectPhases(observer.events(), {});
     std::string text = FormatProposal(proposal);
-    if (!proposal.boundaries.empty()) {
-      text += "\nto trace with these phases:\n  sysfence trace";
-      for (const ProposedBoundary& b : proposal.boundaries) text += " --phase " + b.suggested_spec;
-      text += " -- CMD...\n";
-    }
     fmt::print(stderr, "\nproposed phases:\n{}", text);
   }
   Status written = WriteProfileFile(options.output, result->profile);

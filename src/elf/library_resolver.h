@@ -36,6 +36,12 @@ struct LoadedObject {
   std::string path;       // the path opened (under the sysroot)
   std::string needed_by;  // path of the object whose DT_NEEDED named it ("" for the program)
   std::string reason;     // "program", "interpreter", "DT_NEEDED", or why it was added
+
+  // Whether the loader maps it before the program starts (the global scope), not later
+  // through dlopen, NSS or PAM.
+  bool LoadedWithProgram() const {
+    return reason == "program" || reason == "DT_NEEDED" || reason == "interpreter";
+  }
 };
 
 struct LoadList {

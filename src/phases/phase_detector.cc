@@ -149,6 +149,11 @@ std::string FormatProposal(const PhaseProposal& proposal) {
                                    '#'),
                        SyscallDisplayName(d.number));
   }
+  if (!proposal.boundaries.empty()) {
+    out += "\nto trace with these phases:\n  sysfence trace";
+    for (const ProposedBoundary& b : proposal.boundaries) out += " --phase " + b.suggested_spec;
+    out += " -- CMD...\n";
+  }
   return out;
 }
 

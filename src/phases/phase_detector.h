@@ -68,7 +68,8 @@ struct PhaseProposal {
 PhaseProposal DetectPhases(const std::vector<TimelineEvent>& events,
                            const DetectorOptions& options);
 
-// A terminal rendering: boundaries with evidence, per-phase sizes, and a discovery timeline.
+// A terminal rendering: boundaries with evidence, per-phase sizes, a discovery timeline, and
+// the `sysfence trace --phase ...` line that reproduces the boundaries.
 std::string FormatProposal(const PhaseProposal& proposal);
 
 }  // namespace sysfence

@@ -80,6 +80,7 @@ Result<Profile> MakeHybridProfile(const Profile& static_profile, const Profile& 
   hybrid.unresolved = static_profile.unresolved;
   hybrid.evidence = static_profile.evidence;
   hybrid.added_objects = static_profile.added_objects;
+  hybrid.script = static_profile.script;
   return hybrid;
 }
 

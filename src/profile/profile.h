@@ -56,6 +56,13 @@ struct AddedObject {
   std::string reason;
 };
 
+// A static profile of a script (a file starting with "#!"): the set is that of the programs
+// its `#!` line makes the process run.
+struct ScriptInfo {
+  std::string line;                   // the `#!` line, without "#!"
+  std::vector<std::string> programs;  // absolute paths, in the order the process runs them
+};
+
 // The first call of one syscall in a trace (dynamic): the discovery timeline.
 struct Discovery {
   double time = 0;  // seconds since the trace started
@@ -95,6 +102,8 @@ struct Profile {
   // `static --from FUNCTION`: the function the set is reachable from (absent: the whole
   // process).
   std::optional<CodeLocation> from_function;
+  // Static analysis of a script: what its `#!` line runs (absent for a program).
+  std::optional<ScriptInfo> script;
   // First call of each syscall, in time order (dynamic).
   std::vector<Discovery> discovery;
   // True when the trace was interrupted (sysfence got SIGINT/SIGTERM) before the program ended.

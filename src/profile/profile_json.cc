@@ -268,6 +268,22 @@ Result<Profile> ProfileFromJson(const json& root, const Reader& in) {
     SYSFENCE_ASSIGN_OR_RETURN(location, in.Location(root["from_function"], "from_function"));
     profile.from_function = std::move(location);
   }
+  if (root.contains("script")) {
+    const json& script = root["script"];
+    if (!script.is_object() || !script.contains("programs") || !script["programs"].is_array()) {
+      return in.Fail("script", "expected an object with 'programs'");
+    }
+    ScriptInfo info;
+    if (script.contains("line")) {
+      SYSFENCE_ASSIGN_OR_RETURN(info.line, in.String(script["line"], "script.line"));
+    }
+    for (const json& program : script["programs"]) {
+      std::string path;
+      SYSFENCE_ASSIGN_OR_RETURN(path, in.String(program, "script.programs"));
+      info.programs.push_back(std::move(path));
+    }
+    profile.script = std::move(info);
+  }
   if (root.contains("discovery")) {
     const json& discovery = root["discovery"];
     if (!discovery.is_array()) return in.Fail("discovery", "expected an array");
@@ -366,6 +382,9 @@ std::string ProfileToJsonText(const Profile& profile) {
     root["added_objects"] = added;
   }
   if (profile.from_function) root["from_function"] = LocationToJson(*profile.from_function);
+  if (profile.script) {
+    root["script"] = {{"line", profile.script->line}, {"programs", profile.script->programs}};
+  }
   if (!profile.discovery.empty()) {
     json discovery = json::array();
     for (const Discovery& d : profile.discovery) {

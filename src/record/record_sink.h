@@ -95,15 +95,7 @@ struct ProcessCreated {
 struct ExecRecord {
   pid_t pid = 0;         // after the exec (a non-leader thread that execs takes this id)
   pid_t former_tid = 0;  // the thread that called execve (== pid for the leader)
-  std::string_view image;  // the file now running, symlinks resolved (/proc/PID/exe)
-  int64_t monotonic_ns = 0;
-};
-
-// A thread ended.
-struct ExitRecord {
-  pid_t pid = 0;
-  bool killed = false;  // by a signal (`status` is the signal) or exited (`status` = code)
-  int status = 0;
+  std::string_view image;  // the file now running: ExecutedImage (exec_image.h)
   int64_t monotonic_ns = 0;
 };
 
@@ -122,12 +114,16 @@ class RecordSink {
   // kill the tree when it is interrupted).
   virtual bool Knows(pid_t pid) const = 0;
   virtual std::vector<pid_t> LivePids() const = 0;
+  // The image thread `pid` runs; "" when it is unknown or still the launcher's child (for
+  // ExecutedImage, exec_image.h).
+  virtual std::string_view ImageOf(pid_t pid) const = 0;
   virtual void OnSyscall(const CallRecord& call) = 0;
   virtual void OnCallCounts(const CallCountRecord& calls) = 0;
   // False (nothing recorded) when the parent is not traced.
   virtual bool OnProcessCreated(const ProcessCreated& event) = 0;
   virtual void OnExec(const ExecRecord& event) = 0;
-  virtual void OnExit(const ExitRecord& event) = 0;
+  // A thread ended (ExitEvent of trace_observer.h: observers get it as it is).
+  virtual void OnExit(const ExitEvent& event) = 0;
   virtual void OnSignal(const SignalRecord& event) = 0;
   // The backend lost `count` events (a full buffer, say): the profile is marked incomplete.
   virtual void OnLost(uint64_t count) = 0;

@@ -31,6 +31,12 @@ void Recorder::Start(pid_t root) {
 
 bool Recorder::Knows(pid_t pid) const { return tree_.Find(pid) != nullptr; }
 
+std::string_view Recorder::ImageOf(pid_t pid) const {
+  const Tracee* tracee = tree_.Find(pid);
+  if (tracee == nullptr || tracee->launching) return {};
+  return tracee->image->path();
+}
+
 void Recorder::StartPhase(std::string name, std::string trigger) {
   phase_ = AddPhase(std::move(name), std::move(trigger));
 }
@@ -139,11 +145,10 @@ void Recorder::OnExec(const ExecRecord& event) {
   }
 }
 
-void Recorder::OnExit(const ExitRecord& event) {
+void Recorder::OnExit(const ExitEvent& event) {
   if (event.pid == root_) root_exit_status_ = event.killed ? 128 + event.status : event.status;
   if (observer_ != nullptr && tree_.Find(event.pid) != nullptr) {
-    observer_->OnExit(*this,
-                      ExitEvent{event.pid, event.killed, event.status, event.monotonic_ns});
+    observer_->OnExit(*this, event);
   }
   tree_.Remove(event.pid);
 }

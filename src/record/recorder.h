@@ -61,11 +61,12 @@ class Recorder final : public RecordSink, private TraceContext {
   // RecordSink
   bool Knows(pid_t pid) const override;
   std::vector<pid_t> LivePids() const override { return tree_.Pids(); }
+  std::string_view ImageOf(pid_t pid) const override;
   void OnSyscall(const CallRecord& call) override;
   void OnCallCounts(const CallCountRecord& calls) override;
   bool OnProcessCreated(const ProcessCreated& event) override;
   void OnExec(const ExecRecord& event) override;
-  void OnExit(const ExitRecord& event) override;
+  void OnExit(const ExitEvent& event) override;
   void OnSignal(const SignalRecord& event) override;
   void OnLost(uint64_t count) override;
   void OnIdle(int64_t monotonic_ns) override;

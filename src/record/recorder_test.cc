@@ -40,8 +40,8 @@ ExecRecord Exec(pid_t pid, std::string_view image, pid_t former_tid = 0) {
   return ExecRecord{pid, former_tid != 0 ? former_tid : pid, image, ++g_clock};
 }
 
-ExitRecord Exit(pid_t pid, int status, bool killed = false) {
-  return ExitRecord{pid, killed, status, ++g_clock};
+ExitEvent Exit(pid_t pid, int status, bool killed = false) {
+  return ExitEvent{pid, killed, status, ++g_clock};
 }
 
 Names ImageNames(const Profile& profile, const std::string& image) {

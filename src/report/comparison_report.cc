@@ -25,15 +25,6 @@ json Summary(NamedProfile p) {
           {"percent_of_all", Percent(p.profile->syscalls.Size(), total)}};
 }
 
-std::string JoinNames(const SyscallSet& set) {
-  std::string out;
-  for (const std::string& name : set.Names()) {
-    if (!out.empty()) out += ", ";
-    out += name;
-  }
-  return out.empty() ? "-" : out;
-}
-
 // Wraps a comma-separated list at `width` columns, indenting continuation lines.
 std::string Wrap(const std::string& text, size_t indent, size_t width) {
   std::string out;
@@ -58,6 +49,25 @@ std::string Wrap(const std::string& text, size_t indent, size_t width) {
 }
 
 }  // namespace
+
+std::string JoinNames(const SyscallSet& set) {
+  std::string out;
+  for (const std::string& name : set.Names()) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out.empty() ? "-" : out;
+}
+
+std::vector<std::pair<Category, SyscallSet>> ByCategory(const SyscallSet& set) {
+  std::vector<std::pair<Category, SyscallSet>> parts;
+  for (int i = 0; i < kCategoryCount; ++i) {
+    auto category = static_cast<Category>(i);
+    SyscallSet part = InCategory(set, category);
+    if (!part.Empty()) parts.emplace_back(category, std::move(part));
+  }
+  return parts;
+}
 
 std::string ComparisonToText(NamedProfile a, NamedProfile b) {
   Comparison c = CompareSets(a.profile->syscalls, b.profile->syscalls);
@@ -91,10 +101,7 @@ std::string ComparisonToText(NamedProfile a, NamedProfile b) {
   }
   auto list = [&](std::string_view title, const SyscallSet& set) {
     out += fmt::format("\n{} ({}):\n", title, set.Size());
-    for (int i = 0; i < kCategoryCount; ++i) {
-      auto category = static_cast<Category>(i);
-      SyscallSet part = InCategory(set, category);
-      if (part.Empty()) continue;
+    for (const auto& [category, part] : ByCategory(set)) {
       std::string head = fmt::format("  {:<27} ", CategoryTitle(category));
       out += head + Wrap(JoinNames(part), head.size(), 100) + "\n";
     }

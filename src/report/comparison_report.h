@@ -6,6 +6,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "profile/profile.h"
 
@@ -23,6 +25,11 @@ std::string ComparisonToText(NamedProfile a, NamedProfile b);
 std::string ComparisonToJson(NamedProfile a, NamedProfile b);
 // One row per syscall in either set: name,number,category,in_a,in_b,count_a,count_b
 std::string ComparisonToCsv(NamedProfile a, NamedProfile b);
+
+// "read, write, ..." in name order, or "-" for an empty set.
+std::string JoinNames(const SyscallSet& set);
+// The categories `set` has calls in, in Category order, each with those calls.
+std::vector<std::pair<Category, SyscallSet>> ByCategory(const SyscallSet& set);
 
 }  // namespace sysfence
 

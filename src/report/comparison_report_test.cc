@@ -47,5 +47,18 @@ TEST(ComparisonReport, CsvHasOneRowPerSyscallInEither) {
             "write,1,io,0,1,0,7\n");
 }
 
+TEST(ComparisonReport, NamesJoinAndSplitByCategory) {
+  SyscallSet set = SyscallSet::FromNames({"socket", "read", "openat", "write"}).value();
+  EXPECT_EQ(JoinNames(set), "openat, read, socket, write");
+  EXPECT_EQ(JoinNames(SyscallSet()), "-");
+  std::vector<std::pair<Category, SyscallSet>> parts = ByCategory(set);
+  ASSERT_EQ(parts.size(), 3u) << "no empty category";
+  EXPECT_EQ(parts[0].first, Category::kFile);
+  EXPECT_EQ(JoinNames(parts[0].second), "openat");
+  EXPECT_EQ(parts[1].first, Category::kDescriptorIo);
+  EXPECT_EQ(JoinNames(parts[1].second), "read, write");
+  EXPECT_EQ(parts[2].first, Category::kNetwork);
+}
+
 }  // namespace
 }  // namespace sysfence

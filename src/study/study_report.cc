@@ -13,18 +13,13 @@
 
 #include "base/file_util.h"
 #include "profile/compare.h"
+#include "report/comparison_report.h"
 #include "report/svg_chart.h"
 
 namespace sysfence {
 namespace {
 
 using nlohmann::json;
-
-std::string JoinNames(const SyscallSet& set) {
-  std::string out;
-  for (const std::string& name : set.Names()) out += (out.empty() ? "" : ", ") + name;
-  return out.empty() ? "-" : out;
-}
 
 double ShareOfAll(int count) { return Percent(count, TotalSyscallCount()); }
 
@@ -47,10 +42,7 @@ std::string CategoryBreakdown(const Comparison& c, std::string_view bullet) {
   std::string out;
   auto section = [&](std::string_view title, const SyscallSet& set) {
     out += fmt::format("{}{} ({}):\n", bullet, title, set.Size());
-    for (int i = 0; i < kCategoryCount; ++i) {
-      auto category = static_cast<Category>(i);
-      SyscallSet part = InCategory(set, category);
-      if (part.Empty()) continue;
+    for (const auto& [category, part] : ByCategory(set)) {
       out += fmt::format("    {}{}: {}\n", bullet.empty() ? "" : "- ", CategoryTitle(category),
                          JoinNames(part));
     }

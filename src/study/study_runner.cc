@@ -4,10 +4,6 @@
 // sshd statically. Phase triggers come from study/ssh/phases.txt.
 #include "study/study_runner.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -19,8 +15,9 @@
 
 #include "base/file_util.h"
 #include "base/subprocess.h"
-#include "base/unique_fd.h"
 #include "profile/profile_json.h"
+#include "profile/soundness.h"
+#include "study/ssh_loopback.h"
 #include "study/workload.h"
 
 namespace sysfence {
@@ -218,11 +215,14 @@ class Study {
                  StudyResult& result) const {
     sets.static_set = static_profile.syscalls;
     sets.unresolved_sites = static_cast<int>(static_profile.unresolved.size());
-    SyscallSet missed = sets.dynamic - static_profile.syscalls;
-    for (const std::string& name : missed.Names()) {
-      result.soundness_failures.push_back(fmt::format("{}: {} was traced but is not in the "
-                                                      "static set of {}",
-                                                      sets.name, name, sets.binary));
+    SoundnessReport report =
+        CheckSoundness({{sets.binary, sets.dynamic}}, {{sets.binary, static_profile.syscalls}});
+    for (const ImageSoundness& image : report.images) {
+      for (const std::string& name : image.missed.Names()) {
+        result.soundness_failures.push_back(fmt::format("{}: {} was traced but is not in the "
+                                                        "static set of {}",
+                                                        sets.name, name, image.image));
+      }
     }
   }
 
@@ -258,49 +258,6 @@ Result<StudyResult> RunDiffStudy(Study& study) {
   study.AddStatic(sets, *static_profile, result);
   result.programs.push_back(std::move(sets));
   return result;
-}
-
-// sshd on loopback, traced, with its own host key and an authorized user key. Stopped (and
-// the tracer's profile collected) by Stop(); the destructor kills what is left.
-class SshServer {
- public:
-  static Result<int> FreePort() {
-    UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (!fd.valid() || bind(fd.get(), reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-        getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-      return MakeError("cannot find a free loopback port: {}", strerror(errno));
-    }
-    return ntohs(address.sin_port);
-  }
-
-  static bool Accepts(int port) {
-    UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return fd.valid() &&
-           connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  }
-
-  std::string pid_file;
-  std::string profile_path;
-  std::optional<Subprocess> tracer;
-};
-
-Status MakeKey(const std::string& path) {
-  SubprocessOptions run;
-  run.argv = {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "sysfence-study", "-f", path};
-  Result<Subprocess> child = Subprocess::Start(run);
-  if (!child.ok()) return child.error().WithContext("the SSH study needs ssh-keygen");
-  Result<int> status = child->Wait(60);
-  if (!status.ok()) return status.error();
-  if (*status != 0) return MakeError("ssh-keygen failed making {}", path);
-  return Ok{};
 }
 
 std::vector<std::string> PhaseArguments(const std::string& text, const std::string& side) {
@@ -346,61 +303,33 @@ Result<StudyResult> RunSshStudy(Study& study) {
   std::string inputs = work + "/in";
   study.Progress("making the SSH inputs and keys");
   if (Status s = study.RunScript("ssh/inputs.sh", inputs); !s.ok()) return s.error();
-  if (Status s = MakeKey(work + "/host_ed25519"); !s.ok()) return s.error();
-  if (Status s = MakeKey(work + "/user_ed25519"); !s.ok()) return s.error();
-  Result<std::string> public_key = ReadFile(work + "/user_ed25519.pub");
-  if (!public_key.ok()) return public_key.error();
-  if (Status s = WriteFileAtomically(work + "/authorized_keys", *public_key); !s.ok()) {
-    return s.error();
-  }
-  Result<int> port = SshServer::FreePort();
-  if (!port.ok()) return port.error();
   // A second port, for the session that forwards a port from the server back to the client.
-  Result<int> forward_port = SshServer::FreePort();
-  for (int tries = 0; forward_port.ok() && *forward_port == *port && tries < 10; ++tries) {
-    forward_port = SshServer::FreePort();
-  }
+  Result<int> forward_port = SshLoopback::FreePort();
   if (!forward_port.ok()) return forward_port.error();
-  std::map<std::string, std::string> values = {{"work", work}, {"in", inputs},
-                                               {"port", std::to_string(*port)},
-                                               {"forward_port", std::to_string(*forward_port)},
-                                               {"dest", "root@127.0.0.1"}};
-  std::string client_options = fmt::format(
-      "-F /dev/null -i {}/user_ed25519 -o IdentitiesOnly=yes -o BatchMode=yes "
-      "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR",
-      work);
-  values["ssh"] = fmt::format("-p {} {}", *port, client_options);
-  values["scp"] = fmt::format("-P {} {}", *port, client_options);
   Result<std::string> config_template = ReadFile(study.options_.workloads_dir +
                                                  "/ssh/sshd_config.in");
   if (!config_template.ok()) return config_template.error();
-  Result<std::string> config = Substitute(*config_template, values);
-  if (!config.ok()) return config.error().WithContext("ssh/sshd_config.in");
-  std::string config_path = work + "/sshd_config";
-  if (Status s = WriteFileAtomically(config_path, *config); !s.ok()) return s.error();
-  // sshd refuses to start without its privilege separation directory.
-  mkdir("/run/sshd", 0755);
-
   std::string phases_text = ReadFile(study.options_.workloads_dir + "/ssh/phases.txt").value_or("");
-  Result<std::string> sshd_path = FindExecutable("/usr/sbin/sshd");
-  Workload server{.name = "sshd",
-                  .argv = {*sshd_path, "-D", "-e", "-f", config_path},
-                  .stdin_path = "/dev/null",
-                  .command = fmt::format("{} -D -e -f {}", *sshd_path, config_path)};
-  std::string server_profile = work + "/server.json";
-  study.Progress(fmt::format("starting sshd on 127.0.0.1:{} under the tracer", *port));
-  Result<Subprocess> tracer = study.StartTrace(server, server_profile,
-                                               PhaseArguments(phases_text, "server"));
-  if (!tracer.ok()) return tracer.error();
-  bool ready = false;
-  for (int i = 0; i < 500 && !ready; ++i) {
-    ready = SshServer::Accepts(*port);
-    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  SshLoopbackOptions server_options;
+  server_options.sysfence_binary = study.options_.sysfence_binary;
+  server_options.work_dir = work;
+  server_options.config_template = *config_template;
+  server_options.trace_arguments = PhaseArguments(phases_text, "server");
+  server_options.interrupted = study.options_.interrupted;
+  Result<SshLoopback> server = SshLoopback::Start(server_options);
+  if (!server.ok()) return server.error();
+  int port = server->port();
+  study.Progress(fmt::format("sshd listens on 127.0.0.1:{} under the tracer", port));
+  for (int tries = 0; forward_port.ok() && *forward_port == port && tries < 10; ++tries) {
+    forward_port = SshLoopback::FreePort();
   }
-  if (!ready) {
-    return MakeError("sshd did not start listening on 127.0.0.1:{}: {}", *port,
-                     ReadFile(server_profile + ".stderr").value_or(""));
-  }
+  if (!forward_port.ok()) return forward_port.error();
+  std::map<std::string, std::string> values = {{"work", work}, {"in", inputs},
+                                               {"port", std::to_string(port)},
+                                               {"forward_port", std::to_string(*forward_port)},
+                                               {"dest", "root@127.0.0.1"}};
+  values["ssh"] = fmt::format("-p {} {}", port, server->client_options());
+  values["scp"] = fmt::format("-P {} {}", port, server->client_options());
 
   Result<std::vector<Workload>> sessions = study.LoadWorkloads("ssh/sessions.txt", values);
   if (!sessions.ok()) return sessions.error();
@@ -427,17 +356,16 @@ Result<StudyResult> RunSshStudy(Study& study) {
     study.RecordRun(result, client, session, *profile, client.binary);
   }
 
-  // sshd -D ends on SIGTERM; the tracer then writes the server's profile.
   study.Progress("stopping sshd");
-  Result<std::string> pid_text = ReadFile(work + "/sshd.pid");
-  if (pid_text.ok()) kill(std::atoi(pid_text->c_str()), SIGTERM);
-  Workload server_run = server;
-  server_run.name = "serving the sessions";
-  Result<Profile> server_trace = study.FinishTrace(*tracer, server_profile, server_run);
+  Result<Profile> server_trace = server->Stop(kRunTimeoutSeconds);
   if (!server_trace.ok()) return server_trace.error();
+  Workload server_run{.name = "serving the sessions",
+                      .argv = {},
+                      .stdin_path = "/dev/null",
+                      .command = server->command()};
   ProgramSets sshd;
   sshd.name = "sshd";
-  sshd.binary = RealPath(*sshd_path);
+  sshd.binary = RealPath("/usr/sbin/sshd");
   study.RecordRun(result, sshd, server_run, *server_trace, sshd.binary);
 
   ProgramSets combined;

@@ -17,7 +17,9 @@
 #include <limits.h>
 #include <linux/audit.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/user.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -31,6 +33,7 @@
 #include "base/file_util.h"
 #include "base/proc_status.h"
 #include "ptrace/ptrace_options.h"
+#include "record/exec_image.h"
 
 namespace sysfence {
 namespace {
@@ -39,15 +42,6 @@ int64_t MonotonicNanoseconds() {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
   return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-}
-
-std::string ExecutableOf(pid_t pid) {
-  char path[PATH_MAX];
-  std::string link = fmt::format("/proc/{}/exe", pid);
-  ssize_t n = readlink(link.c_str(), path, sizeof path);
-  // Without /proc the image cannot be named; its calls still count, under this key.
-  if (n <= 0) return "(unknown image)";
-  return std::string(path, static_cast<size_t>(n));
 }
 
 // Which set-ID bit of `pid`'s executable the kernel did not honour at its exec, or nullptr.
@@ -71,10 +65,38 @@ const char* IgnoredSetIdBit(pid_t pid) {
   return nullptr;
 }
 
+constexpr uint64_t kI386Prctl = 172;
+
+// The number of seccomp filters on thread `pid` (/proc/PID/status, Linux 5.9+), or -1.
+int SeccompFilterCount(std::string_view proc_name) {
+  Result<std::string> status = ReadFile(fmt::format("/proc/{}/status", proc_name));
+  if (!status.ok()) return -1;
+  std::vector<long long> count = StatusNumbers(*status, "Seccomp_filters");
+  return count.empty() ? -1 : static_cast<int>(count[0]);
+}
+
 }  // namespace
 
 Tracer::Tracer(StopMode mode, RecordSink* sink, const TerminationSignals* signals)
-    : mode_(mode), sink_(sink), signals_(signals) {}
+    : mode_(mode), sink_(sink), signals_(signals) {
+  if (mode_ == StopMode::kSeccomp) inherited_filters_ = SeccompFilterCount("self");
+}
+
+bool Tracer::AnswerSeccompMode(pid_t pid, uint32_t arch, uint64_t number, const uint64_t* args) {
+  bool get_seccomp = (arch == AUDIT_ARCH_X86_64 && number == SYS_prctl) ||
+                     (arch == AUDIT_ARCH_I386 && number == kI386Prctl);
+  if (!get_seccomp || static_cast<int>(args[0]) != PR_GET_SECCOMP) return false;
+  // Without sysfence the program would see mode 2 only under filters of its own or of
+  // whatever sysfence runs under: then the real answer is right.
+  if (inherited_filters_ != 0) return false;
+  if (SeccompFilterCount(std::to_string(pid)) != 1) return false;
+  // Skip the call (number -1) with a return value of 0, SECCOMP_MODE_DISABLED.
+  user_regs_struct regs{};
+  if (ptrace(PTRACE_GETREGS, pid, 0, &regs) != 0) return false;
+  regs.orig_rax = static_cast<unsigned long long>(-1);
+  regs.rax = 0;
+  return ptrace(PTRACE_SETREGS, pid, 0, &regs) == 0;
+}
 
 Tracer::~Tracer() {
   if (!done_ && (!sink_->LivePids().empty() || !unannounced_.empty())) KillAndReapAll();
@@ -158,6 +180,7 @@ void Tracer::HandleSyscallStop(pid_t pid) {
   call.instruction_pointer = info.instruction_pointer;
   call.monotonic_ns = MonotonicNanoseconds();
   sink_->OnSyscall(call);
+  if (info.op == PTRACE_SYSCALL_INFO_SECCOMP) AnswerSeccompMode(pid, info.arch, number, args);
 }
 
 void Tracer::HandleOtherStop(pid_t pid, int status) {
@@ -252,7 +275,9 @@ void Tracer::HandleExec(pid_t pid) {
   unsigned long message = 0;
   ptrace(PTRACE_GETEVENTMSG, pid, 0, &message);
   pid_t former_tid = message != 0 ? static_cast<pid_t>(message) : pid;
-  std::string path = ExecutableOf(pid);
+  std::string_view before = sink_->ImageOf(pid);
+  if (before.empty()) before = sink_->ImageOf(former_tid);
+  std::string path = ExecutedImage(pid, before);
   if (const char* bit = IgnoredSetIdBit(pid)) {
     std::pair<std::string, std::string> entry(bit, path);
     auto& seen = outcome_.unprivileged_set_id;
@@ -264,7 +289,7 @@ void Tracer::HandleExec(pid_t pid) {
 void Tracer::HandleDeath(pid_t pid, int status) {
   bool killed = WIFSIGNALED(status);
   int code = killed ? WTERMSIG(status) : WEXITSTATUS(status);
-  sink_->OnExit(ExitRecord{pid, killed, code, MonotonicNanoseconds()});
+  sink_->OnExit(ExitEvent{pid, killed, code, MonotonicNanoseconds()});
   std::erase(unannounced_, pid);
 }
 

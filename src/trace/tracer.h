@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,6 +58,10 @@ class Tracer {
   void HandleExec(pid_t pid);
   void HandleDeath(pid_t pid, int status);
   void Resume(pid_t pid, int signal) const;
+  // prctl(PR_GET_SECCOMP) answers 2 in every tracee because of the tracer's own filter; a
+  // program that adapts to that (skips its own sandbox) would be traced doing what it does
+  // not do untraced. Answers what the program would see without sysfence instead.
+  bool AnswerSeccompMode(pid_t pid, uint32_t arch, uint64_t number, const uint64_t* args);
   // Sends SIGKILL to every tracee, then waits until the kernel has reported all of them (and
   // any child they were creating meanwhile) gone, so nothing is left stopped or orphaned.
   // Waits for any child of this process: the tracer must be the process's only child-waiter.
@@ -69,6 +74,9 @@ class Tracer {
   // parent /proc could not name: held stopped until that event says which image they run.
   std::vector<pid_t> unannounced_;
   bool done_ = false;  // every tracee has been reaped
+  // Filters sysfence itself runs under (its tracees inherit them; -1: the kernel does not
+  // say, /proc/PID/status has no Seccomp_filters).
+  int inherited_filters_ = -1;
   TracerOutcome outcome_;
 };
 

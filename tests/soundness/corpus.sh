@@ -80,4 +80,26 @@ curl -s --max-time 2 http://127.0.0.1:9/ > /dev/null
 printf 'all:\n\t@echo made > made\n' > Makefile && make -s > /dev/null
 git init -q repo && git -C repo -c user.name=t -c user.email=t@example.org commit -q --allow-empty -m x
 git -C repo log --oneline > /dev/null
+
+# Programs that load libcap (directly, or through libsystemd or the systemd NSS module): its
+# exported constructor runs prctl(PR_CAPBSET_READ) in every one of them.
+free -h > /dev/null
+pgrep -c -x init > /dev/null
+ps -o pid=,comm= -p $$ > /dev/null
+busctl --version > /dev/null
+loginctl --version > /dev/null
+systemctl --version > /dev/null
+ip -br addr > /dev/null
+ip -j link show lo > /dev/null
+/usr/sbin/capsh --print > /dev/null
+/usr/sbin/getpcaps $$ > /dev/null 2>&1
+bwrap --version > /dev/null
+crun --version > /dev/null
+# Functions found with dlsym by name: node (V8) looks up pkey_alloc and friends with
+# dlsym(RTLD_DEFAULT, ...) and calls them through the pointer.
+node -e 'const fs = require("fs"); fs.writeFileSync("node.txt", "x"); fs.readdirSync(".");
+require("child_process").execFileSync("true"); setTimeout(() => {}, 5)'
+# A program that sandboxes itself with libseccomp only when prctl(PR_GET_SECCOMP) says it is
+# not under seccomp yet (man-db): the tracer must not show it its own filter.
+MANPAGER=cat man -P cat ls > /dev/null 2>&1
 exit 0

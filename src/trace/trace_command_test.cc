@@ -2,6 +2,8 @@
 // observer (what it is told: calls with arguments, spawns, execs, signals, exits; what it can
 // read from the stopped tracee: a path argument, written bytes, the file behind a descriptor;
 // how it splits the profile into phases), and tracing only a chosen set of calls.
+#include "trace/trace_command.h"
+
 #include <signal.h>
 #include <sys/syscall.h>
 
@@ -9,10 +11,9 @@
 
 #include <gtest/gtest.h>
 
-#include "test_util.h"
-#include "trace/trace_command.h"
 #include "ptrace/tracee_fds.h"
 #include "ptrace/tracee_memory.h"
+#include "test_util.h"
 
 namespace sysfence::testing {
 namespace {

@@ -1,10 +1,11 @@
 // Loads a study report in headless Chromium (a real browser) and checks that every chart is
 // laid out with a size and that its bars and lines are drawn; saves a screenshot beside it.
+#include "study/study_report.h"
+
 #include <gtest/gtest.h>
 
 #include "base/file_util.h"
 #include "report/browser.h"
-#include "study/study_report.h"
 #include "test_util.h"
 
 namespace sysfence::testing {
