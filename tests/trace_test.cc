@@ -402,14 +402,18 @@ TEST(Trace, FallsBackToEveryStopWhenTheKernelRefusesTheFilter) {
 
 // A program that sandboxes itself only when it is not under seccomp yet (man-db does this)
 // must see the mode it would see without sysfence, so the trace shows its own filter being
-// installed (tests/programs/seccomp_mode.c), in both stop modes.
+// installed (tests/programs/seccomp_mode.c), in both of ptrace's stop modes and under eBPF
+// (which installs no filter at all).
 TEST(Trace, ProgramSeesItsOwnSeccompModeNotTheTracers) {
   CommandResult untraced = RunCommand({TestProgram("seccomp_mode")});
   ASSERT_EQ(untraced.out, "mode 0\ninstalled\nmode 2\n");
-  for (std::vector<std::string> extra : {std::vector<std::string>{},
-                                         std::vector<std::string>{"--every-syscall"}}) {
+  std::vector<std::vector<std::string>> runs = {{"--backend", "ptrace"},
+                                                {"--backend", "ptrace", "--every-syscall"}};
+  if (BackendUnavailable("ebpf").empty()) runs.push_back({"--backend", "ebpf"});
+  for (const std::vector<std::string>& options : runs) {
     ScratchDir dir;
-    Traced traced = Trace(dir, {TestProgram("seccomp_mode")}, extra);
+    std::vector<std::string> extra(options.begin() + 2, options.end());
+    Traced traced = Trace(options[1], dir, {TestProgram("seccomp_mode")}, extra);
     EXPECT_EQ(traced.run.exit_code, 0) << traced.run.err;
     EXPECT_EQ(traced.run.out, untraced.out);
     EXPECT_TRUE(traced.profile.syscalls.Contains("seccomp"));
