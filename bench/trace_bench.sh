@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Wall time of `find /usr/share -name '*.txt'` run natively, under `strace -f`, and under
-# `sysfence trace` (and `sysfence trace --every-syscall`, two ptrace stops per call instead of
-# one), and under bench/ptrace_floor (a tracer that only waits for and resumes each
-# SECCOMP_RET_TRACE stop: the floor of any one-stop ptrace tracer here), interleaved (one run of each per round, in rotating order, so that load from elsewhere
-# hits all of them alike). Prints the median of each and the ratios; the target
-# is sysfence/strace <= 0.3. Then the same for bench/syscall_loop (50000 getppid calls and
-# nothing else), which gives the cost of one traced call.
+# Wall time of `find /usr/share -name '*.txt'` run natively, under `strace -f`, under each of
+# sysfence trace's backends (ptrace; ptrace --every-syscall, two stops per call instead of one;
+# eBPF), under the two floors (bench/ptrace_floor: a tracer that only waits for and resumes each
+# SECCOMP_RET_TRACE stop; bench/ebpf_floor: a raw sys_enter program counting one process's calls
+# in an array), and natively while an eBPF recording of another process runs ("outside": what
+# a process outside the recorded tree pays). The variants are interleaved (one run of each per
+# round, in rotating order, so that load from elsewhere hits all of them alike); the script
+# prints the median of each, the ratios and the time each adds per call. Then the same for
+# bench/syscall_loop (50000 getppid calls and nothing else), which gives the cost of one
+# recorded call, and for `true`, which gives each backend's start-up. Last, native, eBPF, its
+# floor and "outside" on loops of 200000 and 1000000 getppid calls: the difference is the
+# cost per call with the start-up taken off.
 #
 #   bash bench/trace_bench.sh [BUILD_DIR] [ROUNDS]      (make bench-trace)
 set -euo pipefail
@@ -15,25 +20,56 @@ rounds=${2:-7}
 sysfence="$build/src/cli/sysfence"
 loop="$build/bench/syscall_loop"
 floor="$build/bench/ptrace_floor"
+efloor="$build/bench/ebpf_floor"
 loop_calls=50000
 
-for binary in "$sysfence" "$loop" "$floor"; do
+for binary in "$sysfence" "$loop" "$floor" "$efloor"; do
   if [ ! -x "$binary" ]; then
     echo "trace_bench: $binary not found; build first (make build)" >&2
     exit 2
   fi
 done
 command -v strace >/dev/null || { echo "trace_bench: strace is not installed" >&2; exit 2; }
+if ! "$sysfence" trace --backend ebpf -o /dev/null -- true 2>/dev/null; then
+  echo "trace_bench: the eBPF backend cannot record here:" >&2
+  "$sysfence" trace --backend ebpf -o /dev/null -- true >&2 || true
+  exit 2
+fi
 
 scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+outside_pid=
+cleanup() {
+  if [ -n "$outside_pid" ]; then kill "$outside_pid" 2>/dev/null || true; fi
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
 
 run_native() { "${workload[@]}" >/dev/null; }
 run_strace() { strace -f -o /dev/null "${workload[@]}" >/dev/null; }
-run_sysfence() { "$sysfence" trace -o /dev/null -- "${workload[@]}" >/dev/null; }
+run_ptrace() { "$sysfence" trace --backend ptrace -o /dev/null -- "${workload[@]}" >/dev/null; }
 # Two stops per call instead of one: what the seccomp filter saves.
-run_every() { "$sysfence" trace --every-syscall -o /dev/null -- "${workload[@]}" >/dev/null; }
-run_floor() { "$floor" "${workload[@]}" >/dev/null; }
+run_every() { "$sysfence" trace --backend ptrace --every-syscall -o /dev/null -- "${workload[@]}" >/dev/null; }
+run_pfloor() { "$floor" "${workload[@]}" >/dev/null; }
+run_ebpf() { "$sysfence" trace --backend ebpf -o /dev/null -- "${workload[@]}" >/dev/null; }
+run_efloor() { "$efloor" "${workload[@]}" >/dev/null 2>&1; }
+# Natively, while sysfence records another process (started by start_outside, not timed).
+run_outside() { run_native; }
+
+# An eBPF recording of a sleeping process: its command says "ready" through a FIFO once the
+# recorder is attached (the command starts only then).
+start_outside() {
+  rm -f "$scratch/ready"
+  mkfifo "$scratch/ready"
+  "$sysfence" trace --backend ebpf -o /dev/null -- \
+    sh -c "echo ready > '$scratch/ready'; exec sleep 3600" >/dev/null 2>&1 &
+  outside_pid=$!
+  read -r _ < "$scratch/ready"
+}
+stop_outside() {
+  kill "$outside_pid"
+  wait "$outside_pid" 2>/dev/null || true
+  outside_pid=
+}
 
 # Seconds (with microseconds) one run of $1 takes.
 time_one() {
@@ -46,45 +82,49 @@ time_one() {
 
 median() { sort -g "$1" | awk '{ v[NR] = $1 } END { m = int((NR + 1) / 2); print (NR % 2) ? v[m] : (v[m] + v[m + 1]) / 2 }'; }
 
-# Runs the four variants of "${workload[@]}" $rounds times, interleaved; times go to
+kinds=(native strace ptrace every pfloor ebpf efloor outside)
+
+# Runs every variant of "${workload[@]}" $rounds times, interleaved; times go to
 # $scratch/<variant>.
 measure() {
-  rm -f "$scratch/native" "$scratch/strace" "$scratch/sysfence" "$scratch/every" "$scratch/floor"
+  local kind k round
+  for kind in "${kinds[@]}"; do rm -f "$scratch/$kind"; done
   run_native  # warm the page cache so that the first round is not the only cold one
-  local kinds=(native strace sysfence every floor) round k kind
   for ((round = 0; round < rounds; round++)); do
-    for ((k = 0; k < 5; k++)); do
-      kind=${kinds[$(((round + k) % 5))]}
+    for ((k = 0; k < ${#kinds[@]}; k++)); do
+      kind=${kinds[$(((round + k) % ${#kinds[@]}))]}
+      if [ "$kind" = outside ]; then start_outside; fi
       time_one "run_$kind" >> "$scratch/$kind"
+      if [ "$kind" = outside ]; then stop_outside; fi
     done
   done
 }
 
 # Prints the medians and the ratios; $1 is the number of calls per run.
 report() {
-  local calls=$1 native strace_time sysfence_time kind
-  native=$(median "$scratch/native")
-  strace_time=$(median "$scratch/strace")
-  sysfence_time=$(median "$scratch/sysfence")
+  local calls=$1 kind
   echo "workload: ${workload[*]} ($calls system calls per run, $rounds interleaved rounds, $(nproc) CPUs)"
-  for kind in native strace sysfence every floor; do
-    printf '  %-9s median %7.3f s   runs: %s\n' "$kind" "$(median "$scratch/$kind")" \
+  for kind in "${kinds[@]}"; do
+    printf '  %-8s median %7.3f s   runs: %s\n' "$kind" "$(median "$scratch/$kind")" \
       "$(sort -g "$scratch/$kind" | tr '\n' ' ')"
   done
-  awk -v n="$native" -v s="$strace_time" -v f="$sysfence_time" -v c="$calls" \
-    -v e="$(median "$scratch/every")" -v l="$(median "$scratch/floor")" 'BEGIN {
-    printf "  sysfence/strace %.3f (target <= 0.3)   sysfence/native %.2f   strace/native %.2f\n",
-           f / s, f / n, s / n
-    printf "  floor/strace %.3f: no one-stop ptrace tracer gets below this here; sysfence/floor %.2f\n",
-           l / s, f / l
-    printf "  added per call: sysfence %.1f us, strace %.1f us, sysfence --every-syscall %.1f us, floor %.1f us\n",
-           (f - n) / c * 1e6, (s - n) / c * 1e6, (e - n) / c * 1e6, (l - n) / c * 1e6
+  awk -v n="$(median "$scratch/native")" -v s="$(median "$scratch/strace")" \
+    -v p="$(median "$scratch/ptrace")" -v e="$(median "$scratch/every")" \
+    -v pf="$(median "$scratch/pfloor")" -v b="$(median "$scratch/ebpf")" \
+    -v bf="$(median "$scratch/efloor")" -v o="$(median "$scratch/outside")" -v c="$calls" 'BEGIN {
+    printf "  x native: strace %.2f, ptrace %.2f, ptrace floor %.2f, eBPF %.2f, eBPF floor %.2f, outside %.3f\n",
+           s / n, p / n, pf / n, b / n, bf / n, o / n
+    printf "  ptrace/strace %.3f (target <= 0.3), ptrace/ptrace floor %.2f, eBPF/eBPF floor %.3f (target <= 1.05)\n",
+           p / s, p / pf, b / bf
+    printf "  added per call: strace %.0f ns, ptrace %.0f ns, --every-syscall %.0f ns, ptrace floor %.0f ns, eBPF %.0f ns, eBPF floor %.0f ns, outside %.0f ns\n",
+           (s - n) / c * 1e9, (p - n) / c * 1e9, (e - n) / c * 1e9, (pf - n) / c * 1e9,
+           (b - n) / c * 1e9, (bf - n) / c * 1e9, (o - n) / c * 1e9
   }'
 }
 
 # Calls per run: the sum of the profile's "counts" object (one "name": count per line).
 count_calls() {
-  "$sysfence" trace -o "$scratch/profile.json" -- "${workload[@]}" >/dev/null
+  "$sysfence" trace --backend ptrace -o "$scratch/profile.json" -- "${workload[@]}" >/dev/null
   awk '/^  "counts": \{/ { inside = 1; next }
        inside && /^  \}/ { inside = 0 }
        inside { gsub(/[",]/, ""); sum += $2 }
@@ -94,7 +134,47 @@ count_calls() {
 workload=(find /usr/share -name '*.txt')
 measure
 report "$(count_calls)"
+find_native=$(median "$scratch/native")
+find_ebpf=$(median "$scratch/ebpf")
 
 workload=("$loop" "$loop_calls")
 measure
 report "$(count_calls)"
+
+# Start-up: each variant on `true`, minus `true` alone.
+workload=(true)
+measure
+for kind in "${kinds[@]}"; do cp "$scratch/$kind" "$scratch/startup_$kind"; done
+echo "start-up (trace -- true minus true, medians of $rounds rounds):"
+awk -v n="$(median "$scratch/native")" -v p="$(median "$scratch/ptrace")" \
+  -v b="$(median "$scratch/ebpf")" -v bf="$(median "$scratch/efloor")" \
+  -v pf="$(median "$scratch/pfloor")" 'BEGIN {
+  printf "  ptrace %.1f ms, ptrace floor %.1f ms, eBPF %.1f ms (target <= 60), eBPF floor %.1f ms\n",
+         (p - n) * 1e3, (pf - n) * 1e3, (b - n) * 1e3, (bf - n) * 1e3
+}'
+echo "  find under eBPF without its start-up: $(awk -v b="$find_ebpf" -v n="$find_native" \
+  -v s="$(median "$scratch/startup_ebpf")" -v t="$(median "$scratch/startup_native")" \
+  'BEGIN { printf "%.3f x native (target <= 1.10)", (b - (s - t)) / n }')"
+
+# The eBPF backend against its floor per call, start-up taken off: the getppid loop at two
+# lengths, the difference divided by the difference in calls.
+kinds=(native ebpf efloor outside)
+short_calls=200000
+long_calls=1000000
+workload=("$loop" "$short_calls")
+measure
+for kind in "${kinds[@]}"; do cp "$scratch/$kind" "$scratch/short_$kind"; done
+workload=("$loop" "$long_calls")
+measure
+echo "per call, from $short_calls and $long_calls getppid calls (medians of $rounds rounds):"
+awk -v c="$((long_calls - short_calls))" \
+  -v n1="$(median "$scratch/short_native")" -v n2="$(median "$scratch/native")" \
+  -v b1="$(median "$scratch/short_ebpf")" -v b2="$(median "$scratch/ebpf")" \
+  -v f1="$(median "$scratch/short_efloor")" -v f2="$(median "$scratch/efloor")" \
+  -v o1="$(median "$scratch/short_outside")" -v o2="$(median "$scratch/outside")" 'BEGIN {
+  n = (n2 - n1) / c * 1e9; b = (b2 - b1) / c * 1e9; f = (f2 - f1) / c * 1e9; o = (o2 - o1) / c * 1e9
+  printf "  native %.0f ns, eBPF %.0f ns, eBPF floor %.0f ns, outside %.0f ns per call\n", n, b, f, o
+  printf "  eBPF/eBPF floor %.3f (target <= 1.05); x native: eBPF %.2f, floor %.2f, outside %.3f\n",
+         b / f, b / n, f / n, o / n
+  printf "  whole runs of %d calls: eBPF/eBPF floor %.3f\n", c + 200000, b2 / f2
+}'

@@ -13,6 +13,7 @@ packages=(
   procps iproute2 libcap2-bin nodejs man-db
   golang-go umoci skopeo restic caddy
   clang libclang-rt-14-dev clang-format clang-tidy
+  libbpf-dev bpftool
   chromium
 )
 

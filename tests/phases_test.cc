@@ -1,7 +1,10 @@
 // Traces programs whose phases are known (tests/programs/phased.c, mark_self.c) with one
 // trigger of each kind, and checks that every phase's set is exactly the calls of its stage.
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
+#include "backend.h"
 #include "profile/profile_json.h"
 #include "test_util.h"
 
@@ -9,8 +12,9 @@ namespace sysfence::testing {
 namespace {
 
 Profile TraceWith(const ScratchDir& dir, const std::vector<std::string>& phases,
-                  const std::vector<std::string>& command, std::string* log = nullptr) {
-  std::vector<std::string> argv = {SysfenceBinary(),   "trace",       "-o",
+                  const std::vector<std::string>& command, std::string* log = nullptr,
+                  const std::string& backend = "auto") {
+  std::vector<std::string> argv = {SysfenceBinary(), "trace", "--backend", backend, "-o",
                                    dir.File("p.json"), "--phase-log", dir.File("phases.log")};
   for (const std::string& phase : phases) {
     argv.push_back("--phase");
@@ -80,9 +84,14 @@ TEST(PhasesTrace, ExecTriggerDoesNotFireOnTheCommandsOwnStart) {
   EXPECT_TRUE(p.phases[1].syscalls.Empty()) << p.phases[1].syscalls.Names().size();
 }
 
-TEST(PhasesTrace, ManualMarkThroughTheControlSocket) {
+// On both backends: the eBPF recorder has the switch in effect in the kernel before the
+// requester gets its answer.
+class ManualMark : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ManualMark, ThroughTheControlSocket) {
+  SKIP_UNLESS_BACKEND_WORKS(GetParam());
   ScratchDir dir;
-  Profile p = TraceWith(dir, {"hand=mark"}, {TestProgram("mark_self")});
+  Profile p = TraceWith(dir, {"hand=mark"}, {TestProgram("mark_self")}, nullptr, GetParam());
   ASSERT_EQ(p.phases.size(), 2u);
   EXPECT_TRUE(p.phases[0].syscalls.Contains("connect"));
   EXPECT_TRUE(p.phases[1].syscalls.Contains("getuid"));
@@ -93,6 +102,11 @@ TEST(PhasesTrace, ManualMarkThroughTheControlSocket) {
       (p.phases[1].syscalls - *SyscallSet::FromNames({"read", "getuid", "exit_group"})).Empty())
       << "phase hand: " << fmt::format("{}", fmt::join(p.phases[1].syscalls.Names(), ","));
 }
+
+INSTANTIATE_TEST_SUITE_P(PhasesTrace, ManualMark, ::testing::ValuesIn(kBackends),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           return param_info.param;
+                         });
 
 TEST(PhasesTrace, BadTriggersAreOneLineErrors) {
   ScratchDir dir;
@@ -106,11 +120,14 @@ TEST(PhasesTrace, BadTriggersAreOneLineErrors) {
   EXPECT_NE(r.err.find("cannot reach"), std::string::npos);
 }
 
-TEST(PhasesTrace, AutoPhasesAndEventsFile) {
+class EventsFile : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(EventsFile, HoldsEveryCallAndFeedsAutoPhases) {
+  SKIP_UNLESS_BACKEND_WORKS(GetParam());
   ScratchDir dir;
-  CommandResult r =
-      RunCommand({SysfenceBinary(), "trace", "-o", dir.File("p.json"), "--events",
-                  dir.File("e.tsv"), "--auto-phases", "--", TestProgram("raw_syscalls")});
+  CommandResult r = RunCommand({SysfenceBinary(), "trace", "--backend", GetParam(), "-o",
+                                dir.File("p.json"), "--events", dir.File("e.tsv"),
+                                "--auto-phases", "--", TestProgram("raw_syscalls")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("distinct syscalls discovered over time"), std::string::npos) << r.err;
   r = RunCommand({SysfenceBinary(), "phases", "--format", "json", dir.File("e.tsv")});
@@ -120,7 +137,17 @@ TEST(PhasesTrace, AutoPhasesAndEventsFile) {
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(static_cast<int>(p->discovery.size()), p->syscalls.Size())
       << "one discovery point per distinct syscall";
+  uint64_t calls = 0;
+  for (const auto& [number, count] : p->counts) calls += count;
+  std::string events = ReadWholeFile(dir.File("e.tsv"));
+  EXPECT_EQ(static_cast<uint64_t>(std::count(events.begin(), events.end(), '\n')), calls + 1)
+      << "the header, then one line per call";
 }
+
+INSTANTIATE_TEST_SUITE_P(PhasesTrace, EventsFile, ::testing::ValuesIn(kBackends),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           return param_info.param;
+                         });
 
 }  // namespace
 }  // namespace sysfence::testing

@@ -1,16 +1,19 @@
-// `sysfence trace` on tracees built to be awkward: a thread that execs, a leader that exits
-// before its threads, vfork, self-stopping, ignored termination signals, a fork bomb, SIGKILL
-// in the middle of a call, nested tracers, a setuid program. After each run: no process left
-// behind (this test process is a child subreaper, so any survivor is reparented here), the
-// exit status is the command's, and the profile is written.
-#include <fmt/format.h>
-#include <gtest/gtest.h>
+// `sysfence trace` on tracees built to be awkward, on both backends: a thread that execs, a
+// leader that exits before its threads, vfork, self-stopping, ignored termination signals, a
+// fork bomb, SIGKILL in the middle of a call, nested tracers, a setuid program, a program with
+// a seccomp filter of its own. After each run: no process left behind (this test process is a
+// child subreaper, so any survivor is reparented here), the exit status is the command's, and
+// the profile is written.
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "backend.h"
 #include "profile/profile_json.h"
 #include "session.h"
 #include "test_util.h"
@@ -23,22 +26,32 @@ struct TraceRun {
   Result<Profile> profile = Profile{};
 };
 
-class TraceRobustness : public ::testing::Test {
+// The checks and helpers of every test here; the backend comes from the test's parameter.
+class RobustnessFixture : public ::testing::Test {
  protected:
-  void SetUp() override { BecomeSubreaper(); }
+  void SetUp() override {
+    SKIP_UNLESS_BACKEND_WORKS(Backend());
+    BecomeSubreaper();
+  }
   void TearDown() override {
     EXPECT_EQ(ReapLeftovers(), "") << "processes outlived sysfence";
     EXPECT_EQ(TemporaryFiles(), std::vector<std::string>{});
   }
 
+  virtual std::string Backend() const = 0;
   std::string Output() const { return dir_.File("profile.json"); }
-
-  // `sysfence trace -o OUT -- argv`, and the profile it wrote.
-  TraceRun Trace(const std::vector<std::string>& argv) {
-    std::vector<std::string> command = {SysfenceBinary(), "trace", "-o", Output(), "--"};
+  // `sysfence trace --backend B -o OUT -- argv`.
+  std::vector<std::string> TraceCommand(const std::vector<std::string>& argv) const {
+    std::vector<std::string> command = {SysfenceBinary(), "trace", "--backend", Backend(),
+                                        "-o", Output(), "--"};
     command.insert(command.end(), argv.begin(), argv.end());
+    return command;
+  }
+
+  // `sysfence trace --backend B -o OUT -- argv`, and the profile it wrote.
+  TraceRun Trace(const std::vector<std::string>& argv) {
     TraceRun traced;
-    traced.run = RunCommand(command, 60);
+    traced.run = RunCommand(TraceCommand(argv), 60);
     EXPECT_FALSE(traced.run.timed_out);
     traced.profile = ReadProfileFile(Output());
     return traced;
@@ -68,6 +81,12 @@ class TraceRobustness : public ::testing::Test {
   ScratchDir dir_;
 };
 
+class TraceRobustness : public RobustnessFixture,
+                        public ::testing::WithParamInterface<std::string> {
+ protected:
+  std::string Backend() const override { return GetParam(); }
+};
+
 // The profile was written and says the command ended with `exit_status`.
 void ExpectCompleteProfile(const TraceRun& traced, int exit_status) {
   ASSERT_TRUE(traced.profile.ok()) << traced.profile.error().message() << "\n" << traced.run.err;
@@ -76,7 +95,7 @@ void ExpectCompleteProfile(const TraceRun& traced, int exit_status) {
   EXPECT_EQ(traced.run.exit_code, exit_status) << traced.run.err;
 }
 
-TEST_F(TraceRobustness, ThreadThatExecsTakesOverTheProcess) {
+TEST_P(TraceRobustness, ThreadThatExecsTakesOverTheProcess) {
   TraceRun traced = Trace({TestProgram("thread_execve")});
   ExpectCompleteProfile(traced, 7);
   EXPECT_EQ(traced.run.out, "exec from a thread: pid 1\n");
@@ -86,7 +105,7 @@ TEST_F(TraceRobustness, ThreadThatExecsTakesOverTheProcess) {
   EXPECT_TRUE(traced.profile->syscalls.Contains("exit_group"));
 }
 
-TEST_F(TraceRobustness, LeaderThatExitsFirstLeavesTheStatusToTheLastThread) {
+TEST_P(TraceRobustness, LeaderThatExitsFirstLeavesTheStatusToTheLastThread) {
   TraceRun traced = Trace({TestProgram("leader_exits_first")});
   ExpectCompleteProfile(traced, 5);
   EXPECT_EQ(traced.run.out, "leader gone, thread carried on\n");
@@ -94,14 +113,14 @@ TEST_F(TraceRobustness, LeaderThatExitsFirstLeavesTheStatusToTheLastThread) {
   EXPECT_TRUE(traced.profile->syscalls.Contains("wait4")) << "calls after the leader is gone";
 }
 
-TEST_F(TraceRobustness, VforkThenExec) {
+TEST_P(TraceRobustness, VforkThenExec) {
   TraceRun traced = Trace({TestProgram("vfork_exec"), "/bin/false"});
   ExpectCompleteProfile(traced, 1);  // vfork_exec passes its child's status on
   EXPECT_EQ(traced.run.out, "child exited 1\n");
   EXPECT_TRUE(traced.profile->syscalls.Contains("vfork"));
 }
 
-TEST_F(TraceRobustness, ChildStoppedAndContinuedByItsParent) {
+TEST_P(TraceRobustness, ChildStoppedAndContinuedByItsParent) {
   TraceRun traced = Trace({TestProgram("stop_continue")});
   ExpectCompleteProfile(traced, 0);
   EXPECT_EQ(traced.run.out, "stopped by SIGSTOP\ncontinued\nexited\n");
@@ -111,17 +130,18 @@ TEST_F(TraceRobustness, ChildStoppedAndContinuedByItsParent) {
 // SIGCONT below cannot overtake the SIGSTOP. (An earlier version of this test took any ptrace
 // stop for the group-stop, sent SIGCONT while the process sat in the stop of its own kill
 // call, and so hung now and then with the process rightly stopped.)
-TEST_F(TraceRobustness, StoppedProcessWaitsForAContinueFromOutside) {
-  Session session({SysfenceBinary(), "trace", "-o", Output(), "--", TestProgram("stop_self")},
-                  dir_.File("stderr"));
+TEST_P(TraceRobustness, StoppedProcessWaitsForAContinueFromOutside) {
+  Session session(TraceCommand({TestProgram("stop_self")}), dir_.File("stderr"));
   std::string line = session.ReadLine();
   ASSERT_TRUE(line.starts_with("stopped ")) << line << ReadWholeFile(dir_.File("stderr"));
   pid_t stopped = std::stoi(line.substr(8));
-  // The tracer keeps it in the group-stop through PTRACE_LISTEN: a ptrace stop, state 't'.
-  EXPECT_EQ(ProcessState(stopped), 't');
+  // The ptrace tracer keeps it in the group-stop through PTRACE_LISTEN: a ptrace stop, state
+  // 't'. Under eBPF nothing traces it: a plain stop, 'T'.
+  char state = Backend() == "ptrace" ? 't' : 'T';
+  EXPECT_EQ(ProcessState(stopped), state);
   usleep(100'000);
   EXPECT_FALSE(session.HasOutput()) << "the process went on without a SIGCONT";
-  EXPECT_EQ(ProcessState(stopped), 't');
+  EXPECT_EQ(ProcessState(stopped), state);
   ASSERT_EQ(kill(stopped, SIGCONT), 0);
   EXPECT_EQ(session.ReadLine(), "continued\n");
   EXPECT_EQ(session.Wait(), 0) << ReadWholeFile(dir_.File("stderr"));
@@ -131,9 +151,8 @@ TEST_F(TraceRobustness, StoppedProcessWaitsForAContinueFromOutside) {
 // SIGSTOP and SIGCONT from outside, back to back, land in every kind of stop the tracer
 // handles, including a group-stop it has not yet answered with PTRACE_LISTEN. As without a
 // tracer, the last SIGCONT must leave the process running, whatever it overtook.
-TEST_F(TraceRobustness, StopContinueStormLeavesTheProcessRunning) {
-  Session session({SysfenceBinary(), "trace", "-o", Output(), "--", TestProgram("stop_storm")},
-                  dir_.File("stderr"));
+TEST_P(TraceRobustness, StopContinueStormLeavesTheProcessRunning) {
+  Session session(TraceCommand({TestProgram("stop_storm")}), dir_.File("stderr"));
   std::string line = session.ReadLine();
   ASSERT_TRUE(line.starts_with("busy ")) << line << ReadWholeFile(dir_.File("stderr"));
   pid_t busy = std::stoi(line.substr(5));
@@ -158,13 +177,15 @@ TEST_F(TraceRobustness, StopContinueStormLeavesTheProcessRunning) {
 
 // Ctrl-C reaches the whole foreground process group, sysfence and tracees alike; SIGTERM is
 // sent to sysfence alone. The tracees ignore both, so only sysfence's SIGKILL ends them.
-class InterruptedTrace : public TraceRobustness, public ::testing::WithParamInterface<int> {};
+class InterruptedTrace : public RobustnessFixture,
+                         public ::testing::WithParamInterface<std::tuple<int, std::string>> {
+ protected:
+  std::string Backend() const override { return std::get<1>(GetParam()); }
+};
 
 TEST_P(InterruptedTrace, TraceesIgnoringTheSignalAreKilledAndTheProfileIsMarkedIncomplete) {
-  const int signal = GetParam();
-  Session session(
-      {SysfenceBinary(), "trace", "-o", Output(), "--", TestProgram("ignore_sigterm"), "--wait"},
-      dir_.File("stderr"));
+  const int signal = std::get<0>(GetParam());
+  Session session(TraceCommand({TestProgram("ignore_sigterm"), "--wait"}), dir_.File("stderr"));
   ASSERT_TRUE(session.ReadLine().starts_with("ready "));
   ASSERT_TRUE(session.ReadLine().starts_with("ready "));
   ASSERT_EQ(signal == SIGINT ? kill(-session.pid(), SIGINT) : kill(session.pid(), SIGTERM), 0);
@@ -181,12 +202,15 @@ TEST_P(InterruptedTrace, TraceesIgnoringTheSignalAreKilledAndTheProfileIsMarkedI
   EXPECT_TRUE(profile->syscalls.Contains("rt_sigaction"));
 }
 
-INSTANTIATE_TEST_SUITE_P(TraceRobustness, InterruptedTrace, ::testing::Values(SIGINT, SIGTERM),
-                         [](const ::testing::TestParamInfo<int>& param_info) {
-                           return std::string(sigabbrev_np(param_info.param));
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    TraceRobustness, InterruptedTrace,
+    ::testing::Combine(::testing::Values(SIGINT, SIGTERM), ::testing::ValuesIn(kBackends)),
+    [](const ::testing::TestParamInfo<std::tuple<int, std::string>>& param_info) {
+      return std::string(sigabbrev_np(std::get<0>(param_info.param))) + "_" +
+             std::get<1>(param_info.param);
+    });
 
-TEST_F(TraceRobustness, ForkBombStopsAtRlimitNproc) {
+TEST_P(TraceRobustness, ForkBombStopsAtRlimitNproc) {
   TraceRun traced = Trace({TestProgram("fork_bomb"), "16"});
   if (traced.run.exit_code == 77) GTEST_SKIP() << "needs root to become a fresh user id";
   ExpectCompleteProfile(traced, 0);
@@ -198,9 +222,8 @@ TEST_F(TraceRobustness, ForkBombStopsAtRlimitNproc) {
   EXPECT_GE(traced.profile->counts.at(*SyscallNumber("clone")), 16u) << "16 attempts";
 }
 
-TEST_F(TraceRobustness, CommandKilledInsideACall) {
-  Session session({SysfenceBinary(), "trace", "-o", Output(), "--", TestProgram("blocked_in_call")},
-                  dir_.File("stderr"));
+TEST_P(TraceRobustness, CommandKilledInsideACall) {
+  Session session(TraceCommand({TestProgram("blocked_in_call")}), dir_.File("stderr"));
   std::string line = session.ReadLine();
   ASSERT_TRUE(line.starts_with("ready ")) << line;
   pid_t command = std::stoi(line.substr(6));
@@ -220,24 +243,66 @@ TEST_F(TraceRobustness, CommandKilledInsideACall) {
   EXPECT_TRUE(profile->syscalls.Contains("read"));
 }
 
-// A tracee cannot have two tracers: sysfence already traces strace's child when strace asks
-// for PTRACE_TRACEME, so strace fails, says why, and sysfence reports strace's exit status.
-TEST_F(TraceRobustness, NestedStraceFailsToAttachAndItsFailureIsPassedOn) {
-  TraceRun traced = Trace({"strace", "-f", "-o", "/dev/null", "/bin/true"});
-  ExpectCompleteProfile(traced, 1);
-  EXPECT_NE(traced.run.err.find("strace: ptrace(PTRACE_TRACEME, ...): Operation not permitted"),
-            std::string::npos)
-      << traced.run.err;
+// A tracee cannot have two tracers. Under ptrace, sysfence already traces strace's child when
+// strace asks for PTRACE_TRACEME, so strace fails, says why, and sysfence reports strace's exit
+// status. The eBPF backend is no tracer: strace traces its child as without sysfence, and
+// sysfence records strace and the child alike.
+TEST_P(TraceRobustness, NestedStrace) {
+  std::string log = dir_.File("strace.log");
+  TraceRun traced = Trace({"strace", "-f", "-qq", "-o", log, TestProgram("raw_syscalls")});
   EXPECT_TRUE(traced.profile->syscalls.Contains("ptrace"));
+  if (Backend() == "ptrace") {
+    ExpectCompleteProfile(traced, 1);
+    EXPECT_NE(traced.run.err.find("strace: ptrace(PTRACE_TRACEME, ...): Operation not permitted"),
+              std::string::npos)
+        << traced.run.err;
+    return;
+  }
+  ExpectCompleteProfile(traced, 0);
+  EXPECT_NE(ReadWholeFile(log).find("syscall_0x258("), std::string::npos)
+      << "strace saw the child's syscall(600)";
+  EXPECT_EQ(traced.profile->counts.at(600), 1u) << "and so did sysfence";
+  EXPECT_TRUE(traced.profile->images.contains(std::filesystem::canonical("/usr/bin/strace")));
+  EXPECT_TRUE(traced.profile->images.contains(
+      std::filesystem::canonical(TestProgram("raw_syscalls"))));
 }
 
-TEST_F(TraceRobustness, NestedGdbCannotTraceItsInferior) {
+TEST_P(TraceRobustness, NestedGdb) {
   if (!FileExists("/usr/bin/gdb")) GTEST_SKIP() << "gdb is not installed";
   TraceRun traced = Trace({"/usr/bin/gdb", "-nx", "-batch", "-ex", "run", "--args", "/bin/true"});
-  ExpectCompleteProfile(traced, 1);
-  EXPECT_NE(traced.run.err.find("ptrace: Operation not permitted"), std::string::npos)
-      << traced.run.err;
   EXPECT_TRUE(traced.profile->syscalls.Contains("ptrace"));
+  if (Backend() == "ptrace") {
+    ExpectCompleteProfile(traced, 1);
+    EXPECT_NE(traced.run.err.find("ptrace: Operation not permitted"), std::string::npos)
+        << traced.run.err;
+  } else {
+    ExpectCompleteProfile(traced, 0);
+  }
+}
+
+// A program that installs a seccomp filter of its own: calls the filter answers with an error
+// never run, and neither backend sees them (the ptrace backend's stop comes from its own
+// filter, which the program's stricter answer overrides; the eBPF recorder's sys_enter
+// tracepoint fires after seccomp). strace, which stops before seccomp runs, sees them all.
+TEST_P(TraceRobustness, CallsThatTheProgramsOwnFilterDeniesAreNotRecorded) {
+  TraceRun traced = Trace({TestProgram("own_seccomp")});
+  ExpectCompleteProfile(traced, 0);
+  EXPECT_EQ(traced.run.out, "getppid before: ok; after: EPERM x3; syscall(605): ENOSYS\n");
+  EXPECT_EQ(traced.profile->counts.at(*SyscallNumber("getppid")), 1u) << "the one before";
+  EXPECT_EQ(traced.profile->counts.at(605), 1u) << "let through, then refused by the kernel";
+  EXPECT_TRUE(traced.profile->syscalls.Contains("seccomp") ||
+              traced.profile->syscalls.Contains("prctl"));
+
+  CommandResult strace = RunCommand(
+      {"strace", "-f", "-qq", "-e", "trace=getppid", "-o", dir_.File("s.log"),
+       TestProgram("own_seccomp")});
+  EXPECT_EQ(strace.exit_code, 0);
+  std::string log = ReadWholeFile(dir_.File("s.log"));
+  size_t calls = 0;
+  for (size_t at = log.find("getppid("); at != std::string::npos; at = log.find("getppid(", at + 1)) {
+    ++calls;
+  }
+  EXPECT_EQ(calls, 4u) << log;
 }
 
 // A copy of print_ids, setuid to nobody, in a directory everyone can enter.
@@ -250,7 +315,7 @@ std::string SetuidCopy(const ScratchDir& dir) {
   return path;
 }
 
-TEST_F(TraceRobustness, SetuidProgramTracedByRootRunsWithItsPrivileges) {
+TEST_P(TraceRobustness, SetuidProgramTracedByRootRunsWithItsPrivileges) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root to make a setuid copy";
   std::string program = SetuidCopy(dir_);
   TraceRun traced = Trace({program});
@@ -259,7 +324,7 @@ TEST_F(TraceRobustness, SetuidProgramTracedByRootRunsWithItsPrivileges) {
   EXPECT_EQ(traced.run.err, "");
 }
 
-TEST_F(TraceRobustness, SetuidProgramTracedByAnotherUserRunsWithoutThemAndSaysSo) {
+TEST_P(TraceRobustness, SetuidProgramTracedByAnotherUserRunsWithoutThemAndSaysSo) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root to make a setuid copy and switch users";
   if (!FileExists("/usr/bin/setpriv")) GTEST_SKIP() << "setpriv is not installed";
   std::string program = SetuidCopy(dir_);
@@ -268,9 +333,12 @@ TEST_F(TraceRobustness, SetuidProgramTracedByAnotherUserRunsWithoutThemAndSaysSo
   ASSERT_EQ(chown(output_dir.c_str(), 1, 1), 0);
   std::string output = output_dir + "/profile.json";
   // As the unprivileged user "daemon" (uid 1): the kernel runs a setuid program it is asked
-  // to trace without the setuid (ptrace(2): the tracer lacks CAP_SYS_PTRACE).
+  // to trace without the setuid (ptrace(2): the tracer lacks CAP_SYS_PTRACE). Only the ptrace
+  // backend works without privileges.
+  if (Backend() != "ptrace") GTEST_SKIP() << "the eBPF backend needs root";
   CommandResult run = RunCommand({"/usr/bin/setpriv", "--reuid=1", "--regid=1", "--clear-groups",
-                                  SysfenceBinary(), "trace", "-o", output, "--", program},
+                                  SysfenceBinary(), "trace", "--backend", "ptrace", "-o", output,
+                                  "--", program},
                                  60);
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out, "uid=1 euid=1\n");
@@ -283,6 +351,11 @@ TEST_F(TraceRobustness, SetuidProgramTracedByAnotherUserRunsWithoutThemAndSaysSo
   ASSERT_TRUE(profile.ok()) << profile.error().message();
   EXPECT_EQ(profile->exit_status, 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, TraceRobustness, ::testing::ValuesIn(kBackends),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           return param_info.param;
+                         });
 
 }  // namespace
 }  // namespace sysfence::testing

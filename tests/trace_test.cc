@@ -1,6 +1,8 @@
 // `sysfence trace` against `strace -f` on purpose-built and real workloads (the syscall sets
-// must be exactly equal), and the behaviour around the trace: image attribution, exit status,
-// signals passed through, SIGTERM to sysfence, bad commands, refused ptrace.
+// must be exactly equal), on both backends, and the two backends against each other (the same
+// syscalls, images and counts); the behaviour around the trace: image attribution, exit
+// status, signals passed through, SIGTERM to sysfence, bad commands, refused ptrace, the
+// choice of backend.
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -16,6 +18,7 @@
 #include <set>
 #include <sstream>
 
+#include "backend.h"
 #include "profile/profile_json.h"
 #include "session.h"
 #include "test_util.h"
@@ -88,11 +91,11 @@ struct Traced {
   nlohmann::json json;
 };
 
-// Runs `sysfence trace -o OUT [extra] -- argv` and reads the profile back.
-Traced Trace(const ScratchDir& dir, const std::vector<std::string>& argv,
-             const std::vector<std::string>& extra = {}) {
+// Runs `sysfence trace --backend BACKEND -o OUT [extra] -- argv` and reads the profile back.
+Traced Trace(const std::string& backend, const ScratchDir& dir,
+             const std::vector<std::string>& argv, const std::vector<std::string>& extra = {}) {
   std::string out = dir.File("profile.json");
-  std::vector<std::string> command = {SysfenceBinary(), "trace", "-o", out};
+  std::vector<std::string> command = {SysfenceBinary(), "trace", "--backend", backend, "-o", out};
   command.insert(command.end(), extra.begin(), extra.end());
   command.push_back("--");
   command.insert(command.end(), argv.begin(), argv.end());
@@ -132,9 +135,10 @@ std::vector<std::string> Resolve(const std::vector<std::string>& argv, const Scr
   return resolved;
 }
 
-class SameCallsAsStrace : public ::testing::TestWithParam<Workload> {
+// Creates the files the workloads read in a scratch directory.
+class WorkloadFiles {
  protected:
-  void SetUp() override {
+  WorkloadFiles() {
     WriteWholeFile(dir_.File("a.txt"), "one\ntwo\nthree\nfour\n");
     WriteWholeFile(dir_.File("b.txt"), "one\n2\nthree\nfour\nfive\n");
     std::filesystem::create_directories(dir_.File("tree/sub/deeper"));
@@ -144,52 +148,90 @@ class SameCallsAsStrace : public ::testing::TestWithParam<Workload> {
   ScratchDir dir_;
 };
 
+class SameCallsAsStrace
+    : public WorkloadFiles,
+      public ::testing::TestWithParam<std::tuple<Workload, std::string>> {};
+
 TEST_P(SameCallsAsStrace, SyscallSetsAreEqual) {
-  std::vector<std::string> argv = Resolve(GetParam().argv, dir_);
+  const auto& [workload, backend] = GetParam();
+  SKIP_UNLESS_BACKEND_WORKS(backend);
+  std::vector<std::string> argv = Resolve(workload.argv, dir_);
   std::vector<std::string> strace = {"strace", "-f", "-qq", "-o", dir_.File("strace.log")};
   strace.insert(strace.end(), argv.begin(), argv.end());
   CommandResult reference = RunCommand(strace);
   StraceCalls expected = ReadStraceLog(ReadWholeFile(dir_.File("strace.log")));
   ASSERT_FALSE(expected.x86_64.empty()) << reference.err;
 
-  Traced traced = Trace(dir_, argv);
+  Traced traced = Trace(backend, dir_, argv);
   EXPECT_EQ(traced.run.exit_code, reference.exit_code) << traced.run.err;
   EXPECT_EQ(traced.run.out, reference.out);
   EXPECT_EQ(Names(traced.profile.syscalls), Keys(expected.x86_64));
   EXPECT_EQ(Keys(traced.profile.compat_i386), Keys(expected.i386));
-  if (GetParam().same_counts) {
+  if (workload.same_counts) {
     EXPECT_EQ(CountsByName(traced.profile), expected.x86_64);
   }
 }
 
+// Both backends on the same workload: the same syscalls, images, i386 calls and exit status,
+// and the same counts wherever the number of calls does not depend on timing.
+class BackendsAgree : public WorkloadFiles, public ::testing::TestWithParam<Workload> {};
+
+TEST_P(BackendsAgree, SameSyscallsImagesAndCounts) {
+  SKIP_UNLESS_BACKEND_WORKS("ebpf");
+  std::vector<std::string> argv = Resolve(GetParam().argv, dir_);
+  Traced ptrace = Trace("ptrace", dir_, argv);
+  Traced ebpf = Trace("ebpf", dir_, argv);
+  EXPECT_EQ(ebpf.run.exit_code, ptrace.run.exit_code) << ebpf.run.err;
+  EXPECT_EQ(ebpf.run.out, ptrace.run.out);
+  EXPECT_EQ(Names(ebpf.profile.syscalls), Names(ptrace.profile.syscalls));
+  EXPECT_EQ(ebpf.profile.images, ptrace.profile.images);
+  EXPECT_EQ(Keys(ebpf.profile.compat_i386), Keys(ptrace.profile.compat_i386));
+  EXPECT_EQ(ebpf.profile.exit_status, ptrace.profile.exit_status);
+  EXPECT_FALSE(ebpf.profile.incomplete);
+  if (GetParam().same_counts) {
+    EXPECT_EQ(CountsByName(ebpf.profile), CountsByName(ptrace.profile));
+    EXPECT_EQ(ebpf.profile.compat_i386, ptrace.profile.compat_i386);
+  }
+}
+
+const std::vector<Workload> kWorkloads = {
+    Workload{"raw_syscalls", {"@program:raw_syscalls"}, true},
+    Workload{"thread", {"@program:thread_syscall"}, false},
+    Workload{"fork_child", {"@program:fork_child"}, true},
+    Workload{"exec_program", {"@program:exec_other", "@program:raw_syscalls"}, true},
+    Workload{"exec_true", {"@program:exec_other", "/bin/true"}, true},
+    Workload{"vfork_exec", {"@program:vfork_exec", "/bin/true"}, true},
+    Workload{"int80", {"@program:int80_getpid"}, true},
+    Workload{"killed_by_signal", {"@program:killed_by_signal"}, true},
+    Workload{"ignore_sigterm", {"@program:ignore_sigterm"}, true},
+    Workload{"handle_signal", {"@program:handle_signal"}, true},
+    Workload{"exit_code", {"@program:exit_code"}, true},
+    Workload{"stop_continue", {"@program:stop_continue"}, false},
+    Workload{"sh_ls_wc", {"/bin/sh", "-c", "ls / | wc -l"}, false},
+    Workload{"diff", {"diff", "@scratch:a.txt", "@scratch:b.txt"}, true},
+    Workload{"find", {"/usr/bin/find", "@scratch:tree"}, true},
+    Workload{"sh_pipeline",
+             {"sh", "-c", "printf 'b\\na\\nb\\n' | sort | uniq -c | tr -s ' ' | wc -c"},
+             false}};
+
 INSTANTIATE_TEST_SUITE_P(
     Trace, SameCallsAsStrace,
-    ::testing::Values(
-        Workload{"raw_syscalls", {"@program:raw_syscalls"}, true},
-        Workload{"thread", {"@program:thread_syscall"}, false},
-        Workload{"fork_child", {"@program:fork_child"}, true},
-        Workload{"exec_program", {"@program:exec_other", "@program:raw_syscalls"}, true},
-        Workload{"exec_true", {"@program:exec_other", "/bin/true"}, true},
-        Workload{"vfork_exec", {"@program:vfork_exec", "/bin/true"}, true},
-        Workload{"int80", {"@program:int80_getpid"}, true},
-        Workload{"killed_by_signal", {"@program:killed_by_signal"}, true},
-        Workload{"ignore_sigterm", {"@program:ignore_sigterm"}, true},
-        Workload{"handle_signal", {"@program:handle_signal"}, true},
-        Workload{"exit_code", {"@program:exit_code"}, true},
-        Workload{"stop_continue", {"@program:stop_continue"}, false},
-        Workload{"sh_ls_wc", {"/bin/sh", "-c", "ls / | wc -l"}, false},
-        Workload{"diff", {"diff", "@scratch:a.txt", "@scratch:b.txt"}, true},
-        Workload{"find", {"/usr/bin/find", "@scratch:tree"}, true},
-        Workload{"sh_pipeline",
-                 {"sh", "-c", "printf 'b\\na\\nb\\n' | sort | uniq -c | tr -s ' ' | wc -c"},
-                 false}),
+    ::testing::Combine(::testing::ValuesIn(kWorkloads), ::testing::ValuesIn(kBackends)),
+    [](const ::testing::TestParamInfo<std::tuple<Workload, std::string>>& param_info) {
+      return std::get<0>(param_info.param).name + "_" + std::get<1>(param_info.param);
+    });
+INSTANTIATE_TEST_SUITE_P(
+    Trace, BackendsAgree, ::testing::ValuesIn(kWorkloads),
     [](const ::testing::TestParamInfo<Workload>& param_info) { return param_info.param.name; });
 
-// ---- What the profile says ---------------------------------------------------------------
+// ---- What the profile says, on each backend ---------------------------------------------
 
-TEST(Trace, RawCallsAreRecordedByNumber) {
+class TraceOn : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(TraceOn, RawCallsAreRecordedByNumber) {
+  SKIP_UNLESS_BACKEND_WORKS(GetParam());
   ScratchDir dir;
-  Traced traced = Trace(dir, {TestProgram("raw_syscalls")});
+  Traced traced = Trace(GetParam(), dir, {TestProgram("raw_syscalls")});
   EXPECT_EQ(traced.run.exit_code, 0) << traced.run.err;
   const Profile& profile = traced.profile;
   EXPECT_EQ(profile.kind, ProfileKind::kDynamic);
@@ -204,18 +246,20 @@ TEST(Trace, RawCallsAreRecordedByNumber) {
   EXPECT_FALSE(traced.json.contains("incomplete"));
 }
 
-TEST(Trace, CallsOfAThreadAreRecorded) {
+TEST_P(TraceOn, CallsOfAThreadAreRecorded) {
+  SKIP_UNLESS_BACKEND_WORKS(GetParam());
   ScratchDir dir;
-  Traced traced = Trace(dir, {TestProgram("thread_syscall")});
+  Traced traced = Trace(GetParam(), dir, {TestProgram("thread_syscall")});
   EXPECT_EQ(traced.run.exit_code, 0) << traced.run.err;
   const SyscallSet& image = traced.profile.images.at(Canonical(TestProgram("thread_syscall")));
   EXPECT_TRUE(image.Contains("syscall_601"));
   EXPECT_TRUE(image.Contains("clone3") || image.Contains("clone"));
 }
 
-TEST(Trace, ForkedChildCountsForItsParentsImage) {
+TEST_P(TraceOn, ForkedChildCountsForItsParentsImage) {
+  SKIP_UNLESS_BACKEND_WORKS(GetParam());
   ScratchDir dir;
-  Traced traced = Trace(dir, {TestProgram("fork_child")});
+  Traced traced = Trace(GetParam(), dir, {TestProgram("fork_child")});
   EXPECT_EQ(traced.run.exit_code, 0) << traced.run.err;
   EXPECT_EQ(traced.profile.images.size(), 2u) << "the program and the launcher";
   const SyscallSet& image = traced.profile.images.at(Canonical(TestProgram("fork_child")));
@@ -223,9 +267,10 @@ TEST(Trace, ForkedChildCountsForItsParentsImage) {
   EXPECT_TRUE(image.Contains("getppid"));
 }
 
-TEST(Trace, ExecAttributesCallsToTheImageThatMadeThem) {
+TEST_P(TraceOn, ExecAttributesCallsToTheImageThatMadeThem) {
+  SKIP_UNLESS_BACKEND_WORKS(GetParam());
   ScratchDir dir;
-  Traced traced = Trace(dir, {TestProgram("exec_other"), TestProgram("raw_syscalls")});
+  Traced traced = Trace(GetParam(), dir, {TestProgram("exec_other"), TestProgram("raw_syscalls")});
   EXPECT_EQ(traced.run.exit_code, 0) << traced.run.err;
   const auto& images = traced.profile.images;
   ASSERT_EQ(images.size(), 3u);
@@ -242,9 +287,10 @@ TEST(Trace, ExecAttributesCallsToTheImageThatMadeThem) {
   EXPECT_EQ(traced.profile.counts.at(*SyscallNumber("execve")), 2u);
 }
 
-TEST(Trace, VforkChildsExecCountsForTheParent) {
+TEST_P(TraceOn, VforkChildsExecCountsForTheParent) {
+  SKIP_UNLESS_BACKEND_WORKS(GetParam());
   ScratchDir dir;
-  Traced traced = Trace(dir, {TestProgram("vfork_exec"), "/bin/true"});
+  Traced traced = Trace(GetParam(), dir, {TestProgram("vfork_exec"), "/bin/true"});
   EXPECT_EQ(traced.run.exit_code, 0) << traced.run.err;
   EXPECT_EQ(traced.run.out, "child exited 0\n");
   const SyscallSet& parent = traced.profile.images.at(Canonical(TestProgram("vfork_exec")));
@@ -255,12 +301,13 @@ TEST(Trace, VforkChildsExecCountsForTheParent) {
   EXPECT_FALSE(child.Contains("vfork"));
 }
 
-TEST(Trace, Int80CallsAreRecordedAsI386) {
+TEST_P(TraceOn, Int80CallsAreRecordedAsI386) {
+  SKIP_UNLESS_BACKEND_WORKS(GetParam());
   if (RunCommand({TestProgram("int80_getpid"), "--probe"}).exit_code != 0) {
     GTEST_SKIP() << "this kernel has no 32-bit emulation (int 0x80 raises SIGSEGV)";
   }
   ScratchDir dir;
-  Traced traced = Trace(dir, {TestProgram("int80_getpid")});
+  Traced traced = Trace(GetParam(), dir, {TestProgram("int80_getpid")});
   EXPECT_EQ(traced.run.exit_code, 0) << traced.run.err;
   EXPECT_EQ(traced.run.out, "i386 getpid matches\n");
   EXPECT_EQ(traced.profile.compat_i386.at("getpid"), 1u);
@@ -269,52 +316,64 @@ TEST(Trace, Int80CallsAreRecordedAsI386) {
 
 // ---- Exit status and signals -------------------------------------------------------------
 
-TEST(Trace, ExitsWithTheCommandsExitCode) {
+TEST_P(TraceOn, ExitsWithTheCommandsExitCode) {
+  SKIP_UNLESS_BACKEND_WORKS(GetParam());
   ScratchDir dir;
-  Traced three = Trace(dir, {TestProgram("exit_code")});
+  Traced three = Trace(GetParam(), dir, {TestProgram("exit_code")});
   EXPECT_EQ(three.run.exit_code, 3);
   EXPECT_EQ(three.profile.exit_status, 3);
-  Traced zero = Trace(dir, {TestProgram("exit_code"), "0"});
+  Traced zero = Trace(GetParam(), dir, {TestProgram("exit_code"), "0"});
   EXPECT_EQ(zero.run.exit_code, 0);
   EXPECT_EQ(zero.json["exit_status"], 0);
 }
 
-TEST(Trace, ExitsWith128PlusSignalWhenTheCommandIsKilled) {
+TEST_P(TraceOn, ExitsWith128PlusSignalWhenTheCommandIsKilled) {
+  SKIP_UNLESS_BACKEND_WORKS(GetParam());
   ScratchDir dir;
-  Traced usr2 = Trace(dir, {TestProgram("killed_by_signal")});
+  Traced usr2 = Trace(GetParam(), dir, {TestProgram("killed_by_signal")});
   EXPECT_EQ(usr2.run.exit_code, 128 + SIGUSR2);
   EXPECT_EQ(usr2.profile.exit_status, 128 + SIGUSR2);
-  Traced kill9 = Trace(dir, {TestProgram("killed_by_signal"), "9"});
+  Traced kill9 = Trace(GetParam(), dir, {TestProgram("killed_by_signal"), "9"});
   EXPECT_EQ(kill9.run.exit_code, 128 + SIGKILL);
 }
 
-TEST(Trace, SignalsReachTheirHandlers) {
+TEST_P(TraceOn, SignalsReachTheirHandlers) {
+  SKIP_UNLESS_BACKEND_WORKS(GetParam());
   ScratchDir dir;
-  Traced traced = Trace(dir, {TestProgram("handle_signal")});
+  Traced traced = Trace(GetParam(), dir, {TestProgram("handle_signal")});
   EXPECT_EQ(traced.run.exit_code, 0);
   EXPECT_EQ(traced.run.out, "handled SIGUSR1\n");
   EXPECT_TRUE(traced.profile.syscalls.Contains("rt_sigreturn"));
 }
 
-TEST(Trace, IgnoredSignalsStayIgnored) {
+TEST_P(TraceOn, IgnoredSignalsStayIgnored) {
+  SKIP_UNLESS_BACKEND_WORKS(GetParam());
   ScratchDir dir;
-  Traced traced = Trace(dir, {TestProgram("ignore_sigterm")});
+  Traced traced = Trace(GetParam(), dir, {TestProgram("ignore_sigterm")});
   EXPECT_EQ(traced.run.exit_code, 0);
   EXPECT_EQ(traced.run.out, "survived SIGTERM\n");
 }
 
-TEST(Trace, StopAndContinueWorkAsWithoutTracer) {
+TEST_P(TraceOn, StopAndContinueWorkAsWithoutTracer) {
+  SKIP_UNLESS_BACKEND_WORKS(GetParam());
   ScratchDir dir;
-  Traced traced = Trace(dir, {TestProgram("stop_continue")});
+  Traced traced = Trace(GetParam(), dir, {TestProgram("stop_continue")});
   EXPECT_EQ(traced.run.exit_code, 0) << traced.run.out;
   EXPECT_EQ(traced.run.out, "stopped by SIGSTOP\ncontinued\nexited\n");
 }
 
+INSTANTIATE_TEST_SUITE_P(Backends, TraceOn, ::testing::ValuesIn(kBackends),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           return param_info.param;
+                         });
+
+// ---- The ptrace backend's stop modes ------------------------------------------------------
+
 TEST(Trace, EverySyscallModeSeesTheSameCalls) {
   ScratchDir dir;
   for (const char* program : {"fork_child", "thread_syscall"}) {
-    Traced filtered = Trace(dir, {TestProgram(program)});
-    Traced every = Trace(dir, {TestProgram(program)}, {"--every-syscall"});
+    Traced filtered = Trace("ptrace", dir, {TestProgram(program)});
+    Traced every = Trace("ptrace", dir, {TestProgram(program)}, {"--every-syscall"});
     EXPECT_EQ(every.run.exit_code, 0) << every.run.err;
     EXPECT_EQ(Names(every.profile.syscalls), Names(filtered.profile.syscalls)) << program;
     EXPECT_EQ(every.profile.images, filtered.profile.images) << program;
@@ -323,10 +382,11 @@ TEST(Trace, EverySyscallModeSeesTheSameCalls) {
 
 TEST(Trace, FallsBackToEveryStopWhenTheKernelRefusesTheFilter) {
   ScratchDir dir;
-  Traced normal = Trace(dir, {TestProgram("fork_child")});
+  Traced normal = Trace("ptrace", dir, {TestProgram("fork_child")});
   std::string out = dir.File("refused.json");
-  CommandResult run = RunCommand({TestProgram("deny_seccomp"), SysfenceBinary(), "trace", "-o", out,
-                                  "--", TestProgram("fork_child")});
+  CommandResult run = RunCommand({TestProgram("deny_seccomp"), SysfenceBinary(), "trace",
+                                  "--backend", "ptrace", "-o", out, "--",
+                                  TestProgram("fork_child")});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.err,
             "sysfence: warning: the kernel refused the seccomp trace filter (Operation not "
@@ -339,14 +399,18 @@ TEST(Trace, FallsBackToEveryStopWhenTheKernelRefusesTheFilter) {
 
 // A program that sandboxes itself only when it is not under seccomp yet (man-db does this)
 // must see the mode it would see without sysfence, so the trace shows its own filter being
-// installed (tests/programs/seccomp_mode.c), in both stop modes.
+// installed (tests/programs/seccomp_mode.c), in both of ptrace's stop modes and under eBPF
+// (which installs no filter at all).
 TEST(Trace, ProgramSeesItsOwnSeccompModeNotTheTracers) {
   CommandResult untraced = RunCommand({TestProgram("seccomp_mode")});
   ASSERT_EQ(untraced.out, "mode 0\ninstalled\nmode 2\n");
-  for (std::vector<std::string> extra :
-       {std::vector<std::string>{}, std::vector<std::string>{"--every-syscall"}}) {
+  std::vector<std::vector<std::string>> runs = {{"--backend", "ptrace"},
+                                                {"--backend", "ptrace", "--every-syscall"}};
+  if (BackendUnavailable("ebpf").empty()) runs.push_back({"--backend", "ebpf"});
+  for (const std::vector<std::string>& options : runs) {
     ScratchDir dir;
-    Traced traced = Trace(dir, {TestProgram("seccomp_mode")}, extra);
+    std::vector<std::string> extra(options.begin() + 2, options.end());
+    Traced traced = Trace(options[1], dir, {TestProgram("seccomp_mode")}, extra);
     EXPECT_EQ(traced.run.exit_code, 0) << traced.run.err;
     EXPECT_EQ(traced.run.out, untraced.out);
     EXPECT_TRUE(traced.profile.syscalls.Contains("seccomp"));
@@ -365,25 +429,30 @@ TEST(Trace, WritesTheProfileToStandardOutputWithoutOutputOption) {
 
 // ---- SIGTERM, SIGINT, SIGHUP to sysfence -------------------------------------------------
 
-class TerminationSignal : public ::testing::TestWithParam<int> {};
+class TerminationSignal : public ::testing::TestWithParam<std::tuple<int, std::string>> {};
 
+// Both backends end the trace the same way: the eBPF one has no reason of its own to kill the
+// program, but a trace that stops the program on one backend and not on the other would be
+// a trap.
 TEST_P(TerminationSignal, KillsTheTreeWritesAnIncompleteProfileAndExits128PlusSignal) {
+  const auto& [signal, backend] = GetParam();
+  SKIP_UNLESS_BACKEND_WORKS(backend);
   ScratchDir dir;
   std::string out = dir.File("profile.json");
   // Both processes ignore SIGTERM: only sysfence's SIGKILL ends them.
-  Session session(
-      {SysfenceBinary(), "trace", "-o", out, "--", TestProgram("ignore_sigterm"), "--wait"},
-      dir.File("stderr"));
+  Session session({SysfenceBinary(), "trace", "--backend", backend, "-o", out, "--",
+                   TestProgram("ignore_sigterm"), "--wait"},
+                  dir.File("stderr"));
   ASSERT_EQ(session.ReadLine().substr(0, 6), "ready ");
   ASSERT_EQ(session.ReadLine().substr(0, 6), "ready ");
   EXPECT_GE(session.Members().size(), 3u) << "sysfence and two tracees";
-  ASSERT_EQ(kill(session.pid(), GetParam()), 0);
-  EXPECT_EQ(session.Wait(), 128 + GetParam());
+  ASSERT_EQ(kill(session.pid(), signal), 0);
+  EXPECT_EQ(session.Wait(), 128 + signal);
   EXPECT_EQ(session.Members(), std::vector<pid_t>{}) << "a process of the trace survived";
   EXPECT_EQ(ReadWholeFile(dir.File("stderr")),
             fmt::format("sysfence: warning: interrupted by SIG{}: the traced processes were "
                         "killed and the profile is marked incomplete\n",
-                        sigabbrev_np(GetParam())));
+                        sigabbrev_np(signal)));
 
   Result<Profile> profile = ReadProfileFile(out);
   ASSERT_TRUE(profile.ok()) << profile.error().message();
@@ -396,16 +465,29 @@ TEST_P(TerminationSignal, KillsTheTreeWritesAnIncompleteProfileAndExits128PlusSi
   EXPECT_FALSE(json.contains("exit_status"));
 }
 
-TEST(Trace, KilledSysfenceTakesItsTraceesWithIt) {
-  // SIGKILL cannot be caught: PTRACE_O_EXITKILL makes the kernel kill the tracees.
+// SIGKILL cannot be caught. Under ptrace, PTRACE_O_EXITKILL makes the kernel kill the
+// tracees: without a tracer they would stay stopped, or fail every call their trace filter
+// sends to it. Nothing of sysfence stays in a program recorded with eBPF: the kernel detaches
+// the BPF programs and the program runs on as if it had never been recorded.
+class KilledSysfence : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(KilledSysfence, TakesItsTraceesWithItUnderPtraceAndLeavesThemUnderEbpf) {
+  SKIP_UNLESS_BACKEND_WORKS(GetParam());
   ScratchDir dir;
-  Session session({SysfenceBinary(), "trace", "-o", dir.File("profile.json"), "--",
-                   TestProgram("ignore_sigterm"), "--wait"},
+  Session session({SysfenceBinary(), "trace", "--backend", GetParam(), "-o",
+                   dir.File("profile.json"), "--", TestProgram("ignore_sigterm"), "--wait"},
                   dir.File("stderr"));
   ASSERT_EQ(session.ReadLine().substr(0, 6), "ready ");
   ASSERT_EQ(session.ReadLine().substr(0, 6), "ready ");
   ASSERT_EQ(kill(session.pid(), SIGKILL), 0);
   EXPECT_EQ(session.Wait(), 128 + SIGKILL);
+  EXPECT_FALSE(FileExists(dir.File("profile.json")));
+  if (GetParam() == "ebpf") {
+    std::vector<pid_t> survivors = session.Members(/*alive_only=*/true);
+    EXPECT_EQ(survivors.size(), 2u) << "the program's two processes run on";
+    for (pid_t pid : survivors) kill(pid, SIGKILL);
+    return;
+  }
   // The kernel has sent the SIGKILLs once sysfence is gone; wait until the tracees have acted
   // on them (their zombies are init's to reap). The minute is only a guard against hanging:
   // without PTRACE_O_EXITKILL they would live on, paused, forever.
@@ -413,13 +495,20 @@ TEST(Trace, KilledSysfenceTakesItsTraceesWithIt) {
     ASSERT_LT(waited_ms, 60000) << "tracees outlived the killed sysfence";
     usleep(10000);
   }
-  EXPECT_FALSE(FileExists(dir.File("profile.json")));
 }
 
-INSTANTIATE_TEST_SUITE_P(Trace, TerminationSignal, ::testing::Values(SIGTERM, SIGINT, SIGHUP),
-                         [](const ::testing::TestParamInfo<int>& param_info) {
-                           return std::string(sigabbrev_np(param_info.param));
+INSTANTIATE_TEST_SUITE_P(Backends, KilledSysfence, ::testing::ValuesIn(kBackends),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           return param_info.param;
                          });
+
+INSTANTIATE_TEST_SUITE_P(
+    Trace, TerminationSignal,
+    ::testing::Combine(::testing::Values(SIGTERM, SIGINT, SIGHUP), ::testing::ValuesIn(kBackends)),
+    [](const ::testing::TestParamInfo<std::tuple<int, std::string>>& param_info) {
+      return std::string(sigabbrev_np(std::get<0>(param_info.param))) + "_" +
+             std::get<1>(param_info.param);
+    });
 
 // ---- sysfence's own failures --------------------------------------------------------------
 
@@ -455,26 +544,94 @@ TEST(TraceErrors, NonExecutableFileAndDirectory) {
   ExpectOneLineErrorNaming(run, dir.path() + ": is a directory", out);
 }
 
-TEST(TraceErrors, FileTheKernelCannotExecute) {
+class TraceErrorsOn : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(TraceErrorsOn, FileTheKernelCannotExecute) {
   // Executable bit, but neither ELF nor script: execve itself fails (ENOEXEC).
+  SKIP_UNLESS_BACKEND_WORKS(GetParam());
   ScratchDir dir;
   std::string out = dir.File("p.json");
   WriteWholeFile(dir.File("garbage"), "\x01\x02\x03 not a program\n");
   chmod(dir.File("garbage").c_str(), 0755);
-  CommandResult run = RunCommand({SysfenceBinary(), "trace", "-o", out, "--", dir.File("garbage")});
+  CommandResult run = RunCommand({SysfenceBinary(), "trace", "--backend", GetParam(), "-o", out,
+                                  "--", dir.File("garbage")});
   ExpectOneLineErrorNaming(run, "cannot execute " + dir.File("garbage") + ": Exec format error",
                            out);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, TraceErrorsOn, ::testing::ValuesIn(kBackends),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           return param_info.param;
+                         });
 
 TEST(TraceErrors, RefusedPtraceSaysWhy) {
   // Under strace -f the command's process gets strace as its tracer first.
   ScratchDir dir;
   std::string out = dir.File("p.json");
   CommandResult run = RunCommand({"strace", "-f", "-qq", "-o", "/dev/null", SysfenceBinary(),
-                                  "trace", "-o", out, "--", "/bin/true"});
+                                  "trace", "--backend", "ptrace", "-o", out, "--", "/bin/true"});
   ExpectOneLineErrorNaming(run, "ptrace is not permitted", out);
   EXPECT_NE(run.err.find("already being traced by process"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("(strace)"), std::string::npos) << run.err;
+}
+
+// ---- Which backend records -----------------------------------------------------------------
+
+TEST(TraceBackend, AutoSaysWhichBackendRecordsAndWhy) {
+  ScratchDir dir;
+  std::string out = dir.File("p.json");
+  CommandResult run =
+      RunCommand({SysfenceBinary(), "trace", "-o", out, "--", TestProgram("exit_code"), "0"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  std::string why_not = BackendUnavailable("ebpf");
+  if (why_not.empty()) {
+    EXPECT_EQ(run.err, "sysfence: recording with eBPF (--backend auto)\n");
+  } else {
+    EXPECT_EQ(run.err, "sysfence: recording with ptrace (--backend auto): eBPF cannot be used: " +
+                           why_not + "\n");
+  }
+  // A trigger that must be decided at the call makes auto choose ptrace, and says so.
+  run = RunCommand({SysfenceBinary(), "trace", "-o", out, "--phase", "work=syscall:getuid", "--",
+                    TestProgram("exit_code"), "0"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(run.err.starts_with(
+      "sysfence: recording with ptrace (--backend auto): eBPF cannot be used: phase "
+      "trigger 'work=syscall:getuid' must be decided at the moment it fires, which only "
+      "the ptrace backend can do (the eBPF recorder follows `mark` phases only)\n"))
+      << run.err;
+  EXPECT_TRUE(FileExists(out));
+}
+
+TEST(TraceBackend, EbpfRefusesWhatItCannotRecordExactly) {
+  ScratchDir dir;
+  std::string out = dir.File("p.json");
+  for (const char* trigger : {"work=syscall:getuid", "work=exec:/bin/*", "work=signal:SIGUSR1",
+                              "work=read:socket", "work=openat:/etc/*@process"}) {
+    CommandResult run = RunCommand({SysfenceBinary(), "trace", "--backend", "ebpf", "-o", out,
+                                    "--phase", trigger, "--", "/bin/true"});
+    ExpectOneLineErrorNaming(run, fmt::format("--backend ebpf: phase trigger '{}'", trigger), out);
+  }
+  CommandResult run = RunCommand({SysfenceBinary(), "trace", "--backend", "ebpf",
+                                  "--every-syscall", "-o", out, "--", "/bin/true"});
+  ExpectOneLineErrorNaming(run, "--backend ebpf: --every-syscall", out);
+}
+
+TEST(TraceBackend, EbpfRecordsAProgramThatIsItselfUnderStrace) {
+  // strace -f runs sysfence and follows it into the command: the command then has a tracer
+  // already, which the ptrace backend cannot live with (RefusedPtraceSaysWhy) and the eBPF
+  // backend does not care about.
+  SKIP_UNLESS_BACKEND_WORKS("ebpf");
+  ScratchDir dir;
+  std::string out = dir.File("p.json");
+  CommandResult run =
+      RunCommand({"strace", "-f", "-qq", "-o", dir.File("strace.log"), SysfenceBinary(), "trace",
+                  "--backend", "ebpf", "-o", out, "--", TestProgram("raw_syscalls")});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  Result<Profile> profile = ReadProfileFile(out);
+  ASSERT_TRUE(profile.ok()) << profile.error().message();
+  EXPECT_EQ(profile->counts.at(600), 1u);
+  EXPECT_NE(ReadWholeFile(dir.File("strace.log")).find("syscall_0x258("), std::string::npos)
+      << "strace saw the command too";
 }
 
 }  // namespace

@@ -1,11 +1,13 @@
-// `sysfence trace [-o FILE] -- CMD [ARG...]`: run a command under sysfence's ptrace tracer and
-// write its dynamic profile; exit with the command's own status.
+// `sysfence trace [-o FILE] [--backend ptrace|ebpf|auto] -- CMD [ARG...]`: run a command under
+// sysfence's ptrace tracer or its eBPF recorder and write its dynamic profile; exit with the
+// command's own status.
 #include <string.h>
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "base/command_path.h"
 #include "base/file_util.h"
 #include "cli/cli.h"
 #include "phases/phase_detector.h"
@@ -13,7 +15,10 @@
 #include "profile/profile_json.h"
 #include "ptrace/live_tracee_inspector.h"
 #include "record/control_socket.h"
+#include "record/idle_request.h"
 #include "record/phase_observer.h"
+#include "ebpf/bpf_recorder.h"
+#include "ebpf/ebpf_trace.h"
 #include "trace/trace_command.h"
 
 namespace sysfence::cli {
@@ -28,7 +33,81 @@ struct TraceVerbOptions {
   std::string phase_log;
   std::string events;
   bool auto_phases = false;
+  std::string backend = "auto";
 };
+
+// What either backend returns, as far as the verb needs it.
+struct Traced {
+  Profile profile;
+  int exit_status = -1;
+  int interrupted_by = 0;
+  std::vector<std::string> warnings;
+};
+
+// Loads the eBPF recorder when the options ask for it (--backend ebpf) or allow it (auto) and
+// the kernel lets it load; null means ptrace. Under auto, one line on stderr says which backend
+// records and, for ptrace, why not eBPF.
+Result<std::unique_ptr<BpfRecorder>> ChooseBackend(const TraceVerbOptions& options,
+                                                    const std::vector<PhaseSpec>& specs) {
+  if (options.backend == "ptrace") return std::unique_ptr<BpfRecorder>();
+  bool forced = options.backend == "ebpf";
+  std::optional<std::string> why_not;
+  if (options.every_syscall) {
+    why_not = "--every-syscall asks for the ptrace backend's syscall stops";
+  } else {
+    why_not = EbpfUnsupportedTrigger(specs);
+  }
+  if (!why_not) why_not = BpfRecorderUnavailable();
+  std::unique_ptr<BpfRecorder> recorder;
+  if (!why_not) {
+    Result<std::unique_ptr<BpfRecorder>> loaded =
+        BpfRecorder::Create({.call_events = !options.events.empty() || options.auto_phases});
+    if (loaded.ok()) {
+      recorder = std::move(*loaded);
+    } else {
+      why_not = loaded.error().message();
+    }
+  }
+  if (forced) {
+    if (why_not) return MakeError("--backend ebpf: {}", *why_not);
+    return recorder;
+  }
+  if (why_not) {
+    fmt::print(stderr, "sysfence: recording with ptrace (--backend auto): eBPF cannot be used: {}\n",
+               *why_not);
+  } else {
+    fmt::print(stderr, "sysfence: recording with eBPF (--backend auto)\n");
+  }
+  return recorder;
+}
+
+Result<Traced> Record(const TraceVerbOptions& options, BpfRecorder* bpf, TraceObserver* observer,
+                      IdleRequest* idle) {
+  Traced traced;
+  if (bpf != nullptr) {
+    EbpfTraceOptions trace;
+    trace.command = options.command;
+    trace.every_call = !options.events.empty() || options.auto_phases;
+    trace.idle = idle;
+    Result<EbpfTraceResult> result = EbpfTraceCommand(trace, *bpf, observer);
+    if (!result.ok()) return result.error();
+    traced.profile = std::move(result->recording.profile);
+    traced.exit_status = result->recording.exit_status;
+    traced.interrupted_by = result->interrupted_by;
+    traced.warnings = std::move(result->recording.warnings);
+    return traced;
+  }
+  TraceOptions trace;
+  trace.command = options.command;
+  trace.stop_mode = options.every_syscall ? StopMode::kEverySyscall : StopMode::kSeccomp;
+  Result<TraceResult> result = TraceCommand(trace, observer);
+  if (!result.ok()) return result.error();
+  traced.profile = std::move(result->profile);
+  traced.exit_status = result->exit_status;
+  traced.interrupted_by = result->interrupted_by;
+  traced.warnings = std::move(result->warnings);
+  return traced;
+}
 
 int RunTrace(const TraceVerbOptions& options) {
   std::vector<PhaseSpec> specs;
@@ -47,6 +126,13 @@ int RunTrace(const TraceVerbOptions& options) {
       return ReportError(MakeError("--first-phase '{}': not a phase name", options.first_phase));
     }
   }
+  // A command that cannot run is reported before anything else, whichever backend records.
+  if (options.command.empty()) return ReportError(MakeError("no command to trace"));
+  if (Result<CommandPath> path = ResolveCommand(options.command.front()); !path.ok()) {
+    return ReportError(path.error());
+  }
+  Result<std::unique_ptr<BpfRecorder>> bpf = ChooseBackend(options, specs);
+  if (!bpf.ok()) return ReportError(bpf.error());
   std::optional<TimelineWriter> events;
   if (!options.events.empty()) {
     Result<TimelineWriter> opened = TimelineWriter::Open(options.events);
@@ -59,10 +145,16 @@ int RunTrace(const TraceVerbOptions& options) {
                           .events_file = events ? &*events : nullptr,
                           .inspector = &inspector});
   // Manual marks reach the tracer through a control socket whose address the tracee inherits.
+  // The ptrace backend applies a mark at the next stop, which comes before the requester's
+  // next call; the eBPF recorder is asked to apply it before the requester gets its answer.
+  IdleRequest idle;
+  bool mark_waits = bpf->get() != nullptr;
   std::unique_ptr<ControlSocket> control;
   if (!specs.empty()) {
-    auto started = ControlSocket::Start([&observer](std::string_view name) -> std::string {
-      return observer.RequestMark(name) ? "" : fmt::format("'{}' is not a later phase", name);
+    auto started = ControlSocket::Start([&observer, &idle, mark_waits](std::string_view name) {
+      if (!observer.RequestMark(name)) return fmt::format("'{}' is not a later phase", name);
+      if (mark_waits) idle.RequestAndWait();
+      return std::string();
     });
     if (started.ok()) {
       control = std::move(*started);
@@ -74,11 +166,9 @@ int RunTrace(const TraceVerbOptions& options) {
     }
   }
 
-  TraceOptions trace;
-  trace.command = options.command;
-  trace.stop_mode = options.every_syscall ? StopMode::kEverySyscall : StopMode::kSeccomp;
-  Result<TraceResult> result = TraceCommand(trace, &observer);
+  Result<Traced> result = Record(options, bpf->get(), &observer, &idle);
   control.reset();
+  bpf->reset();
   if (!result.ok()) {
     if (events) unlink(options.events.c_str());
     return ReportError(result.error());
@@ -116,10 +206,15 @@ void RegisterTraceVerb(CLI::App& app, VerbAction& action) {
   auto options = std::make_shared<TraceVerbOptions>();
   CLI::App* verb = app.add_subcommand(
       "trace",
-      "Run a command under sysfence's ptrace tracer (following forks, threads and execs) and "
-      "write its dynamic profile. Exits with the command's status (128+N if killed by signal "
-      "N).");
+      "Run a command under sysfence's ptrace tracer or eBPF recorder (following forks, threads "
+      "and execs) and write its dynamic profile. Exits with the command's status (128+N if "
+      "killed by signal N).");
   verb->add_option("-o,--output", options->output, "Write the profile here (default: stdout)");
+  verb->add_option("--backend", options->backend,
+                   "How to record: ptrace (stops the program at each call), ebpf (counts in "
+                   "the kernel, never stops it; needs root), or auto (default: eBPF when the "
+                   "kernel and privileges allow it and the phases need no ptrace, else ptrace)")
+      ->check(CLI::IsMember({"ptrace", "ebpf", "auto"}));
   verb->add_flag("--every-syscall", options->every_syscall,
                  "Stop at every call's entry and exit with PTRACE_SYSCALL instead of using a "
                  "seccomp filter (slower; for kernels that refuse the filter)");

@@ -62,6 +62,11 @@ void PhaseTracker::ApplyPendingMark(double time) {
   mark_pending_.store(false, std::memory_order_release);
 }
 
+int PhaseTracker::OnIdle(double time) {
+  ApplyPendingMark(time);
+  return tree_phase_;
+}
+
 bool PhaseTracker::RequestMark(std::string_view name) {
   std::lock_guard lock(mark_mutex_);
   for (size_t i = 1; i < names_.size(); ++i) {

@@ -47,9 +47,12 @@ class PhaseTracker {
   int OnSignal(int pid, int tgid, int signal, double time);
   void OnFork(int parent_tgid, int child_tgid);
 
-  // A manual mark, from any thread (the control socket's). Applies at the next event; returns
-  // false when `name` is not a phase after the current one.
+  // A manual mark, from any thread (the control socket's). Applies at the next event or
+  // OnIdle; returns false when `name` is not a phase after the current one.
   bool RequestMark(std::string_view name);
+  // Applies a pending mark now, when no event is coming to carry it (a trace whose backend
+  // counts calls in the kernel). Returns the whole tree's phase index afterwards.
+  int OnIdle(double time);
 
   int PhaseOf(int tgid) const;
   int PhaseCount() const { return static_cast<int>(names_.size()); }

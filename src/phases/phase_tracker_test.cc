@@ -100,6 +100,16 @@ TEST(PhaseTracker, ManualMarkAppliesAtTheNextEventAndOnlyForward) {
   EXPECT_EQ(tracker.log()[0].trigger, "mark");
 }
 
+TEST(PhaseTracker, ManualMarkAppliesWhenIdleWithoutAnEvent) {
+  PhaseTracker tracker(Specs({"auth=mark", "work=mark"}));
+  EXPECT_EQ(tracker.OnIdle(0.5), 0) << "nothing asked for";
+  EXPECT_TRUE(tracker.RequestMark("auth"));
+  EXPECT_EQ(tracker.OnIdle(1.5), 1);
+  EXPECT_EQ(tracker.PhaseOf(42), 1);
+  ASSERT_EQ(tracker.log().size(), 1u);
+  EXPECT_EQ(tracker.log()[0].time, 1.5);
+}
+
 TEST(PhaseTracker, InitProfileCreatesEveryPhaseWithItsTrigger) {
   PhaseTracker tracker(Specs({"auth=syscall:connect", "work=write:fd=1@process"}), "start");
   Profile profile;

@@ -95,6 +95,13 @@ void PhaseObserver::OnSignal(TraceContext& context, const SignalEvent& event) {
   Follow(context, before);
 }
 
+void PhaseObserver::OnIdle(TraceContext& context, int64_t monotonic_ns) {
+  if (!has_phases_) return;
+  size_t before = tracker_.log().size();
+  tracker_.OnIdle(Seconds(monotonic_ns));
+  Follow(context, before);
+}
+
 bool PhaseObserver::RequestMark(std::string_view name) { return tracker_.RequestMark(name); }
 
 void PhaseObserver::AddToProfile(Profile& profile) const { profile.discovery = discovery_; }

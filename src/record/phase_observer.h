@@ -42,6 +42,7 @@ class PhaseObserver : public TraceObserver {
   void OnSpawn(TraceContext& context, const SpawnEvent& event) override;
   void OnExec(TraceContext& context, const ExecEvent& event) override;
   void OnSignal(TraceContext& context, const SignalEvent& event) override;
+  void OnIdle(TraceContext& context, int64_t monotonic_ns) override;
 
   // A manual mark (`sysfence mark`), from any thread; false when NAME is not a later phase.
   bool RequestMark(std::string_view name);

@@ -30,6 +30,11 @@
 //     ProcessCreated::provisional).
 //   - The exec of a thread that is not its process's leader: the process keeps its id; give
 //     the old thread id as former_tid, and no exit for it.
+//   - A backend that counts calls itself (in the kernel) delivers them with OnCallCounts, each
+//     batch before the thread's next exec or exit, and tags each with the phase the tree was
+//     in (TreePhase()) when the calls were made; it calls OnIdle now and then, so that phase
+//     switches asked for from outside (`sysfence mark`) take effect without a call to carry
+//     them.
 //   - Nothing here may block or wait for the traced processes; all calls come from one thread.
 #ifndef SYSFENCE_RECORD_RECORD_SINK_H_
 #define SYSFENCE_RECORD_RECORD_SINK_H_
@@ -53,6 +58,22 @@ struct CallRecord {
   std::array<uint64_t, 6> args{};
   uint64_t instruction_pointer = 0;
   int64_t monotonic_ns = 0;
+  // Tell the observer only: the backend counts this call itself and delivers it through
+  // OnCallCounts (a backend that counts in the kernel reports each syscall's first call this
+  // way, for the discovery timeline).
+  bool observe_only = false;
+};
+
+// Calls a backend counted itself: `count` calls of one syscall by thread `pid`, made while the
+// tree was in phase `phase` (the phase number TreePhase() gave when the backend started
+// counting them). The observer hears nothing of them, except what came through OnSyscall
+// with observe_only.
+struct CallCountRecord {
+  pid_t pid = 0;
+  SyscallArch arch = SyscallArch::kX86_64;
+  uint64_t number = 0;
+  uint64_t count = 0;
+  int phase = 0;
 };
 
 // A new thread or process.
@@ -97,6 +118,7 @@ class RecordSink {
   // ExecutedImage, exec_image.h).
   virtual std::string_view ImageOf(pid_t pid) const = 0;
   virtual void OnSyscall(const CallRecord& call) = 0;
+  virtual void OnCallCounts(const CallCountRecord& calls) = 0;
   // False (nothing recorded) when the parent is not traced.
   virtual bool OnProcessCreated(const ProcessCreated& event) = 0;
   virtual void OnExec(const ExecRecord& event) = 0;
@@ -105,6 +127,11 @@ class RecordSink {
   virtual void OnSignal(const SignalRecord& event) = 0;
   // The backend lost `count` events (a full buffer, say): the profile is marked incomplete.
   virtual void OnLost(uint64_t count) = 0;
+  // Nothing to report: lets the observer act on what it was asked meanwhile (a manual mark).
+  virtual void OnIdle(int64_t monotonic_ns) = 0;
+  // The phase the whole tree is in now (0 before the first), for backends that count calls
+  // themselves and must tag them with their phase.
+  virtual int TreePhase() const = 0;
 };
 
 }  // namespace sysfence

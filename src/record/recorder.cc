@@ -65,7 +65,7 @@ void Recorder::OnSyscall(const CallRecord& call) {
   if (tracee == nullptr) return;
   // Until the root's execve succeeds, it runs sysfence's set-up; only that execve counts.
   if (tracee->launching && !IsExecCall(call.arch, call.number)) return;
-  ++calls_;
+  if (!call.observe_only) ++calls_;
   if (observer_ != nullptr) {
     SyscallStop stop;
     stop.pid = call.pid;
@@ -78,17 +78,25 @@ void Recorder::OnSyscall(const CallRecord& call) {
     stop.monotonic_ns = call.monotonic_ns;
     observer_->OnSyscall(*this, stop);
   }
-  Count(*tracee, call.arch, call.number);
+  if (!call.observe_only) Count(*tracee, call.arch, call.number, 1, phase_);
 }
 
-void Recorder::Count(Tracee& tracee, SyscallArch arch, uint64_t number) {
-  CallCounts& counts = tracee.image->ForPhase(std::max(phase_, tracee.phase));
+void Recorder::OnCallCounts(const CallCountRecord& calls) {
+  Tracee* tracee = tree_.Find(calls.pid);
+  if (tracee == nullptr || calls.count == 0) return;
+  calls_ += calls.count;
+  Count(*tracee, calls.arch, calls.number, calls.count, calls.phase);
+}
+
+void Recorder::Count(Tracee& tracee, SyscallArch arch, uint64_t number, uint64_t times,
+                     int phase) {
+  CallCounts& counts = tracee.image->ForPhase(std::max(phase, tracee.phase));
   if (arch == SyscallArch::kX86_64 && number < kSyscallNumberLimit) {
-    ++counts.x86_64[number];
+    counts.x86_64[number] += times;
   } else if (arch == SyscallArch::kI386 && number < kI386NumberLimit) {
-    ++counts.i386[number];
+    counts.i386[number] += times;
   } else {
-    ++unrecordable_calls_;
+    unrecordable_calls_ += times;
   }
 }
 
@@ -151,6 +159,10 @@ void Recorder::OnSignal(const SignalRecord& event) {
 }
 
 void Recorder::OnLost(uint64_t count) { lost_events_ += count; }
+
+void Recorder::OnIdle(int64_t monotonic_ns) {
+  if (observer_ != nullptr) observer_->OnIdle(*this, monotonic_ns);
+}
 
 Recording Recorder::Finish(const std::string& target, bool interrupted) const {
   Recording done;

@@ -63,11 +63,14 @@ class Recorder final : public RecordSink, private TraceContext {
   std::vector<pid_t> LivePids() const override { return tree_.Pids(); }
   std::string_view ImageOf(pid_t pid) const override;
   void OnSyscall(const CallRecord& call) override;
+  void OnCallCounts(const CallCountRecord& calls) override;
   bool OnProcessCreated(const ProcessCreated& event) override;
   void OnExec(const ExecRecord& event) override;
   void OnExit(const ExitEvent& event) override;
   void OnSignal(const SignalRecord& event) override;
   void OnLost(uint64_t count) override;
+  void OnIdle(int64_t monotonic_ns) override;
+  int TreePhase() const override { return phase_; }
 
   pid_t root() const { return root_; }
   // The launched process's execve has succeeded: the command runs.
@@ -84,7 +87,7 @@ class Recorder final : public RecordSink, private TraceContext {
   void EnterPhase(int number, pid_t tgid) override;
   pid_t RootPid() const override { return root_; }
 
-  void Count(Tracee& tracee, SyscallArch arch, uint64_t number);
+  void Count(Tracee& tracee, SyscallArch arch, uint64_t number, uint64_t times, int phase);
 
   TraceObserver* observer_;
   CallCounters counters_;

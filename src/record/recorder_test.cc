@@ -228,5 +228,54 @@ TEST(Recorder, LostEventsAndInterruptionMarkTheProfileIncomplete) {
   EXPECT_EQ(interrupted.profile.exit_status, -1);
 }
 
+// A backend that counts in the kernel: each syscall's first call comes through OnSyscall for
+// the observer only, the counts in batches tagged with the phase they were made in.
+TEST(Recorder, CountsDeliveredInBatchesGoToTheirPhaseAndTheObserverSeesOnlyFirstCalls) {
+  struct CallLog : TraceObserver {
+    void OnStart(TraceContext& context) override {
+      context.AddPhase("init", "");
+      context.AddPhase("work", "mark");
+      context.EnterPhase(1, 0);
+    }
+    void OnSyscall(TraceContext&, const SyscallStop& stop) override {
+      seen.push_back(static_cast<int>(stop.number));
+    }
+    void OnIdle(TraceContext& context, int64_t) override {
+      if (mark_requested) context.EnterPhase(2, 0);
+    }
+    std::vector<int> seen;
+    bool mark_requested = false;
+  } log;
+  Recorder recorder(&log);
+  recorder.Start(kRoot);
+  CallRecord first_execve = Call(kRoot, SYS_execve);
+  first_execve.observe_only = true;
+  recorder.OnSyscall(first_execve);
+  recorder.OnCallCounts({kRoot, SyscallArch::kX86_64, SYS_execve, 1, recorder.TreePhase()});
+  recorder.OnExec(Exec(kRoot, "/usr/bin/yes"));
+  EXPECT_EQ(recorder.TreePhase(), 1);
+  CallRecord first_write = Call(kRoot, SYS_write);
+  first_write.observe_only = true;
+  recorder.OnSyscall(first_write);
+  log.mark_requested = true;
+  recorder.OnIdle(++g_clock);
+  EXPECT_EQ(recorder.TreePhase(), 2);
+  // The batch of writes made before the switch arrives after it, tagged with its phase.
+  recorder.OnCallCounts({kRoot, SyscallArch::kX86_64, SYS_write, 1000, 1});
+  recorder.OnCallCounts({kRoot, SyscallArch::kX86_64, SYS_write, 500, 2});
+  recorder.OnCallCounts({kRoot, SyscallArch::kOther, ~uint64_t{0}, 3, 2});
+  recorder.OnExit(Exit(kRoot, 0));
+  Recording done = recorder.Finish("/usr/bin/yes", false);
+  EXPECT_EQ(log.seen, (std::vector<int>{SYS_execve, SYS_write}));
+  EXPECT_EQ(done.profile.counts.at(SYS_write), 1500u);
+  EXPECT_EQ(done.profile.counts.at(SYS_execve), 1u) << "the observe-only call is not counted";
+  ASSERT_EQ(done.profile.phases.size(), 2u);
+  EXPECT_EQ(done.profile.phases[0].syscalls.Names(), (Names{"execve", "write"}));
+  EXPECT_EQ(done.profile.phases[1].syscalls.Names(), (Names{"write"}));
+  EXPECT_EQ(done.calls, 1504u);
+  ASSERT_EQ(done.warnings.size(), 1u);
+  EXPECT_EQ(done.warnings[0].rfind("3 call(s) with numbers outside", 0), 0u) << done.warnings[0];
+}
+
 }  // namespace
 }  // namespace sysfence

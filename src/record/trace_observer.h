@@ -1,7 +1,10 @@
 // The hook into a running trace: an observer sees every system call stop and every exec,
 // spawn, signal and exit of the traced process tree, and can split the trace into phases.
-// TraceCommand calls it from its single thread, while the tracee is stopped, so the observer
-// may read the tracee's memory (tracee_memory.h) and descriptors (tracee_fds.h).
+// The ptrace backend (TraceCommand) calls it from its single thread, while the tracee is
+// stopped, so the observer may read the tracee's memory (tracee_memory.h) and descriptors
+// (tracee_fds.h). The eBPF backend (ebpf/ebpf_trace.h) never stops the program: it reports
+// each syscall's first call, or every call when asked, after the fact and without arguments,
+// and no signals.
 //
 //   class OpenLogger : public TraceObserver {
 //    public:
@@ -119,13 +122,17 @@ class TraceObserver {
   virtual ~TraceObserver() = default;
   // Before the command's execve: the place to start an initial phase.
   virtual void OnStart(TraceContext& /*context*/) {}
-  // A system call at entry, before it is counted and before the kernel runs it. The launcher's
-  // own calls before the command's execve are not reported; that execve is.
+  // A system call at entry, before it is counted and before the kernel runs it (ptrace), or
+  // after the kernel ran it (eBPF). The launcher's own calls before the command's execve are
+  // not reported; that execve is.
   virtual void OnSyscall(TraceContext& /*context*/, const SyscallStop& /*stop*/) {}
   virtual void OnSpawn(TraceContext& /*context*/, const SpawnEvent& /*event*/) {}
   virtual void OnExec(TraceContext& /*context*/, const ExecEvent& /*event*/) {}
   virtual void OnSignal(TraceContext& /*context*/, const SignalEvent& /*event*/) {}
   virtual void OnExit(TraceContext& /*context*/, const ExitEvent& /*event*/) {}
+  // Nothing happened lately (a backend that counts calls in the kernel reports few events):
+  // the time to act on requests that came from elsewhere, such as a manual mark.
+  virtual void OnIdle(TraceContext& /*context*/, int64_t /*monotonic_ns*/) {}
 };
 
 }  // namespace sysfence

@@ -1,0 +1,123 @@
+/* The layouts the kernel program (recorder.bpf.c) and its loader (bpf_recorder.cc) share: the
+ * per-task counters kept in the `tasks` map and the records sent through the `events` ring
+ * buffer. Plain C with __u32-style types, so that both clang -target bpf and g++ read it. */
+#ifndef SYSFENCE_EBPF_RECORDER_ABI_H_
+#define SYSFENCE_EBPF_RECORDER_ABI_H_
+
+/* x86-64 numbers 0..1023 (the profile's limit) and i386 numbers 0..511 are counted in one
+ * array of slots: slot = number for x86-64, SF_I386_BASE + number for i386. */
+#define SF_X86_64_LIMIT 1024
+#define SF_I386_LIMIT 512
+#define SF_I386_BASE SF_X86_64_LIMIT
+#define SF_SLOTS (SF_X86_64_LIMIT + SF_I386_LIMIT)
+
+/* A slot's counter is 16 bits wide (a task's value stays 3 KiB); each time it wraps, a carry
+ * record adds 65536 calls. */
+#define SF_COUNTER_BITS 16
+
+/* The task is sysfence's child before the command's execve: only that execve counts. */
+#define SF_TASK_LAUNCHING 1u
+
+/* The task table is direct-mapped: thread `tid` lives in slot tid % SF_TASK_SLOTS when that
+ * slot is free, else in the `overflow_tasks` hash. */
+#define SF_TASK_SLOTS 1024
+#define SF_OVERFLOW_TASKS 8192
+
+/* A recorded thread (ids of the initial pid namespace). */
+struct sf_task {
+  __u32 owner;        /* the thread id; 0: a free slot */
+  __u32 overflow;     /* in a slot: how many threads of this index live in the overflow hash */
+  __u32 tgid;
+  __u32 epoch;        /* the phase epoch `counts` belong to */
+  __u32 flags;        /* SF_TASK_* */
+  __u32 unrecordable; /* x32 calls and numbers outside both tables, since the last flush */
+  __u16 counts[SF_SLOTS];
+};
+
+/* The context of the `sf_track` program, which sysfence runs to add a thread. */
+struct sf_track_args {
+  __u32 tid;
+  __u32 tgid;
+  __u32 flags;
+  __s32 result; /* 0, or -ENOSPC when no room was left */
+};
+
+enum sf_event_kind {
+  SF_EVENT_FORK = 1,  /* sf_fork_event */
+  SF_EVENT_EXEC,      /* sf_exec_event */
+  SF_EVENT_EXIT,      /* sf_exit_event */
+  SF_EVENT_COUNTS,    /* sf_counts_event: a task's counters, then reset */
+  SF_EVENT_CARRY,     /* sf_carry_event: a counter wrapped */
+  SF_EVENT_DISCOVERY, /* sf_call_event: the first x86-64 call of a number in the whole tree */
+  SF_EVENT_CALL,      /* sf_call_event: one call (only when call events are on) */
+};
+
+struct sf_event_header {
+  __u32 kind;
+  __u32 tid;      /* the thread the record is about */
+  __u64 time_ns;  /* CLOCK_MONOTONIC */
+};
+
+enum sf_spawn_kind { SF_SPAWN_FORK = 0, SF_SPAWN_VFORK = 1, SF_SPAWN_CLONE = 2 };
+
+struct sf_fork_event {
+  struct sf_event_header header; /* tid: the parent thread */
+  __u32 child_tid;
+  __u32 child_tgid;
+  __u32 spawn_kind; /* sf_spawn_kind, as ptrace tells them apart */
+  __u32 tracked;    /* 0: the tasks map was full, the child is not recorded */
+};
+
+/* The executable's path is sent as its components, last first, each ending in a NUL:
+ * "ls\0bin\0usr\0" is /usr/bin/ls. */
+#define SF_PATH_BYTES 4096
+#define SF_NAME_BYTES 256
+#define SF_PATH_DEPTH 64
+
+/* Sent without the unused end of `path`. */
+struct sf_exec_event {
+  struct sf_event_header header; /* tid: the process id after the exec */
+  __u32 former_tid;              /* the thread that called execve */
+  __u32 launch;                  /* the command's own first execve */
+  __u32 path_bytes;
+  __u32 path_complete; /* 0: deeper than SF_PATH_DEPTH or longer than SF_PATH_BYTES */
+  char path[SF_PATH_BYTES];
+};
+
+struct sf_exit_event {
+  struct sf_event_header header;
+  __u32 tgid;
+  __s32 exit_code; /* the kernel's exit code: (status << 8) | signal */
+};
+
+/* A task's counters as four-counter words (slots 4 * word .. 4 * word + 3), only the words
+ * that are not all zero. */
+#define SF_COUNT_WORDS (SF_SLOTS / 4)
+
+struct sf_count_word {
+  __u32 word;
+  __u16 counts[4];
+};
+
+struct sf_counts_event {
+  struct sf_event_header header;
+  __u32 tgid;
+  __u32 epoch;
+  __u32 unrecordable;
+  __u32 word_count; /* entries in `words` */
+  struct sf_count_word words[SF_COUNT_WORDS];
+};
+
+struct sf_carry_event {
+  struct sf_event_header header;
+  __u32 epoch;
+  __u32 slot;
+};
+
+struct sf_call_event {
+  struct sf_event_header header;
+  __u32 tgid;
+  __u32 slot; /* SF_SLOTS: an unrecordable call */
+};
+
+#endif /* SYSFENCE_EBPF_RECORDER_ABI_H_ */
