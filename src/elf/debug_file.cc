@@ -3,12 +3,15 @@
 
 #include <unistd.h>
 
+#include "base/root_path.h"
+
 namespace sysfence {
 
 std::string DebugFilePath(const ElfFile& elf, const std::string& sysroot) {
   const std::string& id = elf.build_id();
   if (id.size() < 4) return "";
-  return sysroot + "/usr/lib/debug/.build-id/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug";
+  return PathInRoot(sysroot,
+                    "/usr/lib/debug/.build-id/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug");
 }
 
 std::shared_ptr<ElfFile> OpenDebugFile(const ElfFile& elf, const std::string& sysroot) {
