@@ -39,6 +39,7 @@ Result<FilterOptions> ParseFilterOptions(const std::string& action,
                                          const std::string& soft_action,
                                          const std::string& phase);
 void RegisterStaticVerb(CLI::App& app, VerbAction& action);
+void RegisterScanVerb(CLI::App& app, VerbAction& action);
 
 // Prints "sysfence: <message>" on stderr and returns kExitFailure.
 int ReportError(const Error& error);

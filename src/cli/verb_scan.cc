@@ -1,0 +1,119 @@
+// `sysfence scan [-o DIR] [--root DIR | --image PATH] [--shard K/N] [PATH...]` and
+// `sysfence scan --merge -o DIR SHARD_DIR...`: every program's static profile, an index and
+// an HTML overview (src/scan).
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "base/file_util.h"
+#include "cli/cli.h"
+#include "scan/scanner.h"
+
+namespace sysfence::cli {
+namespace {
+
+struct ScanVerbOptions {
+  std::string output = "scan-results";
+  std::string root;
+  std::string shard;
+  std::vector<std::string> paths;
+  bool no_cache = false;
+  bool no_debug_info = false;
+  bool quiet = false;
+  ScanOptions scan;
+};
+
+Result<std::pair<int, int>> ParseShard(const std::string& text) {
+  int k = 0, n = 0;
+  char slash = 0;
+  int used = 0;
+  if (std::sscanf(text.c_str(), "%d%c%d%n", &k, &slash, &n, &used) != 3 || slash != '/' ||
+      static_cast<size_t>(used) != text.size() || n < 1 || k < 0 || k >= n) {
+    return MakeError("--shard '{}': expected K/N with 0 <= K < N (e.g. 0/4)", text);
+  }
+  return std::make_pair(k, n);
+}
+
+// A one-line progress bar on a terminal, redrawn in place.
+class ProgressBar {
+ public:
+  void Show(const ScanProgress& p) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    constexpr size_t kWidth = 30;
+    size_t filled = p.total == 0 ? kWidth : p.done * kWidth / p.total;
+    std::string name = p.path.size() > 40 ? "..." + p.path.substr(p.path.size() - 37) : p.path;
+    fmt::print(stderr, "\r[{}{}] {}/{} {:<40}", std::string(filled, '#'),
+               std::string(kWidth - filled, '.'), p.done, p.total, name);
+    if (p.done == p.total) fmt::print(stderr, "\n");
+  }
+
+ private:
+  std::mutex mutex_;
+};
+
+int RunScanVerb(ScanVerbOptions& options) {
+  ScanOptions& scan = options.scan;
+  if (!options.shard.empty()) {
+    Result<std::pair<int, int>> shard = ParseShard(options.shard);
+    if (!shard.ok()) return ReportError(shard.error());
+    scan.shard = shard->first;
+    scan.shards = shard->second;
+  }
+  scan.root = options.root;
+  scan.paths = options.paths;
+  scan.output = options.output;
+  scan.analysis.use_cache = !options.no_cache;
+  scan.analysis.use_debug_files = !options.no_debug_info;
+  auto bar = std::make_shared<ProgressBar>();
+  if (!options.quiet && isatty(STDERR_FILENO)) {
+    scan.progress = [bar](const ScanProgress& p) { bar->Show(p); };
+  }
+  Result<ScanResult> result = RunScan(scan);
+  if (!result.ok()) return ReportError(result.error());
+  Status index = WriteFileAtomically(options.output + "/index.jsonl", IndexJsonLines(result->entries));
+  if (!index.ok()) return ReportError(index.error());
+  Status csv = WriteFileAtomically(options.output + "/index.csv", IndexCsv(result->entries));
+  if (!csv.ok()) return ReportError(csv.error());
+  size_t analysed = 0;
+  for (const ScanEntry& e : result->entries) analysed += e.analysed();
+  fmt::print(stderr,
+             "sysfence: {} programs ({} analysed, {} not) in {:.1f} s; {} objects, {} "
+             "summarised in this scan; {}\n",
+             result->entries.size(), analysed, result->entries.size() - analysed,
+             result->seconds, result->objects, result->objects_summarized, options.output);
+  return 0;
+}
+
+}  // namespace
+
+void RegisterScanVerb(CLI::App& app, VerbAction& action) {
+  auto options = std::make_shared<ScanVerbOptions>();
+  CLI::App* verb = app.add_subcommand(
+      "scan",
+      "Statically analyse every program under some paths (default: the PATH directories) of "
+      "this system, a root directory or a container image: a profile per program, an index "
+      "and an HTML overview.");
+  verb->add_option("-o,--output", options->output, "Output directory (default: scan-results)");
+  verb->add_option("--root", options->root,
+                   "Scan the system installed under this directory (links followed inside it)");
+  verb->add_option("--shard", options->shard,
+                   "Analyse only shard K of N (0 <= K < N); join shards with --merge");
+  verb->add_option("--threads", options->scan.threads,
+                   "Programs analysed at once (default: one per core)");
+  verb->add_flag("--no-cache", options->no_cache,
+                 "Do not read or write the per-library analysis cache");
+  verb->add_option("--cache-dir", options->scan.analysis.cache_directory,
+                   "Cache directory (default: $XDG_CACHE_HOME/sysfence)");
+  verb->add_flag("--no-debug-info", options->no_debug_info,
+                 "Ignore separate debug files (/usr/lib/debug/.build-id)");
+  verb->add_flag("-q,--quiet", options->quiet, "No progress bar");
+  verb->add_option("PATH", options->paths,
+                   "Files or directories to scan, as the scanned system names them");
+  verb->callback([options, &action] { action = [options] { return RunScanVerb(*options); }; });
+}
+
+}  // namespace sysfence::cli
