@@ -11,6 +11,7 @@
 
 #include "base/file_util.h"
 #include "cli/cli.h"
+#include "scan/scan_report.h"
 #include "scan/scanner.h"
 
 namespace sysfence::cli {
@@ -24,6 +25,7 @@ struct ScanVerbOptions {
   bool no_cache = false;
   bool no_debug_info = false;
   bool quiet = false;
+  bool merge = false;
   ScanOptions scan;
 };
 
@@ -55,7 +57,25 @@ class ProgressBar {
   std::mutex mutex_;
 };
 
+void PrintSummary(const ScanReport& report, const std::string& output) {
+  size_t analysed = 0;
+  for (const ScanEntry& e : report.entries) analysed += e.analysed();
+  fmt::print(stderr,
+             "sysfence: {} programs ({} analysed, {} not) in {:.1f} s; {} objects, {} "
+             "summarised; {}/overview.html\n",
+             report.entries.size(), analysed, report.entries.size() - analysed, report.seconds,
+             report.objects, report.objects_summarized, output);
+}
+
+int RunMerge(const ScanVerbOptions& options) {
+  Result<ScanReport> merged = MergeScanOutputs(options.paths, options.output);
+  if (!merged.ok()) return ReportError(merged.error());
+  PrintSummary(*merged, options.output);
+  return 0;
+}
+
 int RunScanVerb(ScanVerbOptions& options) {
+  if (options.merge) return RunMerge(options);
   ScanOptions& scan = options.scan;
   if (!options.shard.empty()) {
     Result<std::pair<int, int>> shard = ParseShard(options.shard);
@@ -74,17 +94,20 @@ int RunScanVerb(ScanVerbOptions& options) {
   }
   Result<ScanResult> result = RunScan(scan);
   if (!result.ok()) return ReportError(result.error());
-  Status index = WriteFileAtomically(options.output + "/index.jsonl", IndexJsonLines(result->entries));
-  if (!index.ok()) return ReportError(index.error());
-  Status csv = WriteFileAtomically(options.output + "/index.csv", IndexCsv(result->entries));
-  if (!csv.ok()) return ReportError(csv.error());
-  size_t analysed = 0;
-  for (const ScanEntry& e : result->entries) analysed += e.analysed();
-  fmt::print(stderr,
-             "sysfence: {} programs ({} analysed, {} not) in {:.1f} s; {} objects, {} "
-             "summarised in this scan; {}\n",
-             result->entries.size(), analysed, result->entries.size() - analysed,
-             result->seconds, result->objects, result->objects_summarized, options.output);
+  ScanReport report;
+  report.title = options.root.empty() ? "this system" : options.root;
+  if (!options.paths.empty()) {
+    report.title += ":";
+    for (const std::string& p : options.paths) report.title += " " + p;
+  }
+  report.entries = std::move(result->entries);
+  report.seconds = result->seconds;
+  report.objects = result->objects;
+  report.objects_summarized = result->objects_summarized;
+  if (scan.shards > 1) report.shards = fmt::format("shard {} of {}", scan.shard, scan.shards);
+  Status written = WriteScanReport(report, options.output);
+  if (!written.ok()) return ReportError(written.error());
+  PrintSummary(report, options.output);
   return 0;
 }
 
@@ -111,6 +134,9 @@ void RegisterScanVerb(CLI::App& app, VerbAction& action) {
   verb->add_flag("--no-debug-info", options->no_debug_info,
                  "Ignore separate debug files (/usr/lib/debug/.build-id)");
   verb->add_flag("-q,--quiet", options->quiet, "No progress bar");
+  verb->add_flag("--merge", options->merge,
+                 "Join the outputs of --shard runs (the PATHs are their directories) into one "
+                 "index and overview in the -o directory");
   verb->add_option("PATH", options->paths,
                    "Files or directories to scan, as the scanned system names them");
   verb->callback([options, &action] { action = [options] { return RunScanVerb(*options); }; });
