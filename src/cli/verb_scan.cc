@@ -11,6 +11,7 @@
 
 #include "base/file_util.h"
 #include "cli/cli.h"
+#include "scan/image_scan.h"
 #include "scan/scan_report.h"
 #include "scan/scanner.h"
 
@@ -20,6 +21,10 @@ namespace {
 struct ScanVerbOptions {
   std::string output = "scan-results";
   std::string root;
+  std::string image;
+  std::string unpack_to;
+  std::string profile_for = "entrypoint";
+  std::string action = "errno";
   std::string shard;
   std::vector<std::string> paths;
   bool no_cache = false;
@@ -67,15 +72,19 @@ void PrintSummary(const ScanReport& report, const std::string& output) {
              report.objects, report.objects_summarized, output);
 }
 
-int RunMerge(const ScanVerbOptions& options) {
+int RunMerge(const ScanVerbOptions& options, const FilterOptions& filter) {
   Result<ScanReport> merged = MergeScanOutputs(options.paths, options.output);
   if (!merged.ok()) return ReportError(merged.error());
+  Status image = MergeImageProfiles(options.paths, options.output, filter, *merged);
+  if (!image.ok()) return ReportError(image.error());
   PrintSummary(*merged, options.output);
   return 0;
 }
 
 int RunScanVerb(ScanVerbOptions& options) {
-  if (options.merge) return RunMerge(options);
+  Result<FilterOptions> filter = ParseFilterOptions(options.action, "log", "");
+  if (!filter.ok()) return ReportError(filter.error());
+  if (options.merge) return RunMerge(options, *filter);
   ScanOptions& scan = options.scan;
   if (!options.shard.empty()) {
     Result<std::pair<int, int>> shard = ParseShard(options.shard);
@@ -91,6 +100,23 @@ int RunScanVerb(ScanVerbOptions& options) {
   auto bar = std::make_shared<ProgressBar>();
   if (!options.quiet && isatty(STDERR_FILENO)) {
     scan.progress = [bar](const ScanProgress& p) { bar->Show(p); };
+  }
+  if (!options.image.empty()) {
+    ImageScanOptions image;
+    image.image = options.image;
+    image.unpack_to = options.unpack_to;
+    image.entrypoint_only = options.profile_for == "entrypoint";
+    image.filter = *filter;
+    image.scan = scan;
+    Result<ScanReport> report = ScanImage(image);
+    if (!report.ok()) return ReportError(report.error());
+    PrintSummary(*report, options.output);
+    const ImageSummary& summary = *report->image;
+    fmt::print(stderr, "sysfence: the image's profile ({}, {} programs): {} syscalls; {}/{}\n",
+               summary.profile_for, summary.programs.size(), summary.profile.Size(),
+               options.output, summary.files.empty() ? "" : summary.files.front());
+    for (const std::string& note : summary.notes) Warn(note);
+    return 0;
   }
   Result<ScanResult> result = RunScan(scan);
   if (!result.ok()) return ReportError(result.error());
@@ -121,8 +147,23 @@ void RegisterScanVerb(CLI::App& app, VerbAction& action) {
       "this system, a root directory or a container image: a profile per program, an index "
       "and an HTML overview.");
   verb->add_option("-o,--output", options->output, "Output directory (default: scan-results)");
-  verb->add_option("--root", options->root,
-                   "Scan the system installed under this directory (links followed inside it)");
+  CLI::Option* root = verb->add_option(
+      "--root", options->root,
+      "Scan the system installed under this directory (links followed inside it)");
+  verb->add_option("--image", options->image,
+                   "Scan a container image: an OCI image layout directory or a 'docker save' "
+                   "tarball (default PATH: the whole image)")
+      ->excludes(root);
+  verb->add_option("--unpack-to", options->unpack_to,
+                   "With --image: unpack the layers into this new or empty directory and keep "
+                   "it (default: a temporary directory, removed)");
+  verb->add_option("--profile-for", options->profile_for,
+                   "With --image: the image profile covers what the 'entrypoint' can run "
+                   "(default) or 'all' programs")
+      ->check(CLI::IsMember({"entrypoint", "all"}));
+  verb->add_option("--action", options->action,
+                   "With --image: what the exported filters do with other calls: errno "
+                   "(default), kill, trap, log");
   verb->add_option("--shard", options->shard,
                    "Analyse only shard K of N (0 <= K < N); join shards with --merge");
   verb->add_option("--threads", options->scan.threads,
