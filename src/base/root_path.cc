@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <deque>
-#include <vector>
 
 namespace sysfence {
 namespace {
@@ -14,19 +13,8 @@ namespace {
 constexpr int kMaxLinks = 40;  // the kernel's MAXSYMLINKS
 
 void PushComponents(std::string_view path, std::deque<std::string>& out, bool front) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    if (end > start) parts.emplace_back(path.substr(start, end - start));
-    start = end + 1;
-  }
-  if (front) {
-    out.insert(out.begin(), parts.begin(), parts.end());
-  } else {
-    out.insert(out.end(), parts.begin(), parts.end());
-  }
+  std::vector<std::string> parts = PathComponents(path);
+  out.insert(front ? out.begin() : out.end(), parts.begin(), parts.end());
 }
 
 std::string Joined(const std::string& base, const std::vector<std::string>& parts) {
@@ -79,6 +67,18 @@ std::string PathInRoot(std::string_view root, std::string_view path) {
     PushComponents(target, pending, /*front=*/true);
   }
   return Joined(base, resolved);
+}
+
+std::vector<std::string> PathComponents(std::string_view path) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    if (end > start) parts.emplace_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return parts;
 }
 
 std::string PathFromRoot(std::string_view root, std::string_view host_path) {

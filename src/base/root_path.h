@@ -12,6 +12,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sysfence {
 
@@ -20,6 +21,9 @@ namespace sysfence {
 // included, resolved inside the root. Components that do not exist are appended as they are;
 // more than 40 links (a loop) leave the rest unresolved. An empty `root` returns `path`.
 std::string PathInRoot(std::string_view root, std::string_view path);
+
+// The components of a path: "/usr//bin/" -> {"usr", "bin"} ("." and ".." are kept).
+std::vector<std::string> PathComponents(std::string_view path);
 
 // `host_path` as the tree names it: "/usr/bin/ls" for "<root>/usr/bin/ls". A path outside
 // the root, or an empty root, is returned unchanged.

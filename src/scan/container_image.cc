@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/root_path.h"
 #include "base/unique_fd.h"
 #include "scan/layer_unpacker.h"
 
@@ -84,6 +85,17 @@ std::vector<std::string> Strings(const json& j, const char* key) {
     if (item.is_string()) out.push_back(item.get<std::string>());
   }
   return out;
+}
+
+// The runtime part of an image configuration (its "config" object).
+ImageConfig ConfigOf(const json& image_config) {
+  ImageConfig config;
+  json c = image_config.is_object() ? image_config.value("config", json::object()) : json::object();
+  config.entrypoint = Strings(c, "Entrypoint");
+  config.cmd = Strings(c, "Cmd");
+  config.env = Strings(c, "Env");
+  config.working_dir = c.is_object() && c["WorkingDir"].is_string() ? c["WorkingDir"].get<std::string>() : "";
+  return config;
 }
 
 // A blob stream that hashes and counts what it hands on.
@@ -212,17 +224,12 @@ class TarballImage : public ContainerImage {
  private:
   static std::string Normalize(const std::string& path) {
     std::vector<std::string> parts;
-    size_t start = 0;
-    while (start <= path.size()) {
-      size_t end = path.find('/', start);
-      if (end == std::string::npos) end = path.size();
-      std::string part = path.substr(start, end - start);
+    for (std::string& part : PathComponents(path)) {
       if (part == "..") {
         if (!parts.empty()) parts.pop_back();
-      } else if (!part.empty() && part != ".") {
-        parts.push_back(part);
+      } else if (part != ".") {
+        parts.push_back(std::move(part));
       }
-      start = end + 1;
     }
     std::string out;
     for (const std::string& p : parts) out += (out.empty() ? "" : "/") + p;
@@ -358,11 +365,7 @@ Status ContainerImage::LoadOciIndex() {
   }
   Result<json> config = ParseJson(*config_text, path_ + ": " + *config_blob);
   if (!config.ok()) return config.error();
-  const json& c = config->is_object() ? config->value("config", json::object()) : json::object();
-  config_.entrypoint = Strings(c, "Entrypoint");
-  config_.cmd = Strings(c, "Cmd");
-  config_.env = Strings(c, "Env");
-  config_.working_dir = c.is_object() ? c.value("WorkingDir", "") : "";
+  config_ = ConfigOf(*config);
   return Ok{};
 }
 
@@ -399,11 +402,7 @@ Status ContainerImage::LoadDockerManifest(const std::string& text) {
     if (digest.empty() && i < diff_ids.size()) digest = diff_ids[i];
     layers_.push_back({name, digest, -1});
   }
-  const json& c = config->is_object() ? config->value("config", json::object()) : json::object();
-  config_.entrypoint = Strings(c, "Entrypoint");
-  config_.cmd = Strings(c, "Cmd");
-  config_.env = Strings(c, "Env");
-  config_.working_dir = c.is_object() ? c.value("WorkingDir", "") : "";
+  config_ = ConfigOf(*config);
   return Ok{};
 }
 

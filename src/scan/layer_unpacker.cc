@@ -15,6 +15,7 @@
 #include <deque>
 
 #include "base/file_util.h"
+#include "base/root_path.h"
 
 namespace sysfence {
 namespace {
@@ -35,6 +36,24 @@ UniqueFd OpenDirectoryAt(int dir, const std::string& name) {
   return UniqueFd(openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
 }
 
+// The names in the directory `dir` (without "." and "..").
+std::vector<std::string> ListDirectory(int dir) {
+  std::vector<std::string> names;
+  int listed = dup(dir);
+  DIR* d = listed >= 0 ? fdopendir(listed) : nullptr;
+  if (d == nullptr) {
+    if (listed >= 0) close(listed);
+    return names;
+  }
+  rewinddir(d);  // a duplicate shares the position of `dir`
+  while (dirent* entry = readdir(d)) {
+    std::string_view n = entry->d_name;
+    if (n != "." && n != "..") names.emplace_back(n);
+  }
+  closedir(d);
+  return names;
+}
+
 // Removes `name` in `dir` and, for a directory, everything under it, never following links.
 Status RemoveTree(int dir, const std::string& name) {
   struct stat info {};
@@ -44,17 +63,7 @@ Status RemoveTree(int dir, const std::string& name) {
   if (S_ISDIR(info.st_mode)) {
     UniqueFd sub = OpenDirectoryAt(dir, name);
     if (!sub.valid()) return MakeError("{}: {}", name, std::strerror(errno));
-    std::vector<std::string> children;
-    int listed = dup(sub.get());
-    if (DIR* d = listed >= 0 ? fdopendir(listed) : nullptr) {
-      while (dirent* child = readdir(d)) {
-        std::string_view n = child->d_name;
-        if (n != "." && n != "..") children.emplace_back(n);
-      }
-      closedir(d);
-    } else if (listed >= 0) {
-      close(listed);
-    }
+    std::vector<std::string> children = ListDirectory(sub.get());
     for (const std::string& child : children) {
       Status removed = RemoveTree(sub.get(), child);
       if (!removed.ok()) return removed;
@@ -68,23 +77,11 @@ Status RemoveTree(int dir, const std::string& name) {
   return Ok{};
 }
 
-std::vector<std::string> Split(std::string_view text) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find('/', start);
-    if (end == std::string_view::npos) end = text.size();
-    if (end > start) parts.emplace_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return parts;
-}
-
 }  // namespace
 
 Result<std::vector<std::string>> EntryComponents(std::string_view name) {
   std::vector<std::string> components;
-  for (std::string& part : Split(name)) {
+  for (std::string& part : PathComponents(name)) {
     if (part == ".") continue;
     if (part == "..") return MakeError("'{}' leaves the image root ('..')", name);
     components.push_back(std::move(part));
@@ -138,7 +135,7 @@ Result<UniqueFd> LayerUnpacker::OpenParent(const std::vector<std::string>& compo
                                   "of the image root when followed",
                                   part, target));
       }
-      std::vector<std::string> parts = Split(target);
+      std::vector<std::string> parts = PathComponents(target);
       pending.insert(pending.begin(), parts.begin(), parts.end());
       continue;
     } else if (!S_ISDIR(info.st_mode)) {
@@ -160,17 +157,7 @@ Status LayerUnpacker::Whiteout(const std::vector<std::string>& components,
   if (!parent.ok()) return Ok{};  // nothing below to delete
   if (leaf == kOpaqueWhiteout) {
     std::string directory = Joined(components, components.size() - 1);
-    std::vector<std::string> children;
-    int listed = dup(parent->get());
-    if (DIR* d = listed >= 0 ? fdopendir(listed) : nullptr) {
-      while (dirent* child = readdir(d)) {
-        std::string_view n = child->d_name;
-        if (n != "." && n != "..") children.emplace_back(n);
-      }
-      closedir(d);
-    } else if (listed >= 0) {
-      close(listed);
-    }
+    std::vector<std::string> children = ListDirectory(parent->get());
     for (const std::string& child : children) {
       std::string path = directory.empty() ? child : directory + "/" + child;
       if (written_.count(path) != 0) continue;  // this layer's own
