@@ -259,6 +259,12 @@ Result<std::string> ContainerImage::ReadBlob(const std::string& blob,
   return text;
 }
 
+std::string Sha256Digest(std::string_view bytes) {
+  Sha256 hash;
+  hash.Update(bytes.data(), bytes.size());
+  return hash.Digest();
+}
+
 std::string ImageConfig::SearchPath() const {
   for (const std::string& e : env) {
     if (e.starts_with("PATH=")) return e.substr(5);

@@ -84,6 +84,9 @@ class ContainerImage {
 // "blobs/sha256/<hex>" for a digest "sha256:<hex>"; an error for any other form.
 Result<std::string> BlobPathOf(const std::string& digest);
 
+// "sha256:<hex>" of `bytes`, as image manifests name blobs.
+std::string Sha256Digest(std::string_view bytes);
+
 }  // namespace sysfence
 
 #endif  // SYSFENCE_SCAN_CONTAINER_IMAGE_H_
