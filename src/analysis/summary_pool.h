@@ -30,9 +30,9 @@ namespace sysfence {
 struct SummaryPoolOptions {
   bool share = false;            // keep files and summaries for later analyses
   bool use_cache = true;         // the on-disk cache
-  std::string cache_directory;   // "" = UserCacheDirectory()
+  std::string cache_directory = {};  // "" = UserCacheDirectory()
   bool use_debug_files = true;   // /usr/lib/debug/.build-id under the sysroot
-  std::string sysroot;
+  std::string sysroot = {};
 };
 
 // One object as an analysis uses it.
