@@ -31,6 +31,7 @@ struct ScanVerbOptions {
   bool no_debug_info = false;
   bool quiet = false;
   bool merge = false;
+  bool list = false;
   ScanOptions scan;
 };
 
@@ -100,6 +101,12 @@ int RunScanVerb(ScanVerbOptions& options) {
   auto bar = std::make_shared<ProgressBar>();
   if (!options.quiet && isatty(STDERR_FILENO)) {
     scan.progress = [bar](const ScanProgress& p) { bar->Show(p); };
+  }
+  if (options.list) {
+    Result<std::vector<ScanProgram>> programs = ListScanPrograms(scan);
+    if (!programs.ok()) return ReportError(programs.error());
+    for (const ScanProgram& p : *programs) fmt::print("{}\n", p.path);
+    return 0;
   }
   if (!options.image.empty()) {
     ImageScanOptions image;
@@ -175,6 +182,9 @@ void RegisterScanVerb(CLI::App& app, VerbAction& action) {
   verb->add_flag("--no-debug-info", options->no_debug_info,
                  "Ignore separate debug files (/usr/lib/debug/.build-id)");
   verb->add_flag("-q,--quiet", options->quiet, "No progress bar");
+  verb->add_flag("--list", options->list,
+                 "Print the programs the scan would analyse (this shard's), one per line, and "
+                 "analyse nothing (not with --image)");
   verb->add_flag("--merge", options->merge,
                  "Join the outputs of --shard runs (the PATHs are their directories) into one "
                  "index and overview in the -o directory");

@@ -44,7 +44,10 @@ class Walk {
     if (S_ISDIR(info.st_mode)) {
       WalkDirectory(host, info);
     } else {
-      AddFile(host, info, "");
+      // A link named on its own is one of the file's names.
+      std::string named = Named(host);
+      std::string asked = std::filesystem::path(path).lexically_normal().string();
+      AddFile(host, info, asked != named ? asked : "");
     }
     return Ok{};
   }

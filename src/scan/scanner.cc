@@ -53,6 +53,31 @@ std::vector<std::string> DefaultPaths(const ScanOptions& options) {
   return paths;
 }
 
+}  // namespace
+
+Result<std::vector<ScanProgram>> ListScanPrograms(const ScanOptions& options) {
+  std::vector<std::string> paths = options.paths.empty() ? DefaultPaths(options) : options.paths;
+  Result<std::vector<ScanProgram>> found = FindPrograms(options.root, paths);
+  if (!found.ok()) return found.error();
+  std::vector<ScanProgram> selected;
+  for (ScanProgram& p : *found) {
+    if (ShardOf(p.path, options.shards) == options.shard) selected.push_back(std::move(p));
+  }
+  for (const std::string& required : options.required) {
+    Result<std::vector<ScanProgram>> extra = FindPrograms(options.root, {required});
+    if (!extra.ok()) return extra.error();
+    for (ScanProgram& p : *extra) {
+      auto same = [&](const ScanProgram& q) { return q.path == p.path; };
+      if (std::none_of(selected.begin(), selected.end(), same)) selected.push_back(std::move(p));
+    }
+  }
+  std::sort(selected.begin(), selected.end(),
+            [](const ScanProgram& a, const ScanProgram& b) { return a.path < b.path; });
+  return selected;
+}
+
+namespace {
+
 class Scan {
  public:
   explicit Scan(const ScanOptions& options)
@@ -65,7 +90,7 @@ class Scan {
 
   Result<ScanResult> Run() {
     auto start = std::chrono::steady_clock::now();
-    Result<std::vector<ScanProgram>> programs = Select();
+    Result<std::vector<ScanProgram>> programs = ListScanPrograms(options_);
     if (!programs.ok()) return programs.error();
     programs_ = std::move(*programs);
     std::vector<std::string> names;
@@ -94,27 +119,6 @@ class Scan {
   }
 
  private:
-  Result<std::vector<ScanProgram>> Select() const {
-    std::vector<std::string> paths = options_.paths.empty() ? DefaultPaths(options_) : options_.paths;
-    Result<std::vector<ScanProgram>> found = FindPrograms(options_.root, paths);
-    if (!found.ok()) return found.error();
-    std::vector<ScanProgram> selected;
-    for (ScanProgram& p : *found) {
-      if (ShardOf(p.path, options_.shards) == options_.shard) selected.push_back(std::move(p));
-    }
-    for (const std::string& required : options_.required) {
-      Result<std::vector<ScanProgram>> extra = FindPrograms(options_.root, {required});
-      if (!extra.ok()) return extra.error();
-      for (ScanProgram& p : *extra) {
-        auto same = [&](const ScanProgram& q) { return q.path == p.path; };
-        if (std::none_of(selected.begin(), selected.end(), same)) selected.push_back(std::move(p));
-      }
-    }
-    std::sort(selected.begin(), selected.end(),
-              [](const ScanProgram& a, const ScanProgram& b) { return a.path < b.path; });
-    return selected;
-  }
-
   void Work() {
     for (size_t i = next_++; i < programs_.size(); i = next_++) {
       if (failed_) return;

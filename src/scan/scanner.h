@@ -54,6 +54,10 @@ struct ScanResult {
   size_t objects_summarized = 0;   // of those, summarised in this scan (not from the cache)
 };
 
+// The programs a scan with these options analyses (this shard's, and the required ones),
+// sorted by path; nothing is analysed.
+Result<std::vector<ScanProgram>> ListScanPrograms(const ScanOptions& options);
+
 // Fails only when the paths cannot be listed or the output cannot be written; a program
 // that cannot be analysed is an entry with its error.
 Result<ScanResult> RunScan(const ScanOptions& options);
