@@ -27,6 +27,22 @@ Result<Profile> MergeProfiles(const std::vector<Profile>& profiles) {
     }
     if (p.target != merged.target) merged.target = "(several)";
     merged.runs += p.runs;
+    merged.args = UnionArguments(merged.args, merged.syscalls, p.args, p.syscalls);
+    for (const auto& [path, set] : p.images) {
+      auto before = merged.images.find(path);
+      SyscallSet merged_calls = before == merged.images.end() ? SyscallSet() : before->second;
+      auto own = p.image_args.find(path);
+      auto have = merged.image_args.find(path);
+      ArgumentValues joined = UnionArguments(have == merged.image_args.end() ? ArgumentValues() : have->second,
+                                             merged_calls,
+                                             own == p.image_args.end() ? ArgumentValues() : own->second,
+                                             set);
+      if (joined.empty()) {
+        merged.image_args.erase(path);
+      } else {
+        merged.image_args[path] = std::move(joined);
+      }
+    }
     merged.syscalls |= p.syscalls;
     merged.soft_syscalls |= p.soft_syscalls;
     for (const auto& [number, count] : p.counts) merged.counts[number] += count;
@@ -43,6 +59,7 @@ Result<Profile> MergeProfiles(const std::vector<Profile>& profiles) {
       if (it == merged.phases.end()) {
         merged.phases.push_back(phase);
       } else {
+        it->args = UnionArguments(it->args, it->syscalls, phase.args, phase.syscalls);
         it->syscalls |= phase.syscalls;
         for (const auto& [number, count] : phase.counts) it->counts[number] += count;
         for (const auto& [path, set] : phase.images) it->images[path] |= set;
@@ -74,6 +91,8 @@ Result<Profile> MakeHybridProfile(const Profile& static_profile, const Profile& 
   Profile hybrid = dynamic_profile;
   hybrid.kind = ProfileKind::kHybrid;
   if (hybrid.target.empty()) hybrid.target = static_profile.target;
+  hybrid.args = UnionArguments(static_profile.args, static_profile.syscalls, dynamic_profile.args,
+                               dynamic_profile.syscalls);
   hybrid.syscalls = static_profile.syscalls | dynamic_profile.syscalls;
   hybrid.soft_syscalls = static_profile.syscalls - dynamic_profile.syscalls;
   for (const auto& [name, count] : static_profile.compat_i386) hybrid.compat_i386[name] += count;

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "profile/argument_values.h"
 #include "profile/syscall_set.h"
 
 namespace sysfence {
@@ -34,6 +35,8 @@ struct Phase {
   // Per executable image (dynamic), as the profile's `images`: the calls each image made
   // while the phase was current. Empty when unknown (older files, hand-written profiles).
   std::map<std::string, SyscallSet> images = {};
+  // Argument values (format version 2) while the phase was current.
+  ArgumentValues args = {};
 };
 
 // A place in a binary (static analysis evidence and unresolved sites).
@@ -83,6 +86,10 @@ struct Profile {
   std::map<int, int> seen_in_runs;
   // Set per executable image (dynamic) or per object (static), keyed by absolute path.
   std::map<std::string, SyscallSet> images;
+  // Argument values of the table's syscalls (format version 2; argument_values.h): the
+  // whole profile's, and per image as `images`.
+  ArgumentValues args;
+  std::map<std::string, ArgumentValues> image_args;
   std::vector<Phase> phases;
   // i386 syscalls made through `int 0x80` by a 64-bit process, by i386 name.
   std::map<std::string, uint64_t> compat_i386;

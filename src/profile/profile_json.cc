@@ -1,10 +1,11 @@
-// Profile JSON version 1: writer and strict reader (see profile_json.h).
+// Profile JSON (versions 1 and 2): writer and strict reader (see profile_json.h).
 #include "profile/profile_json.h"
 
 #include <nlohmann/json.hpp>
 
 #include "base/file_util.h"
 #include "profile/json_field_reader.h"
+#include "syscalls/argument_table.h"
 
 namespace sysfence {
 namespace {
@@ -23,6 +24,30 @@ json CountsByName(const std::map<int, uint64_t>& counts) {
   json object = json::object();
   for (const auto& [number, count] : counts) object[SyscallDisplayName(number)] = count;
   return object;
+}
+
+json ArgumentsToJson(const ArgumentValues& args) {
+  json out = json::object();
+  for (const auto& [syscall, arguments] : args) {
+    json entry = json::object();
+    for (const auto& [index, values] : arguments) {
+      const ArgumentSpec* spec = FindArgumentSpec(syscall, index);
+      if (spec == nullptr) continue;
+      json list = json::array();
+      for (uint64_t v : values) list.push_back(FormatArgumentValue(*spec, v));
+      entry[std::string(spec->name)] = std::move(list);
+    }
+    if (!entry.empty()) out[SyscallDisplayName(syscall)] = std::move(entry);
+  }
+  return out;
+}
+
+bool HasArguments(const Profile& profile) {
+  if (!profile.args.empty() || !profile.image_args.empty()) return true;
+  for (const Phase& phase : profile.phases) {
+    if (!phase.args.empty()) return true;
+  }
+  return false;
 }
 
 json LocationToJson(const CodeLocation& location) {
@@ -52,6 +77,41 @@ class Reader : public JsonFieldReader {
       set.Insert(*number);
     }
     return set;
+  }
+
+  // {"socket": {"domain": ["AF_INET"], ...}, ...}: only syscalls of `calls` and arguments of
+  // the argument table, with values their spec can hold.
+  Result<ArgumentValues> Arguments(const json& value, std::string_view field,
+                                   const SyscallSet& calls) const {
+    if (!value.is_object()) return Fail(field, "expected an object of syscall: {argument: [values]}");
+    ArgumentValues out;
+    for (const auto& [name, arguments] : value.items()) {
+      std::string where = fmt::format("{}.{}", field, name);
+      Result<int> number = Syscall(name, field);
+      if (!number.ok()) return number.error();
+      if (!calls.Contains(*number)) return Fail(where, "names a syscall the set does not hold");
+      if (!arguments.is_object()) return Fail(where, "expected an object of argument: [values]");
+      SyscallArgumentValues& into = out[*number];
+      for (const auto& [argument, values] : arguments.items()) {
+        const ArgumentSpec* spec = FindArgumentSpec(*number, argument);
+        if (spec == nullptr) {
+          return Fail(where, fmt::format("'{}' is not an argument sysfence records", argument));
+        }
+        if (!values.is_array()) return Fail(where + "." + argument, "expected an array of values");
+        std::set<uint64_t>& set = into[spec->index];
+        for (const json& item : values) {
+          std::optional<uint64_t> parsed;
+          if (item.is_string()) parsed = ParseArgumentValue(*spec, item.get<std::string>());
+          if (!parsed) {
+            return Fail(where + "." + argument,
+                        fmt::format("{} is not a value of {}'s {}", item.dump(), name, argument));
+          }
+          set.insert(*parsed);
+        }
+      }
+      if (into.empty()) out.erase(*number);
+    }
+    return out;
   }
 
   Result<std::map<int, uint64_t>> Counts(const json& value, std::string_view field) const {
@@ -198,7 +258,26 @@ Result<Profile> ProfileFromJson(const json& root, const Reader& in) {
           }
         }
       }
+      if (item.contains("args")) {
+        SYSFENCE_ASSIGN_OR_RETURN(phase.args,
+                                  in.Arguments(item["args"], field + ".args", phase.syscalls));
+      }
       profile.phases.push_back(std::move(phase));
+    }
+  }
+  if (root.contains("args")) {
+    SYSFENCE_ASSIGN_OR_RETURN(profile.args, in.Arguments(root["args"], "args", profile.syscalls));
+  }
+  if (root.contains("image_args")) {
+    const json& images = root["image_args"];
+    if (!images.is_object()) return in.Fail("image_args", "expected an object of path: {...}");
+    for (const auto& [path, args] : images.items()) {
+      auto image = profile.images.find(path);
+      if (image == profile.images.end()) {
+        return in.Fail("image_args." + path, "names an image 'images' does not hold");
+      }
+      SYSFENCE_ASSIGN_OR_RETURN(profile.image_args[path],
+                                in.Arguments(args, "image_args." + path, image->second));
     }
   }
   if (root.contains("compat_syscalls")) {
@@ -334,7 +413,9 @@ Result<Profile> ProfileFromJson(const json& root, const Reader& in) {
 
 std::string ProfileToJsonText(const Profile& profile) {
   json root = json::object();
-  root["sysfence"] = kProfileFormatVersion;
+  // Version 2 only adds argument values: without them the file is a version 1 file, which
+  // older readers keep reading.
+  root["sysfence"] = HasArguments(profile) ? kProfileFormatVersion : 1;
   root["arch"] = profile.arch;
   root["kind"] = ProfileKindName(profile.kind);
   root["target"] = profile.target;
@@ -351,9 +432,16 @@ std::string ProfileToJsonText(const Profile& profile) {
     if (!phase.trigger.empty()) item["trigger"] = phase.trigger;
     if (!phase.counts.empty()) item["counts"] = CountsByName(phase.counts);
     if (!phase.images.empty()) item["images"] = ImagesToJson(phase.images);
+    if (!phase.args.empty()) item["args"] = ArgumentsToJson(phase.args);
     phases.push_back(std::move(item));
   }
   root["phases"] = phases;
+  if (!profile.args.empty()) root["args"] = ArgumentsToJson(profile.args);
+  if (!profile.image_args.empty()) {
+    json images = json::object();
+    for (const auto& [path, args] : profile.image_args) images[path] = ArgumentsToJson(args);
+    root["image_args"] = images;
+  }
   if (!profile.compat_i386.empty()) {
     json i386 = json::object();
     for (const auto& [name, count] : profile.compat_i386) i386[name] = count;

@@ -16,7 +16,7 @@
 
 namespace sysfence {
 
-inline constexpr int kProfileFormatVersion = 1;
+inline constexpr int kProfileFormatVersion = 2;
 
 std::string ProfileToJsonText(const Profile& profile);
 // `source` names the input in error messages (a file path, "standard input").
