@@ -9,7 +9,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 1
 
-.PHONY: all deps build demo test test-unit test-asan fuzz bench bench-trace bench-filter bench-run bench-static static-sweep clean
+.PHONY: all deps build demo test test-unit test-asan fuzz bench bench-trace bench-filter bench-run bench-static bench-scan static-sweep clean
 
 all: build
 
@@ -49,7 +49,7 @@ fuzz: deps
 	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_JOBS)
 
 # Every benchmark, each against its baseline in the same run (figures in docs/PERFORMANCE.md).
-bench: bench-trace bench-filter bench-run bench-static
+bench: bench-trace bench-filter bench-run bench-static bench-scan
 
 bench-trace: build
 	bash bench/trace_bench.sh $(BUILD)
@@ -63,6 +63,11 @@ bench-run: build
 # sysfence static on /usr/bin/ssh, cold and warm, beside a plain Zydis decode of its code.
 bench-static: build
 	$(BUILD)/bench/static_bench $(BUILD)/src/cli/sysfence /usr/bin/ssh
+
+# sysfence scan over every program of /usr/bin and /usr/sbin beside xargs -P2 sysfence static
+# over the same list, each with an empty cache and then warm (docs/PERFORMANCE.md).
+bench-scan: build
+	$(BUILD)/bench/scan_bench $(BUILD)/src/cli/sysfence /usr/bin /usr/sbin
 
 # sysfence static over every ELF program in /usr/bin, /usr/sbin and every shared object in
 # /usr/lib/x86_64-linux-gnu: counts of ok / error by kind / crash / timeout.

@@ -10,11 +10,15 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <thread>
 
 #include "base/root_path.h"
 #include "elf/elf_file.h"
+#include "elf/library_resolver.h"
+#include "elf/shebang.h"
 #include "profile/profile_json.h"
 #include "scan/dangerous_syscalls.h"
 #include "scan/package_index.h"
@@ -37,6 +41,13 @@ std::string WithoutRoot(std::string text, const std::string& root) {
     text.replace(at, prefix.size(), "/");
   }
   return text;
+}
+
+// PATH for scripts' `#!/usr/bin/env NAME`: sysfence's own for this system (as `sysfence
+// static`), the scanned system's for a root.
+std::string SearchPathFor(const ScanOptions& options) {
+  if (options.root.empty()) return "";
+  return options.search_path.empty() ? kDefaultScanPath : options.search_path;
 }
 
 // The default directories: the search path's, those the root has.
@@ -100,14 +111,21 @@ class Scan {
     }
     packages_ = PackageIndex::Load(options_.root, names);
     entries_.resize(programs_.size());
+    // Largest first, so that no big program is left running alone at the end.
+    order_.resize(programs_.size());
+    std::vector<uintmax_t> sizes(programs_.size());
+    for (size_t i = 0; i < programs_.size(); ++i) {
+      order_[i] = i;
+      std::error_code error;
+      sizes[i] = std::filesystem::file_size(programs_[i].host_path, error);
+    }
+    std::stable_sort(order_.begin(), order_.end(),
+                     [&](size_t a, size_t b) { return sizes[a] > sizes[b]; });
 
     unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    size_t threads = options_.threads > 0 ? static_cast<size_t>(options_.threads) : cores;
-    threads = std::max<size_t>(1, std::min(threads, programs_.size()));
-    std::vector<std::thread> workers;
-    for (size_t t = 1; t < threads; ++t) workers.emplace_back([this] { Work(); });
-    Work();
-    for (std::thread& t : workers) t.join();
+    threads_ = options_.threads > 0 ? static_cast<size_t>(options_.threads) : cores;
+    SummarizeLibraries();
+    ParallelFor(programs_.size(), [this](size_t k) { Work(order_[k]); });
     if (failure_) return *failure_;
 
     ScanResult result;
@@ -119,20 +137,65 @@ class Scan {
   }
 
  private:
-  void Work() {
-    for (size_t i = next_++; i < programs_.size(); i = next_++) {
-      if (failed_) return;
-      Result<ScanEntry> entry = Analyse(programs_[i]);
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (!entry.ok()) {
-        if (!failure_) failure_ = entry.error();
-        failed_ = true;
-        return;
+  // Runs fn(0) .. fn(count - 1) on threads_ threads, each taking the next index.
+  void ParallelFor(size_t count, const std::function<void(size_t)>& fn) {
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i = next++; i < count && !failed_; i = next++) fn(i);
+    };
+    std::vector<std::thread> workers;
+    for (size_t t = 1; t < std::min(threads_, count); ++t) workers.emplace_back(work);
+    work();
+    for (std::thread& t : workers) t.join();
+  }
+
+  // Every library the programs load with them, summarised (or read from the cache) before
+  // any program is analysed, each by one thread, largest first: otherwise a thread that needs
+  // a library another one is summarising waits for it, idle.
+  void SummarizeLibraries() {
+    std::mutex mutex;
+    std::map<std::string, LoadedObject> libraries;
+    ParallelFor(programs_.size(), [&](size_t k) {
+      const ScanProgram& program = programs_[order_[k]];
+      if (program.kind == ProgramKind::kOther) return;
+      std::string path = program.host_path;
+      if (program.kind == ProgramKind::kScript) {
+        Result<std::optional<ScriptChain>> chain =
+            FollowShebang(path, ShebangOptions{options_.root, SearchPathFor(options_)});
+        if (!chain.ok() || !*chain) return;
+        path = (*chain)->programs.back();
       }
-      entries_[i] = std::move(*entry);
-      ++done_;
-      if (options_.progress) options_.progress({done_, programs_.size(), programs_[i].path});
+      Result<std::unique_ptr<ElfFile>> elf = ElfFile::Open(path);
+      if (!elf.ok()) return;
+      ResolverOptions resolver = options_.analysis.resolver;
+      resolver.sysroot = options_.root;
+      resolver.open = [this](const std::string& file) { return pool_.Open(file); };
+      LoadList list = LibraryResolver(std::move(resolver))
+                          .LoadClosure({std::shared_ptr<ElfFile>(std::move(*elf)), path, "", "program"});
+      std::lock_guard<std::mutex> lock(mutex);
+      for (LoadedObject& object : list.objects) {
+        if (object.reason != "program") libraries.try_emplace(object.path, std::move(object));
+      }
+    });
+    std::vector<const LoadedObject*> work;
+    for (const auto& [path, object] : libraries) work.push_back(&object);
+    std::stable_sort(work.begin(), work.end(), [](const LoadedObject* a, const LoadedObject* b) {
+      return a->elf->file().size() > b->elf->file().size();
+    });
+    ParallelFor(work.size(), [&](size_t i) { pool_.Get(*work[i]); });
+  }
+
+  void Work(size_t i) {
+    Result<ScanEntry> entry = Analyse(programs_[i]);
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!entry.ok()) {
+      if (!failure_) failure_ = entry.error();
+      failed_ = true;
+      return;
     }
+    entries_[i] = std::move(*entry);
+    ++done_;
+    if (options_.progress) options_.progress({done_, programs_.size(), programs_[i].path});
   }
 
   // An entry (with its error when the program cannot be analysed); fails only when the
@@ -166,9 +229,7 @@ class Scan {
     analysis.pool = &pool_;
     analysis.threads = 1;
     analysis.resolver.sysroot = options_.root;
-    if (!options_.root.empty()) {
-      analysis.search_path = options_.search_path.empty() ? kDefaultScanPath : options_.search_path;
-    }
+    analysis.search_path = SearchPathFor(options_);
     Result<std::unique_ptr<StaticAnalysis>> done = StaticAnalysis::Run(program.host_path, analysis);
     entry.seconds = SecondsSince(start);
     if (!done.ok()) {
@@ -203,7 +264,8 @@ class Scan {
   PackageIndex packages_;
   std::vector<ScanProgram> programs_;
   std::vector<ScanEntry> entries_;
-  std::atomic<size_t> next_{0};
+  std::vector<size_t> order_;  // programs_ indexes, largest file first
+  size_t threads_ = 1;
   std::mutex mutex_;
   size_t done_ = 0;
   std::optional<Error> failure_;  // the first, under mutex_
