@@ -1,13 +1,18 @@
-// `make bench-scan`: `sysfence scan` over every program of /usr/bin and /usr/sbin (or the
-// paths given), beside its baseline in the same run: `xargs -P2 sysfence static` over the
-// same list of programs (what `sysfence scan --list` names), each with an empty summary cache
-// (cold) and then again with the cache it filled (warm). Both run 2 analyses at a time.
-// Reports wall time, CPU time and peak memory (the largest process for xargs), and the
-// baseline's wall time over the scan's.
+// `make bench-scan`: `sysfence scan` over the programs of /usr/bin and /usr/sbin (or the
+// directories given), beside its baseline in the same run: `xargs -P2 sysfence static` over
+// the same list of programs, each with an empty summary cache (cold) and then again with the
+// cache it filled (warm). Both run 2 analyses at a time. Reports wall time, CPU time and
+// peak memory (the largest process for xargs), and the baseline's wall time over the scan's.
 //
-//   scan_bench SYSFENCE [PATH...] [--rounds N]
+// The list: by default the ELF files that are directly in the directories, not links (how
+// the issue and `make static-sweep` count "the ELF programs of /usr/bin and /usr/sbin"),
+// given to both by name; with --whole, everything `sysfence scan DIR...` analyses (scripts,
+// and programs elsewhere that links in the directories name, such as LLVM's tools).
+//
+//   scan_bench SYSFENCE [DIR...] [--whole] [--rounds N]
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -20,6 +25,22 @@
 namespace {
 
 constexpr const char* kJobs = "2";
+
+// The ELF files directly in `dirs`, not links, sorted.
+std::vector<std::string> ElfFilesIn(const std::vector<std::string>& dirs) {
+  std::vector<std::string> files;
+  for (const std::string& dir : dirs) {
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+      if (entry.is_symlink() || !entry.is_regular_file()) continue;
+      std::ifstream in(entry.path(), std::ios::binary);
+      char magic[4] = {};
+      if (in.read(magic, 4) && std::string(magic, 4) == "\x7f" "ELF") files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
 
 size_t CountLines(const std::string& path) {
   std::ifstream in(path);
@@ -38,9 +59,12 @@ int main(int argc, char** argv) {
   std::string sysfence = argv[1];
   std::vector<std::string> paths;
   int rounds = 1;
+  bool whole = false;
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--rounds" && i + 1 < argc) {
+    if (a == "--whole") {
+      whole = true;
+    } else if (a == "--rounds" && i + 1 < argc) {
       rounds = std::max(1, std::atoi(argv[++i]));
     } else {
       paths.push_back(a);
@@ -51,11 +75,20 @@ int main(int argc, char** argv) {
   std::string work = mkdtemp(work_template);
   std::string list = work + "/programs.txt";
 
-  std::vector<std::string> list_argv = {"/bin/sh", "-c", "exec \"$0\" scan --list \"$@\" > " + list,
-                                        sysfence};
-  list_argv.insert(list_argv.end(), paths.begin(), paths.end());
-  RunChild(list_argv, false);
-  std::printf("scan_bench: %zu programs under", CountLines(list));
+  // What the scan is given: the directories (--whole), or the files themselves.
+  std::vector<std::string> targets = paths;
+  if (whole) {
+    std::vector<std::string> list_argv = {"/bin/sh", "-c",
+                                          "exec \"$0\" scan --list \"$@\" > " + list, sysfence};
+    list_argv.insert(list_argv.end(), paths.begin(), paths.end());
+    RunChild(list_argv, false);
+  } else {
+    targets = ElfFilesIn(paths);
+    std::ofstream out(list);
+    for (const std::string& file : targets) out << file << "\n";
+  }
+  std::printf("scan_bench: %zu programs (%s) under", CountLines(list),
+              whole ? "everything sysfence scan finds" : "ELF files, not links");
   for (const std::string& p : paths) std::printf(" %s", p.c_str());
   std::printf("; %s at a time; %d round(s), medians; the machine has %ld cores\n", kJobs, rounds,
               sysconf(_SC_NPROCESSORS_ONLN));
@@ -84,7 +117,7 @@ int main(int argc, char** argv) {
       std::filesystem::remove_all(out);
       std::vector<std::string> scan = {sysfence, "scan", "-q", "--threads", kJobs, "--cache-dir",
                                        scan_cache, "-o", out};
-      scan.insert(scan.end(), paths.begin(), paths.end());
+      scan.insert(scan.end(), targets.begin(), targets.end());
       rows[2 * warm + 1].runs.push_back(RunChild(scan, true));
     }
   }

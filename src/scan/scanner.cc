@@ -198,6 +198,46 @@ class Scan {
     if (options_.progress) options_.progress({done_, programs_.size(), programs_[i].path});
   }
 
+  // What the index and the profile file need of one analysis.
+  struct Analysed {
+    Profile profile;  // paths named as in the root
+    std::map<std::string, std::string> explain;
+    size_t warnings = 0;
+  };
+
+  Result<std::shared_ptr<const Analysed>> AnalyseOne(const std::string& host_path) {
+    StaticOptions analysis = options_.analysis;
+    analysis.pool = &pool_;
+    analysis.threads = 1;
+    analysis.resolver.sysroot = options_.root;
+    analysis.search_path = SearchPathFor(options_);
+    Result<std::unique_ptr<StaticAnalysis>> done = StaticAnalysis::Run(host_path, analysis);
+    if (!done.ok()) return done.error();
+    auto out = std::make_shared<Analysed>();
+    out->profile = (*done)->profile();
+    NameProfilePathsInRoot(out->profile, options_.root);
+    out->warnings = (*done)->warnings().size();
+    for (const DangerousSyscall& d : DangerousSyscalls()) {
+      std::optional<int> number = SyscallNumber(d.name);
+      if (!number || !out->profile.syscalls.Contains(*number)) continue;
+      Result<std::string> path = (*done)->Explain(*number);
+      out->explain[std::string(d.name)] =
+          WithoutRoot(path.ok() ? *path : path.error().message(), options_.root);
+    }
+    return std::shared_ptr<const Analysed>(std::move(out));
+  }
+
+  std::shared_ptr<const Analysed> ScriptAnalysis(const std::vector<std::string>& programs) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = scripts_.find(programs);
+    return it == scripts_.end() ? nullptr : it->second;
+  }
+  void RememberScriptAnalysis(const std::vector<std::string>& programs,
+                              std::shared_ptr<const Analysed> analysed) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    scripts_.try_emplace(programs, std::move(analysed));
+  }
+
   // An entry (with its error when the program cannot be analysed); fails only when the
   // profile cannot be written.
   Result<ScanEntry> Analyse(const ScanProgram& program) {
@@ -225,30 +265,36 @@ class Scan {
         return entry;
       }
     }
-    StaticOptions analysis = options_.analysis;
-    analysis.pool = &pool_;
-    analysis.threads = 1;
-    analysis.resolver.sysroot = options_.root;
-    analysis.search_path = SearchPathFor(options_);
-    Result<std::unique_ptr<StaticAnalysis>> done = StaticAnalysis::Run(program.host_path, analysis);
-    entry.seconds = SecondsSince(start);
-    if (!done.ok()) {
-      entry.error = WithoutRoot(done.error().message(), options_.root);
-      return entry;
+    // A script's analysis is that of the process its `#!` line runs: scripts whose lines run
+    // the same programs share it, and differ only in their target and line.
+    std::optional<ScriptChain> chain;
+    if (program.kind == ProgramKind::kScript) {
+      Result<std::optional<ScriptChain>> followed =
+          FollowShebang(program.host_path, ShebangOptions{options_.root, SearchPathFor(options_)});
+      if (followed.ok()) chain = *followed;
     }
-    Profile profile = (*done)->profile();
-    NameProfilePathsInRoot(profile, options_.root);
+    std::shared_ptr<const Analysed> analysed = chain ? ScriptAnalysis(chain->programs) : nullptr;
+    if (!analysed) {
+      Result<std::shared_ptr<const Analysed>> done = AnalyseOne(program.host_path);
+      if (!done.ok()) {
+        entry.seconds = SecondsSince(start);
+        entry.error = WithoutRoot(done.error().message(), options_.root);
+        return entry;
+      }
+      analysed = *done;
+      if (chain) RememberScriptAnalysis(chain->programs, analysed);
+    }
+    Profile profile = analysed->profile;
+    if (chain && profile.script) {
+      profile.target = program.path;
+      profile.script->line = chain->line;
+    }
+    entry.seconds = SecondsSince(start);
     entry.syscalls = profile.syscalls;
     entry.unresolved = profile.unresolved.size();
-    entry.warnings = (*done)->warnings().size();
+    entry.warnings = analysed->warnings;
     if (profile.script) entry.script = profile.script->line;
-    for (const DangerousSyscall& d : DangerousSyscalls()) {
-      std::optional<int> number = SyscallNumber(d.name);
-      if (!number || !profile.syscalls.Contains(*number)) continue;
-      Result<std::string> path = (*done)->Explain(*number);
-      entry.explain[std::string(d.name)] =
-          WithoutRoot(path.ok() ? *path : path.error().message(), options_.root);
-    }
+    entry.explain = analysed->explain;
     entry.profile = ProfileFileFor(program.path);
     std::string file = options_.output + "/" + entry.profile;
     std::error_code error;
@@ -265,6 +311,8 @@ class Scan {
   std::vector<ScanProgram> programs_;
   std::vector<ScanEntry> entries_;
   std::vector<size_t> order_;  // programs_ indexes, largest file first
+  // Script analyses by the programs their `#!` lines run (under mutex_).
+  std::map<std::vector<std::string>, std::shared_ptr<const Analysed>> scripts_;
   size_t threads_ = 1;
   std::mutex mutex_;
   size_t done_ = 0;
