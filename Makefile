@@ -9,7 +9,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 1
 
-.PHONY: all deps build demo lint test test-unit test-asan fuzz bench bench-trace bench-filter bench-run bench-static static-sweep static-table clean
+.PHONY: all deps build demo lint test test-unit test-asan fuzz bench bench-trace bench-filter bench-run bench-static bench-scan static-sweep static-table clean
 
 all: build
 
@@ -54,7 +54,7 @@ fuzz: deps
 	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_JOBS)
 
 # Every benchmark, each against its baseline in the same run (figures in docs/PERFORMANCE.md).
-bench: bench-trace bench-filter bench-run bench-static
+bench: bench-trace bench-filter bench-run bench-static bench-scan
 
 bench-trace: build
 	bash bench/trace_bench.sh $(BUILD)
@@ -70,6 +70,12 @@ bench-run: build
 bench-static: build
 	$(BUILD)/bench/static_bench $(BUILD)/src/cli/sysfence /usr/bin/ssh
 	$(BUILD)/bench/static_bench $(BUILD)/src/cli/sysfence /usr/bin/caddy
+
+# sysfence scan over the ELF programs of /usr/bin and /usr/sbin beside xargs -P2 sysfence
+# static over the same list, each with an empty cache and then warm (docs/PERFORMANCE.md);
+# SCAN_BENCH_FLAGS=--whole takes everything `sysfence scan /usr/bin /usr/sbin` finds.
+bench-scan: build
+	$(BUILD)/bench/scan_bench $(BUILD)/src/cli/sysfence /usr/bin /usr/sbin $(SCAN_BENCH_FLAGS)
 
 # sysfence static over every ELF program in /usr/bin, /usr/sbin and every shared object in
 # /usr/lib/x86_64-linux-gnu: counts of ok / error by kind / crash / timeout.

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "child_run.h"
 #include "elf/library_resolver.h"
 
 namespace {
@@ -28,12 +29,6 @@ using sysfence::ElfFile;
 using sysfence::LibraryResolver;
 using sysfence::LoadedObject;
 using sysfence::LoadList;
-
-struct Measurement {
-  double wall = 0;
-  double cpu = 0;
-  double rss_mib = 0;
-};
 
 // Decodes every executable section of the program's load closure; prints the count.
 int DecodeOnly(const std::string& program) {
@@ -72,47 +67,6 @@ int DecodeOnly(const std::string& program) {
               static_cast<unsigned long long>(bytes_total),
               static_cast<unsigned long long>(instructions));
   return 0;
-}
-
-Measurement RunChild(const std::vector<std::string>& argv, bool quiet) {
-  std::fflush(stdout);
-  std::fflush(stderr);
-  auto start = std::chrono::steady_clock::now();
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (quiet) {
-      freopen("/dev/null", "w", stdout);
-      freopen("/dev/null", "w", stderr);
-    }
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  int status = 0;
-  rusage usage{};
-  wait4(pid, &status, 0, &usage);
-  Measurement m;
-  m.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  m.cpu = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-          static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-  m.rss_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::fprintf(stderr, "static_bench: %s failed (status %d)\n", argv[0].c_str(), status);
-    std::exit(1);
-  }
-  return m;
-}
-
-Measurement Median(std::vector<Measurement> runs) {
-  auto median = [&](auto field) {
-    std::vector<double> values;
-    for (const Measurement& m : runs) values.push_back(m.*field);
-    std::sort(values.begin(), values.end());
-    return values[values.size() / 2];
-  };
-  return {median(&Measurement::wall), median(&Measurement::cpu), median(&Measurement::rss_mib)};
 }
 
 }  // namespace
@@ -154,9 +108,9 @@ int main(int argc, char** argv) {
       {"warm cache", {sysfence, "static", "--cache-dir", cache, "-o", "/dev/null", program}},
   };
   RunChild(variants[3].argv, true);  // fills the cache
-  std::vector<Measurement> results;
+  std::vector<ChildRun> results;
   for (const Variant& v : variants) {
-    std::vector<Measurement> samples;
+    std::vector<ChildRun> samples;
     for (int r = 0; r < runs; ++r) samples.push_back(RunChild(v.argv, true));
     results.push_back(Median(samples));
   }

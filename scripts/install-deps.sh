@@ -6,9 +6,10 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libzydis-dev libseccomp-dev seccomp nlohmann-json3-dev libcli11-dev libfmt-dev
+  libarchive-dev libssl-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   strace diffutils openssh-client openssh-server
-  crun busybox-static bubblewrap
+  crun busybox-static bubblewrap umoci
   libc6-dbg python3
   procps iproute2 libcap2-bin nodejs man-db
   golang-go umoci skopeo restic caddy

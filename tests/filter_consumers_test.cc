@@ -9,6 +9,7 @@
 #include <csignal>
 #include <nlohmann/json.hpp>
 
+#include "crun_container.h"
 #include "test_util.h"
 #include "traced_profile.h"
 
@@ -52,20 +53,16 @@ json DockerToOci(const json& docker) {
 class Crun : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (geteuid() != 0) GTEST_SKIP() << "crun needs root here";
-    for (std::string tool : {"crun", "unshare", "busybox"}) {
-      if (!Have(tool)) GTEST_SKIP() << tool << " is not installed (scripts/install-deps.sh)";
-    }
+    if (std::optional<std::string> why = CrunUnavailable()) GTEST_SKIP() << *why;
+    if (!Have("busybox")) GTEST_SKIP() << "busybox is not installed (scripts/install-deps.sh)";
     busybox_ = RunShell("command -v busybox").out;
     busybox_.erase(busybox_.find_last_not_of('\n') + 1);
-    ASSERT_EQ(RunShell("mkdir -p " + bundle_ + "/rootfs/bin && cp " + busybox_ + " " + bundle_ +
-                       "/rootfs/bin/busybox && cd " + bundle_ + " && crun spec")
+    ASSERT_EQ(RunShell("mkdir -p " + dir_.File("rootfs/bin") + " && cp " + busybox_ + " " +
+                       dir_.File("rootfs/bin/busybox"))
                   .exit_code,
               0);
-    config_ = json::parse(ReadWholeFile(bundle_ + "/config.json"));
-    config_["process"]["terminal"] = false;
-    config_["process"]["args"] = {"/bin/busybox", "echo", "hi"};
-    config_["root"]["readonly"] = true;
+    container_.emplace(dir_.File("bundle"), dir_.File("rootfs"),
+                       std::vector<std::string>{"/bin/busybox", "echo", "hi"});
 
     profile_.Trace({busybox_, "echo", "hi"});
     // crun closes one descriptor between installing the filter and exec: a container's
@@ -74,28 +71,12 @@ class Crun : public ::testing::Test {
     profile_.Write();
   }
 
-  // Runs the container with `seccomp` as linux.seccomp. crun refuses hosts with cgroup v1
-  // controllers mounted beside cgroup v2 ("hybrid"), so it runs in a private mount namespace
-  // with a plain cgroup2 mount, and without cgroup management.
-  CommandResult RunContainer(const json& seccomp) {
-    json config = config_;
-    config["linux"]["seccomp"] = seccomp;
-    WriteWholeFile(bundle_ + "/config.json", config.dump(2));
-    std::string id = "sysfence-test-" + std::to_string(getpid()) + "-" + std::to_string(runs_++);
-    return RunCommand(
-        {"unshare", "-m", "sh", "-c",
-         "mount --make-rprivate / && (umount -l /sys/fs/cgroup 2>/dev/null; "
-         "mount -t cgroup2 none /sys/fs/cgroup) && exec crun --root " +
-             dir_.File("state") + " --cgroup-manager=disabled run -b " + bundle_ + " " + id},
-        60);
-  }
+  CommandResult RunContainer(const json& seccomp) { return container_->Run(seccomp); }
 
   ScratchDir dir_;
-  std::string bundle_ = dir_.File("bundle");
   std::string busybox_;
-  json config_;
+  std::optional<CrunContainer> container_;
   TracedProfile profile_{dir_.File("busybox.json"), "/bin/busybox"};
-  int runs_ = 0;
 };
 
 TEST_F(Crun, RunsAContainerUnderTheOciAndDockerOutputs) {

@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "base/root_path.h"
+
 namespace sysfence {
 namespace {
 
@@ -91,7 +93,7 @@ void CollectPamModules(const std::string& sysroot, const std::string& file, int 
   if (depth > 16 || !seen.insert(file).second) return;
   std::ifstream in(file);
   std::string line;
-  std::string directory = sysroot + "/etc/pam.d/";
+  std::string directory = PathInRoot(sysroot, "/etc/pam.d") + "/";
   while (std::getline(in, line)) {
     line = line.substr(0, line.find('#'));
     std::istringstream words(line);
@@ -100,7 +102,7 @@ void CollectPamModules(const std::string& sysroot, const std::string& file, int 
     if (type == "@include") {
       std::string included;
       if (words >> included) {
-        CollectPamModules(sysroot, included[0] == '/' ? sysroot + included : directory + included,
+        CollectPamModules(sysroot, included[0] == '/' ? PathInRoot(sysroot, included) : directory + included,
                           depth + 1, seen, out);
       }
       continue;
@@ -118,12 +120,12 @@ void CollectPamModules(const std::string& sysroot, const std::string& file, int 
     std::string module;
     if (!(words >> module)) continue;
     if (control == "include" || control == "substack") {
-      CollectPamModules(sysroot, module[0] == '/' ? sysroot + module : directory + module,
+      CollectPamModules(sysroot, module[0] == '/' ? PathInRoot(sysroot, module) : directory + module,
                         depth + 1, seen, out);
       continue;
     }
-    std::string path = module[0] == '/' ? sysroot + module
-                                        : sysroot + "/lib/x86_64-linux-gnu/security/" + module;
+    std::string path = PathInRoot(
+        sysroot, module[0] == '/' ? module : "/lib/x86_64-linux-gnu/security/" + module);
     bool known = std::any_of(out.begin(), out.end(), [&](const PamModule& m) { return m.path == path; });
     if (!known) out.push_back({path, file});
   }
@@ -132,9 +134,9 @@ void CollectPamModules(const std::string& sysroot, const std::string& file, int 
 }  // namespace
 
 std::vector<PamModule> PamServiceModules(const std::string& sysroot, const std::string& service) {
-  std::string file = sysroot + "/etc/pam.d/" + service;
+  std::string file = PathInRoot(sysroot, "/etc/pam.d/" + service);
   if (service.find('/') != std::string::npos || !std::ifstream(file).good()) {
-    file = sysroot + "/etc/pam.d/other";
+    file = PathInRoot(sysroot, "/etc/pam.d/other");
   }
   std::vector<PamModule> modules;
   std::set<std::string> seen;
@@ -144,7 +146,7 @@ std::vector<PamModule> PamServiceModules(const std::string& sysroot, const std::
 
 std::vector<std::string> PamServices(const std::string& sysroot) {
   std::vector<std::string> services;
-  std::string directory = sysroot + "/etc/pam.d";
+  std::string directory = PathInRoot(sysroot, "/etc/pam.d");
   if (DIR* dir = opendir(directory.c_str())) {
     while (dirent* entry = readdir(dir)) {
       if (entry->d_name[0] != '.') services.emplace_back(entry->d_name);

@@ -35,7 +35,7 @@ struct PamModule {
 
 // The modules /etc/pam.d/<service> names (following @include, include and substack; the
 // service "other" when the service has no file). Relative module names live in
-// /lib/x86_64-linux-gnu/security. `sysroot` prefixes every path.
+// /lib/x86_64-linux-gnu/security. Paths are looked up under `sysroot` (links followed inside it).
 std::vector<PamModule> PamServiceModules(const std::string& sysroot, const std::string& service);
 
 // Every service configured in <sysroot>/etc/pam.d.

@@ -19,10 +19,9 @@
 #include "analysis/function_locator.h"
 #include "analysis/library_knowledge.h"
 #include "analysis/object_analyzer.h"
-#include "analysis/summary_cache.h"
 #include "analysis/value_set.h"
 #include "base/file_util.h"
-#include "elf/debug_file.h"
+#include "base/root_path.h"
 #include "syscalls/syscall_table.h"
 
 namespace sysfence {
@@ -87,6 +86,15 @@ Result<std::vector<std::string>> ExpandDlopenArgument(const std::string& argumen
   return found;
 }
 
+// `path` with its links resolved: by the host, or inside the sysroot (where the host would
+// follow an absolute link out of it).
+std::string Canonical(const std::string& path, const std::string& sysroot) {
+  if (!sysroot.empty()) return PathInRoot(sysroot, PathFromRoot(sysroot, path));
+  std::error_code error;
+  std::filesystem::path canonical = std::filesystem::canonical(path, error);
+  return error ? path : canonical.string();
+}
+
 // Functions ld.so itself calls in libc or the global scope, found by name at run time.
 constexpr std::string_view kLoaderCallbacks[] = {"__libc_early_init", "malloc", "calloc",
                                                  "realloc", "free"};
@@ -102,7 +110,23 @@ Status StaticAnalysis::Load(const std::string& path) {
   Result<std::unique_ptr<ElfFile>> elf = ElfFile::Open(path);
   if (!elf.ok()) return elf.error();
   library_mode_ = options_.as_library.value_or(!(*elf)->IsExecutable());
-  resolver_ = std::make_unique<LibraryResolver>(options_.resolver);
+  if (options_.pool != nullptr) {
+    pool_ = options_.pool;
+  } else {
+    own_pool_ = std::make_unique<SummaryPool>(SummaryPoolOptions{
+        .share = false,
+        .use_cache = options_.use_cache,
+        .cache_directory = options_.cache_directory,
+        .use_debug_files = options_.use_debug_files,
+        .debug_search = {options_.debug_directories, options_.resolver.sysroot,
+                         DebuginfodCacheDirectory()}});
+    pool_ = own_pool_.get();
+  }
+  ResolverOptions resolver_options = options_.resolver;
+  if (pool_->shares()) {
+    resolver_options.open = [pool = pool_](const std::string& file) { return pool->Open(file); };
+  }
+  resolver_ = std::make_unique<LibraryResolver>(std::move(resolver_options));
   LoadedObject program{std::shared_ptr<ElfFile>(std::move(*elf)), path, "", "program"};
   load_list_ = resolver_->LoadClosure(std::move(program));
   if (library_mode_ && load_list_.objects.size() > 1) {
@@ -123,25 +147,13 @@ Status StaticAnalysis::Load(const std::string& path) {
 void StaticAnalysis::Summarize(size_t first_object) {
   auto start = std::chrono::steady_clock::now();
   size_t count = load_list_.objects.size() - first_object;
-  struct Job {
-    std::shared_ptr<const ObjectSummary> summary;
-    std::vector<std::string> warnings;
-    bool from_cache = false;
-    bool debug = false;
-    double seconds = 0;
-  };
-  std::vector<Job> jobs(count);
+  std::vector<PooledObject> jobs(count);
   std::vector<size_t> order(count);
   for (size_t i = 0; i < count; ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return load_list_.objects[first_object + a].elf->file().size() >
            load_list_.objects[first_object + b].elf->file().size();
   });
-  std::string cache_directory =
-      options_.cache_directory.empty() ? UserCacheDirectory() : options_.cache_directory;
-  SummaryCache cache(cache_directory);
-  DebugFileSearch debug_search{options_.debug_directories, options_.resolver.sysroot,
-                               DebuginfodCacheDirectory()};
   std::atomic<size_t> next{0};
   int threads = options_.threads > 0
                     ? options_.threads
@@ -150,39 +162,9 @@ void StaticAnalysis::Summarize(size_t first_object) {
     for (size_t k = next++; k < count; k = next++) {
       size_t i = order[k];
       LoadedObject& object = load_list_.objects[first_object + i];
-      Job& job = jobs[i];
-      std::shared_ptr<ElfFile> debug;
-      if (options_.use_debug_files) debug = OpenDebugFile(*object.elf, debug_search);
-      if (debug) {
-        object.elf->AdoptSymbols(debug->symbols(), debug);
-        job.debug = true;
-      }
-      CacheKey key;
-      if (options_.use_cache) {
-        key = SummaryCache::KeyFor(*object.elf, debug.get());
-        std::string warning;
-        if (std::optional<ObjectSummary> hit = cache.Load(key, &warning)) {
-          job.summary = std::make_shared<ObjectSummary>(std::move(*hit));
-          job.from_cache = true;
-          continue;
-        }
-        if (!warning.empty()) job.warnings.push_back(warning);
-      }
-      auto object_start = std::chrono::steady_clock::now();
       // (A large object, such as a Go program, is split over the threads itself.)
-      Result<ObjectSummary> summary = AnalyzeObject(*object.elf, threads);
-      job.seconds = Seconds(object_start);
-      if (!summary.ok()) {
-        job.warnings.push_back(summary.error().message());
-        job.summary = std::make_shared<ObjectSummary>();
-        continue;
-      }
-      for (const std::string& note : summary->notes) job.warnings.push_back(note);
-      if (options_.use_cache) {
-        Status stored = cache.Store(key, *summary);
-        if (!stored.ok()) job.warnings.push_back("cache not written: " + stored.error().message());
-      }
-      job.summary = std::make_shared<ObjectSummary>(std::move(*summary));
+      jobs[i] = pool_->Get(object, threads);
+      object.elf = jobs[i].elf;  // the same file, with its debug symbols
     }
   };
   threads = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), count));
@@ -194,9 +176,9 @@ void StaticAnalysis::Summarize(size_t first_object) {
   for (size_t i = 0; i < count; ++i) {
     uint32_t index = program_.AddObject(load_list_.objects[first_object + i], jobs[i].summary);
     program_.object(index).from_cache = jobs[i].from_cache;
-    program_.object(index).debug_symbols = jobs[i].debug;
+    program_.object(index).debug_symbols = jobs[i].debug_symbols;
     stats_.objects_from_cache += jobs[i].from_cache;
-    stats_.objects_with_debug_symbols += jobs[i].debug;
+    stats_.objects_with_debug_symbols += jobs[i].debug_symbols;
     stats_.functions += jobs[i].summary->functions.size();
     stats_.syscall_sites += jobs[i].summary->sites.size();
     stats_.object_seconds.emplace_back(load_list_.objects[first_object + i].path, jobs[i].seconds);
@@ -726,10 +708,9 @@ Result<std::unique_ptr<StaticAnalysis>> StaticAnalysis::Run(const std::string& p
   if (!script.ok()) return script.error();
   std::string program = path;
   if (*script) {
-    // Named as the kernel will show the process's image (/proc/PID/exe: symlinks resolved).
-    std::error_code error;
-    std::filesystem::path canonical = std::filesystem::canonical((*script)->programs.back(), error);
-    program = error ? (*script)->programs.back() : canonical.string();
+    // Named as the kernel will show the process's image (/proc/PID/exe: symlinks resolved);
+    // under a sysroot the chain's paths are resolved inside it already.
+    program = Canonical((*script)->programs.back(), options.resolver.sysroot);
   }
   Status loaded = analysis->Load(program);
   if (!loaded.ok()) return loaded.error();
@@ -778,8 +759,7 @@ Status StaticAnalysis::AddScript(const std::string& path, const ScriptChain& cha
   ScriptInfo info;
   info.line = chain.line;
   for (const std::string& program : chain.programs) {
-    std::filesystem::path canonical = std::filesystem::canonical(program, error);
-    info.programs.push_back(error ? program : canonical.string());
+    info.programs.push_back(Canonical(program, options_.resolver.sysroot));
   }
   warnings_.push_back(fmt::format("{} is a script ('#!{}'): analysing {}", path, chain.line,
                                   fmt::join(info.programs, " then ")));

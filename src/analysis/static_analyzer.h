@@ -1,6 +1,7 @@
 // `sysfence static`: the whole analysis of one program, from its path to a "static" Profile.
 // It loads the program and its libraries the way ld.so would (library_resolver.h), summarises
-// each object once (object_analyzer.h; in parallel, through the on-disk cache), binds them
+// each object once (object_analyzer.h; in parallel, through the on-disk cache, from a
+// SummaryPool that many analyses may share: summary_pool.h), binds them
 // into one process (linked_program.h), computes what is reachable from the roots
 // (reachability.h), adds NSS back-ends and dlopen()ed libraries the reachable code loads, and
 // resolves the numbers of the reachable syscall sites (syscall_numbers.h). A script is
@@ -24,6 +25,7 @@
 #include "analysis/library_knowledge.h"
 #include "analysis/linked_program.h"
 #include "analysis/reachability.h"
+#include "analysis/summary_pool.h"
 #include "analysis/syscall_numbers.h"
 #include "base/result.h"
 #include "elf/library_resolver.h"
@@ -67,6 +69,10 @@ struct StaticOptions {
   // PATH for a script whose `#!` line is `/usr/bin/env NAME` ("" = this process's PATH);
   // looked up under the sysroot.
   std::string search_path;
+  // Where the summaries come from. Null: a pool of this analysis's own, made from
+  // use_debug_files, use_cache and cache_directory. A shared pool (many analyses, any
+  // threads; its own options apply) makes each library's summary once for all of them.
+  SummaryPool* pool = nullptr;
 };
 
 struct StaticStats {
@@ -172,6 +178,8 @@ class StaticAnalysis {
   std::string PathTo(FunctionRef target, const std::vector<std::string>& last_lines) const;
 
   StaticOptions options_;
+  std::unique_ptr<SummaryPool> own_pool_;
+  SummaryPool* pool_ = nullptr;
   std::unique_ptr<LibraryResolver> resolver_;
   LoadList load_list_;
   LinkedProgram program_;

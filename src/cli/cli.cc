@@ -37,6 +37,7 @@ int RunCli(int argc, char** argv) {
   RegisterImportSeccompVerb(app, action);
   RegisterRunVerb(app, action);
   RegisterStaticVerb(app, action);
+  RegisterScanVerb(app, action);
 
   try {
     app.parse(argc, argv);

@@ -32,6 +32,7 @@ void RegisterFilterVerb(CLI::App& app, VerbAction& action);
 void RegisterImportSeccompVerb(CLI::App& app, VerbAction& action);
 void RegisterRunVerb(CLI::App& app, VerbAction& action);
 void RegisterStaticVerb(CLI::App& app, VerbAction& action);
+void RegisterScanVerb(CLI::App& app, VerbAction& action);
 
 // Prints "sysfence: <message>" on stderr and returns kExitFailure.
 int ReportError(const Error& error);

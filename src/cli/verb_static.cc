@@ -97,7 +97,8 @@ void RegisterStaticVerb(CLI::App& app, VerbAction& action) {
                    "LD_LIBRARY_PATH would (repeatable)")
       ->allow_extra_args(false);
   verb->add_option("--sysroot", options->analysis.resolver.sysroot,
-                   "Resolve libraries, ld.so.cache and nsswitch.conf under this directory");
+                   "Resolve libraries, ld.so.cache and nsswitch.conf under this directory "
+                   "(its links followed inside it)");
   verb->add_option("--dlopen", options->analysis.dlopen,
                    "A library the program loads at run time (name or path), every shared "
                    "object under a directory, or those a glob matches ('.../lib-dynload/*.so'); "

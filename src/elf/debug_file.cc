@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 
+#include "base/root_path.h"
+
 namespace sysfence {
 namespace {
 
@@ -41,7 +43,7 @@ std::vector<std::string> DebugFileCandidates(const ElfFile& elf, const DebugFile
   for (const std::string& directory : search.directories) {
     paths.push_back(directory + build_id_path);
   }
-  paths.push_back(search.sysroot + "/usr/lib/debug" + build_id_path);
+  paths.push_back(PathInRoot(search.sysroot, "/usr/lib/debug" + build_id_path));
   if (!search.debuginfod_cache.empty()) {
     paths.push_back(search.debuginfod_cache + "/" + id + "/debuginfo");
   }

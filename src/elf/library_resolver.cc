@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/root_path.h"
 #include "base/unique_fd.h"
 
 namespace sysfence {
@@ -59,7 +60,14 @@ LibraryResolver::LibraryResolver(ResolverOptions options) : options_(std::move(o
 
 std::string LibraryResolver::UnderSysroot(std::string_view path) const {
   if (options_.sysroot.empty() || path.empty() || path[0] != '/') return std::string(path);
-  return options_.sysroot + std::string(path);
+  return PathInRoot(options_.sysroot, PathFromRoot(options_.sysroot, path));
+}
+
+Result<std::shared_ptr<ElfFile>> LibraryResolver::Open(const std::string& path) const {
+  if (options_.open) return options_.open(path);
+  Result<std::unique_ptr<ElfFile>> elf = ElfFile::Open(path);
+  if (!elf.ok()) return elf.error();
+  return std::shared_ptr<ElfFile>(std::move(*elf));
 }
 
 void LibraryResolver::LoadCache() {
@@ -122,9 +130,11 @@ std::vector<std::string> LibraryResolver::ExpandPathList(std::string_view list,
 }
 
 std::optional<std::string> LibraryResolver::SearchDirectories(
-    std::string_view name, const std::vector<std::string>& dirs) const {
+    std::string_view name, const std::vector<std::string>& dirs, bool in_root) const {
   for (const std::string& dir : dirs) {
     std::string candidate = dir + "/" + std::string(name);
+    // The file itself may be a link (absolute ones are common) to follow inside the root.
+    if (in_root) candidate = UnderSysroot(candidate);
     if (IsCompatibleElf(candidate)) return candidate;
   }
   return std::nullopt;
@@ -150,7 +160,7 @@ std::optional<std::string> LibraryResolver::Find(std::string_view name, const El
   }
   std::vector<std::string> library_paths;
   for (const std::string& dir : options_.library_paths) library_paths.push_back(dir);
-  if (auto found = SearchDirectories(name, library_paths)) return found;
+  if (auto found = SearchDirectories(name, library_paths, /*in_root=*/false)) return found;
   if (!requester.dynamic().runpath.empty()) {
     if (auto found = SearchDirectories(name, ExpandPathList(requester.dynamic().runpath, requester))) {
       return found;
@@ -215,14 +225,13 @@ void LibraryResolver::LoadClosureFrom(LoadList& list, size_t first) {
         continue;
       }
       if (FindLoaded(list, "", *path)) continue;
-      Result<std::unique_ptr<ElfFile>> elf = ElfFile::Open(*path);
+      Result<std::shared_ptr<ElfFile>> elf = Open(*path);
       if (!elf.ok()) {
         list.warnings.push_back(fmt::format("library {} (needed by {}) skipped: {}", name,
                                             requester->path(), elf.error().message()));
         continue;
       }
-      list.objects.push_back({std::shared_ptr<ElfFile>(std::move(*elf)), *path, requester->path(),
-                              "DT_NEEDED"});
+      list.objects.push_back({std::move(*elf), *path, requester->path(), "DT_NEEDED"});
     }
   }
 }
@@ -235,10 +244,9 @@ LoadList LibraryResolver::LoadClosure(LoadedObject program) {
   // (libc.so.6 needs ld-linux-x86-64.so.2) finds it already loaded by its soname.
   if (!interpreter.empty()) {
     std::string path = UnderSysroot(interpreter);
-    Result<std::unique_ptr<ElfFile>> elf = ElfFile::Open(path);
+    Result<std::shared_ptr<ElfFile>> elf = Open(path);
     if (elf.ok()) {
-      pending_interpreter_ = LoadedObject{std::shared_ptr<ElfFile>(std::move(*elf)), path,
-                                          list.objects[0].path, "interpreter"};
+      pending_interpreter_ = LoadedObject{std::move(*elf), path, list.objects[0].path, "interpreter"};
     } else {
       list.warnings.push_back(fmt::format("interpreter {} (of {}) skipped: {}", interpreter,
                                           list.objects[0].path, elf.error().message()));
@@ -264,14 +272,13 @@ std::optional<size_t> LibraryResolver::AddObject(LoadList& list, std::string_vie
     return std::nullopt;
   }
   if (std::optional<size_t> loaded = FindLoaded(list, "", *path)) return loaded;
-  Result<std::unique_ptr<ElfFile>> elf = ElfFile::Open(*path);
+  Result<std::shared_ptr<ElfFile>> elf = Open(*path);
   if (!elf.ok()) {
     list.warnings.push_back(fmt::format("{} ({}) skipped: {}", name, reason, elf.error().message()));
     return std::nullopt;
   }
   size_t index = list.objects.size();
-  list.objects.push_back({std::shared_ptr<ElfFile>(std::move(*elf)), *path, requester,
-                          std::string(reason)});
+  list.objects.push_back({std::move(*elf), *path, requester, std::string(reason)});
   LoadClosureFrom(list, index);
   return index;
 }

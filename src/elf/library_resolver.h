@@ -2,8 +2,9 @@
 // DT_RPATH (of the object and the objects that loaded it, when it has no DT_RUNPATH), the
 // --library-path directories (LD_LIBRARY_PATH's place), DT_RUNPATH, /etc/ld.so.cache (or
 // ld.so.conf when there is no cache), then the default directories; $ORIGIN, $LIB and
-// $PLATFORM expanded; everything under an optional sysroot. LoadClosure() walks DT_NEEDED
-// breadth first, which is the loader's global symbol lookup order.
+// $PLATFORM expanded; everything under an optional sysroot, whose symbolic links are followed
+// inside it (base/root_path.h). LoadClosure() walks DT_NEEDED breadth first, which is the
+// loader's global symbol lookup order.
 //
 //   LibraryResolver resolver({.library_paths = {"/opt/lib"}});
 //   Result<LoadList> list = resolver.LoadClosure(std::move(exe));
@@ -12,6 +13,7 @@
 #ifndef SYSFENCE_ELF_LIBRARY_RESOLVER_H_
 #define SYSFENCE_ELF_LIBRARY_RESOLVER_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +31,9 @@ struct ResolverOptions {
   std::string sysroot;                     // "" = the running system
   // Overrides <sysroot>/etc/ld.so.cache (tests).
   std::optional<std::string> cache_path;
+  // Opens a library (default: ElfFile::Open). Analyses that share one set of object
+  // summaries pass the shared opener, so each file is parsed once for all of them.
+  std::function<Result<std::shared_ptr<ElfFile>>(const std::string& path)> open;
 };
 
 struct LoadedObject {
@@ -68,13 +73,18 @@ class LibraryResolver {
   std::optional<std::string> Find(std::string_view name, const ElfFile& requester,
                                   const std::vector<const ElfFile*>& rpath_chain);
 
-  // The interpreter path under the sysroot.
+  // The host path of a path of the analysed system: under the sysroot with its links
+  // followed inside it (a path already under the sysroot is taken as it is); unchanged
+  // without a sysroot.
   std::string UnderSysroot(std::string_view path) const;
 
  private:
   std::vector<std::string> ExpandPathList(std::string_view list, const ElfFile& owner) const;
+  // `in_root`: the directories are under the sysroot (every one but --library-path's).
   std::optional<std::string> SearchDirectories(std::string_view name,
-                                               const std::vector<std::string>& dirs) const;
+                                               const std::vector<std::string>& dirs,
+                                               bool in_root = true) const;
+  Result<std::shared_ptr<ElfFile>> Open(const std::string& path) const;
   void LoadCache();
   void LoadClosureFrom(LoadList& list, size_t first);
   std::optional<size_t> FindLoaded(const LoadList& list, std::string_view name,

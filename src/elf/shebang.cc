@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "base/root_path.h"
+
 namespace sysfence {
 namespace {
 
@@ -18,9 +20,11 @@ constexpr size_t kMaxLine = 255;      // BINPRM_BUF_SIZE - 1
 constexpr int kMaxNesting = 5;        // exec_binprm: more interpreters is ELOOP
 constexpr const char* kDefaultPath = "/usr/local/bin:/bin:/usr/bin";
 
+// Links inside a sysroot are followed inside it (an image's /bin/sh -> dash is relative, but
+// absolute links are common).
 std::string UnderRoot(const std::string& sysroot, const std::string& path) {
   if (sysroot.empty() || path.empty() || path[0] != '/') return path;
-  return sysroot + path;
+  return PathInRoot(sysroot, path);
 }
 
 bool IsExecutableFile(const std::string& path) {

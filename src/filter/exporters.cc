@@ -10,12 +10,13 @@ namespace sysfence {
 Result<ExportFormat> ParseExportFormat(std::string_view name) {
   if (name == "oci") return ExportFormat::kOci;
   if (name == "docker") return ExportFormat::kDocker;
+  if (name == "spo") return ExportFormat::kSpo;
   if (name == "systemd") return ExportFormat::kSystemd;
   if (name == "minijail") return ExportFormat::kMinijail;
   if (name == "bpf") return ExportFormat::kBpf;
   if (name == "pfc") return ExportFormat::kPfc;
   if (name == "c") return ExportFormat::kC;
-  return MakeError("unknown format '{}' (expected oci, docker, systemd, minijail, bpf, pfc or c)",
+  return MakeError("unknown format '{}' (expected oci, docker, spo, systemd, minijail, bpf, pfc or c)",
                    name);
 }
 
@@ -25,6 +26,8 @@ Result<ExportedFilter> ExportFilter(const FilterPolicy& policy, ExportFormat for
       return ExportOciSeccomp(policy);
     case ExportFormat::kDocker:
       return ExportDockerSeccomp(policy);
+    case ExportFormat::kSpo:
+      return ExportSpoSeccomp(policy);
     case ExportFormat::kSystemd:
       return ExportSystemd(policy);
     case ExportFormat::kMinijail:

@@ -21,9 +21,9 @@
 
 namespace sysfence {
 
-enum class ExportFormat { kOci, kDocker, kSystemd, kMinijail, kBpf, kPfc, kC };
+enum class ExportFormat { kOci, kDocker, kSpo, kSystemd, kMinijail, kBpf, kPfc, kC };
 
-// "oci" | "docker" | "systemd" | "minijail" | "bpf" | "pfc" | "c".
+// "oci" | "docker" | "spo" | "systemd" | "minijail" | "bpf" | "pfc" | "c".
 Result<ExportFormat> ParseExportFormat(std::string_view name);
 
 struct ExportedFilter {
@@ -38,6 +38,9 @@ Result<ExportedFilter> ExportFilter(const FilterPolicy& policy, ExportFormat for
 ExportedFilter ExportOciSeccomp(const FilterPolicy& policy);
 // Docker's seccomp profile (`docker run --security-opt seccomp=FILE`).
 ExportedFilter ExportDockerSeccomp(const FilterPolicy& policy);
+// A Kubernetes Security Profiles Operator resource (kind SeccompProfile, API
+// security-profiles-operator.x-k8s.io/v1beta1) in YAML, for `kubectl apply -f`.
+ExportedFilter ExportSpoSeccomp(const FilterPolicy& policy);
 // A systemd unit snippet ([Service] settings); systemd has no trap action.
 Result<ExportedFilter> ExportSystemd(const FilterPolicy& policy);
 // A minijail .policy file (minijail0 -S FILE).

@@ -13,6 +13,7 @@
 #include "base/file_util.h"
 #include "profile/compare.h"
 #include "report/comparison_report.h"
+#include "report/html_page.h"
 #include "report/svg_chart.h"
 
 namespace sysfence {
@@ -433,15 +434,9 @@ std::string StudyHtml(const StudyResult& result) {
         r.distinct_syscalls, r.new_syscalls);
   }
   body += "</table>\n";
-  return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>sysfence "
-         "study: " +
-         EscapeXml(result.study) +
-         "</title>\n<style>body{font-family:sans-serif;max-width:960px;margin:2em auto;"
-         "padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-         "padding:4px 8px}tr.poster{font-style:italic;color:#555}.fail{color:#b00;"
-         "border:2px solid #b00;padding:8px}pre{background:#f6f6f6;padding:8px;"
-         "white-space:pre-wrap}figure{margin:1em 0}</style></head>\n<body>\n" +
-         body + "</body></html>\n";
+  return HtmlPage("sysfence study: " + result.study, body,
+                  "tr.poster{font-style:italic;color:#555}.fail{color:#b00;"
+                  "border:2px solid #b00;padding:8px}");
 }
 
 Status CheckReportDirectory(const std::string& dir) {
