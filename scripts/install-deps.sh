@@ -12,7 +12,7 @@ packages=(
   crun busybox-static bubblewrap umoci
   libc6-dbg python3
   procps iproute2 libcap2-bin nodejs man-db
-  golang-go umoci skopeo restic caddy
+  golang-go skopeo restic caddy
   clang libclang-rt-14-dev clang-format clang-tidy
   libbpf-dev bpftool
   chromium
