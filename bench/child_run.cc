@@ -50,4 +50,3 @@ ChildRun Median(std::vector<ChildRun> runs) {
   };
   return {median(&ChildRun::wall), median(&ChildRun::cpu), median(&ChildRun::rss_mib)};
 }
-

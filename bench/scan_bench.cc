@@ -35,7 +35,10 @@ std::vector<std::string> ElfFilesIn(const std::vector<std::string>& dirs) {
       if (entry.is_symlink() || !entry.is_regular_file()) continue;
       std::ifstream in(entry.path(), std::ios::binary);
       char magic[4] = {};
-      if (in.read(magic, 4) && std::string(magic, 4) == "\x7f" "ELF") files.push_back(entry.path());
+      if (in.read(magic, 4) && std::string(magic, 4) ==
+                                   "\x7f"
+                                   "ELF")
+        files.push_back(entry.path());
     }
   }
   std::sort(files.begin(), files.end());
@@ -107,16 +110,16 @@ int main(int argc, char** argv) {
     std::filesystem::remove_all(scan_cache);
     for (int warm = 0; warm < 2; ++warm) {
       // A file static cannot analyse makes xargs exit 123: that is not a failure here.
-      rows[2 * warm].runs.push_back(RunChild(
-          {"/bin/sh", "-c",
-           "xargs -a \"$1\" -d '\\n' -n 1 -P " + std::string(kJobs) +
-               " \"$0\" static --cache-dir \"$2\" >/dev/null 2>&1; exit 0",
-           sysfence, list, xargs_cache},
-          true));
+      rows[2 * warm].runs.push_back(
+          RunChild({"/bin/sh", "-c",
+                    "xargs -a \"$1\" -d '\\n' -n 1 -P " + std::string(kJobs) +
+                        " \"$0\" static --cache-dir \"$2\" >/dev/null 2>&1; exit 0",
+                    sysfence, list, xargs_cache},
+                   true));
       std::string out = work + "/out";
       std::filesystem::remove_all(out);
-      std::vector<std::string> scan = {sysfence, "scan", "-q", "--threads", kJobs, "--cache-dir",
-                                       scan_cache, "-o", out};
+      std::vector<std::string> scan = {sysfence,      "scan",     "-q", "--threads", kJobs,
+                                       "--cache-dir", scan_cache, "-o", out};
       scan.insert(scan.end(), targets.begin(), targets.end());
       rows[2 * warm + 1].runs.push_back(RunChild(scan, true));
     }

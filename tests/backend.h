@@ -22,9 +22,8 @@ inline const std::vector<std::string> kBackends = {"ptrace", "ebpf"};
 // Why `backend` cannot record here, or "" when it must work.
 std::string BackendUnavailable(const std::string& backend);
 
-#define SKIP_UNLESS_BACKEND_WORKS(backend)                                          \
-  if (std::string why_not = ::sysfence::testing::BackendUnavailable(backend);        \
-      !why_not.empty())                                                             \
+#define SKIP_UNLESS_BACKEND_WORKS(backend)                                                      \
+  if (std::string why_not = ::sysfence::testing::BackendUnavailable(backend); !why_not.empty()) \
   GTEST_SKIP() << "the " << (backend) << " backend cannot record here: " << why_not
 
 }  // namespace sysfence::testing

@@ -36,12 +36,11 @@ CommandResult CrunContainer::Run(const json& seccomp) {
   config["linux"]["seccomp"] = seccomp;
   WriteWholeFile(bundle_ + "/config.json", config.dump(2));
   std::string id = "sysfence-test-" + std::to_string(getpid()) + "-" + std::to_string(runs_++);
-  return RunCommand(
-      {"unshare", "-m", "sh", "-c",
-       "mount --make-rprivate / && (umount -l /sys/fs/cgroup 2>/dev/null; "
-       "mount -t cgroup2 none /sys/fs/cgroup) && exec crun --root " + bundle_ +
-           "/state --cgroup-manager=disabled run -b " + bundle_ + " " + id},
-      60);
+  return RunCommand({"unshare", "-m", "sh", "-c",
+                     "mount --make-rprivate / && (umount -l /sys/fs/cgroup 2>/dev/null; "
+                     "mount -t cgroup2 none /sys/fs/cgroup) && exec crun --root " +
+                         bundle_ + "/state --cgroup-manager=disabled run -b " + bundle_ + " " + id},
+                    60);
 }
 
 }  // namespace sysfence::testing

@@ -9,11 +9,10 @@
 #ifndef SYSFENCE_TESTS_CRUN_CONTAINER_H_
 #define SYSFENCE_TESTS_CRUN_CONTAINER_H_
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "test_util.h"
 

@@ -1,8 +1,8 @@
 // Traces programs whose phases are known (tests/programs/phased.c, mark_self.c) with one
 // trigger of each kind, and checks that every phase's set is exactly the calls of its stage.
-#include <algorithm>
-
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include "backend.h"
 #include "profile/profile_json.h"
@@ -14,8 +14,9 @@ namespace {
 Profile TraceWith(const ScratchDir& dir, const std::vector<std::string>& phases,
                   const std::vector<std::string>& command, std::string* log = nullptr,
                   const std::string& backend = "auto") {
-  std::vector<std::string> argv = {SysfenceBinary(), "trace", "--backend", backend, "-o",
-                                   dir.File("p.json"), "--phase-log", dir.File("phases.log")};
+  std::vector<std::string> argv = {
+      SysfenceBinary(),   "trace",       "--backend",           backend, "-o",
+      dir.File("p.json"), "--phase-log", dir.File("phases.log")};
   for (const std::string& phase : phases) {
     argv.push_back("--phase");
     argv.push_back(phase);
@@ -126,8 +127,8 @@ TEST_P(EventsFile, HoldsEveryCallAndFeedsAutoPhases) {
   SKIP_UNLESS_BACKEND_WORKS(GetParam());
   ScratchDir dir;
   CommandResult r = RunCommand({SysfenceBinary(), "trace", "--backend", GetParam(), "-o",
-                                dir.File("p.json"), "--events", dir.File("e.tsv"),
-                                "--auto-phases", "--", TestProgram("raw_syscalls")});
+                                dir.File("p.json"), "--events", dir.File("e.tsv"), "--auto-phases",
+                                "--", TestProgram("raw_syscalls")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("distinct syscalls discovered over time"), std::string::npos) << r.err;
   r = RunCommand({SysfenceBinary(), "phases", "--format", "json", dir.File("e.tsv")});

@@ -11,9 +11,8 @@
 
 #include <csignal>
 #include <filesystem>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "crun_container.h"
 #include "scan/test_image_writer.h"
@@ -44,10 +43,16 @@ std::vector<std::string> LibrariesOf(const std::string& program) {
 
 std::vector<TestLayer> ImageLayers() {
   TestLayer base;
-  base.Directory("/usr/bin").Directory("/usr/lib/x86_64-linux-gnu").Directory("/lib64")
-      .Directory("/etc").Symlink("/bin", "usr/bin").Symlink("/lib", "usr/lib")
-      .Copy("/usr/bin/dash", "/usr/bin/dash").Symlink("/usr/bin/sh", "dash")
-      .Copy("/usr/bin/cat", "/usr/bin/cat").Copy("/usr/bin/ls", "/usr/bin/ls")
+  base.Directory("/usr/bin")
+      .Directory("/usr/lib/x86_64-linux-gnu")
+      .Directory("/lib64")
+      .Directory("/etc")
+      .Symlink("/bin", "usr/bin")
+      .Symlink("/lib", "usr/lib")
+      .Copy("/usr/bin/dash", "/usr/bin/dash")
+      .Symlink("/usr/bin/sh", "dash")
+      .Copy("/usr/bin/cat", "/usr/bin/cat")
+      .Copy("/usr/bin/ls", "/usr/bin/ls")
       .File("/etc/hostname", "box\n");
   std::set<std::string> libraries;
   for (std::string program : {"/usr/bin/dash", "/usr/bin/cat", "/usr/bin/ls"}) {
@@ -118,8 +123,8 @@ class ScanImageTest : public ::testing::Test {
 };
 
 TEST_F(ScanImageTest, FindsExactlyTheProgramsOfTheFinalFileSystem) {
-  CommandResult r = ScanImage({"--image", dir_.File("oci"), "--unpack-to", dir_.File("root"), "-o",
-                               dir_.File("out")});
+  CommandResult r = ScanImage(
+      {"--image", dir_.File("oci"), "--unpack-to", dir_.File("root"), "-o", dir_.File("out")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::map<std::string, json> index = Index(dir_.File("out"));
   std::set<std::string> listed, analysed;
@@ -128,7 +133,8 @@ TEST_F(ScanImageTest, FindsExactlyTheProgramsOfTheFinalFileSystem) {
     if (entry["error"] == "") {
       analysed.insert(path);
     } else {
-      EXPECT_NE(entry["error"].get<std::string>().find("shared library"), std::string::npos) << path;
+      EXPECT_NE(entry["error"].get<std::string>().find("shared library"), std::string::npos)
+          << path;
     }
   }
   EXPECT_EQ(analysed, (std::set<std::string>{"/entry.sh", "/usr/bin/cat", "/usr/bin/dash"}));
@@ -139,15 +145,16 @@ TEST_F(ScanImageTest, FindsExactlyTheProgramsOfTheFinalFileSystem) {
   // absolute /lib64 link inside the root), named as the image names them.
   json cat = json::parse(ReadWholeFile(dir_.File("out/profiles/usr/bin/cat.json")));
   EXPECT_EQ(cat["target"], "/usr/bin/cat");
-  EXPECT_TRUE(cat["images"].contains("/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2")) << cat["images"];
+  EXPECT_TRUE(cat["images"].contains("/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"))
+      << cat["images"];
   EXPECT_TRUE(cat["images"].contains("/usr/lib/x86_64-linux-gnu/libc.so.6")) << cat["images"];
 
   // An independent unpacker agrees on the final file system.
   if (RunShell("command -v umoci >/dev/null").exit_code != 0) {
     GTEST_SKIP() << "umoci is not installed (scripts/install-deps.sh)";
   }
-  CommandResult umoci = RunCommand({"umoci", "unpack", "--image", dir_.File("oci") + ":latest",
-                                    dir_.File("bundle")});
+  CommandResult umoci =
+      RunCommand({"umoci", "unpack", "--image", dir_.File("oci") + ":latest", dir_.File("bundle")});
   ASSERT_EQ(umoci.exit_code, 0) << umoci.err;
   EXPECT_EQ(ExecutablesUnder(dir_.File("bundle/rootfs")), listed);
 }
@@ -171,8 +178,7 @@ TEST_F(ScanImageTest, EntrypointProfileRunsTheEntrypointInCrunUnderAKillFilter) 
   json profile = json::parse(ReadWholeFile(dir_.File("out/image-profile.json")));
   EXPECT_EQ(profile["runs"], 3) << "entry.sh, dash and cat";
   json scan = json::parse(ReadWholeFile(dir_.File("out/scan.json")));
-  EXPECT_EQ(scan["image"]["programs"],
-            json::array({"/entry.sh", "/usr/bin/cat", "/usr/bin/dash"}));
+  EXPECT_EQ(scan["image"]["programs"], json::array({"/entry.sh", "/usr/bin/cat", "/usr/bin/dash"}));
   json oci = json::parse(ReadWholeFile(dir_.File("out/image-seccomp.oci.json")));
   ASSERT_EQ(oci["defaultAction"], "SCMP_ACT_KILL_PROCESS");
   CrunContainer container(dir_.File("bundle"), dir_.File("root"), {"/entry.sh"});
@@ -201,8 +207,8 @@ TEST_F(ScanImageTest, EntrypointProfileRunsTheEntrypointInCrunUnderAKillFilter) 
 }
 
 TEST_F(ScanImageTest, ProfileForAllIsTheUnionOfEveryProgramBesideDocker) {
-  CommandResult r = ScanImage({"--image", dir_.File("oci"), "--profile-for", "all", "-o",
-                               dir_.File("out")});
+  CommandResult r =
+      ScanImage({"--image", dir_.File("oci"), "--profile-for", "all", "-o", dir_.File("out")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::set<std::string> expected;
   for (const auto& [path, entry] : Index(dir_.File("out"))) {
@@ -234,7 +240,8 @@ class BrokenImage : public ::testing::Test {
 };
 
 TEST_F(BrokenImage, TruncatedLayerIsRefused) {
-  Result<std::vector<std::string>> blobs = WriteOciLayout(dir_.File("oci"), ImageLayers(), Config());
+  Result<std::vector<std::string>> blobs =
+      WriteOciLayout(dir_.File("oci"), ImageLayers(), Config());
   ASSERT_TRUE(blobs.ok());
   std::string layer = dir_.File("oci/" + (*blobs)[0]);
   fs::resize_file(layer, fs::file_size(layer) - 100);
@@ -246,12 +253,14 @@ TEST_F(BrokenImage, TruncatedLayerIsRefused) {
 }
 
 TEST_F(BrokenImage, MissingBlobIsRefused) {
-  Result<std::vector<std::string>> blobs = WriteOciLayout(dir_.File("oci"), ImageLayers(), Config());
+  Result<std::vector<std::string>> blobs =
+      WriteOciLayout(dir_.File("oci"), ImageLayers(), Config());
   ASSERT_TRUE(blobs.ok());
   fs::remove(dir_.File("oci/" + (*blobs)[2]));
   CommandResult r = Scan(dir_.File("oci"));
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.out.find("layer 3: its blob " + (*blobs)[2] + " is missing"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("layer 3: its blob " + (*blobs)[2] + " is missing"), std::string::npos)
+      << r.out;
   ExpectNothingLeft();
 }
 

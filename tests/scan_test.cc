@@ -7,9 +7,8 @@
 
 #include <filesystem>
 #include <map>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "report/browser.h"
 #include "test_util.h"
@@ -22,8 +21,8 @@ using nlohmann::json;
 
 // Programs of several shapes: small, with many libraries (ssh), a script (zcat), a link
 // (awk, to mawk through /etc/alternatives), one that reaches a dangerous call (unshare).
-const std::vector<std::string> kSample = {"/usr/bin/diff", "/usr/bin/ls",     "/usr/bin/dash",
-                                          "/usr/bin/ssh",  "/usr/bin/zcat",   "/usr/bin/awk",
+const std::vector<std::string> kSample = {"/usr/bin/diff",    "/usr/bin/ls",   "/usr/bin/dash",
+                                          "/usr/bin/ssh",     "/usr/bin/zcat", "/usr/bin/awk",
                                           "/usr/bin/unshare", "/usr/bin/true"};
 
 // One cache for the whole file: the first scan fills it, the others read it.
@@ -61,10 +60,11 @@ TEST(ScanCli, SetsEqualThoseOfStaticOneProgramAtATime) {
     named.insert(path);
     for (const json& alias : entry["aliases"]) named.insert(alias.get<std::string>());
     ASSERT_EQ(entry["error"], "") << path;
-    json scanned = json::parse(ReadWholeFile(dir.File("out/" + entry["profile"].get<std::string>())));
-    CommandResult alone = RunCommand({SysfenceBinary(), "static", "--cache-dir", CacheDir(), "-o",
-                                      dir.File("alone.json"), path},
-                                     300);
+    json scanned =
+        json::parse(ReadWholeFile(dir.File("out/" + entry["profile"].get<std::string>())));
+    CommandResult alone = RunCommand(
+        {SysfenceBinary(), "static", "--cache-dir", CacheDir(), "-o", dir.File("alone.json"), path},
+        300);
     ASSERT_EQ(alone.exit_code, 0) << alone.err;
     json expected = json::parse(ReadWholeFile(dir.File("alone.json")));
     EXPECT_EQ(scanned["syscalls"], expected["syscalls"]) << path;
@@ -153,8 +153,8 @@ TEST_F(ScanDirectory, FourShardsMergedGiveTheIndexOfOneScan) {
   for (int k = 0; k < 4; ++k) {
     std::string shard = fmt::format("{}/4", k);
     std::string out = dir_.File("shard-" + std::to_string(k));
-    CommandResult list = RunCommand({SysfenceBinary(), "scan", "--list", "--shard", shard,
-                                     dir_.File("tree")});
+    CommandResult list =
+        RunCommand({SysfenceBinary(), "scan", "--list", "--shard", shard, dir_.File("tree")});
     listed += static_cast<size_t>(std::count(list.out.begin(), list.out.end(), '\n'));
     CommandResult r = Scan({"--shard", shard, "-o", out, dir_.File("tree")});
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -167,12 +167,14 @@ TEST_F(ScanDirectory, FourShardsMergedGiveTheIndexOfOneScan) {
   for (const auto& [path, entry] : Comparable(dir_.File("whole"))) {
     std::string profile = entry["profile"];
     if (profile.empty()) continue;
-    EXPECT_EQ(ReadWholeFile(dir_.File("merged/" + profile)), ReadWholeFile(dir_.File("whole/" + profile)))
+    EXPECT_EQ(ReadWholeFile(dir_.File("merged/" + profile)),
+              ReadWholeFile(dir_.File("whole/" + profile)))
         << profile;
   }
   EXPECT_TRUE(FileExists(dir_.File("merged/overview.html")));
   // A program in two of the directories is not a set of shards.
-  CommandResult twice = Scan({"--merge", "-o", dir_.File("bad"), dir_.File("whole"), dir_.File("shard-0")});
+  CommandResult twice =
+      Scan({"--merge", "-o", dir_.File("bad"), dir_.File("whole"), dir_.File("shard-0")});
   EXPECT_EQ(twice.exit_code, 2);
   EXPECT_NE(twice.err.find("not shards of one scan"), std::string::npos) << twice.err;
 }

@@ -116,9 +116,9 @@ TEST_F(StaticVerb, ADebugDirServesAContainersIdenticalLibraries) {
   }
   Analysis host = Analyze({"--stats", "/usr/bin/diff"}, cache_.path());
   Analysis alone = Analyze({"--stats", "--sysroot", root, root + "/usr/bin/diff"}, cache_.path());
-  Analysis served = Analyze({"--stats", "--sysroot", root, "--debug-dir", "/usr/lib/debug",
-                             root + "/usr/bin/diff"},
-                            cache_.path());
+  Analysis served = Analyze(
+      {"--stats", "--sysroot", root, "--debug-dir", "/usr/lib/debug", root + "/usr/bin/diff"},
+      cache_.path());
   for (const Analysis* a : {&host, &alone, &served}) {
     ASSERT_EQ(a->result.exit_code, 0) << a->result.err;
   }

@@ -4,14 +4,13 @@
 // a seccomp filter of its own. After each run: no process left behind (this test process is a
 // child subreaper, so any survivor is reparented here), the exit status is the command's, and
 // the profile is written.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 #include "backend.h"
 #include "profile/profile_json.h"
@@ -42,8 +41,8 @@ class RobustnessFixture : public ::testing::Test {
   std::string Output() const { return dir_.File("profile.json"); }
   // `sysfence trace --backend B -o OUT -- argv`.
   std::vector<std::string> TraceCommand(const std::vector<std::string>& argv) const {
-    std::vector<std::string> command = {SysfenceBinary(), "trace", "--backend", Backend(),
-                                        "-o", Output(), "--"};
+    std::vector<std::string> command = {SysfenceBinary(), "trace", "--backend", Backend(), "-o",
+                                        Output(),         "--"};
     command.insert(command.end(), argv.begin(), argv.end());
     return command;
   }
@@ -263,8 +262,8 @@ TEST_P(TraceRobustness, NestedStrace) {
       << "strace saw the child's syscall(600)";
   EXPECT_EQ(traced.profile->counts.at(600), 1u) << "and so did sysfence";
   EXPECT_TRUE(traced.profile->images.contains(std::filesystem::canonical("/usr/bin/strace")));
-  EXPECT_TRUE(traced.profile->images.contains(
-      std::filesystem::canonical(TestProgram("raw_syscalls"))));
+  EXPECT_TRUE(
+      traced.profile->images.contains(std::filesystem::canonical(TestProgram("raw_syscalls"))));
 }
 
 TEST_P(TraceRobustness, NestedGdb) {
@@ -293,13 +292,13 @@ TEST_P(TraceRobustness, CallsThatTheProgramsOwnFilterDeniesAreNotRecorded) {
   EXPECT_TRUE(traced.profile->syscalls.Contains("seccomp") ||
               traced.profile->syscalls.Contains("prctl"));
 
-  CommandResult strace = RunCommand(
-      {"strace", "-f", "-qq", "-e", "trace=getppid", "-o", dir_.File("s.log"),
-       TestProgram("own_seccomp")});
+  CommandResult strace = RunCommand({"strace", "-f", "-qq", "-e", "trace=getppid", "-o",
+                                     dir_.File("s.log"), TestProgram("own_seccomp")});
   EXPECT_EQ(strace.exit_code, 0);
   std::string log = ReadWholeFile(dir_.File("s.log"));
   size_t calls = 0;
-  for (size_t at = log.find("getppid("); at != std::string::npos; at = log.find("getppid(", at + 1)) {
+  for (size_t at = log.find("getppid("); at != std::string::npos;
+       at = log.find("getppid(", at + 1)) {
     ++calls;
   }
   EXPECT_EQ(calls, 4u) << log;
@@ -336,10 +335,10 @@ TEST_P(TraceRobustness, SetuidProgramTracedByAnotherUserRunsWithoutThemAndSaysSo
   // to trace without the setuid (ptrace(2): the tracer lacks CAP_SYS_PTRACE). Only the ptrace
   // backend works without privileges.
   if (Backend() != "ptrace") GTEST_SKIP() << "the eBPF backend needs root";
-  CommandResult run = RunCommand({"/usr/bin/setpriv", "--reuid=1", "--regid=1", "--clear-groups",
-                                  SysfenceBinary(), "trace", "--backend", "ptrace", "-o", output,
-                                  "--", program},
-                                 60);
+  CommandResult run =
+      RunCommand({"/usr/bin/setpriv", "--reuid=1", "--regid=1", "--clear-groups", SysfenceBinary(),
+                  "trace", "--backend", "ptrace", "-o", output, "--", program},
+                 60);
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out, "uid=1 euid=1\n");
   EXPECT_EQ(run.err, fmt::format("sysfence: warning: {} is set-user-ID but ran without that "

@@ -148,9 +148,8 @@ class WorkloadFiles {
   ScratchDir dir_;
 };
 
-class SameCallsAsStrace
-    : public WorkloadFiles,
-      public ::testing::TestWithParam<std::tuple<Workload, std::string>> {};
+class SameCallsAsStrace : public WorkloadFiles,
+                          public ::testing::TestWithParam<std::tuple<Workload, std::string>> {};
 
 TEST_P(SameCallsAsStrace, SyscallSetsAreEqual) {
   const auto& [workload, backend] = GetParam();
@@ -220,9 +219,10 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<std::tuple<Workload, std::string>>& param_info) {
       return std::get<0>(param_info.param).name + "_" + std::get<1>(param_info.param);
     });
-INSTANTIATE_TEST_SUITE_P(
-    Trace, BackendsAgree, ::testing::ValuesIn(kWorkloads),
-    [](const ::testing::TestParamInfo<Workload>& param_info) { return param_info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Trace, BackendsAgree, ::testing::ValuesIn(kWorkloads),
+                         [](const ::testing::TestParamInfo<Workload>& param_info) {
+                           return param_info.param.name;
+                         });
 
 // ---- What the profile says, on each backend ---------------------------------------------
 
@@ -384,9 +384,9 @@ TEST(Trace, FallsBackToEveryStopWhenTheKernelRefusesTheFilter) {
   ScratchDir dir;
   Traced normal = Trace("ptrace", dir, {TestProgram("fork_child")});
   std::string out = dir.File("refused.json");
-  CommandResult run = RunCommand({TestProgram("deny_seccomp"), SysfenceBinary(), "trace",
-                                  "--backend", "ptrace", "-o", out, "--",
-                                  TestProgram("fork_child")});
+  CommandResult run =
+      RunCommand({TestProgram("deny_seccomp"), SysfenceBinary(), "trace", "--backend", "ptrace",
+                  "-o", out, "--", TestProgram("fork_child")});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.err,
             "sysfence: warning: the kernel refused the seccomp trace filter (Operation not "
@@ -553,8 +553,8 @@ TEST_P(TraceErrorsOn, FileTheKernelCannotExecute) {
   std::string out = dir.File("p.json");
   WriteWholeFile(dir.File("garbage"), "\x01\x02\x03 not a program\n");
   chmod(dir.File("garbage").c_str(), 0755);
-  CommandResult run = RunCommand({SysfenceBinary(), "trace", "--backend", GetParam(), "-o", out,
-                                  "--", dir.File("garbage")});
+  CommandResult run = RunCommand(
+      {SysfenceBinary(), "trace", "--backend", GetParam(), "-o", out, "--", dir.File("garbage")});
   ExpectOneLineErrorNaming(run, "cannot execute " + dir.File("garbage") + ": Exec format error",
                            out);
 }
@@ -611,8 +611,8 @@ TEST(TraceBackend, EbpfRefusesWhatItCannotRecordExactly) {
                                     "--phase", trigger, "--", "/bin/true"});
     ExpectOneLineErrorNaming(run, fmt::format("--backend ebpf: phase trigger '{}'", trigger), out);
   }
-  CommandResult run = RunCommand({SysfenceBinary(), "trace", "--backend", "ebpf",
-                                  "--every-syscall", "-o", out, "--", "/bin/true"});
+  CommandResult run = RunCommand({SysfenceBinary(), "trace", "--backend", "ebpf", "--every-syscall",
+                                  "-o", out, "--", "/bin/true"});
   ExpectOneLineErrorNaming(run, "--backend ebpf: --every-syscall", out);
 }
 

@@ -2,13 +2,12 @@
 // relative links resolve from their directory, loops end, missing parts are kept.
 #include "base/root_path.h"
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace sysfence {
 namespace {

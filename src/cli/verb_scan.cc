@@ -120,8 +120,8 @@ int RunScanVerb(ScanVerbOptions& options) {
     PrintSummary(*report, options.output);
     const ImageSummary& summary = *report->image;
     fmt::print(stderr, "sysfence: the image's profile ({}, {} programs): {} syscalls; {}/{}\n",
-               summary.profile_for, summary.programs.size(), summary.profile.Size(),
-               options.output, summary.files.empty() ? "" : summary.files.front());
+               summary.profile_for, summary.programs.size(), summary.profile.Size(), options.output,
+               summary.files.empty() ? "" : summary.files.front());
     for (const std::string& note : summary.notes) Warn(note);
     return 0;
   }
@@ -154,9 +154,9 @@ void RegisterScanVerb(CLI::App& app, VerbAction& action) {
       "this system, a root directory or a container image: a profile per program, an index "
       "and an HTML overview.");
   verb->add_option("-o,--output", options->output, "Output directory (default: scan-results)");
-  CLI::Option* root = verb->add_option(
-      "--root", options->root,
-      "Scan the system installed under this directory (links followed inside it)");
+  CLI::Option* root =
+      verb->add_option("--root", options->root,
+                       "Scan the system installed under this directory (links followed inside it)");
   verb->add_option("--image", options->image,
                    "Scan a container image: an OCI image layout directory or a 'docker save' "
                    "tarball (default PATH: the whole image)")

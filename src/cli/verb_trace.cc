@@ -10,6 +10,8 @@
 #include "base/command_path.h"
 #include "base/file_util.h"
 #include "cli/cli.h"
+#include "ebpf/bpf_recorder.h"
+#include "ebpf/ebpf_trace.h"
 #include "phases/phase_detector.h"
 #include "phases/timeline_file.h"
 #include "profile/profile_json.h"
@@ -17,8 +19,6 @@
 #include "record/control_socket.h"
 #include "record/idle_request.h"
 #include "record/phase_observer.h"
-#include "ebpf/bpf_recorder.h"
-#include "ebpf/ebpf_trace.h"
 #include "trace/trace_command.h"
 
 namespace sysfence::cli {
@@ -48,7 +48,7 @@ struct Traced {
 // the kernel lets it load; null means ptrace. Under auto, one line on stderr says which backend
 // records and, for ptrace, why not eBPF.
 Result<std::unique_ptr<BpfRecorder>> ChooseBackend(const TraceVerbOptions& options,
-                                                    const std::vector<PhaseSpec>& specs) {
+                                                   const std::vector<PhaseSpec>& specs) {
   if (options.backend == "ptrace") return std::unique_ptr<BpfRecorder>();
   bool forced = options.backend == "ebpf";
   std::optional<std::string> why_not;
@@ -73,7 +73,8 @@ Result<std::unique_ptr<BpfRecorder>> ChooseBackend(const TraceVerbOptions& optio
     return recorder;
   }
   if (why_not) {
-    fmt::print(stderr, "sysfence: recording with ptrace (--backend auto): eBPF cannot be used: {}\n",
+    fmt::print(stderr,
+               "sysfence: recording with ptrace (--backend auto): eBPF cannot be used: {}\n",
                *why_not);
   } else {
     fmt::print(stderr, "sysfence: recording with eBPF (--backend auto)\n");

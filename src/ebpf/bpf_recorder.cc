@@ -6,8 +6,8 @@
 #include <bpf/libbpf.h>
 #include <linux/capability.h>
 #include <linux/types.h>
-#include <sys/syscall.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,14 +31,28 @@ namespace {
 // makes the load fail with libbpf's "failed to resolve CO-RE relocation", so every test that
 // loads the recorder checks this list.
 constexpr KernelField kRecorderFields[] = {
-    {"task_struct", "thread_info"}, {"thread_info", "status"},  {"task_struct", "pid"},
-    {"task_struct", "tgid"},        {"task_struct", "vfork_done"},
-    {"task_struct", "exit_signal"}, {"task_struct", "exit_code"}, {"task_struct", "mm"},
-    {"mm_struct", "exe_file"},      {"file", "f_path"},           {"path", "dentry"},
-    {"path", "mnt"},                {"dentry", "d_parent"},       {"dentry", "d_name"},
-    {"qstr", "name"},               {"mount", "mnt"},             {"mount", "mnt_parent"},
-    {"mount", "mnt_mountpoint"},    {"vfsmount", "mnt_root"},       {"pt_regs", "orig_ax"},
-    {"pt_regs", "di"},              {"pt_regs", "bx"},
+    {"task_struct", "thread_info"},
+    {"thread_info", "status"},
+    {"task_struct", "pid"},
+    {"task_struct", "tgid"},
+    {"task_struct", "vfork_done"},
+    {"task_struct", "exit_signal"},
+    {"task_struct", "exit_code"},
+    {"task_struct", "mm"},
+    {"mm_struct", "exe_file"},
+    {"file", "f_path"},
+    {"path", "dentry"},
+    {"path", "mnt"},
+    {"dentry", "d_parent"},
+    {"dentry", "d_name"},
+    {"qstr", "name"},
+    {"mount", "mnt"},
+    {"mount", "mnt_parent"},
+    {"mount", "mnt_mountpoint"},
+    {"vfsmount", "mnt_root"},
+    {"pt_regs", "orig_ax"},
+    {"pt_regs", "di"},
+    {"pt_regs", "bx"},
 };
 
 // libbpf reports through one process-wide callback; its warnings are kept (the last few
@@ -185,8 +199,7 @@ std::optional<std::string> BpfRecorderUnavailable() {
   }
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2]{};
-  if (syscall(SYS_capget, &header, data) == 0 &&
-      !HasCapability(data, CAP_SYS_ADMIN) &&
+  if (syscall(SYS_capget, &header, data) == 0 && !HasCapability(data, CAP_SYS_ADMIN) &&
       !(HasCapability(data, CAP_BPF) && HasCapability(data, CAP_PERFMON))) {
     return "loading BPF programs needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)";
   }
@@ -268,7 +281,8 @@ int BpfRecorder::ReadyFd() const { return ring_buffer__epoll_fd(ring_); }
 
 Result<int> BpfRecorder::Poll(int timeout_ms, BpfEventSink& sink) {
   sink_ = &sink;
-  int handled = timeout_ms == 0 ? ring_buffer__consume(ring_) : ring_buffer__poll(ring_, timeout_ms);
+  int handled =
+      timeout_ms == 0 ? ring_buffer__consume(ring_) : ring_buffer__poll(ring_, timeout_ms);
   sink_ = nullptr;
   if (handled == -EINTR) return 0;
   if (handled < 0) return MakeError("reading the eBPF recorder's events: {}", strerror(-handled));
@@ -316,8 +330,8 @@ int BpfRecorder::Dispatch(const void* data, size_t size) {
           size >= sizeof(sf_exec_event) - SF_PATH_BYTES + record->path_bytes) {
         std::string path =
             record->path_complete != 0 ? JoinPath(record->path, record->path_bytes) : "";
-        sink_->OnExec({tid, static_cast<pid_t>(record->former_tid), record->launch != 0, path,
-                       time});
+        sink_->OnExec(
+            {tid, static_cast<pid_t>(record->former_tid), record->launch != 0, path, time});
         return 0;
       }
       break;
@@ -331,7 +345,8 @@ int BpfRecorder::Dispatch(const void* data, size_t size) {
       }
       break;
     case SF_EVENT_COUNTS:
-      if (const auto* record = AsPrefix<sf_counts_event>(data, size, sizeof(sf_counts_event::words));
+      if (const auto* record =
+              AsPrefix<sf_counts_event>(data, size, sizeof(sf_counts_event::words));
           record != nullptr && record->word_count <= SF_COUNT_WORDS &&
           size >= sizeof(sf_counts_event) - sizeof record->words +
                       record->word_count * sizeof(sf_count_word)) {
@@ -356,7 +371,8 @@ int BpfRecorder::Dispatch(const void* data, size_t size) {
       }
       break;
     case SF_EVENT_CARRY:
-      if (const auto* record = As<sf_carry_event>(data, size); record != nullptr && record->slot < SF_SLOTS) {
+      if (const auto* record = As<sf_carry_event>(data, size);
+          record != nullptr && record->slot < SF_SLOTS) {
         BpfCalls calls;
         calls.tid = tid;
         calls.epoch = record->epoch;

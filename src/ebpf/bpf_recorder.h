@@ -101,9 +101,9 @@ struct BpfRecorderOptions {
 
 // What the kernel could not record: non-zero makes a profile incomplete.
 struct BpfLosses {
-  uint64_t lost_events = 0;      // records the ring buffer had no room for
-  uint64_t untracked_tasks = 0;  // children the task table had no room for
-  uint64_t malformed_events = 0; // records user space could not read (a bug if ever seen)
+  uint64_t lost_events = 0;       // records the ring buffer had no room for
+  uint64_t untracked_tasks = 0;   // children the task table had no room for
+  uint64_t malformed_events = 0;  // records user space could not read (a bug if ever seen)
 };
 
 // Why the eBPF recorder cannot work in this process, found without loading anything: the

@@ -4,7 +4,9 @@
 // BpfRecorderUnavailable() says eBPF cannot work; where it can, a failing load fails the test.
 #include "ebpf/bpf_recorder.h"
 
+#include <bpf/btf.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,11 +17,7 @@
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "ebpf/kernel_btf.h"
-
-#include <bpf/btf.h>
 
 namespace sysfence {
 namespace {

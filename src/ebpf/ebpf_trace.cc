@@ -119,7 +119,7 @@ class RecordTranslator : public BpfEventSink {
 [[noreturn]] void RunChild(int go_fd, int failure_fd, const char* path, char* const* argv) {
   // The parent's handlers for these would keep the child alive between fork and execve.
   for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGALRM}) {
-    struct sigaction action{};
+    struct sigaction action {};
     action.sa_handler = SIG_DFL;
     sigaction(signal, &action, nullptr);
   }
@@ -249,7 +249,8 @@ Result<EbpfTraceResult> EbpfTraceCommand(const EbpfTraceOptions& options, BpfRec
         bpf.SetEpoch(static_cast<uint32_t>(epoch));
       }
       for (int i = 0; i < n; ++i) {
-        if (options.idle != nullptr && ready[i].data.fd == options.idle->fd()) options.idle->Serve();
+        if (options.idle != nullptr && ready[i].data.fd == options.idle->fd())
+          options.idle->Serve();
       }
     }
     int status = 0;

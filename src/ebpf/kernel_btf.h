@@ -32,7 +32,8 @@ inline constexpr const char* kKernelBtfPath = "/sys/kernel/btf/vmlinux";
 
 // The blob for `fields`, from the BTF in `kernel_btf` (the bytes of a raw BTF file). Errors
 // name a struct or member the kernel does not have.
-Result<std::string> MinimalBtfFrom(std::string_view kernel_btf, std::span<const KernelField> fields);
+Result<std::string> MinimalBtfFrom(std::string_view kernel_btf,
+                                   std::span<const KernelField> fields);
 
 // The same from the running kernel's BTF; the error says when the kernel has none.
 Result<std::string> MinimalKernelBtf(std::span<const KernelField> fields);

@@ -25,8 +25,8 @@
 
 /* A recorded thread (ids of the initial pid namespace). */
 struct sf_task {
-  __u32 owner;        /* the thread id; 0: a free slot */
-  __u32 overflow;     /* in a slot: how many threads of this index live in the overflow hash */
+  __u32 owner;    /* the thread id; 0: a free slot */
+  __u32 overflow; /* in a slot: how many threads of this index live in the overflow hash */
   __u32 tgid;
   __u32 epoch;        /* the phase epoch `counts` belong to */
   __u32 flags;        /* SF_TASK_* */
@@ -54,8 +54,8 @@ enum sf_event_kind {
 
 struct sf_event_header {
   __u32 kind;
-  __u32 tid;      /* the thread the record is about */
-  __u64 time_ns;  /* CLOCK_MONOTONIC */
+  __u32 tid;     /* the thread the record is about */
+  __u64 time_ns; /* CLOCK_MONOTONIC */
 };
 
 enum sf_spawn_kind { SF_SPAWN_FORK = 0, SF_SPAWN_VFORK = 1, SF_SPAWN_CLONE = 2 };

@@ -16,8 +16,8 @@ Result<ExportFormat> ParseExportFormat(std::string_view name) {
   if (name == "bpf") return ExportFormat::kBpf;
   if (name == "pfc") return ExportFormat::kPfc;
   if (name == "c") return ExportFormat::kC;
-  return MakeError("unknown format '{}' (expected oci, docker, spo, systemd, minijail, bpf, pfc or c)",
-                   name);
+  return MakeError(
+      "unknown format '{}' (expected oci, docker, spo, systemd, minijail, bpf, pfc or c)", name);
 }
 
 Result<ExportedFilter> ExportFilter(const FilterPolicy& policy, ExportFormat format) {

@@ -1,13 +1,12 @@
 // OCI runtime-spec `linux.seccomp`, Docker seccomp profiles and the Security Profiles
 // Operator's SeccompProfile resource: the same rule list, with the architectures said two
-// ways (OCI and SPO: `architectures`; Docker: `archMap` with `subArchitectures`). Runtimes build the filter with libseccomp from names, and a named rule
-// applies on every listed architecture, so these formats cannot give i386 its own list: only
-// x86-64 is listed, which makes i386 and x32 calls hit the runtime's bad-architecture action
-// (blocked); a profile that needs i386 calls lists SCMP_ARCH_X86 too, and a note says that
-// the x86-64 names are then allowed on i386 as well.
+// ways (OCI and SPO: `architectures`; Docker: `archMap` with `subArchitectures`). Runtimes build
+// the filter with libseccomp from names, and a named rule applies on every listed architecture, so
+// these formats cannot give i386 its own list: only x86-64 is listed, which makes i386 and x32
+// calls hit the runtime's bad-architecture action (blocked); a profile that needs i386 calls lists
+// SCMP_ARCH_X86 too, and a note says that the x86-64 names are then allowed on i386 as well.
 #include <algorithm>
 #include <cctype>
-
 #include <nlohmann/json.hpp>
 
 #include "filter/exporters.h"

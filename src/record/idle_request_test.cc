@@ -2,12 +2,11 @@
 // closed loop.
 #include "record/idle_request.h"
 
+#include <gtest/gtest.h>
 #include <poll.h>
 
 #include <atomic>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 namespace sysfence {
 namespace {

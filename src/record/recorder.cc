@@ -88,8 +88,7 @@ void Recorder::OnCallCounts(const CallCountRecord& calls) {
   Count(*tracee, calls.arch, calls.number, calls.count, calls.phase);
 }
 
-void Recorder::Count(Tracee& tracee, SyscallArch arch, uint64_t number, uint64_t times,
-                     int phase) {
+void Recorder::Count(Tracee& tracee, SyscallArch arch, uint64_t number, uint64_t times, int phase) {
   CallCounts& counts = tracee.image->ForPhase(std::max(phase, tracee.phase));
   if (arch == SyscallArch::kX86_64 && number < kSyscallNumberLimit) {
     counts.x86_64[number] += times;

@@ -15,7 +15,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-
 #include <nlohmann/json.hpp>
 
 #include "base/root_path.h"
@@ -94,7 +93,8 @@ ImageConfig ConfigOf(const json& image_config) {
   config.entrypoint = Strings(c, "Entrypoint");
   config.cmd = Strings(c, "Cmd");
   config.env = Strings(c, "Env");
-  config.working_dir = c.is_object() && c["WorkingDir"].is_string() ? c["WorkingDir"].get<std::string>() : "";
+  config.working_dir =
+      c.is_object() && c["WorkingDir"].is_string() ? c["WorkingDir"].get<std::string>() : "";
   return config;
 }
 
@@ -203,7 +203,8 @@ class TarballImage : public ContainerImage {
       if (status < ARCHIVE_WARN) {
         return MakeError("{}: {}", path(), ArchiveError(tar->get()));
       }
-      std::string name = archive_entry_pathname(entry) != nullptr ? archive_entry_pathname(entry) : "";
+      std::string name =
+          archive_entry_pathname(entry) != nullptr ? archive_entry_pathname(entry) : "";
       if (name.starts_with("./")) name = name.substr(2);
       if (name == wanted && archive_entry_filetype(entry) == AE_IFREG) {
         return std::unique_ptr<BlobReader>(
@@ -211,7 +212,8 @@ class TarballImage : public ContainerImage {
       }
       if (name == wanted && archive_entry_filetype(entry) == AE_IFLNK) {
         // Docker writes repeated layers as links to the first copy.
-        std::string target = archive_entry_symlink(entry) != nullptr ? archive_entry_symlink(entry) : "";
+        std::string target =
+            archive_entry_symlink(entry) != nullptr ? archive_entry_symlink(entry) : "";
         size_t slash = wanted.rfind('/');
         wanted = target.starts_with('/') || slash == std::string::npos
                      ? target
@@ -315,9 +317,10 @@ Status ContainerImage::Load(bool tarball) {
 Status ContainerImage::LoadOciIndex() {
   Result<std::string> text = ReadBlob("index.json", "");
   if (!text.ok()) {
-    return MakeError("{}: not an OCI image layout or a docker save tarball (no index.json or "
-                     "manifest.json)",
-                     path_);
+    return MakeError(
+        "{}: not an OCI image layout or a docker save tarball (no index.json or "
+        "manifest.json)",
+        path_);
   }
   Result<json> index = ParseJson(*text, path_ + ": index.json");
   if (!index.ok()) return index.error();
@@ -355,7 +358,8 @@ Status ContainerImage::LoadOciIndex() {
   if (!manifest.ok()) return manifest.error();
   if (!manifest->is_object() || !(*manifest)["config"].is_object() ||
       !(*manifest)["layers"].is_array()) {
-    return MakeError("{}: {} is not an image manifest (no config or layers)", path_, *manifest_blob);
+    return MakeError("{}: {} is not an image manifest (no config or layers)", path_,
+                     *manifest_blob);
   }
   std::string config_digest = (*manifest)["config"].value("digest", "");
   Result<std::string> config_blob = BlobPathOf(config_digest);
@@ -452,7 +456,8 @@ Status ContainerImage::Unpack(const std::string& root) const {
     archive_read_support_filter_all(tar.get());
     archive_read_support_format_tar(tar.get());
     if (archive_read_open(tar.get(), feed.get(), nullptr, read, nullptr) != ARCHIVE_OK) {
-      return MakeError("{}: {}", label, feed->error.empty() ? ArchiveError(tar.get()) : feed->error);
+      return MakeError("{}: {}", label,
+                       feed->error.empty() ? ArchiveError(tar.get()) : feed->error);
     }
     Status applied = unpacker->Apply(tar.get(), label);
     if (!feed->error.empty()) return MakeError("{}: {}", label, feed->error);

@@ -3,12 +3,11 @@
 // are refused with a message naming the image and what is wrong.
 #include "scan/container_image.h"
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "base/file_util.h"
 #include "scan/test_image_writer.h"
@@ -27,7 +26,8 @@ class ContainerImageTest : public ::testing::Test {
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;
     fs::create_directories(dir_ + "/root");
-    first_.Directory("/usr/bin").File("/usr/bin/tool", "#!/bin/sh\necho hi\n", 0755)
+    first_.Directory("/usr/bin")
+        .File("/usr/bin/tool", "#!/bin/sh\necho hi\n", 0755)
         .File("/usr/bin/gone", "x", 0755);
     second_.Whiteout("/usr/bin/gone").File("/entry.sh", "#!/bin/sh\nexec tool\n", 0755);
     config_.entrypoint = {"/entry.sh"};

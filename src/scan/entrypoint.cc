@@ -25,12 +25,12 @@ constexpr size_t kMaxScriptBytes = 1 << 20;
 
 // Shell builtins (POSIX and bash): running them starts no program.
 const std::set<std::string_view> kBuiltins = {
-    ":",      ".",       "[",      "[[",     "alias",   "bg",       "break",  "builtin",
-    "cd",     "command", "continue", "declare", "echo", "eval",     "exit",   "export",
-    "false",  "fg",      "getopts", "hash",   "jobs",    "kill",     "let",    "local",
-    "printf", "pwd",     "read",   "readonly", "return", "set",      "shift",  "source",
-    "test",   "times",   "trap",   "true",   "type",    "typeset",  "ulimit", "umask",
-    "unalias", "unset",  "wait",   "shopt",  "mapfile", "readarray", "exec"};
+    ":",       ".",       "[",        "[[",       "alias",   "bg",        "break",  "builtin",
+    "cd",      "command", "continue", "declare",  "echo",    "eval",      "exit",   "export",
+    "false",   "fg",      "getopts",  "hash",     "jobs",    "kill",      "let",    "local",
+    "printf",  "pwd",     "read",     "readonly", "return",  "set",       "shift",  "source",
+    "test",    "times",   "trap",     "true",     "type",    "typeset",   "ulimit", "umask",
+    "unalias", "unset",   "wait",     "shopt",    "mapfile", "readarray", "exec"};
 
 // Commands that run another command given after their own options and arguments.
 struct Wrapper {
@@ -40,30 +40,36 @@ struct Wrapper {
   bool assignments = false;  // env NAME=VALUE CMD
 };
 const Wrapper kWrappers[] = {
-    {"exec", 0, {"-a"}},          {"command", 0, {}},
+    {"exec", 0, {"-a"}},
+    {"command", 0, {}},
     {"env", 0, {"-u", "-C", "--unset", "--chdir"}, true},
-    {"nohup", 0, {}},             {"nice", 0, {"-n", "--adjustment"}},
+    {"nohup", 0, {}},
+    {"nice", 0, {"-n", "--adjustment"}},
     {"ionice", 0, {"-c", "-n", "-p"}},
     {"timeout", 1, {"-s", "-k", "--signal", "--kill-after"}},
-    {"gosu", 1, {}},              {"su-exec", 1, {}},
+    {"gosu", 1, {}},
+    {"su-exec", 1, {}},
     {"chroot", 1, {"--userspec", "--groups"}},
-    {"tini", 0, {"-p", "-e"}},    {"dumb-init", 0, {"-r"}},
+    {"tini", 0, {"-p", "-e"}},
+    {"dumb-init", 0, {"-r"}},
     {"setpriv", 0, {"--reuid", "--regid", "--groups", "--inh-caps", "--bounding-set"}},
     {"runuser", 0, {"-u", "-g", "-G"}},
-    {"sudo", 0, {"-u", "-g"}},    {"stdbuf", 0, {"-i", "-o", "-e"}},
-    {"taskset", 1, {}},           {"chrt", 1, {}},
+    {"sudo", 0, {"-u", "-g"}},
+    {"stdbuf", 0, {"-i", "-o", "-e"}},
+    {"taskset", 1, {}},
+    {"chrt", 1, {}},
     {"xargs", 0, {"-a", "-d", "-E", "-I", "-L", "-n", "-P", "-s"}},
 };
 
-const std::set<std::string_view> kKeywordsBeforeCommand = {"if", "then", "else", "elif", "do",
-                                                           "while", "until", "!", "{", "time"};
-const std::set<std::string_view> kKeywordsEndingCommand = {"fi", "done", "esac", "}", "in",
+const std::set<std::string_view> kKeywordsBeforeCommand = {
+    "if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"};
+const std::set<std::string_view> kKeywordsEndingCommand = {"fi",  "done", "esac",   "}",       "in",
                                                            "for", "case", "select", "function"};
 
 // Functions that start another program.
 constexpr std::string_view kExecFunctions[] = {
-    "execve", "execv", "execvp", "execvpe", "execl", "execlp", "execle", "fexecve",
-    "execveat", "posix_spawn", "posix_spawnp", "system", "popen"};
+    "execve",  "execv",    "execvp",      "execvpe",      "execl",  "execlp", "execle",
+    "fexecve", "execveat", "posix_spawn", "posix_spawnp", "system", "popen"};
 
 struct Token {
   std::string text;
@@ -112,8 +118,8 @@ std::vector<Token> Tokenize(std::string_view s) {
         in_word = false;
       }
       end_word();
-      while (i + 1 < s.size() && (s[i + 1] == '>' || s[i + 1] == '<' || s[i + 1] == '&' ||
-                                  s[i + 1] == '|')) {
+      while (i + 1 < s.size() &&
+             (s[i + 1] == '>' || s[i + 1] == '<' || s[i + 1] == '&' || s[i + 1] == '|')) {
         ++i;
       }
       size_t j = i + 1;
@@ -147,7 +153,8 @@ bool IsAssignment(const std::string& word) {
   if (eq == std::string::npos || eq == 0) return false;
   for (size_t i = 0; i < eq; ++i) {
     char c = word[i];
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_') || (i == 0 && std::isdigit(static_cast<unsigned char>(c)))) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_') ||
+        (i == 0 && std::isdigit(static_cast<unsigned char>(c)))) {
       return false;
     }
   }
@@ -171,7 +178,8 @@ class Search {
  public:
   Search(const std::string& root, const ImageConfig& config)
       : root_(root),
-        path_(SplitSearchPath(config.SearchPath().empty() ? kDefaultScanPath : config.SearchPath())),
+        path_(
+            SplitSearchPath(config.SearchPath().empty() ? kDefaultScanPath : config.SearchPath())),
         working_dir_(config.working_dir.empty() ? "/" : config.working_dir) {}
 
   EntrypointPrograms Run(const std::vector<std::string>& command) {
@@ -213,7 +221,8 @@ class Search {
       }
     }
     if (host.empty()) {
-      found_.notes.push_back(fmt::format("'{}' (run by {}) is not a program of the image", word, from));
+      found_.notes.push_back(
+          fmt::format("'{}' (run by {}) is not a program of the image", word, from));
       return;
     }
     std::string path = PathFromRoot(root_, host);
@@ -231,8 +240,8 @@ class Search {
       for (const std::string& program : (*chain)->programs) {
         std::string inside = PathFromRoot(root_, program);
         std::string base = inside.substr(inside.find_last_of('/') + 1);
-        shell |= base == "sh" || base == "dash" || base == "bash" || base == "ash" ||
-                 base == "busybox";
+        shell |=
+            base == "sh" || base == "dash" || base == "bash" || base == "ash" || base == "busybox";
         Command(inside, {}, path);
       }
       if (shell) ReadShellScript(host, path, args);
@@ -247,7 +256,8 @@ class Search {
     if (base == "sh" || base == "dash" || base == "bash" || base == "ash") {
       for (size_t i = 0; i + 1 < args.size(); ++i) {
         if (args[i] == "-c") {
-          FollowScriptText(args[i + 1], path + " -c", {args.begin() + static_cast<long>(i) + 2, args.end()});
+          FollowScriptText(args[i + 1], path + " -c",
+                           {args.begin() + static_cast<long>(i) + 2, args.end()});
           break;
         }
       }

@@ -3,12 +3,11 @@
 // "$@" as the image's command, #! interpreters, and programs that exec named by path.
 #include "scan/entrypoint.h"
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace sysfence {
 namespace {
@@ -43,7 +42,11 @@ class EntrypointTest : public ::testing::Test {
     fs::create_directory_symlink("usr/bin", root_ + "/bin");
     fs::copy_file("/usr/bin/dash", root_ + "/usr/bin/dash");
     fs::create_symlink("dash", root_ + "/usr/bin/sh");
-    for (std::string name : {"cat", "sort", "server"}) Write("/usr/bin/" + name, "\x7f" "ELF", 0755);
+    for (std::string name : {"cat", "sort", "server"})
+      Write("/usr/bin/" + name,
+            "\x7f"
+            "ELF",
+            0755);
     Write("/entry.sh", "#!/bin/sh\nset -e\ncat /etc/motd\nsort -u x | $PAGER\nexec \"$@\"\n", 0755);
   }
   void TearDown() override { fs::remove_all(root_); }

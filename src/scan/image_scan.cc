@@ -39,10 +39,11 @@ class ScratchRoot {
       return scratch;
     }
     const char* tmp = getenv("TMPDIR");
-    std::string pattern = std::string(tmp != nullptr && tmp[0] == '/' ? tmp : "/tmp") +
-                          "/sysfence-image-XXXXXX";
+    std::string pattern =
+        std::string(tmp != nullptr && tmp[0] == '/' ? tmp : "/tmp") + "/sysfence-image-XXXXXX";
     if (mkdtemp(pattern.data()) == nullptr) {
-      return MakeError("cannot create a scratch directory in {}: {}", pattern, std::strerror(errno));
+      return MakeError("cannot create a scratch directory in {}: {}", pattern,
+                       std::strerror(errno));
     }
     scratch.path_ = pattern;
     scratch.remove_ = true;
@@ -131,8 +132,9 @@ Result<ScanReport> ScanImage(const ImageScanOptions& options) {
   summary.notes = entry.notes;
   std::vector<Profile> profiles;
   for (const ScanEntry& e : report.entries) {
-    bool wanted = !options.entrypoint_only ||
-                  std::find(entry.programs.begin(), entry.programs.end(), e.path) != entry.programs.end();
+    bool wanted =
+        !options.entrypoint_only ||
+        std::find(entry.programs.begin(), entry.programs.end(), e.path) != entry.programs.end();
     if (!wanted) continue;
     if (!e.analysed()) {
       summary.notes.push_back(fmt::format("{} is not in the profile: {}", e.path, e.error));

@@ -25,7 +25,7 @@
 namespace sysfence {
 
 struct ImageScanOptions {
-  std::string image;      // an OCI image layout directory or a `docker save` tarball
+  std::string image;  // an OCI image layout directory or a `docker save` tarball
   // Where the layers are unpacked: must not exist or be empty; "" = a temporary directory
   // removed when the scan ends.
   std::string unpack_to;

@@ -95,8 +95,8 @@ Result<LayerUnpacker> LayerUnpacker::Open(const std::string& root) {
   return LayerUnpacker(std::move(fd));
 }
 
-Result<UniqueFd> LayerUnpacker::OpenParent(const std::vector<std::string>& components,
-                                           bool create, const std::string& entry) const {
+Result<UniqueFd> LayerUnpacker::OpenParent(const std::vector<std::string>& components, bool create,
+                                           const std::string& entry) const {
   auto refuse = [&](std::string_view why) {
     return MakeError("{}: entry '{}' {}", label_, entry, why);
   };
@@ -104,7 +104,8 @@ Result<UniqueFd> LayerUnpacker::OpenParent(const std::vector<std::string>& compo
   std::vector<UniqueFd> stack;
   stack.emplace_back(dup(root_.get()));
   if (!stack.back().valid()) return MakeError("{}: {}", label_, std::strerror(errno));
-  std::deque<std::string> pending(components.begin(), components.end() - (components.empty() ? 0 : 1));
+  std::deque<std::string> pending(components.begin(),
+                                  components.end() - (components.empty() ? 0 : 1));
   int links = 0;
   while (!pending.empty()) {
     std::string part = std::move(pending.front());
@@ -128,12 +129,14 @@ Result<UniqueFd> LayerUnpacker::OpenParent(const std::vector<std::string>& compo
       if (++links > kMaxLinks) return refuse("goes through too many links");
       std::string target(static_cast<size_t>(info.st_size) + 1, '\0');
       ssize_t n = readlinkat(dir, part.c_str(), target.data(), target.size());
-      if (n < 0) return refuse(fmt::format("cannot read the link '{}': {}", part, std::strerror(errno)));
+      if (n < 0)
+        return refuse(fmt::format("cannot read the link '{}': {}", part, std::strerror(errno)));
       target.resize(static_cast<size_t>(n));
       if (!target.empty() && target[0] == '/') {
-        return refuse(fmt::format("goes through the absolute link '{}' -> '{}', which leads out "
-                                  "of the image root when followed",
-                                  part, target));
+        return refuse(
+            fmt::format("goes through the absolute link '{}' -> '{}', which leads out "
+                        "of the image root when followed",
+                        part, target));
       }
       std::vector<std::string> parts = PathComponents(target);
       pending.insert(pending.begin(), parts.begin(), parts.end());
@@ -162,7 +165,8 @@ Status LayerUnpacker::Whiteout(const std::vector<std::string>& components,
       std::string path = directory.empty() ? child : directory + "/" + child;
       if (written_.count(path) != 0) continue;  // this layer's own
       Status removed = RemoveTree(parent->get(), child);
-      if (!removed.ok()) return MakeError("{}: entry '{}': {}", label_, entry, removed.error().message());
+      if (!removed.ok())
+        return MakeError("{}: entry '{}': {}", label_, entry, removed.error().message());
     }
     return Ok{};
   }
@@ -171,7 +175,8 @@ Status LayerUnpacker::Whiteout(const std::vector<std::string>& components,
     return MakeError("{}: entry '{}' is a whiteout without a name", label_, entry);
   }
   Status removed = RemoveTree(parent->get(), name);
-  if (!removed.ok()) return MakeError("{}: entry '{}': {}", label_, entry, removed.error().message());
+  if (!removed.ok())
+    return MakeError("{}: entry '{}': {}", label_, entry, removed.error().message());
   return Ok{};
 }
 
@@ -198,13 +203,15 @@ Status LayerUnpacker::ApplyEntry(struct archive* layer, struct archive_entry* en
 
   if (const char* hardlink = archive_entry_hardlink(entry)) {
     Result<std::vector<std::string>> target = EntryComponents(hardlink);
-    if (!target.ok()) return MakeError("{}: entry '{}' links to {}", label_, name, target.error().message());
+    if (!target.ok())
+      return MakeError("{}: entry '{}' links to {}", label_, name, target.error().message());
     if (target->empty()) return MakeError("{}: entry '{}' links to the root", label_, name);
     Result<UniqueFd> target_parent = OpenParent(*target, /*create=*/false, name);
     if (!target_parent.ok()) return target_parent.error();
     if (exists) {
       Status removed = RemoveTree(dir, leaf);
-      if (!removed.ok()) return MakeError("{}: entry '{}': {}", label_, name, removed.error().message());
+      if (!removed.ok())
+        return MakeError("{}: entry '{}': {}", label_, name, removed.error().message());
     }
     if (linkat(target_parent->get(), target->back().c_str(), dir, leaf.c_str(), 0) != 0) {
       return fail(fmt::format("cannot link to '{}'", hardlink));
@@ -218,7 +225,8 @@ Status LayerUnpacker::ApplyEntry(struct archive* layer, struct archive_entry* en
     }
     if (exists) {
       Status removed = RemoveTree(dir, leaf);
-      if (!removed.ok()) return MakeError("{}: entry '{}': {}", label_, name, removed.error().message());
+      if (!removed.ok())
+        return MakeError("{}: entry '{}': {}", label_, name, removed.error().message());
     }
     if (mkdirat(dir, leaf.c_str(), mode | 0700) != 0) return fail("cannot create the directory");
     if (fchmodat(dir, leaf.c_str(), mode, 0) != 0) return fail("cannot set the mode");
@@ -230,7 +238,8 @@ Status LayerUnpacker::ApplyEntry(struct archive* layer, struct archive_entry* en
   }
   if (exists) {
     Status removed = RemoveTree(dir, leaf);
-    if (!removed.ok()) return MakeError("{}: entry '{}': {}", label_, name, removed.error().message());
+    if (!removed.ok())
+      return MakeError("{}: entry '{}': {}", label_, name, removed.error().message());
   }
   if (type == AE_IFLNK) {
     const char* target = archive_entry_symlink(entry);
@@ -239,7 +248,8 @@ Status LayerUnpacker::ApplyEntry(struct archive* layer, struct archive_entry* en
     }
     return Ok{};
   }
-  UniqueFd file(openat(dir, leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  UniqueFd file(
+      openat(dir, leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!file.valid()) return fail("cannot create the file");
   char buffer[1 << 16];
   for (;;) {
@@ -249,7 +259,8 @@ Status LayerUnpacker::ApplyEntry(struct archive* layer, struct archive_entry* en
     }
     if (n == 0) break;
     Status written = WriteAll(file.get(), std::string_view(buffer, static_cast<size_t>(n)));
-    if (!written.ok()) return MakeError("{}: entry '{}': {}", label_, name, written.error().message());
+    if (!written.ok())
+      return MakeError("{}: entry '{}': {}", label_, name, written.error().message());
   }
   if (fchmod(file.get(), mode) != 0) return fail("cannot set the mode");
   return Ok{};

@@ -4,13 +4,12 @@
 #include "scan/layer_unpacker.h"
 
 #include <archive.h>
+#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "scan/test_image_writer.h"
 
@@ -57,11 +56,17 @@ class LayerUnpackerTest : public ::testing::Test {
 
 TEST_F(LayerUnpackerTest, LaterLayersReplaceAndWhiteoutsDelete) {
   TestLayer first;
-  first.Directory("/usr/bin").File("/usr/bin/a", "A", 0755).File("/usr/bin/b", "B")
-      .Directory("/etc/conf.d").File("/etc/conf.d/old", "x").Symlink("/bin", "usr/bin");
+  first.Directory("/usr/bin")
+      .File("/usr/bin/a", "A", 0755)
+      .File("/usr/bin/b", "B")
+      .Directory("/etc/conf.d")
+      .File("/etc/conf.d/old", "x")
+      .Symlink("/bin", "usr/bin");
   ASSERT_TRUE(Apply(first, /*gzip=*/true).ok());
   TestLayer second;
-  second.File("/usr/bin/a", "A2", 0755).Whiteout("/usr/bin/b").OpaqueDirectory("/etc/conf.d")
+  second.File("/usr/bin/a", "A2", 0755)
+      .Whiteout("/usr/bin/b")
+      .OpaqueDirectory("/etc/conf.d")
       .File("/etc/conf.d/new", "y");
   Status applied = Apply(second);
   ASSERT_TRUE(applied.ok()) << applied.error().message();

@@ -14,8 +14,8 @@
 namespace sysfence {
 namespace {
 
-constexpr std::string_view kMergedDirectories[] = {"/bin/", "/sbin/", "/lib/", "/lib32/",
-                                                   "/lib64/", "/libx32/"};
+constexpr std::string_view kMergedDirectories[] = {"/bin/",   "/sbin/",  "/lib/",
+                                                   "/lib32/", "/lib64/", "/libx32/"};
 
 }  // namespace
 

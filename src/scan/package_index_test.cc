@@ -1,12 +1,11 @@
 // Pins down the package lookup from dpkg's lists, merged /usr included.
 #include "scan/package_index.h"
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace sysfence {
 namespace {

@@ -24,7 +24,11 @@ ProgramKind Classify(const std::string& host_path) {
   UniqueFd fd(open(host_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   unsigned char head[4] = {};
   if (!fd.valid() || pread(fd.get(), head, sizeof head, 0) < 2) return ProgramKind::kOther;
-  if (std::memcmp(head, "\x7f" "ELF", 4) == 0) return ProgramKind::kElf;
+  if (std::memcmp(head,
+                  "\x7f"
+                  "ELF",
+                  4) == 0)
+    return ProgramKind::kElf;
   if (head[0] == '#' && head[1] == '!') return ProgramKind::kScript;
   return ProgramKind::kOther;
 }

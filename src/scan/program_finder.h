@@ -23,8 +23,8 @@ enum class ProgramKind {
 std::string_view ProgramKindName(ProgramKind kind);  // "elf", "script", "other"
 
 struct ScanProgram {
-  std::string path;       // as the scanned system names it, links resolved
-  std::string host_path;  // where this process reads it (under the root)
+  std::string path;                  // as the scanned system names it, links resolved
+  std::string host_path;             // where this process reads it (under the root)
   std::vector<std::string> aliases;  // links found on the way that name the same file
   ProgramKind kind = ProgramKind::kOther;
 };

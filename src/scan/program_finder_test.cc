@@ -2,12 +2,11 @@
 // its other names as aliases, links resolved inside the root, kinds by the first bytes.
 #include "scan/program_finder.h"
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace sysfence {
 namespace {
@@ -23,11 +22,17 @@ class ProgramFinderTest : public ::testing::Test {
     fs::create_directories(root_ + "/usr/bin");
     fs::create_directories(root_ + "/opt/tool");
     fs::create_directory_symlink("usr/bin", root_ + "/bin");
-    Write("/usr/bin/prog", "\x7f" "ELF rest", 0755);
+    Write("/usr/bin/prog",
+          "\x7f"
+          "ELF rest",
+          0755);
     Write("/usr/bin/script", "#!/bin/sh\n", 0755);
     Write("/usr/bin/data", "plain text", 0755);
     Write("/usr/bin/notes", "not executable", 0644);
-    Write("/opt/tool/real", "\x7f" "ELF", 0755);
+    Write("/opt/tool/real",
+          "\x7f"
+          "ELF",
+          0755);
     fs::create_symlink("/opt/tool/real", root_ + "/usr/bin/tool");  // absolute: inside the root
     fs::create_symlink("prog", root_ + "/usr/bin/alias");
     fs::create_hard_link(root_ + "/usr/bin/prog", root_ + "/usr/bin/hard");

@@ -55,10 +55,10 @@ std::string IndexJsonLines(const std::vector<ScanEntry>& entries) {
 std::string IndexCsv(const std::vector<ScanEntry>& entries) {
   std::string out = "path,kind,package,syscalls,unresolved,seconds,error\n";
   for (const ScanEntry& e : entries) {
-    out += fmt::format("{},{},{},{},{},{:.3f},{}\n", CsvField(e.path), ProgramKindName(e.kind),
-                       CsvField(e.package), e.analysed() ? std::to_string(e.syscalls.Size()) : "",
-                       e.analysed() ? std::to_string(e.unresolved) : "", e.seconds,
-                       CsvField(e.error));
+    out +=
+        fmt::format("{},{},{},{},{},{:.3f},{}\n", CsvField(e.path), ProgramKindName(e.kind),
+                    CsvField(e.package), e.analysed() ? std::to_string(e.syscalls.Size()) : "",
+                    e.analysed() ? std::to_string(e.unresolved) : "", e.seconds, CsvField(e.error));
   }
   return out;
 }
@@ -75,9 +75,7 @@ Result<std::vector<ScanEntry>> ParseIndexJsonLines(std::string_view text,
     start = end + 1;
     ++number;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    auto fail = [&](std::string_view why) {
-      return MakeError("{}:{}: {}", source, number, why);
-    };
+    auto fail = [&](std::string_view why) { return MakeError("{}:{}: {}", source, number, why); };
     json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (!j.is_object()) return fail("not a JSON object");
     try {
@@ -91,7 +89,8 @@ Result<std::vector<ScanEntry>> ParseIndexJsonLines(std::string_view text,
       e.profile = j.value("profile", "");
       e.error = j.value("error", "");
       e.script = j.value("script", "");
-      Result<SyscallSet> set = SyscallSet::FromNames(j.value("syscalls", std::vector<std::string>{}));
+      Result<SyscallSet> set =
+          SyscallSet::FromNames(j.value("syscalls", std::vector<std::string>{}));
       if (!set.ok()) return fail(set.error().message());
       e.syscalls = *set;
       e.unresolved = j.value("unresolved", size_t{0});

@@ -21,14 +21,14 @@ struct ScanEntry {
   std::string path;                  // as the scanned system names it
   std::vector<std::string> aliases;  // other names (links) of the same file
   ProgramKind kind = ProgramKind::kOther;
-  std::string package;   // the Debian package that installed it, "" when unknown
-  std::string profile;   // its profile, relative to the output directory ("" when not analysed)
-  std::string error;     // why it has no profile ("" when it has one)
-  std::string script;    // a script's `#!` line
-  SyscallSet syscalls;   // the profile's set
+  std::string package;    // the Debian package that installed it, "" when unknown
+  std::string profile;    // its profile, relative to the output directory ("" when not analysed)
+  std::string error;      // why it has no profile ("" when it has one)
+  std::string script;     // a script's `#!` line
+  SyscallSet syscalls;    // the profile's set
   size_t unresolved = 0;  // syscall sites whose number is not known statically
   size_t warnings = 0;
-  double seconds = 0;     // wall time of its analysis
+  double seconds = 0;  // wall time of its analysis
   // For every dangerous syscall the program can reach (dangerous_syscalls.h): one path from
   // a root to a site issuing it, as `sysfence static --explain` prints it.
   std::map<std::string, std::string> explain;
@@ -42,7 +42,8 @@ std::string IndexJsonLines(const std::vector<ScanEntry>& entries);
 // path,kind,package,syscalls,unresolved,seconds,error (RFC 4180 quoting).
 std::string IndexCsv(const std::vector<ScanEntry>& entries);
 // Errors name `source` and the line.
-Result<std::vector<ScanEntry>> ParseIndexJsonLines(std::string_view text, const std::string& source);
+Result<std::vector<ScanEntry>> ParseIndexJsonLines(std::string_view text,
+                                                   const std::string& source);
 
 // The file a program's profile is written to, relative to the output directory:
 // "profiles/usr/bin/ls.json" for /usr/bin/ls.

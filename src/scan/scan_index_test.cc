@@ -21,8 +21,7 @@ TEST(ScanIndex, JsonLinesRoundTrip) {
   b.path = "/usr/bin/odd,\"name\"";
   b.kind = ProgramKind::kOther;
   b.error = "neither an ELF program nor a script ('#!')";
-  Result<std::vector<ScanEntry>> back =
-      ParseIndexJsonLines(IndexJsonLines({a, b}), "index.jsonl");
+  Result<std::vector<ScanEntry>> back = ParseIndexJsonLines(IndexJsonLines({a, b}), "index.jsonl");
   ASSERT_TRUE(back.ok()) << back.error().message();
   ASSERT_EQ(back->size(), 2u);
   EXPECT_EQ((*back)[0].path, a.path);
@@ -38,7 +37,8 @@ TEST(ScanIndex, JsonLinesRoundTrip) {
 }
 
 TEST(ScanIndex, BadLinesNameTheFileAndLine) {
-  Result<std::vector<ScanEntry>> bad = ParseIndexJsonLines("{\"path\":\"/a\",\"kind\":\"elf\"}\nnope\n", "x.jsonl");
+  Result<std::vector<ScanEntry>> bad =
+      ParseIndexJsonLines("{\"path\":\"/a\",\"kind\":\"elf\"}\nnope\n", "x.jsonl");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().message(), "x.jsonl:2: not a JSON object");
 }

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 #include "base/file_util.h"
@@ -20,8 +19,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kBand = 10;        // syscalls per bar of the set-size histogram
-constexpr size_t kRanked = 25;   // rows of the most / least often reachable tables
+constexpr int kBand = 10;       // syscalls per bar of the set-size histogram
+constexpr size_t kRanked = 25;  // rows of the most / least often reachable tables
 
 std::string Escaped(std::string_view text) { return EscapeXml(text); }
 
@@ -48,17 +47,18 @@ std::string SummarySection(const ScanReport& r) {
     unresolved += e->unresolved > 0;
     total += e->syscalls.Size();
   }
-  std::string body = fmt::format("<h1>sysfence scan: {}</h1>\n<table id=\"summary\">\n",
-                                 Escaped(r.title));
+  std::string body =
+      fmt::format("<h1>sysfence scan: {}</h1>\n<table id=\"summary\">\n", Escaped(r.title));
   auto row = [&](std::string_view what, std::string value) {
     body += fmt::format("<tr><th>{}</th><td>{}</td></tr>\n", what, value);
   };
   row("programs", std::to_string(r.entries.size()));
-  row("analysed", fmt::format("{} ({} scripts, through their <code>#!</code> line)",
-                              analysed.size(), scripts));
+  row("analysed",
+      fmt::format("{} ({} scripts, through their <code>#!</code> line)", analysed.size(), scripts));
   row("not analysed", std::to_string(r.entries.size() - analysed.size()));
   row("syscalls per program",
-      analysed.empty() ? "-" : fmt::format("mean {:.1f}", total / static_cast<double>(analysed.size())));
+      analysed.empty() ? "-"
+                       : fmt::format("mean {:.1f}", total / static_cast<double>(analysed.size())));
   row("with unresolved syscall sites", std::to_string(unresolved));
   row("distinct objects (programs' libraries)",
       fmt::format("{}, {} summarised in this scan, the others read from the cache", r.objects,
@@ -72,8 +72,8 @@ std::string ImageSection(const ImageSummary& image) {
   SyscallSet docker = DockerDefaultSyscalls();
   SyscallSet unneeded = docker - image.profile;
   SyscallSet beyond = image.profile - docker;
-  std::string body = fmt::format("<h2>Image {}</h2>\n<table id=\"image\">\n",
-                                 Escaped(image.reference));
+  std::string body =
+      fmt::format("<h2>Image {}</h2>\n<table id=\"image\">\n", Escaped(image.reference));
   std::string argv;
   for (const std::string& a : image.entrypoint) argv += (argv.empty() ? "" : " ") + a;
   body += fmt::format("<tr><th>entrypoint and command</th><td><code>{}</code></td></tr>\n",
@@ -83,9 +83,9 @@ std::string ImageSection(const ImageSummary& image) {
                       image.programs.size() == 1 ? "" : "s");
   body += fmt::format("<tr><th>the image's profile</th><td>{} syscalls</td></tr>\n",
                       image.profile.Size());
-  body += fmt::format(
-      "<tr><th>Docker's default profile</th><td>{} syscalls on x86-64 ({})</td></tr>\n",
-      docker.Size(), Escaped(kDockerDefaultSource));
+  body +=
+      fmt::format("<tr><th>Docker's default profile</th><td>{} syscalls on x86-64 ({})</td></tr>\n",
+                  docker.Size(), Escaped(kDockerDefaultSource));
   body += fmt::format(
       "<tr><th>allowed by Docker, never needed by this image</th><td id=\"docker-unneeded\">"
       "{}</td></tr>\n",
@@ -103,7 +103,8 @@ std::string ImageSection(const ImageSummary& image) {
     }
     body += "</p>\n";
   }
-  for (const std::string& note : image.notes) body += "<p class=\"note\">" + Escaped(note) + "</p>\n";
+  for (const std::string& note : image.notes)
+    body += "<p class=\"note\">" + Escaped(note) + "</p>\n";
   body += "<details><summary>The " + std::to_string(unneeded.Size()) +
           " calls Docker allows and the image never needs</summary><p>" +
           Escaped(NameList(unneeded)) + "</p></details>\n";
@@ -158,9 +159,10 @@ std::string DangerousSection(const std::vector<ScanEntry>& entries) {
     body += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n", d.name, Escaped(d.why),
                         who.size());
     if (who.empty()) continue;
-    details += fmt::format("<details class=\"dangerous\" id=\"reach-{}\"><summary>{}: {} program{}"
-                           "</summary>\n",
-                           d.name, d.name, who.size(), who.size() == 1 ? "" : "s");
+    details += fmt::format(
+        "<details class=\"dangerous\" id=\"reach-{}\"><summary>{}: {} program{}"
+        "</summary>\n",
+        d.name, d.name, who.size(), who.size() == 1 ? "" : "s");
     for (const ScanEntry* e : who) {
       auto it = e->explain.find(std::string(d.name));
       details += fmt::format("<p><code>{}</code></p><pre>{}</pre>\n", Escaped(e->path),
@@ -173,8 +175,9 @@ std::string DangerousSection(const std::vector<ScanEntry>& entries) {
 
 std::string ProgramsSection(const std::vector<ScanEntry>& entries) {
   std::string failed;
-  std::string all = "<h2>Every program</h2>\n<table id=\"programs\"><tr><th>program</th>"
-                    "<th>package</th><th>syscalls</th><th>unresolved</th><th>seconds</th></tr>\n";
+  std::string all =
+      "<h2>Every program</h2>\n<table id=\"programs\"><tr><th>program</th>"
+      "<th>package</th><th>syscalls</th><th>unresolved</th><th>seconds</th></tr>\n";
   size_t failures = 0;
   for (const ScanEntry& e : entries) {
     if (!e.analysed()) {
@@ -186,8 +189,8 @@ std::string ProgramsSection(const std::vector<ScanEntry>& entries) {
     all += fmt::format(
         "<tr><td><a href=\"{}\"><code>{}</code></a></td><td>{}</td><td>{}</td><td>{}</td>"
         "<td>{:.3f}</td></tr>\n",
-        Escaped(e.profile), Escaped(e.path), Escaped(e.package), e.syscalls.Size(),
-        e.unresolved, e.seconds);
+        Escaped(e.profile), Escaped(e.path), Escaped(e.package), e.syscalls.Size(), e.unresolved,
+        e.seconds);
   }
   all += "</table>\n";
   std::string body = fmt::format("<h2>Not analysed ({})</h2>\n", failures);
@@ -199,16 +202,16 @@ std::string ProgramsSection(const std::vector<ScanEntry>& entries) {
 }
 
 json ScanJson(const ScanReport& r) {
-  json j = {{"title", r.title},
-            {"seconds", r.seconds},
-            {"objects", r.objects},
-            {"objects_summarized", r.objects_summarized},
-            {"shards", r.shards},
-            {"programs", r.entries.size()}};
+  json j = {{"title", r.title},     {"seconds", r.seconds},
+            {"objects", r.objects}, {"objects_summarized", r.objects_summarized},
+            {"shards", r.shards},   {"programs", r.entries.size()}};
   if (r.image) {
-    j["image"] = {{"reference", r.image->reference},   {"entrypoint", r.image->entrypoint},
-                  {"profile_for", r.image->profile_for}, {"programs", r.image->programs},
-                  {"syscalls", r.image->profile.Names()}, {"files", r.image->files},
+    j["image"] = {{"reference", r.image->reference},
+                  {"entrypoint", r.image->entrypoint},
+                  {"profile_for", r.image->profile_for},
+                  {"programs", r.image->programs},
+                  {"syscalls", r.image->profile.Names()},
+                  {"files", r.image->files},
                   {"notes", r.image->notes}};
   }
   return j;
@@ -320,9 +323,9 @@ Result<ScanReport> MergeScanOutputs(const std::vector<std::string>& dirs,
       auto [it, added] = seen.emplace(e.path, dir);
       if (!added) {
         // An image's entrypoint programs are in every shard; anything else twice is a mistake.
-        bool required = merged.image && std::find(merged.image->programs.begin(),
-                                                  merged.image->programs.end(),
-                                                  e.path) != merged.image->programs.end();
+        bool required =
+            merged.image && std::find(merged.image->programs.begin(), merged.image->programs.end(),
+                                      e.path) != merged.image->programs.end();
         if (required) continue;
         return MakeError("--merge: {} is in both {} and {}: not shards of one scan", e.path,
                          it->second, dir);

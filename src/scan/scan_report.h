@@ -51,7 +51,8 @@ Status WriteScanReport(const ScanReport& report, const std::string& dir);
 // Reads each directory's index.jsonl and scan.json, copies its profiles into `output` and
 // writes the joined report there. A program found in two shards is an error (they were not
 // shards of one scan).
-Result<ScanReport> MergeScanOutputs(const std::vector<std::string>& dirs, const std::string& output);
+Result<ScanReport> MergeScanOutputs(const std::vector<std::string>& dirs,
+                                    const std::string& output);
 
 }  // namespace sysfence
 

@@ -98,8 +98,8 @@ class Scan {
                                  .use_cache = options.analysis.use_cache,
                                  .cache_directory = options.analysis.cache_directory,
                                  .use_debug_files = options.analysis.use_debug_files,
-                                 .debug_search = {options.analysis.debug_directories,
-                                                  options.root, DebuginfodCacheDirectory()}}) {}
+                                 .debug_search = {options.analysis.debug_directories, options.root,
+                                                  DebuginfodCacheDirectory()}}) {}
 
   Result<ScanResult> Run() {
     auto start = std::chrono::steady_clock::now();
@@ -172,8 +172,9 @@ class Scan {
       ResolverOptions resolver = options_.analysis.resolver;
       resolver.sysroot = options_.root;
       resolver.open = [this](const std::string& file) { return pool_.Open(file); };
-      LoadList list = LibraryResolver(std::move(resolver))
-                          .LoadClosure({std::shared_ptr<ElfFile>(std::move(*elf)), path, "", "program"});
+      LoadList list =
+          LibraryResolver(std::move(resolver))
+              .LoadClosure({std::shared_ptr<ElfFile>(std::move(*elf)), path, "", "program"});
       std::lock_guard<std::mutex> lock(mutex);
       for (LoadedObject& object : list.objects) {
         if (object.reason != "program") libraries.try_emplace(object.path, std::move(object));

@@ -50,8 +50,8 @@ struct ScanOptions {
 struct ScanResult {
   std::vector<ScanEntry> entries;  // sorted by path
   double seconds = 0;
-  size_t objects = 0;              // distinct objects (program's libraries) the pool held
-  size_t objects_summarized = 0;   // of those, summarised in this scan (not from the cache)
+  size_t objects = 0;             // distinct objects (program's libraries) the pool held
+  size_t objects_summarized = 0;  // of those, summarised in this scan (not from the cache)
 };
 
 // The programs a scan with these options analyses (this shard's, and the required ones),

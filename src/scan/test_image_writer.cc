@@ -6,7 +6,6 @@
 #include <sys/stat.h>
 
 #include <filesystem>
-
 #include <nlohmann/json.hpp>
 
 #include "base/file_util.h"
@@ -150,11 +149,10 @@ Result<std::vector<std::string>> WriteOciLayout(const std::string& dir,
     Status written = WriteBlob(dir, *bytes, &digest);
     if (!written.ok()) return written.error();
     blobs.push_back(*BlobPathOf(digest));
-    layer_descriptors.push_back(
-        {{"mediaType", gzip ? "application/vnd.oci.image.layer.v1.tar+gzip"
-                            : "application/vnd.oci.image.layer.v1.tar"},
-         {"digest", digest},
-         {"size", bytes->size()}});
+    layer_descriptors.push_back({{"mediaType", gzip ? "application/vnd.oci.image.layer.v1.tar+gzip"
+                                                    : "application/vnd.oci.image.layer.v1.tar"},
+                                 {"digest", digest},
+                                 {"size", bytes->size()}});
   }
   std::string config_bytes = ConfigJson(config, diff_ids).dump();
   std::string config_digest;

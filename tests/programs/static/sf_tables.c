@@ -29,9 +29,8 @@ struct record {
   long id;
   handler run;
 };
-static const struct record records[] = {{1, record_0}, {2, record_1}, {3, record_2},
-                                        {4, record_3}, {5, record_4}, {6, record_5},
-                                        {0, 0}};
+static const struct record records[] = {{1, record_0}, {2, record_1}, {3, record_2}, {4, record_3},
+                                        {5, record_4}, {6, record_5}, {0, 0}};
 
 /* Not called from anywhere: the analysis must not reach it, nor what only it uses. */
 void sf_tables_unused(int i) { unused_table[i % 6](); }
