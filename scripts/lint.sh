@@ -23,7 +23,7 @@ checked_dirs=$(for d in src/*/; do d=${d%/}; [[ "$d/" =~ $exclude ]] || echo "${
 header_filter="^$root/src/($checked_dirs)/"
 status=0
 
-mapfile -t files < <(git ls-files '*.cc' '*.h' '*.c' | grep -Ev "$exclude" | grep -v '\.inc$')
+mapfile -t files < <(git ls-files '*.cc' '*.h' '*.c' | grep -Ev "$exclude" | grep -v '\.inc$' | grep -v '\.bpf\.c$')
 bad_format=$(printf '%s\n' "${files[@]}" |
   xargs -P "$jobs" -n 16 sh -c 'for f; do clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || echo "$f"; done' sh)
 if [ -n "$bad_format" ]; then
