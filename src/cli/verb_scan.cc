@@ -11,6 +11,7 @@
 
 #include "base/file_util.h"
 #include "cli/cli.h"
+#include "cli/filter_options.h"
 #include "scan/image_scan.h"
 #include "scan/scan_report.h"
 #include "scan/scanner.h"
