@@ -8,6 +8,7 @@
 #include <linux/types.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +42,10 @@ constexpr KernelField kRecorderFields[] = {
     {"task_struct", "mm"},
     {"mm_struct", "exe_file"},
     {"file", "f_path"},
+    {"file", "f_inode"},
+    {"inode", "i_ino"},
+    {"inode", "i_sb"},
+    {"super_block", "s_dev"},
     {"path", "dentry"},
     {"path", "mnt"},
     {"dentry", "d_parent"},
@@ -143,7 +148,9 @@ std::string JoinPath(const char* components, size_t bytes) {
     path += '/';
     path += *part;
   }
-  return path.empty() ? "/" : path;
+  // No component: the file is the root of a mount no longer attached anywhere (an executable
+  // is never a namespace's root directory), which no path names.
+  return path;
 }
 
 BpfCallEvent CallOf(const sf_call_event& record) {
@@ -330,8 +337,10 @@ int BpfRecorder::Dispatch(const void* data, size_t size) {
           size >= sizeof(sf_exec_event) - SF_PATH_BYTES + record->path_bytes) {
         std::string path =
             record->path_complete != 0 ? JoinPath(record->path, record->path_bytes) : "";
-        sink_->OnExec(
-            {tid, static_cast<pid_t>(record->former_tid), record->launch != 0, path, time});
+        // The kernel's dev_t (major << 20 | minor) as stat(2) gives it.
+        uint64_t dev = makedev(record->exe_dev >> 20, record->exe_dev & 0xfffff);
+        sink_->OnExec({tid, static_cast<pid_t>(record->former_tid), record->launch != 0, path, dev,
+                       record->exe_inode, time});
         return 0;
       }
       break;

@@ -46,7 +46,11 @@ struct BpfExecEvent {
   bool launch = false;   // the command's own first execve
   // The executable (what /proc/PID/exe names), from the kernel's dentries at the exec; empty
   // when the kernel could not walk it to the root (then read /proc/PID/exe instead).
+  // An empty path also when the file lies on a mount that is detached (a program that runs
+  // its own file from a private bind mount): no path names it.
   std::string_view path;
+  uint64_t exe_dev = 0;  // the executable as stat(2) names it: st_dev and st_ino
+  uint64_t exe_inode = 0;
   int64_t monotonic_ns = 0;
 };
 

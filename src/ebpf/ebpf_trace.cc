@@ -25,6 +25,7 @@
 #include "base/signal_scope.h"
 #include "base/subprocess.h"
 #include "base/unique_fd.h"
+#include "record/exec_image.h"
 
 extern char** environ;
 
@@ -62,7 +63,13 @@ class RecordTranslator : public BpfEventSink {
     // The kernel could not walk the path to the root (too deep): ask /proc, which is right
     // unless the process has exec'd again or gone meanwhile.
     if (path.empty()) path = ExecutableOf(event.pid);
-    sink_.OnExec({event.pid, event.former_tid, path, event.monotonic_ns});
+    // The image it ran before, when it re-executed its own file under a name that no longer
+    // names it (the rule of exec_image.h, with the identity the kernel saw at the exec).
+    std::string_view before = sink_.ImageOf(event.pid);
+    if (before.empty()) before = sink_.ImageOf(event.former_tid);
+    std::string image =
+        ChooseExecutedImage(path, FileIdentity{event.exe_dev, event.exe_inode}, before);
+    sink_.OnExec({event.pid, event.former_tid, image, event.monotonic_ns});
   }
 
   void OnExit(const BpfExitEvent& event) override {
@@ -107,7 +114,7 @@ class RecordTranslator : public BpfEventSink {
   static std::string ExecutableOf(pid_t pid) {
     char path[PATH_MAX];
     ssize_t n = readlink(fmt::format("/proc/{}/exe", pid).c_str(), path, sizeof path);
-    return n > 0 ? std::string(path, static_cast<size_t>(n)) : "(unknown image)";
+    return n > 0 ? std::string(path, static_cast<size_t>(n)) : "";
   }
 
   RecordSink& sink_;

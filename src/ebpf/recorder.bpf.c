@@ -398,6 +398,9 @@ int sf_exec(__u64 *args) {
       .mount = container_of(BPF_CORE_READ(file, f_path.mnt), struct mount, mnt),
   };
   bpf_loop(SF_PATH_DEPTH, path_step, &walk, 0);
+  event->exe_dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
+  event->reserved = 0;
+  event->exe_inode = BPF_CORE_READ(file, f_inode, i_ino);
   event->path_bytes = walk.offset;
   event->path_complete = walk.complete;
   __u32 used = walk.offset;

@@ -81,6 +81,9 @@ struct sf_exec_event {
   __u32 launch;                  /* the command's own first execve */
   __u32 path_bytes;
   __u32 path_complete; /* 0: deeper than SF_PATH_DEPTH or longer than SF_PATH_BYTES */
+  __u32 exe_dev;       /* the executable's device (the kernel's dev_t: major << 20 | minor) */
+  __u32 reserved;
+  __u64 exe_inode; /* and inode number */
   char path[SF_PATH_BYTES];
 };
 

@@ -9,27 +9,31 @@
 namespace sysfence {
 namespace {
 
-// Whether `path` names the file /proc/PID/exe is (the same device and inode).
-bool IsExecutableOf(pid_t pid, const std::string& path) {
-  struct stat exe {
-  }, named{};
-  return stat(fmt::format("/proc/{}/exe", pid).c_str(), &exe) == 0 &&
-         stat(path.c_str(), &named) == 0 && exe.st_dev == named.st_dev &&
-         exe.st_ino == named.st_ino;
+std::optional<FileIdentity> IdentityOf(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return std::nullopt;
+  return FileIdentity{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
 }
 
 }  // namespace
+
+std::string ChooseExecutedImage(const std::string& path, std::optional<FileIdentity> exe,
+                                std::string_view previous) {
+  std::string before(previous);
+  if (exe && !before.empty() && (path.empty() || IdentityOf(path) != exe) &&
+      IdentityOf(before) == exe) {
+    return before;
+  }
+  // Without a path the image cannot be named; its calls still count, under this key.
+  return path.empty() ? std::string(kUnknownImage) : path;
+}
 
 std::string ExecutedImage(pid_t pid, std::string_view previous) {
   char buffer[PATH_MAX];
   std::string link = fmt::format("/proc/{}/exe", pid);
   ssize_t n = readlink(link.c_str(), buffer, sizeof buffer);
-  // Without /proc the image cannot be named; its calls still count, under this key.
-  if (n <= 0) return std::string(kUnknownImage);
-  std::string path(buffer, static_cast<size_t>(n));
-  std::string before(previous);
-  if (!before.empty() && !IsExecutableOf(pid, path) && IsExecutableOf(pid, before)) return before;
-  return path;
+  std::string path = n > 0 ? std::string(buffer, static_cast<size_t>(n)) : "";
+  return ChooseExecutedImage(path, IdentityOf(link), previous);
 }
 
 }  // namespace sysfence
