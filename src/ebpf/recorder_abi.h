@@ -4,6 +4,9 @@
 #ifndef SYSFENCE_EBPF_RECORDER_ABI_H_
 #define SYSFENCE_EBPF_RECORDER_ABI_H_
 
+/* Names in the kernel's C style (sf_ prefix, SF_ constants), as the BPF side writes them. */
+/* NOLINTBEGIN(readability-identifier-naming) */
+
 /* x86-64 numbers 0..1023 (the profile's limit) and i386 numbers 0..511 are counted in one
  * array of slots: slot = number for x86-64, SF_I386_BASE + number for i386. */
 #define SF_X86_64_LIMIT 1024
@@ -122,5 +125,7 @@ struct sf_call_event {
   __u32 tgid;
   __u32 slot; /* SF_SLOTS: an unrecordable call */
 };
+
+/* NOLINTEND(readability-identifier-naming) */
 
 #endif /* SYSFENCE_EBPF_RECORDER_ABI_H_ */
