@@ -32,7 +32,7 @@ bool IsGlibcObject(std::string_view soname);
 uint32_t FindRuleFunctionIn(const ElfFile& elf, const ObjectSummary& summary,
                             const RuleFunction& function);
 
-// glibc's set*id broadcast (see syscall_numbers.cc): __nptl_setxid, which the set*id
+// glibc's set*id broadcast (see number_resolver.cc): __nptl_setxid, which the set*id
 // functions call in a multi-threaded process, and the signal handler pthread_create
 // installs for it.
 std::span<const RuleFunction> SetxidBroadcastFunctions();

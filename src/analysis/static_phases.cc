@@ -14,7 +14,7 @@
 #include <map>
 
 #include "analysis/program_main.h"
-#include "analysis/static_analyzer.h"
+#include "analysis/static_analysis.h"
 #include "syscalls/syscall_table.h"
 
 namespace sysfence {

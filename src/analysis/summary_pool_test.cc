@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "analysis/static_analyzer.h"
+#include "analysis/static_analysis.h"
 
 namespace sysfence {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "analysis/static_analyzer.h"
+#include "analysis/static_analysis.h"
 #include "base/file_util.h"
 #include "cli/cli.h"
 #include "profile/profile_json.h"

@@ -1,11 +1,11 @@
 // `sysfence static [-o FILE] [--explain SYSCALL] [--phases | --from FUNCTION] BINARY`: every
 // syscall the program and its libraries can reach, as a "static" profile
-// (src/analysis/static_analyzer.h), optionally split into phases or cut to one function's.
+// (src/analysis/static_analysis.h), optionally split into phases or cut to one function's.
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "analysis/static_analyzer.h"
+#include "analysis/static_analysis.h"
 #include "cli/cli.h"
 #include "profile/profile_json.h"
 #include "syscalls/syscall_table.h"

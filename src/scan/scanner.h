@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "analysis/static_analyzer.h"
+#include "analysis/static_analysis.h"
 #include "base/result.h"
 #include "profile/profile.h"
 #include "scan/scan_index.h"

@@ -2,6 +2,7 @@
 // poster's figures appear only in rows and bars labelled "poster".
 #include "study/study_report.h"
 
+#include <gnu/libc-version.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -67,10 +68,10 @@ std::vector<std::string> DifferenceSentences(const StudyResult& result,
     sentences.push_back(fmt::format(
         "Dynamic: {} syscalls here against the poster's {} ({:+d}). A dynamic set is as large "
         "as the inputs make it: {} of our {} were reached by only some of the {} runs, so the "
-        "choice of inputs alone moves the count by that much; library versions (glibc 2.36 "
+        "choice of inputs alone moves the count by that much; library versions (glibc {} "
         "here) and the kernel change which calls the same source makes.",
         ours, static_cast<int>(dyn->value), ours - static_cast<int>(dyn->value), rare, ours,
-        program.runs));
+        program.runs, gnu_get_libc_version()));
   }
   if (const PosterFigure* sta = FindPoster(result, key + ", static"); sta && program.static_set) {
     int ours = program.static_set->Size();

@@ -8,8 +8,8 @@
 //
 //   std::vector<ResolvedSite> sites = ResolveSyscallSites(program, reach);
 //   for (const ResolvedSite& s : sites) profile.syscalls |= s.numbers;
-#ifndef SYSFENCE_ANALYSIS_SYSCALL_NUMBERS_H_
-#define SYSFENCE_ANALYSIS_SYSCALL_NUMBERS_H_
+#ifndef SYSFENCE_ANALYSIS_NUMBER_RESOLVER_H_
+#define SYSFENCE_ANALYSIS_NUMBER_RESOLVER_H_
 
 #include <string>
 #include <vector>
@@ -51,4 +51,4 @@ std::vector<NumberHop> TraceSyscallNumber(const LinkedProgram& program,
 
 }  // namespace sysfence
 
-#endif  // SYSFENCE_ANALYSIS_SYSCALL_NUMBERS_H_
+#endif  // SYSFENCE_ANALYSIS_NUMBER_RESOLVER_H_

@@ -1,9 +1,9 @@
-// Interprocedural syscall number resolution (see syscall_numbers.h). A "parameter" is a
+// Interprocedural syscall number resolution (see number_resolver.h). A "parameter" is a
 // (function, register) pair whose entry values a site needs; its values are the constants
 // its callers pass, plus the values of the callers' own parameters they pass on. Three
 // steps: demand parameters from the sites, transitively through callers; seed each with
 // its callers' constants; propagate along the caller chains to a fixpoint.
-#include "analysis/syscall_numbers.h"
+#include "analysis/number_resolver.h"
 
 #include <algorithm>
 #include <deque>

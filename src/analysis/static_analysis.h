@@ -4,7 +4,7 @@
 // SummaryPool that many analyses may share: summary_pool.h), binds them
 // into one process (linked_program.h), computes what is reachable from the roots
 // (reachability.h), adds NSS back-ends and dlopen()ed libraries the reachable code loads, and
-// resolves the numbers of the reachable syscall sites (syscall_numbers.h). A script is
+// resolves the numbers of the reachable syscall sites (number_resolver.h). A script is
 // analysed as the programs its `#!` line runs (shebang.h).
 //
 //   StaticOptions options;
@@ -13,8 +13,8 @@
 //   const Profile& profile = (*a)->profile();          // kind "static"
 //   for (const std::string& w : (*a)->warnings()) ...;  // missing libraries, unresolved sites
 //   Result<std::string> path = (*a)->Explain(*SyscallNumber("socket"));
-#ifndef SYSFENCE_ANALYSIS_STATIC_ANALYZER_H_
-#define SYSFENCE_ANALYSIS_STATIC_ANALYZER_H_
+#ifndef SYSFENCE_ANALYSIS_STATIC_ANALYSIS_H_
+#define SYSFENCE_ANALYSIS_STATIC_ANALYSIS_H_
 
 #include <memory>
 #include <optional>
@@ -26,7 +26,7 @@
 #include "analysis/linked_program.h"
 #include "analysis/reachability.h"
 #include "analysis/summary_pool.h"
-#include "analysis/syscall_numbers.h"
+#include "analysis/number_resolver.h"
 #include "base/result.h"
 #include "elf/library_resolver.h"
 #include "elf/shebang.h"
@@ -219,4 +219,4 @@ class StaticAnalysis {
 
 }  // namespace sysfence
 
-#endif  // SYSFENCE_ANALYSIS_STATIC_ANALYZER_H_
+#endif  // SYSFENCE_ANALYSIS_STATIC_ANALYSIS_H_

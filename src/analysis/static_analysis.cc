@@ -1,7 +1,7 @@
-// The `sysfence static` pipeline (see static_analyzer.h): load, summarise (parallel, cached),
+// The `sysfence static` pipeline (see static_analysis.h): load, summarise (parallel, cached),
 // link, reach, load what reachable code dlopens, reach again, resolve numbers, build the
 // profile.
-#include "analysis/static_analyzer.h"
+#include "analysis/static_analysis.h"
 
 #include <elf.h>
 #include <glob.h>
@@ -792,109 +792,6 @@ Status StaticAnalysis::AddScript(const std::string& path, const ScriptChain& cha
   }
   p.script = std::move(info);
   return Ok{};
-}
-
-Result<std::string> StaticAnalysis::Explain(int number) const {
-  const ResolvedSite* found = nullptr;
-  for (const ResolvedSite& site : sites_) {
-    if (site.kind == SiteKind::kSyscall && site.numbers.Contains(number)) {
-      found = &site;
-      break;
-    }
-  }
-  std::string name = SyscallDisplayName(number);
-  if (found == nullptr) {
-    if (profile_.syscalls.Contains(number)) {
-      std::string text = fmt::format("{} ({}) is in the profile without a syscall site:\n", name, number);
-      auto it = profile_.evidence.find(number);
-      if (it != profile_.evidence.end()) {
-        for (const CodeLocation& l : it->second) {
-          text += fmt::format("  {} {} {:#x}\n", l.image, l.function, l.address);
-        }
-      }
-      if (it == profile_.evidence.end()) text += "  every syscall is allowed (--unresolved=all)\n";
-      return text;
-    }
-    return MakeError("{} is not reachable in {}", name, profile_.target);
-  }
-  std::string heading = fmt::format("{} ({}) reached by this path:\n", name, number);
-  std::string site_line = fmt::format("{} site {:#x} in {}", name, found->address,
-                                      Describe(found->function));
-  // A wrapper's site (glibc's syscall(), Go's Syscall6): the path goes to the caller that
-  // passes the number, then along the calls that hand it down.
-  std::vector<NumberHop> hops =
-      TraceSyscallNumber(program_, *reach_, *found, number);
-  if (hops.empty()) return heading + PathTo(found->function, {site_line});
-  std::vector<std::string> lines;
-  for (size_t i = 0; i < hops.size(); ++i) {
-    const NumberHop& hop = hops[i];
-    lines.push_back(fmt::format("{} passes {} in %{} to {} (at {:#x})", Describe(hop.caller),
-                                i == 0 ? name : "it on", RegisterName(hop.reg),
-                                program_.FunctionName(hop.callee), hop.call));
-  }
-  lines.push_back(site_line);
-  return heading + PathTo(hops.front().caller, lines);
-}
-
-std::string StaticAnalysis::PathTo(FunctionRef target,
-                                   const std::vector<std::string>& last_lines) const {
-  // Walk back to a root, then print root first.
-  std::vector<std::string> lines(last_lines.rbegin(), last_lines.rend());
-  FunctionRef f = target;
-  for (size_t guard = 0; f.valid() && guard < 100000; ++guard) {
-    const ReachStep& step = reach_->StepOf(f);
-    if (step.kind != ReachKind::kRoot && !step.from.valid()) {
-      if (step.root != kNoIndex) {
-        lines.push_back(fmt::format("{}: {}, called through a pointer",
-                                    reach_->RootReason(step.root), Describe(f)));
-      } else {
-        lines.push_back(fmt::format("{} is called through a pointer stored in data the loader "
-                                    "sets up",
-                                    Describe(f)));
-      }
-      break;
-    }
-    switch (step.kind) {
-      case ReachKind::kRoot:
-        lines.push_back(fmt::format("{}: {}",
-                                    step.root != kNoIndex ? reach_->RootReason(step.root) : "root",
-                                    Describe(f)));
-        f = FunctionRef{};
-        break;
-      case ReachKind::kCall:
-        lines.push_back(fmt::format("{} calls {} (at {:#x})", Describe(step.from),
-                                    program_.FunctionName(f), step.site));
-        f = step.from;
-        break;
-      case ReachKind::kPointer:
-        lines.push_back(fmt::format("{} takes the address of {} (in code or data it refers to), "
-                                    "called through a pointer",
-                                    Describe(step.from), Describe(f)));
-        f = step.from;
-        break;
-      case ReachKind::kIfunc:
-        lines.push_back(fmt::format("IFUNC resolver {} may pick {}", Describe(step.from),
-                                    program_.FunctionName(f)));
-        f = step.from;
-        break;
-    }
-  }
-  std::string text;
-  for (size_t i = lines.size(); i-- > 0;) {
-    text += fmt::format("  {}{}\n", std::string(2 * (lines.size() - 1 - i), ' ').substr(0, 40),
-                        lines[i]);
-  }
-  return text;
-}
-
-Result<std::string> StaticAnalysis::ExplainFunction(std::string_view name) const {
-  for (uint32_t o = 0; o < program_.size(); ++o) {
-    FunctionRef f = FindFunction(o, name);
-    if (!f.valid() || !reach_->IsReached(f)) continue;
-    return fmt::format("{} reached by this path:\n", name) +
-           PathTo(f, {fmt::format("{} reached", Describe(f))});
-  }
-  return MakeError("no reachable function is named '{}'", name);
 }
 
 }  // namespace sysfence
