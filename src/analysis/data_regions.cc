@@ -22,9 +22,9 @@ bool IsCIdentifier(std::string_view name) {
 bool IsLoaderOnly(const ElfSection& s) {
   return s.type == SHT_DYNSYM || s.type == SHT_GNU_HASH || s.type == SHT_HASH ||
          s.type == SHT_GNU_versym || s.type == SHT_GNU_verdef || s.type == SHT_GNU_verneed ||
-         s.type == SHT_RELA || s.type == SHT_REL || s.type == SHT_NOTE ||
-         s.name == ".dynstr" || s.name == ".relr.dyn" || s.name == ".interp" ||
-         s.name == ".eh_frame_hdr" || s.name == ".gnu.version";
+         s.type == SHT_RELA || s.type == SHT_REL || s.type == SHT_NOTE || s.name == ".dynstr" ||
+         s.name == ".relr.dyn" || s.name == ".interp" || s.name == ".eh_frame_hdr" ||
+         s.name == ".gnu.version";
 }
 
 bool IsGotSection(std::string_view name) { return name == ".got" || name == ".got.plt"; }

@@ -21,28 +21,57 @@ struct NssEntry {
 // Prefixes match the _r variants too. Not "getgr": getgroups is a system call wrapper and
 // consults no database.
 const NssEntry kNssEntries[] = {
-    {"getpw", {"passwd"}}, {"setpwent", {"passwd"}}, {"endpwent", {"passwd"}},
-    {"getgrent", {"group"}}, {"getgrgid", {"group"}}, {"getgrnam", {"group"}},
-    {"setgrent", {"group"}}, {"endgrent", {"group"}}, {"initgroups", {"group"}},
+    {"getpw", {"passwd"}},
+    {"setpwent", {"passwd"}},
+    {"endpwent", {"passwd"}},
+    {"getgrent", {"group"}},
+    {"getgrgid", {"group"}},
+    {"getgrnam", {"group"}},
+    {"setgrent", {"group"}},
+    {"endgrent", {"group"}},
+    {"initgroups", {"group"}},
     {"getgrouplist", {"group"}},
-    {"getsp", {"shadow"}}, {"setspent", {"shadow"}}, {"endspent", {"shadow"}},
-    {"getsg", {"gshadow"}}, {"setsgent", {"gshadow"}}, {"endsgent", {"gshadow"}},
-    {"gethostby", {"hosts"}}, {"gethostent", {"hosts"}}, {"sethostent", {"hosts"}},
-    {"endhostent", {"hosts"}}, {"getipnodeby", {"hosts"}},
-    {"getaddrinfo", {"hosts", "services"}}, {"getnameinfo", {"hosts", "services"}},
-    {"getnetby", {"networks"}}, {"getnetent", {"networks"}}, {"setnetent", {"networks"}},
+    {"getsp", {"shadow"}},
+    {"setspent", {"shadow"}},
+    {"endspent", {"shadow"}},
+    {"getsg", {"gshadow"}},
+    {"setsgent", {"gshadow"}},
+    {"endsgent", {"gshadow"}},
+    {"gethostby", {"hosts"}},
+    {"gethostent", {"hosts"}},
+    {"sethostent", {"hosts"}},
+    {"endhostent", {"hosts"}},
+    {"getipnodeby", {"hosts"}},
+    {"getaddrinfo", {"hosts", "services"}},
+    {"getnameinfo", {"hosts", "services"}},
+    {"getnetby", {"networks"}},
+    {"getnetent", {"networks"}},
+    {"setnetent", {"networks"}},
     {"endnetent", {"networks"}},
-    {"getprotoby", {"protocols"}}, {"getprotoent", {"protocols"}},
-    {"setprotoent", {"protocols"}}, {"endprotoent", {"protocols"}},
-    {"getservby", {"services"}}, {"getservent", {"services"}}, {"setservent", {"services"}},
+    {"getprotoby", {"protocols"}},
+    {"getprotoent", {"protocols"}},
+    {"setprotoent", {"protocols"}},
+    {"endprotoent", {"protocols"}},
+    {"getservby", {"services"}},
+    {"getservent", {"services"}},
+    {"setservent", {"services"}},
     {"endservent", {"services"}},
-    {"getrpcby", {"rpc"}}, {"getrpcent", {"rpc"}}, {"setrpcent", {"rpc"}}, {"endrpcent", {"rpc"}},
-    {"ether_hostton", {"ethers"}}, {"ether_ntohost", {"ethers"}},
-    {"innetgr", {"netgroup"}}, {"setnetgrent", {"netgroup"}}, {"getnetgrent", {"netgroup"}},
+    {"getrpcby", {"rpc"}},
+    {"getrpcent", {"rpc"}},
+    {"setrpcent", {"rpc"}},
+    {"endrpcent", {"rpc"}},
+    {"ether_hostton", {"ethers"}},
+    {"ether_ntohost", {"ethers"}},
+    {"innetgr", {"netgroup"}},
+    {"setnetgrent", {"netgroup"}},
+    {"getnetgrent", {"netgroup"}},
     {"endnetgrent", {"netgroup"}},
-    {"getaliasby", {"aliases"}}, {"getaliasent", {"aliases"}}, {"setaliasent", {"aliases"}},
+    {"getaliasby", {"aliases"}},
+    {"getaliasent", {"aliases"}},
+    {"setaliasent", {"aliases"}},
     {"endaliasent", {"aliases"}},
-    {"getpublickey", {"publickey"}}, {"getsecretkey", {"publickey"}},
+    {"getpublickey", {"publickey"}},
+    {"getsecretkey", {"publickey"}},
 };
 
 }  // namespace
@@ -80,7 +109,9 @@ std::vector<std::string_view> NssDatabasesOf(std::string_view function) {
   return {};
 }
 
-bool IsBuiltinNssService(std::string_view service) { return service == "files" || service == "dns"; }
+bool IsBuiltinNssService(std::string_view service) {
+  return service == "files" || service == "dns";
+}
 
 std::string NssModuleName(std::string_view service) {
   return "libnss_" + std::string(service) + ".so.2";
@@ -102,7 +133,8 @@ void CollectPamModules(const std::string& sysroot, const std::string& file, int 
     if (type == "@include") {
       std::string included;
       if (words >> included) {
-        CollectPamModules(sysroot, included[0] == '/' ? PathInRoot(sysroot, included) : directory + included,
+        CollectPamModules(sysroot,
+                          included[0] == '/' ? PathInRoot(sysroot, included) : directory + included,
                           depth + 1, seen, out);
       }
       continue;
@@ -120,13 +152,15 @@ void CollectPamModules(const std::string& sysroot, const std::string& file, int 
     std::string module;
     if (!(words >> module)) continue;
     if (control == "include" || control == "substack") {
-      CollectPamModules(sysroot, module[0] == '/' ? PathInRoot(sysroot, module) : directory + module,
+      CollectPamModules(sysroot,
+                        module[0] == '/' ? PathInRoot(sysroot, module) : directory + module,
                         depth + 1, seen, out);
       continue;
     }
-    std::string path = PathInRoot(
-        sysroot, module[0] == '/' ? module : "/lib/x86_64-linux-gnu/security/" + module);
-    bool known = std::any_of(out.begin(), out.end(), [&](const PamModule& m) { return m.path == path; });
+    std::string path =
+        PathInRoot(sysroot, module[0] == '/' ? module : "/lib/x86_64-linux-gnu/security/" + module);
+    bool known =
+        std::any_of(out.begin(), out.end(), [&](const PamModule& m) { return m.path == path; });
     if (!known) out.push_back({path, file});
   }
 }

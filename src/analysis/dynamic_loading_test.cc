@@ -44,7 +44,8 @@ class PamConfig : public ::testing::Test {
   void SetUp() override {
     root_ = ::testing::TempDir() + "pam_root_" + std::to_string(getpid());
     std::filesystem::create_directories(root_ + "/etc/pam.d");
-    Write("common-auth", "auth [success=1 default=ignore] pam_unix.so nullok\nauth requisite pam_deny.so\n");
+    Write("common-auth",
+          "auth [success=1 default=ignore] pam_unix.so nullok\nauth requisite pam_deny.so\n");
     Write("common-session", "-session optional pam_systemd.so\nsession required /opt/pam_abs.so\n");
     Write("extra", "account required pam_extra.so\n");
     Write("myservice",

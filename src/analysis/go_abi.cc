@@ -65,12 +65,27 @@ bool IsGoMethodName(std::string_view name) {
 }
 
 bool IsGoNoReturn(std::string_view name) {
-  static constexpr std::string_view kNames[] = {
-      "gopanic", "throw", "fatal", "fatalthrow", "fatalpanic", "panicwrap", "panicdivide",
-      "panicshift", "panicdottypeE", "panicdottypeI", "panicnildottype", "panicmakeslicelen",
-      "panicmakeslicecap", "panicmem", "panicmemAddr", "panicoverflow", "panicfloat",
-      "panicunsafeslicelen", "panicunsafeslicenilptr", "panicunsafestringlen",
-      "panicunsafestringnilptr"};
+  static constexpr std::string_view kNames[] = {"gopanic",
+                                                "throw",
+                                                "fatal",
+                                                "fatalthrow",
+                                                "fatalpanic",
+                                                "panicwrap",
+                                                "panicdivide",
+                                                "panicshift",
+                                                "panicdottypeE",
+                                                "panicdottypeI",
+                                                "panicnildottype",
+                                                "panicmakeslicelen",
+                                                "panicmakeslicecap",
+                                                "panicmem",
+                                                "panicmemAddr",
+                                                "panicoverflow",
+                                                "panicfloat",
+                                                "panicunsafeslicelen",
+                                                "panicunsafeslicenilptr",
+                                                "panicunsafestringlen",
+                                                "panicunsafestringnilptr"};
   static constexpr std::string_view kPrefixes[] = {"goPanicIndex", "goPanicSlice", "panicIndex",
                                                    "panicSlice"};
   if (!name.starts_with("runtime.")) return false;
@@ -91,8 +106,9 @@ bool KeepsCallerFrame(std::string_view name) {
 void NormalizeGoPrologue(std::span<Instruction> instructions) {
   if (instructions.empty()) return;
   Instruction& first = instructions[0];
-  bool copies_rsp = (first.op == RegisterOp::kAddToRegister || first.op == RegisterOp::kMoveRegister) &&
-                    first.src == kRsp && first.dst == kR12;
+  bool copies_rsp =
+      (first.op == RegisterOp::kAddToRegister || first.op == RegisterOp::kMoveRegister) &&
+      first.src == kRsp && first.dst == kR12;
   if (copies_rsp) {
     first.op = RegisterOp::kNone;
     first.clobbered |= static_cast<uint16_t>(1u << kR12);
@@ -103,8 +119,9 @@ void NormalizeGoPrologue(std::span<Instruction> instructions) {
   for (size_t i = 0; i + 1 < instructions.size() && i < 5; ++i) {
     const Instruction& jump = instructions[i + 1];
     if (instructions[i].base != kR14 || jump.flow != Flow::kConditionalJump) continue;
-    auto target = std::lower_bound(instructions.begin(), instructions.end(), jump.target,
-                                   [](const Instruction& insn, uint64_t a) { return insn.address < a; });
+    auto target =
+        std::lower_bound(instructions.begin(), instructions.end(), jump.target,
+                         [](const Instruction& insn, uint64_t a) { return insn.address < a; });
     if (target == instructions.end() || target->address != jump.target ||
         target == instructions.begin()) {
       return;

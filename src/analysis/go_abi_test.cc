@@ -16,27 +16,26 @@ namespace sysfence {
 namespace {
 
 TEST(GoAbi, MethodNames) {
-  for (const char* method : {"os.(*File).ReadFrom", "main.viaInterface.Mark",
-                             "main.(*viaAssertion).MarkAsserted",
-                             "golang.org/x/sys/unix.(*FdSet).Set",
-                             "gopkg.in/yaml%2ev2.(*decoder).unmarshal",
-                             "sync/atomic.(*Pointer[...]).Load", "main.T[...].M",
-                             "os.(*File).Close.func1", "net/http.Header.Get"}) {
+  for (const char* method :
+       {"os.(*File).ReadFrom", "main.viaInterface.Mark", "main.(*viaAssertion).MarkAsserted",
+        "golang.org/x/sys/unix.(*FdSet).Set", "gopkg.in/yaml%2ev2.(*decoder).unmarshal",
+        "sync/atomic.(*Pointer[...]).Load", "main.T[...].M", "os.(*File).Close.func1",
+        "net/http.Header.Get"}) {
     EXPECT_TRUE(IsGoMethodName(method)) << method;
   }
-  for (const char* function : {"syscall.Syscall", "main.main", "main.main.func1",
-                               "main.main.func1.2", "os.init.0", "os.init",
-                               "net.glob..func1", "main.Map[...]", "type..eq.main.T",
-                               "type:.eq.main.T", "main.T.M-fm", "runtime.morestack_noctxt",
-                               "golang.org/x/sys/unix.Syscall", "main.F.gowrap1", "weird"}) {
+  for (const char* function :
+       {"syscall.Syscall", "main.main", "main.main.func1", "main.main.func1.2", "os.init.0",
+        "os.init", "net.glob..func1", "main.Map[...]", "type..eq.main.T", "type:.eq.main.T",
+        "main.T.M-fm", "runtime.morestack_noctxt", "golang.org/x/sys/unix.Syscall",
+        "main.F.gowrap1", "weird"}) {
     EXPECT_FALSE(IsGoMethodName(function)) << function;
   }
 }
 
 TEST(GoAbi, PanicsNeverReturn) {
-  for (const char* name : {"runtime.gopanic", "runtime.throw", "runtime.panicIndex",
-                           "runtime.goPanicSliceAlenU", "runtime.panicdivide",
-                           "runtime.panicwrap", "runtime.fatalpanic"}) {
+  for (const char* name :
+       {"runtime.gopanic", "runtime.throw", "runtime.panicIndex", "runtime.goPanicSliceAlenU",
+        "runtime.panicdivide", "runtime.panicwrap", "runtime.fatalpanic"}) {
     EXPECT_TRUE(IsGoNoReturn(name)) << name;
   }
   for (const char* name : {"runtime.panicCheck1", "runtime.throw.func1", "main.gopanic",
@@ -101,9 +100,9 @@ ObjectSummary* GoSummary::summary_ = nullptr;
 
 TEST_F(GoSummary, FunctionsComeFromGosTable) {
   EXPECT_EQ(summary_->go_version.rfind("go1.", 0), 0u) << summary_->go_version;
-  for (const char* name : {"main.main", "main.mark", "syscall.Syscall",
-                           "runtime/internal/syscall.Syscall6", "runtime.futex",
-                           "syscall.rawVforkSyscall"}) {
+  for (const char* name :
+       {"main.main", "main.mark", "syscall.Syscall", "runtime/internal/syscall.Syscall6",
+        "runtime.futex", "syscall.rawVforkSyscall"}) {
     const FunctionSummary* f = Named(name);
     ASSERT_NE(f, nullptr) << name;
     EXPECT_TRUE(f->flags & kFunctionGo) << name;
@@ -121,9 +120,8 @@ TEST_F(GoSummary, FunctionsComeFromGosTable) {
   auto table_called = [&](std::string_view name) {
     const FunctionSummary* f = Named(name);
     return f != nullptr && std::any_of(summary_->table_called_functions.begin(),
-                                       summary_->table_called_functions.end(), [&](uint32_t i) {
-                                         return &summary_->functions[i] == f;
-                                       });
+                                       summary_->table_called_functions.end(),
+                                       [&](uint32_t i) { return &summary_->functions[i] == f; });
   };
   EXPECT_TRUE(table_called("main.(*viaAssertion).MarkAsserted"));
   EXPECT_TRUE(table_called("os.(*File).ReadFrom"));
@@ -153,8 +151,8 @@ TEST_F(GoSummary, AssemblyFunctionsTakeTheNumberOnTheStack) {
   ASSERT_EQ(site.number.count, 1u);
   EXPECT_EQ(Atom::FromBits(summary_->AtomsOf(site.number)[0]).ToString(), "arg:8(%rsp)");
   // os/exec's child: clone through rawVforkSyscall, the number stored at 0(%rsp).
-  std::vector<std::string> clone = Passed("syscall.forkAndExecInChild1", "syscall.rawVforkSyscall",
-                                          kStackArgument0);
+  std::vector<std::string> clone =
+      Passed("syscall.forkAndExecInChild1", "syscall.rawVforkSyscall", kStackArgument0);
   EXPECT_EQ(clone, (std::vector<std::string>{"56"}));
 }
 

@@ -65,8 +65,8 @@ bool GoVariableWrites::IsUnwritten(uint64_t address, uint64_t bytes) const {
   uint64_t begin = address;
   uint64_t end = address + bytes;
   // The symbol holding it bounds the object exactly.
-  auto object = std::upper_bound(objects_.begin(), objects_.end(),
-                                 std::make_pair(address, UINT64_MAX));
+  auto object =
+      std::upper_bound(objects_.begin(), objects_.end(), std::make_pair(address, UINT64_MAX));
   if (object != objects_.begin() && address < std::prev(object)->second) {
     begin = std::prev(object)->first;
     end = std::max(end, std::prev(object)->second);
@@ -79,7 +79,8 @@ bool GoVariableWrites::IsUnwritten(uint64_t address, uint64_t bytes) const {
   // Stores starting up to kLongestStore bytes before it may reach it.
   constexpr uint64_t kLongestStore = 16;
   uint64_t from = address >= kLongestStore ? address - kLongestStore : 0;
-  for (auto it = std::lower_bound(stored_.begin(), stored_.end(), std::make_pair(from, uint64_t{0}));
+  for (auto it =
+           std::lower_bound(stored_.begin(), stored_.end(), std::make_pair(from, uint64_t{0}));
        it != stored_.end() && it->first < address + bytes; ++it) {
     if (it->second > address) return false;
   }

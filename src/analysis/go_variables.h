@@ -40,9 +40,9 @@ class GoVariableWrites {
   bool IsUnwritten(uint64_t address, uint64_t bytes) const;
 
  private:
-  std::vector<std::pair<uint64_t, uint64_t>> stored_;      // stores [begin, end), sorted
-  std::vector<uint64_t> addressed_;                        // addresses taken
-  std::vector<std::pair<uint64_t, uint64_t>> objects_;     // data symbols [start, end), sorted
+  std::vector<std::pair<uint64_t, uint64_t>> stored_;   // stores [begin, end), sorted
+  std::vector<uint64_t> addressed_;                     // addresses taken
+  std::vector<std::pair<uint64_t, uint64_t>> objects_;  // data symbols [start, end), sorted
 };
 
 }  // namespace sysfence

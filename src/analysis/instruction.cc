@@ -74,14 +74,30 @@ namespace {
 // Minimal decoding has no instruction categories: conditional branches by mnemonic.
 bool IsConditionalBranch(ZydisMnemonic m) {
   switch (m) {
-    case ZYDIS_MNEMONIC_JB: case ZYDIS_MNEMONIC_JBE: case ZYDIS_MNEMONIC_JCXZ:
-    case ZYDIS_MNEMONIC_JECXZ: case ZYDIS_MNEMONIC_JRCXZ: case ZYDIS_MNEMONIC_JL:
-    case ZYDIS_MNEMONIC_JLE: case ZYDIS_MNEMONIC_JNB: case ZYDIS_MNEMONIC_JNBE:
-    case ZYDIS_MNEMONIC_JNL: case ZYDIS_MNEMONIC_JNLE: case ZYDIS_MNEMONIC_JNO:
-    case ZYDIS_MNEMONIC_JNP: case ZYDIS_MNEMONIC_JNS: case ZYDIS_MNEMONIC_JNZ:
-    case ZYDIS_MNEMONIC_JO: case ZYDIS_MNEMONIC_JP: case ZYDIS_MNEMONIC_JS:
-    case ZYDIS_MNEMONIC_JZ: case ZYDIS_MNEMONIC_LOOP: case ZYDIS_MNEMONIC_LOOPE:
-    case ZYDIS_MNEMONIC_LOOPNE: case ZYDIS_MNEMONIC_JKNZD: case ZYDIS_MNEMONIC_JKZD:
+    case ZYDIS_MNEMONIC_JB:
+    case ZYDIS_MNEMONIC_JBE:
+    case ZYDIS_MNEMONIC_JCXZ:
+    case ZYDIS_MNEMONIC_JECXZ:
+    case ZYDIS_MNEMONIC_JRCXZ:
+    case ZYDIS_MNEMONIC_JL:
+    case ZYDIS_MNEMONIC_JLE:
+    case ZYDIS_MNEMONIC_JNB:
+    case ZYDIS_MNEMONIC_JNBE:
+    case ZYDIS_MNEMONIC_JNL:
+    case ZYDIS_MNEMONIC_JNLE:
+    case ZYDIS_MNEMONIC_JNO:
+    case ZYDIS_MNEMONIC_JNP:
+    case ZYDIS_MNEMONIC_JNS:
+    case ZYDIS_MNEMONIC_JNZ:
+    case ZYDIS_MNEMONIC_JO:
+    case ZYDIS_MNEMONIC_JP:
+    case ZYDIS_MNEMONIC_JS:
+    case ZYDIS_MNEMONIC_JZ:
+    case ZYDIS_MNEMONIC_LOOP:
+    case ZYDIS_MNEMONIC_LOOPE:
+    case ZYDIS_MNEMONIC_LOOPNE:
+    case ZYDIS_MNEMONIC_JKNZD:
+    case ZYDIS_MNEMONIC_JKZD:
       return true;
     default:
       return false;
@@ -91,22 +107,29 @@ bool IsConditionalBranch(ZydisMnemonic m) {
 // Control flow by mnemonic; `relative` says the branch target is an immediate.
 Flow ClassifyFlow(ZydisMnemonic mnemonic, bool relative) {
   switch (mnemonic) {
-    case ZYDIS_MNEMONIC_CALL: return relative ? Flow::kCall : Flow::kIndirectCall;
-    case ZYDIS_MNEMONIC_JMP: return relative ? Flow::kJump : Flow::kIndirectJump;
+    case ZYDIS_MNEMONIC_CALL:
+      return relative ? Flow::kCall : Flow::kIndirectCall;
+    case ZYDIS_MNEMONIC_JMP:
+      return relative ? Flow::kJump : Flow::kIndirectJump;
     case ZYDIS_MNEMONIC_RET:
     case ZYDIS_MNEMONIC_IRET:
     case ZYDIS_MNEMONIC_IRETD:
     case ZYDIS_MNEMONIC_IRETQ:
     case ZYDIS_MNEMONIC_SYSRET:
-    case ZYDIS_MNEMONIC_SYSEXIT: return Flow::kReturn;
+    case ZYDIS_MNEMONIC_SYSEXIT:
+      return Flow::kReturn;
     case ZYDIS_MNEMONIC_UD0:
     case ZYDIS_MNEMONIC_UD1:
     case ZYDIS_MNEMONIC_UD2:
     case ZYDIS_MNEMONIC_HLT:
-    case ZYDIS_MNEMONIC_INT3: return Flow::kStop;
-    case ZYDIS_MNEMONIC_SYSCALL: return Flow::kSyscall;
-    case ZYDIS_MNEMONIC_SYSENTER: return Flow::kSysenter;
-    default: return IsConditionalBranch(mnemonic) ? Flow::kConditionalJump : Flow::kNext;
+    case ZYDIS_MNEMONIC_INT3:
+      return Flow::kStop;
+    case ZYDIS_MNEMONIC_SYSCALL:
+      return Flow::kSyscall;
+    case ZYDIS_MNEMONIC_SYSENTER:
+      return Flow::kSysenter;
+    default:
+      return IsConditionalBranch(mnemonic) ? Flow::kConditionalJump : Flow::kNext;
   }
 }
 
@@ -223,8 +246,8 @@ bool InstructionDecoder::Sketch(ByteView bytes, uint64_t address, InstructionSke
                         : 8;
     switch (insn.mnemonic) {
       case ZYDIS_MNEMONIC_MOV:  // 8a/8b load; 88/89/c6/c7 store
-        out.data_access = insn.opcode == 0x8a || insn.opcode == 0x8b ? DataAccess::kRead
-                                                                     : DataAccess::kWrite;
+        out.data_access =
+            insn.opcode == 0x8a || insn.opcode == 0x8b ? DataAccess::kRead : DataAccess::kWrite;
         break;
       case ZYDIS_MNEMONIC_MOVZX:
       case ZYDIS_MNEMONIC_MOVSX:
@@ -233,21 +256,33 @@ bool InstructionDecoder::Sketch(ByteView bytes, uint64_t address, InstructionSke
       case ZYDIS_MNEMONIC_TEST:
         out.data_access = DataAccess::kRead;
         break;
-      case ZYDIS_MNEMONIC_ADD: case ZYDIS_MNEMONIC_SUB: case ZYDIS_MNEMONIC_AND:
-      case ZYDIS_MNEMONIC_OR: case ZYDIS_MNEMONIC_XOR: case ZYDIS_MNEMONIC_INC:
-      case ZYDIS_MNEMONIC_DEC: case ZYDIS_MNEMONIC_NEG: case ZYDIS_MNEMONIC_NOT:
-      case ZYDIS_MNEMONIC_XCHG: case ZYDIS_MNEMONIC_XADD: case ZYDIS_MNEMONIC_CMPXCHG:
+      case ZYDIS_MNEMONIC_ADD:
+      case ZYDIS_MNEMONIC_SUB:
+      case ZYDIS_MNEMONIC_AND:
+      case ZYDIS_MNEMONIC_OR:
+      case ZYDIS_MNEMONIC_XOR:
+      case ZYDIS_MNEMONIC_INC:
+      case ZYDIS_MNEMONIC_DEC:
+      case ZYDIS_MNEMONIC_NEG:
+      case ZYDIS_MNEMONIC_NOT:
+      case ZYDIS_MNEMONIC_XCHG:
+      case ZYDIS_MNEMONIC_XADD:
+      case ZYDIS_MNEMONIC_CMPXCHG:
         out.data_access = DataAccess::kWrite;  // or a read: counting it as a write is safe
         break;
-      case ZYDIS_MNEMONIC_MOVUPS: case ZYDIS_MNEMONIC_MOVAPS: case ZYDIS_MNEMONIC_MOVDQU:
+      case ZYDIS_MNEMONIC_MOVUPS:
+      case ZYDIS_MNEMONIC_MOVAPS:
+      case ZYDIS_MNEMONIC_MOVDQU:
         out.data_access = DataAccess::kWrite;
         out.data_size = 16;
         break;
-      case ZYDIS_MNEMONIC_MOVQ: case ZYDIS_MNEMONIC_MOVSD:
+      case ZYDIS_MNEMONIC_MOVQ:
+      case ZYDIS_MNEMONIC_MOVSD:
         out.data_access = DataAccess::kWrite;
         out.data_size = 8;
         break;
-      case ZYDIS_MNEMONIC_MOVD: case ZYDIS_MNEMONIC_MOVSS:
+      case ZYDIS_MNEMONIC_MOVD:
+      case ZYDIS_MNEMONIC_MOVSS:
         out.data_access = DataAccess::kWrite;
         out.data_size = 4;
         break;
@@ -270,7 +305,8 @@ bool InstructionDecoder::Decode(ByteView bytes, uint64_t address, Instruction& o
   out.address = address;
   out.length = insn.length;
   out.padding = insn.meta.category == ZYDIS_CATEGORY_NOP ||
-                insn.meta.category == ZYDIS_CATEGORY_WIDENOP || insn.mnemonic == ZYDIS_MNEMONIC_INT3;
+                insn.meta.category == ZYDIS_CATEGORY_WIDENOP ||
+                insn.mnemonic == ZYDIS_MNEMONIC_INT3;
 
   // Every register written, whatever the instruction; modelled ops take theirs back out.
   for (uint8_t i = 0; i < insn.operand_count; ++i) {
@@ -317,8 +353,8 @@ bool InstructionDecoder::Decode(ByteView bytes, uint64_t address, Instruction& o
     case Flow::kIndirectCall:
     case Flow::kIndirectJump:
       if (out.memory_use == MemoryUse::kRead) {
-        out.memory_use = out.flow == Flow::kIndirectCall ? MemoryUse::kCallThrough
-                                                         : MemoryUse::kJumpThrough;
+        out.memory_use =
+            out.flow == Flow::kIndirectCall ? MemoryUse::kCallThrough : MemoryUse::kJumpThrough;
       }
       if (IsRegister(op0)) out.call_register = GprIndex(op0.reg.value);
       break;
@@ -426,11 +462,21 @@ bool InstructionDecoder::Decode(ByteView bytes, uint64_t address, Instruction& o
         out.immediate = ImmediateValue(op1);
       }
       break;
-    case ZYDIS_MNEMONIC_CMOVB: case ZYDIS_MNEMONIC_CMOVBE: case ZYDIS_MNEMONIC_CMOVL:
-    case ZYDIS_MNEMONIC_CMOVLE: case ZYDIS_MNEMONIC_CMOVNB: case ZYDIS_MNEMONIC_CMOVNBE:
-    case ZYDIS_MNEMONIC_CMOVNL: case ZYDIS_MNEMONIC_CMOVNLE: case ZYDIS_MNEMONIC_CMOVNO:
-    case ZYDIS_MNEMONIC_CMOVNP: case ZYDIS_MNEMONIC_CMOVNS: case ZYDIS_MNEMONIC_CMOVNZ:
-    case ZYDIS_MNEMONIC_CMOVO: case ZYDIS_MNEMONIC_CMOVP: case ZYDIS_MNEMONIC_CMOVS:
+    case ZYDIS_MNEMONIC_CMOVB:
+    case ZYDIS_MNEMONIC_CMOVBE:
+    case ZYDIS_MNEMONIC_CMOVL:
+    case ZYDIS_MNEMONIC_CMOVLE:
+    case ZYDIS_MNEMONIC_CMOVNB:
+    case ZYDIS_MNEMONIC_CMOVNBE:
+    case ZYDIS_MNEMONIC_CMOVNL:
+    case ZYDIS_MNEMONIC_CMOVNLE:
+    case ZYDIS_MNEMONIC_CMOVNO:
+    case ZYDIS_MNEMONIC_CMOVNP:
+    case ZYDIS_MNEMONIC_CMOVNS:
+    case ZYDIS_MNEMONIC_CMOVNZ:
+    case ZYDIS_MNEMONIC_CMOVO:
+    case ZYDIS_MNEMONIC_CMOVP:
+    case ZYDIS_MNEMONIC_CMOVS:
     case ZYDIS_MNEMONIC_CMOVZ:
       if (two_registers) {
         model(RegisterOp::kConditionalMove);

@@ -21,36 +21,36 @@ namespace sysfence {
 
 // How control leaves the instruction.
 enum class Flow : uint8_t {
-  kNext,              // falls through
-  kCall,              // direct call (target)
-  kIndirectCall,      // call through a register or memory (memory: see Instruction::memory)
-  kJump,              // direct unconditional jump (target)
-  kConditionalJump,   // direct conditional jump (target), falls through otherwise
-  kIndirectJump,      // jump through a register or memory
+  kNext,             // falls through
+  kCall,             // direct call (target)
+  kIndirectCall,     // call through a register or memory (memory: see Instruction::memory)
+  kJump,             // direct unconditional jump (target)
+  kConditionalJump,  // direct conditional jump (target), falls through otherwise
+  kIndirectJump,     // jump through a register or memory
   kReturn,
-  kStop,              // ud2, hlt, int3: never falls through
-  kSyscall,           // `syscall` (x86-64 numbers)
-  kInt80,             // `int 0x80` (i386 numbers)
-  kSysenter,          // `sysenter` (i386 numbers)
+  kStop,      // ud2, hlt, int3: never falls through
+  kSyscall,   // `syscall` (x86-64 numbers)
+  kInt80,     // `int 0x80` (i386 numbers)
+  kSysenter,  // `sysenter` (i386 numbers)
 };
 
 // The register effect the data flow models precisely; everything else is kClobber.
 enum class RegisterOp : uint8_t {
   kNone,
-  kMoveImmediate,   // dst = imm
-  kMoveRegister,    // dst = src
-  kZero,            // xor/sub dst,dst
-  kLoadAddress,     // lea dst, [memory]        (memory = absolute address)
-  kAddToRegister,   // lea dst, [src + imm]     (no index)
-  kLoadMemory,      // mov dst, [memory]        (memory = absolute address)
-  kAddImmediate,    // dst += imm
-  kAndImmediate,    // dst &= imm
-  kOrImmediate,     // dst |= imm
-  kXorImmediate,    // dst ^= imm
-  kConditionalMove, // dst = dst or src
-  kExchange,        // swap dst, src
-  kLoadBased,       // mov dst, [base + displacement]   (a stack slot when base holds one)
-  kPop,             // pop dst
+  kMoveImmediate,    // dst = imm
+  kMoveRegister,     // dst = src
+  kZero,             // xor/sub dst,dst
+  kLoadAddress,      // lea dst, [memory]        (memory = absolute address)
+  kAddToRegister,    // lea dst, [src + imm]     (no index)
+  kLoadMemory,       // mov dst, [memory]        (memory = absolute address)
+  kAddImmediate,     // dst += imm
+  kAndImmediate,     // dst &= imm
+  kOrImmediate,      // dst |= imm
+  kXorImmediate,     // dst ^= imm
+  kConditionalMove,  // dst = dst or src
+  kExchange,         // swap dst, src
+  kLoadBased,        // mov dst, [base + displacement]   (a stack slot when base holds one)
+  kPop,              // pop dst
 };
 
 // How an instruction moves %rsp itself, besides calls and returns.
@@ -64,30 +64,30 @@ enum class MemoryUse : uint8_t { kNone, kAddress, kRead, kWrite, kCallThrough, k
 
 struct Instruction {
   uint64_t address = 0;
-  uint64_t target = 0;         // direct branch target
-  uint64_t immediate = 0;      // modelled immediate (sign-extended to 64 bits)
-  uint64_t memory = 0;         // absolute address of a rip-relative/absolute memory operand
+  uint64_t target = 0;              // direct branch target
+  uint64_t immediate = 0;           // modelled immediate (sign-extended to 64 bits)
+  uint64_t memory = 0;              // absolute address of a rip-relative/absolute memory operand
   uint64_t absolute_immediate = 0;  // an immediate that may be an address (non-PIE code)
-  uint16_t clobbered = 0;      // registers written in ways not modelled (bit per Register)
+  uint16_t clobbered = 0;           // registers written in ways not modelled (bit per Register)
   uint8_t length = 0;
   Flow flow = Flow::kNext;
   RegisterOp op = RegisterOp::kNone;
   MemoryUse memory_use = MemoryUse::kNone;
-  uint8_t dst = 0xff;          // Register or kNoRegister
+  uint8_t dst = 0xff;            // Register or kNoRegister
   uint8_t call_register = 0xff;  // the register an indirect call or jump goes through
   uint8_t src = 0xff;
-  uint8_t width = 0;           // operand width in bits of dst (8, 16, 32, 64)
-  uint8_t memory_width = 0;    // bytes read by kLoadMemory
-  uint16_t memory_size = 0;    // bytes the memory operand covers
-  bool memory_indexed = false; // the memory operand also has an index register
-  bool padding = false;        // a nop or int3: alignment filler between code
-  bool noreturn = false;       // a call to a function that never returns
+  uint8_t width = 0;            // operand width in bits of dst (8, 16, 32, 64)
+  uint8_t memory_width = 0;     // bytes read by kLoadMemory
+  uint16_t memory_size = 0;     // bytes the memory operand covers
+  bool memory_indexed = false;  // the memory operand also has an index register
+  bool padding = false;         // a nop or int3: alignment filler between code
+  bool noreturn = false;        // a call to a function that never returns
   // A memory operand addressed through a register (base + displacement, maybe an index),
   // which may be the stack: how it is used (kAddress for lea, kWrite when written at all).
   MemoryUse base_use = MemoryUse::kNone;
-  uint8_t base = 0xff;         // Register
+  uint8_t base = 0xff;  // Register
   bool base_indexed = false;
-  uint16_t base_size = 0;      // bytes the operand covers
+  uint16_t base_size = 0;  // bytes the operand covers
   int32_t displacement = 0;
   // A mov (or push) of a register or an immediate to memory: what is stored.
   StoreSource store = StoreSource::kNone;
@@ -105,17 +105,17 @@ enum class DataAccess : uint8_t { kRead, kWrite, kOther };
 // What the cheap pre-scan (no operand decoding) learns about an instruction.
 struct InstructionSketch {
   uint8_t length = 0;
-  bool padding = false;      // nop or int3
-  Flow flow = Flow::kNext;   // control flow only (no syscall kinds)
-  uint64_t code_target = 0;  // relative branch target or rip-relative lea address, else 0
-  bool load_address = false; // code_target comes from a lea (it may point into data)
+  bool padding = false;       // nop or int3
+  Flow flow = Flow::kNext;    // control flow only (no syscall kinds)
+  uint64_t code_target = 0;   // relative branch target or rip-relative lea address, else 0
+  bool load_address = false;  // code_target comes from a lea (it may point into data)
   // The rip-relative memory operand's address (0: none) and what the instruction does with
   // it: only reads it (a load, compare or test), writes data_size bytes there (a store or
   // read-modify-write), or anything else, which may hand the address out (lea).
   uint64_t data_address = 0;
   DataAccess data_access = DataAccess::kOther;
-  uint8_t data_size = 0;     // bytes a kWrite may write there (at most 16)
-  uint64_t immediate = 0;    // a 32- or 64-bit immediate (an address in non-PIE code?)
+  uint8_t data_size = 0;   // bytes a kWrite may write there (at most 16)
+  uint64_t immediate = 0;  // a 32- or 64-bit immediate (an address in non-PIE code?)
 };
 
 class InstructionDecoder {
@@ -125,8 +125,7 @@ class InstructionDecoder {
   // bytes are not a valid instruction.
   // `frame_details`: also describe register-based memory operands and stores (base_use,
   // store, exposes_frame, ...), which only a data flow tracking the stack needs.
-  bool Decode(ByteView bytes, uint64_t address, Instruction& out,
-              bool frame_details = true) const;
+  bool Decode(ByteView bytes, uint64_t address, Instruction& out, bool frame_details = true) const;
   // Length and direct code target only, without decoding operands (about twice as fast).
   bool Sketch(ByteView bytes, uint64_t address, InstructionSketch& out) const;
 

@@ -5,7 +5,7 @@ namespace sysfence {
 namespace {
 
 const std::vector<GuardRule>& Rules() {
-  static const std::vector<GuardRule> rules = {
+  static const std::vector<GuardRule> kRules = {
       // Priority-protected mutexes: pthread_mutex_lock/unlock take their PTHREAD_PRIO_PROTECT
       // path (sched_getparam, sched_setscheduler, sched_get_priority_min/max) only for a
       // mutex initialised from an attribute given that protocol; no static initializer makes
@@ -56,7 +56,7 @@ const std::vector<GuardRule>& Rules() {
        true,
        "ld.so --list-diagnostics"},
   };
-  return rules;
+  return kRules;
 }
 
 // create_thread without symbols: the function pthread_create calls that sets the new
@@ -65,7 +65,7 @@ const FunctionLocator kCreateThread = {.called_by = {"pthread_create"},
                                        .issues = "sched_setaffinity"};
 
 const std::vector<SiteRule>& Sites() {
-  static const std::vector<SiteRule> rules = {
+  static const std::vector<SiteRule> kRules = {
       // pthread_create reads and checks scheduling parameters, and create_thread applies
       // them, only for an attribute with PTHREAD_EXPLICIT_SCHED (ATTR_FLAG_NOTINHERITSCHED),
       // which pthread_attr_setinheritsched sets (or a default attribute copied from one).
@@ -92,7 +92,7 @@ const std::vector<SiteRule>& Sites() {
          {.called_by = {"pthread_getattr_default_np", "pthread_setattr_default_np"},
           .calls = {"pthread_attr_setaffinity_np"}}}}},
   };
-  return rules;
+  return kRules;
 }
 
 }  // namespace
@@ -117,29 +117,31 @@ uint32_t FindRuleFunctionIn(const ElfFile& elf, const ObjectSummary& summary,
 }
 
 std::span<const RuleFunction> SetxidBroadcastFunctions() {
-  static const RuleFunction functions[] = {
+  static const RuleFunction kFunctions[] = {
       // Without symbols: the function the set*id wrappers call that sends the signal to
       // every thread (it reads the caller's pid).
       {"__nptl_setxid", {.called_by = {"setuid", "setgid", "setresuid"}, .calls = {"getpid"}}},
       // The handler pthread_create installs for the broadcast signal.
       {"__nptl_setxid_sighandler", {.taken_by = {"pthread_create"}, .calls = {"getpid"}}},
   };
-  return functions;
+  return kFunctions;
 }
 
 std::span<const GuardRule> GuardRules() { return Rules(); }
 std::span<const SiteRule> SiteRules() { return Sites(); }
 
 std::span<const NumberRule> NumberRules() {
-  static const std::vector<NumberRule> rules = {
+  static const std::vector<NumberRule> kRules = {
       // libseccomp 2.x (src/system.c) looks up its own architecture's number of seccomp once
       // (arch_syscall_resolve_name(arch_def_native, "seccomp")), keeps it in a global, and
       // every syscall() it makes passes that global: the probes of sys_chk_seccomp_syscall
       // and sys_chk_seccomp_flag, the filter load, and the notification calls.
-      {"libseccomp.so.2", "syscall", {"seccomp"},
+      {"libseccomp.so.2",
+       "syscall",
+       {"seccomp"},
        "libseccomp passes only its looked-up number of seccomp to syscall()"},
   };
-  return rules;
+  return kRules;
 }
 
 }  // namespace sysfence

@@ -2,12 +2,12 @@
 #include "analysis/linked_program.h"
 
 #include <elf.h>
-
 #include <fmt/format.h>
 
 namespace sysfence {
 
-uint32_t LinkedProgram::AddObject(LoadedObject loaded, std::shared_ptr<const ObjectSummary> summary) {
+uint32_t LinkedProgram::AddObject(LoadedObject loaded,
+                                  std::shared_ptr<const ObjectSummary> summary) {
   uint32_t index = static_cast<uint32_t>(objects_.size());
   std::unordered_multimap<std::string_view, uint32_t> exports;
   const auto& symbols = loaded.elf->dynamic_symbols();
@@ -115,7 +115,8 @@ std::optional<uint32_t> LinkedProgram::FindObject(std::string_view name) const {
   for (uint32_t o = 0; o < objects_.size(); ++o) {
     const std::string& path = objects_[o].loaded.path;
     if (objects_[o].loaded.elf->dynamic().soname == name) return o;
-    if (path.size() > name.size() && path.compare(path.size() - name.size(), name.size(), name) == 0 &&
+    if (path.size() > name.size() &&
+        path.compare(path.size() - name.size(), name.size(), name) == 0 &&
         path[path.size() - name.size() - 1] == '/') {
       return o;
     }

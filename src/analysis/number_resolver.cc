@@ -5,12 +5,12 @@
 // its callers' constants; propagate along the caller chains to a fixpoint.
 #include "analysis/number_resolver.h"
 
+#include <elf.h>
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <deque>
-#include <elf.h>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 #include "analysis/go_abi.h"
 #include "analysis/library_knowledge.h"
@@ -116,17 +116,19 @@ void NumberResolver::Seed(uint32_t index) {
     p.unknown = true;
   };
   if (reach_.IsEnteredFromOutside(f)) {
-    mark_unknown(fmt::format("the number arrives in %{} of {}, which is entered from outside the "
-                             "analysed code",
-                             RegisterName(reg), Describe(f)));
+    mark_unknown(
+        fmt::format("the number arrives in %{} of {}, which is entered from outside the "
+                    "analysed code",
+                    RegisterName(reg), Describe(f)));
   }
   int slot = TrackedSlot(reg);
   const std::vector<Caller>* pointer_callers = nullptr;
   if (reach_.IsAddressTaken(f) && reach_.indirect_calls_reached()) {
     if (Escapes(f)) {
-      mark_unknown(fmt::format("the number arrives in %{} of {}, which other objects may call "
-                               "through a function pointer",
-                               RegisterName(reg), Describe(f)));
+      mark_unknown(
+          fmt::format("the number arrives in %{} of {}, which other objects may call "
+                      "through a function pointer",
+                      RegisterName(reg), Describe(f)));
     } else {
       // Only its own object holds its address: the calls through pointers there are all
       // the ways in.
@@ -137,47 +139,47 @@ void NumberResolver::Seed(uint32_t index) {
   std::vector<Caller> none;
   const std::vector<Caller>& direct = it == callers_.end() ? none : it->second;
   for (const std::vector<Caller>* list : {&direct, pointer_callers}) {
-  if (list == nullptr) continue;
-  for (const Caller& caller : *list) {
-    const ObjectSummary& s = program_.summary(caller.function.object);
-    std::optional<std::span<const uint64_t>> atoms =
-        slot < 0 ? std::nullopt : s.ArgumentOf(*caller.call, slot);
-    if (!atoms) {
-      if (const NumberRule* rule = RuleFor(caller.function, f)) {
-        for (std::string_view name : rule->syscalls) {
-          parameters_[index].numbers.Insert(*SyscallNumber(name));
+    if (list == nullptr) continue;
+    for (const Caller& caller : *list) {
+      const ObjectSummary& s = program_.summary(caller.function.object);
+      std::optional<std::span<const uint64_t>> atoms =
+          slot < 0 ? std::nullopt : s.ArgumentOf(*caller.call, slot);
+      if (!atoms) {
+        if (const NumberRule* rule = RuleFor(caller.function, f)) {
+          for (std::string_view name : rule->syscalls) {
+            parameters_[index].numbers.Insert(*SyscallNumber(name));
+          }
+          continue;
         }
+        if (std::optional<FunctionRef> source =
+                reg == kRax ? GoNumberSource(caller.function) : std::nullopt) {
+          if (source->valid()) parameters_[Demand(*source, kRax)].feeds.push_back(index);
+          continue;
+        }
+        mark_unknown(fmt::format(
+            "the number arrives in %{} of {}; the call at {:#x} in {} passes a "
+            "value not known statically",
+            RegisterName(reg), Describe(f), caller.call->address, Describe(caller.function)));
         continue;
       }
-      if (std::optional<FunctionRef> source = reg == kRax ? GoNumberSource(caller.function)
-                                                          : std::nullopt) {
-        if (source->valid()) parameters_[Demand(*source, kRax)].feeds.push_back(index);
-        continue;
-      }
-      mark_unknown(fmt::format("the number arrives in %{} of {}; the call at {:#x} in {} passes a "
-                               "value not known statically",
-                               RegisterName(reg), Describe(f), caller.call->address,
-                               Describe(caller.function)));
-      continue;
-    }
-    for (uint64_t bits : *atoms) {
-      Atom atom = Atom::FromBits(bits);
-      if (atom.kind() == Atom::kConstant) {
-        uint64_t n = atom.payload() & 0xffffffffu;  // syscall numbers are 32-bit (%eax)
-        if (n < static_cast<uint64_t>(kSyscallNumberLimit)) {
-          parameters_[index].numbers.Insert(static_cast<int>(n));
+      for (uint64_t bits : *atoms) {
+        Atom atom = Atom::FromBits(bits);
+        if (atom.kind() == Atom::kConstant) {
+          uint64_t n = atom.payload() & 0xffffffffu;  // syscall numbers are 32-bit (%eax)
+          if (n < static_cast<uint64_t>(kSyscallNumberLimit)) {
+            parameters_[index].numbers.Insert(static_cast<int>(n));
+          } else {
+            parameters_[index].out_of_range.push_back(n);
+          }
+        } else if (atom.kind() == Atom::kArgument) {
+          uint32_t source = Demand(caller.function, static_cast<int>(atom.payload()));
+          parameters_[source].feeds.push_back(index);
         } else {
-          parameters_[index].out_of_range.push_back(n);
+          mark_unknown(fmt::format("the call at {:#x} in {} passes an address as the number",
+                                   caller.call->address, Describe(caller.function)));
         }
-      } else if (atom.kind() == Atom::kArgument) {
-        uint32_t source = Demand(caller.function, static_cast<int>(atom.payload()));
-        parameters_[source].feeds.push_back(index);
-      } else {
-        mark_unknown(fmt::format("the call at {:#x} in {} passes an address as the number",
-                                 caller.call->address, Describe(caller.function)));
       }
     }
-  }
   }
 }
 
@@ -364,8 +366,8 @@ std::vector<NumberHop> NumberResolver::Trace(const ResolvedSite& site, int numbe
       NumberHop hop{caller.function, caller.call->address, node.function, node.reg};
       for (uint64_t bits : *atoms) {
         Atom atom = Atom::FromBits(bits);
-        if (atom.kind() == Atom::kConstant && (atom.payload() & 0xffffffffu) ==
-                                                  static_cast<uint64_t>(number)) {
+        if (atom.kind() == Atom::kConstant &&
+            (atom.payload() & 0xffffffffu) == static_cast<uint64_t>(number)) {
           std::vector<NumberHop> chain = {hop};
           for (size_t at = i; nodes[at].parent != SIZE_MAX; at = nodes[at].parent) {
             chain.push_back(nodes[at].hop);

@@ -24,9 +24,9 @@ struct ResolvedSite {
   FunctionRef function;
   uint64_t address = 0;
   SiteKind kind = SiteKind::kSyscall;
-  SyscallSet numbers;           // x86-64 numbers, or i386 numbers for int 0x80 / sysenter
-  bool unresolved = false;      // some path gives a number the analysis cannot determine
-  std::string reason;           // why, when unresolved
+  SyscallSet numbers;                  // x86-64 numbers, or i386 numbers for int 0x80 / sysenter
+  bool unresolved = false;             // some path gives a number the analysis cannot determine
+  std::string reason;                  // why, when unresolved
   std::vector<uint64_t> out_of_range;  // constants that are no syscall number (-1, x32, ...)
 };
 
@@ -37,17 +37,16 @@ std::vector<ResolvedSite> ResolveSyscallSites(LinkedProgram& program, const Reac
 // site whose number is a parameter.
 struct NumberHop {
   FunctionRef caller;
-  uint64_t call = 0;     // the call's address in `caller`
+  uint64_t call = 0;  // the call's address in `caller`
   FunctionRef callee;
-  int reg = 0;           // where the callee receives it (a register, or kStackArgument0)
+  int reg = 0;  // where the callee receives it (a register, or kStackArgument0)
 };
 
 // The calls through which `number` reaches `site`, from the caller passing the constant
 // (first) to the call into the site's own function (last); empty when the site sets the
 // number itself or no chain of reached calls passes it (a library rule supplied it).
-std::vector<NumberHop> TraceSyscallNumber(const LinkedProgram& program,
-                                          const Reachability& reach, const ResolvedSite& site,
-                                          int number);
+std::vector<NumberHop> TraceSyscallNumber(const LinkedProgram& program, const Reachability& reach,
+                                          const ResolvedSite& site, int number);
 
 }  // namespace sysfence
 

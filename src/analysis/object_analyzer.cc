@@ -89,7 +89,8 @@ void ObjectAnalyzer::CollectAnchors() {
   // early, in the middle of the padding before it).
   for (const auto* table : {&elf_.symbols(), &elf_.dynamic_symbols()}) {
     for (const ElfSymbol& s : *table) {
-      if (s.IsDefined() && (s.type == STT_FUNC || s.type == STT_NOTYPE || s.type == STT_GNU_IFUNC) &&
+      if (s.IsDefined() &&
+          (s.type == STT_FUNC || s.type == STT_NOTYPE || s.type == STT_GNU_IFUNC) &&
           IsCode(s.value)) {
         anchors_.push_back(s.value);
       }
@@ -194,8 +195,8 @@ void ObjectAnalyzer::FindOutsideEntries() {
       if (!sketch.padding) last = sketch.flow;  // padding after the last instruction never runs
       return sketch.length;
     });
-    bool falls_off = last != Flow::kJump && last != Flow::kIndirectJump &&
-                     last != Flow::kReturn && last != Flow::kStop;
+    bool falls_off = last != Flow::kJump && last != Flow::kIndirectJump && last != Flow::kReturn &&
+                     last != Flow::kStop;
     if (falls_off && !(function.flags & kFunctionFromFde) && f + 1 < summary_.functions.size()) {
       return_depends_[f].push_back(f + 1);
     }
@@ -230,7 +231,8 @@ void ObjectAnalyzer::FindPltStubs() {
       if (insn.flow == Flow::kIndirectJump && insn.memory_use == MemoryUse::kJumpThrough) {
         const ElfRelocation* r = RelocationAt(insn.memory);
         if (r != nullptr && r->symbol != 0 &&
-            (r->type == R_X86_64_JUMP_SLOT || r->type == R_X86_64_GLOB_DAT || r->type == R_X86_64_64)) {
+            (r->type == R_X86_64_JUMP_SLOT || r->type == R_X86_64_GLOB_DAT ||
+             r->type == R_X86_64_64)) {
           plt_import_[f] = r->symbol;
           std::string name(elf_.dynamic_symbols()[r->symbol].name);
           function.name = static_cast<uint32_t>(summary_.strings.size());
@@ -262,9 +264,12 @@ ValueSet ObjectAnalyzer::ReadMemory(uint64_t address, int bytes, bool go) const 
   std::optional<ByteView> data = elf_.ReadVirtual(address, static_cast<uint64_t>(bytes));
   if (!data) return ValueSet::Top();
   switch (bytes) {
-    case 4: return ValueSet::Constant(*data->Read<uint32_t>(0));
-    case 8: return ValueSet::Constant(*data->Read<uint64_t>(0));
-    default: return ValueSet::Top();
+    case 4:
+      return ValueSet::Constant(*data->Read<uint32_t>(0));
+    case 8:
+      return ValueSet::Constant(*data->Read<uint64_t>(0));
+    default:
+      return ValueSet::Top();
   }
 }
 
@@ -304,8 +309,8 @@ void ObjectAnalyzer::RecordCallTo(const Instruction& insn, TargetKind kind, uint
       }
     }
     if (has_address) continue;
-    summary_.arguments.push_back({static_cast<uint8_t>(slot), static_cast<uint8_t>(value.size()),
-                                  StoreAtoms(value)});
+    summary_.arguments.push_back(
+        {static_cast<uint8_t>(slot), static_cast<uint8_t>(value.size()), StoreAtoms(value)});
   }
   call.arguments_count = static_cast<uint32_t>(summary_.arguments.size()) - call.arguments_begin;
   uint32_t call_index = static_cast<uint32_t>(summary_.calls.size());
@@ -410,8 +415,8 @@ bool ObjectAnalyzer::LoadValues(uint32_t function, const Instruction& insn, uint
   }
   if (non_pie_ && !resolved) {
     // Addresses the static linker stored: aligned words inside the loaded bytes.
-    for (uint64_t at = (address + 7) & ~uint64_t{7}; at + 8 <= address + std::max<uint64_t>(size, 8);
-         at += 8) {
+    for (uint64_t at = (address + 7) & ~uint64_t{7};
+         at + 8 <= address + std::max<uint64_t>(size, 8); at += 8) {
       std::optional<ByteView> word = elf_.ReadVirtual(at, 8);
       if (!word) break;
       uint64_t value = *word->Read<uint64_t>(0);

@@ -80,8 +80,8 @@ class ObjectAnalyzer {
     FunctionSummary& function;
     const DataflowInput& input;
     const MemoryReader& reader;
-    size_t last_real;       // the function's last instruction that is not padding
-    bool falls_into_next;   // control can run on into the next function
+    size_t last_real;      // the function's last instruction that is not padding
+    bool falls_into_next;  // control can run on into the next function
   };
   // Records what instruction `i` does (calls, jumps out, syscall sites, references, the
   // addresses it loads) in the register state the data flow computed before it.
@@ -109,7 +109,9 @@ class ObjectAnalyzer {
   // Bytes of the caller's argument area the target of a call in Go code may write (its
   // arguments and results), or -1 when not known.
   int64_t GoCallWrites(const Instruction& insn) const;
-  std::string_view FunctionName(uint32_t index) const { return summary_.NameOf(summary_.functions[index]); }
+  std::string_view FunctionName(uint32_t index) const {
+    return summary_.NameOf(summary_.functions[index]);
+  }
 
   const ElfFile& elf_;
   bool non_pie_;
@@ -117,19 +119,19 @@ class ObjectAnalyzer {
   std::vector<const ElfSection*> code_sections_;
   std::vector<const ElfRelocation*> relocations_;
   InstructionDecoder decoder_;
-  std::vector<uint64_t> anchors_;            // symbol addresses in code, sorted
-  std::vector<uint64_t> lea_addresses_;      // rip-relative lea addresses outside the code
-  std::vector<uint64_t> decode_start_;       // per function: offset of its first instruction
-  std::vector<Personality> personalities_;   // from .eh_frame
-  std::vector<Instruction> instructions_;    // of the function being analysed
-  std::vector<std::vector<uint64_t>> outside_entries_;            // per function
-  std::vector<uint32_t> plt_import_;                               // per function, or kNoIndex
+  std::vector<uint64_t> anchors_;           // symbol addresses in code, sorted
+  std::vector<uint64_t> lea_addresses_;     // rip-relative lea addresses outside the code
+  std::vector<uint64_t> decode_start_;      // per function: offset of its first instruction
+  std::vector<Personality> personalities_;  // from .eh_frame
+  std::vector<Instruction> instructions_;   // of the function being analysed
+  std::vector<std::vector<uint64_t>> outside_entries_;  // per function
+  std::vector<uint32_t> plt_import_;                    // per function, or kNoIndex
   // Per function: can it return to its caller (see ComputeReturns)?
   std::vector<uint8_t> returns_;
   std::vector<std::vector<uint32_t>> return_depends_;  // returns if any of these returns
   // Deduplicates references within the function or region being recorded.
   std::vector<Reference> pending_references_;
-  std::optional<GoBinary> go_;   // Go's build information and function table
+  std::optional<GoBinary> go_;  // Go's build information and function table
   // Per function: Go's argument size (kGoArgsSizeUnknown when not known; kCallKeepsFrame
   // for the stack growth functions).
   std::vector<int32_t> go_args_;

@@ -125,9 +125,9 @@ namespace {
 // A large object's functions are analysed on two threads and put back in order: the summary
 // is byte for byte the one a single thread makes.
 TEST(ObjectAnalyzer, TwoThreadsMakeTheSameSummary) {
-  for (std::string path : {std::string("/lib/x86_64-linux-gnu/libc.so.6"),
-                           std::string(SYSFENCE_BINARY_DIR) +
-                               "/tests/programs/go/gomarkers_cgo_stripped"}) {
+  for (std::string path :
+       {std::string("/lib/x86_64-linux-gnu/libc.so.6"),
+        std::string(SYSFENCE_BINARY_DIR) + "/tests/programs/go/gomarkers_cgo_stripped"}) {
     auto elf = ElfFile::Open(path);
     ASSERT_TRUE(elf.ok()) << elf.error().message();
     auto one = AnalyzeObject(**elf, 1);

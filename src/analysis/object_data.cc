@@ -2,9 +2,9 @@
 // and absolute words in non-PIE executables), per data region; and the roots, the functions
 // the loader or the kernel call: entry, init/fini arrays, IFUNC resolvers, personalities,
 // TLS images, copy relocations.
-#include "analysis/object_analyzer_impl.h"
-
 #include <elf.h>
+
+#include "analysis/object_analyzer_impl.h"
 
 namespace sysfence {
 
@@ -49,7 +49,8 @@ void ObjectAnalyzer::CollectDataPointers() {
     // No relocations: any aligned word holding an address of this object may be a pointer.
     for (const ElfSection& section : elf_.sections()) {
       if (!section.IsAllocated() || section.IsExecutable() || !section.HasFileBytes() ||
-          section.type == SHT_NOTE || section.name == ".eh_frame" || section.name == ".eh_frame_hdr") {
+          section.type == SHT_NOTE || section.name == ".eh_frame" ||
+          section.name == ".eh_frame_hdr") {
         continue;
       }
       std::optional<ByteView> bytes = elf_.bytes().Sub(section.offset, section.size);
@@ -84,10 +85,14 @@ void ObjectAnalyzer::CollectDataPointers() {
     // tens of thousands).
     std::vector<uint32_t> order(list.size());
     for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-    auto key = [&](uint32_t i) { return std::make_pair(static_cast<uint8_t>(list[i].kind), list[i].index); };
-    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
+    auto key = [&](uint32_t i) {
+      return std::make_pair(static_cast<uint8_t>(list[i].kind), list[i].index);
+    };
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
     std::vector<uint8_t> keep(list.size(), 0);
-    for (size_t i = 0; i < order.size(); ++i) keep[order[i]] = i == 0 || key(order[i]) != key(order[i - 1]);
+    for (size_t i = 0; i < order.size(); ++i)
+      keep[order[i]] = i == 0 || key(order[i]) != key(order[i - 1]);
     size_t kept = 0;
     for (size_t i = 0; i < list.size(); ++i) {
       if (keep[i]) list[kept++] = list[i];

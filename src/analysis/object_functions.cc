@@ -1,13 +1,12 @@
 // Step 4 of the object pass for one function: its jump tables, the register data flow where
 // values matter, and from the states it computes, the calls, jumps out, syscall sites and
 // references the function makes (see object_analyzer.cc for the whole pass).
-#include "analysis/object_analyzer_impl.h"
-
 #include <elf.h>
 
 #include <cctype>
 
 #include "analysis/go_abi.h"
+#include "analysis/object_analyzer_impl.h"
 
 namespace sysfence {
 
@@ -17,7 +16,8 @@ namespace {
 bool LooksLikeLibraryName(std::string_view text) {
   if (text.size() < 6 || text.size() > 64 || text.substr(0, 3) != "lib") return false;
   for (char c : text) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '+' && c != '.') {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '+' &&
+        c != '.') {
       return false;
     }
   }
@@ -84,7 +84,8 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
       if (tail_call) {
         const ValueSet& target = state.regs[insn.call_register];
         tail_call = target.size() > 0;
-        for (int k = 0; k < target.size(); ++k) tail_call &= target.atom(k).kind() != Atom::kConstant;
+        for (int k = 0; k < target.size(); ++k)
+          tail_call &= target.atom(k).kind() != Atom::kConstant;
       }
       if (!tail_call) input.every_block_unknown = true;
     });
@@ -241,7 +242,7 @@ void ObjectAnalyzer::VisitInstruction(const FunctionVisit& at, size_t i,
     case Flow::kSysenter: {
       SyscallSite site;
       site.address = insn.address;
-      site.kind = insn.flow == Flow::kSyscall  ? SiteKind::kSyscall
+      site.kind = insn.flow == Flow::kSyscall ? SiteKind::kSyscall
                   : insn.flow == Flow::kInt80 ? SiteKind::kInt80
                                               : SiteKind::kSysenter;
       const ValueSet& number = state.regs[kRax];
@@ -258,12 +259,14 @@ void ObjectAnalyzer::VisitInstruction(const FunctionVisit& at, size_t i,
   // after an FDE (glibc's clone issues its syscall there), or code after code without CFI.
   // Compilers never fall from one FDE into the next, and padding is never executed.
   if (i == at.last_real && at.falls_into_next && !insn.noreturn &&
-      (insn.flow == Flow::kNext || insn.flow == Flow::kCall || insn.flow == Flow::kConditionalJump ||
-       insn.flow == Flow::kSyscall || insn.flow == Flow::kIndirectCall)) {
+      (insn.flow == Flow::kNext || insn.flow == Flow::kCall ||
+       insn.flow == Flow::kConditionalJump || insn.flow == Flow::kSyscall ||
+       insn.flow == Flow::kIndirectCall)) {
     RegisterState after = state;
     ApplyInstruction(insn, at.reader, after, input.frame);
     RecordCall(index, insn, function.end, kCallIsJump | kCallFallThrough, after);
-  }}
+  }
+}
 
 std::optional<std::string_view> ObjectAnalyzer::ShortString(uint64_t address) const {
   std::optional<ByteView> bytes = elf_.ReadVirtualUpTo(address, 65);

@@ -1,8 +1,8 @@
 // Switch tables: an indirect jump through a table of offsets or addresses that a bounded
 // index selects, found by looking back from the jump for the table's address and bound.
-#include "analysis/object_analyzer_impl.h"
-
 #include <elf.h>
+
+#include "analysis/object_analyzer_impl.h"
 
 namespace sysfence {
 
@@ -42,7 +42,8 @@ std::vector<JumpTable> ObjectAnalyzer::FindJumpTables(uint32_t function, bool& u
         for (size_t k = 0; k < kMaxJumpTableEntries; ++k) {
           std::optional<ByteView> entry = elf_.ReadVirtual(prior.memory + 4 * k, 4);
           if (!entry) break;
-          uint64_t target = prior.memory + static_cast<uint64_t>(static_cast<int64_t>(*entry->Read<int32_t>(0)));
+          uint64_t target =
+              prior.memory + static_cast<uint64_t>(static_cast<int64_t>(*entry->Read<int32_t>(0)));
           if (!inside(target)) break;
           table.targets.push_back(target);
         }

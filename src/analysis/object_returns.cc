@@ -6,13 +6,35 @@
 namespace sysfence {
 
 bool IsNoReturnImport(std::string_view name) {
-  static constexpr std::string_view kNames[] = {
-      "exit", "_exit", "_Exit", "quick_exit", "abort", "__stack_chk_fail", "__assert_fail",
-      "__assert_perror_fail", "__assert", "__libc_fatal", "err", "errx", "verr", "verrx",
-      "__fortify_fail", "__chk_fail", "pthread_exit", "longjmp", "_longjmp", "siglongjmp",
-      "__longjmp_chk", "__cxa_throw", "__cxa_rethrow", "__cxa_bad_cast", "__cxa_bad_typeid",
-      "__cxa_throw_bad_array_new_length", "__cxa_call_unexpected", "_Unwind_Resume",
-      "_ZSt9terminatev"};
+  static constexpr std::string_view kNames[] = {"exit",
+                                                "_exit",
+                                                "_Exit",
+                                                "quick_exit",
+                                                "abort",
+                                                "__stack_chk_fail",
+                                                "__assert_fail",
+                                                "__assert_perror_fail",
+                                                "__assert",
+                                                "__libc_fatal",
+                                                "err",
+                                                "errx",
+                                                "verr",
+                                                "verrx",
+                                                "__fortify_fail",
+                                                "__chk_fail",
+                                                "pthread_exit",
+                                                "longjmp",
+                                                "_longjmp",
+                                                "siglongjmp",
+                                                "__longjmp_chk",
+                                                "__cxa_throw",
+                                                "__cxa_rethrow",
+                                                "__cxa_bad_cast",
+                                                "__cxa_bad_typeid",
+                                                "__cxa_throw_bad_array_new_length",
+                                                "__cxa_call_unexpected",
+                                                "_Unwind_Resume",
+                                                "_ZSt9terminatev"};
   for (std::string_view n : kNames) {
     if (n == name) return true;
   }

@@ -43,7 +43,7 @@ struct ValueRef {
 struct ArgumentValue {
   ArgumentValue() = default;
   ArgumentValue(uint8_t s, uint8_t n, uint32_t b) : slot(s), count(n), begin(b) {}
-  uint8_t slot = 0;    // index into kTrackedArgumentRegisters
+  uint8_t slot = 0;  // index into kTrackedArgumentRegisters
   uint8_t count = 0;
   uint16_t reserved = 0;
   uint32_t begin = 0;  // into ObjectSummary::atoms
@@ -57,8 +57,8 @@ enum class TargetKind : uint8_t {
 };
 
 enum CallFlags : uint8_t {
-  kCallIsJump = 1,        // a tail call, or control flowing on past the end of a piece
-  kCallMidFunction = 2,   // lands inside its target function, not at its start
+  kCallIsJump = 1,       // a tail call, or control flowing on past the end of a piece
+  kCallMidFunction = 2,  // lands inside its target function, not at its start
   kCallFallThrough = 4,
   kCallTargetIsImport = 8,  // kIndirect through a pointer loaded from the GOT: another object
 };
@@ -104,9 +104,9 @@ struct SyscallSite {
 
 // What a constant string passed to a NamedCall names.
 enum class NameKind : uint8_t {
-  kLibrary,      // dlopen("libfoo.so.1"): a library to load
-  kPamService,   // pam_start("sshd", ...): a PAM service whose modules are loaded
-  kSymbol,       // dlsym(handle, "pkey_alloc"): a symbol whose address the caller gets
+  kLibrary,     // dlopen("libfoo.so.1"): a library to load
+  kPamService,  // pam_start("sshd", ...): a PAM service whose modules are loaded
+  kSymbol,      // dlsym(handle, "pkey_alloc"): a symbol whose address the caller gets
 };
 
 // Where dlsym looks a name up, from its handle argument.
@@ -118,8 +118,8 @@ enum class SymbolScope : uint8_t {
 
 // A call to dlopen-like functions, pam_start or dlsym, with the names it may pass.
 struct DlopenCall {
-  uint32_t function = 0;     // the calling function
-  uint32_t call_site = 0;    // index into ObjectSummary::calls
+  uint32_t function = 0;   // the calling function
+  uint32_t call_site = 0;  // index into ObjectSummary::calls
   std::vector<std::string> names;
   bool unknown_name = false;
   NameKind kind = NameKind::kLibrary;
@@ -133,12 +133,12 @@ struct LibraryString {
 };
 
 enum FunctionFlags : uint32_t {
-  kFunctionFromFde = 1,          // bounds from a function table: .eh_frame or Go's
-  kFunctionIndirectCall = 2,     // calls or jumps through a pointer
+  kFunctionFromFde = 1,       // bounds from a function table: .eh_frame or Go's
+  kFunctionIndirectCall = 2,  // calls or jumps through a pointer
   kFunctionPltStub = 4,
-  kFunctionUnresolvedJump = 8,   // an indirect jump whose table was not found
+  kFunctionUnresolvedJump = 8,  // an indirect jump whose table was not found
   kFunctionDecodeError = 16,
-  kFunctionGo = 32,              // a Go function (Go's calling conventions apply)
+  kFunctionGo = 32,  // a Go function (Go's calling conventions apply)
 };
 
 struct FunctionSummary {

@@ -41,14 +41,16 @@ Result<uint64_t> FindMainAddress(const ElfFile& elf, const ObjectSummary& summar
   // static one carries it (stripped or not, the call is direct).
   bool is_static = elf.interpreter().empty();
   if (!is_static && !ImportsLibcStartMain(elf)) {
-    return MakeError("cannot find main: no symbol 'main' and the program does not call "
-                     "__libc_start_main");
+    return MakeError(
+        "cannot find main: no symbol 'main' and the program does not call "
+        "__libc_start_main");
   }
   const FunctionSummary& entry = summary.functions[summary.entry_function];
   InstructionDecoder decoder;
   std::optional<uint64_t> rdi;
   for (uint64_t address = elf.entry(); address < entry.end;) {
-    std::optional<ByteView> bytes = elf.ReadVirtual(address, std::min<uint64_t>(15, entry.end - address));
+    std::optional<ByteView> bytes =
+        elf.ReadVirtual(address, std::min<uint64_t>(15, entry.end - address));
     Instruction insn;
     if (!bytes || !decoder.Decode(*bytes, address, insn)) break;
     if (insn.flow == Flow::kCall || insn.flow == Flow::kIndirectCall) {
@@ -65,9 +67,10 @@ Result<uint64_t> FindMainAddress(const ElfFile& elf, const ObjectSummary& summar
     }
     address += insn.length;
   }
-  return MakeError("cannot find main: no symbol 'main', and the entry point at {:#x} does not "
-                   "pass a function's address to __libc_start_main the way glibc's _start does",
-                   elf.entry());
+  return MakeError(
+      "cannot find main: no symbol 'main', and the entry point at {:#x} does not "
+      "pass a function's address to __libc_start_main the way glibc's _start does",
+      elf.entry());
 }
 
 }  // namespace sysfence

@@ -237,7 +237,8 @@ std::vector<FunctionRef> Reachability::IfuncCandidates(FunctionRef resolver) con
 void Reachability::ReachIfunc(FunctionRef resolver, FunctionRef from, uint64_t site) {
   if (!resolver.valid()) return;
   ReachStep step{ReachKind::kCall, from, site, kNoIndex};
-  if (!from.valid()) step = ReachStep{ReachKind::kRoot, {}, 0, static_cast<uint32_t>(root_reasons_.size())};
+  if (!from.valid())
+    step = ReachStep{ReachKind::kRoot, {}, 0, static_cast<uint32_t>(root_reasons_.size())};
   if (!from.valid()) root_reasons_.push_back("IFUNC resolver");
   Reach(resolver, step);
   for (FunctionRef c : IfuncCandidates(resolver)) {

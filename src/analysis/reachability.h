@@ -30,17 +30,17 @@ namespace sysfence {
 
 // How a function was first reached.
 enum class ReachKind : uint8_t {
-  kRoot,      // a root (reason in root_reasons)
-  kCall,      // called or jumped to by `from`
-  kPointer,   // called through a pointer; its address was taken by `from` (a function) or
-              // stored in data reached from `from`
-  kIfunc,     // an IFUNC implementation the resolver `from` may pick
+  kRoot,     // a root (reason in root_reasons)
+  kCall,     // called or jumped to by `from`
+  kPointer,  // called through a pointer; its address was taken by `from` (a function) or
+             // stored in data reached from `from`
+  kIfunc,    // an IFUNC implementation the resolver `from` may pick
 };
 
 struct ReachStep {
   ReachKind kind = ReachKind::kRoot;
   FunctionRef from;
-  uint64_t site = 0;       // call site address in `from` (kCall)
+  uint64_t site = 0;         // call site address in `from` (kCall)
   uint32_t root = kNoIndex;  // index into root reasons (kRoot)
 };
 
@@ -104,8 +104,8 @@ class Reachability {
     std::vector<uint8_t> function_reached;
     std::vector<uint8_t> function_taken;
     std::vector<uint8_t> function_root;
-    std::vector<uint8_t> function_opaque;  // entered from outside (see IsEnteredFromOutside)
-    std::vector<uint8_t> function_guard;   // guarded or an enabler: look in guards_
+    std::vector<uint8_t> function_opaque;        // entered from outside (see IsEnteredFromOutside)
+    std::vector<uint8_t> function_guard;         // guarded or an enabler: look in guards_
     std::vector<uint8_t> function_returns_pick;  // see AddReturningIfuncResolver
     std::vector<ReachStep> steps;
     std::vector<uint8_t> region_reached;
@@ -128,9 +128,9 @@ class Reachability {
   std::vector<FunctionRef> taken_origin_;
   std::vector<std::string> root_reasons_;
   std::vector<Guard> guards_;
-  std::unordered_map<uint64_t, uint32_t> guard_of_;               // guarded -> guard
-  std::unordered_map<uint64_t, std::vector<uint32_t>> enables_;   // enabler -> guards
-  std::vector<std::pair<FunctionRef, FunctionRef>> stops_;  // (stop, taker ignored)
+  std::unordered_map<uint64_t, uint32_t> guard_of_;              // guarded -> guard
+  std::unordered_map<uint64_t, std::vector<uint32_t>> enables_;  // enabler -> guards
+  std::vector<std::pair<FunctionRef, FunctionRef>> stops_;       // (stop, taker ignored)
   bool indirect_seen_ = false;
   size_t reached_regions_ = 0;
 };

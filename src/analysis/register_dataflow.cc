@@ -104,8 +104,8 @@ void ApplyToStack(const Instruction& insn, RegisterState& state, const FrameMode
       } else {
         stack.Forget(address, bytes > 0 ? bytes : 512);
       }
-    } else if (at || insn.base == kRsp || insn.base == kRbp ||
-               MayPointIntoFrame(regs[insn.base]) || frame.frame_escapes) {
+    } else if (at || insn.base == kRsp || insn.base == kRbp || MayPointIntoFrame(regs[insn.base]) ||
+               frame.frame_escapes) {
       // Through %rsp or %rbp no longer known (or a frame pointer of unknown offset), any
       // word of the frame may be written.
       stack.Clear();
@@ -131,8 +131,8 @@ void ApplyToStack(const Instruction& insn, RegisterState& state, const FrameMode
       if (r != kRsp && r != kRbp) pointer_passed = MayPointIntoFrame(regs[static_cast<size_t>(r)]);
     }
     int64_t written = call && frame.call_writes ? frame.call_writes(insn)
-                      : call                     ? kCallMayWriteFrame
-                                                 : 0;
+                      : call                    ? kCallMayWriteFrame
+                                                : 0;
     if (written == kCallKeepsFrame) {
       if (sp) stack.ForgetBelow(*sp);
     } else if (pointer_passed || !sp || written < 0) {
@@ -167,7 +167,8 @@ void ApplyInstruction(const Instruction& insn, const MemoryReader& read_memory,
         if (insn.width >= 32) {
           result = ValueSet::Constant(Truncate(insn.immediate, insn.width));
         } else if (dst.AllConstants()) {
-          result = dst.MapConstants([&](uint64_t c) { return Merge(c, insn.immediate, insn.width); });
+          result =
+              dst.MapConstants([&](uint64_t c) { return Merge(c, insn.immediate, insn.width); });
         }
         break;
       }
@@ -189,8 +190,9 @@ void ApplyInstruction(const Instruction& insn, const MemoryReader& read_memory,
         break;
       case RegisterOp::kAddImmediate:
         result = StackOffset(dst) ? AddToAtoms(dst, insn.immediate, insn.width)
-                                  : ArithmeticOnConstants(dst, insn.width,
-                                                          [&](uint64_t c) { return c + insn.immediate; });
+                                  : ArithmeticOnConstants(dst, insn.width, [&](uint64_t c) {
+                                      return c + insn.immediate;
+                                    });
         break;
       case RegisterOp::kLoadBased:
         if (std::optional<int64_t> at = insn.base < kRegisterCount && !insn.base_indexed
@@ -201,16 +203,20 @@ void ApplyInstruction(const Instruction& insn, const MemoryReader& read_memory,
         }
         break;
       case RegisterOp::kPop:
-        if (std::optional<int64_t> at = StackOffset(regs[kRsp])) result = LoadSlot(state.stack, *at, 8);
+        if (std::optional<int64_t> at = StackOffset(regs[kRsp]))
+          result = LoadSlot(state.stack, *at, 8);
         break;
       case RegisterOp::kAndImmediate:
-        result = ArithmeticOnConstants(dst, insn.width, [&](uint64_t c) { return c & insn.immediate; });
+        result =
+            ArithmeticOnConstants(dst, insn.width, [&](uint64_t c) { return c & insn.immediate; });
         break;
       case RegisterOp::kOrImmediate:
-        result = ArithmeticOnConstants(dst, insn.width, [&](uint64_t c) { return c | insn.immediate; });
+        result =
+            ArithmeticOnConstants(dst, insn.width, [&](uint64_t c) { return c | insn.immediate; });
         break;
       case RegisterOp::kXorImmediate:
-        result = ArithmeticOnConstants(dst, insn.width, [&](uint64_t c) { return c ^ insn.immediate; });
+        result =
+            ArithmeticOnConstants(dst, insn.width, [&](uint64_t c) { return c ^ insn.immediate; });
         break;
       case RegisterOp::kConditionalMove:
         result = dst;
@@ -240,11 +246,18 @@ void ApplyInstruction(const Instruction& insn, const MemoryReader& read_memory,
   uint16_t killed = 0;
   switch (insn.flow) {
     case Flow::kCall:
-    case Flow::kIndirectCall: killed = frame->call_clobbers; break;
-    case Flow::kSyscall: killed = (1u << kRax) | (1u << kRcx) | (1u << kR11); break;
+    case Flow::kIndirectCall:
+      killed = frame->call_clobbers;
+      break;
+    case Flow::kSyscall:
+      killed = (1u << kRax) | (1u << kRcx) | (1u << kR11);
+      break;
     case Flow::kInt80:
-    case Flow::kSysenter: killed = (1u << kRax); break;
-    default: break;
+    case Flow::kSysenter:
+      killed = (1u << kRax);
+      break;
+    default:
+      break;
   }
   for (int r = 0; r < kRegisterCount; ++r) {
     if (killed & (1u << r)) regs[static_cast<size_t>(r)] = ValueSet::Top();
@@ -298,7 +311,8 @@ void RunDataflow(const DataflowInput& input, const MemoryReader& read_memory,
   std::vector<std::vector<size_t>> table_targets(blocks);
   for (const JumpTable& table : input.jump_tables) {
     for (uint64_t target : table.targets) {
-      if (auto t = index_of(target)) table_targets[block_of[table.instruction]].push_back(block_of[*t]);
+      if (auto t = index_of(target))
+        table_targets[block_of[table.instruction]].push_back(block_of[*t]);
     }
   }
 
@@ -339,7 +353,8 @@ void RunDataflow(const DataflowInput& input, const MemoryReader& read_memory,
       bool falls_through = tail.flow != Flow::kJump && tail.flow != Flow::kIndirectJump &&
                            tail.flow != Flow::kReturn && tail.flow != Flow::kStop && !tail.noreturn;
       if (falls_through && b + 1 < blocks) flow_to(b + 1);
-      if ((tail.flow == Flow::kJump || tail.flow == Flow::kConditionalJump) && inside(tail.target)) {
+      if ((tail.flow == Flow::kJump || tail.flow == Flow::kConditionalJump) &&
+          inside(tail.target)) {
         if (auto t = index_of(tail.target)) flow_to(block_of[*t]);
       }
       for (size_t t : table_targets[b]) flow_to(t);

@@ -21,9 +21,9 @@
 namespace sysfence {
 
 // The registers a call clobbers under the System V ABI.
-inline constexpr uint16_t kSysVCallerSaved =
-    (1u << kRax) | (1u << kRcx) | (1u << kRdx) | (1u << kRsi) | (1u << kRdi) | (1u << kR8) |
-    (1u << kR9) | (1u << kR10) | (1u << kR11);
+inline constexpr uint16_t kSysVCallerSaved = (1u << kRax) | (1u << kRcx) | (1u << kRdx) |
+                                             (1u << kRsi) | (1u << kRdi) | (1u << kR8) |
+                                             (1u << kR9) | (1u << kR10) | (1u << kR11);
 
 struct JumpTable {
   size_t instruction = 0;         // index of the indirect jump
@@ -53,8 +53,8 @@ struct DataflowInput {
   uint64_t end = 0;
   std::vector<uint64_t> outside_entries;  // addresses jumped or called into from elsewhere
   std::vector<JumpTable> jump_tables;
-  bool every_block_unknown = false;       // an indirect jump with unknown targets
-  const FrameModel* frame = nullptr;      // null: FrameModel{}
+  bool every_block_unknown = false;   // an indirect jump with unknown targets
+  const FrameModel* frame = nullptr;  // null: FrameModel{}
 };
 
 // What a load of `bytes` bytes from `address` yields (a constant from read-only data, the

@@ -19,8 +19,8 @@ std::vector<Instruction> DecodeAll(const std::vector<uint8_t>& code) {
   std::vector<Instruction> insns;
   for (size_t offset = 0; offset < code.size();) {
     Instruction insn;
-    EXPECT_TRUE(decoder.Decode(ByteView(code.data() + offset, code.size() - offset),
-                               kBase + offset, insn));
+    EXPECT_TRUE(
+        decoder.Decode(ByteView(code.data() + offset, code.size() - offset), kBase + offset, insn));
     if (insn.length == 0) break;
     insns.push_back(insn);
     offset += insn.length;
@@ -38,7 +38,8 @@ std::string RaxAtSyscall(const std::vector<uint8_t>& code, std::vector<uint64_t>
   input.outside_entries = std::move(outside);
   std::string result = "no syscall";
   RunDataflow(input, nullptr, [&](size_t i, const RegisterState& state) {
-    if (insns[i].flow == Flow::kSyscall && result == "no syscall") result = state.regs[kRax].ToString();
+    if (insns[i].flow == Flow::kSyscall && result == "no syscall")
+      result = state.regs[kRax].ToString();
   });
   return result;
 }
@@ -87,8 +88,8 @@ TEST(RegisterDataflow, EntryFromOutsideMakesEverythingUnknown) {
 
 TEST(RegisterDataflow, LoopsReachAFixpoint) {
   // mov $202,%r9d; L: mov %r9d,%eax; syscall; test %eax,%eax; jne L; ret
-  EXPECT_EQ(RaxAtSyscall({0x41, 0xb9, 0xca, 0, 0, 0, 0x44, 0x89, 0xc8, 0x0f, 0x05, 0x85, 0xc0,
-                          0x75, 0xf7, 0xc3}),
+  EXPECT_EQ(RaxAtSyscall({0x41, 0xb9, 0xca, 0, 0, 0, 0x44, 0x89, 0xc8, 0x0f, 0x05, 0x85, 0xc0, 0x75,
+                          0xf7, 0xc3}),
             "{202}");
 }
 
@@ -101,8 +102,7 @@ namespace {
 // Decodes `code` at kBase and runs the data flow with Go's frame model (`call_writes` bytes
 // of the argument area written by every call); returns what `reg` holds before the first
 // instruction of kind `at` (kStackArgument0: what the callee of a call finds at 8(%rsp)).
-std::string GoValueAt(const std::vector<uint8_t>& code, int reg, Flow at,
-                      int64_t call_writes = 0) {
+std::string GoValueAt(const std::vector<uint8_t>& code, int reg, Flow at, int64_t call_writes = 0) {
   std::vector<Instruction> insns = DecodeAll(code);
   FrameModel frame;
   frame.call_clobbers = 0xffff & ~((1u << kRsp) | (1u << kRbp));
@@ -125,10 +125,10 @@ std::string GoValueAt(const std::vector<uint8_t>& code, int reg, Flow at,
 
 TEST(RegisterDataflowStack, ConstantStoredForAStackArgument) {
   // sub $0x78,%rsp; movq $0x27,(%rsp); call
-  EXPECT_EQ(GoValueAt({0x48, 0x83, 0xec, 0x78, 0x48, 0xc7, 0x04, 0x24, 0x27, 0, 0, 0,
-                       0xe8, 0, 0, 0, 0},
-                      kStackArgument0, Flow::kCall),
-            "{39}");
+  EXPECT_EQ(
+      GoValueAt({0x48, 0x83, 0xec, 0x78, 0x48, 0xc7, 0x04, 0x24, 0x27, 0, 0, 0, 0xe8, 0, 0, 0, 0},
+                kStackArgument0, Flow::kCall),
+      "{39}");
   // skopeo's lockfile.newLastWriterID: cmp 0x10(%r14),%rsp; jbe +0x13f; sub $0x78,%rsp;
   // mov %rbp,0x70(%rsp); lea 0x70(%rsp),%rbp; nop; movq $0x27,(%rsp);
   // movups %xmm15,0x8(%rsp); movq $0,0x18(%rsp); call
@@ -145,9 +145,9 @@ TEST(RegisterDataflowStack, AssemblyFunctionReadsItsStackArgument) {
   EXPECT_EQ(GoValueAt({0x48, 0x8b, 0x44, 0x24, 0x08, 0x0f, 0x05}, kRax, Flow::kSyscall),
             "{arg:8(%rsp)}");
   // sub $0x18,%rsp; mov 0x20(%rsp),%eax; syscall   (a frame of its own first)
-  EXPECT_EQ(GoValueAt({0x48, 0x83, 0xec, 0x18, 0x8b, 0x44, 0x24, 0x20, 0x0f, 0x05}, kRax,
-                      Flow::kSyscall),
-            "{arg:8(%rsp)}");
+  EXPECT_EQ(
+      GoValueAt({0x48, 0x83, 0xec, 0x18, 0x8b, 0x44, 0x24, 0x20, 0x0f, 0x05}, kRax, Flow::kSyscall),
+      "{arg:8(%rsp)}");
   // pop %r12; push %r12; mov 0x8(%rsp),%rax; syscall   (rawVforkSyscall keeps its return
   // address in R12 around the call)
   EXPECT_EQ(GoValueAt({0x41, 0x5c, 0x41, 0x54, 0x48, 0x8b, 0x44, 0x24, 0x08, 0x0f, 0x05}, kRax,
@@ -171,12 +171,13 @@ TEST(RegisterDataflowStack, SpilledArgumentSurvivesACall) {
 TEST(RegisterDataflowStack, AFrameHandedOutIsForgottenAtCalls) {
   // sub $0x68,%rsp; mov %rax,0x40(%rsp); lea 0x20(%rsp),%rdi; call; mov 0x40(%rsp),%rax;
   // syscall
-  EXPECT_EQ(GoValueAt({0x48, 0x83, 0xec, 0x68, 0x48, 0x89, 0x44, 0x24, 0x40, 0x48, 0x8d, 0x7c,
-                       0x24, 0x20, 0xe8, 0, 0, 0, 0, 0x48, 0x8b, 0x44, 0x24, 0x40, 0x0f, 0x05},
-                      kRax, Flow::kSyscall),
-            "top");
+  EXPECT_EQ(
+      GoValueAt({0x48, 0x83, 0xec, 0x68, 0x48, 0x89, 0x44, 0x24, 0x40, 0x48, 0x8d, 0x7c, 0x24,
+                 0x20, 0xe8, 0,    0,    0,    0,    0x48, 0x8b, 0x44, 0x24, 0x40, 0x0f, 0x05},
+                kRax, Flow::kSyscall),
+      "top");
   // The same with the address handed out after the call (still the same frame).
-  EXPECT_EQ(GoValueAt({0x48, 0x83, 0xec, 0x68, 0x48, 0x89, 0x44, 0x24, 0x40, 0xe8, 0, 0, 0, 0,
+  EXPECT_EQ(GoValueAt({0x48, 0x83, 0xec, 0x68, 0x48, 0x89, 0x44, 0x24, 0x40, 0xe8, 0,    0,   0, 0,
                        0x48, 0x8b, 0x44, 0x24, 0x40, 0x0f, 0x05, 0x48, 0x8d, 0x7c, 0x24, 0x20},
                       kRax, Flow::kSyscall),
             "top");
@@ -211,13 +212,12 @@ TEST(RegisterDataflowStack, GoCallsClobberEveryRegisterButTheStackAndFramePointe
 TEST(RegisterDataflowStack, StoresOverlappingASlotForgetIt) {
   // sub $0x68,%rsp; mov %rax,0x40(%rsp); movups %xmm15,0x38(%rsp); mov 0x40(%rsp),%rax;
   // syscall
-  EXPECT_EQ(GoValueAt({0x48, 0x83, 0xec, 0x68, 0x48, 0x89, 0x44, 0x24, 0x40, 0x44, 0x0f, 0x11,
-                       0x7c, 0x24, 0x38, 0x48, 0x8b, 0x44, 0x24, 0x40, 0x0f, 0x05},
+  EXPECT_EQ(GoValueAt({0x48, 0x83, 0xec, 0x68, 0x48, 0x89, 0x44, 0x24, 0x40, 0x44, 0x0f,
+                       0x11, 0x7c, 0x24, 0x38, 0x48, 0x8b, 0x44, 0x24, 0x40, 0x0f, 0x05},
                       kRax, Flow::kSyscall),
             "top");
   // A 4-byte store of a constant read back as 4 bytes: movl $0xca,0x8(%rsp) at entry.
-  EXPECT_EQ(GoValueAt({0xc7, 0x44, 0x24, 0x08, 0xca, 0, 0, 0, 0x8b, 0x44, 0x24, 0x08, 0x0f,
-                       0x05},
+  EXPECT_EQ(GoValueAt({0xc7, 0x44, 0x24, 0x08, 0xca, 0, 0, 0, 0x8b, 0x44, 0x24, 0x08, 0x0f, 0x05},
                       kRax, Flow::kSyscall),
             "{202}");
 }

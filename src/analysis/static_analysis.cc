@@ -52,8 +52,12 @@ bool IsSharedObjectFile(const std::filesystem::path& path) {
   size_t n = std::fread(header, 1, sizeof header, file);
   std::fclose(file);
   // ELF magic, and e_type ET_DYN (little-endian).
-  return n == sizeof header && std::memcmp(header, "\x7f" "ELF", 4) == 0 && header[16] == 3 &&
-         header[17] == 0;
+  return n == sizeof header &&
+         std::memcmp(header,
+                     "\x7f"
+                     "ELF",
+                     4) == 0 &&
+         header[16] == 3 && header[17] == 0;
 }
 
 // A --dlopen argument: a library name or path as it is, every shared object under a
@@ -68,7 +72,8 @@ Result<std::vector<std::string>> ExpandDlopenArgument(const std::string& argumen
       if (IsSharedObjectFile(it->path())) found.push_back(it->path().string());
     }
     if (error) return MakeError("--dlopen {}: {}", argument, error.message());
-    if (found.empty()) return MakeError("--dlopen {}: the directory holds no shared object", argument);
+    if (found.empty())
+      return MakeError("--dlopen {}: the directory holds no shared object", argument);
     std::sort(found.begin(), found.end());
     return found;
   }
@@ -96,8 +101,8 @@ std::string Canonical(const std::string& path, const std::string& sysroot) {
 }
 
 // Functions ld.so itself calls in libc or the global scope, found by name at run time.
-constexpr std::string_view kLoaderCallbacks[] = {"__libc_early_init", "malloc", "calloc",
-                                                 "realloc", "free"};
+constexpr std::string_view kLoaderCallbacks[] = {"__libc_early_init", "malloc", "calloc", "realloc",
+                                                 "free"};
 
 }  // namespace
 
@@ -113,13 +118,13 @@ Status StaticAnalysis::Load(const std::string& path) {
   if (options_.pool != nullptr) {
     pool_ = options_.pool;
   } else {
-    own_pool_ = std::make_unique<SummaryPool>(SummaryPoolOptions{
-        .share = false,
-        .use_cache = options_.use_cache,
-        .cache_directory = options_.cache_directory,
-        .use_debug_files = options_.use_debug_files,
-        .debug_search = {options_.debug_directories, options_.resolver.sysroot,
-                         DebuginfodCacheDirectory()}});
+    own_pool_ = std::make_unique<SummaryPool>(
+        SummaryPoolOptions{.share = false,
+                           .use_cache = options_.use_cache,
+                           .cache_directory = options_.cache_directory,
+                           .use_debug_files = options_.use_debug_files,
+                           .debug_search = {options_.debug_directories, options_.resolver.sysroot,
+                                            DebuginfodCacheDirectory()}});
     pool_ = own_pool_.get();
   }
   ResolverOptions resolver_options = options_.resolver;
@@ -155,9 +160,9 @@ void StaticAnalysis::Summarize(size_t first_object) {
            load_list_.objects[first_object + b].elf->file().size();
   });
   std::atomic<size_t> next{0};
-  int threads = options_.threads > 0
-                    ? options_.threads
-                    : static_cast<int>(std::min<unsigned>(2, std::max(1u, std::thread::hardware_concurrency())));
+  int threads = options_.threads > 0 ? options_.threads
+                                     : static_cast<int>(std::min<unsigned>(
+                                           2, std::max(1u, std::thread::hardware_concurrency())));
   auto work = [&]() {
     for (size_t k = next++; k < count; k = next++) {
       size_t i = order[k];
@@ -282,8 +287,8 @@ bool StaticAnalysis::IsCalledOtherThanBy(FunctionRef f,
 }
 
 FunctionRef StaticAnalysis::FindRuleFunction(uint32_t object, const RuleFunction& function) const {
-  uint32_t f = FindRuleFunctionIn(*program_.object(object).loaded.elf, program_.summary(object),
-                                  function);
+  uint32_t f =
+      FindRuleFunctionIn(*program_.object(object).loaded.elf, program_.summary(object), function);
   return f == kNoIndex ? FunctionRef{} : FunctionRef{object, f};
 }
 
@@ -414,7 +419,8 @@ void StaticAnalysis::TakeExports(Reachability& reach, const PendingExports& pend
 bool StaticAnalysis::LoadDynamicObjects() {
   size_t before = program_.size();
   auto handled = [&](const std::string& key) {
-    if (std::find(loaded_names_.begin(), loaded_names_.end(), key) != loaded_names_.end()) return true;
+    if (std::find(loaded_names_.begin(), loaded_names_.end(), key) != loaded_names_.end())
+      return true;
     loaded_names_.push_back(key);
     return false;
   };
@@ -436,8 +442,7 @@ bool StaticAnalysis::LoadDynamicObjects() {
     if (!databases.empty()) {
       Result<std::string> text = ReadFile(conf_path);
       if (!text.ok() && !handled("nsswitch-warning")) {
-        warnings_.push_back(fmt::format("cannot read {}: NSS modules are not added",
-                                        conf_path));
+        warnings_.push_back(fmt::format("cannot read {}: NSS modules are not added", conf_path));
       }
       std::map<std::string, std::vector<std::string>> conf =
           text.ok() ? ParseNsswitch(*text) : std::map<std::string, std::vector<std::string>>{};
@@ -492,8 +497,8 @@ bool StaticAnalysis::LoadDynamicObjects() {
         for (const std::string& service : services) {
           if (handled("pam:" + service)) continue;
           for (const PamModule& module : PamServiceModules(options_.resolver.sysroot, service)) {
-            std::string reason = fmt::format("PAM module of service '{}' ({})", service,
-                                             module.config_file);
+            std::string reason =
+                fmt::format("PAM module of service '{}' ({})", service, module.config_file);
             if (handled("pam-module:" + module.path)) continue;
             QueueObject(module.path, reason, program_.ObjectPath(o), "pam_sm_");
           }
@@ -506,7 +511,8 @@ bool StaticAnalysis::LoadDynamicObjects() {
         QueueObject(name, reason, program_.ObjectPath(o), "");
       }
       if (call.unknown_name &&
-          !handled(fmt::format("unknown-dlopen:{}:{}", o, program_.summary(o).calls[call.call_site].address))) {
+          !handled(fmt::format("unknown-dlopen:{}:{}", o,
+                               program_.summary(o).calls[call.call_site].address))) {
         ++stats_.unknown_dlopen_calls;
       }
     }
@@ -546,7 +552,8 @@ bool StaticAnalysis::TakeDlsymNames(FunctionRef caller, const DlopenCall& call) 
   bool taken = false;
   for (const std::string& name : call.names) {
     for (const SymbolBinding& b : DlsymDefinitions(name, call.scope, caller.object)) {
-      if (!handled_dlsym_.insert(fmt::format("{}:{}:{}", name, b.object, b.symbol)).second) continue;
+      if (!handled_dlsym_.insert(fmt::format("{}:{}:{}", name, b.object, b.symbol)).second)
+        continue;
       DlsymTake take{b, fmt::format("dlsym(\"{}\") in {}", name, Describe(caller))};
       TakeDlsymResult(*reach_, take);
       dlsym_takes_.push_back(std::move(take));
@@ -557,8 +564,8 @@ bool StaticAnalysis::TakeDlsymNames(FunctionRef caller, const DlopenCall& call) 
 }
 
 std::vector<SymbolBinding> StaticAnalysis::DlsymDefinitions(std::string_view name,
-                                                           SymbolScope scope,
-                                                           uint32_t caller) const {
+                                                            SymbolScope scope,
+                                                            uint32_t caller) const {
   // The loader's global scope is the objects loaded with the program; objects dlopen loads
   // later may join it (RTLD_GLOBAL), so each of them may supply the name too.
   std::vector<SymbolBinding> found;
@@ -597,7 +604,8 @@ void StaticAnalysis::BuildProfile() {
   p.target = error ? program_.ObjectPath(0) : absolute.lexically_normal().string();
 
   std::sort(sites_.begin(), sites_.end(), [](const ResolvedSite& a, const ResolvedSite& b) {
-    return std::make_pair(a.function.object, a.address) < std::make_pair(b.function.object, b.address);
+    return std::make_pair(a.function.object, a.address) <
+           std::make_pair(b.function.object, b.address);
   });
   auto add_evidence = [&](int number, CodeLocation location) {
     std::vector<CodeLocation>& list = p.evidence[number];
@@ -641,7 +649,8 @@ void StaticAnalysis::BuildProfile() {
   }
   for (uint32_t o = 0; o < program_.size(); ++o) {
     const LoadedObject& loaded = program_.object(o).loaded;
-    if (loaded.reason != "program" && loaded.reason != "DT_NEEDED" && loaded.reason != "interpreter") {
+    if (loaded.reason != "program" && loaded.reason != "DT_NEEDED" &&
+        loaded.reason != "interpreter") {
       p.added_objects.push_back({loaded.path, loaded.reason});
     }
   }

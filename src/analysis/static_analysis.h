@@ -24,9 +24,9 @@
 
 #include "analysis/library_knowledge.h"
 #include "analysis/linked_program.h"
+#include "analysis/number_resolver.h"
 #include "analysis/reachability.h"
 #include "analysis/summary_pool.h"
-#include "analysis/number_resolver.h"
 #include "base/result.h"
 #include "elf/library_resolver.h"
 #include "elf/shebang.h"
@@ -41,21 +41,21 @@ enum class UnresolvedPolicy {
 
 struct StaticOptions {
   ResolverOptions resolver;
-  bool use_debug_files = true;          // separate debug files by build id (never required)
+  bool use_debug_files = true;  // separate debug files by build id (never required)
   // Debug directories searched before <sysroot>/usr/lib/debug (DIR/.build-id/xx/yyyy.debug);
   // the debuginfod client's cache is searched after it.
   std::vector<std::string> debug_directories;
   bool use_cache = true;
-  std::string cache_directory;          // "" = UserCacheDirectory()
+  std::string cache_directory;  // "" = UserCacheDirectory()
   UnresolvedPolicy unresolved = UnresolvedPolicy::kReport;
-  std::vector<std::string> dlopen;      // libraries the program loads, added by hand
-  std::optional<bool> as_library;       // nullopt: a shared library (not PIE) is a library
-  int threads = 0;                      // 0 = up to 2
-  std::string nsswitch_path;            // "" = <sysroot>/etc/nsswitch.conf
+  std::vector<std::string> dlopen;  // libraries the program loads, added by hand
+  std::optional<bool> as_library;   // nullopt: a shared library (not PIE) is a library
+  int threads = 0;                  // 0 = up to 2
+  std::string nsswitch_path;        // "" = <sysroot>/etc/nsswitch.conf
   // PAM services to assume when pam_start's service name is not a constant ("all" = every
   // file in /etc/pam.d); empty = the program's own file name.
   std::vector<std::string> pam_services;
-  size_t evidence_limit = 8;            // sites listed per syscall in `evidence`
+  size_t evidence_limit = 8;  // sites listed per syscall in `evidence`
   // Keep the loader's debugging modes (LD_PROFILE, --list-diagnostics, LD_SHOW_AUXV)
   // reachable; normal runs never enter them.
   bool loader_debug_features = false;
@@ -199,7 +199,7 @@ class StaticAnalysis {
   void TakeExports(Reachability& reach, const PendingExports& pending) const;
   std::vector<PendingExports> pending_exports_;
   std::vector<PendingExports> integrated_exports_;  // every one handled so far
-  bool signal_handlers_before_ = false;  // --from: rt_sigaction may run before the function
+  bool signal_handlers_before_ = false;    // --from: rt_sigaction may run before the function
   std::vector<std::string> loaded_names_;  // names already handled by the dynamic-load loop
 
   // dlsym with a constant name: the definitions its scope may find become address-taken

@@ -20,7 +20,8 @@ Result<std::string> StaticAnalysis::Explain(int number) const {
   std::string name = SyscallDisplayName(number);
   if (found == nullptr) {
     if (profile_.syscalls.Contains(number)) {
-      std::string text = fmt::format("{} ({}) is in the profile without a syscall site:\n", name, number);
+      std::string text =
+          fmt::format("{} ({}) is in the profile without a syscall site:\n", name, number);
       auto it = profile_.evidence.find(number);
       if (it != profile_.evidence.end()) {
         for (const CodeLocation& l : it->second) {
@@ -33,12 +34,11 @@ Result<std::string> StaticAnalysis::Explain(int number) const {
     return MakeError("{} is not reachable in {}", name, profile_.target);
   }
   std::string heading = fmt::format("{} ({}) reached by this path:\n", name, number);
-  std::string site_line = fmt::format("{} site {:#x} in {}", name, found->address,
-                                      Describe(found->function));
+  std::string site_line =
+      fmt::format("{} site {:#x} in {}", name, found->address, Describe(found->function));
   // A wrapper's site (glibc's syscall(), Go's Syscall6): the path goes to the caller that
   // passes the number, then along the calls that hand it down.
-  std::vector<NumberHop> hops =
-      TraceSyscallNumber(program_, *reach_, *found, number);
+  std::vector<NumberHop> hops = TraceSyscallNumber(program_, *reach_, *found, number);
   if (hops.empty()) return heading + PathTo(found->function, {site_line});
   std::vector<std::string> lines;
   for (size_t i = 0; i < hops.size(); ++i) {
@@ -63,17 +63,17 @@ std::string StaticAnalysis::PathTo(FunctionRef target,
         lines.push_back(fmt::format("{}: {}, called through a pointer",
                                     reach_->RootReason(step.root), Describe(f)));
       } else {
-        lines.push_back(fmt::format("{} is called through a pointer stored in data the loader "
-                                    "sets up",
-                                    Describe(f)));
+        lines.push_back(
+            fmt::format("{} is called through a pointer stored in data the loader "
+                        "sets up",
+                        Describe(f)));
       }
       break;
     }
     switch (step.kind) {
       case ReachKind::kRoot:
-        lines.push_back(fmt::format("{}: {}",
-                                    step.root != kNoIndex ? reach_->RootReason(step.root) : "root",
-                                    Describe(f)));
+        lines.push_back(fmt::format(
+            "{}: {}", step.root != kNoIndex ? reach_->RootReason(step.root) : "root", Describe(f)));
         f = FunctionRef{};
         break;
       case ReachKind::kCall:
@@ -82,9 +82,10 @@ std::string StaticAnalysis::PathTo(FunctionRef target,
         f = step.from;
         break;
       case ReachKind::kPointer:
-        lines.push_back(fmt::format("{} takes the address of {} (in code or data it refers to), "
-                                    "called through a pointer",
-                                    Describe(step.from), Describe(f)));
+        lines.push_back(
+            fmt::format("{} takes the address of {} (in code or data it refers to), "
+                        "called through a pointer",
+                        Describe(step.from), Describe(f)));
         f = step.from;
         break;
       case ReachKind::kIfunc:

@@ -18,10 +18,7 @@
 #include "syscalls/syscall_table.h"
 
 namespace sysfence {
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 Result<FunctionRef> StaticAnalysis::FindMain() const {
   if (library_mode_) return MakeError("{}: a library has no main", program_.ObjectPath(0));
@@ -207,9 +204,10 @@ Status StaticAnalysis::ComputePhases() {
     exit_function = program_.FunctionOf(*b);
   }
   if (!exit_function.valid()) {
-    return MakeError("--phases: cannot find exit() in {} (a static program without symbols): "
-                     "the exit phase has no start",
-                     program_.ObjectPath(0));
+    return MakeError(
+        "--phases: cannot find exit() in {} (a static program without symbols): "
+        "the exit phase has no start",
+        program_.ObjectPath(0));
   }
   std::unique_ptr<Reachability> exit_phase =
       NewPhaseReach({startup.get(), main_phase.get()}, {}, {});
@@ -259,9 +257,9 @@ Status StaticAnalysis::RestrictToFunction(const std::string& spec) {
   }
   sites_ = PhaseSites(*reach);
   reach_ = std::move(reach);
-  profile_.from_function = CodeLocation{program_.ObjectPath(from->object),
-                                        program_.FunctionName(*from),
-                                        program_.FunctionAddress(*from)};
+  profile_.from_function =
+      CodeLocation{program_.ObjectPath(from->object), program_.FunctionName(*from),
+                   program_.FunctionAddress(*from)};
   return Ok{};
 }
 

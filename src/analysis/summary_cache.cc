@@ -70,7 +70,8 @@ class Writer {
 
 class Reader {
  public:
-  explicit Reader(std::string_view bytes) : reader_(ByteView(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())) {}
+  explicit Reader(std::string_view bytes)
+      : reader_(ByteView(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())) {}
   template <typename T>
   T Value() {
     return reader_.Read<T>();
@@ -129,7 +130,8 @@ bool Validate(const ObjectSummary& s) {
     if (!Within(r.references_begin, r.references_count, s.references.size())) return false;
   }
   for (const CallSite& c : s.calls) {
-    if (static_cast<uint8_t>(c.target_kind) > static_cast<uint8_t>(TargetKind::kIndirect)) return false;
+    if (static_cast<uint8_t>(c.target_kind) > static_cast<uint8_t>(TargetKind::kIndirect))
+      return false;
     if ((c.target_kind == TargetKind::kFunction || c.target_kind == TargetKind::kIfunc) &&
         c.target >= s.functions.size()) {
       return false;
@@ -137,7 +139,8 @@ bool Validate(const ObjectSummary& s) {
     if (!Within(c.arguments_begin, c.arguments_count, s.arguments.size())) return false;
   }
   for (const ArgumentValue& a : s.arguments) {
-    if (a.slot >= std::size(kTrackedArgumentRegisters) || !Within(a.begin, a.count, s.atoms.size())) {
+    if (a.slot >= std::size(kTrackedArgumentRegisters) ||
+        !Within(a.begin, a.count, s.atoms.size())) {
       return false;
     }
   }
@@ -223,7 +226,9 @@ CacheKey SummaryCache::KeyFor(const ElfFile& elf, const ElfFile* debug_file) {
   key.content_hash = HashBytes(elf.bytes());
   key.size = elf.file().size();
   if (debug_file != nullptr) {
-    key.debug_identity = Mix(debug_file->file().size() ^ Mix(static_cast<uint64_t>(debug_file->file().mtime_ns()))) | 1;
+    key.debug_identity =
+        Mix(debug_file->file().size() ^ Mix(static_cast<uint64_t>(debug_file->file().mtime_ns()))) |
+        1;
   }
   return key;
 }
@@ -276,8 +281,8 @@ std::string SerializeSummary(const CacheKey& key, const ObjectSummary& s) {
   header.size = key.size;
   header.debug_identity = key.debug_identity;
   header.payload_size = payload.out().size();
-  header.payload_hash = HashBytes(ByteView(reinterpret_cast<const uint8_t*>(payload.out().data()),
-                                           payload.out().size()));
+  header.payload_hash = HashBytes(
+      ByteView(reinterpret_cast<const uint8_t*>(payload.out().data()), payload.out().size()));
   std::string out(reinterpret_cast<const char*>(&header), sizeof(header));
   return out + payload.out();
 }
@@ -286,7 +291,8 @@ Result<ObjectSummary> DeserializeSummary(const CacheKey& key, std::string_view b
   if (bytes.size() < sizeof(Header)) return MakeError("too short for a header");
   Header header;
   std::memcpy(&header, bytes.data(), sizeof(header));
-  if (std::memcmp(header.magic, kMagic, sizeof(kMagic)) != 0) return MakeError("not a summary file");
+  if (std::memcmp(header.magic, kMagic, sizeof(kMagic)) != 0)
+    return MakeError("not a summary file");
   if (header.format_version != kFormatVersion ||
       std::memcmp(header.analyzer_version, kAnalyzerVersion, 16) != 0) {
     return MakeError("written by another version");
@@ -369,7 +375,8 @@ std::optional<ObjectSummary> SummaryCache::Load(const CacheKey& key, std::string
   Result<ObjectSummary> summary = DeserializeSummary(key, *bytes);
   if (!summary.ok()) {
     if (warning) {
-      *warning = fmt::format("ignoring corrupt cache entry {}: {}", path, summary.error().message());
+      *warning =
+          fmt::format("ignoring corrupt cache entry {}: {}", path, summary.error().message());
     }
     return std::nullopt;
   }

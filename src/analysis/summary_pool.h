@@ -29,8 +29,8 @@
 namespace sysfence {
 
 struct SummaryPoolOptions {
-  bool share = false;            // keep files and summaries for later analyses
-  bool use_cache = true;         // the on-disk cache
+  bool share = false;                // keep files and summaries for later analyses
+  bool use_cache = true;             // the on-disk cache
   std::string cache_directory = {};  // "" = UserCacheDirectory()
   bool use_debug_files = true;
   DebugFileSearch debug_search = {};  // where debug files are looked for (debug_file.h)

@@ -3,12 +3,11 @@
 // without sharing; a private pool keeps nothing.
 #include "analysis/summary_pool.h"
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "analysis/static_analysis.h"
 

@@ -14,12 +14,15 @@ const char* RegisterName(int reg) {
 
 std::string Atom::ToString() const {
   switch (kind()) {
-    case kConstant: return fmt::format("{}", payload());
-    case kArgument: return fmt::format("arg:{}", RegisterName(static_cast<int>(payload())));
+    case kConstant:
+      return fmt::format("{}", payload());
+    case kArgument:
+      return fmt::format("arg:{}", RegisterName(static_cast<int>(payload())));
     case kAddress:
       if (IsImportAddress()) return fmt::format("import:{}", payload() & ~kImportBit);
       return fmt::format("addr:{:#x}", payload());
-    case kStack: return fmt::format("stack:{}", stack_offset());
+    case kStack:
+      return fmt::format("stack:{}", stack_offset());
   }
   return "?";
 }
@@ -52,7 +55,8 @@ bool ValueSet::Join(const ValueSet& other) {
     return true;
   }
   bool changed = false;
-  for (int i = 0; i < other.count_ && !IsTop(); ++i) changed |= Insert(other.atoms_[static_cast<size_t>(i)]);
+  for (int i = 0; i < other.count_ && !IsTop(); ++i)
+    changed |= Insert(other.atoms_[static_cast<size_t>(i)]);
   return changed;
 }
 
@@ -61,7 +65,8 @@ bool ValueSet::operator==(const ValueSet& other) const {
   if (IsTop()) return true;
   for (int i = 0; i < count_; ++i) {
     bool found = false;
-    for (int j = 0; j < count_ && !found; ++j) found = atoms_[static_cast<size_t>(i)] == other.atoms_[static_cast<size_t>(j)];
+    for (int j = 0; j < count_ && !found; ++j)
+      found = atoms_[static_cast<size_t>(i)] == other.atoms_[static_cast<size_t>(j)];
     if (!found) return false;
   }
   return true;
@@ -80,7 +85,8 @@ std::string ValueSet::ToString() const {
 
 RegisterState RegisterState::AtEntry() {
   RegisterState state;
-  for (int r = 0; r < kRegisterCount; ++r) state.regs[static_cast<size_t>(r)] = ValueSet::Argument(r);
+  for (int r = 0; r < kRegisterCount; ++r)
+    state.regs[static_cast<size_t>(r)] = ValueSet::Argument(r);
   state.regs[kRsp] = ValueSet::Top();
   return state;
 }

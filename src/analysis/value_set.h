@@ -19,8 +19,22 @@ namespace sysfence {
 
 // x86-64 general purpose registers by hardware number.
 enum Register : uint8_t {
-  kRax = 0, kRcx, kRdx, kRbx, kRsp, kRbp, kRsi, kRdi,
-  kR8, kR9, kR10, kR11, kR12, kR13, kR14, kR15,
+  kRax = 0,
+  kRcx,
+  kRdx,
+  kRbx,
+  kRsp,
+  kRbp,
+  kRsi,
+  kRdi,
+  kR8,
+  kR9,
+  kR10,
+  kR11,
+  kR12,
+  kR13,
+  kR14,
+  kR15,
   kRegisterCount,
   kNoRegister = 0xff,
 };
@@ -40,8 +54,12 @@ class Atom {
   static constexpr uint64_t kImportBit = uint64_t{1} << 61;
 
   static Atom Constant(uint64_t value) { return Atom((value & kPayloadMask)); }
-  static Atom Argument(int reg) { return Atom((uint64_t{kArgument} << 62) | static_cast<uint64_t>(reg)); }
-  static Atom Address(uint64_t vaddr) { return Atom((uint64_t{kAddress} << 62) | (vaddr & kPayloadMask)); }
+  static Atom Argument(int reg) {
+    return Atom((uint64_t{kArgument} << 62) | static_cast<uint64_t>(reg));
+  }
+  static Atom Address(uint64_t vaddr) {
+    return Atom((uint64_t{kAddress} << 62) | (vaddr & kPayloadMask));
+  }
   // The address of dynamic symbol `symbol`, as a GOT load yields it (an address in some other
   // object, or an interposed one): an address atom with a marker bit.
   static Atom ImportAddress(uint32_t symbol) {

@@ -24,24 +24,49 @@ std::optional<uint64_t> ReadEncoded(ByteReader& reader, uint8_t encoding, uint64
   if (encoding == kPeOmit) return 0;
   uint64_t value = 0;
   switch (encoding & 0x0f) {
-    case 0x00: value = reader.Read<uint64_t>(); break;  // absptr
-    case kPeUleb128: value = reader.ReadUleb128(); break;
-    case kPeUdata2: value = reader.Read<uint16_t>(); break;
-    case kPeUdata4: value = reader.Read<uint32_t>(); break;
-    case kPeUdata8: value = reader.Read<uint64_t>(); break;
-    case kPeSleb128: value = static_cast<uint64_t>(reader.ReadSleb128()); break;
-    case kPeSdata2: value = static_cast<uint64_t>(static_cast<int64_t>(reader.Read<int16_t>())); break;
-    case kPeSdata4: value = static_cast<uint64_t>(static_cast<int64_t>(reader.Read<int32_t>())); break;
-    case kPeSdata8: value = reader.Read<uint64_t>(); break;
-    default: return std::nullopt;
+    case 0x00:
+      value = reader.Read<uint64_t>();
+      break;  // absptr
+    case kPeUleb128:
+      value = reader.ReadUleb128();
+      break;
+    case kPeUdata2:
+      value = reader.Read<uint16_t>();
+      break;
+    case kPeUdata4:
+      value = reader.Read<uint32_t>();
+      break;
+    case kPeUdata8:
+      value = reader.Read<uint64_t>();
+      break;
+    case kPeSleb128:
+      value = static_cast<uint64_t>(reader.ReadSleb128());
+      break;
+    case kPeSdata2:
+      value = static_cast<uint64_t>(static_cast<int64_t>(reader.Read<int16_t>()));
+      break;
+    case kPeSdata4:
+      value = static_cast<uint64_t>(static_cast<int64_t>(reader.Read<int32_t>()));
+      break;
+    case kPeSdata8:
+      value = reader.Read<uint64_t>();
+      break;
+    default:
+      return std::nullopt;
   }
   if (!reader.ok()) return std::nullopt;
   if (!apply_relative) return value;
   switch (encoding & 0x70) {
-    case 0x00: break;
-    case kPePcrel: value += field_address; break;
-    case kPeDatarel: value += data_base; break;
-    default: return std::nullopt;  // textrel / funcrel / aligned: not used on x86-64
+    case 0x00:
+      break;
+    case kPePcrel:
+      value += field_address;
+      break;
+    case kPeDatarel:
+      value += data_base;
+      break;
+    default:
+      return std::nullopt;  // textrel / funcrel / aligned: not used on x86-64
   }
   return value;
 }
@@ -174,8 +199,7 @@ Result<EhFrame> ReadEhFrame(const ElfFile& elf) {
       ByteReader fde(*frame.Sub(0, *end), reader.offset());
       uint64_t field = frame_address + fde.offset();
       std::optional<uint64_t> begin = ReadEncoded(fde, it->second.fde_encoding, field, 0, true);
-      std::optional<uint64_t> range =
-          ReadEncoded(fde, it->second.fde_encoding & 0x0f, 0, 0, false);
+      std::optional<uint64_t> range = ReadEncoded(fde, it->second.fde_encoding & 0x0f, 0, 0, false);
       if (!begin || !range) return bad(start, "FDE cut short");
       std::optional<uint64_t> fde_end = CheckedAdd(*begin, *range);
       if (*range != 0 && *begin != 0 && fde_end) ranges.push_back({*begin, *fde_end});
@@ -186,10 +210,11 @@ Result<EhFrame> ReadEhFrame(const ElfFile& elf) {
             [](const FdeRange& a, const FdeRange& b) { return a.begin < b.begin; });
   std::sort(result.personalities.begin(), result.personalities.end(),
             [](const Personality& a, const Personality& b) { return a.address < b.address; });
-  result.personalities.erase(
-      std::unique(result.personalities.begin(), result.personalities.end(),
-                  [](const Personality& a, const Personality& b) { return a.address == b.address; }),
-      result.personalities.end());
+  result.personalities.erase(std::unique(result.personalities.begin(), result.personalities.end(),
+                                         [](const Personality& a, const Personality& b) {
+                                           return a.address == b.address;
+                                         }),
+                             result.personalities.end());
   return result;
 }
 

@@ -30,7 +30,7 @@ struct Personality {
 };
 
 struct EhFrame {
-  std::vector<FdeRange> ranges;          // sorted by begin
+  std::vector<FdeRange> ranges;  // sorted by begin
   std::vector<Personality> personalities;
 };
 

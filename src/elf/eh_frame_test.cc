@@ -32,9 +32,9 @@ TEST(EhFrame, LibcFunctionsStartAtFdeBoundaries) {
     auto symbol = std::find_if((*elf)->dynamic_symbols().begin(), (*elf)->dynamic_symbols().end(),
                                [&](const ElfSymbol& s) { return s.name == name; });
     ASSERT_NE(symbol, (*elf)->dynamic_symbols().end());
-    EXPECT_TRUE(std::any_of(ranges->begin(), ranges->end(),
-                            [&](const FdeRange& r) { return r.begin == symbol->value; }))
-        << name;
+    EXPECT_TRUE(std::any_of(ranges->begin(), ranges->end(), [&](const FdeRange& r) {
+      return r.begin == symbol->value;
+    })) << name;
   }
 }
 

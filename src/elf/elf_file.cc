@@ -46,10 +46,10 @@ Result<std::unique_ptr<ElfFile>> ElfFile::Open(const std::string& path) {
 
 Result<std::unique_ptr<ElfFile>> ElfFile::Parse(MappedFile file) {
   std::unique_ptr<ElfFile> elf(new ElfFile(std::move(file)));
-  for (Status (ElfFile::*step)() : {&ElfFile::ParseHeader, &ElfFile::ParseSegments,
-                                    &ElfFile::ParseSections, &ElfFile::ParseDynamic,
-                                    &ElfFile::ParseDynamicSymbols, &ElfFile::ParseStaticSymbols,
-                                    &ElfFile::ParseRelocations, &ElfFile::ParseNotes}) {
+  for (Status (ElfFile::*step)() :
+       {&ElfFile::ParseHeader, &ElfFile::ParseSegments, &ElfFile::ParseSections,
+        &ElfFile::ParseDynamic, &ElfFile::ParseDynamicSymbols, &ElfFile::ParseStaticSymbols,
+        &ElfFile::ParseRelocations, &ElfFile::ParseNotes}) {
     Status status = (elf.get()->*step)();
     if (!status.ok()) return status.error();
   }
@@ -112,14 +112,15 @@ Status ElfFile::ParseSegments() {
   if (!table) return Corrupt("program header table past the end of the file");
   for (uint16_t i = 0; i < program_header_count_; ++i) {
     Elf64_Phdr phdr = *table->Read<Elf64_Phdr>(uint64_t{i} * sizeof(Elf64_Phdr));
-    ElfSegment segment{phdr.p_type, phdr.p_flags,   phdr.p_offset,
+    ElfSegment segment{phdr.p_type,  phdr.p_flags,  phdr.p_offset,
                        phdr.p_vaddr, phdr.p_filesz, phdr.p_memsz};
     if (segment.type == PT_LOAD || segment.type == PT_DYNAMIC || segment.type == PT_INTERP ||
         segment.type == PT_NOTE || segment.type == PT_GNU_EH_FRAME) {
       if (!file_.bytes().Sub(segment.offset, segment.file_size)) {
         return Corrupt(fmt::format("program header {} past the end of the file", i));
       }
-      if (!CheckedAdd(segment.vaddr, segment.memory_size) || segment.file_size > segment.memory_size) {
+      if (!CheckedAdd(segment.vaddr, segment.memory_size) ||
+          segment.file_size > segment.memory_size) {
         return Corrupt(fmt::format("program header {} has an impossible size", i));
       }
     }
@@ -137,8 +138,8 @@ Status ElfFile::ParseSegments() {
 
 Status ElfFile::ParseSections() {
   if (section_header_offset_ == 0 || section_count_ == 0) return Ok{};  // sections are optional
-  std::optional<ByteView> table = file_.bytes().Sub(
-      section_header_offset_, uint64_t{section_count_} * sizeof(Elf64_Shdr));
+  std::optional<ByteView> table =
+      file_.bytes().Sub(section_header_offset_, uint64_t{section_count_} * sizeof(Elf64_Shdr));
   if (!table) return Corrupt("section header table past the end of the file");
   std::vector<Elf64_Shdr> headers(section_count_);
   for (uint16_t i = 0; i < section_count_; ++i) {
@@ -228,7 +229,8 @@ Status ElfFile::ParseDynamic() {
     }
   }
   if (Tag(DT_STRTAB)) {
-    Result<ByteView> strings = DynamicTable(*Tag(DT_STRTAB), Tag(DT_STRSZ).value_or(0), "DT_STRTAB");
+    Result<ByteView> strings =
+        DynamicTable(*Tag(DT_STRTAB), Tag(DT_STRSZ).value_or(0), "DT_STRTAB");
     if (!strings.ok()) return strings.error();
     dynamic_strings_ = *strings;
   }
@@ -242,9 +244,9 @@ Status ElfFile::ParseDynamic() {
     if (!name.ok()) return name.error();
     dynamic_.needed.push_back(*name);
   }
-  const std::pair<int64_t, std::string_view*> kStrings[] = {
+  const std::pair<int64_t, std::string_view*> strings[] = {
       {DT_SONAME, &dynamic_.soname}, {DT_RPATH, &dynamic_.rpath}, {DT_RUNPATH, &dynamic_.runpath}};
-  for (const auto& [name, target] : kStrings) {
+  for (const auto& [name, target] : strings) {
     if (!Tag(name)) continue;
     Result<std::string_view> text = string_at(*Tag(name), "DT_SONAME/DT_RPATH/DT_RUNPATH");
     if (!text.ok()) return text.error();
@@ -329,7 +331,8 @@ Result<std::vector<ElfSymbol>> ElfFile::ReadSymbolTable(ByteView table, ByteView
     Elf64_Sym raw = *table.Read<Elf64_Sym>(i * sizeof(Elf64_Sym));
     ElfSymbol symbol;
     std::optional<std::string_view> name = strings.CString(raw.st_name);
-    if (!name) return Corrupt(fmt::format("{} symbol {} has a name outside its string table", what, i));
+    if (!name)
+      return Corrupt(fmt::format("{} symbol {} has a name outside its string table", what, i));
     symbol.name = *name;
     symbol.value = raw.st_value;
     symbol.size = raw.st_size;
@@ -374,13 +377,16 @@ Status ElfFile::ParseDynamicSymbols() {
     Result<ByteView> bucket_table = DynamicTable(buckets_at, uint64_t{buckets} * 4, "DT_GNU_HASH");
     if (!bucket_table.ok()) return bucket_table.error();
     uint32_t last = 0;
-    for (uint32_t b = 0; b < buckets; ++b) last = std::max(last, *bucket_table->Read<uint32_t>(b * 4ull));
+    for (uint32_t b = 0; b < buckets; ++b)
+      last = std::max(last, *bucket_table->Read<uint32_t>(b * 4ull));
     count = last;
     if (last >= symbol_offset) {
       uint64_t chain_at = buckets_at + uint64_t{buckets} * 4;
       for (uint64_t index = last;; ++index) {
-        if (index - symbol_offset > kMaxTableEntries) return Corrupt("DT_GNU_HASH chain never ends");
-        Result<ByteView> chain = DynamicTable(chain_at + (index - symbol_offset) * 4, 4, "DT_GNU_HASH");
+        if (index - symbol_offset > kMaxTableEntries)
+          return Corrupt("DT_GNU_HASH chain never ends");
+        Result<ByteView> chain =
+            DynamicTable(chain_at + (index - symbol_offset) * 4, 4, "DT_GNU_HASH");
         if (!chain.ok()) return chain.error();
         if (*chain->Read<uint32_t>(0) & 1) {
           count = index + 1;

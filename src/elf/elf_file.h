@@ -68,15 +68,15 @@ struct ElfSymbol {
   bool version_hidden = false;
 
   bool IsDefined() const { return section_index != 0; }  // SHN_UNDEF
-  bool IsFunction() const;  // STT_FUNC or STT_GNU_IFUNC
+  bool IsFunction() const;                               // STT_FUNC or STT_GNU_IFUNC
   bool IsIfunc() const;
-  bool IsObject() const;    // STT_OBJECT, STT_TLS or STT_COMMON
+  bool IsObject() const;  // STT_OBJECT, STT_TLS or STT_COMMON
 };
 
 struct ElfRelocation {
-  uint64_t offset = 0;   // virtual address of the slot
-  uint32_t type = 0;     // R_X86_64_*
-  uint32_t symbol = 0;   // index into dynamic_symbols() (0 = none)
+  uint64_t offset = 0;  // virtual address of the slot
+  uint32_t type = 0;    // R_X86_64_*
+  uint32_t symbol = 0;  // index into dynamic_symbols() (0 = none)
   int64_t addend = 0;
 };
 

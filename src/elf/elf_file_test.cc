@@ -44,8 +44,9 @@ TEST(ElfFile, ReadsAPieProgramWithItsInterpreterAndNeededLibraries) {
   EXPECT_TRUE((*elf)->IsExecutable());
   EXPECT_FALSE((*elf)->IsStatic());
   EXPECT_EQ((*elf)->interpreter(), "/lib64/ld-linux-x86-64.so.2");
-  EXPECT_NE(std::find((*elf)->dynamic().needed.begin(), (*elf)->dynamic().needed.end(), "libc.so.6"),
-            (*elf)->dynamic().needed.end());
+  EXPECT_NE(
+      std::find((*elf)->dynamic().needed.begin(), (*elf)->dynamic().needed.end(), "libc.so.6"),
+      (*elf)->dynamic().needed.end());
   EXPECT_EQ((*elf)->build_id().size(), 40u);
   // Calls to libc go through JUMP_SLOT relocations that name their symbol and its version.
   bool found_jump_slot = false;

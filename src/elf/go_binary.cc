@@ -12,7 +12,7 @@ namespace sysfence {
 namespace {
 
 constexpr std::string_view kBuildInfoMagic("\xff Go buildinf:", 14);
-constexpr uint32_t kGoBuildIdNote = 4;  // NT_GO_BUILD_ID, owner "Go"
+constexpr uint32_t kGoBuildIdNote = 4;          // NT_GO_BUILD_ID, owner "Go"
 constexpr uint8_t kBuildInfoInlineStrings = 2;  // flags bit: Go 1.18+ layout
 
 // A uvarint-prefixed string at the start of `reader`.

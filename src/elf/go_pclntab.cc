@@ -21,11 +21,11 @@ constexpr uint64_t kPointerSize = 8;
 constexpr uint64_t kMaxFunctions = 1u << 24;  // far more than any real program has
 
 struct Layout {
-  uint64_t functab = 0;       // offset of the function table in `table`
-  uint64_t func_base = 0;     // funcoff is relative to this
-  uint64_t names = 0;         // names are at names + nameoff
-  uint64_t entry_size = 0;    // bytes per functab entry field (8 or 4)
-  uint64_t text_start = 0;    // added to entries (1.18+)
+  uint64_t functab = 0;     // offset of the function table in `table`
+  uint64_t func_base = 0;   // funcoff is relative to this
+  uint64_t names = 0;       // names are at names + nameoff
+  uint64_t entry_size = 0;  // bytes per functab entry field (8 or 4)
+  uint64_t text_start = 0;  // added to entries (1.18+)
   uint64_t nfunc = 0;
 };
 
@@ -89,16 +89,17 @@ Result<GoPclntab> ParseGoPclntab(ByteView table, std::string_view origin) {
   if (!end_pc) return corrupt("end of the text overflows");
   for (uint64_t i = 0; i < layout.nfunc; ++i) {
     std::optional<uint64_t> entry = entry_address(field(2 * i));
-    std::optional<uint64_t> next =
-        i + 1 < layout.nfunc ? entry_address(field(2 * i + 2)) : end_pc;
+    std::optional<uint64_t> next = i + 1 < layout.nfunc ? entry_address(field(2 * i + 2)) : end_pc;
     if (!entry || !next || *next < *entry) {
       return corrupt(fmt::format("function {} is not in address order", i));
     }
     std::optional<uint64_t> record = CheckedAdd(layout.func_base, field(2 * i + 1));
     // _func: entry (uintptr, or uint32 from 1.18), nameoff int32, args int32.
-    std::optional<ByteView> func = record ? table.Sub(*record, layout.entry_size + 8) : std::nullopt;
+    std::optional<ByteView> func =
+        record ? table.Sub(*record, layout.entry_size + 8) : std::nullopt;
     if (!func) return corrupt(fmt::format("record of function {} runs past the end", i));
-    uint64_t own_entry = layout.entry_size == 4 ? *func->Read<uint32_t>(0) : *func->Read<uint64_t>(0);
+    uint64_t own_entry =
+        layout.entry_size == 4 ? *func->Read<uint32_t>(0) : *func->Read<uint64_t>(0);
     if (entry_address(own_entry) != entry) {
       return corrupt(fmt::format("record of function {} names another entry", i));
     }

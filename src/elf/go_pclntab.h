@@ -30,8 +30,8 @@ inline constexpr int32_t kGoArgsSizeUnknown = -0x80000000;
 
 struct GoFunction {
   uint64_t entry = 0;
-  uint64_t end = 0;        // the next function's entry (or the end of the text)
-  std::string_view name;   // points into the table's bytes
+  uint64_t end = 0;       // the next function's entry (or the end of the text)
+  std::string_view name;  // points into the table's bytes
   // Bytes of arguments and results on the caller's stack (for the register ABI: their spill
   // space); kGoArgsSizeUnknown when not recorded.
   int32_t args = 0;
@@ -39,7 +39,7 @@ struct GoFunction {
 
 struct GoPclntab {
   uint32_t magic = 0;
-  uint64_t text_start = 0;  // base of entry offsets (Go 1.18+); 0 for older layouts
+  uint64_t text_start = 0;            // base of entry offsets (Go 1.18+); 0 for older layouts
   std::vector<GoFunction> functions;  // sorted by entry, not overlapping, none empty
 };
 

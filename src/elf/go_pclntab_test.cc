@@ -29,8 +29,8 @@ void Put64(std::string& bytes, uint64_t at, uint64_t value) {
 
 // A function table in the layout of `magic`, laid out as the Go linker does: header, names,
 // function table, records. `end` is the end of the last function.
-std::string BuildTable(uint32_t magic, uint64_t text_start, const std::vector<TestFunction>& functions,
-                       uint64_t end) {
+std::string BuildTable(uint32_t magic, uint64_t text_start,
+                       const std::vector<TestFunction>& functions, uint64_t end) {
   bool go12 = magic == kGoPclntabMagic12;
   bool offsets32 = magic == kGoPclntabMagic118 || magic == kGoPclntabMagic120;
   uint64_t entry_size = offsets32 ? 4 : 8;
@@ -97,11 +97,9 @@ ByteView View(const std::string& bytes) {
 }
 
 const std::vector<TestFunction> kFunctions = {
-    {0x401000, "runtime.text", 0},
-    {0x401020, "runtime/internal/syscall.Syscall6", 56},
+    {0x401000, "runtime.text", 0},     {0x401020, "runtime/internal/syscall.Syscall6", 56},
     {0x401060, "syscall.alias", 0},  // empty: shares its entry with the next function
-    {0x401060, "syscall.Syscall", 32},
-    {0x401100, "main.main", 0},
+    {0x401060, "syscall.Syscall", 32}, {0x401100, "main.main", 0},
 };
 
 void ExpectFunctions(const GoPclntab& table) {

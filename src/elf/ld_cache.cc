@@ -12,9 +12,9 @@ namespace {
 
 constexpr std::string_view kOldMagic = "ld.so-1.7.0";
 constexpr std::string_view kNewMagic = "glibc-ld.so.cache1.1";
-constexpr uint64_t kOldEntrySize = 12;   // flags, key, value
+constexpr uint64_t kOldEntrySize = 12;  // flags, key, value
 constexpr uint64_t kNewHeaderSize = 48;
-constexpr uint64_t kNewEntrySize = 24;   // flags, key, value, osversion, hwcap
+constexpr uint64_t kNewEntrySize = 24;       // flags, key, value, osversion, hwcap
 constexpr int32_t kFlagX8664Libc6 = 0x0303;  // FLAG_ELF_LIBC6 | FLAG_X8664_LIB64
 
 }  // namespace
@@ -27,8 +27,7 @@ Result<LdCache> LdCache::Load(const std::string& path) {
 
 Result<LdCache> LdCache::Parse(ByteView bytes, std::string_view source) {
   uint64_t start = 0;
-  if (bytes.Sub(0, kOldMagic.size()) &&
-      bytes.Sub(0, kOldMagic.size())->AsString() == kOldMagic) {
+  if (bytes.Sub(0, kOldMagic.size()) && bytes.Sub(0, kOldMagic.size())->AsString() == kOldMagic) {
     // Old table first: skip it; the new table follows, 8-byte aligned.
     std::optional<uint32_t> old_count = bytes.Read<uint32_t>(kOldMagic.size() + 1);
     if (!old_count) return MakeError("{}: truncated ld.so.cache", source);

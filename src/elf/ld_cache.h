@@ -6,10 +6,10 @@
 #ifndef SYSFENCE_ELF_LD_CACHE_H_
 #define SYSFENCE_ELF_LD_CACHE_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <map>
 
 #include "base/result.h"
 #include "elf/byte_view.h"

@@ -122,15 +122,18 @@ std::vector<std::string> LibraryResolver::ExpandPathList(std::string_view list,
     // paths of the target system.
     bool from_origin = dir.rfind("$ORIGIN", 0) == 0 || dir.rfind("${ORIGIN}", 0) == 0;
     for (std::string_view name : {"$ORIGIN", "${ORIGIN}"}) dir = ReplaceAll(dir, name, origin);
-    for (std::string_view name : {"$LIB", "${LIB}"}) dir = ReplaceAll(dir, name, "lib/x86_64-linux-gnu");
-    for (std::string_view name : {"$PLATFORM", "${PLATFORM}"}) dir = ReplaceAll(dir, name, "x86_64");
+    for (std::string_view name : {"$LIB", "${LIB}"})
+      dir = ReplaceAll(dir, name, "lib/x86_64-linux-gnu");
+    for (std::string_view name : {"$PLATFORM", "${PLATFORM}"})
+      dir = ReplaceAll(dir, name, "x86_64");
     dirs.push_back(from_origin ? dir : UnderSysroot(dir));
   }
   return dirs;
 }
 
-std::optional<std::string> LibraryResolver::SearchDirectories(
-    std::string_view name, const std::vector<std::string>& dirs, bool in_root) const {
+std::optional<std::string> LibraryResolver::SearchDirectories(std::string_view name,
+                                                              const std::vector<std::string>& dirs,
+                                                              bool in_root) const {
   for (const std::string& dir : dirs) {
     std::string candidate = dir + "/" + std::string(name);
     // The file itself may be a link (absolute ones are common) to follow inside the root.
@@ -162,7 +165,8 @@ std::optional<std::string> LibraryResolver::Find(std::string_view name, const El
   for (const std::string& dir : options_.library_paths) library_paths.push_back(dir);
   if (auto found = SearchDirectories(name, library_paths, /*in_root=*/false)) return found;
   if (!requester.dynamic().runpath.empty()) {
-    if (auto found = SearchDirectories(name, ExpandPathList(requester.dynamic().runpath, requester))) {
+    if (auto found =
+            SearchDirectories(name, ExpandPathList(requester.dynamic().runpath, requester))) {
       return found;
     }
   }
@@ -220,8 +224,8 @@ void LibraryResolver::LoadClosureFrom(LoadList& list, size_t first) {
       }
       std::optional<std::string> path = Find(name, *requester, chain);
       if (!path) {
-        list.warnings.push_back(fmt::format("library {} (needed by {}) not found", name,
-                                            requester->path()));
+        list.warnings.push_back(
+            fmt::format("library {} (needed by {}) not found", name, requester->path()));
         continue;
       }
       if (FindLoaded(list, "", *path)) continue;
@@ -246,7 +250,8 @@ LoadList LibraryResolver::LoadClosure(LoadedObject program) {
     std::string path = UnderSysroot(interpreter);
     Result<std::shared_ptr<ElfFile>> elf = Open(path);
     if (elf.ok()) {
-      pending_interpreter_ = LoadedObject{std::move(*elf), path, list.objects[0].path, "interpreter"};
+      pending_interpreter_ =
+          LoadedObject{std::move(*elf), path, list.objects[0].path, "interpreter"};
     } else {
       list.warnings.push_back(fmt::format("interpreter {} (of {}) skipped: {}", interpreter,
                                           list.objects[0].path, elf.error().message()));
@@ -274,7 +279,8 @@ std::optional<size_t> LibraryResolver::AddObject(LoadList& list, std::string_vie
   if (std::optional<size_t> loaded = FindLoaded(list, "", *path)) return loaded;
   Result<std::shared_ptr<ElfFile>> elf = Open(*path);
   if (!elf.ok()) {
-    list.warnings.push_back(fmt::format("{} ({}) skipped: {}", name, reason, elf.error().message()));
+    list.warnings.push_back(
+        fmt::format("{} ({}) skipped: {}", name, reason, elf.error().message()));
     return std::nullopt;
   }
   size_t index = list.objects.size();

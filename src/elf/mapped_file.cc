@@ -23,8 +23,8 @@ Result<MappedFile> MappedFile::Open(const std::string& path) {
   if (!S_ISREG(info.st_mode)) return MakeError("{}: not a regular file", path);
   if (info.st_size == 0) return MakeError("{}: empty file", path);
 
-  void* data = mmap(nullptr, static_cast<size_t>(info.st_size), PROT_READ, MAP_PRIVATE,
-                    fd.get(), 0);
+  void* data =
+      mmap(nullptr, static_cast<size_t>(info.st_size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
   if (data == MAP_FAILED) return MakeError("{}: cannot map: {}", path, strerror(errno));
   MappedFile file;
   file.path_ = path;

@@ -16,8 +16,8 @@
 namespace sysfence {
 namespace {
 
-constexpr size_t kMaxLine = 255;      // BINPRM_BUF_SIZE - 1
-constexpr int kMaxNesting = 5;        // exec_binprm: more interpreters is ELOOP
+constexpr size_t kMaxLine = 255;  // BINPRM_BUF_SIZE - 1
+constexpr int kMaxNesting = 5;    // exec_binprm: more interpreters is ELOOP
 constexpr const char* kDefaultPath = "/usr/local/bin:/bin:/usr/bin";
 
 // Links inside a sysroot are followed inside it (an image's /bin/sh -> dash is relative, but
@@ -28,7 +28,7 @@ std::string UnderRoot(const std::string& sysroot, const std::string& path) {
 }
 
 bool IsExecutableFile(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
 }
 
@@ -41,9 +41,8 @@ std::optional<std::string> ReadShebangLine(const std::string& path) {
   in.read(buffer, sizeof buffer);
   std::string head(buffer, static_cast<size_t>(in.gcount()));
   if (head.size() < 2 || head[0] != '#' || head[1] != '!') return std::nullopt;
-  std::string line = head.substr(2, head.find('\n') == std::string::npos
-                                        ? std::string::npos
-                                        : head.find('\n') - 2);
+  std::string line = head.substr(
+      2, head.find('\n') == std::string::npos ? std::string::npos : head.find('\n') - 2);
   return line;
 }
 
@@ -65,7 +64,7 @@ Result<std::string> EnvCommand(const std::string& script, const std::string& arg
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& w = words[i];
     if (w == "-S" || w == "--split-string") continue;  // the rest is split already
-    if (w.starts_with("-S")) {                           // -S"python3 -u"
+    if (w.starts_with("-S")) {                         // -S"python3 -u"
       std::vector<std::string> rest = SplitBlanks(w.substr(2));
       if (!rest.empty()) return rest[0];
       continue;

@@ -62,8 +62,9 @@ TEST_F(ShebangTest, TheInterpreterIsTheFirstWordOfTheLine) {
 }
 
 TEST_F(ShebangTest, EnvRunsTheCommandItFindsInPath) {
-  for (const char* line : {"#!/usr/bin/env python3\n", "#!/usr/bin/env -S python3 -u\n",
-                           "#!/usr/bin/env -i LANG=C python3\n", "#!/usr/bin/env -u HOME python3\n"}) {
+  for (const char* line :
+       {"#!/usr/bin/env python3\n", "#!/usr/bin/env -S python3 -u\n",
+        "#!/usr/bin/env -i LANG=C python3\n", "#!/usr/bin/env -u HOME python3\n"}) {
     Result<std::optional<ScriptChain>> chain = Follow(Write("/tool", line));
     ASSERT_TRUE(chain.ok()) << line << chain.error().message();
     ASSERT_TRUE(chain->has_value()) << line;
@@ -97,8 +98,9 @@ TEST_F(ShebangTest, UnusableLinesAreErrorsNamingTheScript) {
         Case{"#!/bin/missing\n", "its interpreter /bin/missing is not an executable file"},
         Case{"#!/usr/bin/env\n", "its '#!' line runs env without a command"},
         Case{"#!/usr/bin/env LANG=C\n", "its '#!' line runs env without a command"},
-        Case{"#!/usr/bin/env nothing-such\n", "its interpreter 'nothing-such' (run by env) is "
-                                              "not found in PATH (/usr/bin:/bin)"}}) {
+        Case{"#!/usr/bin/env nothing-such\n",
+             "its interpreter 'nothing-such' (run by env) is "
+             "not found in PATH (/usr/bin:/bin)"}}) {
     std::string script = Write("/bad", c.text);
     Result<std::optional<ScriptChain>> chain = Follow(script);
     ASSERT_FALSE(chain.ok()) << c.text;
@@ -107,7 +109,8 @@ TEST_F(ShebangTest, UnusableLinesAreErrorsNamingTheScript) {
   Write("/bin/plain", "data\n", /*executable=*/false);
   Result<std::optional<ScriptChain>> chain = Follow(Write("/x", "#!/bin/plain\n"));
   ASSERT_FALSE(chain.ok());
-  EXPECT_EQ(chain.error().message(), root_ + "/x: its interpreter /bin/plain is not an executable file");
+  EXPECT_EQ(chain.error().message(),
+            root_ + "/x: its interpreter /bin/plain is not an executable file");
 }
 
 TEST_F(ShebangTest, ScriptsNestedDeeperThanTheKernelAllowsAreAnError) {
