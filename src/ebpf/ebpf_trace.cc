@@ -21,22 +21,16 @@
 #include <cstring>
 
 #include "base/command_path.h"
+#include "base/held_child.h"
 #include "base/launch_failure.h"
+#include "base/monotonic_clock.h"
 #include "base/signal_scope.h"
 #include "base/subprocess.h"
 #include "base/unique_fd.h"
 #include "record/exec_image.h"
 
-extern char** environ;
-
 namespace sysfence {
 namespace {
-
-int64_t MonotonicNanoseconds() {
-  timespec now{};
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-}
 
 SyscallArch ArchOf(BpfArch arch) {
   return arch == BpfArch::kI386 ? SyscallArch::kI386 : SyscallArch::kX86_64;
@@ -121,55 +115,6 @@ class RecordTranslator : public BpfEventSink {
   bool every_call_;
 };
 
-// The child: wait until sysfence has added it to the kernel's table, then exec. Only
-// async-signal-safe calls on memory prepared before the fork.
-[[noreturn]] void RunChild(int go_fd, int failure_fd, const char* path, char* const* argv) {
-  // The parent's handlers for these would keep the child alive between fork and execve.
-  for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGALRM}) {
-    struct sigaction action {};
-    action.sa_handler = SIG_DFL;
-    sigaction(signal, &action, nullptr);
-  }
-  char go = 0;
-  ssize_t n;
-  do {
-    n = read(go_fd, &go, 1);
-  } while (n < 0 && errno == EINTR);
-  if (n != 1) _exit(127);  // sysfence could not start recording and is about to kill us
-  execve(path, argv, environ);
-  LaunchFailure failure{LaunchFailure::Stage::kExecve, errno};
-  ssize_t ignored = write(failure_fd, &failure, sizeof failure);
-  (void)ignored;
-  _exit(127);
-}
-
-struct Launched {
-  pid_t pid = 0;
-  UniqueFd go;       // write one byte to let the child exec
-  UniqueFd failure;  // end of file once execve succeeded, else a LaunchFailure
-};
-
-Result<Launched> ForkHeldChild(const CommandPath& path, const std::vector<std::string>& command) {
-  std::vector<char*> argv;
-  for (const std::string& arg : command) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  int go[2];
-  int failure[2];
-  if (pipe2(go, O_CLOEXEC) != 0) return MakeError("pipe: {}", strerror(errno));
-  UniqueFd go_read(go[0]);
-  Launched launched;
-  launched.go.reset(go[1]);
-  if (pipe2(failure, O_CLOEXEC) != 0) return MakeError("pipe: {}", strerror(errno));
-  launched.failure.reset(failure[0]);
-  UniqueFd failure_write(failure[1]);
-  launched.pid = fork();
-  if (launched.pid < 0) return MakeError("fork: {}", strerror(errno));
-  if (launched.pid == 0) {
-    RunChild(go_read.get(), failure_write.get(), path.exec_path.c_str(), argv.data());
-  }
-  return launched;
-}
-
 void KillAll(const std::vector<pid_t>& pids) {
   for (pid_t pid : pids) kill(pid, SIGKILL);
 }
@@ -199,7 +144,7 @@ Result<EbpfTraceResult> EbpfTraceCommand(const EbpfTraceOptions& options, BpfRec
   // when sysfence has no child left.
   ScopedChildSubreaper subreaper;
 
-  Result<Launched> launched = ForkHeldChild(*path, options.command);
+  Result<HeldChild> launched = ForkHeldChild(path->exec_path, options.command);
   if (!launched.ok()) return launched.error();
   pid_t root = launched->pid;
   Recorder recorder(observer);
@@ -213,14 +158,12 @@ Result<EbpfTraceResult> EbpfTraceCommand(const EbpfTraceOptions& options, BpfRec
     }
     return tracked.error();
   }
-  if (write(launched->go.get(), "g", 1) != 1) {
-    int error = errno;
+  if (Status released = launched->Release(); !released.ok()) {
     KillAll({root});
     while (waitpid(root, nullptr, 0) < 0 && errno == EINTR) {
     }
-    return MakeError("starting the command: {}", strerror(error));
+    return released.error();
   }
-  launched->go.reset();
 
   RecordTranslator translator(recorder, options.every_call);
   // One wait for records and for requests from other threads (a manual mark).

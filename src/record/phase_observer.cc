@@ -7,6 +7,8 @@
 
 #include <cassert>
 
+#include "base/monotonic_clock.h"
+
 namespace sysfence {
 
 PhaseObserver::PhaseObserver(std::vector<PhaseSpec> specs, std::string first_phase,
@@ -26,9 +28,7 @@ void PhaseObserver::OnStart(TraceContext& context) {
   seen_ = SyscallSet();
   discovery_.clear();
   events_.clear();
-  timespec now{};
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  start_ns_ = now.tv_sec * 1'000'000'000LL + now.tv_nsec;
+  start_ns_ = MonotonicNanoseconds();
   if (!has_phases_) return;
   Profile layout;
   tracker_.InitProfile(layout);

@@ -20,69 +20,28 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/held_child.h"
 #include "ptrace/ptrace_options.h"
 #include "ptrace/ptrace_permission.h"
 #include "seccomp/seccomp_install.h"
 
-extern char** environ;
-
 namespace sysfence {
 namespace {
 
-[[noreturn]] void ReportAndExit(int failure_fd, const LaunchFailure& failure) {
-  ssize_t ignored = write(failure_fd, &failure, sizeof failure);
-  (void)ignored;
-  _exit(127);
-}
-
-[[noreturn]] void RunChild(int go_fd, int failure_fd, const char* path, char* const* argv,
-                           const BpfProgram* filter) {
-  // The parent's handlers for these would keep the child alive between fork and execve.
-  for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGALRM}) {
-    struct sigaction action {};
-    action.sa_handler = SIG_DFL;
-    sigaction(signal, &action, nullptr);
-  }
-  char go = 0;
-  ssize_t n;
-  do {
-    n = read(go_fd, &go, 1);
-  } while (n < 0 && errno == EINTR);
-  if (n != 1) _exit(127);  // the parent could not attach and is about to kill us
-  if (filter != nullptr) {
-    if (std::optional<LaunchFailure> failed =
-            InstallSeccompFilter(*filter, NoNewPrivs::kWhenRequired)) {
-      ReportAndExit(failure_fd, *failed);
-    }
-  }
-  execve(path, argv, environ);
-  ReportAndExit(failure_fd, LaunchFailure{LaunchFailure::Stage::kExecve, errno});
+// In the held child: the trace filter before the execve (async-signal-safe).
+std::optional<LaunchFailure> InstallTraceFilter(const void* filter) {
+  return InstallSeccompFilter(*static_cast<const BpfProgram*>(filter), NoNewPrivs::kWhenRequired);
 }
 
 }  // namespace
 
 Result<LaunchedCommand> LaunchTracedCommand(const LaunchRequest& request) {
-  std::vector<char*> argv;
-  for (const std::string& arg : request.argv) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-
-  int go[2];
-  int failure[2];
-  if (pipe2(go, O_CLOEXEC) != 0) return MakeError("pipe: {}", strerror(errno));
-  UniqueFd go_read(go[0]);
-  UniqueFd go_write(go[1]);
-  if (pipe2(failure, O_CLOEXEC) != 0) return MakeError("pipe: {}", strerror(errno));
-  UniqueFd failure_read(failure[0]);
-  UniqueFd failure_write(failure[1]);
-
-  pid_t pid = fork();
-  if (pid < 0) return MakeError("fork: {}", strerror(errno));
-  if (pid == 0) {
-    RunChild(go_read.get(), failure_write.get(), request.exec_path.c_str(), argv.data(),
-             request.filter);
-  }
-  go_read.reset();
-  failure_write.reset();
+  Result<HeldChild> child =
+      request.filter != nullptr
+          ? ForkHeldChild(request.exec_path, request.argv, InstallTraceFilter, request.filter)
+          : ForkHeldChild(request.exec_path, request.argv);
+  if (!child.ok()) return child.error();
+  pid_t pid = child->pid;
 
   auto abandon = [pid] {
     kill(pid, SIGKILL);
@@ -100,12 +59,11 @@ Result<LaunchedCommand> LaunchTracedCommand(const LaunchRequest& request) {
     abandon();
     return MakeError("PTRACE_INTERRUPT: {}", strerror(error));
   }
-  if (write(go_write.get(), "g", 1) != 1) {
-    int error = errno;
+  if (Status released = child->Release(); !released.ok()) {
     abandon();
-    return MakeError("starting the command: {}", strerror(error));
+    return released.error();
   }
-  return LaunchedCommand{pid, std::move(failure_read)};
+  return LaunchedCommand{pid, std::move(child->failure)};
 }
 
 }  // namespace sysfence

@@ -31,18 +31,13 @@
 #include <cstring>
 
 #include "base/file_util.h"
+#include "base/monotonic_clock.h"
 #include "base/proc_status.h"
 #include "ptrace/ptrace_options.h"
 #include "record/exec_image.h"
 
 namespace sysfence {
 namespace {
-
-int64_t MonotonicNanoseconds() {
-  timespec now{};
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-}
 
 // Which set-ID bit of `pid`'s executable the kernel did not honour at its exec, or nullptr.
 // The kernel ignores the bits when the tracer lacks CAP_SYS_PTRACE over the new credentials
