@@ -1,13 +1,17 @@
 // `sysfence trace [-o FILE] [--backend ptrace|ebpf|auto] -- CMD [ARG...]`: run a command under
 // sysfence's ptrace tracer or its eBPF recorder and write its dynamic profile; exit with the
-// command's own status.
+// command's own status. `sysfence trace --pid PID | --cgroup PATH [--duration D]
+// [--flush-every D] -o FILE`: record what already runs until Ctrl-C, SIGTERM, the duration or
+// its end, and leave it running.
 #include <string.h>
+#include <unistd.h>
 
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "base/command_path.h"
+#include "base/duration.h"
 #include "base/file_util.h"
 #include "cli/cli.h"
 #include "ebpf/bpf_recorder.h"
@@ -19,6 +23,7 @@
 #include "record/control_socket.h"
 #include "record/idle_request.h"
 #include "record/phase_observer.h"
+#include "trace/attach_trace.h"
 #include "trace/trace_command.h"
 
 namespace sysfence::cli {
@@ -34,6 +39,11 @@ struct TraceVerbOptions {
   std::string events;
   bool auto_phases = false;
   std::string backend = "auto";
+  std::vector<int> pids;
+  std::string cgroup;
+  std::string duration;
+  std::string flush_every;
+  bool attaching() const { return !pids.empty() || !cgroup.empty(); }
 };
 
 // What either backend returns, as far as the verb needs it.
@@ -49,8 +59,15 @@ struct Traced {
 // records and, for ptrace, why not eBPF.
 Result<std::unique_ptr<BpfRecorder>> ChooseBackend(const TraceVerbOptions& options,
                                                    const std::vector<PhaseSpec>& specs) {
-  if (options.backend == "ptrace") return std::unique_ptr<BpfRecorder>();
-  bool forced = options.backend == "ebpf";
+  if (options.backend == "ptrace") {
+    if (!options.cgroup.empty()) {
+      return MakeError(
+          "--cgroup needs the eBPF backend (ptrace cannot follow tasks that enter "
+          "a cgroup)");
+    }
+    return std::unique_ptr<BpfRecorder>();
+  }
+  bool forced = options.backend == "ebpf" || !options.cgroup.empty();
   std::optional<std::string> why_not;
   if (options.every_syscall) {
     why_not = "--every-syscall asks for the ptrace backend's syscall stops";
@@ -69,7 +86,10 @@ Result<std::unique_ptr<BpfRecorder>> ChooseBackend(const TraceVerbOptions& optio
     }
   }
   if (forced) {
-    if (why_not) return MakeError("--backend ebpf: {}", *why_not);
+    if (why_not) {
+      return MakeError("{}: {}", options.backend == "ebpf" ? "--backend ebpf" : "--cgroup",
+                       *why_not);
+    }
     return recorder;
   }
   if (why_not) {
@@ -110,6 +130,70 @@ Result<Traced> Record(const TraceVerbOptions& options, BpfRecorder* bpf, TraceOb
   return traced;
 }
 
+// One line on stderr, rewritten in place, while recording what already runs.
+class ProgressLine {
+ public:
+  ProgressLine() : shown_(isatty(STDERR_FILENO) != 0) {}
+  void Show(const AttachProgress& now) {
+    if (!shown_) return;
+    fmt::print(stderr, "\r\033[Ksysfence: {} thread(s), {} calls, {} syscalls{}{}", now.tasks,
+               now.calls, now.distinct, now.last_new.empty() ? "" : ", last new: ", now.last_new);
+    written_ = true;
+  }
+  void End() {
+    if (written_) fmt::print(stderr, "\n");
+    written_ = false;
+  }
+
+ private:
+  bool shown_;
+  bool written_ = false;
+};
+
+Result<Traced> RecordAttached(const TraceVerbOptions& options, BpfRecorder* bpf,
+                              PhaseObserver& observer, IdleRequest* idle) {
+  AttachOptions attach;
+  for (int pid : options.pids) attach.pids.push_back(pid);
+  attach.cgroup = options.cgroup;
+  if (!options.duration.empty()) {
+    Result<int64_t> duration = ParseDuration(options.duration);
+    if (!duration.ok()) return MakeError("--duration: {}", duration.error().message());
+    attach.duration_ns = *duration;
+  }
+  if (!options.flush_every.empty()) {
+    Result<int64_t> every = ParseDuration(options.flush_every);
+    if (!every.ok()) return MakeError("--flush-every: {}", every.error().message());
+    attach.flush_every_ns = *every;
+    attach.on_flush = [&options, &observer](const Recording& so_far) {
+      Profile profile = so_far.profile;
+      observer.AddToProfile(profile);
+      return WriteProfileFile(options.output, profile);
+    };
+  }
+  ProgressLine line;
+  attach.on_progress = [&line](const AttachProgress& now) { line.Show(now); };
+  attach.on_started = [&attach](int threads) {
+    fmt::print(stderr,
+               "sysfence: recording {} thread(s){}; stop with Ctrl-C or SIGTERM (the processes "
+               "run on)\n",
+               threads, attach.cgroup.empty() ? "" : " and whatever enters the cgroup");
+  };
+  bool every_call = !options.events.empty() || options.auto_phases;
+  Result<AttachResult> result = bpf != nullptr
+                                    ? EbpfAttach(attach, every_call, idle, *bpf, &observer)
+                                    : PtraceAttach(attach, &observer);
+  line.End();
+  if (!result.ok()) return result.error();
+  Traced traced;
+  traced.profile = std::move(result->recording.profile);
+  traced.exit_status = 0;
+  traced.warnings = std::move(result->recording.warnings);
+  fmt::print(stderr, "sysfence: recording stopped ({}): {} calls of {} syscalls in {} image(s)\n",
+             result->ended, result->recording.calls, traced.profile.syscalls.Size(),
+             traced.profile.images.size());
+  return traced;
+}
+
 int RunTrace(const TraceVerbOptions& options) {
   std::vector<PhaseSpec> specs;
   for (const std::string& text : options.phases) {
@@ -127,10 +211,35 @@ int RunTrace(const TraceVerbOptions& options) {
       return ReportError(MakeError("--first-phase '{}': not a phase name", options.first_phase));
     }
   }
-  // A command that cannot run is reported before anything else, whichever backend records.
-  if (options.command.empty()) return ReportError(MakeError("no command to trace"));
-  if (Result<CommandPath> path = ResolveCommand(options.command.front()); !path.ok()) {
-    return ReportError(path.error());
+  if (options.attaching()) {
+    if (!options.command.empty()) {
+      return ReportError(
+          MakeError("--pid and --cgroup record what already runs: give no "
+                    "command ('{}')",
+                    options.command.front()));
+    }
+    if (!options.flush_every.empty() && options.output.empty()) {
+      return ReportError(MakeError("--flush-every needs -o FILE to write the profile to"));
+    }
+    for (const std::string* text : {&options.duration, &options.flush_every}) {
+      if (text->empty()) continue;
+      if (Result<int64_t> parsed = ParseDuration(*text); !parsed.ok()) {
+        return ReportError(MakeError("--{}: {}",
+                                     text == &options.duration ? "duration" : "flush-every",
+                                     parsed.error().message()));
+      }
+    }
+  } else {
+    if (!options.duration.empty() || !options.flush_every.empty()) {
+      return ReportError(MakeError(
+          "--duration and --flush-every apply to --pid and --cgroup (a command's recording "
+          "ends with the command)"));
+    }
+    // A command that cannot run is reported before anything else, whichever backend records.
+    if (options.command.empty()) return ReportError(MakeError("no command to trace"));
+    if (Result<CommandPath> path = ResolveCommand(options.command.front()); !path.ok()) {
+      return ReportError(path.error());
+    }
   }
   Result<std::unique_ptr<BpfRecorder>> bpf = ChooseBackend(options, specs);
   if (!bpf.ok()) return ReportError(bpf.error());
@@ -167,7 +276,8 @@ int RunTrace(const TraceVerbOptions& options) {
     }
   }
 
-  Result<Traced> result = Record(options, bpf->get(), &observer, &idle);
+  Result<Traced> result = options.attaching() ? RecordAttached(options, bpf->get(), observer, &idle)
+                                              : Record(options, bpf->get(), &observer, &idle);
   control.reset();
   bpf->reset();
   if (!result.ok()) {
@@ -233,10 +343,23 @@ void RegisterTraceVerb(CLI::App& app, VerbAction& action) {
                    "Write every call (time, pid, syscall) to this file, for 'sysfence phases'");
   verb->add_flag("--auto-phases", options->auto_phases,
                  "Propose phase boundaries from this trace (printed on stderr)");
+  verb->add_option("--pid", options->pids,
+                   "Record this running process (all its threads) and every process it starts "
+                   "from now on, instead of a command; repeatable. It runs on untouched when "
+                   "recording ends (Ctrl-C, SIGTERM, --duration, or its end)")
+      ->check(CLI::PositiveNumber);
+  verb->add_option("--cgroup", options->cgroup,
+                   "Record every process in this cgroup v2 directory (a service's or a "
+                   "container's) and its sub-cgroups, including those that enter it later "
+                   "(eBPF only)");
+  verb->add_option("--duration", options->duration,
+                   "With --pid/--cgroup: stop recording after this long (e.g. 90s, 10m, 2h)");
+  verb->add_option("--flush-every", options->flush_every,
+                   "With --pid/--cgroup: also write the profile so far to -o FILE (atomically) "
+                   "this often (e.g. 60s)");
   // After "--" every word is the command's, even ones that look like sysfence options.
   verb->add_option("CMD", options->command,
-                   "The command and its arguments; put them after -- when they hold options")
-      ->required();
+                   "The command and its arguments; put them after -- when they hold options");
   verb->callback([options, &action] { action = [options] { return RunTrace(*options); }; });
 }
 

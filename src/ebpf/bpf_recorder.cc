@@ -264,20 +264,85 @@ BpfRecorder::~BpfRecorder() {
   if (skeleton_ != nullptr) sf_recorder__destroy(skeleton_);
 }
 
-Status BpfRecorder::Track(pid_t tid, pid_t tgid, bool launching) {
+Status BpfRecorder::RunTaskProgram(int program_fd, pid_t tid, pid_t tgid, uint32_t flags,
+                                   int* result) {
   sf_track_args request{};
   request.tid = static_cast<__u32>(tid);
   request.tgid = static_cast<__u32>(tgid);
-  request.flags = launching ? SF_TASK_LAUNCHING : 0;
+  request.flags = flags;
   // A syscall program's context is copied back into ctx_in when it returns.
   LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &request, .ctx_size_in = sizeof request);
-  if (bpf_prog_test_run_opts(bpf_program__fd(skeleton_->progs.sf_track), &run) != 0) {
-    return MakeError("adding task {} to the eBPF recorder: {}", tid, strerror(errno));
+  if (bpf_prog_test_run_opts(program_fd, &run) != 0) return MakeError("{}", strerror(errno));
+  *result = request.result;
+  return Ok{};
+}
+
+Status BpfRecorder::Track(pid_t tid, pid_t tgid, bool launching) {
+  int result = 0;
+  Status ran = RunTaskProgram(bpf_program__fd(skeleton_->progs.sf_track), tid, tgid,
+                              launching ? SF_TASK_LAUNCHING : 0, &result);
+  if (!ran.ok()) {
+    return MakeError("adding task {} to the eBPF recorder: {}", tid, ran.error().message());
   }
-  if (request.result != 0) {
-    return MakeError("adding task {} to the eBPF recorder: {}", tid, strerror(-request.result));
+  if (result < 0) {
+    return MakeError("adding task {} to the eBPF recorder: {}", tid, strerror(-result));
   }
   return Ok{};
+}
+
+Status BpfRecorder::Untrack(pid_t tid) {
+  int result = 0;
+  Status ran = RunTaskProgram(bpf_program__fd(skeleton_->progs.sf_untrack), tid, 0, 0, &result);
+  if (!ran.ok()) {
+    return MakeError("removing task {} from the eBPF recorder: {}", tid, ran.error().message());
+  }
+  return Ok{};
+}
+
+Status BpfRecorder::WatchCgroup(int cgroup_fd) {
+  __u32 key = 0;
+  auto value = static_cast<__u32>(cgroup_fd);
+  if (bpf_map__update_elem(skeleton_->maps.watched_cgroup, &key, sizeof key, &value, sizeof value,
+                           BPF_ANY) != 0) {
+    return MakeError("watching the cgroup in the eBPF recorder: {}", strerror(errno));
+  }
+  __atomic_store_n(&skeleton_->bss->cgroup_mode, 1, __ATOMIC_RELEASE);
+  return Ok{};
+}
+
+void BpfRecorder::Stop() { sf_recorder__detach(skeleton_); }
+
+std::vector<BpfCalls> BpfRecorder::PendingCounts() const {
+  std::vector<BpfCalls> pending;
+  // One task's value is 3 KiB: read them one at a time.
+  auto task = std::make_unique<sf_task>();
+  auto take = [&](const sf_task& value) {
+    if (value.owner == 0) return;
+    BpfCalls calls;
+    calls.tid = static_cast<pid_t>(value.owner);
+    calls.tgid = static_cast<pid_t>(value.tgid);
+    calls.epoch = value.epoch;
+    for (uint32_t slot = 0; slot < SF_SLOTS; ++slot) {
+      if (value.counts[slot] == 0) continue;
+      bool i386 = slot >= SF_I386_BASE;
+      calls.arch = i386 ? BpfArch::kI386 : BpfArch::kX86_64;
+      calls.number = static_cast<int>(i386 ? slot - SF_I386_BASE : slot);
+      calls.count = value.counts[slot];
+      pending.push_back(calls);
+    }
+  };
+  int slots = bpf_map__fd(skeleton_->maps.task_slots);
+  for (__u32 index = 0; index < SF_TASK_SLOTS; ++index) {
+    if (bpf_map_lookup_elem(slots, &index, task.get()) == 0) take(*task);
+  }
+  int overflow = bpf_map__fd(skeleton_->maps.overflow_tasks);
+  __u32 key = 0;
+  bool first = true;
+  while (bpf_map_get_next_key(overflow, first ? nullptr : &key, &key) == 0) {
+    first = false;
+    if (bpf_map_lookup_elem(overflow, &key, task.get()) == 0) take(*task);
+  }
+  return pending;
 }
 
 void BpfRecorder::SetEpoch(uint32_t epoch) {
@@ -332,6 +397,7 @@ int BpfRecorder::Dispatch(const void* data, size_t size) {
       }
       break;
     case SF_EVENT_EXEC:
+    case SF_EVENT_JOIN:
       if (const auto* record = AsPrefix<sf_exec_event>(data, size, SF_PATH_BYTES);
           record != nullptr && record->path_bytes <= SF_PATH_BYTES &&
           size >= sizeof(sf_exec_event) - SF_PATH_BYTES + record->path_bytes) {
@@ -339,8 +405,18 @@ int BpfRecorder::Dispatch(const void* data, size_t size) {
             record->path_complete != 0 ? JoinPath(record->path, record->path_bytes) : "";
         // The kernel's dev_t (major << 20 | minor) as stat(2) gives it.
         uint64_t dev = makedev(record->exe_dev >> 20, record->exe_dev & 0xfffff);
-        sink_->OnExec({tid, static_cast<pid_t>(record->former_tid), record->launch != 0, path, dev,
-                       record->exe_inode, time});
+        BpfExecEvent event{tid,
+                           static_cast<pid_t>(record->former_tid),
+                           record->launch != 0,
+                           path,
+                           dev,
+                           record->exe_inode,
+                           time};
+        if (header->kind == SF_EVENT_JOIN) {
+          sink_->OnJoin(event);
+        } else {
+          sink_->OnExec(event);
+        }
         return 0;
       }
       break;

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 
@@ -91,6 +92,9 @@ class BpfEventSink {
   virtual ~BpfEventSink() = default;
   virtual void OnFork(const BpfForkEvent& /*event*/) {}
   virtual void OnExec(const BpfExecEvent& /*event*/) {}
+  // A task of the watched cgroup, seen at its first call (WatchCgroup): `pid` is the thread,
+  // `former_tid` its process, the path its image; its calls are recorded from that call on.
+  virtual void OnJoin(const BpfExecEvent& /*event*/) {}
   virtual void OnExit(const BpfExitEvent& /*event*/) {}
   virtual void OnCalls(const BpfCalls& /*calls*/) {}
   // x32 calls and numbers outside both tables: counted, not recordable in a profile.
@@ -136,7 +140,23 @@ class BpfRecorder {
   // Starts recording thread `tid` of process `tgid` (ids of the initial pid namespace) and,
   // from then on, every task it creates. `launching`: the task is sysfence's child before the
   // command's execve, and only that execve counts.
+  // A thread recorded already (a recorded thread created it) is left as it is.
   Status Track(pid_t tid, pid_t tgid, bool launching);
+  // Removes a thread Track added that had already exited (its exit was never seen, so nothing
+  // else removes it). Harmless for a thread the kernel has removed.
+  Status Untrack(pid_t tid);
+  // Records, besides the tracked tree, every task under the cgroup v2 directory `cgroup_fd`
+  // (an O_RDONLY descriptor) and its descendants, from each task's first call after this:
+  // OnJoin announces it.
+  Status WatchCgroup(int cgroup_fd);
+  // Detaches the programs: nothing is counted or sent after this returns (the kernel waits for
+  // programs still running). Poll(0) then reads the last records and PendingCounts what the
+  // table holds.
+  void Stop();
+  // The calls each recorded thread made since its last flush, which user space has not seen
+  // (the table's counters). While the programs run this is a snapshot that a thread's
+  // concurrent flush may also deliver; after Stop it is exact.
+  std::vector<BpfCalls> PendingCounts() const;
   // Moves every task to phase epoch `epoch`: each task's counts are flushed with the old epoch
   // at its next call.
   void SetEpoch(uint32_t epoch);
@@ -157,6 +177,7 @@ class BpfRecorder {
   BpfRecorder() = default;
   static int HandleRecord(void* self, void* data, size_t size);
   int Dispatch(const void* data, size_t size);
+  Status RunTaskProgram(int program_fd, pid_t tid, pid_t tgid, uint32_t flags, int* result);
 
   sf_recorder* skeleton_ = nullptr;
   ring_buffer* ring_ = nullptr;

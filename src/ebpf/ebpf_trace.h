@@ -12,6 +12,9 @@
 #ifndef SYSFENCE_EBPF_EBPF_TRACE_H_
 #define SYSFENCE_EBPF_EBPF_TRACE_H_
 
+#include <sys/types.h>
+
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +22,7 @@
 #include "base/result.h"
 #include "ebpf/bpf_recorder.h"
 #include "phases/phase_trigger.h"
+#include "record/attach.h"
 #include "record/idle_request.h"
 #include "record/recorder.h"
 #include "record/trace_observer.h"
@@ -58,6 +62,17 @@ std::optional<std::string> EbpfUnsupportedTrigger(const std::vector<PhaseSpec>& 
 // `observer` may be null.
 Result<EbpfTraceResult> EbpfTraceCommand(const EbpfTraceOptions& options, BpfRecorder& recorder,
                                          TraceObserver* observer);
+
+// Records what already runs (`sysfence trace --pid PID`, `--cgroup PATH`; record/attach.h):
+// checks the processes and the cgroup (errors name the argument), adds them to `recorder` and
+// records until the end `options` names. The recorded processes are never stopped and run on
+// untouched when it returns. `every_call` and `idle` as in EbpfTraceOptions.
+//
+//   AttachOptions options{.pids = {1234}, .duration_ns = 600'000'000'000};
+//   Result<AttachResult> done = EbpfAttach(options, false, nullptr, **bpf, &observer);
+//   WriteProfileFile("service.json", done->recording.profile);
+Result<AttachResult> EbpfAttach(const AttachOptions& options, bool every_call, IdleRequest* idle,
+                                BpfRecorder& recorder, TraceObserver* observer);
 
 }  // namespace sysfence
 

@@ -14,6 +14,12 @@
  * image that called it), at exit, and at its first call after a phase switch (the `epoch`
  * global, written by sysfence).
  *
+ * Attaching to what already runs: sysfence adds the threads of a running process itself
+ * (sf_track, which leaves a thread already in the table alone), and in cgroup mode the sys_enter
+ * program adds any task under the watched cgroup at its first call (a join record names its
+ * image), so that processes entering the cgroup later are recorded from their first call on.
+ * When recording stops, sysfence detaches the programs and reads what the table still holds.
+ *
  * x86-64 and i386 (int 0x80) calls are told apart by the task's TS_COMPAT status, as the
  * kernel's own syscall_get_arch() does. The raw sys_enter tracepoint runs after seccomp: a call
  * that a filter denies or kills is not seen (the ptrace backend does not see it either). */
@@ -40,6 +46,17 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the loader before the program is loaded. */
 const volatile __u32 call_events = 0; /* send one SF_EVENT_CALL record per call */
+
+/* Written by sysfence before it attaches the programs: record every task under the cgroup in
+ * `watched_cgroup` (a join record when it is first seen). */
+__u32 cgroup_mode = 0;
+
+struct {
+  __uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, __u32);
+} watched_cgroup SEC(".maps");
 
 /* Written by sysfence while recording (the skeleton maps .bss into its memory). */
 __u32 epoch = 0;
@@ -208,64 +225,26 @@ static __always_inline void send_call(__u32 kind, __u32 tid, __u32 tgid, __u32 s
   bpf_ringbuf_submit(event, 0);
 }
 
-/* raw_tp/sys_enter: (struct pt_regs *regs, long id), after seccomp and ptrace have let the call
- * through. */
-SEC("raw_tp/sys_enter")
-int sf_sys_enter(__u64 *args) {
-  __u32 tid = (__u32)bpf_get_current_pid_tgid();
-  struct sf_task *task = find_task(tid);
-  if (!task) return 0;
-  __u64 number = args[1];
-  struct task_struct *current = bpf_get_current_task_btf();
-  __u32 slot = SF_SLOTS;
-  if (current->thread_info.status & SF_TS_COMPAT) {
-    if (number < SF_I386_LIMIT) slot = SF_I386_BASE + number;
-  } else if (number < SF_X86_64_LIMIT) {
-    slot = number;
-  }
-  if (task->flags & SF_TASK_LAUNCHING) {
-    /* sysfence's own set-up between fork and the command's execve is not recorded */
-    if (slot != SF_NR_EXECVE && slot != SF_NR_EXECVEAT) return 0;
-  }
-  __u32 current_epoch = epoch;
-  if (task->epoch != current_epoch) {
-    flush(task, tid, bpf_ktime_get_ns());
-    task->epoch = current_epoch;
-  }
-  if (call_events) send_call(SF_EVENT_CALL, tid, task->tgid, slot, bpf_ktime_get_ns());
-  if (slot >= SF_SLOTS) {
-    task->unrecordable++;
-    return 0;
-  }
-  __u16 count = task->counts[slot] + 1;
-  task->counts[slot] = count;
-  if (count == 1) {
-    /* The first call of this number since the task's last flush: maybe the tree's first. */
-    if (slot < SF_X86_64_LIMIT) {
-      __u64 bit = 1ull << (slot & 63);
-      __u64 *word = &seen[slot / 64];
-      if (!(*word & bit) && !(__sync_fetch_and_or(word, bit) & bit)) {
-        send_call(SF_EVENT_DISCOVERY, tid, task->tgid, slot, bpf_ktime_get_ns());
-      }
-    }
-  } else if (count == 0) {
-    struct sf_carry_event *carry =
-        reserve(sizeof(*carry), SF_EVENT_CARRY, tid, bpf_ktime_get_ns());
-    if (carry) {
-      carry->epoch = task->epoch;
-      carry->slot = slot;
-      bpf_ringbuf_submit(carry, 0);
-    }
-  }
-  return 0;
-}
-
 /* Run by sysfence (BPF_PROG_TEST_RUN) to add a thread, with the same atomics as the fork
  * program uses. */
 SEC("syscall")
 int sf_track(struct sf_track_args *request) {
+  if (find_task(request->tid)) {
+    request->result = 1; /* recorded already (a recorded thread created it meanwhile) */
+    return 0;
+  }
   struct sf_task *task = add_task(request->tid, request->tgid, epoch, request->flags);
   request->result = task ? 0 : -SF_ENOSPC;
+  return 0;
+}
+
+/* Run by sysfence to remove a thread it added that had exited before: its exit program never
+ * ran for it, so nothing else would. */
+SEC("syscall")
+int sf_untrack(struct sf_track_args *request) {
+  struct sf_task *task = find_task(request->tid);
+  request->result = task ? 0 : 1;
+  if (task) remove_task(task, request->tid);
   return 0;
 }
 
@@ -357,6 +336,39 @@ static long path_step(__u32 index, struct path_walk *walk) {
   return 0;
 }
 
+/* Sends the image `process` runs (the file /proc/PID/exe names: the path of its dentries up to
+ * their mount's root, then on from each mount point, up to the root of the mount namespace) as
+ * a record of `kind`: SF_EVENT_EXEC or SF_EVENT_JOIN. */
+static __always_inline void send_image(struct task_struct *process, __u32 kind, __u32 tid,
+                                       __u32 former_tid, __u32 launch, __u64 now) {
+  __u32 zero = 0;
+  struct scratch *buffer = bpf_map_lookup_elem(&scratch, &zero);
+  if (!buffer) return;
+  struct sf_exec_event *event = &buffer->exec;
+  event->header.kind = kind;
+  event->header.tid = tid;
+  event->header.time_ns = now;
+  event->former_tid = former_tid;
+  event->launch = launch;
+  struct file *file = BPF_CORE_READ(process, mm, exe_file);
+  struct path_walk walk = {
+      .dentry = BPF_CORE_READ(file, f_path.dentry),
+      .mount = container_of(BPF_CORE_READ(file, f_path.mnt), struct mount, mnt),
+  };
+  bpf_loop(SF_PATH_DEPTH, path_step, &walk, 0);
+  event->exe_dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
+  event->reserved = 0;
+  event->exe_inode = BPF_CORE_READ(file, f_inode, i_ino);
+  event->path_bytes = walk.offset;
+  event->path_complete = walk.complete;
+  __u32 used = walk.offset;
+  if (used > SF_PATH_BYTES) used = SF_PATH_BYTES;
+  __u64 size = sizeof(*event) - sizeof(event->path) + used;
+  if (bpf_ringbuf_output(&events, event, size, 0) != 0) {
+    __sync_fetch_and_add(&lost_events, 1);
+  }
+}
+
 /* raw_tp/sched_process_exec: (struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm),
  * after the new image is in place and, for a thread that exec'd, after it took its process's
  * id (its process's other threads, the leader among them, have exited by then). */
@@ -381,33 +393,68 @@ int sf_exec(__u64 *args) {
   }
   task->tgid = pid;
   task->flags = 0;
-  __u32 zero = 0;
-  struct scratch *buffer = bpf_map_lookup_elem(&scratch, &zero);
-  if (!buffer) return 0;
-  struct sf_exec_event *event = &buffer->exec;
-  event->header.kind = SF_EVENT_EXEC;
-  event->header.tid = pid;
-  event->header.time_ns = now;
-  event->former_tid = former_tid;
-  event->launch = launch;
-  /* the file /proc/PID/exe names: the path of its dentries up to their mount's root, then on
-   * from each mount point, up to the root of the mount namespace */
-  struct file *file = BPF_CORE_READ(process, mm, exe_file);
-  struct path_walk walk = {
-      .dentry = BPF_CORE_READ(file, f_path.dentry),
-      .mount = container_of(BPF_CORE_READ(file, f_path.mnt), struct mount, mnt),
-  };
-  bpf_loop(SF_PATH_DEPTH, path_step, &walk, 0);
-  event->exe_dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
-  event->reserved = 0;
-  event->exe_inode = BPF_CORE_READ(file, f_inode, i_ino);
-  event->path_bytes = walk.offset;
-  event->path_complete = walk.complete;
-  __u32 used = walk.offset;
-  if (used > SF_PATH_BYTES) used = SF_PATH_BYTES;
-  __u64 size = sizeof(*event) - sizeof(event->path) + used;
-  if (bpf_ringbuf_output(&events, event, size, 0) != 0) {
-    __sync_fetch_and_add(&lost_events, 1);
+  send_image(process, SF_EVENT_EXEC, pid, former_tid, launch, now);
+  return 0;
+}
+
+/* raw_tp/sys_enter: (struct pt_regs *regs, long id), after seccomp and ptrace have let the call
+ * through. */
+SEC("raw_tp/sys_enter")
+int sf_sys_enter(__u64 *args) {
+  __u32 tid = (__u32)bpf_get_current_pid_tgid();
+  struct sf_task *task = find_task(tid);
+  struct task_struct *current = bpf_get_current_task_btf();
+  if (!task) {
+    if (!cgroup_mode || bpf_current_task_under_cgroup(&watched_cgroup, 0) != 1) return 0;
+    /* A task of the watched cgroup, seen for the first time: record it from this call on. */
+    __u32 tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
+    task = add_task(tid, tgid, epoch, 0);
+    if (!task) {
+      __sync_fetch_and_add(&untracked_tasks, 1);
+      return 0;
+    }
+    send_image(current, SF_EVENT_JOIN, tid, tgid, 0, bpf_ktime_get_ns());
+  }
+  __u64 number = args[1];
+  __u32 slot = SF_SLOTS;
+  if (current->thread_info.status & SF_TS_COMPAT) {
+    if (number < SF_I386_LIMIT) slot = SF_I386_BASE + number;
+  } else if (number < SF_X86_64_LIMIT) {
+    slot = number;
+  }
+  if (task->flags & SF_TASK_LAUNCHING) {
+    /* sysfence's own set-up between fork and the command's execve is not recorded */
+    if (slot != SF_NR_EXECVE && slot != SF_NR_EXECVEAT) return 0;
+  }
+  __u32 current_epoch = epoch;
+  if (task->epoch != current_epoch) {
+    flush(task, tid, bpf_ktime_get_ns());
+    task->epoch = current_epoch;
+  }
+  if (call_events) send_call(SF_EVENT_CALL, tid, task->tgid, slot, bpf_ktime_get_ns());
+  if (slot >= SF_SLOTS) {
+    task->unrecordable++;
+    return 0;
+  }
+  __u16 count = task->counts[slot] + 1;
+  task->counts[slot] = count;
+  if (count == 1) {
+    /* The first call of this number since the task's last flush: maybe the tree's first. */
+    if (slot < SF_X86_64_LIMIT) {
+      __u64 bit = 1ull << (slot & 63);
+      __u64 *word = &seen[slot / 64];
+      if (!(*word & bit) && !(__sync_fetch_and_or(word, bit) & bit)) {
+        send_call(SF_EVENT_DISCOVERY, tid, task->tgid, slot, bpf_ktime_get_ns());
+      }
+    }
+  } else if (count == 0) {
+    struct sf_carry_event *carry =
+        reserve(sizeof(*carry), SF_EVENT_CARRY, tid, bpf_ktime_get_ns());
+    if (carry) {
+      carry->epoch = task->epoch;
+      carry->slot = slot;
+      bpf_ringbuf_submit(carry, 0);
+    }
   }
   return 0;
 }

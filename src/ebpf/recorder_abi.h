@@ -42,7 +42,8 @@ struct sf_track_args {
   __u32 tid;
   __u32 tgid;
   __u32 flags;
-  __s32 result; /* 0, or -ENOSPC when no room was left */
+  __s32 result; /* 0; 1: recorded already (sf_track), not recorded (sf_untrack); -ENOSPC: no
+                   room was left */
 };
 
 enum sf_event_kind {
@@ -53,6 +54,8 @@ enum sf_event_kind {
   SF_EVENT_CARRY,     /* sf_carry_event: a counter wrapped */
   SF_EVENT_DISCOVERY, /* sf_call_event: the first x86-64 call of a number in the whole tree */
   SF_EVENT_CALL,      /* sf_call_event: one call (only when call events are on) */
+  SF_EVENT_JOIN,      /* sf_exec_event: a task of the watched cgroup, first seen (former_tid:
+                         its process) */
 };
 
 struct sf_event_header {

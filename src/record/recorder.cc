@@ -28,6 +28,16 @@ void Recorder::Start(pid_t root) {
   if (observer_ != nullptr) observer_->OnStart(*this);
 }
 
+void Recorder::StartAttached() {
+  root_ = 0;
+  if (observer_ != nullptr) observer_->OnStart(*this);
+}
+
+void Recorder::Attach(pid_t tid, pid_t tgid, std::string_view image) {
+  Tracee& tracee = tree_.Add(tid, tgid, counters_.Intern(std::string(image)));
+  tracee.execed = true;
+}
+
 bool Recorder::Knows(pid_t pid) const { return tree_.Find(pid) != nullptr; }
 
 std::string_view Recorder::ImageOf(pid_t pid) const {
@@ -161,6 +171,24 @@ void Recorder::OnLost(uint64_t count) { lost_events_ += count; }
 
 void Recorder::OnIdle(int64_t monotonic_ns) {
   if (observer_ != nullptr) observer_->OnIdle(*this, monotonic_ns);
+}
+
+Recording Recorder::FinishWith(const std::vector<CallCountRecord>& pending,
+                               const std::string& target) {
+  // Counted in, then out again: unsigned arithmetic gives back exactly what was there.
+  auto apply = [&](bool add) {
+    for (const CallCountRecord& calls : pending) {
+      Tracee* tracee = tree_.Find(calls.pid);
+      if (tracee == nullptr || calls.count == 0) continue;
+      uint64_t times = add ? calls.count : uint64_t{0} - calls.count;
+      calls_ += times;
+      Count(*tracee, calls.arch, calls.number, times, calls.phase);
+    }
+  };
+  apply(true);
+  Recording done = Finish(target, false);
+  apply(false);
+  return done;
 }
 
 Recording Recorder::Finish(const std::string& target, bool interrupted) const {

@@ -58,6 +58,13 @@ class Recorder final : public RecordSink, private TraceContext {
   // rules above). Tells the observer the trace starts.
   void Start(pid_t root);
 
+  // Recording what already runs (`trace --pid`, `--cgroup`) instead of a launched command:
+  // tells the observer the recording starts, with no root process. There is no exit status.
+  void StartAttached();
+  // Thread `tid` of process `tgid`, already running `image` (its own: an exec'd file), is
+  // recorded from now on. Call after StartAttached.
+  void Attach(pid_t tid, pid_t tgid, std::string_view image);
+
   // RecordSink
   bool Knows(pid_t pid) const override;
   std::vector<pid_t> LivePids() const override { return tree_.Pids(); }
@@ -73,11 +80,16 @@ class Recorder final : public RecordSink, private TraceContext {
   int TreePhase() const override { return phase_; }
 
   pid_t root() const { return root_; }
+  // Calls recorded so far (delivered ones: a backend that counts itself may hold more).
+  uint64_t calls() const { return calls_; }
   // The launched process's execve has succeeded: the command runs.
   bool root_execed() const { return root_execed_; }
 
   // The Profile of everything recorded; `target` is the command's path.
   Recording Finish(const std::string& target, bool interrupted) const;
+  // The same, as if `pending` (counts a backend holds and has not delivered yet) had been
+  // delivered; the recorder is left as it was (for profiles written while recording goes on).
+  Recording FinishWith(const std::vector<CallCountRecord>& pending, const std::string& target);
 
  private:
   // TraceContext
@@ -87,6 +99,7 @@ class Recorder final : public RecordSink, private TraceContext {
   void EnterPhase(int number, pid_t tgid) override;
   pid_t RootPid() const override { return root_; }
 
+  // Adds `times` (wrapping: minus that many when it is the two's complement).
   void Count(Tracee& tracee, SyscallArch arch, uint64_t number, uint64_t times, int phase);
 
   TraceObserver* observer_;

@@ -279,3 +279,44 @@ TEST(Recorder, CountsDeliveredInBatchesGoToTheirPhaseAndTheObserverSeesOnlyFirst
 
 }  // namespace
 }  // namespace sysfence
+
+namespace sysfence {
+namespace {
+
+TEST(Recorder, AttachedThreadsCountForTheImageTheyRunAndHaveNoExitStatus) {
+  Recorder recorder(nullptr);
+  recorder.StartAttached();
+  recorder.Attach(500, 500, "/usr/sbin/sshd");
+  recorder.Attach(501, 500, "/usr/sbin/sshd");
+  recorder.OnSyscall(Call(501, SYS_accept4));
+  recorder.OnProcessCreated(Created(500, 600, 600));
+  recorder.OnSyscall(Call(600, SYS_execve));
+  recorder.OnExec(Exec(600, "/usr/bin/true"));
+  recorder.OnSyscall(Call(600, SYS_exit_group));
+  recorder.OnExit({600, false, 0, ++g_clock});
+  Recording done = recorder.Finish("/usr/sbin/sshd", false);
+  EXPECT_EQ(done.exit_status, -1);
+  EXPECT_FALSE(done.profile.incomplete);
+  EXPECT_EQ(done.profile.images.at("/usr/sbin/sshd").Names(), (Names{"accept4", "execve"}));
+  EXPECT_EQ(done.profile.images.at("/usr/bin/true").Names(), (Names{"exit_group"}));
+}
+
+TEST(Recorder, FinishWithAddsHeldCountsAndLeavesTheRecorderAsItWas) {
+  Recorder recorder(nullptr);
+  recorder.StartAttached();
+  recorder.Attach(500, 500, "/usr/bin/loop");
+  recorder.OnCallCounts({500, SyscallArch::kX86_64, SYS_getppid, 3, 0});
+  std::vector<CallCountRecord> held = {{500, SyscallArch::kX86_64, SYS_getppid, 2, 0},
+                                       {500, SyscallArch::kX86_64, SYS_nanosleep, 4, 0}};
+  Recording with = recorder.FinishWith(held, "/usr/bin/loop");
+  EXPECT_EQ(with.calls, 9u);
+  EXPECT_EQ(with.profile.counts.at(SYS_getppid), 5u);
+  EXPECT_EQ(with.profile.counts.at(SYS_nanosleep), 4u);
+  Recording without = recorder.Finish("/usr/bin/loop", false);
+  EXPECT_EQ(without.calls, 3u);
+  EXPECT_EQ(without.profile.images.at("/usr/bin/loop").Names(), (Names{"getppid"}));
+  EXPECT_EQ(without.profile.counts.at(SYS_getppid), 3u);
+}
+
+}  // namespace
+}  // namespace sysfence

@@ -94,7 +94,65 @@ bool Tracer::AnswerSeccompMode(pid_t pid, uint32_t arch, uint64_t number, const 
 }
 
 Tracer::~Tracer() {
-  if (!done_ && (!sink_->LivePids().empty() || !unannounced_.empty())) KillAndReapAll();
+  if (done_ || (sink_->LivePids().empty() && unannounced_.empty())) return;
+  if (tick_) {
+    DetachAll();
+  } else {
+    KillAndReapAll();
+  }
+}
+
+void Tracer::DetachAtEnd(std::function<std::string()> tick) { tick_ = std::move(tick); }
+
+bool Tracer::TickSaysStop() {
+  int64_t now = MonotonicNanoseconds();
+  if (now < next_tick_) return false;
+  next_tick_ = now + 100'000'000;
+  ended_ = tick_();
+  return !ended_.empty();
+}
+
+void Tracer::DetachAll() {
+  // Children held at their first stop are stopped already (their stop was read): detach them
+  // now; every other tracee runs (or listens in a group-stop) and reports the interrupt.
+  for (pid_t pid : unannounced_) ptrace(PTRACE_DETACH, pid, 0, 0);
+  std::vector<pid_t> left;
+  for (pid_t pid : sink_->LivePids()) {
+    // ESRCH: gone already (its death is waiting to be read, or was).
+    if (std::find(unannounced_.begin(), unannounced_.end(), pid) == unannounced_.end() &&
+        ptrace(PTRACE_INTERRUPT, pid, 0, 0) == 0) {
+      left.push_back(pid);
+    }
+  }
+  while (!left.empty()) {
+    int status = 0;
+    pid_t pid = wait4(-1, &status, __WALL, nullptr);
+    if (pid < 0) {
+      if (errno == EINTR) continue;
+      break;  // ECHILD: no tracee left
+    }
+    if (WIFEXITED(status) || WIFSIGNALED(status)) {
+      HandleDeath(pid, status);
+      std::erase(left, pid);
+      continue;
+    }
+    if (!WIFSTOPPED(status)) continue;
+    int signal = WSTOPSIG(status);
+    int event = status >> 16;
+    if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK || event == PTRACE_EVENT_CLONE) {
+      // The child is traced already and stops on its own: detach it too.
+      unsigned long child = 0;
+      if (ptrace(PTRACE_GETEVENTMSG, pid, 0, &child) == 0 && child != 0) {
+        left.push_back(static_cast<pid_t>(child));
+      }
+    }
+    // A signal-delivery-stop's signal goes on to the tracee; a group-stop stays a stop.
+    int deliver = event == 0 && signal != (SIGTRAP | 0x80) ? signal : 0;
+    ptrace(PTRACE_DETACH, pid, 0, deliver);
+    std::erase(left, pid);
+  }
+  unannounced_.clear();
+  done_ = true;
 }
 
 void Tracer::Resume(pid_t pid, int signal) const {
@@ -106,13 +164,24 @@ Result<TracerOutcome> Tracer::Run() {
   for (;;) {
     if (signals_ != nullptr && signals_->Received() != 0) {
       outcome_.interrupted_by = signals_->Received();
-      KillAndReapAll();
+      if (tick_) {
+        DetachAll();
+      } else {
+        KillAndReapAll();
+      }
+      break;
+    }
+    if (tick_ && TickSaysStop()) {
+      DetachAll();
       break;
     }
     int status = 0;
     pid_t pid = wait4(-1, &status, __WALL, nullptr);
     if (pid < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR) {
+        next_tick_ = 0;  // the periodic alarm: time to look
+        continue;
+      }
       if (errno == ECHILD) break;
       return MakeError("waiting for the traced processes: {}", strerror(errno));
     }

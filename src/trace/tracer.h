@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -50,6 +51,15 @@ class Tracer {
   // killed). Errors only when waiting itself fails.
   Result<TracerOutcome> Run();
 
+  // For processes sysfence attached to (`trace --pid`): a termination signal, and `tick`
+  // returning a reason, end the trace by detaching every tracee, which runs on as it would
+  // have without sysfence; so does the destructor. `tick` is called about every 100 ms while
+  // events come, and at each interruption of the wait (the caller arranges a periodic
+  // SIGALRM so that the wait is interrupted while nothing happens).
+  void DetachAtEnd(std::function<std::string()> tick);
+  // Why an attached trace ended ("" when the tracees did).
+  const std::string& ended() const { return ended_; }
+
  private:
   void HandleSyscallStop(pid_t pid);
   void HandleOtherStop(pid_t pid, int status);
@@ -66,6 +76,11 @@ class Tracer {
   // any child they were creating meanwhile) gone, so nothing is left stopped or orphaned.
   // Waits for any child of this process: the tracer must be the process's only child-waiter.
   void KillAndReapAll();
+  // Interrupts every tracee and detaches each at its next stop (passing on a signal it was
+  // about to get), children born meanwhile included; tracees that die meanwhile are reported.
+  void DetachAll();
+  // In attach mode: whether the trace must end now (sets ended_).
+  bool TickSaysStop();
 
   StopMode mode_;
   RecordSink* sink_;
@@ -78,6 +93,9 @@ class Tracer {
   // say, /proc/PID/status has no Seccomp_filters).
   int inherited_filters_ = -1;
   TracerOutcome outcome_;
+  std::function<std::string()> tick_;  // set: attach mode
+  int64_t next_tick_ = 0;
+  std::string ended_;
 };
 
 }  // namespace sysfence
