@@ -9,7 +9,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 1
 
-.PHONY: all deps build demo lint test test-unit test-asan fuzz bench bench-trace bench-filter bench-run bench-static bench-scan static-sweep static-table clean
+.PHONY: all deps build demo attach-sshd lint test test-unit test-asan fuzz bench bench-trace bench-attach bench-filter bench-run bench-static bench-scan static-sweep static-table clean
 
 all: build
 
@@ -24,6 +24,11 @@ build: deps $(BUILD)/CMakeCache.txt
 
 demo: build
 	bash scripts/demo.sh $(BUILD)
+
+# `trace --pid` on a running sshd against a launch-traced one, over the SSH study's sessions
+# (docs/ATTACH.md). make test runs it too.
+attach-sshd: build
+	bash study/ssh/attach_compare.sh $(BUILD)
 
 # clang-format and clang-tidy as docs/CONVENTIONS.md says (scripts/lint.sh).
 lint: deps $(BUILD)/CMakeCache.txt
@@ -54,11 +59,14 @@ fuzz: deps
 	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_JOBS)
 
 # Every benchmark, each against its baseline in the same run (figures in docs/PERFORMANCE.md).
-bench: bench-trace bench-filter bench-run bench-static bench-scan
+bench: bench-trace bench-attach bench-filter bench-run bench-static bench-scan
 
 bench-trace: build
 	bash bench/trace_bench.sh $(BUILD)
 # What a seccomp filter costs per call: generated vs none, allow-all and linear (docs/PERFORMANCE.md).
+# What an eBPF recording of running processes (--pid, --cgroup) costs everything else.
+bench-attach: build
+	bash bench/attach_bench.sh $(BUILD)
 bench-filter: build
 	$(BUILD)/bench/filter_bench
 # A getppid loop natively, under `sysfence run` and under `sysfence run --phased`.

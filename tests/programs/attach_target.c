@@ -1,8 +1,8 @@
 /* A long-running process to attach to (`sysfence trace --pid`). Prints "ready", then every
  * 10 ms calls getppid() and sleeps. SIGUSR1: it forks a child that execs /bin/true (a process
  * started after the attach), waits for it and from then on also calls sched_yield() in
- * its loop (a call it never made before); it prints "spawned" after the first such loop. SIGTERM: it prints "exiting" and
- * exits 0, which shows that it ran on unharmed after sysfence let it go. */
+ * its loop (a call it never made before); it prints "spawned" after the first such loop. SIGTERM:
+ * it prints "exiting" and exits 0, which shows that it ran on unharmed after sysfence let it go. */
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
