@@ -12,11 +12,14 @@
 # floor and "outside" on loops of 200000 and 1000000 getppid calls: the difference is the
 # cost per call with the start-up taken off.
 #
-#   bash bench/trace_bench.sh [BUILD_DIR] [ROUNDS]      (make bench-trace)
+#   bash bench/trace_bench.sh [BUILD_DIR] [ROUNDS] [LOOP_ROUNDS]      (make bench-trace)
+# LOOP_ROUNDS (default 15) is for the per-call measurement: it divides the noise of four
+# medians by the difference in calls, so it needs more rounds than the rest.
 set -euo pipefail
 
 build=${1:-build}
 rounds=${2:-7}
+loop_rounds=${3:-15}
 sysfence="$build/src/cli/sysfence"
 loop="$build/bench/syscall_loop"
 floor="$build/bench/ptrace_floor"
@@ -142,7 +145,7 @@ measure
 report "$(count_calls)"
 
 # Start-up: each variant on `true`, minus `true` alone.
-workload=(true)
+workload=(/usr/bin/true)  # the file, not the shell builtin: the baseline forks and execs too
 measure
 for kind in "${kinds[@]}"; do cp "$scratch/$kind" "$scratch/startup_$kind"; done
 echo "start-up (trace -- true minus true, medians of $rounds rounds):"
@@ -159,6 +162,7 @@ echo "  find under eBPF without its start-up: $(awk -v b="$find_ebpf" -v n="$fin
 # The eBPF backend against its floor per call, start-up taken off: the getppid loop at two
 # lengths, the difference divided by the difference in calls.
 kinds=(native ebpf efloor outside)
+rounds=$loop_rounds
 short_calls=200000
 long_calls=1000000
 workload=("$loop" "$short_calls")

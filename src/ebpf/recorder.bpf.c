@@ -403,8 +403,9 @@ SEC("raw_tp/sys_enter")
 int sf_sys_enter(__u64 *args) {
   __u32 tid = (__u32)bpf_get_current_pid_tgid();
   struct sf_task *task = find_task(tid);
-  struct task_struct *current = bpf_get_current_task_btf();
   if (!task) {
+    /* The path of every call of every other task: one global read more than without
+     * --cgroup. */
     if (!cgroup_mode || bpf_current_task_under_cgroup(&watched_cgroup, 0) != 1) return 0;
     /* A task of the watched cgroup, seen for the first time: record it from this call on. */
     __u32 tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
@@ -413,9 +414,10 @@ int sf_sys_enter(__u64 *args) {
       __sync_fetch_and_add(&untracked_tasks, 1);
       return 0;
     }
-    send_image(current, SF_EVENT_JOIN, tid, tgid, 0, bpf_ktime_get_ns());
+    send_image(bpf_get_current_task_btf(), SF_EVENT_JOIN, tid, tgid, 0, bpf_ktime_get_ns());
   }
   __u64 number = args[1];
+  struct task_struct *current = bpf_get_current_task_btf();
   __u32 slot = SF_SLOTS;
   if (current->thread_info.status & SF_TS_COMPAT) {
     if (number < SF_I386_LIMIT) slot = SF_I386_BASE + number;
