@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libzydis-dev libseccomp-dev seccomp nlohmann-json3-dev libcli11-dev libfmt-dev
-  libarchive-dev libssl-dev
+  libarchive-dev libssl-dev libxxhash-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   strace diffutils openssh-client openssh-server
   crun busybox-static bubblewrap umoci

@@ -102,7 +102,7 @@ std::map<std::string, std::vector<std::string>> ParseNsswitch(std::string_view t
   return result;
 }
 
-std::vector<std::string_view> NssDatabasesOf(std::string_view function) {
+std::span<const std::string_view> NssDatabasesOf(std::string_view function) {
   for (const NssEntry& entry : kNssEntries) {
     if (function.substr(0, entry.prefix.size()) == entry.prefix) return entry.databases;
   }

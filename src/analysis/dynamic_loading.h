@@ -9,6 +9,7 @@
 #define SYSFENCE_ANALYSIS_DYNAMIC_LOADING_H_
 
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,7 +20,7 @@ namespace sysfence {
 std::map<std::string, std::vector<std::string>> ParseNsswitch(std::string_view text);
 
 // The NSS databases a lookup function exported by libc consults (empty for other names).
-std::vector<std::string_view> NssDatabasesOf(std::string_view function);
+std::span<const std::string_view> NssDatabasesOf(std::string_view function);
 
 // Services glibc implements inside libc.so.6 (no module is loaded for them).
 bool IsBuiltinNssService(std::string_view service);

@@ -12,6 +12,11 @@
 namespace sysfence {
 namespace {
 
+std::vector<std::string_view> Databases(std::string_view function) {
+  std::span<const std::string_view> found = NssDatabasesOf(function);
+  return {found.begin(), found.end()};
+}
+
 TEST(Nsswitch, ServicesWithoutActions) {
   auto conf = ParseNsswitch(
       "# comment\n"
@@ -26,11 +31,11 @@ TEST(Nsswitch, ServicesWithoutActions) {
 }
 
 TEST(Nsswitch, LookupFunctionsNameTheirDatabases) {
-  EXPECT_EQ(NssDatabasesOf("getpwnam_r"), (std::vector<std::string_view>{"passwd"}));
-  EXPECT_EQ(NssDatabasesOf("getaddrinfo"), (std::vector<std::string_view>{"hosts", "services"}));
-  EXPECT_EQ(NssDatabasesOf("initgroups"), (std::vector<std::string_view>{"group"}));
-  EXPECT_EQ(NssDatabasesOf("getgrgid_r"), (std::vector<std::string_view>{"group"}));
-  EXPECT_EQ(NssDatabasesOf("getgrouplist"), (std::vector<std::string_view>{"group"}));
+  EXPECT_EQ(Databases("getpwnam_r"), (std::vector<std::string_view>{"passwd"}));
+  EXPECT_EQ(Databases("getaddrinfo"), (std::vector<std::string_view>{"hosts", "services"}));
+  EXPECT_EQ(Databases("initgroups"), (std::vector<std::string_view>{"group"}));
+  EXPECT_EQ(Databases("getgrgid_r"), (std::vector<std::string_view>{"group"}));
+  EXPECT_EQ(Databases("getgrouplist"), (std::vector<std::string_view>{"group"}));
   EXPECT_TRUE(NssDatabasesOf("printf").empty());
   // A system call wrapper whose name merely starts like the group lookups.
   EXPECT_TRUE(NssDatabasesOf("getgroups").empty());

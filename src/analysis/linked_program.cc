@@ -4,30 +4,31 @@
 #include <elf.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace sysfence {
 
-uint32_t LinkedProgram::AddObject(LoadedObject loaded,
-                                  std::shared_ptr<const ObjectSummary> summary) {
-  uint32_t index = static_cast<uint32_t>(objects_.size());
-  std::unordered_multimap<std::string_view, uint32_t> exports;
-  const auto& symbols = loaded.elf->dynamic_symbols();
-  for (uint32_t i = 1; i < symbols.size(); ++i) {
-    const ElfSymbol& s = symbols[i];
-    if (!s.IsDefined() || s.name.empty()) continue;
-    if (s.binding != STB_GLOBAL && s.binding != STB_WEAK && s.binding != STB_GNU_UNIQUE) continue;
-    if (s.visibility == STV_HIDDEN || s.visibility == STV_INTERNAL) continue;
-    exports.emplace(s.name, i);
-  }
-  objects_.push_back({std::move(loaded), std::move(summary), false, false});
-  exports_.push_back(std::move(exports));
-  bindings_.emplace_back();
-  return index;
+uint32_t LinkedProgram::AddObject(LoadedObject loaded, std::shared_ptr<const ObjectSummary> summary,
+                                  std::shared_ptr<const ObjectIndex> index) {
+  uint32_t number = static_cast<uint32_t>(objects_.size());
+  if (!index) index = std::make_shared<ObjectIndex>(*loaded.elf, *summary);
+  objects_.push_back({std::move(loaded), std::move(summary), false, false, std::move(index)});
+  binding_of_.emplace_back();
+  return number;
 }
 
-std::optional<SymbolBinding> LinkedProgram::LookupIn(uint32_t o, std::string_view name,
+SymbolBinding LinkedProgram::Bind(uint32_t object, uint32_t symbol) const {
+  const ElfSymbol& s = objects_[object].loaded.elf->dynamic_symbols()[symbol];
+  return {object,         symbol,      s.value,
+          s.IsFunction(), s.IsIfunc(), objects_[object].summary->FunctionAt(s.value)};
+}
+
+std::optional<SymbolBinding> LinkedProgram::LookupIn(uint32_t o, const HashedName& name,
                                                      std::string_view version,
                                                      bool versioned) const {
-  auto [begin, end] = exports_[o].equal_range(name);
+  const ObjectIndex& index = *objects_[o].index;
+  if (!index.MayExport(name)) return std::nullopt;
+  auto [begin, end] = index.exports().equal_range(name);
   const auto& symbols = objects_[o].loaded.elf->dynamic_symbols();
   std::optional<SymbolBinding> unversioned_match;
   for (auto it = begin; it != end; ++it) {
@@ -41,7 +42,7 @@ std::optional<SymbolBinding> LinkedProgram::LookupIn(uint32_t o, std::string_vie
       match = !s.version_hidden;
     }
     if (!match) continue;
-    SymbolBinding binding{o, it->second, s.value, s.IsFunction(), s.IsIfunc()};
+    SymbolBinding binding = Bind(o, it->second);
     if (versioned && s.version.empty()) {
       unversioned_match = binding;
       continue;
@@ -51,7 +52,7 @@ std::optional<SymbolBinding> LinkedProgram::LookupIn(uint32_t o, std::string_vie
   return unversioned_match;
 }
 
-std::optional<SymbolBinding> LinkedProgram::Lookup(std::string_view name, std::string_view version,
+std::optional<SymbolBinding> LinkedProgram::Lookup(const HashedName& name, std::string_view version,
                                                    bool versioned, uint32_t skip_object) const {
   for (uint32_t o = 0; o < objects_.size(); ++o) {
     if (o == skip_object) continue;
@@ -62,33 +63,83 @@ std::optional<SymbolBinding> LinkedProgram::Lookup(std::string_view name, std::s
 
 std::optional<SymbolBinding> LinkedProgram::DefinitionIn(uint32_t object,
                                                          std::string_view name) const {
-  return LookupIn(object, name, "", false);
+  return LookupIn(object, HashedName(name), "", false);
 }
 
 std::optional<SymbolBinding> LinkedProgram::Resolve(uint32_t from, uint32_t symbol) const {
-  auto& memo = bindings_[from];
-  if (auto it = memo.find(symbol); it != memo.end()) return it->second;
   const ElfFile& elf = *objects_[from].loaded.elf;
+  if (symbol >= elf.dynamic_symbols().size()) return std::nullopt;
+  std::vector<uint32_t>& memo = binding_of_[from];
+  if (memo.empty()) memo.assign(elf.dynamic_symbols().size(), kNotResolved);
+  if (memo[symbol] == kUnbound) return std::nullopt;
+  if (memo[symbol] != kNotResolved) return binding_values_[memo[symbol]];
   std::optional<SymbolBinding> result;
-  if (symbol < elf.dynamic_symbols().size()) {
-    const ElfSymbol& s = elf.dynamic_symbols()[symbol];
-    bool symbolic = (elf.dynamic().flags & DF_SYMBOLIC) != 0;
-    if (s.IsDefined() && (s.visibility == STV_PROTECTED || symbolic || s.binding == STB_LOCAL)) {
-      result = SymbolBinding{from, symbol, s.value, s.IsFunction(), s.IsIfunc()};
-    } else if (!s.name.empty()) {
-      result = Lookup(s.name, s.version, !s.version.empty(), kNoIndex);
-    }
+  const ElfSymbol& s = elf.dynamic_symbols()[symbol];
+  bool symbolic = (elf.dynamic().flags & DF_SYMBOLIC) != 0;
+  if (s.IsDefined() && (s.visibility == STV_PROTECTED || symbolic || s.binding == STB_LOCAL)) {
+    result = Bind(from, symbol);
+  } else if (!s.name.empty()) {
+    result = Lookup(HashedName(s.name), s.version, !s.version.empty(), kNoIndex);
   }
-  memo.emplace(symbol, result);
+  if (result) {
+    memo[symbol] = static_cast<uint32_t>(binding_values_.size());
+    binding_values_.push_back(*result);
+  } else {
+    memo[symbol] = kUnbound;
+  }
   return result;
 }
 
 std::optional<SymbolBinding> LinkedProgram::ResolveByName(std::string_view name,
                                                           uint32_t skip_object) const {
-  return Lookup(name, "", false, skip_object);
+  return Lookup(HashedName(name), "", false, skip_object);
+}
+
+void LinkedProgram::IndexImports() const {
+  for (; imports_indexed_ < objects_.size(); ++imports_indexed_) {
+    uint32_t o = static_cast<uint32_t>(imports_indexed_);
+    for (uint32_t symbol : objects_[o].index->CalledImports()) {
+      std::optional<SymbolBinding> b = Resolve(o, symbol);
+      if (!b) continue;
+      FunctionRef target = FunctionOf(*b);
+      if (!target.valid()) continue;
+      bool at_entry = !b->is_ifunc && FunctionAddress(target) == b->value;
+      imports_by_target_[target.Key()].push_back({o, symbol, at_entry});
+    }
+  }
+}
+
+std::vector<ProgramCall> LinkedProgram::CallsTo(FunctionRef f, bool at_entry) const {
+  IndexImports();
+  std::vector<ProgramCall> calls;
+  auto add = [&](uint32_t object, std::span<const IncomingCall> incoming) {
+    const ObjectSummary& s = *objects_[object].summary;
+    for (const IncomingCall& c : incoming) {
+      calls.push_back({{object, c.function}, &s.calls[c.call]});
+    }
+  };
+  std::vector<ImportCall> imports;
+  if (auto it = imports_by_target_.find(f.Key()); it != imports_by_target_.end()) {
+    imports = it->second;
+  }
+  std::sort(imports.begin(), imports.end(), [](const ImportCall& a, const ImportCall& b) {
+    return a.object != b.object ? a.object < b.object : a.symbol < b.symbol;
+  });
+  bool own_added = false;
+  for (const ImportCall& import : imports) {
+    if (!own_added && import.object >= f.object) {
+      add(f.object, objects_[f.object].index->CallsTo(f.function));
+      own_added = true;
+    }
+    if (at_entry && !import.at_entry) continue;
+    add(import.object, objects_[import.object].index->CallsToImport(import.symbol));
+  }
+  if (!own_added) add(f.object, objects_[f.object].index->CallsTo(f.function));
+  return calls;
 }
 
 FunctionRef LinkedProgram::FunctionOf(const SymbolBinding& binding) const {
+  if (binding.function != kNoIndex) return {binding.object, binding.function};
   uint32_t f = objects_[binding.object].summary->FunctionAt(binding.value);
   if (f == kNoIndex) return {};
   return {binding.object, f};

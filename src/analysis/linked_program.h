@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "analysis/object_index.h"
 #include "analysis/object_summary.h"
 #include "elf/library_resolver.h"
 
@@ -46,6 +47,7 @@ struct SymbolBinding {
   uint64_t value = 0;
   bool is_function = false;
   bool is_ifunc = false;
+  uint32_t function = kNoIndex;  // the defining object's function at `value`, when known
 };
 
 struct ProgramObject {
@@ -53,12 +55,21 @@ struct ProgramObject {
   std::shared_ptr<const ObjectSummary> summary;
   bool from_cache = false;
   bool debug_symbols = false;
+  std::shared_ptr<const ObjectIndex> index;
+};
+
+// A call site in the process.
+struct ProgramCall {
+  FunctionRef caller;
+  const CallSite* call = nullptr;
 };
 
 class LinkedProgram {
  public:
-  // Appends an object to the global scope (load order).
-  uint32_t AddObject(LoadedObject loaded, std::shared_ptr<const ObjectSummary> summary);
+  // Appends an object to the global scope (load order). `index` is the object's (built here
+  // when null).
+  uint32_t AddObject(LoadedObject loaded, std::shared_ptr<const ObjectSummary> summary,
+                     std::shared_ptr<const ObjectIndex> index = nullptr);
 
   size_t size() const { return objects_.size(); }
   const ProgramObject& object(uint32_t index) const { return objects_[index]; }
@@ -76,6 +87,12 @@ class LinkedProgram {
   // handle of that object finds it; nullopt when it defines none.
   std::optional<SymbolBinding> DefinitionIn(uint32_t object, std::string_view name) const;
 
+  // Every call site of the process whose target is `f`: the calls of f's own object to it,
+  // and the calls of any object through an imported symbol that binds to it (PLT calls);
+  // with `at_entry`, only symbols that bind to f's first byte and not through an IFUNC.
+  // Callers reached or not; in object order, then call order.
+  std::vector<ProgramCall> CallsTo(FunctionRef f, bool at_entry) const;
+
   FunctionRef FunctionOf(const SymbolBinding& binding) const;
   RegionRef RegionOf(const SymbolBinding& binding) const;
 
@@ -86,16 +103,31 @@ class LinkedProgram {
   std::optional<uint32_t> FindObject(std::string_view name) const;
 
  private:
-  std::optional<SymbolBinding> Lookup(std::string_view name, std::string_view version,
+  std::optional<SymbolBinding> Lookup(const HashedName& name, std::string_view version,
                                       bool versioned, uint32_t skip_object) const;
-  std::optional<SymbolBinding> LookupIn(uint32_t object, std::string_view name,
+  std::optional<SymbolBinding> LookupIn(uint32_t object, const HashedName& name,
                                         std::string_view version, bool versioned) const;
+  // The binding to dynamic symbol `symbol` of `object`, with its function.
+  SymbolBinding Bind(uint32_t object, uint32_t symbol) const;
+
+  struct ImportCall {
+    uint32_t object = 0;
+    uint32_t symbol = 0;
+    bool at_entry = false;
+  };
+  // Extends imports_by_target_ over the objects added since the last call.
+  void IndexImports() const;
 
   std::vector<ProgramObject> objects_;
-  // Per object: defined dynamic symbols by name.
-  std::vector<std::unordered_multimap<std::string_view, uint32_t>> exports_;
-  // Per object: memoized bindings by symbol index (object == kNoIndex - 1 means unresolved).
-  mutable std::vector<std::unordered_map<uint32_t, std::optional<SymbolBinding>>> bindings_;
+  // Per object, by symbol index: the memoized binding (kUnbound: none; kNotResolved: not
+  // looked up yet), a dense table sized to the object's .dynsym on first use.
+  static constexpr uint32_t kNotResolved = 0xffffffff;
+  static constexpr uint32_t kUnbound = 0xfffffffe;
+  mutable std::vector<std::vector<uint32_t>> binding_of_;
+  mutable std::vector<SymbolBinding> binding_values_;
+  // Function key -> the imported symbols of any object that bind to it and are called.
+  mutable std::unordered_map<uint64_t, std::vector<ImportCall>> imports_by_target_;
+  mutable size_t imports_indexed_ = 0;  // objects covered by imports_by_target_
 };
 
 }  // namespace sysfence

@@ -45,7 +45,8 @@ class NumberResolver {
   std::vector<NumberHop> Trace(const ResolvedSite& site, int number);
 
  private:
-  void IndexCallers();
+  // The reached calls to f's entry (direct, or through an import bound to it).
+  const std::vector<Caller>& CallersOf(FunctionRef f);
   uint32_t Demand(FunctionRef f, int reg);
   void Seed(uint32_t index);
   void Propagate();
@@ -66,32 +67,22 @@ class NumberResolver {
 
   const LinkedProgram& program_;
   const Reachability& reach_;
-  std::unordered_map<uint64_t, std::vector<Caller>> callers_;
+  std::unordered_map<uint64_t, std::vector<Caller>> callers_;  // memo of CallersOf
   std::unordered_map<uint32_t, std::vector<Caller>> indirect_calls_;
   std::unordered_map<uint64_t, uint32_t> parameter_index_;
   std::vector<Parameter> parameters_;
   std::deque<uint32_t> unseeded_;
 };
 
-void NumberResolver::IndexCallers() {
-  for (FunctionRef g : reach_.reached()) {
-    const ObjectSummary& s = program_.summary(g.object);
-    for (const CallSite& c : s.CallsOf(s.functions[g.function])) {
-      if (c.flags & kCallMidFunction) continue;
-      FunctionRef target;
-      if (c.target_kind == TargetKind::kFunction) {
-        target = {g.object, c.target};
-      } else if (c.target_kind == TargetKind::kImport) {
-        std::optional<SymbolBinding> b = program_.Resolve(g.object, c.target);
-        if (!b || b->is_ifunc) continue;
-        target = program_.FunctionOf(*b);
-        if (!target.valid() || program_.FunctionAddress(target) != b->value) continue;
-      } else {
-        continue;
-      }
-      callers_[target.Key()].push_back({g, &c});
+const std::vector<Caller>& NumberResolver::CallersOf(FunctionRef f) {
+  auto [it, inserted] = callers_.try_emplace(f.Key());
+  if (inserted) {
+    for (const ProgramCall& c : program_.CallsTo(f, /*at_entry=*/true)) {
+      if ((c.call->flags & kCallMidFunction) || !reach_.IsReached(c.caller)) continue;
+      it->second.push_back({c.caller, c.call});
     }
   }
+  return it->second;
 }
 
 uint32_t NumberResolver::Demand(FunctionRef f, int reg) {
@@ -135,9 +126,7 @@ void NumberResolver::Seed(uint32_t index) {
       pointer_callers = &IndirectCallsIn(f.object);
     }
   }
-  auto it = callers_.find(f.Key());
-  std::vector<Caller> none;
-  const std::vector<Caller>& direct = it == callers_.end() ? none : it->second;
+  const std::vector<Caller>& direct = CallersOf(f);
   for (const std::vector<Caller>* list : {&direct, pointer_callers}) {
     if (list == nullptr) continue;
     for (const Caller& caller : *list) {
@@ -270,7 +259,6 @@ void NumberResolver::Propagate() {
 }
 
 std::vector<ResolvedSite> NumberResolver::Run() {
-  IndexCallers();
   struct PendingSite {
     ResolvedSite site;
     std::vector<uint32_t> parameters;
@@ -330,7 +318,6 @@ std::vector<ResolvedSite> NumberResolver::Run() {
 }
 
 std::vector<NumberHop> NumberResolver::Trace(const ResolvedSite& site, int number) {
-  IndexCallers();
   const ObjectSummary& s = program_.summary(site.function.object);
   std::vector<int> registers;
   for (const SyscallSite& candidate : s.SitesOf(s.functions[site.function.function])) {
@@ -357,9 +344,8 @@ std::vector<NumberHop> NumberResolver::Trace(const ResolvedSite& site, int numbe
     if (seen[key]) continue;
     seen[key] = true;
     int slot = TrackedSlot(node.reg);
-    auto it = callers_.find(node.function.Key());
-    if (it == callers_.end() || slot < 0) continue;
-    for (const Caller& caller : it->second) {
+    if (slot < 0) continue;
+    for (const Caller& caller : CallersOf(node.function)) {
       const ObjectSummary& cs = program_.summary(caller.function.object);
       std::optional<std::span<const uint64_t>> atoms = cs.ArgumentOf(*caller.call, slot);
       if (!atoms) continue;

@@ -11,12 +11,7 @@ void Reachability::GrowToProgram() {
   while (state_.size() < program_.size()) {
     const ObjectSummary& s = program_.summary(static_cast<uint32_t>(state_.size()));
     ObjectState state;
-    state.function_reached.assign(s.functions.size(), 0);
-    state.function_taken.assign(s.functions.size(), 0);
-    state.function_root.assign(s.functions.size(), 0);
-    state.function_opaque.assign(s.functions.size(), 0);
-    state.function_guard.assign(s.functions.size(), 0);
-    state.function_returns_pick.assign(s.functions.size(), 0);
+    state.function_bits.assign(s.functions.size(), 0);
     state.steps.resize(s.functions.size());
     state.region_reached.assign(s.regions.size(), 0);
     state.region_origin.resize(s.regions.size());
@@ -25,17 +20,16 @@ void Reachability::GrowToProgram() {
 }
 
 bool Reachability::IsReached(FunctionRef f) const {
-  return f.valid() && state_[f.object].function_reached[f.function];
+  return f.valid() && (state_[f.object].function_bits[f.function] & kReached) != 0;
 }
 bool Reachability::IsAddressTaken(FunctionRef f) const {
-  return f.valid() && state_[f.object].function_taken[f.function];
+  return f.valid() && (state_[f.object].function_bits[f.function] & kTaken) != 0;
 }
 bool Reachability::IsRoot(FunctionRef f) const {
-  return f.valid() && state_[f.object].function_root[f.function];
+  return f.valid() && (state_[f.object].function_bits[f.function] & kRoot) != 0;
 }
 bool Reachability::IsEnteredFromOutside(FunctionRef f) const {
-  return f.valid() && (state_[f.object].function_root[f.function] ||
-                       state_[f.object].function_opaque[f.function]);
+  return f.valid() && (state_[f.object].function_bits[f.function] & (kRoot | kOpaque)) != 0;
 }
 const ReachStep& Reachability::StepOf(FunctionRef f) const {
   return state_[f.object].steps[f.function];
@@ -52,21 +46,21 @@ void Reachability::Reach(FunctionRef f, const ReachStep& step) {
   }
   ObjectState& state = state_[f.object];
   if (step.kind == ReachKind::kIfunc || step.kind == ReachKind::kRoot) {
-    state.function_opaque[f.function] = 1;
+    state.function_bits[f.function] |= kOpaque;
   }
-  if (state.function_reached[f.function]) return;
-  if (state.function_guard[f.function]) {
+  if (state.function_bits[f.function] & kReached) return;
+  if (state.function_bits[f.function] & kGuard) {
     auto guard = guard_of_.find(f.Key());
     if (guard != guard_of_.end() && !guards_[guard->second].enabled) {
       guards_[guard->second].waiting.emplace_back(f, step);
       return;
     }
   }
-  state.function_reached[f.function] = 1;
+  state.function_bits[f.function] |= kReached;
   state.steps[f.function] = step;
   reached_list_.push_back(f);
   worklist_.push_back(f);
-  if (state.function_guard[f.function]) {
+  if (state.function_bits[f.function] & kGuard) {
     auto enabled = enables_.find(f.Key());
     if (enabled == enables_.end()) return;
     for (uint32_t g : enabled->second) {
@@ -84,18 +78,18 @@ void Reachability::AddGuard(FunctionRef guarded, const std::vector<FunctionRef>&
   uint32_t index = static_cast<uint32_t>(guards_.size());
   guards_.emplace_back();
   guard_of_[guarded.Key()] = index;
-  state_[guarded.object].function_guard[guarded.function] = 1;
+  state_[guarded.object].function_bits[guarded.function] |= kGuard;
   for (FunctionRef e : enablers) {
     if (!e.valid()) continue;
     enables_[e.Key()].push_back(index);
-    state_[e.object].function_guard[e.function] = 1;
-    if (state_[e.object].function_reached[e.function]) guards_[index].enabled = true;
+    state_[e.object].function_bits[e.function] |= kGuard;
+    if (state_[e.object].function_bits[e.function] & kReached) guards_[index].enabled = true;
   }
 }
 
 void Reachability::AddRoot(FunctionRef f, const std::string& reason) {
   if (!f.valid()) return;
-  state_[f.object].function_root[f.function] = 1;
+  state_[f.object].function_bits[f.function] |= kRoot;
   ReachStep step;
   step.kind = ReachKind::kRoot;
   step.root = static_cast<uint32_t>(root_reasons_.size());
@@ -112,7 +106,7 @@ void Reachability::AddIfuncRoot(FunctionRef resolver, const std::string& reason)
 
 void Reachability::AddReturningIfuncResolver(FunctionRef resolver, const std::string& reason) {
   if (!resolver.valid()) return;
-  state_[resolver.object].function_returns_pick[resolver.function] = 1;
+  state_[resolver.object].function_bits[resolver.function] |= kReturnsPick;
   AddRoot(resolver, reason);
 }
 
@@ -123,8 +117,8 @@ void Reachability::AddRootRegion(RegionRef r, const std::string& reason) {
 
 void Reachability::TakeAddress(FunctionRef f, const std::string& reason, bool from_outside) {
   if (!f.valid()) return;
-  if (from_outside) state_[f.object].function_root[f.function] = 1;
-  if (!state_[f.object].function_reached[f.function]) {
+  if (from_outside) state_[f.object].function_bits[f.function] |= kRoot;
+  if (!(state_[f.object].function_bits[f.function] & kReached)) {
     ReachStep step;
     step.kind = from_outside ? ReachKind::kRoot : ReachKind::kPointer;
     step.root = static_cast<uint32_t>(root_reasons_.size());
@@ -146,8 +140,8 @@ void Reachability::Take(FunctionRef f, FunctionRef origin) {
     if (stop.first == f && (stop.second == origin || !stop.second.valid())) return;
   }
   ObjectState& state = state_[f.object];
-  if (state.function_taken[f.function]) return;
-  state.function_taken[f.function] = 1;
+  if (state.function_bits[f.function] & kTaken) return;
+  state.function_bits[f.function] |= kTaken;
   taken_list_.push_back(f);
   taken_origin_.push_back(origin);
   if (indirect_seen_) {
@@ -214,9 +208,10 @@ void Reachability::ApplyReference(uint32_t object, const Reference& ref, Functio
   }
 }
 
-std::vector<FunctionRef> Reachability::IfuncCandidates(FunctionRef resolver) const {
-  std::vector<FunctionRef> candidates;
-  if (!resolver.valid()) return candidates;
+const std::vector<FunctionRef>& Reachability::IfuncCandidates(FunctionRef resolver) const {
+  auto [it, inserted] = ifunc_candidates_.try_emplace(resolver.valid() ? resolver.Key() : ~0ull);
+  std::vector<FunctionRef>& candidates = it->second;
+  if (!inserted || !resolver.valid()) return candidates;
   const ObjectSummary& s = program_.summary(resolver.object);
   auto collect = [&](uint32_t function) {
     for (const Reference& ref : s.ReferencesOf(s.functions[function])) {
@@ -275,7 +270,7 @@ void Reachability::Process(FunctionRef f) {
         break;  // any address-taken function (the pointer-call flag of the function)
     }
   }
-  bool returns_pick = state_[f.object].function_returns_pick[f.function];
+  bool returns_pick = (state_[f.object].function_bits[f.function] & kReturnsPick) != 0;
   for (const Reference& ref : s.ReferencesOf(function)) {
     // The implementations a resolver picks from are reached through its IFUNC's callers.
     if (returns_pick && ref.kind == ReferenceKind::kFunction) continue;

@@ -91,8 +91,8 @@ class Reachability {
   const std::vector<FunctionRef>& reached() const { return reached_list_; }
   // Every function whose address is taken (reached or not).
   const std::vector<FunctionRef>& taken() const { return taken_list_; }
-  // The candidate implementations of an IFUNC resolver.
-  std::vector<FunctionRef> IfuncCandidates(FunctionRef resolver) const;
+  // The candidate implementations of an IFUNC resolver (found once per resolver).
+  const std::vector<FunctionRef>& IfuncCandidates(FunctionRef resolver) const;
   size_t reached_region_count() const { return reached_regions_; }
 
  private:
@@ -100,13 +100,17 @@ class Reachability {
     bool enabled = false;
     std::vector<std::pair<FunctionRef, ReachStep>> waiting;
   };
+  // A function's state, one byte of these bits (one load per visit).
+  enum FunctionBits : uint8_t {
+    kReached = 1,
+    kTaken = 2,
+    kRoot = 4,
+    kOpaque = 8,        // entered from outside (see IsEnteredFromOutside)
+    kGuard = 16,        // guarded or an enabler: look in guards_
+    kReturnsPick = 32,  // see AddReturningIfuncResolver
+  };
   struct ObjectState {
-    std::vector<uint8_t> function_reached;
-    std::vector<uint8_t> function_taken;
-    std::vector<uint8_t> function_root;
-    std::vector<uint8_t> function_opaque;        // entered from outside (see IsEnteredFromOutside)
-    std::vector<uint8_t> function_guard;         // guarded or an enabler: look in guards_
-    std::vector<uint8_t> function_returns_pick;  // see AddReturningIfuncResolver
+    std::vector<uint8_t> function_bits;
     std::vector<ReachStep> steps;
     std::vector<uint8_t> region_reached;
     std::vector<FunctionRef> region_origin;  // the function whose reference reached it
@@ -133,6 +137,7 @@ class Reachability {
   std::vector<std::pair<FunctionRef, FunctionRef>> stops_;       // (stop, taker ignored)
   bool indirect_seen_ = false;
   size_t reached_regions_ = 0;
+  mutable std::unordered_map<uint64_t, std::vector<FunctionRef>> ifunc_candidates_;
 };
 
 }  // namespace sysfence

@@ -179,7 +179,8 @@ void StaticAnalysis::Summarize(size_t first_object) {
   for (std::thread& t : workers) t.join();
 
   for (size_t i = 0; i < count; ++i) {
-    uint32_t index = program_.AddObject(load_list_.objects[first_object + i], jobs[i].summary);
+    uint32_t index =
+        program_.AddObject(load_list_.objects[first_object + i], jobs[i].summary, jobs[i].index);
     program_.object(index).from_cache = jobs[i].from_cache;
     program_.object(index).debug_symbols = jobs[i].debug_symbols;
     stats_.objects_from_cache += jobs[i].from_cache;
@@ -268,20 +269,9 @@ bool StaticAnalysis::IsCalledOtherThanBy(FunctionRef f,
       (reach_->IsAddressTaken(f) && reach_->indirect_calls_reached())) {
     return true;
   }
-  for (FunctionRef g : reach_->reached()) {
-    const ObjectSummary& s = program_.summary(g.object);
-    for (const CallSite& c : s.CallsOf(s.functions[g.function])) {
-      FunctionRef target;
-      if (c.target_kind == TargetKind::kFunction) {
-        target = {g.object, c.target};
-      } else if (c.target_kind == TargetKind::kImport) {
-        if (std::optional<SymbolBinding> b = program_.Resolve(g.object, c.target)) {
-          target = program_.FunctionOf(*b);
-        }
-      }
-      if (!(target == f)) continue;
-      if (std::find(callers.begin(), callers.end(), g) == callers.end()) return true;
-    }
+  for (const ProgramCall& c : program_.CallsTo(f, /*at_entry=*/false)) {
+    if (!reach_->IsReached(c.caller)) continue;
+    if (std::find(callers.begin(), callers.end(), c.caller) == callers.end()) return true;
   }
   return false;
 }
@@ -435,7 +425,7 @@ bool StaticAnalysis::LoadDynamicObjects() {
     const ObjectSummary& s = program_.summary(*libc);
     for (const ElfSymbol& sym : program_.object(*libc).loaded.elf->dynamic_symbols()) {
       if (!sym.IsDefined() || !sym.IsFunction()) continue;
-      std::vector<std::string_view> dbs = NssDatabasesOf(sym.name);
+      std::span<const std::string_view> dbs = NssDatabasesOf(sym.name);
       if (dbs.empty() || !reach_->IsReached({*libc, s.FunctionAt(sym.value)})) continue;
       databases.insert(dbs.begin(), dbs.end());
     }

@@ -3,6 +3,7 @@
 #include "analysis/summary_cache.h"
 
 #include <sys/stat.h>
+#include <xxhash.h>
 
 #include <cstring>
 #include <filesystem>
@@ -11,6 +12,7 @@
 
 #include "analysis/analyzer_version.h"
 #include "base/file_util.h"
+#include "elf/mapped_file.h"
 
 namespace sysfence {
 namespace {
@@ -71,7 +73,8 @@ class Writer {
 class Reader {
  public:
   explicit Reader(std::string_view bytes)
-      : reader_(ByteView(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())) {}
+      : bytes_(bytes),
+        reader_(ByteView(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())) {}
   template <typename T>
   T Value() {
     return reader_.Read<T>();
@@ -84,8 +87,11 @@ class Reader {
       reader_.Skip(~uint64_t{0});  // fail
       return {};
     }
+    // The structs are trivially copyable with their padding spelled out: one copy.
+    static_assert(std::is_trivially_copyable_v<T>);
     std::vector<T> values(count);
-    for (uint64_t i = 0; i < count; ++i) values[i] = reader_.Read<T>();
+    if (count != 0) std::memcpy(values.data(), bytes_.data() + reader_.offset(), *bytes);
+    reader_.Skip(*bytes);
     return values;
   }
   std::string String() {
@@ -94,14 +100,15 @@ class Reader {
       reader_.Skip(~uint64_t{0});
       return {};
     }
-    std::string text;
-    for (uint64_t i = 0; i < size; ++i) text.push_back(static_cast<char>(reader_.Read<uint8_t>()));
+    std::string text(bytes_.substr(reader_.offset(), size));
+    reader_.Skip(size);
     return text;
   }
   bool ok() const { return reader_.ok(); }
   uint64_t remaining() const { return reader_.remaining(); }
 
  private:
+  std::string_view bytes_;
   ByteReader reader_;
 };
 
@@ -196,23 +203,8 @@ bool Validate(const ObjectSummary& s) {
 }  // namespace
 
 uint64_t HashBytes(ByteView bytes) {
-  // Four independent lanes over 32-byte blocks, then the tail, then a final mix.
-  uint64_t lanes[4] = {kPrime1, kPrime2, kPrime1 ^ kPrime2, bytes.size()};
-  const uint8_t* p = bytes.data();
-  uint64_t n = bytes.size();
-  while (n >= 32) {
-    for (int i = 0; i < 4; ++i) {
-      uint64_t word;
-      std::memcpy(&word, p + 8 * i, 8);
-      lanes[i] = (lanes[i] ^ (word * kPrime1)) * kPrime2;
-      lanes[i] ^= lanes[i] >> 31;
-    }
-    p += 32;
-    n -= 32;
-  }
-  uint64_t h = Mix(lanes[0]) ^ Mix(lanes[1] + 1) ^ Mix(lanes[2] + 2) ^ Mix(lanes[3] + 3);
-  for (uint64_t i = 0; i < n; ++i) h = (h ^ p[i]) * kPrime1;
-  return Mix(h ^ bytes.size());
+  // XXH3: the files hashed for keys are whole programs and libraries (up to 100 MB and more).
+  return XXH3_64bits(bytes.data(), bytes.size());
 }
 
 std::string CacheKey::FileName() const {
@@ -367,12 +359,13 @@ std::optional<ObjectSummary> SummaryCache::Load(const CacheKey& key, std::string
   std::string path = PathFor(key);
   struct stat info {};
   if (stat(path.c_str(), &info) != 0) return std::nullopt;
-  Result<std::string> bytes = ReadFile(path);
-  if (!bytes.ok()) {
+  Result<MappedFile> file = MappedFile::Open(path);
+  if (!file.ok()) {
     if (warning) *warning = fmt::format("ignoring unreadable cache entry {}", path);
     return std::nullopt;
   }
-  Result<ObjectSummary> summary = DeserializeSummary(key, *bytes);
+  Result<ObjectSummary> summary = DeserializeSummary(
+      key, std::string_view(reinterpret_cast<const char*>(file->bytes().data()), file->size()));
   if (!summary.ok()) {
     if (warning) {
       *warning =

@@ -100,6 +100,7 @@ PooledObject SummaryPool::Get(const LoadedObject& object, int threads) {
   bool here = false;
   std::call_once(entry->summarized, [&] {
     entry->object = Summarize(entry->elf, entry->debug, threads);
+    entry->object.index = std::make_shared<ObjectIndex>(*entry->elf, *entry->object.summary);
     here = true;
     std::lock_guard<std::mutex> lock(mutex_);
     summarized_ += !entry->object.from_cache;

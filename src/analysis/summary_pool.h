@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "analysis/object_index.h"
 #include "analysis/object_summary.h"
 #include "analysis/summary_cache.h"
 #include "base/result.h"
@@ -40,6 +41,9 @@ struct SummaryPoolOptions {
 struct PooledObject {
   std::shared_ptr<ElfFile> elf;  // with the debug file's symbols when one was used
   std::shared_ptr<const ObjectSummary> summary;
+  // Lookups over it (exports, callers), built once per object by a sharing pool; null
+  // otherwise (LinkedProgram::AddObject builds one).
+  std::shared_ptr<const ObjectIndex> index;
   bool from_cache = false;
   bool debug_symbols = false;
   double seconds = 0;  // spent summarising (0 when it came from the cache or an earlier use)

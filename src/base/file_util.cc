@@ -53,6 +53,10 @@ Result<std::string> ReadFile(const std::string& path) {
     }
   }
   std::string data;
+  struct stat info {};
+  if (fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0) {
+    data.reserve(static_cast<size_t>(info.st_size));  // one allocation for the usual case
+  }
   char buffer[1 << 16];
   for (;;) {
     ssize_t n = read(fd, buffer, sizeof buffer);

@@ -36,11 +36,6 @@ std::string ReplaceAll(std::string text, std::string_view from, std::string_view
   return text;
 }
 
-bool SameFile(const std::string& a, const MappedFile& b) {
-  struct stat info {};
-  return stat(a.c_str(), &info) == 0 && info.st_dev == b.device() && info.st_ino == b.inode();
-}
-
 }  // namespace
 
 bool IsCompatibleElf(const std::string& path) {
@@ -190,10 +185,19 @@ std::optional<std::string> LibraryResolver::Find(std::string_view name, const El
 
 std::optional<size_t> LibraryResolver::FindLoaded(const LoadList& list, std::string_view name,
                                                   const std::string& path) const {
+  // The file `path` names, looked up once: another name (a link) for a loaded file is the
+  // same object.
+  struct stat info {};
+  bool named_file = !path.empty() && stat(path.c_str(), &info) == 0;
   for (size_t i = 0; i < list.objects.size(); ++i) {
     const LoadedObject& object = list.objects[i];
     if (!name.empty() && object.elf->dynamic().soname == name) return i;
-    if (!path.empty() && (object.path == path || SameFile(path, object.elf->file()))) return i;
+    if (path.empty()) continue;
+    const MappedFile& file = object.elf->file();
+    if (object.path == path ||
+        (named_file && info.st_dev == file.device() && info.st_ino == file.inode())) {
+      return i;
+    }
   }
   return std::nullopt;
 }

@@ -1,0 +1,90 @@
+// Lookups over one object that do not depend on the program loading it: its exported
+// dynamic symbols by name (what the loader's lookup searches) and its call sites by target
+// (who calls a function of the object, who calls an imported symbol). A shared SummaryPool
+// builds one per library and every program of a scan reuses it; LinkedProgram builds one for
+// an object it was given without.
+//
+//   ObjectIndex index(elf, summary);
+//   for (const IncomingCall& c : index.CallsTo(f)) ... summary->calls[c.call] ...;
+#ifndef SYSFENCE_ANALYSIS_OBJECT_INDEX_H_
+#define SYSFENCE_ANALYSIS_OBJECT_INDEX_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "analysis/object_summary.h"
+#include "elf/elf_file.h"
+
+namespace sysfence {
+
+// A call site of the object: the calling function and the call's index in
+// ObjectSummary::calls.
+struct IncomingCall {
+  uint32_t function = 0;
+  uint32_t call = 0;
+};
+
+// A symbol name with its hash, computed once for a lookup that probes every object.
+struct HashedName {
+  explicit HashedName(std::string_view n) : name(n), hash(std::hash<std::string_view>{}(n)) {}
+  std::string_view name;
+  size_t hash;
+  bool operator==(const HashedName& other) const { return name == other.name; }
+};
+struct HashedNameHash {
+  size_t operator()(const HashedName& n) const { return n.hash; }
+};
+using ExportMap = std::unordered_multimap<HashedName, uint32_t, HashedNameHash>;
+
+class ObjectIndex {
+ public:
+  // `elf` and `summary` must outlive the index (they are the object's, held beside it).
+  ObjectIndex(const ElfFile& elf, const ObjectSummary& summary);
+  ObjectIndex(const ObjectIndex&) = delete;
+  ObjectIndex& operator=(const ObjectIndex&) = delete;
+
+  // Defined, visible dynamic symbols (global, weak, unique) by name: symbol indexes.
+  const ExportMap& exports() const { return exports_; }
+  // False when the object surely exports no symbol of that name (a Bloom filter: a symbol
+  // lookup probes every object in load order, and most probes miss).
+  bool MayExport(const HashedName& name) const {
+    size_t bit1 = name.hash & bloom_mask_, bit2 = (name.hash >> 32) & bloom_mask_;
+    return ((bloom_[bit1 / 64] >> (bit1 % 64)) & (bloom_[bit2 / 64] >> (bit2 % 64)) & 1) != 0;
+  }
+
+  // The calls whose target is function `function` of the object (TargetKind::kFunction),
+  // and those whose target is its dynamic symbol `symbol` (kImport), in call order. Built on
+  // first use; thread-safe.
+  std::span<const IncomingCall> CallsTo(uint32_t function) const;
+  std::span<const IncomingCall> CallsToImport(uint32_t symbol) const;
+  // The dynamic symbols some call of the object names (kImport targets), ascending.
+  std::span<const uint32_t> CalledImports() const;
+
+ private:
+  void BuildCalls() const;
+
+  const ObjectSummary& summary_;
+  size_t symbol_count_ = 0;
+  ExportMap exports_;
+  std::vector<uint64_t> bloom_;
+  size_t bloom_mask_ = 0;  // bits - 1
+
+  mutable std::once_flag calls_built_;
+  // Counting-sorted: the calls to function f are calls_[function_begin_[f] ..
+  // function_begin_[f + 1]); the same for symbols.
+  mutable std::vector<uint32_t> function_begin_;
+  mutable std::vector<IncomingCall> function_calls_;
+  mutable std::vector<uint32_t> symbol_begin_;
+  mutable std::vector<IncomingCall> symbol_calls_;
+  mutable std::vector<uint32_t> called_imports_;
+};
+
+}  // namespace sysfence
+
+#endif  // SYSFENCE_ANALYSIS_OBJECT_INDEX_H_
