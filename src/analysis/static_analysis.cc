@@ -425,8 +425,9 @@ bool StaticAnalysis::LoadDynamicObjects() {
     const ObjectSummary& s = program_.summary(*libc);
     for (const ElfSymbol& sym : program_.object(*libc).loaded.elf->dynamic_symbols()) {
       if (!sym.IsDefined() || !sym.IsFunction()) continue;
+      if (!reach_->IsReached({*libc, s.FunctionAt(sym.value)})) continue;
       std::span<const std::string_view> dbs = NssDatabasesOf(sym.name);
-      if (dbs.empty() || !reach_->IsReached({*libc, s.FunctionAt(sym.value)})) continue;
+      if (dbs.empty()) continue;
       databases.insert(dbs.begin(), dbs.end());
     }
     if (!databases.empty()) {
