@@ -443,8 +443,21 @@ TEST_P(TerminationSignal, KillsTheTreeWritesAnIncompleteProfileAndExits128PlusSi
   Session session({SysfenceBinary(), "trace", "--backend", backend, "-o", out, "--",
                    TestProgram("ignore_sigterm"), "--wait"},
                   dir.File("stderr"));
-  ASSERT_EQ(session.ReadLine().substr(0, 6), "ready ");
-  ASSERT_EQ(session.ReadLine().substr(0, 6), "ready ");
+  std::vector<pid_t> tracees;
+  for (int i = 0; i < 2; ++i) {
+    std::string line = session.ReadLine();
+    ASSERT_EQ(line.substr(0, 6), "ready ") << line;
+    tracees.push_back(std::stoi(line.substr(line.rfind(' ') + 1)));
+  }
+  // "ready" is printed before pause(2): wait until both block in it (/proc/PID/syscall names
+  // the call a blocked thread is in, 34 is pause), so the profile has a pause to keep.
+  for (pid_t pid : tracees) {
+    for (int waited_ms = 0; !ReadWholeFile(fmt::format("/proc/{}/syscall", pid)).starts_with("34 ");
+         waited_ms += 1) {
+      ASSERT_LT(waited_ms, 60000) << pid << " never blocked in pause";
+      usleep(1000);
+    }
+  }
   EXPECT_GE(session.Members().size(), 3u) << "sysfence and two tracees";
   ASSERT_EQ(kill(session.pid(), signal), 0);
   EXPECT_EQ(session.Wait(), 128 + signal);
