@@ -61,6 +61,17 @@ void DiffSets(const std::string& what, const std::set<std::string>& a,
       out << "  count " << name << ": " << count_a << " vs " << count_b << "\n";
   }
 
+  // Argument values (format version 2), whole and per image.
+  auto section = [](const NamedProfile& p, const char* name) {
+    return p.profile.value(name, nlohmann::json::object());
+  };
+  for (const char* name : {"args", "image_args"}) {
+    if (section(a, name) != section(b, name)) {
+      out << "  " << name << ": " << section(a, name).dump() << " vs " << section(b, name).dump()
+          << "\n";
+    }
+  }
+
   if (out.str().empty()) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << "A = " << a.source << ", B = " << b.source << "\n"
                                        << out.str();

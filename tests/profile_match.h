@@ -1,6 +1,6 @@
 // Comparing two profiles of the same workload made by different sources (strace -f, -ff and
-// decorated logs today; `sysfence trace` next): same syscalls, same per-image sets, same counts,
-// with a readable list of every difference when they are not.
+// decorated logs, `sysfence trace`): same syscalls, same per-image sets, same counts, same
+// argument values, with a readable list of every difference when they are not.
 //
 //   NamedProfile a{"strace -f", json_a}, b{"strace -ff", json_b};
 //   EXPECT_TRUE(SameSyscallsImagesAndCounts(a, b));

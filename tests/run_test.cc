@@ -290,5 +290,47 @@ TEST_F(Run, PhasedNeedsEnforceablePhasesOrIsAOneLineError) {
       "--phase-log needs --phased");
 }
 
+// Argument rules (tests/programs/argument_calls.c, profile traced from its "fork" run: sockets
+// AF_INET and AF_UNIX, ioctl TCGETS, mprotect without PROT_EXEC, clone for fork and CLONE_VM):
+// the traced run passes with --action kill; each call an argument rule should refuse gets
+// EPERM or kills; --no-args gives the syscall-level filter back.
+class ArgumentRules : public Run {
+ protected:
+  std::string Profile() {
+    std::string path = dir_.File("arguments.json");
+    CommandResult traced = RunCommand({SysfenceBinary(), "trace", "--backend", "ptrace", "-o", path,
+                                       "--", TestProgram("argument_calls"), "fork"});
+    EXPECT_EQ(traced.exit_code, 0) << traced.err;
+    return path;
+  }
+};
+
+TEST_F(ArgumentRules, TheTracedRunPassesUnderKill) {
+  std::string profile = Profile();
+  CommandResult r = RunUnder("argument_calls", profile, "kill", {"fork"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "usual done\nfork 0\n");
+}
+
+TEST_F(ArgumentRules, RefusedValuesGetEpermOrKill) {
+  std::string profile = Profile();
+  for (const char* call : {"netlink", "packet", "tiocsti", "exec", "newuser"}) {
+    SCOPED_TRACE(call);
+    CommandResult denied = RunUnder("argument_calls", profile, "errno", {call});
+    EXPECT_EQ(denied.exit_code, 0) << denied.err;
+    EXPECT_EQ(denied.out, "usual done\n" + std::string(call) + " -1 EPERM\n");
+    CommandResult killed = RunUnder("argument_calls", profile, "kill", {call});
+    EXPECT_EQ(killed.exit_code, 128 + SIGSYS) << killed.err;
+    EXPECT_EQ(killed.out, "usual done\n");
+  }
+}
+
+TEST_F(ArgumentRules, NoArgsChecksSyscallsOnly) {
+  std::string profile = Profile();
+  CommandResult r = RunUnder("argument_calls", profile, "kill", {"exec"}, {"--no-args"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "usual done\nexec 0\n");
+}
+
 }  // namespace
 }  // namespace sysfence::testing

@@ -21,6 +21,7 @@
 #include "backend.h"
 #include "profile/profile_json.h"
 #include "session.h"
+#include "syscalls/argument_table.h"
 #include "test_util.h"
 
 namespace sysfence::testing {
@@ -187,6 +188,8 @@ TEST_P(BackendsAgree, SameSyscallsImagesAndCounts) {
   EXPECT_EQ(Keys(ebpf.profile.compat_i386), Keys(ptrace.profile.compat_i386));
   EXPECT_EQ(ebpf.profile.exit_status, ptrace.profile.exit_status);
   EXPECT_FALSE(ebpf.profile.incomplete);
+  EXPECT_EQ(ebpf.profile.args, ptrace.profile.args);
+  EXPECT_EQ(ebpf.profile.image_args, ptrace.profile.image_args);
   if (GetParam().same_counts) {
     EXPECT_EQ(CountsByName(ebpf.profile), CountsByName(ptrace.profile));
     EXPECT_EQ(ebpf.profile.compat_i386, ptrace.profile.compat_i386);
@@ -244,6 +247,46 @@ TEST_P(TraceOn, RawCallsAreRecordedByNumber) {
   EXPECT_EQ(profile.counts.at(600), 1u);
   EXPECT_EQ(profile.seen_in_runs.at(600), 1);
   EXPECT_FALSE(traced.json.contains("incomplete"));
+}
+
+// The argument table's values, masked, per image: argument_calls makes known calls, then
+// execs nothing; the shell that runs it makes its own.
+TEST_P(TraceOn, ArgumentValuesOfTheTableAreRecordedPerImage) {
+  SKIP_UNLESS_BACKEND_WORKS(GetParam());
+  ScratchDir dir;
+  std::string program = TestProgram("argument_calls");
+  Traced traced = Trace(GetParam(), dir, {"/bin/sh", "-c", program + " fork; true"});
+  EXPECT_EQ(traced.run.exit_code, 0) << traced.run.err;
+  EXPECT_EQ(traced.run.out, "usual done\nfork 0\n");
+  auto values = [&](const std::string& image, const char* call, uint8_t index) {
+    std::vector<std::string> names;
+    const ArgumentValues& args = traced.profile.image_args.at(image);
+    int number = *SyscallNumber(call);
+    if (!args.contains(number) || !args.at(number).contains(index)) return names;
+    const ArgumentSpec* spec = FindArgumentSpec(number, index);
+    for (uint64_t v : args.at(number).at(index)) names.push_back(FormatArgumentValue(*spec, v));
+    return names;
+  };
+  using Names = std::vector<std::string>;
+  std::string image = Canonical(program);
+  EXPECT_EQ(values(image, "socket", 0), (Names{"AF_UNIX", "AF_INET"}));
+  EXPECT_EQ(values(image, "socket", 1), (Names{"SOCK_STREAM", "SOCK_DGRAM"}));
+  EXPECT_EQ(values(image, "ioctl", 1), (Names{"TCGETS"}));
+  EXPECT_EQ(values(image, "prctl", 0), (Names{"PR_GET_DUMPABLE"}));
+  EXPECT_EQ(values(image, "kill", 1), (Names{"0"}));
+  EXPECT_EQ(values(image, "madvise", 2), (Names{"MADV_DONTNEED"}));
+  Names protections = values(image, "mprotect", 2);
+  // Only PROT_WRITE and PROT_EXEC are compared: mprotect(PROT_READ) is kept as PROT_NONE.
+  EXPECT_NE(std::find(protections.begin(), protections.end(), "PROT_NONE"), protections.end());
+  for (const std::string& prot : protections) EXPECT_EQ(prot.find("PROT_EXEC"), std::string::npos);
+  Names clones = values(image, "clone", 0);
+  EXPECT_NE(std::find(clones.begin(), clones.end(), "CLONE_VM"), clones.end())
+      << ::testing::PrintToString(clones);
+  EXPECT_TRUE(traced.profile.args.contains(*SyscallNumber("openat")));
+  EXPECT_FALSE(
+      traced.profile.image_args.at(Canonical("/bin/sh")).contains(*SyscallNumber("socket")));
+  // What the file says reads back (format version 2).
+  EXPECT_EQ(traced.json["sysfence"], 2);
 }
 
 TEST_P(TraceOn, CallsOfAThreadAreRecorded) {

@@ -18,6 +18,7 @@ struct FilterVerbOptions {
   std::string format;
   std::string action = "errno";
   std::string soft_action = "log";
+  bool no_args = false;
   std::string phase;
   std::string output;
   std::string profile;
@@ -29,6 +30,7 @@ int RunFilter(const FilterVerbOptions& options) {
   Result<FilterOptions> filter_options =
       ParseFilterOptions(options.action, options.soft_action, options.phase);
   if (!filter_options.ok()) return ReportError(filter_options.error());
+  filter_options->with_arguments = !options.no_args;
   Result<Profile> profile = ReadProfileFile(options.profile);
   if (!profile.ok()) return ReportError(profile.error());
   Result<FilterPolicy> policy = MakeFilterPolicy(*profile, *filter_options);
@@ -56,6 +58,8 @@ void RegisterFilterVerb(CLI::App& app, VerbAction& action) {
   verb->add_option("--soft-action", options->soft_action,
                    "What a hybrid profile's soft (static-only) calls get: log (default), errno");
   verb->add_option("--phase", options->phase, "Use this phase of the profile instead of all");
+  verb->add_flag("--no-args", options->no_args,
+                 "Check syscalls only, not their arguments (the profile's argument values)");
   verb->add_option("-o,--output", options->output, "Write here (default: stdout)");
   verb->add_option("PROFILE", options->profile, "The profile ('-' for stdin)")->required();
   verb->callback([options, &action] { action = [options] { return RunFilter(*options); }; });

@@ -20,6 +20,7 @@ struct RunOptions {
   std::string profile;
   std::string action = "errno";
   std::string soft_action = "log";
+  bool no_args = false;
   std::string learn_output;
   bool phased = false;
   std::string phase_log;
@@ -66,6 +67,8 @@ int RunRun(const RunOptions& options) {
       ParseFilterOptions(options.action, options.soft_action, "");
   if (!filter_options.ok()) return ReportError(filter_options.error());
   bool learn = filter_options->action == FilterAction::kLog;
+  // Learning records new calls, not new values: it runs on the syscall-level filter.
+  filter_options->with_arguments = !options.no_args && !learn;
   if (!options.learn_output.empty() && !learn) {
     return ReportError(Error("--learn-output needs --action log (learning mode)"));
   }
@@ -117,6 +120,8 @@ void RegisterRunVerb(CLI::App& app, VerbAction& action) {
                    "What a hybrid profile's soft calls get: log (default), errno");
   verb->add_option("--learn-output", options->learn_output,
                    "With --action log: write the calls outside the profile here as a profile");
+  verb->add_flag("--no-args", options->no_args,
+                 "Check syscalls only, not their arguments (the profile's argument values)");
   verb->add_flag("--phased", options->phased,
                  "Enforce the profile's phases: start with the union of the phases and narrow "
                  "to the calls of the current and later phases as each phase's trigger fires");

@@ -24,6 +24,7 @@
 #include "ebpf/kernel_btf.h"
 #include "ebpf/recorder_abi.h"
 #include "recorder.skel.h"
+#include "syscalls/argument_table.h"
 
 namespace sysfence {
 namespace {
@@ -57,6 +58,11 @@ constexpr KernelField kRecorderFields[] = {
     {"vfsmount", "mnt_root"},
     {"pt_regs", "orig_ax"},
     {"pt_regs", "di"},
+    {"pt_regs", "si"},
+    {"pt_regs", "dx"},
+    {"pt_regs", "r10"},
+    {"pt_regs", "r8"},
+    {"pt_regs", "r9"},
     {"pt_regs", "bx"},
 };
 
@@ -153,6 +159,18 @@ std::string JoinPath(const char* components, size_t bytes) {
   return path;
 }
 
+// The argument table (syscalls/argument_table.h) as the kernel program reads it.
+void SetArgumentSpecs(volatile sf_argument_spec (&specs)[SF_X86_64_LIMIT]) {
+  for (const ArgumentSpec& spec : ArgumentSpecs()) {
+    if (spec.syscall < 0 || spec.syscall >= SF_X86_64_LIMIT) continue;
+    volatile sf_argument_spec& into = specs[spec.syscall];
+    if (into.count >= SF_ARGS_PER_CALL) continue;  // bpf_recorder_test checks that all fit
+    into.index[into.count] = spec.index;
+    into.mask[into.count] = spec.mask;
+    into.count = into.count + 1;
+  }
+}
+
 BpfCallEvent CallOf(const sf_call_event& record) {
   BpfCallEvent event;
   event.tid = static_cast<pid_t>(record.header.tid);
@@ -238,6 +256,7 @@ Result<std::unique_ptr<BpfRecorder>> BpfRecorder::Create(const BpfRecorderOption
   if (recorder->skeleton_ == nullptr) return LoadError(errno, log);
   times.open = MillisecondsSince(step);
   recorder->skeleton_->rodata->call_events = options.call_events ? 1 : 0;
+  SetArgumentSpecs(recorder->skeleton_->rodata->argument_specs);
   // A record per call needs room to wait while sysfence writes the events file.
   if (options.call_events) bpf_map__set_max_entries(recorder->skeleton_->maps.events, 16 << 20);
   step = Now();
@@ -466,6 +485,14 @@ int BpfRecorder::Dispatch(const void* data, size_t size) {
         calls.number = static_cast<int>(i386 ? record->slot - SF_I386_BASE : record->slot);
         calls.count = uint64_t{1} << SF_COUNTER_BITS;
         sink_->OnCalls(calls);
+        return 0;
+      }
+      break;
+    case SF_EVENT_ARGUMENT:
+      if (const auto* record = As<sf_argument_event>(data, size);
+          record != nullptr && record->number < SF_X86_64_LIMIT && record->index < 6) {
+        sink_->OnArgument({tid, static_cast<pid_t>(record->tgid), record->epoch, record->number,
+                           record->index, record->value});
         return 0;
       }
       break;

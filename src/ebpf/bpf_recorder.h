@@ -2,7 +2,8 @@
 // resolved against a minimal BTF of the running kernel, kernel_btf.h), attaches it to the raw
 // sys_enter and sched_process_fork/exec/exit tracepoints, and hands what the kernel sends to a
 // sink. The kernel counts calls per task; user space sees each task's counts when they are
-// flushed (at exec, exit and the first call after a phase switch), plus fork, exec and exit.
+// flushed (at exec, exit and the first call after a phase switch), plus fork, exec and exit,
+// and each new value of the argument table's arguments.
 // Everything is detached and freed when the recorder is destroyed.
 //
 //   Result<std::unique_ptr<BpfRecorder>> recorder = BpfRecorder::Create({});
@@ -84,6 +85,17 @@ struct BpfCallEvent {
   int64_t monotonic_ns = 0;
 };
 
+// A value of an argument of the argument table (syscalls/argument_table.h), masked, that thread
+// `tid` passed for the first time in its current image and phase epoch.
+struct BpfArgument {
+  pid_t tid = 0;
+  pid_t tgid = 0;
+  uint32_t epoch = 0;
+  int number = 0;  // x86-64
+  uint8_t index = 0;
+  uint64_t value = 0;
+};
+
 // Receives the kernel's records in the order the kernel made them. A task's calls are flushed
 // before its exec and its exit are reported, so a sink that tracks each task's image and phase
 // attributes them exactly.
@@ -100,6 +112,7 @@ class BpfEventSink {
   // x32 calls and numbers outside both tables: counted, not recordable in a profile.
   virtual void OnUnrecordable(pid_t /*tid*/, uint64_t /*count*/) {}
   virtual void OnFirstCall(const BpfCallEvent& /*event*/) {}
+  virtual void OnArgument(const BpfArgument& /*argument*/) {}
   virtual void OnCall(const BpfCallEvent& /*event*/) {}
 };
 

@@ -7,6 +7,7 @@
 #include <bpf/btf.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/types.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,9 +19,20 @@
 #include <vector>
 
 #include "ebpf/kernel_btf.h"
+#include "ebpf/recorder_abi.h"
+#include "syscalls/argument_table.h"
 
 namespace sysfence {
 namespace {
+
+// The kernel program has room for every argument the table records of a call.
+TEST(BpfRecorderAbi, ArgumentTableFitsTheKernelProgram) {
+  for (const ArgumentSpec& spec : ArgumentSpecs()) {
+    EXPECT_LT(spec.syscall, SF_X86_64_LIMIT) << spec.name;
+    EXPECT_LE(ArgumentSpecsOf(spec.syscall).size(), size_t{SF_ARGS_PER_CALL}) << spec.syscall;
+    EXPECT_LT(spec.index, 6) << spec.syscall;
+  }
+}
 
 struct Recorded : BpfEventSink {
   void OnFork(const BpfForkEvent& event) override { forks.push_back(event); }

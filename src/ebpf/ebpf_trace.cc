@@ -114,6 +114,11 @@ class RecordTranslator : public BpfEventSink {
 
   void OnCall(const BpfCallEvent& event) override { sink_.OnSyscall(Call(event)); }
 
+  void OnArgument(const BpfArgument& argument) override {
+    sink_.OnArgument({argument.tid, static_cast<uint64_t>(argument.number), argument.index,
+                      argument.value, static_cast<int>(argument.epoch)});
+  }
+
   int distinct() const { return distinct_; }
   int last_new() const { return last_new_; }
 

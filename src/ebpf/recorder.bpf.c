@@ -9,8 +9,9 @@
  * threads whose slot is taken), so that the per-call lookup costs an array index and one
  * comparison, for recorded tasks and for every other task of the system alike. Per call the
  * sys_enter program then increments a 16-bit counter in the task's own slot (no atomics: only
- * the task itself counts into it). A task's counters are flushed to user space, which knows its
- * image and phase, whenever that attribution changes: at exec (the execve itself counts for the
+ * the task itself counts into it); for the few calls of the argument table, each value a task
+ * passes is sent once per image and phase. A task's counters are flushed to user space, which knows
+ * its image and phase, whenever that attribution changes: at exec (the execve itself counts for the
  * image that called it), at exit, and at its first call after a phase switch (the `epoch`
  * global, written by sysfence).
  *
@@ -23,12 +24,11 @@
  * x86-64 and i386 (int 0x80) calls are told apart by the task's TS_COMPAT status, as the
  * kernel's own syscall_get_arch() does. The raw sys_enter tracepoint runs after seccomp: a call
  * that a filter denies or kills is not seen (the ptrace backend does not see it either). */
-#include "vmlinux.h"
-
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 
 #include "recorder_abi.h"
+#include "vmlinux.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -46,6 +46,8 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the loader before the program is loaded. */
 const volatile __u32 call_events = 0; /* send one SF_EVENT_CALL record per call */
+/* The argument table, indexed by x86-64 number. */
+const volatile struct sf_argument_spec argument_specs[SF_X86_64_LIMIT] = {};
 
 /* Written by sysfence before it attaches the programs: record every task under the cgroup in
  * `watched_cgroup` (a join record when it is first seen). */
@@ -64,6 +66,8 @@ __u32 epoch = 0;
 __u64 lost_events = 0;     /* ring-buffer records that did not fit */
 __u64 untracked_tasks = 0; /* children of recorded tasks the task table had no room for */
 __s64 live_tasks = 0;      /* tasks in the table */
+/* The serial of the next task (or image: exec takes a new one); 0 is never given. */
+__u32 next_serial = 0;
 /* Which x86-64 numbers have been seen, for the discovery records. */
 __u64 seen[SF_X86_64_LIMIT / 64] = {};
 
@@ -88,6 +92,16 @@ struct {
   __uint(max_entries, 2 << 20);
 } events SEC(".maps");
 
+/* The argument values each task has sent already, so that a value costs one lookup after its
+ * first call. Least recently used entries make room: a value forgotten is sent again, which
+ * user space ignores. */
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 16384);
+  __type(key, struct sf_argument_key);
+  __type(value, __u8);
+} seen_arguments SEC(".maps");
+
 /* Records larger than the BPF stack are built here, then copied to the ring without their
  * unused end. Tracepoint programs run with preemption off, so a CPU's scratch is never used
  * by two of them at once. */
@@ -109,9 +123,9 @@ struct {
 static const struct sf_task zero_task;
 
 /* The recorded task `tid`, or 0. */
-static __always_inline struct sf_task *find_task(__u32 tid) {
+static __always_inline struct sf_task* find_task(__u32 tid) {
   __u32 index = tid % SF_TASK_SLOTS;
-  struct sf_task *slot = bpf_map_lookup_elem(&task_slots, &index);
+  struct sf_task* slot = bpf_map_lookup_elem(&task_slots, &index);
   if (!slot) return 0;
   if (slot->owner == tid) return slot;
   if (slot->overflow == 0) return 0;
@@ -120,12 +134,12 @@ static __always_inline struct sf_task *find_task(__u32 tid) {
 
 /* Adds `tid` (not yet running, or sysfence's own child) to the table; 0 when there is no room
  * left. */
-static __always_inline struct sf_task *add_task(__u32 tid, __u32 tgid, __u32 task_epoch,
+static __always_inline struct sf_task* add_task(__u32 tid, __u32 tgid, __u32 task_epoch,
                                                 __u32 flags) {
   __u32 index = tid % SF_TASK_SLOTS;
-  struct sf_task *slot = bpf_map_lookup_elem(&task_slots, &index);
+  struct sf_task* slot = bpf_map_lookup_elem(&task_slots, &index);
   if (!slot || tid == 0) return 0;
-  struct sf_task *task = 0;
+  struct sf_task* task = 0;
   if (__sync_val_compare_and_swap(&slot->owner, 0, tid) == 0) {
     task = slot;
   } else if (bpf_map_update_elem(&overflow_tasks, &tid, &zero_task, BPF_NOEXIST) == 0) {
@@ -141,14 +155,15 @@ static __always_inline struct sf_task *add_task(__u32 tid, __u32 tgid, __u32 tas
   task->epoch = task_epoch;
   task->flags = flags;
   task->unrecordable = 0;
+  task->serial = __sync_fetch_and_add(&next_serial, 1) + 1;
   __sync_fetch_and_add(&live_tasks, 1);
   return task;
 }
 
 /* Removes `task` (flushed already) from the table. */
-static __always_inline void remove_task(struct sf_task *task, __u32 tid) {
+static __always_inline void remove_task(struct sf_task* task, __u32 tid) {
   __u32 index = tid % SF_TASK_SLOTS;
-  struct sf_task *slot = bpf_map_lookup_elem(&task_slots, &index);
+  struct sf_task* slot = bpf_map_lookup_elem(&task_slots, &index);
   if (!slot) return;
   __sync_fetch_and_add(&live_tasks, -1);
   if (slot == task) {
@@ -159,8 +174,8 @@ static __always_inline void remove_task(struct sf_task *task, __u32 tid) {
   __sync_fetch_and_add(&slot->overflow, -1);
 }
 
-static __always_inline void *reserve(__u64 size, __u32 kind, __u32 tid, __u64 now) {
-  struct sf_event_header *header = bpf_ringbuf_reserve(&events, size, 0);
+static __always_inline void* reserve(__u64 size, __u32 kind, __u32 tid, __u64 now) {
+  struct sf_event_header* header = bpf_ringbuf_reserve(&events, size, 0);
   if (!header) {
     __sync_fetch_and_add(&lost_events, 1);
     return 0;
@@ -172,18 +187,18 @@ static __always_inline void *reserve(__u64 size, __u32 kind, __u32 tid, __u64 no
 }
 
 struct flush_walk {
-  __u64 *counts; /* the task's counters, four to a word */
-  struct sf_counts_event *event;
+  __u64* counts; /* the task's counters, four to a word */
+  struct sf_counts_event* event;
 };
 
 /* One word of four counters: copied to the record and cleared if any is not zero. The count
  * of words copied lives in the record (map memory), not in `walk`: the verifier does not track
  * values in map memory, so it verifies this callback once instead of once per count. */
-static long flush_word(__u32 index, struct flush_walk *walk) {
+static long flush_word(__u32 index, struct flush_walk* walk) {
   if (index >= SF_COUNT_WORDS) return 1;
   __u64 value = walk->counts[index];
   if (!value) return 0;
-  struct sf_counts_event *event = walk->event;
+  struct sf_counts_event* event = walk->event;
   __u32 n = event->word_count;
   if (n >= SF_COUNT_WORDS) return 1;
   event->words[n].word = index;
@@ -194,13 +209,13 @@ static long flush_word(__u32 index, struct flush_walk *walk) {
 }
 
 /* Sends the task's counters (the words that are not zero) and resets them. */
-static __always_inline void flush(struct sf_task *task, __u32 tid, __u64 now) {
+static __always_inline void flush(struct sf_task* task, __u32 tid, __u64 now) {
   __u32 zero = 0;
-  struct scratch *buffer = bpf_map_lookup_elem(&scratch, &zero);
+  struct scratch* buffer = bpf_map_lookup_elem(&scratch, &zero);
   if (!buffer) return;
-  struct sf_counts_event *event = &buffer->counts;
+  struct sf_counts_event* event = &buffer->counts;
   event->word_count = 0;
-  struct flush_walk walk = {(__u64 *)task->counts, event};
+  struct flush_walk walk = {(__u64*)task->counts, event};
   bpf_loop(SF_COUNT_WORDS, flush_word, &walk, 0);
   event->header.kind = SF_EVENT_COUNTS;
   event->header.tid = tid;
@@ -218,7 +233,7 @@ static __always_inline void flush(struct sf_task *task, __u32 tid, __u64 now) {
 }
 
 static __always_inline void send_call(__u32 kind, __u32 tid, __u32 tgid, __u32 slot, __u64 now) {
-  struct sf_call_event *event = reserve(sizeof(*event), kind, tid, now);
+  struct sf_call_event* event = reserve(sizeof(*event), kind, tid, now);
   if (!event) return;
   event->tgid = tgid;
   event->slot = slot;
@@ -228,12 +243,12 @@ static __always_inline void send_call(__u32 kind, __u32 tid, __u32 tgid, __u32 s
 /* Run by sysfence (BPF_PROG_TEST_RUN) to add a thread, with the same atomics as the fork
  * program uses. */
 SEC("syscall")
-int sf_track(struct sf_track_args *request) {
+int sf_track(struct sf_track_args* request) {
   if (find_task(request->tid)) {
     request->result = 1; /* recorded already (a recorded thread created it meanwhile) */
     return 0;
   }
-  struct sf_task *task = add_task(request->tid, request->tgid, epoch, request->flags);
+  struct sf_task* task = add_task(request->tid, request->tgid, epoch, request->flags);
   request->result = task ? 0 : -SF_ENOSPC;
   return 0;
 }
@@ -241,8 +256,8 @@ int sf_track(struct sf_track_args *request) {
 /* Run by sysfence to remove a thread it added that had exited before: its exit program never
  * ran for it, so nothing else would. */
 SEC("syscall")
-int sf_untrack(struct sf_track_args *request) {
-  struct sf_task *task = find_task(request->tid);
+int sf_untrack(struct sf_track_args* request) {
+  struct sf_task* task = find_task(request->tid);
   request->result = task ? 0 : 1;
   if (task) remove_task(task, request->tid);
   return 0;
@@ -251,23 +266,23 @@ int sf_untrack(struct sf_track_args *request) {
 /* How ptrace would report this spawn (kernel_clone): CLONE_VFORK makes a vfork, an exit signal
  * other than SIGCHLD a clone, anything else a fork. The child does not hold the clone flags, so
  * they are read from the parent's system call, which is still in progress. */
-static __always_inline __u32 spawn_kind(struct task_struct *child) {
-  struct task_struct *current = bpf_get_current_task_btf();
-  struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(current);
+static __always_inline __u32 spawn_kind(struct task_struct* child) {
+  struct task_struct* current = bpf_get_current_task_btf();
+  struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(current);
   long number = BPF_CORE_READ(regs, orig_ax);
   __u64 flags = 0;
   if (current->thread_info.status & SF_TS_COMPAT) {
     if (number == SF_NR_I386_VFORK) return SF_SPAWN_VFORK;
     if (number == SF_NR_I386_CLONE) flags = (__u32)BPF_CORE_READ(regs, bx);
     if (number == SF_NR_CLONE3) {
-      bpf_probe_read_user(&flags, sizeof(flags), (void *)(BPF_CORE_READ(regs, bx) & 0xffffffff));
+      bpf_probe_read_user(&flags, sizeof(flags), (void*)(BPF_CORE_READ(regs, bx) & 0xffffffff));
     }
   } else {
     if (number == SF_NR_VFORK) return SF_SPAWN_VFORK;
     if (number == SF_NR_CLONE) flags = BPF_CORE_READ(regs, di);
     /* clone3(struct clone_args *args, size): flags is the first field */
     if (number == SF_NR_CLONE3) {
-      bpf_probe_read_user(&flags, sizeof(flags), (void *)BPF_CORE_READ(regs, di));
+      bpf_probe_read_user(&flags, sizeof(flags), (void*)BPF_CORE_READ(regs, di));
     }
   }
   if (flags & SF_CLONE_VFORK) return SF_SPAWN_VFORK;
@@ -277,17 +292,17 @@ static __always_inline __u32 spawn_kind(struct task_struct *child) {
 /* raw_tp/sched_process_fork: (struct task_struct *parent, struct task_struct *child), in the
  * parent, before the child first runs. */
 SEC("raw_tp/sched_process_fork")
-int sf_fork(__u64 *args) {
-  struct task_struct *parent = (struct task_struct *)args[0];
-  struct task_struct *child = (struct task_struct *)args[1];
+int sf_fork(__u64* args) {
+  struct task_struct* parent = (struct task_struct*)args[0];
+  struct task_struct* child = (struct task_struct*)args[1];
   __u32 parent_tid = BPF_CORE_READ(parent, pid);
-  struct sf_task *parent_task = find_task(parent_tid);
+  struct sf_task* parent_task = find_task(parent_tid);
   if (!parent_task) return 0;
   __u32 child_tid = BPF_CORE_READ(child, pid);
   __u32 child_tgid = BPF_CORE_READ(child, tgid);
   __u32 tracked = add_task(child_tid, child_tgid, parent_task->epoch, 0) != 0;
   if (!tracked) __sync_fetch_and_add(&untracked_tasks, 1);
-  struct sf_fork_event *event =
+  struct sf_fork_event* event =
       reserve(sizeof(*event), SF_EVENT_FORK, parent_tid, bpf_ktime_get_ns());
   if (!event) return 0;
   event->child_tid = child_tid;
@@ -299,25 +314,25 @@ int sf_fork(__u64 *args) {
 }
 
 struct path_walk {
-  struct dentry *dentry;
-  struct mount *mount;
+  struct dentry* dentry;
+  struct mount* mount;
   __u32 offset;
   __u32 complete;
 };
 
 /* One step of the walk from a file to the root: a dentry's name, or a jump from a mount's root
  * to the mount point it hides. Returns 1 to stop. */
-static long path_step(__u32 index, struct path_walk *walk) {
+static long path_step(__u32 index, struct path_walk* walk) {
   __u32 zero = 0;
-  struct scratch *buffer = bpf_map_lookup_elem(&scratch, &zero);
+  struct scratch* buffer = bpf_map_lookup_elem(&scratch, &zero);
   if (!buffer) return 1;
-  struct sf_exec_event *event = &buffer->exec;
-  struct dentry *dentry = walk->dentry;
-  struct mount *mount = walk->mount;
-  struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
-  struct dentry *mount_root = BPF_CORE_READ(mount, mnt.mnt_root);
+  struct sf_exec_event* event = &buffer->exec;
+  struct dentry* dentry = walk->dentry;
+  struct mount* mount = walk->mount;
+  struct dentry* parent = BPF_CORE_READ(dentry, d_parent);
+  struct dentry* mount_root = BPF_CORE_READ(mount, mnt.mnt_root);
   if (dentry == mount_root || dentry == parent) {
-    struct mount *mount_parent = BPF_CORE_READ(mount, mnt_parent);
+    struct mount* mount_parent = BPF_CORE_READ(mount, mnt_parent);
     if (mount_parent == mount || dentry != mount_root) {
       walk->complete = 1;
       return 1;
@@ -328,7 +343,7 @@ static long path_step(__u32 index, struct path_walk *walk) {
   }
   __u32 offset = walk->offset;
   if (offset > SF_PATH_BYTES - SF_NAME_BYTES) return 1;
-  const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+  const unsigned char* name = BPF_CORE_READ(dentry, d_name.name);
   long copied = bpf_probe_read_kernel_str(&event->path[offset], SF_NAME_BYTES, name);
   if (copied <= 0) return 1;
   walk->offset = offset + copied;
@@ -339,18 +354,18 @@ static long path_step(__u32 index, struct path_walk *walk) {
 /* Sends the image `process` runs (the file /proc/PID/exe names: the path of its dentries up to
  * their mount's root, then on from each mount point, up to the root of the mount namespace) as
  * a record of `kind`: SF_EVENT_EXEC or SF_EVENT_JOIN. */
-static __always_inline void send_image(struct task_struct *process, __u32 kind, __u32 tid,
+static __always_inline void send_image(struct task_struct* process, __u32 kind, __u32 tid,
                                        __u32 former_tid, __u32 launch, __u64 now) {
   __u32 zero = 0;
-  struct scratch *buffer = bpf_map_lookup_elem(&scratch, &zero);
+  struct scratch* buffer = bpf_map_lookup_elem(&scratch, &zero);
   if (!buffer) return;
-  struct sf_exec_event *event = &buffer->exec;
+  struct sf_exec_event* event = &buffer->exec;
   event->header.kind = kind;
   event->header.tid = tid;
   event->header.time_ns = now;
   event->former_tid = former_tid;
   event->launch = launch;
-  struct file *file = BPF_CORE_READ(process, mm, exe_file);
+  struct file* file = BPF_CORE_READ(process, mm, exe_file);
   struct path_walk walk = {
       .dentry = BPF_CORE_READ(file, f_path.dentry),
       .mount = container_of(BPF_CORE_READ(file, f_path.mnt), struct mount, mnt),
@@ -373,10 +388,10 @@ static __always_inline void send_image(struct task_struct *process, __u32 kind, 
  * after the new image is in place and, for a thread that exec'd, after it took its process's
  * id (its process's other threads, the leader among them, have exited by then). */
 SEC("raw_tp/sched_process_exec")
-int sf_exec(__u64 *args) {
-  struct task_struct *process = (struct task_struct *)args[0];
+int sf_exec(__u64* args) {
+  struct task_struct* process = (struct task_struct*)args[0];
   __u32 former_tid = (__u32)args[1];
-  struct sf_task *task = find_task(former_tid);
+  struct sf_task* task = find_task(former_tid);
   if (!task) return 0;
   __u64 now = bpf_ktime_get_ns();
   __u32 pid = BPF_CORE_READ(process, pid);
@@ -393,16 +408,65 @@ int sf_exec(__u64 *args) {
   }
   task->tgid = pid;
   task->flags = 0;
+  task->serial = __sync_fetch_and_add(&next_serial, 1) + 1; /* values are per image */
   send_image(process, SF_EVENT_EXEC, pid, former_tid, launch, now);
   return 0;
+}
+
+static __always_inline __u64 argument_register(struct pt_regs* regs, __u32 index) {
+  switch (index) {
+    case 0:
+      return BPF_CORE_READ(regs, di);
+    case 1:
+      return BPF_CORE_READ(regs, si);
+    case 2:
+      return BPF_CORE_READ(regs, dx);
+    case 3:
+      return BPF_CORE_READ(regs, r10);
+    case 4:
+      return BPF_CORE_READ(regs, r8);
+    default:
+      return BPF_CORE_READ(regs, r9);
+  }
+}
+
+/* Sends the values of the argument table's arguments of x86-64 call `number` that this task
+ * has not sent in this image and phase. */
+static __always_inline void record_arguments(struct sf_task* task, __u32 tid, __u32 number,
+                                             struct pt_regs* regs) {
+  if (number >= SF_X86_64_LIMIT) return;
+  __u32 count = argument_specs[number].count;
+  for (__u32 i = 0; i < SF_ARGS_PER_CALL; i++) {
+    if (i >= count) return;
+    __u32 index = argument_specs[number].index[i];
+    struct sf_argument_key key = {};
+    key.serial = task->serial;
+    key.epoch = task->epoch;
+    key.number = (__u16)number;
+    key.index = (__u8)index;
+    key.value = argument_register(regs, index) & argument_specs[number].mask[i];
+    if (bpf_map_lookup_elem(&seen_arguments, &key)) continue;
+    __u8 one = 1;
+    bpf_map_update_elem(&seen_arguments, &key, &one, BPF_ANY);
+    struct sf_argument_event* event =
+        reserve(sizeof(*event), SF_EVENT_ARGUMENT, tid, bpf_ktime_get_ns());
+    if (!event) continue;
+    event->tgid = task->tgid;
+    event->epoch = key.epoch;
+    event->number = key.number;
+    event->index = key.index;
+    __builtin_memset(event->reserved, 0, sizeof(event->reserved));
+    event->value = key.value;
+    bpf_ringbuf_submit(event, 0);
+  }
 }
 
 /* raw_tp/sys_enter: (struct pt_regs *regs, long id), after seccomp and ptrace have let the call
  * through. */
 SEC("raw_tp/sys_enter")
-int sf_sys_enter(__u64 *args) {
+int sf_sys_enter(__u64* args) {
   __u32 tid = (__u32)bpf_get_current_pid_tgid();
-  struct sf_task *task = find_task(tid);
+  struct sf_task* task = find_task(tid);
   if (!task) {
     /* The path of every call of every other task: one global read more than without
      * --cgroup. */
@@ -417,7 +481,7 @@ int sf_sys_enter(__u64 *args) {
     send_image(bpf_get_current_task_btf(), SF_EVENT_JOIN, tid, tgid, 0, bpf_ktime_get_ns());
   }
   __u64 number = args[1];
-  struct task_struct *current = bpf_get_current_task_btf();
+  struct task_struct* current = bpf_get_current_task_btf();
   __u32 slot = SF_SLOTS;
   if (current->thread_info.status & SF_TS_COMPAT) {
     if (number < SF_I386_LIMIT) slot = SF_I386_BASE + number;
@@ -438,20 +502,22 @@ int sf_sys_enter(__u64 *args) {
     task->unrecordable++;
     return 0;
   }
+  /* Before the count: a snapshot of the counters never holds a call whose values are not in
+   * the ring already. */
+  if (slot < SF_X86_64_LIMIT) record_arguments(task, tid, slot, (struct pt_regs*)args[0]);
   __u16 count = task->counts[slot] + 1;
   task->counts[slot] = count;
   if (count == 1) {
     /* The first call of this number since the task's last flush: maybe the tree's first. */
     if (slot < SF_X86_64_LIMIT) {
       __u64 bit = 1ull << (slot & 63);
-      __u64 *word = &seen[slot / 64];
+      __u64* word = &seen[slot / 64];
       if (!(*word & bit) && !(__sync_fetch_and_or(word, bit) & bit)) {
         send_call(SF_EVENT_DISCOVERY, tid, task->tgid, slot, bpf_ktime_get_ns());
       }
     }
   } else if (count == 0) {
-    struct sf_carry_event *carry =
-        reserve(sizeof(*carry), SF_EVENT_CARRY, tid, bpf_ktime_get_ns());
+    struct sf_carry_event* carry = reserve(sizeof(*carry), SF_EVENT_CARRY, tid, bpf_ktime_get_ns());
     if (carry) {
       carry->epoch = task->epoch;
       carry->slot = slot;
@@ -464,16 +530,16 @@ int sf_sys_enter(__u64 *args) {
 /* raw_tp/sched_process_exit: (struct task_struct *p, bool group_dead), called by the exiting
  * task itself once it makes no more calls. */
 SEC("raw_tp/sched_process_exit")
-int sf_exit(__u64 *args) {
-  struct task_struct *exiting = (struct task_struct *)args[0];
+int sf_exit(__u64* args) {
+  struct task_struct* exiting = (struct task_struct*)args[0];
   __u32 tid = BPF_CORE_READ(exiting, pid);
-  struct sf_task *task = find_task(tid);
+  struct sf_task* task = find_task(tid);
   if (!task) return 0;
   __u64 now = bpf_ktime_get_ns();
   __u32 tgid = task->tgid;
   flush(task, tid, now);
   remove_task(task, tid);
-  struct sf_exit_event *event = reserve(sizeof(*event), SF_EVENT_EXIT, tid, now);
+  struct sf_exit_event* event = reserve(sizeof(*event), SF_EVENT_EXIT, tid, now);
   if (!event) return 0;
   event->tgid = tgid;
   event->exit_code = BPF_CORE_READ(exiting, exit_code);

@@ -34,6 +34,8 @@ struct sf_task {
   __u32 epoch;        /* the phase epoch `counts` belong to */
   __u32 flags;        /* SF_TASK_* */
   __u32 unrecordable; /* x32 calls and numbers outside both tables, since the last flush */
+  __u32 serial;       /* names this task running this image (a new one at exec) */
+  __u32 reserved;
   __u16 counts[SF_SLOTS];
 };
 
@@ -56,6 +58,7 @@ enum sf_event_kind {
   SF_EVENT_CALL,      /* sf_call_event: one call (only when call events are on) */
   SF_EVENT_JOIN,      /* sf_exec_event: a task of the watched cgroup, first seen (former_tid:
                          its process) */
+  SF_EVENT_ARGUMENT,  /* sf_argument_event: a value the task had not passed before */
 };
 
 struct sf_event_header {
@@ -127,6 +130,39 @@ struct sf_call_event {
   struct sf_event_header header;
   __u32 tgid;
   __u32 slot; /* SF_SLOTS: an unrecordable call */
+};
+
+/* The argument table's arguments (syscalls/argument_table.h), written by the loader into the
+ * program's read-only data: per x86-64 number, which argument registers to record (0-5:
+ * rdi, rsi, rdx, r10, r8, r9) and the mask each value is kept under. */
+#define SF_ARGS_PER_CALL 2
+
+struct sf_argument_spec {
+  __u8 count; /* arguments recorded for this number: 0 for most */
+  __u8 index[SF_ARGS_PER_CALL];
+  __u8 reserved[5];
+  __u64 mask[SF_ARGS_PER_CALL];
+};
+
+/* A value is sent once per task and image (serial), phase epoch, call and argument: the key
+ * of the `seen_arguments` map. */
+struct sf_argument_key {
+  __u32 serial;
+  __u32 epoch;
+  __u16 number;
+  __u8 index;
+  __u8 reserved[5];
+  __u64 value;
+};
+
+struct sf_argument_event {
+  struct sf_event_header header;
+  __u32 tgid;
+  __u32 epoch;
+  __u16 number; /* x86-64 */
+  __u8 index;
+  __u8 reserved[5];
+  __u64 value; /* masked */
 };
 
 /* NOLINTEND(readability-identifier-naming) */

@@ -176,6 +176,61 @@ TEST(ExportSystemd, SoftCallsAreAllowedAndLogged) {
   EXPECT_EQ(errno_soft.find("socket"), std::string::npos);
 }
 
+// diff's set plus socket(AF_INET|AF_UNIX, SOCK_STREAM) and mprotect without PROT_EXEC.
+Profile ArgumentProfile() {
+  Profile profile = DiffLikeProfile();
+  profile.syscalls.Insert(*SyscallNumber("socket"));
+  profile.args[*SyscallNumber("socket")] = {{0, {1, 2}}, {1, {1}}};
+  profile.args[*SyscallNumber("mprotect")] = {{2, {0, 2}}};
+  return profile;
+}
+
+TEST(ExportOci, ArgumentRulesAreOneEntryPerCombination) {
+  json oci = json::parse(Export(Policy(ArgumentProfile()), ExportFormat::kOci));
+  json plain;
+  std::vector<json> socket, mprotect;
+  for (const json& entry : oci["syscalls"]) {
+    if (!entry.contains("args")) {
+      plain = entry;
+    } else if (entry["names"] == json({"socket"})) {
+      socket.push_back(entry["args"]);
+    } else if (entry["names"] == json({"mprotect"})) {
+      mprotect.push_back(entry["args"]);
+    }
+  }
+  for (const char* name : {"socket", "mprotect"}) {
+    EXPECT_EQ(std::count(plain["names"].begin(), plain["names"].end(), name), 0) << name;
+  }
+  ASSERT_EQ(socket.size(), 2u) << "AF_UNIX and AF_INET, each with SOCK_STREAM";
+  EXPECT_EQ(socket[0], json::parse(R"([{"index":0,"value":4294967295,"valueTwo":1,
+      "op":"SCMP_CMP_MASKED_EQ"},{"index":1,"value":15,"valueTwo":1,"op":"SCMP_CMP_MASKED_EQ"}])"));
+  EXPECT_EQ(socket[1][0]["valueTwo"], 2);
+  ASSERT_EQ(mprotect.size(), 2u);
+  EXPECT_EQ(mprotect[0], json::parse(R"([{"index":2,"value":6,"valueTwo":0,
+      "op":"SCMP_CMP_MASKED_EQ"}])"));
+}
+
+TEST(ExportMinijail, ArgumentRulesAsExpressions) {
+  ExportedFilter out = *ExportFilter(Policy(ArgumentProfile()), ExportFormat::kMinijail);
+  EXPECT_NE(out.contents.find("\nsocket: arg0 == 0x1 && arg1 in 0xfffffffffffffff1 || "
+                              "arg0 == 0x2 && arg1 in 0xfffffffffffffff1\n"),
+            std::string::npos)
+      << out.contents;
+  EXPECT_NE(out.contents.find("\nmprotect: arg2 in 0xfffffffffffffffb\n"), std::string::npos)
+      << "no PROT_EXEC";
+  EXPECT_EQ(out.contents.find("\nsocket: 1\n"), std::string::npos);
+  ASSERT_EQ(out.notes.size(), 1u);
+  EXPECT_NE(out.notes[0].find("wider"), std::string::npos);
+}
+
+TEST(ExportSystemd, SaysItCannotCheckArguments) {
+  ExportedFilter out = *ExportFilter(Policy(ArgumentProfile()), ExportFormat::kSystemd);
+  EXPECT_NE(out.contents.find("cannot check arguments: mprotect socket"), std::string::npos)
+      << out.contents;
+  EXPECT_NE(out.contents.find(" socket"), std::string::npos) << "allowed whole";
+  ASSERT_EQ(out.notes.size(), 1u);
+}
+
 TEST(ExportMinijail, OneLinePerCallWithTheDefaultSpeltOut) {
   std::string kill =
       Export(Policy(DiffLikeProfile(), FilterAction::kKill), ExportFormat::kMinijail);

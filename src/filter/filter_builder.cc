@@ -61,6 +61,10 @@ FilterBuilder& FilterBuilder::Allow(const SyscallSet& set) {
 
 FilterBuilder& FilterBuilder::SetAction(const SyscallSet& set, FilterAction action) {
   for (int number : set) {
+    if (conditional_.contains(number)) {
+      Fail(MakeError("{} is given argument rules and another action", SyscallDisplayName(number)));
+      continue;
+    }
     auto [it, inserted] = native_.emplace(number, action);
     if (!inserted && it->second != action) {
       Fail(MakeError("{} is given two actions ({} and {})", SyscallDisplayName(number),
@@ -76,6 +80,17 @@ FilterBuilder& FilterBuilder::AllowI386(std::string_view name) {
     Fail(MakeError("unknown i386 syscall '{}'", name));
   } else {
     i386_.push_back(*number);
+  }
+  return *this;
+}
+
+FilterBuilder& FilterBuilder::AllowWhen(int number, std::vector<ArgumentRule> rules) {
+  if (number < 0 || number >= kSyscallNumberLimit) {
+    Fail(MakeError("syscall number {} is outside 0..{}", number, kSyscallNumberLimit - 1));
+  } else if (native_.contains(number) || conditional_.contains(number)) {
+    Fail(MakeError("{} is given argument rules and another action", SyscallDisplayName(number)));
+  } else {
+    conditional_.emplace(number, std::move(rules));
   }
   return *this;
 }
@@ -100,6 +115,26 @@ Result<CompiledFilter> FilterBuilder::Build() const {
     if (SeccompReturnValue(action) == default_value) continue;
     int rc = seccomp_rule_add(native->get(), SeccompReturnValue(action), number, 0);
     if (rc != 0) return LibseccompError(fmt::format("adding {}", SyscallDisplayName(number)), rc);
+  }
+  for (const auto& [number, rules] : conditional_) {
+    if (default_value == SECCOMP_RET_ALLOW) break;
+    for (const ArgumentRule& rule : rules) {
+      std::vector<scmp_arg_cmp> compares;
+      for (const ArgumentCondition& condition : rule) {
+        scmp_arg_cmp compare{};
+        compare.arg = condition.index;
+        compare.op = SCMP_CMP_MASKED_EQ;
+        compare.datum_a = condition.mask;
+        compare.datum_b = condition.value;
+        compares.push_back(compare);
+      }
+      int rc = seccomp_rule_add_array(native->get(), SCMP_ACT_ALLOW, number,
+                                      static_cast<unsigned>(compares.size()), compares.data());
+      if (rc != 0) {
+        return LibseccompError(
+            fmt::format("adding the argument rules of {}", SyscallDisplayName(number)), rc);
+      }
+    }
   }
   for (const auto& [number, marker] : marked_) {
     // Allowed anyway, or decided by a supervisor (which knows the launcher's own calls).

@@ -5,9 +5,11 @@
 //   - i386 calls (`int 0x80`): only the allowed i386 names run, the rest get the default;
 //   - x32 calls (x86-64 numbers with bit 30 set): always the default action;
 //   - any other architecture value: kill (the x86-64 kernel never produces one).
+//   - x86-64 calls with argument rules: allowed when a rule holds, the default action otherwise.
 // The dispatch is libseccomp's binary tree (SCMP_FLTATR_CTL_OPTIMIZE = 2), so a call costs
 // O(log n) comparisons instead of one per allowed syscall, and it reads only `arch` and `nr`
-// for calls without argument rules, which keeps them in the kernel's action cache.
+// for calls without argument rules, which keeps them in the kernel's action cache (calls with
+// argument rules run the filter every time).
 //
 //   FilterBuilder builder(FilterAction::kErrno);
 //   builder.Allow(profile.syscalls).AllowI386("socketcall").SetAction(soft, FilterAction::kLog);
@@ -26,6 +28,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "filter/argument_rules.h"
 #include "filter/filter_action.h"
 #include "profile/syscall_set.h"
 #include "seccomp/bpf_program.h"
@@ -62,6 +65,9 @@ class FilterBuilder {
   FilterBuilder& SetAction(const SyscallSet& set, FilterAction action);
   // An i386 call, by its i386 name, allowed when made through `int 0x80`.
   FilterBuilder& AllowI386(std::string_view name);
+  // Allows x86-64 `number` only when one of `rules` holds (argument_rules.h): each rule is an
+  // AND of masked equalities. No rules: the call gets the default action.
+  FilterBuilder& AllowWhen(int number, std::vector<ArgumentRule> rules);
   // Allows `number` when args[3..5] hold `marker` (for the launcher's execve and its
   // error-reporting write and exit_group).
   FilterBuilder& AllowWithMarker(int number, const CallMarker& marker);
@@ -76,6 +82,7 @@ class FilterBuilder {
   std::map<int, FilterAction> native_;  // x86-64 number -> action
   std::vector<int> i386_;               // i386 numbers allowed
   std::vector<std::pair<int, CallMarker>> marked_;
+  std::map<int, std::vector<ArgumentRule>> conditional_;
   std::optional<Error> first_error_;
 };
 

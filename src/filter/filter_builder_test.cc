@@ -6,7 +6,13 @@
 
 #include <gtest/gtest.h>
 #include <linux/audit.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <termios.h>
 
 #include <algorithm>
 
@@ -150,6 +156,93 @@ TEST(FilterBuilder, KeepsTheFirstErrorUntilBuild) {
       FilterBuilder(FilterAction::kErrno).Allow(read).SetAction(read, FilterAction::kLog).Build();
   ASSERT_FALSE(conflict.ok());
   EXPECT_NE(conflict.error().message().find("read"), std::string::npos);
+}
+
+// A profile with argument values (format version 2): socket families and types, ioctl
+// requests, mprotect without PROT_EXEC, clone without new namespaces.
+Profile ArgumentProfile() {
+  Profile profile = SampleProfile();
+  for (const char* name : {"socket", "ioctl", "mprotect", "clone"}) {
+    profile.syscalls.Insert(*SyscallNumber(name));
+  }
+  profile.args[SYS_socket] = {{0, {AF_INET, AF_INET6, AF_UNIX}}, {1, {SOCK_STREAM, SOCK_DGRAM}}};
+  profile.args[SYS_ioctl] = {{1, {TCGETS, TIOCGWINSZ}}};
+  profile.args[SYS_mprotect] = {{2, {0, PROT_WRITE}}};
+  profile.args[SYS_clone] = {{0, {0, CLONE_VM | CLONE_THREAD}}};
+  return profile;
+}
+
+TEST(FilterBuilder, ArgumentRulesDecideByMaskedValue) {
+  for (FilterAction action : {FilterAction::kErrno, FilterAction::kKill, FilterAction::kTrap}) {
+    SCOPED_TRACE(std::string(FilterActionName(action)));
+    Result<FilterPolicy> policy = MakeFilterPolicy(ArgumentProfile(), Options(action));
+    ASSERT_TRUE(policy.ok()) << policy.error().message();
+    EXPECT_EQ(policy->arguments.size(), 4u);
+    Result<CompiledFilter> filter = CompileFilterPolicy(*policy);
+    ASSERT_TRUE(filter.ok()) << filter.error().message();
+    testing::ExpectProgramMatchesPolicy(*policy, filter->program);
+
+    Result<BpfEvaluator> evaluator = BpfEvaluator::Create(filter->program);
+    ASSERT_TRUE(evaluator.ok());
+    auto verdict = [&](int nr, std::array<uint64_t, 6> args) {
+      seccomp_data data{};
+      data.arch = AUDIT_ARCH_X86_64;
+      data.nr = nr;
+      std::copy(args.begin(), args.end(), data.args);
+      return evaluator->Evaluate(data).value;
+    };
+    uint32_t deny = SeccompReturnValue(action);
+    EXPECT_EQ(verdict(SYS_socket, {AF_INET, SOCK_STREAM | SOCK_CLOEXEC}), SECCOMP_RET_ALLOW);
+    EXPECT_EQ(verdict(SYS_socket, {AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK}), SECCOMP_RET_ALLOW);
+    EXPECT_EQ(verdict(SYS_socket, {AF_NETLINK, SOCK_RAW}), deny);
+    EXPECT_EQ(verdict(SYS_socket, {AF_PACKET, SOCK_DGRAM}), deny);
+    EXPECT_EQ(verdict(SYS_socket, {AF_INET, SOCK_RAW}), deny);
+    EXPECT_EQ(verdict(SYS_ioctl, {1, TCGETS}), SECCOMP_RET_ALLOW);
+    EXPECT_EQ(verdict(SYS_ioctl, {1, TIOCSTI}), deny);
+    // An int argument the caller sign-extended: the kernel reads 32 bits, so does the rule.
+    EXPECT_EQ(verdict(SYS_ioctl, {1, 0xffffffff00000000 | TCGETS}), SECCOMP_RET_ALLOW);
+    EXPECT_EQ(verdict(SYS_mprotect, {0x1000, 4096, PROT_READ}), SECCOMP_RET_ALLOW);
+    EXPECT_EQ(verdict(SYS_mprotect, {0x1000, 4096, PROT_READ | PROT_WRITE}), SECCOMP_RET_ALLOW);
+    EXPECT_EQ(verdict(SYS_mprotect, {0x1000, 4096, PROT_READ | PROT_EXEC}), deny);
+    EXPECT_EQ(verdict(SYS_clone, {CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD}),
+              SECCOMP_RET_ALLOW)
+        << "fork";
+    EXPECT_EQ(verdict(SYS_clone, {CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+                                  CLONE_SYSVSEM | CLONE_SETTLS}),
+              SECCOMP_RET_ALLOW)
+        << "a thread";
+    EXPECT_EQ(verdict(SYS_clone, {CLONE_NEWUSER | SIGCHLD}), deny);
+    EXPECT_EQ(verdict(SYS_read, {}), SECCOMP_RET_ALLOW);
+  }
+}
+
+TEST(FilterPolicy, NoArgsPhasesAndTooManyCombinations) {
+  Profile profile = ArgumentProfile();
+  FilterOptions plain = Options(FilterAction::kErrno);
+  plain.with_arguments = false;
+  Result<FilterPolicy> syscall_level = MakeFilterPolicy(profile, plain);
+  ASSERT_TRUE(syscall_level.ok());
+  EXPECT_TRUE(syscall_level->arguments.empty()) << "--no-args";
+  EXPECT_TRUE(syscall_level->allowed.Contains("socket"));
+
+  // A phase's own values.
+  Phase serving{"serving", SyscallSet::FromNames({"socket", "read"}).value(), "", {}};
+  serving.args[SYS_socket] = {{0, {AF_INET6}}};
+  profile.phases.push_back(serving);
+  Result<FilterPolicy> phase =
+      MakeFilterPolicy(profile, Options(FilterAction::kErrno, FilterAction::kLog, "serving"));
+  ASSERT_TRUE(phase.ok());
+  EXPECT_EQ(phase->arguments.size(), 1u);
+  EXPECT_EQ(phase->arguments.at(SYS_socket).at(0), (std::set<uint64_t>{AF_INET6}));
+
+  // More combinations than a filter should hold: the call takes any arguments.
+  std::set<uint64_t> many;
+  for (uint64_t request = 0; request <= kMaxArgumentRules; ++request) many.insert(request);
+  profile.args[SYS_ioctl] = {{1, many}};
+  Result<FilterPolicy> wide = MakeFilterPolicy(profile, Options(FilterAction::kErrno));
+  ASSERT_TRUE(wide.ok());
+  EXPECT_FALSE(wide->arguments.contains(SYS_ioctl));
+  EXPECT_TRUE(wide->allowed.Contains("ioctl"));
 }
 
 TEST(FilterPolicy, PhaseSelectsThePhaseSetAndUnknownPhaseIsAnError) {

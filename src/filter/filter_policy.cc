@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "filter/argument_rules.h"
+
 namespace sysfence {
 
 namespace {
@@ -14,6 +16,18 @@ Status CheckActions(const FilterOptions& options) {
     return MakeError("a filter's default and soft actions cannot be 'allow'");
   }
   return Ok{};
+}
+
+// The argument values of `args` for the calls of `allowed`, without those that would need
+// too many rules.
+ArgumentValues ArgumentsFor(const ArgumentValues& args, const SyscallSet& allowed) {
+  ArgumentValues out;
+  for (const auto& [number, values] : args) {
+    if (!allowed.Contains(number) || values.empty()) continue;
+    if (ArgumentRuleCount(values) > kMaxArgumentRules) continue;
+    out[number] = values;
+  }
+  return out;
 }
 
 }  // namespace
@@ -26,6 +40,7 @@ Result<FilterPolicy> MakeFilterPolicy(const Profile& profile, const FilterOption
   policy.default_action = options.action;
   policy.soft_action = options.soft_action;
   SyscallSet chosen = profile.syscalls;
+  const ArgumentValues* chosen_args = &profile.args;
   if (!options.phase.empty()) {
     auto it = std::find_if(profile.phases.begin(), profile.phases.end(),
                            [&](const Phase& p) { return p.name == options.phase; });
@@ -36,10 +51,12 @@ Result<FilterPolicy> MakeFilterPolicy(const Profile& profile, const FilterOption
                        known.empty() ? "it has no phases" : "it has: " + known);
     }
     chosen = it->syscalls;
+    chosen_args = &it->args;
   }
   // Calls a phase itself was seen making are allowed outright in that phase.
   policy.allowed = options.phase.empty() ? chosen - profile.soft_syscalls : chosen;
   policy.soft = profile.soft_syscalls - policy.allowed;
+  if (options.with_arguments) policy.arguments = ArgumentsFor(*chosen_args, policy.allowed);
   for (const auto& [name, count] : profile.compat_i386) policy.i386_allowed.push_back(name);
   return policy;
 }
@@ -87,6 +104,7 @@ Result<PhasedPolicy> MakePhasedPolicy(const Profile& profile, const FilterOption
   policy.traced = (everything - profile.phases.back().syscalls) | triggers;
   policy.allowed = profile.phases.back().syscalls - policy.traced;
   policy.soft = profile.soft_syscalls - everything - triggers;
+  if (options.with_arguments) policy.arguments = ArgumentsFor(profile.args, policy.allowed);
   for (const auto& [name, count_i386] : profile.compat_i386) policy.i386_allowed.push_back(name);
   return phased;
 }
@@ -94,7 +112,12 @@ Result<PhasedPolicy> MakePhasedPolicy(const Profile& profile, const FilterOption
 Result<CompiledFilter> CompileFilterPolicy(const FilterPolicy& policy,
                                            const std::optional<CallMarker>& marker) {
   FilterBuilder builder(policy.default_action);
-  builder.Allow(policy.allowed)
+  SyscallSet conditional;
+  for (const auto& [number, values] : policy.arguments) {
+    conditional.Insert(number);
+    builder.AllowWhen(number, ArgumentRulesOf(number, values));
+  }
+  builder.Allow(policy.allowed - conditional)
       .SetAction(policy.soft, policy.soft_action)
       .SetAction(policy.traced, FilterAction::kTrace);
   for (const std::string& name : policy.i386_allowed) builder.AllowI386(name);

@@ -36,12 +36,19 @@ struct FilterOptions {
   FilterAction action = FilterAction::kErrno;     // for calls outside the profile
   FilterAction soft_action = FilterAction::kLog;  // for a hybrid profile's soft calls
   std::string phase;                              // "" = the whole profile
+  // Argument rules from the profile's argument values (format version 2); false: the
+  // syscall-level filter (`--no-args`).
+  bool with_arguments = true;
 };
 
 struct FilterPolicy {
-  std::string target;                     // the profile's target, for comments in the outputs
-  std::string phase;                      // the phase chosen, or ""
-  SyscallSet allowed;                     // x86-64 calls allowed outright
+  std::string target;  // the profile's target, for comments in the outputs
+  std::string phase;   // the phase chosen, or ""
+  SyscallSet allowed;  // x86-64 calls allowed (with `arguments`' rules)
+  // The allowed calls that are allowed only with these argument values (argument_rules.h
+  // turns them into rules); every other allowed call takes any arguments. A call whose values
+  // would need more than kMaxArgumentRules rules is left out (any arguments).
+  ArgumentValues arguments;
   SyscallSet soft;                        // x86-64 calls given soft_action (disjoint from allowed)
   SyscallSet traced;                      // x86-64 calls sent to a supervisor (phased runs)
   std::vector<std::string> i386_allowed;  // i386 names allowed through `int 0x80`
@@ -50,9 +57,9 @@ struct FilterPolicy {
 };
 
 // Fails when options.phase names no phase of the profile (the message lists the phases).
-// With a phase, the allowed set is that phase's; the profile's soft calls stay soft in every
-// phase (static analysis does not know phases), and its i386 calls stay allowed (traces do
-// not record them per phase).
+// With a phase, the allowed set and its argument values are that phase's; the profile's soft
+// calls stay soft in every phase (static analysis does not know phases), and its i386 calls
+// stay allowed (traces do not record them per phase).
 Result<FilterPolicy> MakeFilterPolicy(const Profile& profile, const FilterOptions& options);
 
 struct PhasedPolicy {
@@ -62,6 +69,8 @@ struct PhasedPolicy {
   std::vector<SyscallSet> allowed_from;  // [k]: what a process in phase k may call
 };
 
+// The filter is loaded once, before the first phase, so its argument rules are the whole
+// profile's (every phase's values); only the set of calls narrows from phase to phase.
 // Fails when the profile has fewer than two phases, or a phase's trigger cannot be read or
 // cannot be seen by a supervisor (`mark`, which only `sysfence trace` hears).
 Result<PhasedPolicy> MakePhasedPolicy(const Profile& profile, const FilterOptions& options);

@@ -9,6 +9,7 @@
 
 #include <linux/filter.h>
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <utility>
@@ -18,15 +19,18 @@
 
 namespace sysfence::testing {
 
-// What `policy` says the filter returns for a call (arch is an AUDIT_ARCH_* value).
-uint32_t ExpectedVerdict(const FilterPolicy& policy, uint32_t arch, uint32_t nr);
+// What `policy` says the filter returns for a call (arch is an AUDIT_ARCH_* value) with
+// these arguments (which matter only to calls with argument rules).
+uint32_t ExpectedVerdict(const FilterPolicy& policy, uint32_t arch, uint32_t nr,
+                         const std::array<uint64_t, 6>& args = {});
 
 // (arch, nr) pairs: x86-64 0..1023, x32 0..1023, i386 0..1023, edge numbers, foreign arches.
 std::vector<std::pair<uint32_t, uint32_t>> AllCallsToCheck();
 
 // Adds a gtest failure (at most a few) for each call whose verdict differs from the oracle,
 // and for each plain call whose evaluation read arguments (which would keep it out of the
-// kernel's action cache).
+// kernel's action cache). Calls with argument rules are also run with each rule's values,
+// with the bits outside the masks set, and with each masked bit flipped.
 void ExpectProgramMatchesPolicy(const FilterPolicy& policy, std::span<const sock_filter> program);
 
 }  // namespace sysfence::testing

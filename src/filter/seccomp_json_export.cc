@@ -5,11 +5,15 @@
 // these formats cannot give i386 its own list: only x86-64 is listed, which makes i386 and x32
 // calls hit the runtime's bad-architecture action (blocked); a profile that needs i386 calls lists
 // SCMP_ARCH_X86 too, and a note says that the x86-64 names are then allowed on i386 as well.
+// Argument rules are entries with `args` (SCMP_CMP_MASKED_EQ: `value` is the mask, `valueTwo`
+// the value), one entry per allowed combination, as the runtimes AND an entry's conditions.
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "filter/argument_rules.h"
 #include "filter/exporters.h"
+#include "syscalls/syscall_table.h"
 
 namespace sysfence {
 namespace {
@@ -29,7 +33,9 @@ json CommonFields(const FilterPolicy& policy, std::string_view format,
   root["defaultAction"] = OciActionName(policy.default_action);
   if (policy.default_action == FilterAction::kErrno) root["defaultErrnoRet"] = kFilterErrno;
 
-  std::vector<std::string> allowed = NamesForExport(policy.allowed, format, notes);
+  SyscallSet conditional;
+  for (const auto& [number, values] : policy.arguments) conditional.Insert(number);
+  std::vector<std::string> allowed = NamesForExport(policy.allowed - conditional, format, notes);
   // i386-only names (socketcall, waitpid, ...) do not resolve on x86-64, so runtimes add them
   // to the i386 section only; names both ABIs share are already in the list.
   for (const std::string& name : policy.i386_allowed) {
@@ -40,6 +46,23 @@ json CommonFields(const FilterPolicy& policy, std::string_view format,
   std::sort(allowed.begin(), allowed.end());
   json syscalls = json::array();
   if (!allowed.empty()) syscalls.push_back(Rule(std::move(allowed), FilterAction::kAllow));
+  // The conditions of one entry must all hold, so each allowed combination of values is an
+  // entry of its own.
+  for (const auto& [number, values] : policy.arguments) {
+    std::string name(SyscallName(number));
+    for (const ArgumentRule& rule : ArgumentRulesOf(number, values)) {
+      json entry = Rule({name}, FilterAction::kAllow);
+      json args = json::array();
+      for (const ArgumentCondition& condition : rule) {
+        args.push_back({{"index", condition.index},
+                        {"value", condition.mask},
+                        {"valueTwo", condition.value},
+                        {"op", "SCMP_CMP_MASKED_EQ"}});
+      }
+      entry["args"] = std::move(args);
+      syscalls.push_back(std::move(entry));
+    }
+  }
   std::vector<std::string> soft = NamesForExport(policy.soft, format, notes);
   if (!soft.empty() && policy.soft_action != policy.default_action) {
     syscalls.push_back(Rule(std::move(soft), policy.soft_action));

@@ -5,10 +5,12 @@
 // trap action. Soft calls: log -> allowed and listed in SystemCallLog=; errno -> left out of
 // the allow-list when the default is errno too; with a kill default systemd cannot give single
 // calls an errno (a "~name:EPERM" entry only removes the name from an allow-list), so they
-// are allowed and logged, and a note says so.
+// are allowed and logged, and a note says so. SystemCallFilter= cannot express arguments: calls
+// with argument rules are allowed whole, and a comment and a note say so.
 #include <algorithm>
 
 #include "filter/exporters.h"
+#include "syscalls/syscall_table.h"
 
 namespace sysfence {
 namespace {
@@ -62,6 +64,17 @@ Result<ExportedFilter> ExportSystemd(const FilterPolicy& policy) {
   text += fmt::format("# sysfence: system call filter for {}, {} system calls.\n",
                       PolicyOrigin(policy), policy.allowed.Size() + policy.soft.Size());
   text += "# Add these lines to the [Service] section of the unit.\n";
+  if (!policy.arguments.empty()) {
+    std::vector<std::string> names;
+    for (const auto& [number, values] : policy.arguments) names.emplace_back(SyscallName(number));
+    text += fmt::format(
+        "# SystemCallFilter= cannot check arguments: {} are allowed with any arguments here\n"
+        "# (the bpf, oci and minijail formats check them).\n",
+        JoinNames(names));
+    out.notes.push_back(
+        fmt::format("systemd cannot check syscall arguments: the argument rules of {} are left out",
+                    JoinNames(names)));
+  }
   if (log_only) {
     text +=
         "# Learning mode: nothing is blocked; calls outside the profile are logged to the\n"

@@ -4,6 +4,26 @@
 #include "record/call_counters.h"
 
 namespace sysfence {
+namespace {
+
+void Join(ArgumentValues& into, const ArgumentValues& from) {
+  for (const auto& [syscall, args] : from) {
+    for (const auto& [index, values] : args)
+      into[syscall][index].insert(values.begin(), values.end());
+  }
+}
+
+// Within one recording every call of a table syscall left its values, so joining is a plain
+// union (UnionArguments' "any" rule is for profiles that may say nothing).
+void AddArguments(const ArgumentValues& args, const std::string& path, Profile* profile,
+                  Phase* phase) {
+  if (args.empty()) return;
+  Join(profile->args, args);
+  Join(profile->image_args[path], args);
+  if (phase != nullptr) Join(phase->args, args);
+}
+
+}  // namespace
 
 void ImageCounters::Switch(int phase) {
   size_t index = static_cast<size_t>(phase);
@@ -24,7 +44,7 @@ ImageCounters* CallCounters::Intern(const std::string& path) {
   return slot.get();
 }
 
-uint64_t CallCounters::AddToProfile(Profile* profile) const {
+uint64_t CallCounters::AddToProfile(Profile* profile, bool with_arguments) const {
   uint64_t unnamed_i386 = 0;
   for (const auto& [path, image] : images_) {
     SyscallSet& image_set = profile->images[path];
@@ -47,6 +67,7 @@ uint64_t CallCounters::AddToProfile(Profile* profile) const {
           into_phase->images[path].Insert(nr);
         }
       }
+      if (with_arguments) AddArguments(counts->args, path, profile, into_phase);
       for (int nr = 0; nr < kI386NumberLimit; ++nr) {
         uint64_t n = counts->i386[static_cast<size_t>(nr)];
         if (n == 0) continue;
@@ -59,6 +80,11 @@ uint64_t CallCounters::AddToProfile(Profile* profile) const {
       }
     }
   }
+  // A value may come without its call's count in a snapshot taken while recording goes on
+  // (FinishWith): the profile's arguments name only calls it has.
+  RestrictArguments(profile->args, profile->syscalls);
+  for (auto& [path, args] : profile->image_args) RestrictArguments(args, profile->images[path]);
+  for (Phase& phase : profile->phases) RestrictArguments(phase.args, phase.syscalls);
   return unnamed_i386;
 }
 

@@ -5,6 +5,7 @@
 //   CallCounters counters;
 //   ImageCounters* image = counters.Intern("/usr/bin/diff");   // at exec time
 //   image->ForPhase(0).x86_64[__NR_read]++;                      // at every stop
+//   RecordArguments(image->ForPhase(0).args, __NR_socket, regs);  // calls of the argument table
 //   counters.AddToProfile(&profile);                             // at the end
 #ifndef SYSFENCE_RECORD_CALL_COUNTERS_H_
 #define SYSFENCE_RECORD_CALL_COUNTERS_H_
@@ -16,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "profile/argument_values.h"
 #include "profile/profile.h"
 #include "syscalls/syscall_table.h"
 
@@ -27,6 +29,8 @@ inline constexpr int kI386NumberLimit = 512;
 struct CallCounts {
   std::array<uint64_t, kSyscallNumberLimit> x86_64{};
   std::array<uint64_t, kI386NumberLimit> i386{};
+  // The argument table's values (x86-64 calls), as the profile keeps them.
+  ArgumentValues args;
 };
 
 // The calls of one executable image, split by phase (0 = before the first phase, i = the
@@ -59,9 +63,11 @@ class CallCounters {
   ImageCounters* Intern(const std::string& path);
 
   // Adds every count to `profile`: syscalls, counts, images (every interned image, even one
-  // that made no call), the phases already present in profile->phases, and compat_i386.
+  // that made no call), the phases already present in profile->phases, and compat_i386; and
+  // the argument values, whole, per image and per phase (`with_arguments`: else the profile
+  // says nothing of arguments, so that every value is allowed).
   // Returns how many i386 calls had a number the i386 table does not name (not recordable).
-  uint64_t AddToProfile(Profile* profile) const;
+  uint64_t AddToProfile(Profile* profile, bool with_arguments = true) const;
 
  private:
   std::map<std::string, std::unique_ptr<ImageCounters>> images_;

@@ -30,6 +30,10 @@
 //     ProcessCreated::provisional).
 //   - The exec of a thread that is not its process's leader: the process keeps its id; give
 //     the old thread id as former_tid, and no exit for it.
+//   - Argument values: a backend that stops at every call passes the registers with
+//     with_arguments; one that counts in the kernel sends each distinct value of the argument
+//     table's arguments through OnArgument, tagged like its counts, before the thread's next
+//     exec or exit.
 //   - A backend that counts calls itself (in the kernel) delivers them with OnCallCounts, each
 //     batch before the thread's next exec or exit, and tags each with the phase the tree was
 //     in (TreePhase()) when the calls were made; it calls OnIdle now and then, so that phase
@@ -56,6 +60,10 @@ struct CallRecord {
   SyscallArch arch = SyscallArch::kX86_64;
   uint64_t number = 0;  // as the kernel saw it (the x32 bit included)
   std::array<uint64_t, 6> args{};
+  // `args` holds the call's registers, and the Recorder keeps the values of the argument
+  // table's arguments (syscalls/argument_table.h) from them. A backend that cannot read them
+  // at every call leaves this false and reports the values through OnArgument instead.
+  bool with_arguments = false;
   uint64_t instruction_pointer = 0;
   int64_t monotonic_ns = 0;
   // Tell the observer only: the backend counts this call itself and delivers it through
@@ -73,6 +81,17 @@ struct CallCountRecord {
   SyscallArch arch = SyscallArch::kX86_64;
   uint64_t number = 0;
   uint64_t count = 0;
+  int phase = 0;
+};
+
+// One argument value a backend saw (it reports each value at least once per image and phase,
+// before the thread's next exec or exit): thread `pid` passed `value` (already masked as the
+// table says) as argument `index` of x86-64 call `number` while the tree was in `phase`.
+struct ArgumentRecord {
+  pid_t pid = 0;
+  uint64_t number = 0;
+  uint8_t index = 0;
+  uint64_t value = 0;
   int phase = 0;
 };
 
@@ -119,6 +138,7 @@ class RecordSink {
   virtual std::string_view ImageOf(pid_t pid) const = 0;
   virtual void OnSyscall(const CallRecord& call) = 0;
   virtual void OnCallCounts(const CallCountRecord& calls) = 0;
+  virtual void OnArgument(const ArgumentRecord& argument) = 0;
   // False (nothing recorded) when the parent is not traced.
   virtual bool OnProcessCreated(const ProcessCreated& event) = 0;
   virtual void OnExec(const ExecRecord& event) = 0;

@@ -1,5 +1,6 @@
 // The recording core (see recorder.h). Per call: one table lookup for the thread, one array
-// increment on its image's counters in its phase, and the observer's hook. Creations, execs
+// increment on its image's counters in its phase, the observer's hook, and for the few calls
+// of the argument table, their values into a small set. Creations, execs
 // and exits are rare; they keep the table and the image of each thread right.
 #include "record/recorder.h"
 
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 
+#include "profile/argument_values.h"
 #include "syscalls/syscall_table.h"
 
 namespace sysfence {
@@ -88,7 +90,20 @@ void Recorder::OnSyscall(const CallRecord& call) {
     stop.monotonic_ns = call.monotonic_ns;
     observer_->OnSyscall(*this, stop);
   }
-  if (!call.observe_only) Count(*tracee, call.arch, call.number, 1, phase_);
+  if (call.observe_only) return;
+  Count(*tracee, call.arch, call.number, 1, phase_);
+  if (call.with_arguments && call.arch == SyscallArch::kX86_64 &&
+      call.number < kSyscallNumberLimit) {
+    RecordArguments(tracee->image->ForPhase(std::max(phase_, tracee->phase)).args,
+                    static_cast<int>(call.number), call.args);
+  }
+}
+
+void Recorder::OnArgument(const ArgumentRecord& argument) {
+  Tracee* tracee = tree_.Find(argument.pid);
+  if (tracee == nullptr || tracee->launching || argument.number >= kSyscallNumberLimit) return;
+  CallCounts& counts = tracee->image->ForPhase(std::max(argument.phase, tracee->phase));
+  counts.args[static_cast<int>(argument.number)][argument.index].insert(argument.value);
 }
 
 void Recorder::OnCallCounts(const CallCountRecord& calls) {
@@ -198,7 +213,7 @@ Recording Recorder::Finish(const std::string& target, bool interrupted) const {
   profile.target = target;
   profile.runs = 1;
   profile.phases = phases_;
-  uint64_t unnamed = counters_.AddToProfile(&profile);
+  uint64_t unnamed = counters_.AddToProfile(&profile, /*with_arguments=*/lost_events_ == 0);
   profile.MarkSeenInOneRun();
   profile.incomplete = interrupted || lost_events_ > 0;
   done.exit_status = interrupted ? -1 : root_exit_status_;
@@ -213,7 +228,9 @@ Recording Recorder::Finish(const std::string& target, bool interrupted) const {
   }
   if (lost_events_ > 0) {
     done.warnings.push_back(fmt::format(
-        "{} event(s) were lost while recording: the profile is marked incomplete", lost_events_));
+        "{} event(s) were lost while recording: the profile is marked incomplete and keeps no "
+        "argument values",
+        lost_events_));
   }
   return done;
 }

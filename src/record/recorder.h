@@ -37,7 +37,9 @@ namespace sysfence {
 // A finished recording.
 struct Recording {
   // kind dynamic, target, runs 1, syscalls, counts, seen_in_runs, images, compat_i386, the
-  // phases the observer started, exit_status, incomplete (interrupted, or events were lost).
+  // phases the observer started, exit_status, incomplete (interrupted, or events were lost);
+  // the argument values (args, image_args, phase args) unless events were lost (a lost value
+  // would make the profile deny it: then it says nothing of arguments).
   Profile profile;
   // The launched command's exit code, or 128+N when signal N killed it; -1 when the recording
   // was interrupted or the command's end was not seen.
@@ -71,6 +73,7 @@ class Recorder final : public RecordSink, private TraceContext {
   std::string_view ImageOf(pid_t pid) const override;
   void OnSyscall(const CallRecord& call) override;
   void OnCallCounts(const CallCountRecord& calls) override;
+  void OnArgument(const ArgumentRecord& argument) override;
   bool OnProcessCreated(const ProcessCreated& event) override;
   void OnExec(const ExecRecord& event) override;
   void OnExit(const ExitEvent& event) override;

@@ -318,5 +318,81 @@ TEST(Recorder, FinishWithAddsHeldCountsAndLeavesTheRecorderAsItWas) {
   EXPECT_EQ(without.profile.counts.at(SYS_getppid), 3u);
 }
 
+// Argument values: from the registers of a backend that stops at every call, or reported one
+// by one by a backend that reads them in the kernel; per image and per phase; dropped (so that
+// the profile allows any value) when events were lost.
+CallRecord WithArguments(pid_t pid, uint64_t number, std::array<uint64_t, 6> args) {
+  CallRecord call = Call(pid, number);
+  call.args = args;
+  call.with_arguments = true;
+  return call;
+}
+
+TEST(Recorder, ArgumentValuesFromRegistersArePerImageAndPhase) {
+  struct SwitchAtSecondSocket : TraceObserver {
+    void OnSyscall(TraceContext& context, const SyscallStop& stop) override {
+      if (stop.number == SYS_socket && ++sockets == 2) context.StartPhase("serving", "socket");
+    }
+    int sockets = 0;
+  } observer;
+  Recorder recorder(&observer);
+  Launch(recorder, "/usr/sbin/daemon");
+  recorder.OnSyscall(WithArguments(kRoot, SYS_mmap, {0, 4096, 3, 0x22, ~0ull, 0}));
+  recorder.OnSyscall(WithArguments(kRoot, SYS_socket, {2, 1 | 02000000, 0, 0, 0, 0}));
+  recorder.OnSyscall(WithArguments(kRoot, SYS_socket, {1, 2, 0, 0, 0, 0}));
+  recorder.OnSyscall(WithArguments(kRoot, SYS_read, {0, 0, 0, 0, 0, 0}));
+  recorder.OnSyscall(Call(kRoot, SYS_mprotect));  // no registers: no values
+  ASSERT_TRUE(recorder.OnProcessCreated(Created(kRoot, 101, 101)));
+  recorder.OnSyscall(WithArguments(101, SYS_execve, {0, 0, 0, 0, 0, 0}));
+  recorder.OnExec(Exec(101, "/usr/bin/helper"));
+  recorder.OnSyscall(WithArguments(101, SYS_ioctl, {0, 0x5401, 0, 0, 0, 0}));
+  Profile profile = recorder.Finish("/usr/sbin/daemon", false).profile;
+
+  using Values = std::set<uint64_t>;
+  EXPECT_EQ(profile.args.at(SYS_socket).at(0), (Values{1, 2})) << "both families";
+  EXPECT_EQ(profile.args.at(SYS_socket).at(1), (Values{1, 2})) << "SOCK_CLOEXEC masked out";
+  EXPECT_EQ(profile.args.at(SYS_mmap).at(2), (Values{2})) << "PROT_WRITE of PROT_READ|PROT_WRITE";
+  EXPECT_FALSE(profile.args.contains(SYS_read)) << "read has no argument of the table";
+  EXPECT_FALSE(profile.args.contains(SYS_mprotect)) << "unknown values: any value";
+  EXPECT_EQ(profile.image_args.at("/usr/bin/helper").at(SYS_ioctl).at(1), (Values{0x5401}));
+  EXPECT_FALSE(profile.image_args.at("/usr/sbin/daemon").contains(SYS_ioctl));
+  ASSERT_EQ(profile.phases.size(), 1u);
+  EXPECT_EQ(profile.phases[0].args.at(SYS_socket).at(0), (Values{1}))
+      << "the call that started the phase is its first";
+  EXPECT_EQ(profile.phases[0].args.at(SYS_ioctl).at(1), (Values{0x5401}));
+  EXPECT_FALSE(profile.phases[0].args.contains(SYS_mmap));
+}
+
+TEST(Recorder, ArgumentValuesReportedByTheBackendGoToTheirPhase) {
+  Recorder recorder(nullptr);
+  recorder.StartAttached();
+  recorder.Attach(500, 500, "/usr/bin/loop");
+  recorder.OnArgument({500, SYS_prctl, 0, 38, 0});
+  recorder.OnArgument({500, SYS_prctl, 0, 38, 0});
+  recorder.OnArgument({501, SYS_prctl, 0, 22, 0});  // a thread it does not know
+  recorder.OnCallCounts({500, SyscallArch::kX86_64, SYS_prctl, 2, 0});
+  Recording done = recorder.Finish("/usr/bin/loop", false);
+  EXPECT_EQ(done.profile.args.at(SYS_prctl).at(0), (std::set<uint64_t>{38}));
+
+  // A value whose call was not counted (a snapshot taken meanwhile) is not written.
+  recorder.OnArgument({500, SYS_socket, 0, 16, 0});
+  Recording snapshot = recorder.FinishWith({}, "/usr/bin/loop");
+  EXPECT_FALSE(snapshot.profile.args.contains(SYS_socket));
+  EXPECT_FALSE(snapshot.profile.image_args.at("/usr/bin/loop").contains(SYS_socket));
+}
+
+TEST(Recorder, LostEventsDropEveryArgumentValue) {
+  Recorder recorder(nullptr);
+  Launch(recorder, "/usr/bin/yes");
+  recorder.OnSyscall(WithArguments(kRoot, SYS_socket, {2, 1, 0, 0, 0, 0}));
+  recorder.OnLost(1);
+  Recording done = recorder.Finish("/usr/bin/yes", false);
+  EXPECT_TRUE(done.profile.syscalls.Contains("socket"));
+  EXPECT_TRUE(done.profile.args.empty()) << "a value may be missing: allow any";
+  EXPECT_TRUE(done.profile.image_args.empty());
+  ASSERT_EQ(done.warnings.size(), 1u);
+  EXPECT_NE(done.warnings[0].find("no argument values"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sysfence

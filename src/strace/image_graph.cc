@@ -111,8 +111,46 @@ std::vector<std::string> ImageGraph::ResolveKeys() const {
   return keys;
 }
 
+void ImageGraph::RecordArgument(NodeId node, int number, uint8_t index,
+                                std::optional<uint64_t> value) {
+  if (!Valid(node)) return;
+  Node& n = nodes_[static_cast<size_t>(node)];
+  if (value) {
+    n.args[number][index].insert(*value);
+  } else {
+    n.unknown_args.emplace(number, index);
+  }
+}
+
 void ImageGraph::RecordInto(Profile& profile) const {
   std::vector<std::string> keys = ResolveKeys();
+  // Argument values per image; an argument some call left unknown takes any value, in its
+  // image and in the whole profile.
+  std::map<std::string, std::set<std::pair<int, uint8_t>>> unknown;
+  for (size_t node = 0; node < nodes_.size(); ++node) {
+    const Node& n = nodes_[node];
+    ArgumentValues& image_args = profile.image_args[keys[node]];
+    for (const auto& [number, args] : n.args) {
+      for (const auto& [index, values] : args) {
+        image_args[number][index].insert(values.begin(), values.end());
+        profile.args[number][index].insert(values.begin(), values.end());
+      }
+    }
+    unknown[keys[node]].insert(n.unknown_args.begin(), n.unknown_args.end());
+  }
+  auto drop = [](ArgumentValues& args, const std::pair<int, uint8_t>& which) {
+    auto call = args.find(which.first);
+    if (call == args.end()) return;
+    call->second.erase(which.second);
+    if (call->second.empty()) args.erase(call);
+  };
+  for (const auto& [key, which] : unknown) {
+    for (const auto& argument : which) {
+      drop(profile.image_args[key], argument);
+      drop(profile.args, argument);
+    }
+  }
+  std::erase_if(profile.image_args, [](const auto& entry) { return entry.second.empty(); });
   for (size_t node = 0; node < nodes_.size(); ++node) {
     if (nodes_[node].syscalls.empty()) continue;
     SyscallSet& image = profile.images[keys[node]];

@@ -16,8 +16,11 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "profile/profile.h"
@@ -41,6 +44,9 @@ class ImageGraph {
   void SetPath(NodeId node, std::string path);
 
   void Count(NodeId node, int number, uint64_t times = 1);
+  // A value of argument `index` of call `number` made in `node`; nullopt: the log does not
+  // tell, so the image's profile allows any value there.
+  void RecordArgument(NodeId node, int number, uint8_t index, std::optional<uint64_t> value);
 
   // Moves every node and count of `other` into this graph; returns the amount added to
   // `other`'s node ids.
@@ -51,7 +57,8 @@ class ImageGraph {
   // command, and any process attached to or orphaned, whose origin the log does not show.
   // A parent cycle (possible only in a forged log) resolves to kUnknownKey.
   std::vector<std::string> ResolveKeys() const;
-  // Records every counted call into `profile` (syscalls, counts, images).
+  // Records every counted call into `profile` (syscalls, counts, images, and the argument
+  // values: args and image_args, without the arguments some call left unknown).
   void RecordInto(Profile& profile) const;
 
   int size() const { return static_cast<int>(nodes_.size()); }
@@ -64,6 +71,8 @@ class ImageGraph {
     // The distinct syscalls counted here: a process makes few distinct ones, so a short
     // vector searched linearly beats a set or a 1024-bit bitset per node.
     std::vector<uint16_t> syscalls;
+    ArgumentValues args;
+    std::set<std::pair<int, uint8_t>> unknown_args;
   };
   bool Valid(NodeId node) const { return node >= 0 && node < size(); }
 

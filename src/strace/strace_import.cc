@@ -246,8 +246,21 @@ Result<Profile> CombineRuns(std::vector<Profile> runs) {
 
 void ResolveImagePaths(Profile& profile) {
   std::map<std::string, SyscallSet> resolved;
-  for (const auto& [path, set] : profile.images) resolved[CanonicalImagePath(path)] |= set;
+  std::map<std::string, ArgumentValues> resolved_args;
+  for (const auto& [path, set] : profile.images) {
+    std::string key = CanonicalImagePath(path);
+    auto own = profile.image_args.find(path);
+    ArgumentValues args = own == profile.image_args.end() ? ArgumentValues() : own->second;
+    // Two names of one file: a call either left free stays free.
+    if (resolved.contains(key)) {
+      args = UnionArguments(resolved_args[key], resolved[key], args, set);
+    }
+    resolved[key] |= set;
+    resolved_args[key] = std::move(args);
+  }
+  std::erase_if(resolved_args, [](const auto& entry) { return entry.second.empty(); });
   profile.images = std::move(resolved);
+  profile.image_args = std::move(resolved_args);
   profile.target = CanonicalImagePath(profile.target);
 }
 

@@ -16,6 +16,7 @@
 #include <charconv>
 #include <climits>
 
+#include "strace/strace_arguments.h"
 #include "syscalls/syscall_table.h"
 
 namespace sysfence {
@@ -207,6 +208,9 @@ void StraceLogParser::HandleCall(const StraceLine& line, std::string_view text,
       ++log_.recognised_lines;
     } else if (!CountCall(process, line.name, line_number, &compat, &number)) {
       return;
+    } else if (!compat) {
+      // Its start is not in the log.
+      RecordArguments(process, number, {}, StraceArgumentsEnd::kCut);
     }
     process.pending = false;
     process.pending_exec_path.reset();
@@ -215,6 +219,12 @@ void StraceLogParser::HandleCall(const StraceLine& line, std::string_view text,
   }
 
   if (!CountCall(process, line.name, line_number, &compat, &number)) return;
+  if (!compat) {
+    RecordArguments(process, number, line.arguments,
+                    line.kind == StraceLineKind::kUnfinished ? StraceArgumentsEnd::kUnfinished
+                    : line.cut_short                         ? StraceArgumentsEnd::kCut
+                                                             : StraceArgumentsEnd::kClosed);
+  }
   std::optional<std::string> exec_path;
   if (IsExecName(line.name)) exec_path = ExecutedPath(line.name, line.arguments);
   if (line.kind == StraceLineKind::kUnfinished) {
@@ -229,6 +239,13 @@ void StraceLogParser::HandleCall(const StraceLine& line, std::string_view text,
     return;
   }
   HandleResult(process, line.name, line.result, std::move(exec_path));
+}
+
+void StraceLogParser::RecordArguments(const Process& process, int number,
+                                      std::string_view arguments, StraceArgumentsEnd end) {
+  for (const StraceArgument& argument : ReadStraceArguments(number, arguments, end)) {
+    log_.graph.RecordArgument(process.node, number, argument.index, argument.value);
+  }
 }
 
 bool StraceLogParser::ResumedCallMatches(const Process& process, std::string_view name) const {

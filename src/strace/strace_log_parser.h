@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "strace/image_graph.h"
+#include "strace/strace_arguments.h"
 #include "strace/strace_line.h"
 
 namespace sysfence {
@@ -100,6 +101,10 @@ class StraceLogParser {
   void HandleSuperseded(const StraceLine& line);
   void HandlePersonality(const StraceLine& line);
   // Counts one call; false (after a warning) when the name is not a syscall of the personality.
+  // The argument table's values of an x86-64 call (strace_arguments.h), for the node the
+  // process is in.
+  void RecordArguments(const Process& process, int number, std::string_view arguments,
+                       StraceArgumentsEnd end);
   bool CountCall(Process& process, std::string_view name, uint64_t line_number, bool* compat,
                  int* number);
 

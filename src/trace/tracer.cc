@@ -241,6 +241,7 @@ void Tracer::HandleSyscallStop(pid_t pid) {
   call.arch = SyscallArchOf(info.arch, number);
   call.number = number;
   std::copy(args, args + 6, call.args.begin());
+  call.with_arguments = true;
   call.instruction_pointer = info.instruction_pointer;
   call.monotonic_ns = MonotonicNanoseconds();
   sink_->OnSyscall(call);
