@@ -1,7 +1,7 @@
 // Enforcement end to end, on the study's programs: a profile traced from diff on several
-// workloads, enforced with `sysfence run --action kill`, lets diff do every workload again with
-// the same exit status and output; a profile traced from the SSH client against a loopback
-// sshd lets the client log in and run a command again.
+// workloads, enforced with `sysfence run --action kill` (argument rules included), lets diff
+// do every workload again with the same exit status and output; a profile traced from the SSH
+// client against a loopback sshd lets the client log in and run a command again.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -56,6 +56,7 @@ TEST(EnforcedDiff, EveryTracedWorkloadRunsAgainWithTheSameResult) {
   profile.Write();
   ASSERT_TRUE(profile.Contains("openat"));
   ASSERT_FALSE(profile.Contains("socket"));
+  ASSERT_TRUE(profile.HasArguments()) << "enforced with argument rules";
 
   std::set<int> statuses;
   for (const Workload& w : workloads) {
@@ -184,6 +185,7 @@ TEST(EnforcedSsh, ClientLogsInAndRunsACommandUnderItsProfile) {
   EXPECT_EQ(profile.Trace(ssh), 0);
   profile.Write();
   ASSERT_TRUE(profile.Contains("connect"));
+  ASSERT_TRUE(profile.HasArguments()) << "enforced with argument rules";
 
   for (int i = 0; i < 2; ++i) {
     CommandResult enforced = Enforced(profile.path(), ssh);

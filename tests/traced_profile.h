@@ -1,5 +1,6 @@
 // Profiles for integration tests, made by running commands under `sysfence trace` and
-// keeping the union of the syscall names the runs made.
+// keeping the union of the syscall names the runs made, and of their argument values (so
+// that enforcing the profile checks arguments too; a name added by hand takes any).
 //
 //   TracedProfile profile(dir.File("diff.json"), "/usr/bin/diff");
 //   profile.Trace({"diff", "a", "b"});
@@ -8,6 +9,7 @@
 #ifndef SYSFENCE_TESTS_TRACED_PROFILE_H_
 #define SYSFENCE_TESTS_TRACED_PROFILE_H_
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -24,6 +26,9 @@ class TracedProfile {
   int Trace(const std::vector<std::string>& argv, const std::string& input = "");
   void Add(const std::string& name) { names_.insert(name); }
   void Remove(const std::string& name) { names_.erase(name); }
+  // Drops the argument values of `name`: it takes any arguments.
+  void AnyArguments(const std::string& name) { args_.erase(name); }
+  bool HasArguments() const { return !args_.empty(); }
   bool Contains(const std::string& name) const { return names_.contains(name); }
   // Writes the profile JSON; `extra` is spliced into the top-level object (e.g.
   // "\"compat_syscalls\": {...}").
@@ -34,6 +39,7 @@ class TracedProfile {
   std::string path_;
   std::string target_;
   std::set<std::string> names_;
+  std::map<std::string, std::map<std::string, std::set<std::string>>> args_;
   int traces_ = 0;
 };
 

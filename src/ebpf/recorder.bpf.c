@@ -10,9 +10,9 @@
  * comparison, for recorded tasks and for every other task of the system alike. Per call the
  * sys_enter program then increments a 16-bit counter in the task's own slot (no atomics: only
  * the task itself counts into it); for the few calls of the argument table, each value a task
- * passes is sent once per image and phase. A task's counters are flushed to user space, which knows
- * its image and phase, whenever that attribution changes: at exec (the execve itself counts for the
- * image that called it), at exit, and at its first call after a phase switch (the `epoch`
+ * passes is sent once per image and phase. A task's counters are flushed to user space, which
+ * knows its image and phase, whenever that attribution changes: at exec (the execve itself counts
+ * for the image that called it), at exit, and at its first call after a phase switch (the `epoch`
  * global, written by sysfence).
  *
  * Attaching to what already runs: sysfence adds the threads of a running process itself
@@ -24,11 +24,12 @@
  * x86-64 and i386 (int 0x80) calls are told apart by the task's TS_COMPAT status, as the
  * kernel's own syscall_get_arch() does. The raw sys_enter tracepoint runs after seccomp: a call
  * that a filter denies or kills is not seen (the ptrace backend does not see it either). */
+#include "vmlinux.h"
+
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 
 #include "recorder_abi.h"
-#include "vmlinux.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -123,9 +124,9 @@ struct {
 static const struct sf_task zero_task;
 
 /* The recorded task `tid`, or 0. */
-static __always_inline struct sf_task* find_task(__u32 tid) {
+static __always_inline struct sf_task *find_task(__u32 tid) {
   __u32 index = tid % SF_TASK_SLOTS;
-  struct sf_task* slot = bpf_map_lookup_elem(&task_slots, &index);
+  struct sf_task *slot = bpf_map_lookup_elem(&task_slots, &index);
   if (!slot) return 0;
   if (slot->owner == tid) return slot;
   if (slot->overflow == 0) return 0;
@@ -134,12 +135,12 @@ static __always_inline struct sf_task* find_task(__u32 tid) {
 
 /* Adds `tid` (not yet running, or sysfence's own child) to the table; 0 when there is no room
  * left. */
-static __always_inline struct sf_task* add_task(__u32 tid, __u32 tgid, __u32 task_epoch,
+static __always_inline struct sf_task *add_task(__u32 tid, __u32 tgid, __u32 task_epoch,
                                                 __u32 flags) {
   __u32 index = tid % SF_TASK_SLOTS;
-  struct sf_task* slot = bpf_map_lookup_elem(&task_slots, &index);
+  struct sf_task *slot = bpf_map_lookup_elem(&task_slots, &index);
   if (!slot || tid == 0) return 0;
-  struct sf_task* task = 0;
+  struct sf_task *task = 0;
   if (__sync_val_compare_and_swap(&slot->owner, 0, tid) == 0) {
     task = slot;
   } else if (bpf_map_update_elem(&overflow_tasks, &tid, &zero_task, BPF_NOEXIST) == 0) {
@@ -161,9 +162,9 @@ static __always_inline struct sf_task* add_task(__u32 tid, __u32 tgid, __u32 tas
 }
 
 /* Removes `task` (flushed already) from the table. */
-static __always_inline void remove_task(struct sf_task* task, __u32 tid) {
+static __always_inline void remove_task(struct sf_task *task, __u32 tid) {
   __u32 index = tid % SF_TASK_SLOTS;
-  struct sf_task* slot = bpf_map_lookup_elem(&task_slots, &index);
+  struct sf_task *slot = bpf_map_lookup_elem(&task_slots, &index);
   if (!slot) return;
   __sync_fetch_and_add(&live_tasks, -1);
   if (slot == task) {
@@ -174,8 +175,8 @@ static __always_inline void remove_task(struct sf_task* task, __u32 tid) {
   __sync_fetch_and_add(&slot->overflow, -1);
 }
 
-static __always_inline void* reserve(__u64 size, __u32 kind, __u32 tid, __u64 now) {
-  struct sf_event_header* header = bpf_ringbuf_reserve(&events, size, 0);
+static __always_inline void *reserve(__u64 size, __u32 kind, __u32 tid, __u64 now) {
+  struct sf_event_header *header = bpf_ringbuf_reserve(&events, size, 0);
   if (!header) {
     __sync_fetch_and_add(&lost_events, 1);
     return 0;
@@ -187,18 +188,18 @@ static __always_inline void* reserve(__u64 size, __u32 kind, __u32 tid, __u64 no
 }
 
 struct flush_walk {
-  __u64* counts; /* the task's counters, four to a word */
-  struct sf_counts_event* event;
+  __u64 *counts; /* the task's counters, four to a word */
+  struct sf_counts_event *event;
 };
 
 /* One word of four counters: copied to the record and cleared if any is not zero. The count
  * of words copied lives in the record (map memory), not in `walk`: the verifier does not track
  * values in map memory, so it verifies this callback once instead of once per count. */
-static long flush_word(__u32 index, struct flush_walk* walk) {
+static long flush_word(__u32 index, struct flush_walk *walk) {
   if (index >= SF_COUNT_WORDS) return 1;
   __u64 value = walk->counts[index];
   if (!value) return 0;
-  struct sf_counts_event* event = walk->event;
+  struct sf_counts_event *event = walk->event;
   __u32 n = event->word_count;
   if (n >= SF_COUNT_WORDS) return 1;
   event->words[n].word = index;
@@ -209,13 +210,13 @@ static long flush_word(__u32 index, struct flush_walk* walk) {
 }
 
 /* Sends the task's counters (the words that are not zero) and resets them. */
-static __always_inline void flush(struct sf_task* task, __u32 tid, __u64 now) {
+static __always_inline void flush(struct sf_task *task, __u32 tid, __u64 now) {
   __u32 zero = 0;
-  struct scratch* buffer = bpf_map_lookup_elem(&scratch, &zero);
+  struct scratch *buffer = bpf_map_lookup_elem(&scratch, &zero);
   if (!buffer) return;
-  struct sf_counts_event* event = &buffer->counts;
+  struct sf_counts_event *event = &buffer->counts;
   event->word_count = 0;
-  struct flush_walk walk = {(__u64*)task->counts, event};
+  struct flush_walk walk = {(__u64 *)task->counts, event};
   bpf_loop(SF_COUNT_WORDS, flush_word, &walk, 0);
   event->header.kind = SF_EVENT_COUNTS;
   event->header.tid = tid;
@@ -233,7 +234,7 @@ static __always_inline void flush(struct sf_task* task, __u32 tid, __u64 now) {
 }
 
 static __always_inline void send_call(__u32 kind, __u32 tid, __u32 tgid, __u32 slot, __u64 now) {
-  struct sf_call_event* event = reserve(sizeof(*event), kind, tid, now);
+  struct sf_call_event *event = reserve(sizeof(*event), kind, tid, now);
   if (!event) return;
   event->tgid = tgid;
   event->slot = slot;
@@ -243,12 +244,12 @@ static __always_inline void send_call(__u32 kind, __u32 tid, __u32 tgid, __u32 s
 /* Run by sysfence (BPF_PROG_TEST_RUN) to add a thread, with the same atomics as the fork
  * program uses. */
 SEC("syscall")
-int sf_track(struct sf_track_args* request) {
+int sf_track(struct sf_track_args *request) {
   if (find_task(request->tid)) {
     request->result = 1; /* recorded already (a recorded thread created it meanwhile) */
     return 0;
   }
-  struct sf_task* task = add_task(request->tid, request->tgid, epoch, request->flags);
+  struct sf_task *task = add_task(request->tid, request->tgid, epoch, request->flags);
   request->result = task ? 0 : -SF_ENOSPC;
   return 0;
 }
@@ -256,8 +257,8 @@ int sf_track(struct sf_track_args* request) {
 /* Run by sysfence to remove a thread it added that had exited before: its exit program never
  * ran for it, so nothing else would. */
 SEC("syscall")
-int sf_untrack(struct sf_track_args* request) {
-  struct sf_task* task = find_task(request->tid);
+int sf_untrack(struct sf_track_args *request) {
+  struct sf_task *task = find_task(request->tid);
   request->result = task ? 0 : 1;
   if (task) remove_task(task, request->tid);
   return 0;
@@ -266,23 +267,23 @@ int sf_untrack(struct sf_track_args* request) {
 /* How ptrace would report this spawn (kernel_clone): CLONE_VFORK makes a vfork, an exit signal
  * other than SIGCHLD a clone, anything else a fork. The child does not hold the clone flags, so
  * they are read from the parent's system call, which is still in progress. */
-static __always_inline __u32 spawn_kind(struct task_struct* child) {
-  struct task_struct* current = bpf_get_current_task_btf();
-  struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(current);
+static __always_inline __u32 spawn_kind(struct task_struct *child) {
+  struct task_struct *current = bpf_get_current_task_btf();
+  struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(current);
   long number = BPF_CORE_READ(regs, orig_ax);
   __u64 flags = 0;
   if (current->thread_info.status & SF_TS_COMPAT) {
     if (number == SF_NR_I386_VFORK) return SF_SPAWN_VFORK;
     if (number == SF_NR_I386_CLONE) flags = (__u32)BPF_CORE_READ(regs, bx);
     if (number == SF_NR_CLONE3) {
-      bpf_probe_read_user(&flags, sizeof(flags), (void*)(BPF_CORE_READ(regs, bx) & 0xffffffff));
+      bpf_probe_read_user(&flags, sizeof(flags), (void *)(BPF_CORE_READ(regs, bx) & 0xffffffff));
     }
   } else {
     if (number == SF_NR_VFORK) return SF_SPAWN_VFORK;
     if (number == SF_NR_CLONE) flags = BPF_CORE_READ(regs, di);
     /* clone3(struct clone_args *args, size): flags is the first field */
     if (number == SF_NR_CLONE3) {
-      bpf_probe_read_user(&flags, sizeof(flags), (void*)BPF_CORE_READ(regs, di));
+      bpf_probe_read_user(&flags, sizeof(flags), (void *)BPF_CORE_READ(regs, di));
     }
   }
   if (flags & SF_CLONE_VFORK) return SF_SPAWN_VFORK;
@@ -292,17 +293,17 @@ static __always_inline __u32 spawn_kind(struct task_struct* child) {
 /* raw_tp/sched_process_fork: (struct task_struct *parent, struct task_struct *child), in the
  * parent, before the child first runs. */
 SEC("raw_tp/sched_process_fork")
-int sf_fork(__u64* args) {
-  struct task_struct* parent = (struct task_struct*)args[0];
-  struct task_struct* child = (struct task_struct*)args[1];
+int sf_fork(__u64 *args) {
+  struct task_struct *parent = (struct task_struct *)args[0];
+  struct task_struct *child = (struct task_struct *)args[1];
   __u32 parent_tid = BPF_CORE_READ(parent, pid);
-  struct sf_task* parent_task = find_task(parent_tid);
+  struct sf_task *parent_task = find_task(parent_tid);
   if (!parent_task) return 0;
   __u32 child_tid = BPF_CORE_READ(child, pid);
   __u32 child_tgid = BPF_CORE_READ(child, tgid);
   __u32 tracked = add_task(child_tid, child_tgid, parent_task->epoch, 0) != 0;
   if (!tracked) __sync_fetch_and_add(&untracked_tasks, 1);
-  struct sf_fork_event* event =
+  struct sf_fork_event *event =
       reserve(sizeof(*event), SF_EVENT_FORK, parent_tid, bpf_ktime_get_ns());
   if (!event) return 0;
   event->child_tid = child_tid;
@@ -314,25 +315,25 @@ int sf_fork(__u64* args) {
 }
 
 struct path_walk {
-  struct dentry* dentry;
-  struct mount* mount;
+  struct dentry *dentry;
+  struct mount *mount;
   __u32 offset;
   __u32 complete;
 };
 
 /* One step of the walk from a file to the root: a dentry's name, or a jump from a mount's root
  * to the mount point it hides. Returns 1 to stop. */
-static long path_step(__u32 index, struct path_walk* walk) {
+static long path_step(__u32 index, struct path_walk *walk) {
   __u32 zero = 0;
-  struct scratch* buffer = bpf_map_lookup_elem(&scratch, &zero);
+  struct scratch *buffer = bpf_map_lookup_elem(&scratch, &zero);
   if (!buffer) return 1;
-  struct sf_exec_event* event = &buffer->exec;
-  struct dentry* dentry = walk->dentry;
-  struct mount* mount = walk->mount;
-  struct dentry* parent = BPF_CORE_READ(dentry, d_parent);
-  struct dentry* mount_root = BPF_CORE_READ(mount, mnt.mnt_root);
+  struct sf_exec_event *event = &buffer->exec;
+  struct dentry *dentry = walk->dentry;
+  struct mount *mount = walk->mount;
+  struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+  struct dentry *mount_root = BPF_CORE_READ(mount, mnt.mnt_root);
   if (dentry == mount_root || dentry == parent) {
-    struct mount* mount_parent = BPF_CORE_READ(mount, mnt_parent);
+    struct mount *mount_parent = BPF_CORE_READ(mount, mnt_parent);
     if (mount_parent == mount || dentry != mount_root) {
       walk->complete = 1;
       return 1;
@@ -343,7 +344,7 @@ static long path_step(__u32 index, struct path_walk* walk) {
   }
   __u32 offset = walk->offset;
   if (offset > SF_PATH_BYTES - SF_NAME_BYTES) return 1;
-  const unsigned char* name = BPF_CORE_READ(dentry, d_name.name);
+  const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
   long copied = bpf_probe_read_kernel_str(&event->path[offset], SF_NAME_BYTES, name);
   if (copied <= 0) return 1;
   walk->offset = offset + copied;
@@ -354,18 +355,18 @@ static long path_step(__u32 index, struct path_walk* walk) {
 /* Sends the image `process` runs (the file /proc/PID/exe names: the path of its dentries up to
  * their mount's root, then on from each mount point, up to the root of the mount namespace) as
  * a record of `kind`: SF_EVENT_EXEC or SF_EVENT_JOIN. */
-static __always_inline void send_image(struct task_struct* process, __u32 kind, __u32 tid,
+static __always_inline void send_image(struct task_struct *process, __u32 kind, __u32 tid,
                                        __u32 former_tid, __u32 launch, __u64 now) {
   __u32 zero = 0;
-  struct scratch* buffer = bpf_map_lookup_elem(&scratch, &zero);
+  struct scratch *buffer = bpf_map_lookup_elem(&scratch, &zero);
   if (!buffer) return;
-  struct sf_exec_event* event = &buffer->exec;
+  struct sf_exec_event *event = &buffer->exec;
   event->header.kind = kind;
   event->header.tid = tid;
   event->header.time_ns = now;
   event->former_tid = former_tid;
   event->launch = launch;
-  struct file* file = BPF_CORE_READ(process, mm, exe_file);
+  struct file *file = BPF_CORE_READ(process, mm, exe_file);
   struct path_walk walk = {
       .dentry = BPF_CORE_READ(file, f_path.dentry),
       .mount = container_of(BPF_CORE_READ(file, f_path.mnt), struct mount, mnt),
@@ -388,10 +389,10 @@ static __always_inline void send_image(struct task_struct* process, __u32 kind, 
  * after the new image is in place and, for a thread that exec'd, after it took its process's
  * id (its process's other threads, the leader among them, have exited by then). */
 SEC("raw_tp/sched_process_exec")
-int sf_exec(__u64* args) {
-  struct task_struct* process = (struct task_struct*)args[0];
+int sf_exec(__u64 *args) {
+  struct task_struct *process = (struct task_struct *)args[0];
   __u32 former_tid = (__u32)args[1];
-  struct sf_task* task = find_task(former_tid);
+  struct sf_task *task = find_task(former_tid);
   if (!task) return 0;
   __u64 now = bpf_ktime_get_ns();
   __u32 pid = BPF_CORE_READ(process, pid);
@@ -413,7 +414,7 @@ int sf_exec(__u64* args) {
   return 0;
 }
 
-static __always_inline __u64 argument_register(struct pt_regs* regs, __u32 index) {
+static __always_inline __u64 argument_register(struct pt_regs *regs, __u32 index) {
   switch (index) {
     case 0:
       return BPF_CORE_READ(regs, di);
@@ -432,8 +433,8 @@ static __always_inline __u64 argument_register(struct pt_regs* regs, __u32 index
 
 /* Sends the values of the argument table's arguments of x86-64 call `number` that this task
  * has not sent in this image and phase. */
-static __always_inline void record_arguments(struct sf_task* task, __u32 tid, __u32 number,
-                                             struct pt_regs* regs) {
+static __always_inline void record_arguments(struct sf_task *task, __u32 tid, __u32 number,
+                                             struct pt_regs *regs) {
   if (number >= SF_X86_64_LIMIT) return;
   __u32 count = argument_specs[number].count;
   for (__u32 i = 0; i < SF_ARGS_PER_CALL; i++) {
@@ -448,7 +449,7 @@ static __always_inline void record_arguments(struct sf_task* task, __u32 tid, __
     if (bpf_map_lookup_elem(&seen_arguments, &key)) continue;
     __u8 one = 1;
     bpf_map_update_elem(&seen_arguments, &key, &one, BPF_ANY);
-    struct sf_argument_event* event =
+    struct sf_argument_event *event =
         reserve(sizeof(*event), SF_EVENT_ARGUMENT, tid, bpf_ktime_get_ns());
     if (!event) continue;
     event->tgid = task->tgid;
@@ -464,9 +465,9 @@ static __always_inline void record_arguments(struct sf_task* task, __u32 tid, __
 /* raw_tp/sys_enter: (struct pt_regs *regs, long id), after seccomp and ptrace have let the call
  * through. */
 SEC("raw_tp/sys_enter")
-int sf_sys_enter(__u64* args) {
+int sf_sys_enter(__u64 *args) {
   __u32 tid = (__u32)bpf_get_current_pid_tgid();
-  struct sf_task* task = find_task(tid);
+  struct sf_task *task = find_task(tid);
   if (!task) {
     /* The path of every call of every other task: one global read more than without
      * --cgroup. */
@@ -481,7 +482,7 @@ int sf_sys_enter(__u64* args) {
     send_image(bpf_get_current_task_btf(), SF_EVENT_JOIN, tid, tgid, 0, bpf_ktime_get_ns());
   }
   __u64 number = args[1];
-  struct task_struct* current = bpf_get_current_task_btf();
+  struct task_struct *current = bpf_get_current_task_btf();
   __u32 slot = SF_SLOTS;
   if (current->thread_info.status & SF_TS_COMPAT) {
     if (number < SF_I386_LIMIT) slot = SF_I386_BASE + number;
@@ -504,20 +505,21 @@ int sf_sys_enter(__u64* args) {
   }
   /* Before the count: a snapshot of the counters never holds a call whose values are not in
    * the ring already. */
-  if (slot < SF_X86_64_LIMIT) record_arguments(task, tid, slot, (struct pt_regs*)args[0]);
+  if (slot < SF_X86_64_LIMIT) record_arguments(task, tid, slot, (struct pt_regs *)args[0]);
   __u16 count = task->counts[slot] + 1;
   task->counts[slot] = count;
   if (count == 1) {
     /* The first call of this number since the task's last flush: maybe the tree's first. */
     if (slot < SF_X86_64_LIMIT) {
       __u64 bit = 1ull << (slot & 63);
-      __u64* word = &seen[slot / 64];
+      __u64 *word = &seen[slot / 64];
       if (!(*word & bit) && !(__sync_fetch_and_or(word, bit) & bit)) {
         send_call(SF_EVENT_DISCOVERY, tid, task->tgid, slot, bpf_ktime_get_ns());
       }
     }
   } else if (count == 0) {
-    struct sf_carry_event* carry = reserve(sizeof(*carry), SF_EVENT_CARRY, tid, bpf_ktime_get_ns());
+    struct sf_carry_event *carry =
+        reserve(sizeof(*carry), SF_EVENT_CARRY, tid, bpf_ktime_get_ns());
     if (carry) {
       carry->epoch = task->epoch;
       carry->slot = slot;
@@ -530,16 +532,16 @@ int sf_sys_enter(__u64* args) {
 /* raw_tp/sched_process_exit: (struct task_struct *p, bool group_dead), called by the exiting
  * task itself once it makes no more calls. */
 SEC("raw_tp/sched_process_exit")
-int sf_exit(__u64* args) {
-  struct task_struct* exiting = (struct task_struct*)args[0];
+int sf_exit(__u64 *args) {
+  struct task_struct *exiting = (struct task_struct *)args[0];
   __u32 tid = BPF_CORE_READ(exiting, pid);
-  struct sf_task* task = find_task(tid);
+  struct sf_task *task = find_task(tid);
   if (!task) return 0;
   __u64 now = bpf_ktime_get_ns();
   __u32 tgid = task->tgid;
   flush(task, tid, now);
   remove_task(task, tid);
-  struct sf_exit_event* event = reserve(sizeof(*event), SF_EVENT_EXIT, tid, now);
+  struct sf_exit_event *event = reserve(sizeof(*event), SF_EVENT_EXIT, tid, now);
   if (!event) return 0;
   event->tgid = tgid;
   event->exit_code = BPF_CORE_READ(exiting, exit_code);

@@ -10,12 +10,12 @@
 namespace sysfence {
 
 ImageGraph::NodeId ImageGraph::AddExecNode(std::string path) {
-  nodes_.push_back(Node{std::move(path), true, kNoNode, {}});
+  nodes_.push_back(Node{std::move(path), true, kNoNode, {}, {}, {}});
   return size() - 1;
 }
 
 ImageGraph::NodeId ImageGraph::AddInheritingNode(NodeId parent) {
-  nodes_.push_back(Node{{}, false, Valid(parent) ? parent : kNoNode, {}});
+  nodes_.push_back(Node{{}, false, Valid(parent) ? parent : kNoNode, {}, {}, {}});
   return size() - 1;
 }
 
