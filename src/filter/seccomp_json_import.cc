@@ -5,11 +5,15 @@
 #include "filter/seccomp_json_import.h"
 
 #include <algorithm>
+#include <bit>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 
 #include "base/file_util.h"
 #include "profile/json_field_reader.h"
+#include "syscalls/argument_table.h"
 #include "syscalls/syscall_table.h"
 
 namespace sysfence {
@@ -21,12 +25,51 @@ constexpr size_t kMaxInputBytes = 16 << 20;
 constexpr int kMaxNesting = 64;
 constexpr size_t kMaxNameLength = 64;
 
+// One argument condition of a rule (OCI `args` entry).
+struct Condition {
+  uint64_t index = 0;
+  uint64_t value = 0;
+  uint64_t value_two = 0;
+  std::string op;
+};
+
 // One rule in OCI form.
 struct Rule {
   std::vector<std::string> names;
   std::string action;
-  bool conditional = false;  // has argument conditions
+  bool conditional = false;           // has argument conditions
+  std::vector<Condition> conditions;  // all must hold
 };
+
+constexpr std::string_view kConditionOps[] = {"SCMP_CMP_NE",       "SCMP_CMP_LT", "SCMP_CMP_LE",
+                                              "SCMP_CMP_EQ",       "SCMP_CMP_GE", "SCMP_CMP_GT",
+                                              "SCMP_CMP_MASKED_EQ"};
+
+// The masked values of `spec`'s argument that a rule's conditions let through, or nullopt for
+// "any" (the rule does not constrain it in a form the profile can keep). One condition on the
+// argument is enough: the rule needs all of them, so what one lets through is a superset.
+std::optional<std::set<uint64_t>> ValuesLetThrough(const std::vector<Condition>& conditions,
+                                                   const ArgumentSpec& spec) {
+  for (const Condition& c : conditions) {
+    if (c.index != spec.index) continue;
+    if (c.op == "SCMP_CMP_EQ") return std::set<uint64_t>{c.value & spec.mask};
+    if (c.op != "SCMP_CMP_MASKED_EQ") continue;
+    // (arg & M) == V: the bits of the table's mask outside M are free.
+    uint64_t m = c.value;
+    if ((c.value_two & ~m) != 0) return std::set<uint64_t>{};  // never holds
+    uint64_t free = spec.mask & ~m;
+    if (std::popcount(free) > 8) continue;
+    std::set<uint64_t> values;
+    uint64_t base = c.value_two & spec.mask;
+    // Every subset of the free bits.
+    for (uint64_t subset = free;; subset = (subset - 1) & free) {
+      values.insert(base | subset);
+      if (subset == 0) break;
+    }
+    return values;
+  }
+  return std::nullopt;
+}
 
 struct OciSeccomp {
   std::string default_action;
@@ -99,6 +142,37 @@ class Reader : public JsonFieldReader {
     return action;
   }
 
+  // One entry of `args`: index (0-5), value, valueTwo (optional), op.
+  Result<Condition> ReadCondition(const json& item, const std::string& field) const {
+    if (!item.is_object()) return Fail(field, "expected an object");
+    Condition condition;
+    auto number = [&](const char* key, uint64_t& into) -> Status {
+      if (!item.contains(key)) return Ok{};
+      if (!item[key].is_number_unsigned() && !item[key].is_number_integer()) {
+        return Fail(fmt::format("{}.{}", field, key), "expected a non-negative integer");
+      }
+      if (item[key].is_number_integer() && item[key].get<int64_t>() < 0) {
+        return Fail(fmt::format("{}.{}", field, key), "expected a non-negative integer");
+      }
+      into = item[key].get<uint64_t>();
+      return Ok{};
+    };
+    if (!item.contains("index")) return Fail(field, "needs 'index'");
+    if (Status ok = number("index", condition.index); !ok.ok()) return ok.error();
+    if (condition.index > 5) return Fail(field + ".index", "expected 0 to 5");
+    if (Status ok = number("value", condition.value); !ok.ok()) return ok.error();
+    if (Status ok = number("valueTwo", condition.value_two); !ok.ok()) return ok.error();
+    if (!item.contains("op")) return Fail(field, "needs 'op'");
+    Result<std::string> op = String(item["op"], field + ".op");
+    if (!op.ok()) return op.error();
+    if (std::find(std::begin(kConditionOps), std::end(kConditionOps), *op) ==
+        std::end(kConditionOps)) {
+      return Fail(field + ".op", fmt::format("unknown operator '{}'", *op));
+    }
+    condition.op = std::move(*op);
+    return condition;
+  }
+
   // One entry of "syscalls": `names` (or the old single `name`), `action`, `args`.
   Result<Rule> ReadRule(const json& item, std::string_view field) const {
     if (!item.is_object()) return Fail(field, "expected an object");
@@ -125,6 +199,14 @@ class Reader : public JsonFieldReader {
         return Fail(fmt::format("{}.args", field), "expected an array");
       }
       rule.conditional = args.is_array() && !args.empty();
+      if (rule.conditional) {
+        for (size_t i = 0; i < args.size(); ++i) {
+          Result<Condition> condition =
+              ReadCondition(args[i], fmt::format("{}.args[{}]", field, i));
+          if (!condition.ok()) return condition.error();
+          rule.conditions.push_back(std::move(*condition));
+        }
+      }
     }
     return rule;
   }
@@ -226,6 +308,9 @@ Profile ToProfile(const OciSeccomp& seccomp, std::string_view source,
   std::vector<std::string> unknown;
 
   if (allow_list) {
+    // Calls allowed only under argument conditions, by number: each rule's conditions.
+    std::map<int, std::vector<const Rule*>> conditional;
+    SyscallSet unconditional;
     for (const Rule& rule : seccomp.rules) {
       ActionEffect effect = *EffectOf(rule.action);
       if (effect == ActionEffect::kBlocked) continue;
@@ -235,10 +320,53 @@ Profile ToProfile(const OciSeccomp& seccomp, std::string_view source,
         if (number) {
           profile.syscalls.Insert(*number);
           if (effect == ActionEffect::kLogged) profile.soft_syscalls.Insert(*number);
+          if (effect == ActionEffect::kRuns && rule.conditional) {
+            conditional[*number].push_back(&rule);
+          } else {
+            unconditional.Insert(*number);
+          }
         }
         if (on_i386) profile.compat_i386[name] = 0;
         if (!number && !on_i386) unknown.push_back(name);
       }
+    }
+    // The argument values the rules let through, per argument of the table: the union over
+    // the rules, or any value when some rule leaves the argument free.
+    std::vector<std::string> widened;
+    for (const auto& [number, rules] : conditional) {
+      if (unconditional.Contains(number)) continue;
+      bool kept_all = true;
+      for (const ArgumentSpec& spec : ArgumentSpecsOf(number)) {
+        std::set<uint64_t> values;
+        bool any = false;
+        for (const Rule* rule : rules) {
+          std::optional<std::set<uint64_t>> these = ValuesLetThrough(rule->conditions, spec);
+          if (!these) {
+            any = true;
+            break;
+          }
+          values.insert(these->begin(), these->end());
+        }
+        if (!any) profile.args[number][spec.index] = std::move(values);
+      }
+      for (const Rule* rule : rules) {
+        for (const Condition& c : rule->conditions) {
+          const ArgumentSpec* spec = FindArgumentSpec(number, static_cast<uint8_t>(c.index));
+          bool kept = spec != nullptr && profile.args.contains(number) &&
+                      profile.args[number].contains(spec->index) &&
+                      (c.op == "SCMP_CMP_EQ" || c.op == "SCMP_CMP_MASKED_EQ");
+          kept_all = kept_all && kept;
+        }
+      }
+      if (!kept_all) widened.emplace_back(SyscallName(number));
+    }
+    if (!widened.empty()) {
+      std::string list;
+      for (const std::string& name : widened) list += (list.empty() ? "" : ", ") + name;
+      notes.push_back(fmt::format(
+          "argument conditions kept only as far as the profile can say them (values of the "
+          "argument table, equal or masked-equal): {} may be allowed more widely",
+          list));
     }
   } else {
     profile.syscalls = SyscallSet::All();

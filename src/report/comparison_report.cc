@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "profile/compare.h"
+#include "syscalls/argument_table.h"
+#include "syscalls/syscall_table.h"
 
 namespace sysfence {
 namespace {
@@ -69,6 +71,48 @@ std::vector<std::pair<Category, SyscallSet>> ByCategory(const SyscallSet& set) {
   return parts;
 }
 
+namespace {
+
+// Argument values one profile allows and the other does not, for the calls both have.
+std::vector<ArgumentGap> ArgumentsOnlyIn(const Profile& in, const Profile& other) {
+  return ArgumentsNotCovered(other.args, in.args, in.syscalls & other.syscalls);
+}
+
+std::string GapValues(const ArgumentGap& gap) {
+  if (gap.any) return "any value";
+  const ArgumentSpec* spec = FindArgumentSpec(gap.syscall, gap.index);
+  std::string out;
+  for (uint64_t value : gap.values) {
+    if (!out.empty()) out += ", ";
+    out += spec != nullptr ? FormatArgumentValue(*spec, value) : fmt::format("{}", value);
+  }
+  return out;
+}
+
+std::string ArgumentName(const ArgumentGap& gap) {
+  const ArgumentSpec* spec = FindArgumentSpec(gap.syscall, gap.index);
+  return spec != nullptr ? std::string(spec->name) : fmt::format("arg{}", gap.index);
+}
+
+json GapsToJson(const std::vector<ArgumentGap>& gaps) {
+  json out = json::array();
+  for (const ArgumentGap& gap : gaps) {
+    json values = json::array();
+    const ArgumentSpec* spec = FindArgumentSpec(gap.syscall, gap.index);
+    for (uint64_t value : gap.values) {
+      values.push_back(spec != nullptr ? FormatArgumentValue(*spec, value)
+                                       : fmt::format("{}", value));
+    }
+    out.push_back({{"syscall", SyscallDisplayName(gap.syscall)},
+                   {"argument", ArgumentName(gap)},
+                   {"any", gap.any},
+                   {"values", values}});
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string ComparisonToText(NamedProfile a, NamedProfile b) {
   Comparison c = CompareSets(a.profile->syscalls, b.profile->syscalls);
   int total = TotalSyscallCount();
@@ -109,6 +153,20 @@ std::string ComparisonToText(NamedProfile a, NamedProfile b) {
   list("Only in A", c.only_a);
   list("Only in B", c.only_b);
   list("In both", c.both);
+  // Argument values (profile version 2): what one allows that the other does not, for the
+  // calls both have. A profile that says nothing of an argument allows any value.
+  if (!a.profile->args.empty() || !b.profile->args.empty()) {
+    auto gaps = [&](std::string_view title, const std::vector<ArgumentGap>& found) {
+      out += fmt::format("\nArgument values {} ({}):\n", title, found.size());
+      for (const ArgumentGap& gap : found) {
+        std::string head =
+            fmt::format("  {} {}: ", SyscallDisplayName(gap.syscall), ArgumentName(gap));
+        out += head + Wrap(GapValues(gap), head.size(), 100) + "\n";
+      }
+    };
+    gaps("only A allows", ArgumentsOnlyIn(*a.profile, *b.profile));
+    gaps("only B allows", ArgumentsOnlyIn(*b.profile, *a.profile));
+  }
   return out;
 }
 
@@ -128,7 +186,9 @@ std::string ComparisonToJson(NamedProfile a, NamedProfile b) {
                {"only_a", c.only_a.Names()},
                {"only_b", c.only_b.Names()},
                {"total_syscalls", TotalSyscallCount()},
-               {"by_category", by_category}};
+               {"by_category", by_category},
+               {"args_only_a", GapsToJson(ArgumentsOnlyIn(*a.profile, *b.profile))},
+               {"args_only_b", GapsToJson(ArgumentsOnlyIn(*b.profile, *a.profile))}};
   return root.dump(2) + "\n";
 }
 

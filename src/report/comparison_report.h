@@ -18,10 +18,12 @@ struct NamedProfile {
   const Profile* profile;
 };
 
-// A readable table: counts and shares, then both / only A / only B per category.
+// A readable table: counts and shares, then both / only A / only B per category, then the
+// argument values one profile allows and the other does not (calls both have).
 std::string ComparisonToText(NamedProfile a, NamedProfile b);
 // {"a":{...}, "b":{...}, "both":[...], "only_a":[...], "only_b":[...], "total_syscalls":N,
-//  "by_category":{...}}
+//  "by_category":{...}, "args_only_a":[{"syscall", "argument", "any", "values"}],
+//  "args_only_b":[...]}
 std::string ComparisonToJson(NamedProfile a, NamedProfile b);
 // One row per syscall in either set: name,number,category,in_a,in_b,count_a,count_b
 std::string ComparisonToCsv(NamedProfile a, NamedProfile b);

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "syscalls/syscall_table.h"
+
 namespace sysfence {
 namespace {
 
@@ -36,6 +38,33 @@ TEST(ComparisonReport, TextNamesEveryDifferenceUnderItsCategory) {
   EXPECT_NE(text.find("socket"), std::string::npos);
   EXPECT_NE(text.find("Process/thread management"), std::string::npos);
   EXPECT_NE(text.find("only in A"), std::string::npos);
+}
+
+// A traced profile (A) against a narrower one (B): the socket family only A saw, and the ioctl
+// request B does not constrain at all, are named; a call only one has is not an argument
+// difference.
+TEST(ComparisonReport, ArgumentValuesOnlyOneAllowsAreNamed) {
+  Profile a = WithCalls({"socket", "ioctl", "mprotect", "clone"});
+  Profile b = WithCalls({"socket", "ioctl", "mprotect"});
+  const int socket = *SyscallNumber("socket");
+  const int ioctl = *SyscallNumber("ioctl");
+  a.args[socket] = {{0, {2, 16}}};  // AF_INET, AF_NETLINK
+  a.args[ioctl] = {{1, {0x5401}}};  // TCGETS
+  a.args[*SyscallNumber("clone")] = {{0, {0}}};
+  b.args[socket] = {{0, {2, 10}}};  // AF_INET, AF_INET6
+  std::string text = ComparisonToText({"a.json", &a}, {"b.json", &b});
+  EXPECT_NE(text.find("Argument values only A allows (1):\n  socket domain: AF_NETLINK\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Argument values only B allows (2):\n  ioctl request: any value\n"
+                      "  socket domain: AF_INET6\n"),
+            std::string::npos)
+      << text;
+  auto json = nlohmann::json::parse(ComparisonToJson({"a.json", &a}, {"b.json", &b}));
+  EXPECT_EQ(json["args_only_a"], nlohmann::json::parse(R"([{"syscall": "socket",
+      "argument": "domain", "any": false, "values": ["AF_NETLINK"]}])"));
+  EXPECT_EQ(json["args_only_b"].size(), 2u);
+  EXPECT_EQ(json["args_only_b"][0]["any"], true);
 }
 
 TEST(ComparisonReport, CsvHasOneRowPerSyscallInEither) {
