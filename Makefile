@@ -9,7 +9,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 1
 
-.PHONY: all deps build demo attach-sshd lint test test-unit test-asan fuzz bench bench-trace bench-attach bench-filter bench-run bench-static bench-scan static-sweep static-table clean
+.PHONY: all deps build demo attach-sshd lint test test-unit test-asan fuzz bench bench-trace bench-attach bench-filter bench-run bench-args bench-static bench-scan static-sweep static-table clean
 
 all: build
 
@@ -59,7 +59,7 @@ fuzz: deps
 	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_JOBS)
 
 # Every benchmark, each against its baseline in the same run (figures in docs/PERFORMANCE.md).
-bench: bench-trace bench-attach bench-filter bench-run bench-static bench-scan
+bench: bench-trace bench-attach bench-filter bench-run bench-args bench-static bench-scan
 
 bench-trace: build
 	bash bench/trace_bench.sh $(BUILD)
@@ -72,6 +72,11 @@ bench-filter: build
 # A getppid loop natively, under `sysfence run` and under `sysfence run --phased`.
 bench-run: build
 	bash bench/run_bench.sh $(BUILD)
+
+# Argument rules against the syscall-level filter, an allow-all filter and no filter: a loop of
+# checked calls, find /usr/share and the diff study's runs.
+bench-args: build
+	bash bench/argument_rules_bench.sh $(BUILD)
 
 # sysfence static on /usr/bin/ssh and on a 37 MB Go program (Debian's caddy), cold and warm,
 # beside a plain Zydis decode of their code.
