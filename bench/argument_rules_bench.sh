@@ -56,17 +56,8 @@ for workload in loop find diff; do
   "$sysfence" trace -o "$scratch/$workload.json" -- ${command[$workload]} >/dev/null 2>&1
 done
 
-# CPU seconds (user + system, of the command and every process it waited for) of one run.
-time_one() {
-  local times
-  TIMEFORMAT='%3U %3S'
-  # shellcheck disable=SC2086
-  times=$({ time "$@" >/dev/null 2>&1 || echo "failed $?"; } 2>&1)
-  case $times in
-    *failed*) echo "argument_rules_bench: $* failed ($times)" >&2; exit 1 ;;
-  esac
-  echo "$times" | awk '{ print $1 + $2 }'
-}
+# shellcheck source=bench/cpu_time.sh
+source "$here/cpu_time.sh"
 
 run_variant() {
   local workload=$1 variant=$2
@@ -79,7 +70,6 @@ run_variant() {
   esac
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { echo "$1 / $2" | bc -l; }
 
 variants=(native floor syscalls args)

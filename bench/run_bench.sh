@@ -32,20 +32,8 @@ run_native() { "$loop" "$calls"; }
 run_unphased() { "$sysfence" run --profile "$profile" --action kill -- "$loop" "$calls"; }
 run_phased() { "$sysfence" run --profile "$profile" --action kill --phased -- "$loop" "$calls"; }
 
-# CPU seconds (user + system, of the command and every process it waited for: the program
-# under sysfence run included) of one run of $1; fails if the run does. CPU time, not wall
-# time: on a shared machine wall time also counts the time other processes hold the CPU.
-time_one() {
-  local times
-  TIMEFORMAT='%3U %3S'
-  times=$({ time "$1" >/dev/null 2>&1 || echo "failed $?"; } 2>&1)
-  case $times in
-    *failed*) echo "run_bench: $1 failed ($times)" >&2; exit 1 ;;
-  esac
-  echo "$times" | awk '{ print $1 + $2 }'
-}
-
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# shellcheck source=bench/cpu_time.sh
+source "$(dirname "$0")/cpu_time.sh"
 
 cases=(native unphased phased)
 for ((round = 0; round < rounds; round++)); do
