@@ -16,6 +16,8 @@
 #include "report/comparison_report.h"
 #include "report/html_page.h"
 #include "report/svg_chart.h"
+#include "syscalls/argument_table.h"
+#include "syscalls/syscall_table.h"
 
 namespace sysfence {
 namespace {
@@ -110,6 +112,49 @@ std::vector<PosterFigure> PosterFigures(const std::string& study) {
           {"SSH, static", 111, "syscalls"},
           {"SSH client, working phase", 20, "% of the application"}};
 }
+
+std::vector<ArgumentFacts> ArgumentFactsOf(const ProgramSets& program) {
+  std::vector<ArgumentFacts> out;
+  for (const auto& [number, args] : program.dynamic_args) {
+    for (const auto& [index, values] : args) {
+      const ArgumentSpec* spec = FindArgumentSpec(number, index);
+      if (spec == nullptr) continue;
+      ArgumentFacts facts;
+      facts.syscall = SyscallDisplayName(number);
+      facts.argument = std::string(spec->name);
+      for (uint64_t v : values) facts.dynamic.push_back(FormatArgumentValue(*spec, v));
+      if (program.static_set && program.static_set->Contains(number)) {
+        auto call = program.static_args.find(number);
+        if (call != program.static_args.end() && call->second.contains(index)) {
+          const std::set<uint64_t>& allowed = call->second.at(index);
+          facts.static_values.emplace();
+          for (uint64_t v : allowed) facts.static_values->push_back(FormatArgumentValue(*spec, v));
+          for (uint64_t v : values) {
+            if (!allowed.contains(v)) facts.static_misses.push_back(FormatArgumentValue(*spec, v));
+          }
+        }
+      }
+      out.push_back(std::move(facts));
+    }
+  }
+  return out;
+}
+
+namespace {
+
+std::string JoinValues(const std::vector<std::string>& values) {
+  std::string out;
+  for (const std::string& v : values) out += (out.empty() ? "" : ", ") + v;
+  return out;
+}
+
+std::string StaticValuesText(const ProgramSets& p, const ArgumentFacts& facts) {
+  if (!p.static_set) return "-";
+  if (!facts.static_values) return "any";
+  return JoinValues(*facts.static_values);
+}
+
+}  // namespace
 
 std::string StudySummaryText(const StudyResult& result) {
   int total = TotalSyscallCount();
@@ -233,6 +278,22 @@ std::string StudyMarkdown(const StudyResult& result) {
       }
     }
   }
+  // Argument values: what each program passed to the calls sysfence checks by argument.
+  out +=
+      "\n## Argument values\n\nThe values the traced programs passed to the calls whose "
+      "arguments sysfence checks (socket families, ioctl requests, clone flags, memory "
+      "protections, ...), masked as a filter compares them, beside what the static profile "
+      "allows (*any*: it does not constrain the argument).\n";
+  for (const ProgramSets& p : result.programs) {
+    std::vector<ArgumentFacts> facts = ArgumentFactsOf(p);
+    if (facts.empty()) continue;
+    out += fmt::format("\n### {}\n\n| call | argument | traced | static |\n|---|---|---|---|\n",
+                       p.name);
+    for (const ArgumentFacts& f : facts) {
+      out += fmt::format("| {} | {} | {} | {} |\n", f.syscall, f.argument, JoinValues(f.dynamic),
+                         StaticValuesText(p, f));
+    }
+  }
   out += "\n## Runs\n\n| program | run | exit | distinct | new |\n|---|---|---:|---:|---:|\n";
   for (const StudyRun& run : result.runs) {
     out += fmt::format("| {} | {} | {} | {} | {} |\n", run.program, run.name, run.exit_status,
@@ -270,6 +331,13 @@ std::string StudyJson(const StudyResult& result) {
                         {"percent_of_all", ShareOfAll(phase.syscalls.Size())}});
     }
     item["phases"] = phases;
+    json args = json::array();
+    for (const ArgumentFacts& f : ArgumentFactsOf(p)) {
+      json entry = {{"syscall", f.syscall}, {"argument", f.argument}, {"dynamic", f.dynamic}};
+      entry["static"] = f.static_values ? json(*f.static_values) : json("any");
+      args.push_back(std::move(entry));
+    }
+    item["args"] = args;
     programs.push_back(std::move(item));
   }
   json runs = json::array();
@@ -423,6 +491,24 @@ std::string StudyHtml(const StudyResult& result) {
       body += "<pre>" + EscapeXml(CategoryBreakdown(CompareSets(p.dynamic, *p.static_set), "")) +
               "</pre>\n";
     }
+  }
+  body +=
+      "<h2>Argument values</h2>\n<p>The values the traced programs passed to the calls whose "
+      "arguments sysfence checks, masked as a filter compares them, beside what the static "
+      "profile allows (<em>any</em>: it does not constrain the argument).</p>\n";
+  for (const ProgramSets& p : result.programs) {
+    std::vector<ArgumentFacts> facts = ArgumentFactsOf(p);
+    if (facts.empty()) continue;
+    body += fmt::format(
+        "<h3>{}</h3>\n<table><tr><th>call</th><th>argument</th><th>traced</th>"
+        "<th>static</th></tr>\n",
+        EscapeXml(p.name));
+    for (const ArgumentFacts& f : facts) {
+      body += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                          EscapeXml(f.syscall), EscapeXml(f.argument),
+                          EscapeXml(JoinValues(f.dynamic)), EscapeXml(StaticValuesText(p, f)));
+    }
+    body += "</table>\n";
   }
   body +=
       "<h2>Runs</h2>\n<table><tr><th>program</th><th>run</th><th>command</th><th>exit</th>"

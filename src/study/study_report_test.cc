@@ -96,6 +96,30 @@ TEST(StudyReport, JsonAndCsvHoldTheSets) {
   EXPECT_NE(csv.find("ssh client,mkdir,83,file,0,1,0,2\n"), std::string::npos) << csv;
 }
 
+// The argument values the traces saw, beside the static profile's: "any" where it does not
+// constrain the argument; a traced value the static profile lacks is a miss.
+TEST(StudyReport, ArgumentValuesAreShownTracedBesideStatic) {
+  StudyResult r = SshLikeResult();
+  ProgramSets& client = r.programs[0];
+  client.dynamic_args[41] = {{0, {2, 10}}, {1, {1}}};  // socket AF_INET, AF_INET6; SOCK_STREAM
+  client.static_args[41] = {{0, {2, 10, 1}}};
+  std::string md = StudyMarkdown(r);
+  EXPECT_NE(md.find("## Argument values"), std::string::npos);
+  EXPECT_NE(md.find("| socket | domain | AF_INET, AF_INET6 | AF_UNIX, AF_INET, AF_INET6 |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| socket | type | SOCK_STREAM | any |"), std::string::npos) << md;
+  auto json = nlohmann::json::parse(StudyJson(r));
+  EXPECT_EQ(json["programs"][0]["args"][1]["static"], "any");
+  EXPECT_EQ(json["programs"][0]["args"][0]["dynamic"], (nlohmann::json{"AF_INET", "AF_INET6"}));
+  EXPECT_NE(StudyHtml(r).find("<td>AF_INET, AF_INET6</td>"), std::string::npos);
+
+  client.static_args[41] = {{0, {2}}};
+  std::vector<ArgumentFacts> facts = ArgumentFactsOf(client);
+  ASSERT_EQ(facts.size(), 2u);
+  EXPECT_EQ(facts[0].static_misses, (std::vector<std::string>{"AF_INET6"}));
+}
+
 TEST(StudyReport, WritesEveryFileIntoTheDirectory) {
   std::string dir =
       (std::filesystem::temp_directory_path() / "sysfence-study-report-test").string();

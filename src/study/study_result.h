@@ -32,7 +32,22 @@ struct ProgramSets {
   std::optional<SyscallSet> static_set;
   int unresolved_sites = 0;
   std::vector<Phase> phases;  // dynamic phases of this program, in order
+  // Argument values (profile/argument_values.h) of the program's own image: traced, merged
+  // over runs; and the static profile's (absent: every value).
+  ArgumentValues dynamic_args;
+  ArgumentValues static_args;
 };
+
+// One argument of the argument table a program's traced calls constrain: what the traces saw
+// and what the static profile allows ("any" when it does not constrain it).
+struct ArgumentFacts {
+  std::string syscall;
+  std::string argument;
+  std::vector<std::string> dynamic;                       // value names
+  std::optional<std::vector<std::string>> static_values;  // nullopt: any (or no static set)
+  std::vector<std::string> static_misses;  // traced values the static profile does not allow
+};
+std::vector<ArgumentFacts> ArgumentFactsOf(const ProgramSets& program);
 
 // The distinct-syscall discovery curve of one trace.
 struct DiscoverySeries {

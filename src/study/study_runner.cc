@@ -180,6 +180,11 @@ class Study {
                  const Profile& profile, const std::string& image) const {
     SyscallSet own;
     if (auto it = profile.images.find(image); it != profile.images.end()) own = it->second;
+    ArgumentValues own_args;
+    if (auto it = profile.image_args.find(image); it != profile.image_args.end()) {
+      own_args = it->second;
+    }
+    sets.dynamic_args = UnionArguments(sets.dynamic_args, sets.dynamic, own_args, own);
     StudyRun run{.program = sets.name,
                  .name = workload.name,
                  .command = workload.command,
@@ -215,7 +220,16 @@ class Study {
 
   void AddStatic(ProgramSets& sets, const Profile& static_profile, StudyResult& result) const {
     sets.static_set = static_profile.syscalls;
+    sets.static_args = static_profile.args;
     sets.unresolved_sites = static_cast<int>(static_profile.unresolved.size());
+    // Argument values the traces saw that the static profile does not allow are misses too.
+    for (const ArgumentFacts& facts : ArgumentFactsOf(sets)) {
+      for (const std::string& value : facts.static_misses) {
+        result.soundness_failures.push_back(
+            fmt::format("{}: {} {} {} was traced but the static profile does not allow it",
+                        sets.name, facts.syscall, facts.argument, value));
+      }
+    }
     SoundnessReport report =
         CheckSoundness({{sets.binary, sets.dynamic}}, {{sets.binary, static_profile.syscalls}});
     for (const ImageSoundness& image : report.images) {
@@ -385,6 +399,10 @@ Result<StudyResult> RunSshStudy(Study& study) {
   study.AddStatic(client, *client_static, result);
   study.AddStatic(sshd, *server_static, result);
   combined.static_set = client_static->syscalls | server_static->syscalls;
+  combined.dynamic_args =
+      UnionArguments(client.dynamic_args, client.dynamic, sshd.dynamic_args, sshd.dynamic);
+  combined.static_args = UnionArguments(client_static->args, client_static->syscalls,
+                                        server_static->args, server_static->syscalls);
   combined.unresolved_sites = client.unresolved_sites + sshd.unresolved_sites;
   result.programs = {client, sshd, combined};
   return result;
