@@ -12,6 +12,13 @@ void RecordArguments(ArgumentValues& into, int syscall, const std::array<uint64_
   for (const ArgumentSpec& spec : specs) values[spec.index].insert(spec.Masked(args[spec.index]));
 }
 
+void JoinArguments(ArgumentValues& into, const ArgumentValues& from) {
+  for (const auto& [syscall, args] : from) {
+    for (const auto& [index, values] : args)
+      into[syscall][index].insert(values.begin(), values.end());
+  }
+}
+
 ArgumentValues UnionArguments(const ArgumentValues& a, const SyscallSet& a_calls,
                               const ArgumentValues& b, const SyscallSet& b_calls) {
   ArgumentValues out;

@@ -31,6 +31,11 @@ using ArgumentValues = std::map<int, SyscallArgumentValues>;
 // Adds one call's arguments: every argument the table lists for `syscall`, masked.
 void RecordArguments(ArgumentValues& into, int syscall, const std::array<uint64_t, 6>& args);
 
+// Adds every value of `from` to `into`: the plain union, for values of one recording, where
+// every call of a table syscall left its values (UnionArguments is for whole profiles, which
+// may say nothing of a call's arguments).
+void JoinArguments(ArgumentValues& into, const ArgumentValues& from);
+
 // The union of two profiles' arguments, `a` covering the calls in `a_calls` and `b` those in
 // `b_calls`: a syscall both have is constrained only where both constrain it.
 ArgumentValues UnionArguments(const ArgumentValues& a, const SyscallSet& a_calls,

@@ -6,21 +6,14 @@
 namespace sysfence {
 namespace {
 
-void Join(ArgumentValues& into, const ArgumentValues& from) {
-  for (const auto& [syscall, args] : from) {
-    for (const auto& [index, values] : args)
-      into[syscall][index].insert(values.begin(), values.end());
-  }
-}
-
 // Within one recording every call of a table syscall left its values, so joining is a plain
 // union (UnionArguments' "any" rule is for profiles that may say nothing).
 void AddArguments(const ArgumentValues& args, const std::string& path, Profile* profile,
                   Phase* phase) {
   if (args.empty()) return;
-  Join(profile->args, args);
-  Join(profile->image_args[path], args);
-  if (phase != nullptr) Join(phase->args, args);
+  JoinArguments(profile->args, args);
+  JoinArguments(profile->image_args[path], args);
+  if (phase != nullptr) JoinArguments(phase->args, args);
 }
 
 }  // namespace

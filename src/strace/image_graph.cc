@@ -129,13 +129,8 @@ void ImageGraph::RecordInto(Profile& profile) const {
   std::map<std::string, std::set<std::pair<int, uint8_t>>> unknown;
   for (size_t node = 0; node < nodes_.size(); ++node) {
     const Node& n = nodes_[node];
-    ArgumentValues& image_args = profile.image_args[keys[node]];
-    for (const auto& [number, args] : n.args) {
-      for (const auto& [index, values] : args) {
-        image_args[number][index].insert(values.begin(), values.end());
-        profile.args[number][index].insert(values.begin(), values.end());
-      }
-    }
+    JoinArguments(profile.image_args[keys[node]], n.args);
+    JoinArguments(profile.args, n.args);
     unknown[keys[node]].insert(n.unknown_args.begin(), n.unknown_args.end());
   }
   auto drop = [](ArgumentValues& args, const std::pair<int, uint8_t>& which) {
