@@ -719,6 +719,12 @@ class StaticSoundness : public ::testing::Test {
 
 // Counts the report lines of `compare --soundness` ("IMAGE: N traced, M static, missed:
 // ..."), failing the test for every image that missed a call or could not be analysed.
+size_t Occurrences(const std::string& text, const std::string& what) {
+  size_t count = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
+  return count;
+}
+
 size_t CheckedImagesMissingNothing(const std::string& report) {
   size_t checked = 0;
   std::istringstream lines(report);
@@ -740,6 +746,53 @@ TEST_F(StaticSoundness, TestProgramsMissNothing) {
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_NE(r.out.find("missed: none"), std::string::npos) << r.out;
   }
+}
+
+// Argument values through wrappers: the static values of each argument of the table are the
+// constants its callers pass, however many calls up (tests/programs/wrapped_arguments.c), and
+// a value not known statically leaves the argument free.
+TEST_F(StaticVerb, ArgumentValuesComeFromTheCallersOfWrappers) {
+  Analysis a = Analyze({TestProgram("wrapped_arguments")}, cache_.path());
+  ASSERT_EQ(a.result.exit_code, 0) << a.result.err;
+  EXPECT_EQ(a.profile["sysfence"], 2);
+  const json& args = a.profile["args"];
+  // Two levels up, and one: nothing else in the program or libc opens a socket.
+  EXPECT_EQ(args["socket"]["domain"], json({"AF_UNIX", "AF_INET6"})) << args.dump();
+  EXPECT_EQ(args["socket"]["type"], json({"SOCK_STREAM"})) << args.dump();
+  // Through glibc's ioctl and syscall().
+  EXPECT_EQ(args["ioctl"]["request"], json({"TCGETS"})) << args.dump();
+  EXPECT_EQ(args["prctl"]["option"], json({"PR_GET_NO_NEW_PRIVS"})) << args.dump();
+  // The advice comes from atoi(argv[1]): any value.
+  EXPECT_TRUE(a.syscalls.count("madvise"));
+  EXPECT_FALSE(args.contains("madvise")) << args.dump();
+
+  CommandResult explained = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(),
+                                        "--explain", "socket", TestProgram("wrapped_arguments")});
+  ASSERT_EQ(explained.exit_code, 0) << explained.err;
+  for (const char* line :
+       {"argument values:", "  domain:", "    AF_INET6:", "main (",
+        "passes AF_INET6 in %rdi to open_stream", "open_stream (",
+        "passes it on in %rdi to open_socket", "passes SOCK_STREAM in %rsi to open_socket"}) {
+    EXPECT_NE(explained.out.find(line), std::string::npos) << line << "\n" << explained.out;
+  }
+  explained = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(), "--explain",
+                          "madvise", TestProgram("wrapped_arguments")});
+  ASSERT_EQ(explained.exit_code, 0) << explained.err;
+  EXPECT_NE(explained.out.find("advice: any value: the value arrives in %rdx of"),
+            std::string::npos)
+      << explained.out;
+}
+
+// Every value argument_calls passes in each of its modes is among its static values.
+TEST_F(StaticSoundness, ArgumentValuesMissNothing) {
+  for (const char* mode : {"netlink", "packet", "tiocsti", "exec", "newuser", "fork"}) {
+    CommandResult r = Check({TestProgram("argument_calls"), mode});
+    EXPECT_EQ(r.exit_code, 0) << mode << ": " << r.out << r.err;
+    EXPECT_NE(r.out.find(" argument values, missed: none"), std::string::npos) << r.out;
+  }
+  CommandResult r = Check({TestProgram("wrapped_arguments"), "4"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find(" argument values, missed: none"), std::string::npos) << r.out;
 }
 
 TEST_F(StaticSoundness, DiffMissesNothing) {
@@ -771,6 +824,8 @@ TEST_P(StaticSoundnessCorpus, RealProgramCorpusMissesNothing) {
                           static_arguments);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_GE(CheckedImagesMissingNothing(r.out), 60u) << r.out;
+  // Their argument values are checked too ("N argument values" on an image's line).
+  EXPECT_GE(Occurrences(r.out, " argument values, missed: none"), 60u) << r.out;
   for (const char* image :
        {"/usr/bin/diff", "/usr/bin/tar", "/usr/bin/python3", "/usr/bin/git", "/usr/bin/xz",
         "/usr/bin/curl", "/usr/bin/sqlite3", "/usr/bin/free", "/usr/bin/ip", "/usr/sbin/capsh",
@@ -810,6 +865,12 @@ TEST_F(StaticSoundness, OwnStaticProfilesRunUnderAKillFilter) {
       {"/usr/bin/ip", {"-br", "addr"}},
       {"/usr/sbin/capsh", {"--print"}},
       {"/usr/bin/node", {"-e", "require('fs').readdirSync('/'); console.log('node ok')"}},
+      // Argument rules too: every call its modes make is in the static values.
+      {TestProgram("argument_calls"), {"netlink"}},
+      {TestProgram("argument_calls"), {"tiocsti"}},
+      {TestProgram("argument_calls"), {"exec"}},
+      {TestProgram("argument_calls"), {"fork"}},
+      {TestProgram("wrapped_arguments"), {"4"}},
   };
   ScratchDir cache;
   for (const Case& c : cases) {
@@ -874,6 +935,12 @@ TEST_F(StaticSoundness, SshClientAndServerMissNothing) {
   }
   // Each image twice: with the debug files and without them.
   EXPECT_GE(CheckedImagesMissingNothing(report), 12u) << report;
+  for (const char* image : {"/usr/bin/ssh: ", "/usr/sbin/sshd: "}) {
+    size_t line = report.find(image);
+    ASSERT_NE(line, std::string::npos);
+    std::string text = report.substr(line, report.find('\n', line) - line);
+    EXPECT_NE(text.find(" argument values, missed: none"), std::string::npos) << text;
+  }
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 // (function, register) pair whose entry values a site needs; its values are the constants
 // its callers pass, plus the values of the callers' own parameters they pass on. Three
 // steps: demand parameters from the sites, transitively through callers; seed each with
-// its callers' constants; propagate along the caller chains to a fixpoint.
+// its callers' constants; propagate along the caller chains to a fixpoint. The argument
+// values of the table's syscalls are found by a second run of the same steps, demanding the
+// parameters the sites' argument registers come from.
 #include "analysis/number_resolver.h"
 
 #include <elf.h>
@@ -10,6 +12,9 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
+#include <iterator>
+#include <set>
 #include <unordered_map>
 
 #include "analysis/go_abi.h"
@@ -20,16 +25,26 @@
 namespace sysfence {
 namespace {
 
+void SortUnique(std::vector<uint64_t>& values) {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+}
+
 struct Caller {
   FunctionRef function;
   const CallSite* call;
 };
+
+// What a resolver looks for: syscall numbers (library rules and Go's number sources may
+// supply what a caller leaves unknown), or argument values (nothing supplies those).
+enum class Resolving { kNumbers, kArguments };
 
 struct Parameter {
   FunctionRef function;
   int reg = 0;
   SyscallSet numbers;
   std::vector<uint64_t> out_of_range;
+  std::vector<uint64_t> values;  // kArguments: the constants, sorted
   bool unknown = false;
   std::string reason;
   std::vector<uint32_t> feeds;  // parameters whose values include this one's
@@ -37,12 +52,17 @@ struct Parameter {
 
 class NumberResolver {
  public:
-  NumberResolver(const LinkedProgram& program, const Reachability& reach)
-      : program_(program), reach_(reach) {}
+  NumberResolver(const LinkedProgram& program, const Reachability& reach,
+                 Resolving resolving = Resolving::kNumbers)
+      : program_(program), reach_(reach), resolving_(resolving) {}
 
   std::vector<ResolvedSite> Run();
-  // See TraceSyscallNumber.
-  std::vector<NumberHop> Trace(const ResolvedSite& site, int number);
+  // See ResolveSiteArguments.
+  void RunArguments(std::vector<ResolvedSite>& sites);
+  // The chain of calls by which a constant `matches` accepts reaches one of `registers` of
+  // the site's function (see TraceSyscallNumber).
+  std::vector<NumberHop> Trace(const ResolvedSite& site, const std::vector<int>& registers,
+                               const std::function<bool(uint64_t)>& matches);
 
  private:
   // The reached calls to f's entry (direct, or through an import bound to it).
@@ -50,6 +70,8 @@ class NumberResolver {
   uint32_t Demand(FunctionRef f, int reg);
   void Seed(uint32_t index);
   void Propagate();
+  // Seeds every demanded parameter (demanding more on the way), then propagates.
+  void Solve();
   // Whether code outside f's object can hold f's address (exported, or handed out).
   bool Escapes(FunctionRef f) const;
   // The library-knowledge rule that says what `caller` passes `callee` when it is not
@@ -60,6 +82,11 @@ class NumberResolver {
   // Where a Go caller that passes a number loaded from memory got it (go_abi.h): nullopt
   // when `caller` is no such function; an invalid ref when the source is not linked in.
   std::optional<FunctionRef> GoNumberSource(FunctionRef caller) const;
+  // More different values of one argument than a filter could list (filter/argument_rules.h
+  // allows 256 combinations per call) make it any value.
+  static constexpr size_t kMaxArgumentValues = 256;
+  void LimitValues(Parameter& p) const;
+  const char* What() const { return resolving_ == Resolving::kNumbers ? "number" : "value"; }
   std::string Describe(FunctionRef f) const {
     return fmt::format("{} ({:#x} in {})", program_.FunctionName(f), program_.FunctionAddress(f),
                        program_.ObjectPath(f.object));
@@ -67,6 +94,7 @@ class NumberResolver {
 
   const LinkedProgram& program_;
   const Reachability& reach_;
+  Resolving resolving_;
   std::unordered_map<uint64_t, std::vector<Caller>> callers_;  // memo of CallersOf
   std::unordered_map<uint32_t, std::vector<Caller>> indirect_calls_;
   std::unordered_map<uint64_t, uint32_t> parameter_index_;
@@ -101,25 +129,31 @@ uint32_t NumberResolver::Demand(FunctionRef f, int reg) {
 void NumberResolver::Seed(uint32_t index) {
   FunctionRef f = parameters_[index].function;
   int reg = parameters_[index].reg;
-  auto mark_unknown = [&](std::string reason) {
+  // `reason` makes the message: only the first is kept, so only the first is formatted.
+  auto mark_unknown = [&](const auto& reason) {
     Parameter& p = parameters_[index];
-    if (!p.unknown) p.reason = std::move(reason);
+    if (!p.unknown) p.reason = reason();
     p.unknown = true;
+    p.values.clear();  // any value: the constants no longer matter
   };
   if (reach_.IsEnteredFromOutside(f)) {
-    mark_unknown(
-        fmt::format("the number arrives in %{} of {}, which is entered from outside the "
-                    "analysed code",
-                    RegisterName(reg), Describe(f)));
+    mark_unknown([&] {
+      return fmt::format(
+          "the {} arrives in %{} of {}, which is entered from outside the "
+          "analysed code",
+          What(), RegisterName(reg), Describe(f));
+    });
   }
   int slot = TrackedSlot(reg);
   const std::vector<Caller>* pointer_callers = nullptr;
   if (reach_.IsAddressTaken(f) && reach_.indirect_calls_reached()) {
     if (Escapes(f)) {
-      mark_unknown(
-          fmt::format("the number arrives in %{} of {}, which other objects may call "
-                      "through a function pointer",
-                      RegisterName(reg), Describe(f)));
+      mark_unknown([&] {
+        return fmt::format(
+            "the {} arrives in %{} of {}, which other objects may call "
+            "through a function pointer",
+            What(), RegisterName(reg), Describe(f));
+      });
     } else {
       // Only its own object holds its address: the calls through pointers there are all
       // the ways in.
@@ -130,10 +164,12 @@ void NumberResolver::Seed(uint32_t index) {
   for (const std::vector<Caller>* list : {&direct, pointer_callers}) {
     if (list == nullptr) continue;
     for (const Caller& caller : *list) {
+      // An argument value unknown on one path is any value: the other paths add nothing.
+      if (resolving_ == Resolving::kArguments && parameters_[index].unknown) break;
       const ObjectSummary& s = program_.summary(caller.function.object);
       std::optional<std::span<const uint64_t>> atoms =
           slot < 0 ? std::nullopt : s.ArgumentOf(*caller.call, slot);
-      if (!atoms) {
+      if (!atoms && resolving_ == Resolving::kNumbers) {
         if (const NumberRule* rule = RuleFor(caller.function, f)) {
           for (std::string_view name : rule->syscalls) {
             parameters_[index].numbers.Insert(*SyscallNumber(name));
@@ -145,15 +181,22 @@ void NumberResolver::Seed(uint32_t index) {
           if (source->valid()) parameters_[Demand(*source, kRax)].feeds.push_back(index);
           continue;
         }
-        mark_unknown(fmt::format(
-            "the number arrives in %{} of {}; the call at {:#x} in {} passes a "
-            "value not known statically",
-            RegisterName(reg), Describe(f), caller.call->address, Describe(caller.function)));
+      }
+      if (!atoms) {
+        mark_unknown([&] {
+          return fmt::format(
+              "the {} arrives in %{} of {}; the call at {:#x} in {} passes a "
+              "value not known statically",
+              What(), RegisterName(reg), Describe(f), caller.call->address,
+              Describe(caller.function));
+        });
         continue;
       }
       for (uint64_t bits : *atoms) {
         Atom atom = Atom::FromBits(bits);
-        if (atom.kind() == Atom::kConstant) {
+        if (atom.kind() == Atom::kConstant && resolving_ == Resolving::kArguments) {
+          if (!parameters_[index].unknown) parameters_[index].values.push_back(atom.payload());
+        } else if (atom.kind() == Atom::kConstant) {
           uint64_t n = atom.payload() & 0xffffffffu;  // syscall numbers are 32-bit (%eax)
           if (n < static_cast<uint64_t>(kSyscallNumberLimit)) {
             parameters_[index].numbers.Insert(static_cast<int>(n));
@@ -164,12 +207,24 @@ void NumberResolver::Seed(uint32_t index) {
           uint32_t source = Demand(caller.function, static_cast<int>(atom.payload()));
           parameters_[source].feeds.push_back(index);
         } else {
-          mark_unknown(fmt::format("the call at {:#x} in {} passes an address as the number",
-                                   caller.call->address, Describe(caller.function)));
+          mark_unknown([&] {
+            return fmt::format("the call at {:#x} in {} passes an address as the {}",
+                               caller.call->address, Describe(caller.function), What());
+          });
         }
       }
     }
   }
+  SortUnique(parameters_[index].values);
+  LimitValues(parameters_[index]);
+}
+
+void NumberResolver::LimitValues(Parameter& p) const {
+  if (p.values.size() <= kMaxArgumentValues) return;
+  p.unknown = true;
+  p.reason = fmt::format("the {} arrives in %{} of {} with more than {} different values", What(),
+                         RegisterName(p.reg), Describe(p.function), kMaxArgumentValues);
+  p.values.clear();
 }
 
 const NumberRule* NumberResolver::RuleFor(FunctionRef caller, FunctionRef callee) const {
@@ -222,6 +277,15 @@ const std::vector<Caller>& NumberResolver::IndirectCallsIn(uint32_t object) {
   return it->second;
 }
 
+void NumberResolver::Solve() {
+  while (!unseeded_.empty()) {
+    uint32_t index = unseeded_.front();
+    unseeded_.pop_front();
+    Seed(index);
+  }
+  Propagate();
+}
+
 void NumberResolver::Propagate() {
   std::deque<uint32_t> work;
   std::vector<char> queued(parameters_.size(), 1);
@@ -241,6 +305,17 @@ void NumberResolver::Propagate() {
       if (source.unknown && !target.unknown) {
         target.unknown = true;
         target.reason = source.reason;
+        target.values.clear();
+        changed = true;
+      }
+      // (An unknown argument value takes any value, which no constant widens.)
+      if (!target.unknown && !std::includes(target.values.begin(), target.values.end(),
+                                            source.values.begin(), source.values.end())) {
+        std::vector<uint64_t> joined;
+        std::set_union(target.values.begin(), target.values.end(), source.values.begin(),
+                       source.values.end(), std::back_inserter(joined));
+        target.values = std::move(joined);
+        LimitValues(target);
         changed = true;
       }
       for (uint64_t n : source.out_of_range) {
@@ -294,12 +369,7 @@ std::vector<ResolvedSite> NumberResolver::Run() {
       pending.push_back(std::move(p));
     }
   }
-  while (!unseeded_.empty()) {
-    uint32_t index = unseeded_.front();
-    unseeded_.pop_front();
-    Seed(index);
-  }
-  Propagate();
+  Solve();
   std::vector<ResolvedSite> sites;
   for (PendingSite& p : pending) {
     for (uint32_t index : p.parameters) {
@@ -317,16 +387,87 @@ std::vector<ResolvedSite> NumberResolver::Run() {
   return sites;
 }
 
-std::vector<NumberHop> NumberResolver::Trace(const ResolvedSite& site, int number) {
-  const ObjectSummary& s = program_.summary(site.function.object);
-  std::vector<int> registers;
+// The summary's record of a resolved site.
+const SyscallSite* SummarySite(const LinkedProgram& program, const ResolvedSite& site) {
+  const ObjectSummary& s = program.summary(site.function.object);
   for (const SyscallSite& candidate : s.SitesOf(s.functions[site.function.function])) {
-    if (candidate.address != site.address) continue;
-    for (uint64_t bits : s.AtomsOf(candidate.number)) {
-      Atom atom = Atom::FromBits(bits);
-      if (atom.kind() == Atom::kArgument) registers.push_back(static_cast<int>(atom.payload()));
+    if (candidate.address == site.address) return &candidate;
+  }
+  return nullptr;
+}
+
+// The registers of the function's entry state a recorded value comes from.
+std::vector<int> ArgumentRegistersOf(const ObjectSummary& s, const ValueRef& value) {
+  std::vector<int> registers;
+  for (uint64_t bits : s.AtomsOf(value)) {
+    Atom atom = Atom::FromBits(bits);
+    if (atom.kind() == Atom::kArgument) registers.push_back(static_cast<int>(atom.payload()));
+  }
+  return registers;
+}
+
+void NumberResolver::RunArguments(std::vector<ResolvedSite>& sites) {
+  struct Pending {
+    SiteArgument* argument;
+    std::vector<uint32_t> parameters;
+  };
+  std::vector<Pending> pending;
+  for (ResolvedSite& site : sites) {
+    site.arguments.clear();
+    if (site.kind != SiteKind::kSyscall) continue;
+    // The argument indexes the table lists for the site's numbers (all of them when the
+    // site may issue any call).
+    bool wanted[kSiteArguments] = {};
+    for (const ArgumentSpec& spec : ArgumentSpecs()) {
+      if (spec.index < kSiteArguments && (site.unresolved || site.numbers.Contains(spec.syscall))) {
+        wanted[spec.index] = true;
+      }
+    }
+    const SyscallSite* recorded = SummarySite(program_, site);
+    const ObjectSummary& s = program_.summary(site.function.object);
+    for (int index = 0; index < kSiteArguments; ++index) {
+      if (!wanted[index]) continue;
+      SiteArgument& argument = site.arguments.emplace_back();
+      argument.index = static_cast<uint8_t>(index);
+      if (recorded == nullptr || recorded->arguments[index].unknown) {
+        argument.any = true;
+        argument.reason = fmt::format("%{} is computed or loaded from memory at the site",
+                                      RegisterName(kSiteArgumentRegisters[index]));
+      }
+    }
+    if (recorded == nullptr) continue;
+    for (SiteArgument& argument : site.arguments) {
+      if (argument.any) continue;
+      Pending p{&argument, {}};
+      for (uint64_t bits : s.AtomsOf(recorded->arguments[argument.index])) {
+        Atom atom = Atom::FromBits(bits);
+        if (atom.kind() == Atom::kConstant) {
+          argument.values.push_back(atom.payload());
+        } else if (atom.kind() == Atom::kArgument) {
+          p.parameters.push_back(Demand(site.function, static_cast<int>(atom.payload())));
+        }
+      }
+      pending.push_back(std::move(p));
     }
   }
+  Solve();
+  for (Pending& p : pending) {
+    SiteArgument& argument = *p.argument;
+    for (uint32_t index : p.parameters) {
+      const Parameter& param = parameters_[index];
+      argument.values.insert(argument.values.end(), param.values.begin(), param.values.end());
+      if (param.unknown && !argument.any) {
+        argument.any = true;
+        argument.reason = param.reason;
+      }
+    }
+    SortUnique(argument.values);
+  }
+}
+
+std::vector<NumberHop> NumberResolver::Trace(const ResolvedSite& site,
+                                             const std::vector<int>& registers,
+                                             const std::function<bool(uint64_t)>& matches) {
   // Breadth first from the site's parameters out through the callers: the first caller
   // found passing the constant ends the shortest chain.
   struct Node {
@@ -352,8 +493,7 @@ std::vector<NumberHop> NumberResolver::Trace(const ResolvedSite& site, int numbe
       NumberHop hop{caller.function, caller.call->address, node.function, node.reg};
       for (uint64_t bits : *atoms) {
         Atom atom = Atom::FromBits(bits);
-        if (atom.kind() == Atom::kConstant &&
-            (atom.payload() & 0xffffffffu) == static_cast<uint64_t>(number)) {
+        if (atom.kind() == Atom::kConstant && matches(atom.payload())) {
           std::vector<NumberHop> chain = {hop};
           for (size_t at = i; nodes[at].parent != SIZE_MAX; at = nodes[at].parent) {
             chain.push_back(nodes[at].hop);
@@ -404,7 +544,57 @@ void ApplySetxidProtocol(LinkedProgram& program, std::vector<ResolvedSite>& site
 
 std::vector<NumberHop> TraceSyscallNumber(const LinkedProgram& program, const Reachability& reach,
                                           const ResolvedSite& site, int number) {
-  return NumberResolver(program, reach).Trace(site, number);
+  const SyscallSite* recorded = SummarySite(program, site);
+  if (recorded == nullptr) return {};
+  return NumberResolver(program, reach)
+      .Trace(site, ArgumentRegistersOf(program.summary(site.function.object), recorded->number),
+             [&](uint64_t constant) {
+               return (constant & 0xffffffffu) == static_cast<uint64_t>(number);
+             });
+}
+
+std::vector<NumberHop> TraceArgumentValue(const LinkedProgram& program, const Reachability& reach,
+                                          const ResolvedSite& site, const ArgumentSpec& spec,
+                                          uint64_t value) {
+  const SyscallSite* recorded = SummarySite(program, site);
+  if (recorded == nullptr || spec.index >= kSiteArguments) return {};
+  return NumberResolver(program, reach, Resolving::kArguments)
+      .Trace(site,
+             ArgumentRegistersOf(program.summary(site.function.object),
+                                 recorded->arguments[spec.index]),
+             [&](uint64_t constant) { return spec.Masked(constant) == value; });
+}
+
+void ResolveSiteArguments(const LinkedProgram& program, const Reachability& reach,
+                          std::vector<ResolvedSite>& sites) {
+  NumberResolver(program, reach, Resolving::kArguments).RunArguments(sites);
+}
+
+ArgumentValues SiteArgumentValues(const std::vector<ResolvedSite>& sites) {
+  ArgumentValues values;
+  std::set<std::pair<int, uint8_t>> any;
+  for (const ResolvedSite& site : sites) {
+    if (site.kind != SiteKind::kSyscall) continue;
+    for (const SiteArgument& argument : site.arguments) {
+      for (const ArgumentSpec& spec : ArgumentSpecs()) {
+        if (spec.index != argument.index) continue;
+        if (!site.unresolved && !site.numbers.Contains(spec.syscall)) continue;
+        if (argument.any) {
+          any.insert({spec.syscall, spec.index});
+          continue;
+        }
+        std::set<uint64_t>& masked = values[spec.syscall][spec.index];
+        for (uint64_t v : argument.values) masked.insert(spec.Masked(v));
+      }
+    }
+  }
+  for (auto [syscall, index] : any) {
+    auto it = values.find(syscall);
+    if (it == values.end()) continue;
+    it->second.erase(index);
+    if (it->second.empty()) values.erase(it);
+  }
+  return values;
 }
 
 std::vector<ResolvedSite> ResolveSyscallSites(LinkedProgram& program, const Reachability& reach) {

@@ -504,6 +504,7 @@ void ObjectAnalyzer::AdoptFunctions(ObjectAnalyzer& helper, uint32_t first, uint
   s.references.insert(s.references.end(), h.references.begin(), h.references.end());
   for (SyscallSite site : h.sites) {
     site.number.begin += atoms;
+    for (ValueRef& argument : site.arguments) argument.begin += atoms;
     s.sites.push_back(site);
   }
   for (DlopenCall& d : h.dlopen_calls) {

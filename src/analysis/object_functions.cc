@@ -249,6 +249,20 @@ void ObjectAnalyzer::VisitInstruction(const FunctionVisit& at, size_t i,
       site.number.unknown = number.IsTop() || number.IsBottom();
       site.number.count = static_cast<uint16_t>(number.size());
       site.number.begin = StoreAtoms(number);
+      for (int a = 0; a < kSiteArguments; ++a) {
+        // Constants and the function's own arguments only: an address is no flag or
+        // request the rules could name (and a stack address is never stored).
+        const ValueSet& value = state.regs[kSiteArgumentRegisters[a]];
+        bool known = !value.IsTop() && !value.IsBottom();
+        for (int k = 0; k < value.size(); ++k) {
+          known &=
+              value.atom(k).kind() == Atom::kConstant || value.atom(k).kind() == Atom::kArgument;
+        }
+        ValueRef& ref = site.arguments[a];
+        ref.unknown = !known;
+        ref.count = known ? static_cast<uint16_t>(value.size()) : 0;
+        ref.begin = known ? StoreAtoms(value) : static_cast<uint32_t>(summary_.atoms.size());
+      }
       summary_.sites.push_back(site);
       break;
     }

@@ -95,9 +95,15 @@ struct Reference {
 
 enum class SiteKind : uint8_t { kSyscall, kInt80, kSysenter };
 
+// The registers of a syscall's first four arguments (%rdi, %rsi, %rdx, %r10): their values
+// at each site are recorded, for the argument table's rules (syscalls/argument_table.h).
+inline constexpr int kSiteArgumentRegisters[] = {7, 6, 2, 10};
+inline constexpr int kSiteArguments = 4;
+
 struct SyscallSite {
   uint64_t address = 0;
-  ValueRef number;  // what %rax (%eax) may hold
+  ValueRef number;                     // what %rax (%eax) may hold
+  ValueRef arguments[kSiteArguments];  // what each of kSiteArgumentRegisters may hold
   SiteKind kind = SiteKind::kSyscall;
   uint8_t reserved[7] = {0, 0, 0, 0, 0, 0, 0};
 };

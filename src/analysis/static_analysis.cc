@@ -638,6 +638,10 @@ void StaticAnalysis::BuildProfile() {
   if (!p.unresolved.empty() && options_.unresolved == UnresolvedPolicy::kAll) {
     p.syscalls |= SyscallSet::All();
   }
+  // Argument values: a call of the table that no site issues (every call, with
+  // --unresolved=all) takes any value.
+  p.args = SiteArgumentValues(sites_);
+  RestrictArguments(p.args, p.syscalls);
   for (uint32_t o = 0; o < program_.size(); ++o) {
     const LoadedObject& loaded = program_.object(o).loaded;
     if (loaded.reason != "program" && loaded.reason != "DT_NEEDED" &&
@@ -736,6 +740,7 @@ Result<std::unique_ptr<StaticAnalysis>> StaticAnalysis::Run(const std::string& p
     Status restricted = analysis->RestrictToFunction(options.from);
     if (!restricted.ok()) return restricted.error();
   }
+  ResolveSiteArguments(analysis->program_, *analysis->reach_, analysis->sites_);
   analysis->BuildProfile();
   if (options.phases) {
     Status phases = analysis->ComputePhases();
@@ -775,6 +780,7 @@ Status StaticAnalysis::AddScript(const std::string& path, const ScriptChain& cha
     Result<std::unique_ptr<StaticAnalysis>> first = Run(chain.programs[i], first_options);
     if (!first.ok()) return first.error();
     const Profile& q = (*first)->profile();
+    p.args = UnionArguments(p.args, p.syscalls, q.args, q.syscalls);
     p.syscalls |= q.syscalls;
     for (const auto& [image, set] : q.images) p.images[image] |= set;
     for (const auto& [number, sites] : q.evidence) {

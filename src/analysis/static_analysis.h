@@ -174,6 +174,12 @@ class StaticAnalysis {
   SyscallSet PhaseSyscalls(const Reachability& reach, const std::vector<ResolvedSite>& sites,
                            bool handlers_before) const;
   std::string Describe(FunctionRef f) const;
+  // --explain's lines for the calls that carry a number or value down to a site.
+  std::vector<std::string> HopLines(const std::vector<NumberHop>& hops, std::string_view what,
+                                    const std::string& site_line) const;
+  // --explain's account of the call's argument values (none for calls outside the table):
+  // each value with the site and calls it comes from, or why the argument takes any value.
+  std::string ExplainArguments(int number) const;
   // Lines from a root down to `target`, followed by `last_lines`.
   std::string PathTo(FunctionRef target, const std::vector<std::string>& last_lines) const;
 

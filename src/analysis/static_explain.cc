@@ -3,8 +3,11 @@
 // static_analysis.h).
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "analysis/static_analysis.h"
 #include "analysis/value_set.h"
+#include "syscalls/argument_table.h"
 #include "syscalls/syscall_table.h"
 
 namespace sysfence {
@@ -39,16 +42,75 @@ Result<std::string> StaticAnalysis::Explain(int number) const {
   // A wrapper's site (glibc's syscall(), Go's Syscall6): the path goes to the caller that
   // passes the number, then along the calls that hand it down.
   std::vector<NumberHop> hops = TraceSyscallNumber(program_, *reach_, *found, number);
-  if (hops.empty()) return heading + PathTo(found->function, {site_line});
+  std::string arguments = ExplainArguments(number);
+  if (hops.empty()) return heading + PathTo(found->function, {site_line}) + arguments;
+  return heading + PathTo(hops.front().caller, HopLines(hops, name, site_line)) + arguments;
+}
+
+std::vector<std::string> StaticAnalysis::HopLines(const std::vector<NumberHop>& hops,
+                                                  std::string_view what,
+                                                  const std::string& site_line) const {
   std::vector<std::string> lines;
   for (size_t i = 0; i < hops.size(); ++i) {
     const NumberHop& hop = hops[i];
     lines.push_back(fmt::format("{} passes {} in %{} to {} (at {:#x})", Describe(hop.caller),
-                                i == 0 ? name : "it on", RegisterName(hop.reg),
+                                i == 0 ? what : "it on", RegisterName(hop.reg),
                                 program_.FunctionName(hop.callee), hop.call));
   }
   lines.push_back(site_line);
-  return heading + PathTo(hops.front().caller, lines);
+  return lines;
+}
+
+std::string StaticAnalysis::ExplainArguments(int number) const {
+  std::span<const ArgumentSpec> specs = ArgumentSpecsOf(number);
+  if (specs.empty()) return "";
+  std::string text = "argument values:\n";
+  auto it = profile_.args.find(number);
+  for (const ArgumentSpec& spec : specs) {
+    // The sites that may issue the call, with what each passes in this argument.
+    std::vector<std::pair<const ResolvedSite*, const SiteArgument*>> passing;
+    for (const ResolvedSite& site : sites_) {
+      if (site.kind != SiteKind::kSyscall) continue;
+      if (!site.unresolved && !site.numbers.Contains(number)) continue;
+      for (const SiteArgument& argument : site.arguments) {
+        if (argument.index == spec.index) passing.push_back({&site, &argument});
+      }
+    }
+    bool constrained = it != profile_.args.end() && it->second.count(spec.index) != 0;
+    if (!constrained) {
+      auto any =
+          std::find_if(passing.begin(), passing.end(), [](const auto& p) { return p.second->any; });
+      if (any == passing.end()) {
+        text +=
+            fmt::format("  {}: any value (no syscall site of the analysis issues it)\n", spec.name);
+      } else {
+        text +=
+            fmt::format("  {}: any value: {} (site {:#x} in {})\n", spec.name, any->second->reason,
+                        any->first->address, Describe(any->first->function));
+      }
+      continue;
+    }
+    text += fmt::format("  {}:\n", spec.name);
+    for (uint64_t value : it->second.at(spec.index)) {
+      std::string value_name = FormatArgumentValue(spec, value);
+      // The first site passing it, and the calls that bring it there.
+      for (const auto& [site, argument] : passing) {
+        bool here = std::any_of(argument->values.begin(), argument->values.end(),
+                                [&](uint64_t v) { return spec.Masked(v) == value; });
+        if (!here) continue;
+        std::string site_line =
+            fmt::format("site {:#x} in {}", site->address, Describe(site->function));
+        std::vector<NumberHop> hops = TraceArgumentValue(program_, *reach_, *site, spec, value);
+        text += fmt::format("    {}:\n", value_name);
+        std::vector<std::string> lines =
+            hops.empty() ? std::vector<std::string>{fmt::format("set at the {}", site_line)}
+                         : HopLines(hops, value_name, site_line);
+        for (const std::string& line : lines) text += fmt::format("      {}\n", line);
+        break;
+      }
+    }
+  }
+  return text;
 }
 
 std::string StaticAnalysis::PathTo(FunctionRef target,

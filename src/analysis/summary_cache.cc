@@ -18,7 +18,7 @@ namespace sysfence {
 namespace {
 
 constexpr char kMagic[8] = {'S', 'F', 'S', 'U', 'M', 'M', 'R', 'Y'};
-constexpr uint32_t kFormatVersion = 3;
+constexpr uint32_t kFormatVersion = 4;
 // A hash of the analysis sources (generated at build time): a summary written by any other
 // analyser is never read.
 constexpr char kAnalyzerVersion[17] = SYSFENCE_ANALYZER_VERSION;
@@ -169,6 +169,9 @@ bool Validate(const ObjectSummary& s) {
   for (const SyscallSite& site : s.sites) {
     if (static_cast<uint8_t>(site.kind) > static_cast<uint8_t>(SiteKind::kSysenter)) return false;
     if (!Within(site.number.begin, site.number.count, s.atoms.size())) return false;
+    for (const ValueRef& argument : site.arguments) {
+      if (!Within(argument.begin, argument.count, s.atoms.size())) return false;
+    }
   }
   for (const auto* list : {&s.init_functions, &s.fini_functions, &s.unwind_functions}) {
     for (uint32_t f : *list) {

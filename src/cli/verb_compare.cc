@@ -50,8 +50,8 @@ int RunCompare(const CompareOptions& options) {
   return 0;
 }
 
-// One line per image: "IMAGE: N traced, M static, missed: NAME... | none", or why it was not
-// checked.
+// One line per image: "IMAGE: N traced, M static[, K argument values], missed: NAME...
+// SYSCALL(ARGUMENT: VALUE...)... | none", or why it was not checked.
 std::string SoundnessText(const SoundnessReport& report,
                           const std::map<std::string, std::string>& not_analysed) {
   std::string out;
@@ -63,8 +63,15 @@ std::string SoundnessText(const SoundnessReport& report,
     std::string missed;
     for (const std::string& name : image.missed.Names())
       missed += (missed.empty() ? "" : " ") + name;
-    out += fmt::format("{}: {} traced, {} static, missed: {}\n", image.image, image.traced.Size(),
-                       image.static_set->Size(), missed.empty() ? "none" : missed);
+    for (const ArgumentGap& gap : image.missed_arguments) {
+      missed += fmt::format("{}{}({})", missed.empty() ? "" : " ", SyscallDisplayName(gap.syscall),
+                            ArgumentGapText(gap));
+    }
+    std::string values = image.traced_arguments == 0
+                             ? ""
+                             : fmt::format(", {} argument values", image.traced_arguments);
+    out += fmt::format("{}: {} traced, {} static{}, missed: {}\n", image.image, image.traced.Size(),
+                       image.static_set->Size(), values, missed.empty() ? "none" : missed);
   }
   return out;
 }
@@ -77,6 +84,8 @@ std::string SoundnessJson(const SoundnessReport& report,
     if (image.Checked()) {
       entry["static"] = image.static_set->Size();
       entry["missed"] = image.missed.Names();
+      entry["argument_values"] = image.traced_arguments;
+      entry["missed_arguments"] = ArgumentGapsToJson(image.missed_arguments);
     } else {
       entry["error"] = not_analysed.at(image.image);
     }
@@ -97,6 +106,7 @@ int RunSoundness(const CompareOptions& options) {
   std::vector<std::string> images = TracedImages(*dynamic);
   if (images.empty()) return ReportError(MakeError("{}: the profile holds no image", dynamic_path));
   std::map<std::string, SyscallSet> static_sets;
+  std::map<std::string, ArgumentValues> static_args;
   for (size_t i = 1; i < options.profiles.size(); ++i) {
     Result<Profile> given = ReadProfileFile(options.profiles[i]);
     if (!given.ok()) return ReportError(given.error());
@@ -108,6 +118,7 @@ int RunSoundness(const CompareOptions& options) {
     std::error_code error;
     std::filesystem::path real = std::filesystem::canonical(given->target, error);
     static_sets[error ? given->target : real.string()] = given->syscalls;
+    static_args[error ? given->target : real.string()] = given->args;
   }
   StaticOptions analysis;
   analysis.use_debug_files = !options.no_debug_info;
@@ -119,11 +130,13 @@ int RunSoundness(const CompareOptions& options) {
     Result<std::unique_ptr<StaticAnalysis>> analysed = StaticAnalysis::Run(image, analysis);
     if (analysed.ok()) {
       static_sets[image] = (*analysed)->profile().syscalls;
+      static_args[image] = (*analysed)->profile().args;
     } else {
       not_analysed[image] = analysed.error().message();
     }
   }
-  SoundnessReport report = CheckSoundness(dynamic->images, static_sets);
+  SoundnessReport report =
+      CheckSoundness(dynamic->images, static_sets, dynamic->image_args, static_args);
   std::string text = options.format == "json" ? SoundnessJson(report, not_analysed)
                                               : SoundnessText(report, not_analysed);
   Status written = WriteFileAtomically(options.output, text);

@@ -7,7 +7,7 @@ namespace sysfence {
 
 bool SoundnessReport::Sound() const {
   return std::all_of(images.begin(), images.end(), [](const ImageSoundness& image) {
-    return image.Checked() && image.missed.Empty();
+    return image.Checked() && image.missed.Empty() && image.missed_arguments.empty();
   });
 }
 
@@ -20,14 +20,28 @@ std::vector<std::string> TracedImages(const Profile& traced) {
 }
 
 SoundnessReport CheckSoundness(const std::map<std::string, SyscallSet>& traced,
-                               const std::map<std::string, SyscallSet>& static_sets) {
+                               const std::map<std::string, SyscallSet>& static_sets,
+                               const std::map<std::string, ArgumentValues>& traced_args,
+                               const std::map<std::string, ArgumentValues>& static_args) {
   SoundnessReport report;
   for (const auto& [image, calls] : traced) {
     if (image == kLauncherImage) continue;
-    ImageSoundness checked{.image = image, .traced = calls, .static_set = {}, .missed = {}};
+    ImageSoundness checked;
+    checked.image = image;
+    checked.traced = calls;
     if (auto it = static_sets.find(image); it != static_sets.end()) {
       checked.static_set = it->second;
       checked.missed = calls - it->second;
+      auto values = traced_args.find(image);
+      auto static_values = static_args.find(image);
+      if (values != traced_args.end() && static_values != static_args.end()) {
+        SyscallSet both = calls & it->second;
+        for (const auto& [syscall, arguments] : values->second) {
+          if (!both.Contains(syscall)) continue;
+          for (const auto& [index, set] : arguments) checked.traced_arguments += set.size();
+        }
+        checked.missed_arguments = ArgumentsNotCovered(static_values->second, values->second, both);
+      }
     }
     report.images.push_back(std::move(checked));
   }

@@ -94,7 +94,13 @@ std::string ArgumentName(const ArgumentGap& gap) {
   return spec != nullptr ? std::string(spec->name) : fmt::format("arg{}", gap.index);
 }
 
-json GapsToJson(const std::vector<ArgumentGap>& gaps) {
+}  // namespace
+
+std::string ArgumentGapText(const ArgumentGap& gap) {
+  return fmt::format("{}: {}", ArgumentName(gap), GapValues(gap));
+}
+
+json ArgumentGapsToJson(const std::vector<ArgumentGap>& gaps) {
   json out = json::array();
   for (const ArgumentGap& gap : gaps) {
     json values = json::array();
@@ -110,8 +116,6 @@ json GapsToJson(const std::vector<ArgumentGap>& gaps) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string ComparisonToText(NamedProfile a, NamedProfile b) {
   Comparison c = CompareSets(a.profile->syscalls, b.profile->syscalls);
@@ -187,8 +191,8 @@ std::string ComparisonToJson(NamedProfile a, NamedProfile b) {
                {"only_b", c.only_b.Names()},
                {"total_syscalls", TotalSyscallCount()},
                {"by_category", by_category},
-               {"args_only_a", GapsToJson(ArgumentsOnlyIn(*a.profile, *b.profile))},
-               {"args_only_b", GapsToJson(ArgumentsOnlyIn(*b.profile, *a.profile))}};
+               {"args_only_a", ArgumentGapsToJson(ArgumentsOnlyIn(*a.profile, *b.profile))},
+               {"args_only_b", ArgumentGapsToJson(ArgumentsOnlyIn(*b.profile, *a.profile))}};
   return root.dump(2) + "\n";
 }
 

@@ -4,11 +4,13 @@
 #ifndef SYSFENCE_REPORT_COMPARISON_REPORT_H_
 #define SYSFENCE_REPORT_COMPARISON_REPORT_H_
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "profile/argument_values.h"
 #include "profile/profile.h"
 
 namespace sysfence {
@@ -27,6 +29,12 @@ std::string ComparisonToText(NamedProfile a, NamedProfile b);
 std::string ComparisonToJson(NamedProfile a, NamedProfile b);
 // One row per syscall in either set: name,number,category,in_a,in_b,count_a,count_b
 std::string ComparisonToCsv(NamedProfile a, NamedProfile b);
+
+// One argument's values one profile allows and another does not: "domain: AF_NETLINK,
+// AF_PACKET" ("any value" when the gap is all of them); the syscall's name is the caller's.
+std::string ArgumentGapText(const ArgumentGap& gap);
+// [{"syscall", "argument", "any", "values"}, ...]
+nlohmann::json ArgumentGapsToJson(const std::vector<ArgumentGap>& gaps);
 
 // "read, write, ..." in name order, or "-" for an empty set.
 std::string JoinNames(const SyscallSet& set);
