@@ -3,6 +3,7 @@
 // code of the program, its libraries and the loader with Zydis in one linear sweep, which is
 // the least any analysis of that code has to do. Every variant runs as a child process,
 // measured the same way: wall time, user+system CPU, and peak RSS (getrusage of the child).
+// A last variant leaves out the argument values (--no-args), to show what they cost.
 // Reports the median of several runs and the ratios to the baseline.
 //
 //   static_bench SYSFENCE [PROGRAM] [--runs N]
@@ -106,6 +107,9 @@ int main(int argc, char** argv) {
       {"cold, 1 thread",
        {sysfence, "static", "--no-cache", "--threads", "1", "-o", "/dev/null", program}},
       {"warm cache", {sysfence, "static", "--cache-dir", cache, "-o", "/dev/null", program}},
+      // What finding the argument values costs: the same without them.
+      {"warm cache, --no-args",
+       {sysfence, "static", "--no-args", "--cache-dir", cache, "-o", "/dev/null", program}},
   };
   RunChild(variants[3].argv, true);  // fills the cache
   std::vector<ChildRun> results;

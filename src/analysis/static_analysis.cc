@@ -740,7 +740,9 @@ Result<std::unique_ptr<StaticAnalysis>> StaticAnalysis::Run(const std::string& p
     Status restricted = analysis->RestrictToFunction(options.from);
     if (!restricted.ok()) return restricted.error();
   }
-  ResolveSiteArguments(analysis->program_, *analysis->reach_, analysis->sites_);
+  if (options.argument_values) {
+    ResolveSiteArguments(analysis->program_, *analysis->reach_, analysis->sites_);
+  }
   analysis->BuildProfile();
   if (options.phases) {
     Status phases = analysis->ComputePhases();

@@ -48,6 +48,9 @@ struct StaticOptions {
   bool use_cache = true;
   std::string cache_directory;  // "" = UserCacheDirectory()
   UnresolvedPolicy unresolved = UnresolvedPolicy::kReport;
+  // Find the values of the argument table's arguments (Profile::args); without, the profile
+  // allows any value.
+  bool argument_values = true;
   std::vector<std::string> dlopen;  // libraries the program loads, added by hand
   std::optional<bool> as_library;   // nullopt: a shared library (not PIE) is a library
   int threads = 0;                  // 0 = up to 2

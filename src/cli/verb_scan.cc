@@ -30,6 +30,7 @@ struct ScanVerbOptions {
   std::vector<std::string> paths;
   bool no_cache = false;
   bool no_debug_info = false;
+  bool no_args = false;
   bool quiet = false;
   bool merge = false;
   bool list = false;
@@ -99,6 +100,7 @@ int RunScanVerb(ScanVerbOptions& options) {
   scan.output = options.output;
   scan.analysis.use_cache = !options.no_cache;
   scan.analysis.use_debug_files = !options.no_debug_info;
+  scan.analysis.argument_values = !options.no_args;
   auto bar = std::make_shared<ProgressBar>();
   if (!options.quiet && isatty(STDERR_FILENO)) {
     scan.progress = [bar](const ScanProgress& p) { bar->Show(p); };
@@ -180,6 +182,9 @@ void RegisterScanVerb(CLI::App& app, VerbAction& action) {
                  "Do not read or write the per-library analysis cache");
   verb->add_option("--cache-dir", options->scan.analysis.cache_directory,
                    "Cache directory (default: $XDG_CACHE_HOME/sysfence)");
+  verb->add_flag("--no-args", options->no_args,
+                 "Do not look for argument values: the profiles allow any value of every "
+                 "argument");
   verb->add_flag("--no-debug-info", options->no_debug_info,
                  "Ignore separate debug files (/usr/lib/debug/.build-id)");
   verb->add_flag("-q,--quiet", options->quiet, "No progress bar");

@@ -20,6 +20,7 @@ struct StaticVerbOptions {
   std::string binary;
   std::string unresolved = "report";
   bool no_cache = false;
+  bool no_args = false;
   bool no_debug_info = false;
   bool as_library = false;
   bool as_program = false;
@@ -34,6 +35,7 @@ int RunStatic(StaticVerbOptions& options) {
     if (!explain_number) return ReportError(MakeError("unknown syscall '{}'", options.explain));
   }
   options.analysis.use_cache = !options.no_cache;
+  options.analysis.argument_values = !options.no_args;
   options.analysis.use_debug_files = !options.no_debug_info;
   options.analysis.unresolved =
       options.unresolved == "all" ? UnresolvedPolicy::kAll : UnresolvedPolicy::kReport;
@@ -108,6 +110,9 @@ void RegisterStaticVerb(CLI::App& app, VerbAction& action) {
                    "What to do with syscall sites whose number is not known statically: "
                    "'report' them (default) or allow 'all' syscalls")
       ->check(CLI::IsMember({"report", "all"}));
+  verb->add_flag("--no-args", options->no_args,
+                 "Do not look for argument values: the profile allows any value of every "
+                 "argument (format version 1)");
   verb->add_flag("--no-cache", options->no_cache,
                  "Do not read or write the per-library analysis cache");
   verb->add_option("--cache-dir", options->analysis.cache_directory,

@@ -137,12 +137,29 @@ std::vector<ArgumentFacts> ArgumentFactsOf(const ProgramSets& program) {
       out.push_back(std::move(facts));
     }
   }
+  for (const auto& [number, args] : program.static_args) {
+    for (const auto& [index, values] : args) {
+      const ArgumentSpec* spec = FindArgumentSpec(number, index);
+      auto traced = program.dynamic_args.find(number);
+      if (spec == nullptr ||
+          (traced != program.dynamic_args.end() && traced->second.contains(index))) {
+        continue;
+      }
+      ArgumentFacts facts;
+      facts.syscall = SyscallDisplayName(number);
+      facts.argument = std::string(spec->name);
+      facts.static_values.emplace();
+      for (uint64_t v : values) facts.static_values->push_back(FormatArgumentValue(*spec, v));
+      out.push_back(std::move(facts));
+    }
+  }
   return out;
 }
 
 namespace {
 
 std::string JoinValues(const std::vector<std::string>& values) {
+  if (values.empty()) return "not traced";
   std::string out;
   for (const std::string& v : values) out += (out.empty() ? "" : ", ") + v;
   return out;
@@ -283,7 +300,8 @@ std::string StudyMarkdown(const StudyResult& result) {
       "\n## Argument values\n\nThe values the traced programs passed to the calls whose "
       "arguments sysfence checks (socket families, ioctl requests, clone flags, memory "
       "protections, ...), masked as a filter compares them, beside what the static profile "
-      "allows (*any*: it does not constrain the argument).\n";
+      "allows (*any*: it does not constrain the argument); then what only the static profile "
+      "constrains.\n";
   for (const ProgramSets& p : result.programs) {
     std::vector<ArgumentFacts> facts = ArgumentFactsOf(p);
     if (facts.empty()) continue;
@@ -495,7 +513,8 @@ std::string StudyHtml(const StudyResult& result) {
   body +=
       "<h2>Argument values</h2>\n<p>The values the traced programs passed to the calls whose "
       "arguments sysfence checks, masked as a filter compares them, beside what the static "
-      "profile allows (<em>any</em>: it does not constrain the argument).</p>\n";
+      "profile allows (<em>any</em>: it does not constrain the argument); then what only the "
+      "static profile constrains.</p>\n";
   for (const ProgramSets& p : result.programs) {
     std::vector<ArgumentFacts> facts = ArgumentFactsOf(p);
     if (facts.empty()) continue;

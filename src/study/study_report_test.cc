@@ -118,6 +118,16 @@ TEST(StudyReport, ArgumentValuesAreShownTracedBesideStatic) {
   std::vector<ArgumentFacts> facts = ArgumentFactsOf(client);
   ASSERT_EQ(facts.size(), 2u);
   EXPECT_EQ(facts[0].static_misses, (std::vector<std::string>{"AF_INET6"}));
+
+  // What only the static profile constrains comes after, with no traced values.
+  client.static_args[16] = {{1, {0x5401}}};  // ioctl TCGETS
+  facts = ArgumentFactsOf(client);
+  ASSERT_EQ(facts.size(), 3u);
+  EXPECT_EQ(facts[2].syscall, "ioctl");
+  EXPECT_TRUE(facts[2].dynamic.empty());
+  EXPECT_EQ(facts[2].static_values, (std::vector<std::string>{"TCGETS"}));
+  EXPECT_NE(StudyMarkdown(r).find("| ioctl | request | not traced | TCGETS |"), std::string::npos)
+      << StudyMarkdown(r);
 }
 
 TEST(StudyReport, WritesEveryFileIntoTheDirectory) {

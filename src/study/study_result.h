@@ -39,11 +39,13 @@ struct ProgramSets {
 };
 
 // One argument of the argument table a program's traced calls constrain: what the traces saw
-// and what the static profile allows ("any" when it does not constrain it).
+// and what the static profile allows ("any" when it does not constrain it). After those, the
+// arguments only the static profile constrains (calls or arguments the traces never passed),
+// with no dynamic values.
 struct ArgumentFacts {
   std::string syscall;
   std::string argument;
-  std::vector<std::string> dynamic;                       // value names
+  std::vector<std::string> dynamic;                       // value names (none: not traced)
   std::optional<std::vector<std::string>> static_values;  // nullopt: any (or no static set)
   std::vector<std::string> static_misses;  // traced values the static profile does not allow
 };
