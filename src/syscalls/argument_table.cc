@@ -78,17 +78,33 @@ const Row kRows[] = {
     {"openat", 2, "flags", kFlags, kOpenMask, kOpenFlags},
 };
 
-const std::vector<ArgumentSpec>& Table() {
-  static const std::vector<ArgumentSpec> kTable = [] {
-    std::vector<ArgumentSpec> specs;
+// The rows as specs, sorted, with each syscall's run of them by number (the tracers look a
+// call's arguments up at every stop).
+struct Table {
+  std::vector<ArgumentSpec> specs;
+  std::vector<std::span<const ArgumentSpec>> by_number;  // kSyscallNumberLimit entries
+};
+
+const Table& TheTable() {
+  static const Table kTable = [] {
+    Table t;
     for (const Row& row : kRows) {
-      specs.push_back(
+      t.specs.push_back(
           {*SyscallNumber(row.syscall), row.index, row.name, row.kind, row.mask, row.names});
     }
-    std::stable_sort(specs.begin(), specs.end(), [](const ArgumentSpec& a, const ArgumentSpec& b) {
-      return std::make_pair(a.syscall, a.index) < std::make_pair(b.syscall, b.index);
-    });
-    return specs;
+    std::stable_sort(
+        t.specs.begin(), t.specs.end(), [](const ArgumentSpec& a, const ArgumentSpec& b) {
+          return std::make_pair(a.syscall, a.index) < std::make_pair(b.syscall, b.index);
+        });
+    t.by_number.resize(kSyscallNumberLimit);
+    for (size_t begin = 0, end = 0; begin < t.specs.size(); begin = end) {
+      for (end = begin; end < t.specs.size() && t.specs[end].syscall == t.specs[begin].syscall;) {
+        ++end;
+      }
+      t.by_number[static_cast<size_t>(t.specs[begin].syscall)] = {t.specs.data() + begin,
+                                                                  end - begin};
+    }
+    return t;
   }();
   return kTable;
 }
@@ -124,15 +140,11 @@ std::optional<uint64_t> ParseOne(const ArgumentSpec& spec, std::string_view text
 
 }  // namespace
 
-std::span<const ArgumentSpec> ArgumentSpecs() { return Table(); }
+std::span<const ArgumentSpec> ArgumentSpecs() { return TheTable().specs; }
 
 std::span<const ArgumentSpec> ArgumentSpecsOf(int syscall) {
-  const std::vector<ArgumentSpec>& table = Table();
-  auto begin = std::find_if(table.begin(), table.end(),
-                            [&](const ArgumentSpec& s) { return s.syscall == syscall; });
-  auto end =
-      std::find_if(begin, table.end(), [&](const ArgumentSpec& s) { return s.syscall != syscall; });
-  return {table.data() + (begin - table.begin()), static_cast<size_t>(end - begin)};
+  if (syscall < 0 || syscall >= kSyscallNumberLimit) return {};
+  return TheTable().by_number[static_cast<size_t>(syscall)];
 }
 
 const ArgumentSpec* FindArgumentSpec(int syscall, std::string_view argument) {
