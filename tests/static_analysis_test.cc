@@ -759,8 +759,10 @@ TEST_F(StaticVerb, ArgumentValuesComeFromTheCallersOfWrappers) {
   // Two levels up, and one: nothing else in the program or libc opens a socket.
   EXPECT_EQ(args["socket"]["domain"], json({"AF_UNIX", "AF_INET6"})) << args.dump();
   EXPECT_EQ(args["socket"]["type"], json({"SOCK_STREAM"})) << args.dump();
-  // Through glibc's ioctl and syscall().
-  EXPECT_EQ(args["ioctl"]["request"], json({"TCGETS"})) << args.dump();
+  // Through glibc's ioctl and syscall(); tcsetattr's requests by the analysis' rule.
+  EXPECT_EQ(args["ioctl"]["request"], json({"TCGETS", "TCSETS", "TCSETSW", "TCSETSF", "0x402c542b",
+                                            "0x402c542c", "0x402c542d", "0x802c542a"}))
+      << args.dump();
   EXPECT_EQ(args["prctl"]["option"], json({"PR_GET_NO_NEW_PRIVS"})) << args.dump();
   // The advice comes from atoi(argv[1]): any value.
   EXPECT_TRUE(a.syscalls.count("madvise"));
@@ -775,6 +777,13 @@ TEST_F(StaticVerb, ArgumentValuesComeFromTheCallersOfWrappers) {
         "passes it on in %rdi to open_socket", "passes SOCK_STREAM in %rsi to open_socket"}) {
     EXPECT_NE(explained.out.find(line), std::string::npos) << line << "\n" << explained.out;
   }
+  explained = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(), "--explain",
+                          "ioctl", TestProgram("wrapped_arguments")});
+  ASSERT_EQ(explained.exit_code, 0) << explained.err;
+  EXPECT_NE(explained.out.find("    TCSETSW:\n      tcsetattr issues only the TCGETS and TCSETS "
+                               "requests (a rule of the analysis) at the site"),
+            std::string::npos)
+      << explained.out;
   explained = RunCommand({SysfenceBinary(), "static", "--cache-dir", cache_.path(), "--explain",
                           "madvise", TestProgram("wrapped_arguments")});
   ASSERT_EQ(explained.exit_code, 0) << explained.err;

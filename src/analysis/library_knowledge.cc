@@ -144,4 +144,22 @@ std::span<const NumberRule> NumberRules() {
   return kRules;
 }
 
+std::span<const ArgumentValueRule> ArgumentValueRules() {
+  static const std::vector<ArgumentValueRule> kRules = {
+      // glibc's tcsetattr (sysdeps/unix/sysv/linux/tcsetattr.c) turns optional_actions into
+      // TCSETS + optional_actions after checking it is TCSANOW, TCSADRAIN or TCSAFLUSH, and
+      // reads the settings back with TCGETS; releases with arbitrary baud rates use the
+      // termios2 requests instead. It issues no other ioctl.
+      {"libc.so.6",
+       "tcsetattr",
+       "ioctl",
+       1,
+       {0x5401 /*TCGETS*/, 0x5402 /*TCSETS*/, 0x5403 /*TCSETSW*/, 0x5404 /*TCSETSF*/,
+        0x802c542a /*TCGETS2*/, 0x402c542b /*TCSETS2*/, 0x402c542c /*TCSETSW2*/,
+        0x402c542d /*TCSETSF2*/},
+       "tcsetattr issues only the TCGETS and TCSETS requests"},
+  };
+  return kRules;
+}
+
 }  // namespace sysfence

@@ -75,6 +75,21 @@ struct NumberRule {
 
 std::span<const NumberRule> NumberRules();
 
+// An argument a library function computes where its source pins the values down: the sites
+// of `function` (in an object named `soname`, found by symbol, so no debug file is needed)
+// that issue only `syscall` and whose argument `index` is not known at the site pass one of
+// `values`.
+struct ArgumentValueRule {
+  std::string_view soname;
+  std::string_view function;
+  std::string_view syscall;
+  uint8_t index = 0;
+  std::vector<uint64_t> values;
+  std::string_view reason;
+};
+
+std::span<const ArgumentValueRule> ArgumentValueRules();
+
 }  // namespace sysfence
 
 #endif  // SYSFENCE_ANALYSIS_LIBRARY_KNOWLEDGE_H_

@@ -14,6 +14,7 @@
 #include <deque>
 #include <functional>
 #include <iterator>
+#include <map>
 #include <set>
 #include <unordered_map>
 
@@ -77,6 +78,9 @@ class NumberResolver {
   // The library-knowledge rule that says what `caller` passes `callee` when it is not
   // known statically, or null.
   const NumberRule* RuleFor(FunctionRef caller, FunctionRef callee) const;
+  // The library-knowledge rule that says what argument `index` of `site` holds when it is
+  // not known at the site, or null.
+  const ArgumentValueRule* ArgumentValueRuleFor(const ResolvedSite& site, int index);
   // The reached calls through pointers in `object`.
   const std::vector<Caller>& IndirectCallsIn(uint32_t object);
   // Where a Go caller that passes a number loaded from memory got it (go_abi.h): nullopt
@@ -100,6 +104,7 @@ class NumberResolver {
   std::unordered_map<uint64_t, uint32_t> parameter_index_;
   std::vector<Parameter> parameters_;
   std::deque<uint32_t> unseeded_;
+  std::map<std::pair<uint32_t, const ArgumentValueRule*>, uint32_t> rule_functions_;  // memo
 };
 
 const std::vector<Caller>& NumberResolver::CallersOf(FunctionRef f) {
@@ -225,6 +230,24 @@ void NumberResolver::LimitValues(Parameter& p) const {
   p.reason = fmt::format("the {} arrives in %{} of {} with more than {} different values", What(),
                          RegisterName(p.reg), Describe(p.function), kMaxArgumentValues);
   p.values.clear();
+}
+
+const ArgumentValueRule* NumberResolver::ArgumentValueRuleFor(const ResolvedSite& site, int index) {
+  if (site.unresolved || site.numbers.Size() != 1) return nullptr;
+  const ProgramObject& object = program_.object(site.function.object);
+  std::string_view soname = object.loaded.elf->dynamic().soname;
+  for (const ArgumentValueRule& rule : ArgumentValueRules()) {
+    if (rule.soname != soname || rule.index != index ||
+        !site.numbers.Contains(*SyscallNumber(rule.syscall))) {
+      continue;
+    }
+    auto [it, inserted] = rule_functions_.try_emplace({site.function.object, &rule}, kNoIndex);
+    if (inserted) {
+      it->second = FindRuleFunctionIn(*object.loaded.elf, *object.summary, {rule.function});
+    }
+    if (it->second == site.function.function) return &rule;
+  }
+  return nullptr;
 }
 
 const NumberRule* NumberResolver::RuleFor(FunctionRef caller, FunctionRef callee) const {
@@ -430,6 +453,13 @@ void NumberResolver::RunArguments(std::vector<ResolvedSite>& sites) {
       SiteArgument& argument = site.arguments.emplace_back();
       argument.index = static_cast<uint8_t>(index);
       if (recorded == nullptr || recorded->arguments[index].unknown) {
+        if (const ArgumentValueRule* rule = ArgumentValueRuleFor(site, index)) {
+          argument.values = rule->values;
+          std::sort(argument.values.begin(), argument.values.end());
+          argument.from_rule = true;
+          argument.reason = rule->reason;
+          continue;
+        }
         argument.any = true;
         argument.reason = fmt::format("%{} is computed or loaded from memory at the site",
                                       RegisterName(kSiteArgumentRegisters[index]));
@@ -437,7 +467,7 @@ void NumberResolver::RunArguments(std::vector<ResolvedSite>& sites) {
     }
     if (recorded == nullptr) continue;
     for (SiteArgument& argument : site.arguments) {
-      if (argument.any) continue;
+      if (argument.any || argument.from_rule) continue;
       Pending p{&argument, {}};
       for (uint64_t bits : s.AtomsOf(recorded->arguments[argument.index])) {
         Atom atom = Atom::FromBits(bits);

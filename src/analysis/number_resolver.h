@@ -32,7 +32,8 @@ struct SiteArgument {
   uint8_t index = 0;             // the syscall's argument, 0-3 (kSiteArgumentRegisters)
   std::vector<uint64_t> values;  // as passed, not masked; sorted
   bool any = false;              // some path passes a value not known statically
-  std::string reason;            // why, when any
+  std::string reason;            // why, when any; the rule's reason, when from_rule
+  bool from_rule = false;        // the values are a library rule's (library_knowledge.h)
 };
 
 struct ResolvedSite {

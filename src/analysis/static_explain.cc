@@ -103,8 +103,11 @@ std::string StaticAnalysis::ExplainArguments(int number) const {
         std::vector<NumberHop> hops = TraceArgumentValue(program_, *reach_, *site, spec, value);
         text += fmt::format("    {}:\n", value_name);
         std::vector<std::string> lines =
-            hops.empty() ? std::vector<std::string>{fmt::format("set at the {}", site_line)}
-                         : HopLines(hops, value_name, site_line);
+            argument->from_rule
+                ? std::vector<std::string>{fmt::format("{} (a rule of the analysis) at the {}",
+                                                       argument->reason, site_line)}
+            : hops.empty() ? std::vector<std::string>{fmt::format("set at the {}", site_line)}
+                           : HopLines(hops, value_name, site_line);
         for (const std::string& line : lines) text += fmt::format("      {}\n", line);
         break;
       }
