@@ -69,6 +69,8 @@ TEST(ScanCli, SetsEqualThoseOfStaticOneProgramAtATime) {
     json expected = json::parse(ReadWholeFile(dir.File("alone.json")));
     EXPECT_EQ(scanned["syscalls"], expected["syscalls"]) << path;
     EXPECT_EQ(scanned["images"], expected["images"]) << path;
+    EXPECT_EQ(scanned.value("args", json::object()), expected.value("args", json::object()))
+        << path;
     EXPECT_EQ(scanned.value("unresolved", json::array()).size(),
               expected.value("unresolved", json::array()).size())
         << path;
@@ -83,6 +85,19 @@ TEST(ScanCli, SetsEqualThoseOfStaticOneProgramAtATime) {
       EXPECT_EQ(entry["package"], "coreutils");
     }
   }
+}
+
+// --no-args: the same sets, without argument values.
+TEST(ScanCli, NoArgsLeavesArgumentValuesOut) {
+  ScratchDir dir;
+  CommandResult r = Scan({"--no-args", "-o", dir.File("out"), "/usr/bin/diff"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<json> index = ReadIndex(dir.File("out"));
+  ASSERT_EQ(index.size(), 1u);
+  json scanned =
+      json::parse(ReadWholeFile(dir.File("out/" + index[0]["profile"].get<std::string>())));
+  EXPECT_FALSE(scanned.contains("args")) << scanned.dump();
+  EXPECT_FALSE(scanned["syscalls"].empty());
 }
 
 class ScanDirectory : public ::testing::Test {

@@ -792,6 +792,17 @@ TEST_F(StaticVerb, ArgumentValuesComeFromTheCallersOfWrappers) {
       << explained.out;
 }
 
+// --no-args: the same calls, no argument values (a version 1 profile).
+TEST_F(StaticVerb, NoArgsLeavesArgumentValuesOut) {
+  Analysis with = Analyze({TestProgram("wrapped_arguments")}, cache_.path());
+  Analysis without = Analyze({"--no-args", TestProgram("wrapped_arguments")}, cache_.path());
+  ASSERT_EQ(without.result.exit_code, 0) << without.result.err;
+  EXPECT_EQ(without.syscalls, with.syscalls);
+  EXPECT_FALSE(without.profile.contains("args")) << without.result.out;
+  EXPECT_EQ(without.profile["sysfence"], 1);
+  EXPECT_TRUE(with.profile.contains("args"));
+}
+
 // Every value argument_calls passes in each of its modes is among its static values.
 TEST_F(StaticSoundness, ArgumentValuesMissNothing) {
   for (const char* mode : {"netlink", "packet", "tiocsti", "exec", "newuser", "fork"}) {
