@@ -10,7 +10,7 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   strace diffutils openssh-client openssh-server
   crun busybox-static bubblewrap umoci
-  libc6-dbg python3
+  libc6-dbg python3 curl nginx redis-server redis-tools
   procps iproute2 libcap2-bin nodejs man-db
   golang-go skopeo restic caddy
   clang libclang-rt-14-dev clang-format clang-tidy

@@ -2,15 +2,13 @@
 // workloads, enforced with `sysfence run --action kill` (argument rules included), lets diff
 // do every workload again with the same exit status and output; a profile traced from the SSH
 // client against a loopback sshd lets the client log in and run a command again.
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/loopback.h"
 #include "base/unique_fd.h"
 #include "test_util.h"
 #include "traced_profile.h"
@@ -108,28 +106,6 @@ class BackgroundProcess {
   pid_t pid_ = -1;
 };
 
-int FreeLoopbackPort() {
-  UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t size = sizeof address;
-  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&address), size) != 0 ||
-      getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &size) != 0) {
-    return -1;
-  }
-  return ntohs(address.sin_port);
-}
-
-bool Accepting(int port) {
-  UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  return connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-}
-
 TEST(EnforcedSsh, ClientLogsInAndRunsACommandUnderItsProfile) {
   if (geteuid() != 0) GTEST_SKIP() << "the loopback sshd needs root";
   if (!FileExists("/usr/sbin/sshd") || RunShell("command -v ssh ssh-keygen").exit_code != 0) {
@@ -140,8 +116,9 @@ TEST(EnforcedSsh, ClientLogsInAndRunsACommandUnderItsProfile) {
                      "ssh-keygen -q -t ed25519 -N '' -f userkey && cp userkey.pub authorized_keys")
                 .exit_code,
             0);
-  int port = FreeLoopbackPort();
-  ASSERT_GT(port, 0);
+  Result<std::vector<int>> ports = FreeLoopbackPorts(1);
+  ASSERT_TRUE(ports.ok()) << ports.error().message();
+  int port = ports->front();
   WriteWholeFile(dir.File("sshd_config"),
                  "ListenAddress 127.0.0.1\nAuthorizedKeysFile " + dir.File("authorized_keys") +
                      "\nPermitRootLogin prohibit-password\nPasswordAuthentication no\n"
@@ -153,8 +130,8 @@ TEST(EnforcedSsh, ClientLogsInAndRunsACommandUnderItsProfile) {
                           dir.File("sshd_config"), "-h", dir.File("hostkey")},
                          dir.File("sshd.log"));
   // Bounded wait for the listening socket (at most 10 s, usually a few ms).
-  for (int i = 0; i < 200 && sshd.Running() && !Accepting(port); ++i) usleep(50000);
-  if (!sshd.Running() || !Accepting(port)) {
+  for (int i = 0; i < 200 && sshd.Running() && !AcceptsOnLoopback(port); ++i) usleep(50000);
+  if (!sshd.Running() || !AcceptsOnLoopback(port)) {
     GTEST_SKIP() << "sshd could not start: " << ReadWholeFile(dir.File("sshd.log"));
   }
 

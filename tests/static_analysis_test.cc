@@ -15,7 +15,7 @@
 #include <sstream>
 #include <tuple>
 
-#include "study/ssh_loopback.h"
+#include "ssh_loopback.h"
 #include "test_util.h"
 
 namespace sysfence::testing {
@@ -913,7 +913,7 @@ TEST_F(StaticSoundness, OwnStaticProfilesRunUnderAKillFilter) {
 }
 
 // OpenSSH over loopback, both ends traced: an sshd of its own (key authentication, PAM,
-// the sftp subsystem; study/ssh_loopback.h) and a client doing a command, a pty session, scp
+// the sftp subsystem; tests/ssh_loopback.h) and a client doing a command, a pty session, scp
 // and sftp both ways and a TCP forward (tests/soundness/ssh_client.sh), checked with the
 // debug files and without them.
 TEST_F(StaticSoundness, SshClientAndServerMissNothing) {

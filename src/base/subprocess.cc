@@ -162,6 +162,14 @@ Result<int> Subprocess::Wait(double timeout_seconds, const std::function<int()>&
   }
 }
 
+bool Subprocess::HasExited() const {
+  if (pid_ <= 0) return true;
+  siginfo_t info{};
+  // WNOWAIT: look without reaping, so that Wait still collects the status.
+  return waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+         info.si_pid == pid_;
+}
+
 ScopedChildSubreaper::ScopedChildSubreaper() {
   prctl(PR_GET_CHILD_SUBREAPER, &previous_, 0, 0, 0);
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
@@ -169,8 +177,8 @@ ScopedChildSubreaper::ScopedChildSubreaper() {
 
 ScopedChildSubreaper::~ScopedChildSubreaper() { prctl(PR_SET_CHILD_SUBREAPER, previous_, 0, 0, 0); }
 
-void KillAndReapChildren() {
-  const pid_t self = getpid();
+std::vector<pid_t> ChildrenOf(pid_t parent) {
+  std::vector<pid_t> children;
   if (DIR* proc = opendir("/proc")) {
     while (dirent* entry = readdir(proc)) {
       char* end = nullptr;
@@ -180,12 +188,17 @@ void KillAndReapChildren() {
       // "pid (name) state ppid ...": the name may hold anything, so parse after its last ')'.
       size_t name_end = stat.ok() ? stat->rfind(')') : std::string::npos;
       if (name_end == std::string::npos || name_end + 4 >= stat->size()) continue;
-      if (strtol(stat->c_str() + name_end + 4, nullptr, 10) == self) {
-        kill(static_cast<pid_t>(pid), SIGKILL);
+      if (strtol(stat->c_str() + name_end + 4, nullptr, 10) == parent) {
+        children.push_back(static_cast<pid_t>(pid));
       }
     }
     closedir(proc);
   }
+  return children;
+}
+
+void KillAndReapChildren() {
+  for (pid_t child : ChildrenOf(getpid())) kill(child, SIGKILL);
   // Children started after the scan are not ours to end; everything found dies of SIGKILL.
   for (;;) {
     pid_t done = waitpid(-1, nullptr, WNOHANG);

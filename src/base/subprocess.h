@@ -50,6 +50,8 @@ class Subprocess {
   Result<int> Wait(double timeout_seconds = 0, const std::function<int()>& interrupted = nullptr);
   // Sends `signal` to the process (or its group) without waiting.
   void Signal(int signal);
+  // Whether the process has ended (it is left for Wait to reap).
+  bool HasExited() const;
 
  private:
   explicit Subprocess(pid_t pid, bool group) : pid_(pid), group_(group) {}
@@ -72,6 +74,9 @@ class ScopedChildSubreaper {
  private:
   int previous_ = 0;
 };
+
+// The processes whose parent is `parent`, from /proc.
+std::vector<pid_t> ChildrenOf(pid_t parent);
 
 // SIGKILLs every child of this process (found in /proc) and reaps them all: after killing a
 // Subprocess's group, a subreaper uses it for the grandchildren the group's death left it.

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 
@@ -26,6 +27,24 @@ TEST(Subprocess, ReportsExitCodeAndSignalAs128PlusN) {
   EXPECT_EQ(*child->Wait(), 3);
   auto killed = Subprocess::Start(Command({"sh", "-c", "kill -TERM $$"}));
   EXPECT_EQ(*killed->Wait(), 128 + SIGTERM);
+}
+
+// HasExited looks without reaping: Wait still gets the exit status afterwards.
+TEST(Subprocess, HasExitedLeavesTheStatusToWait) {
+  SubprocessOptions options;
+  options.argv = {"/bin/sh", "-c", "exec sleep 30"};
+  Result<Subprocess> child = Subprocess::Start(options);
+  ASSERT_TRUE(child.ok());
+  pid_t pid = child->pid();
+  EXPECT_FALSE(child->HasExited());
+  std::vector<pid_t> children = ChildrenOf(getpid());
+  EXPECT_NE(std::find(children.begin(), children.end(), pid), children.end());
+  child->Signal(SIGTERM);
+  for (int i = 0; i < 500 && !child->HasExited(); ++i) usleep(10000);
+  EXPECT_TRUE(child->HasExited());
+  EXPECT_EQ(*child->Wait(5), 128 + SIGTERM);
+  // And the children of this process include none of it any more.
+  for (pid_t left : ChildrenOf(getpid())) EXPECT_NE(left, pid);
 }
 
 TEST(Subprocess, RedirectsStandardStreams) {

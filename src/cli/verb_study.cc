@@ -1,7 +1,9 @@
-// `sysfence study diff|ssh [-o DIR]`: reproduces the poster's experiment and writes its report.
+// `sysfence study NAME|DIR [-o DIR]`: runs a study directory (docs/STUDY.md), a checked-in one
+// such as the poster's diff and ssh or any other, and writes its report.
 #include <string.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -30,12 +32,17 @@ int RunStudyVerb(const StudyVerbOptions& verb) {
   if (n <= 0) return ReportError(Error("cannot find the sysfence executable (/proc/self/exe)"));
   self[n] = '\0';
   StudyOptions options;
-  options.study = verb.study;
-  options.workloads_dir = verb.workloads_dir.empty() ? DefaultWorkloadsDir() : verb.workloads_dir;
+  Result<std::string> dir = FindStudyDirectory(
+      verb.study, verb.workloads_dir.empty() ? DefaultWorkloadsDir() : verb.workloads_dir);
+  if (!dir.ok()) return ReportError(dir.error());
+  options.study_dir = *dir;
   options.sysfence_binary = self;
   options.work_dir = verb.work_dir;
   options.progress = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
-  std::string output = verb.output.empty() ? "study-results/" + verb.study : verb.output;
+  std::string output =
+      verb.output.empty()
+          ? "study-results/" + std::filesystem::path(*dir).lexically_normal().filename().string()
+          : verb.output;
 
   if (Status usable = CheckReportDirectory(output); !usable.ok()) {
     return ReportError(usable.error());
@@ -87,16 +94,18 @@ int RunStudyVerb(const StudyVerbOptions& verb) {
 void RegisterStudyVerb(CLI::App& app, VerbAction& action) {
   auto options = std::make_shared<StudyVerbOptions>();
   CLI::App* verb = app.add_subcommand(
-      "study", "Reproduce the poster's study on diff or SSH: traces, static sets, phases, report.");
-  verb->add_option("STUDY", options->study, "diff or ssh")
-      ->required()
-      ->check(CLI::IsMember({"diff", "ssh"}));
+      "study",
+      "Run a study: traces, static sets, phases and a report, for the poster's diff or SSH or any "
+      "study directory (docs/STUDY.md).");
+  verb->add_option("STUDY", options->study,
+                   "A checked-in study (diff, ssh) or a study directory with a study.txt")
+      ->required();
   verb->add_option("-o,--output", options->output,
                    "Report directory (default: study-results/STUDY)");
   verb->add_option("--work-dir", options->work_dir,
                    "Keep the traces and profiles in this directory (default: a temporary one)");
   verb->add_option("--workloads", options->workloads_dir,
-                   "The study/ directory with the workloads (default: the source tree's)");
+                   "Where the checked-in studies are (default: the source tree's study/)");
   verb->footer(
       "Exit status: 0 when done, 1 when the static analysis missed a traced syscall, "
       "2 on errors.");

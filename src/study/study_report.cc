@@ -26,18 +26,14 @@ using nlohmann::json;
 
 double ShareOfAll(int count) { return Percent(count, TotalSyscallCount()); }
 
-const PosterFigure* FindPoster(const StudyResult& result, std::string_view what) {
+// The published figure of `measure` ("dynamic", "static", "phase:NAME") for a program, if the
+// study gives one.
+const PosterFigure* FindPoster(const StudyResult& result, std::string_view program,
+                               std::string_view measure) {
   for (const PosterFigure& figure : result.poster) {
-    if (figure.what == what) return &figure;
+    if (figure.program == program && figure.measure == measure) return &figure;
   }
   return nullptr;
-}
-
-// The poster names programs "diff" and "SSH"; our "ssh client" and "SSH combined" compare to it.
-std::string PosterKey(const ProgramSets& program) {
-  if (program.name == "diff") return "diff";
-  if (program.name == "SSH combined") return "SSH";
-  return "";
 }
 
 // Per-category "both / only dynamic / only static" lines, each syscall named.
@@ -59,13 +55,11 @@ std::string CategoryBreakdown(const Comparison& c, std::string_view bullet) {
 std::vector<std::string> DifferenceSentences(const StudyResult& result,
                                              const ProgramSets& program) {
   std::vector<std::string> sentences;
-  std::string key = PosterKey(program);
-  if (key.empty()) return sentences;
   int rare = 0;
   for (const auto& [number, n] : program.seen_in_runs) {
     if (n < program.runs) ++rare;
   }
-  if (const PosterFigure* dyn = FindPoster(result, key + ", dynamic")) {
+  if (const PosterFigure* dyn = FindPoster(result, program.name, "dynamic")) {
     int ours = program.dynamic.Size();
     sentences.push_back(fmt::format(
         "Dynamic: {} syscalls here against the poster's {} ({:+d}). A dynamic set is as large "
@@ -75,7 +69,8 @@ std::vector<std::string> DifferenceSentences(const StudyResult& result,
         ours, static_cast<int>(dyn->value), ours - static_cast<int>(dyn->value), rare, ours,
         program.runs, gnu_get_libc_version()));
   }
-  if (const PosterFigure* sta = FindPoster(result, key + ", static"); sta && program.static_set) {
+  if (const PosterFigure* sta = FindPoster(result, program.name, "static");
+      sta && program.static_set) {
     int ours = program.static_set->Size();
     int misses = (program.dynamic - *program.static_set).Size();
     sentences.push_back(fmt::format(
@@ -87,6 +82,13 @@ std::vector<std::string> DifferenceSentences(const StudyResult& result,
         misses == 0 ? "contains" : "does NOT contain", misses));
   }
   return sentences;
+}
+
+// A program's name as part of a file name: "ssh client" -> "ssh-client".
+std::string FileSlug(std::string_view name) {
+  std::string slug;
+  for (char c : name) slug += std::isalnum(static_cast<unsigned char>(c)) ? c : '-';
+  return slug;
 }
 
 // The poster measured SSH's initialization and authentication together ("closely bound");
@@ -103,15 +105,6 @@ std::optional<SyscallSet> InitializationWithAuthentication(const ProgramSets& p)
 }
 
 }  // namespace
-
-std::vector<PosterFigure> PosterFigures(const std::string& study) {
-  if (study == "diff") {
-    return {{"diff, dynamic", 24, "syscalls"}, {"diff, static", 59, "syscalls"}};
-  }
-  return {{"SSH, dynamic", 83, "syscalls"},
-          {"SSH, static", 111, "syscalls"},
-          {"SSH client, working phase", 20, "% of the application"}};
-}
 
 std::vector<ArgumentFacts> ArgumentFactsOf(const ProgramSets& program) {
   std::vector<ArgumentFacts> out;
@@ -222,6 +215,7 @@ std::string StudySummaryText(const StudyResult& result) {
 std::string StudyMarkdown(const StudyResult& result) {
   int total = TotalSyscallCount();
   std::string out = fmt::format("# sysfence study: {}\n\n", result.study);
+  if (!result.title.empty() && result.title != result.study) out += result.title + "\n\n";
   out += fmt::format(
       "Machine: {}. All x86-64 syscalls: {}. Every number below is computed "
       "from this run's data, except the rows marked *poster*.\n\n",
@@ -281,17 +275,18 @@ std::string StudyMarkdown(const StudyResult& result) {
             "| {:.1f}% |\n",
             both->Size(), Percent(both->Size(), p.dynamic.Size()), ShareOfAll(both->Size()));
       }
-      if (const PosterFigure* f = FindPoster(result, "SSH client, working phase");
-          f && p.name == "ssh client" && !p.phases.empty()) {
-        const Phase& working = p.phases.back();
+      for (const Phase& phase : p.phases) {
+        const PosterFigure* f = FindPoster(result, p.name, "phase:" + phase.name);
+        if (f == nullptr) continue;
+        double ours = Percent(phase.syscalls.Size(), p.dynamic.Size());
         out += fmt::format(
-            "\nThe working phase needs {:.1f}% of the client's set here; the poster found about "
-            "{:g}% (*poster*). {}\n",
-            Percent(working.syscalls.Size(), p.dynamic.Size()), f->value,
-            Percent(working.syscalls.Size(), p.dynamic.Size()) <= f->value * 1.5
-                ? "Phase separation shrinks the set as much as the poster reported."
-                : "Our working phase keeps more calls than the poster's: our sessions do more "
-                  "in it (file transfer, forwarding, a pty) than one command.");
+            "\nThe {} phase needs {:.1f}% of {}'s set here; the publication found about {:g}% "
+            "(*poster*: {}). {}\n",
+            phase.name, ours, p.name, f->value, f->what,
+            ours <= f->value * 1.5
+                ? "Phase separation shrinks the set as much as was published."
+                : "Our phase keeps more calls than the published one: the study's runs do more "
+                  "in it than the publication's workload did.");
       }
     }
   }
@@ -369,15 +364,16 @@ std::string StudyJson(const StudyResult& result) {
   }
   json poster = json::array();
   for (const PosterFigure& f : result.poster) {
-    poster.push_back({{"what", f.what}, {"value", f.value}, {"unit", f.unit}});
+    poster.push_back({{"what", f.what},
+                      {"value", f.value},
+                      {"unit", f.unit},
+                      {"program", f.program},
+                      {"measure", f.measure}});
   }
-  json root = {{"study", result.study},
-               {"machine", result.machine},
-               {"total_syscalls", TotalSyscallCount()},
-               {"programs", programs},
-               {"runs", runs},
-               {"poster", poster},
-               {"soundness_failures", result.soundness_failures}};
+  json root = {{"study", result.study},     {"title", result.title},
+               {"machine", result.machine}, {"total_syscalls", TotalSyscallCount()},
+               {"programs", programs},      {"runs", runs},
+               {"poster", poster},          {"soundness_failures", result.soundness_failures}};
   return root.dump(2) + "\n";
 }
 
@@ -411,9 +407,8 @@ std::vector<std::pair<std::string, std::string>> StudyCharts(const StudyResult& 
     methods.groups.push_back(p.name);
     dynamic.values.push_back(ShareOfAll(p.dynamic.Size()));
     static_series.values.push_back(p.static_set ? ShareOfAll(p.static_set->Size()) : NAN);
-    std::string key = PosterKey(p);
-    const PosterFigure* pd = key.empty() ? nullptr : FindPoster(result, key + ", dynamic");
-    const PosterFigure* ps = key.empty() ? nullptr : FindPoster(result, key + ", static");
+    const PosterFigure* pd = FindPoster(result, p.name, "dynamic");
+    const PosterFigure* ps = FindPoster(result, p.name, "static");
     poster_dynamic.values.push_back(pd ? ShareOfAll(static_cast<int>(pd->value)) : NAN);
     poster_static.values.push_back(ps ? ShareOfAll(static_cast<int>(ps->value)) : NAN);
     any_poster = any_poster || pd || ps;
@@ -423,14 +418,10 @@ std::vector<std::pair<std::string, std::string>> StudyCharts(const StudyResult& 
     methods.series.push_back(poster_dynamic);
     methods.series.push_back(poster_static);
   }
-  if (result.study == "diff") {
-    methods.title = "Figure 3: share of all x86-64 syscalls required by diff, per method";
-    charts.emplace_back("figure3.svg", RenderBarChart(methods));
-  } else {
-    methods.title = "Figure 1: share of all x86-64 syscalls required per application and method";
-    charts.emplace_back("figure1.svg", RenderBarChart(methods));
-  }
+  methods.title = "Figure 1: share of all x86-64 syscalls required per program and method";
+  charts.emplace_back("figure1.svg", RenderBarChart(methods));
   // Figure 2: share per phase, relative to the program's set and to all syscalls.
+  bool phase_chart_written = false;
   for (const ProgramSets& p : result.programs) {
     if (p.phases.empty()) continue;
     BarChart phases;
@@ -444,10 +435,11 @@ std::vector<std::pair<std::string, std::string>> StudyCharts(const StudyResult& 
       of_all.values.push_back(ShareOfAll(phase.syscalls.Size()));
     }
     phases.series = {of_program, of_all};
-    std::string file = p.name == "ssh client"
-                           ? "figure2.svg"
-                           : fmt::format("figure2-{}.svg", p.name == "sshd" ? "sshd" : "other");
-    charts.emplace_back(file, RenderBarChart(phases));
+    // The first program with phases has figure2.svg; the others are named after themselves.
+    bool first = !phase_chart_written;
+    phase_chart_written = true;
+    charts.emplace_back(first ? "figure2.svg" : fmt::format("figure2-{}.svg", FileSlug(p.name)),
+                        RenderBarChart(phases));
   }
   if (!result.discovery.empty()) {
     LineChart timeline;
@@ -466,8 +458,8 @@ std::vector<std::pair<std::string, std::string>> StudyCharts(const StudyResult& 
 
 std::string StudyHtml(const StudyResult& result) {
   std::string body;
-  body += fmt::format("<h1>sysfence study: {}</h1>\n<p>{}</p>\n", EscapeXml(result.study),
-                      EscapeXml(result.machine));
+  body += fmt::format("<h1>sysfence study: {}</h1>\n<p>{}</p>\n<p>{}</p>\n",
+                      EscapeXml(result.study), EscapeXml(result.title), EscapeXml(result.machine));
   if (!result.soundness_failures.empty()) {
     body +=
         "<div class=\"fail\"><strong>The static analysis missed syscalls the traces saw"

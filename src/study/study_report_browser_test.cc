@@ -14,7 +14,9 @@ StudyResult SampleResult() {
   StudyResult r;
   r.study = "ssh";
   r.machine = "test";
-  r.poster = PosterFigures("ssh");
+  r.poster = {
+      {"SSH client, dynamic", 83, "syscalls", "ssh client", "dynamic"},
+      {"SSH client, working phase", 20, "% of the application", "ssh client", "phase:working"}};
   ProgramSets client;
   client.name = "ssh client";
   client.runs = 1;

@@ -16,7 +16,10 @@ StudyResult SshLikeResult() {
   StudyResult r;
   r.study = "ssh";
   r.machine = "test machine";
-  r.poster = PosterFigures("ssh");
+  r.poster = {
+      {"SSH, dynamic", 83, "syscalls", "SSH combined", "dynamic"},
+      {"SSH, static", 111, "syscalls", "SSH combined", "static"},
+      {"SSH client, working phase", 20, "% of the application", "ssh client", "phase:working"}};
   ProgramSets client;
   client.name = "ssh client";
   client.binary = "/usr/bin/ssh";
@@ -82,8 +85,9 @@ TEST(StudyReport, ChartsAreTheFiguresOfTheStudy) {
     EXPECT_NE(svg.find("</svg>"), std::string::npos);
   }
   EXPECT_EQ(names, (std::vector<std::string>{"figure1.svg", "figure2.svg", "timeline.svg"}));
-  r.study = "diff";
-  EXPECT_EQ(StudyCharts(r).front().first, "figure3.svg");
+  // A second program with phases has a chart named after it.
+  r.programs[1].phases = r.programs[0].phases;
+  EXPECT_EQ(StudyCharts(r)[2].first, "figure2-SSH-combined.svg");
 }
 
 TEST(StudyReport, JsonAndCsvHoldTheSets) {

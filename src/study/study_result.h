@@ -1,5 +1,5 @@
-// The data of one study (`sysfence study diff|ssh`): what was run, the dynamic and static sets
-// per program, phases, discovery timelines, and the poster's published figures to set beside
+// The data of one study (`sysfence study DIR`, docs/STUDY.md): what was run, the dynamic and static
+// sets per program, phases, discovery timelines, and the poster's published figures to set beside
 // ours. study_report.h renders it; study_runner.h produces it.
 #ifndef SYSFENCE_STUDY_STUDY_RESULT_H_
 #define SYSFENCE_STUDY_STUDY_RESULT_H_
@@ -59,13 +59,16 @@ struct DiscoverySeries {
 
 // A figure the poster published, kept apart from ours and labelled as the poster's.
 struct PosterFigure {
-  std::string what;  // "diff, dynamic"
-  double value;      // count or percent
-  std::string unit;  // "syscalls" or "% of the application"
+  std::string what;     // the publication's words: "SSH, dynamic"
+  double value;         // count or percent
+  std::string unit;     // "syscalls" or "% of the application"
+  std::string program;  // the study's program it compares to: "SSH combined"
+  std::string measure;  // "dynamic", "static" or "phase:NAME"
 };
 
 struct StudyResult {
-  std::string study;    // "diff" or "ssh"
+  std::string study;    // the study directory's name: "diff", "ssh"
+  std::string title;    // its title line
   std::string machine;  // kernel and distribution, for the record
   std::vector<StudyRun> runs;
   std::vector<ProgramSets> programs;
@@ -75,9 +78,6 @@ struct StudyResult {
   // fails when this is not empty: the static analysis is meant to be sound.
   std::vector<std::string> soundness_failures;
 };
-
-// The poster's published figures for a study.
-std::vector<PosterFigure> PosterFigures(const std::string& study);
 
 }  // namespace sysfence
 

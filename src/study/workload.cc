@@ -14,6 +14,22 @@ std::string_view Trim(std::string_view text) {
 
 }  // namespace
 
+Status ForEachTextLine(std::string_view text, std::string_view source,
+                       const std::function<Status(std::string_view line, size_t number)>& line) {
+  size_t number = 0;
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    std::string_view trimmed = Trim(text.substr(0, end));
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    ++number;
+    if (trimmed.empty() || trimmed.front() == '#') continue;
+    if (Status s = line(trimmed, number); !s.ok()) {
+      return s.error().WithContext(fmt::format("{}:{}", source, number));
+    }
+  }
+  return Ok{};
+}
+
 Result<std::vector<std::string>> SplitWords(std::string_view line) {
   std::vector<std::string> words;
   std::string word;
@@ -66,33 +82,26 @@ Result<std::string> Substitute(std::string_view text,
 Result<std::vector<Workload>> ParseWorkloads(std::string_view text, std::string_view source,
                                              const std::map<std::string, std::string>& values) {
   std::vector<Workload> workloads;
-  size_t line_number = 0;
-  while (!text.empty()) {
-    size_t end = text.find('\n');
-    std::string_view line = Trim(text.substr(0, end));
-    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-    ++line_number;
-    if (line.empty() || line.front() == '#') continue;
-    auto fail = [&](const Error& error) {
-      return error.WithContext(fmt::format("{}:{}", source, line_number));
-    };
+  Status parsed = ForEachTextLine(text, source, [&](std::string_view line, size_t) -> Status {
     size_t bar = line.find('|');
-    if (bar == std::string_view::npos) return fail(Error("expected NAME | COMMAND"));
+    if (bar == std::string_view::npos) return Error("expected NAME | COMMAND");
     Workload workload;
     workload.name = std::string(Trim(line.substr(0, bar)));
     Result<std::string> command = Substitute(Trim(line.substr(bar + 1)), values);
-    if (!command.ok()) return fail(command.error());
+    if (!command.ok()) return command.error();
     Result<std::vector<std::string>> words = SplitWords(*command);
-    if (!words.ok()) return fail(words.error());
+    if (!words.ok()) return words.error();
     if (words->size() >= 2 && (*words)[words->size() - 2] == "<") {
       workload.stdin_path = words->back();
       words->resize(words->size() - 2);
     }
-    if (workload.name.empty() || words->empty()) return fail(Error("empty name or command"));
+    if (workload.name.empty() || words->empty()) return Error("empty name or command");
     workload.argv = std::move(*words);
     workload.command = *command;
     workloads.push_back(std::move(workload));
-  }
+    return Ok{};
+  });
+  if (!parsed.ok()) return parsed.error();
   if (workloads.empty()) return MakeError("{}: no workloads", source);
   return workloads;
 }

@@ -6,6 +6,7 @@
 #ifndef SYSFENCE_STUDY_WORKLOAD_H_
 #define SYSFENCE_STUDY_WORKLOAD_H_
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -21,6 +22,12 @@ struct Workload {
   std::string stdin_path = "/dev/null";
   std::string command;  // the line as it will run, for the report
 };
+
+// Calls `line` with each line of a study text file that says something: trimmed, blank lines
+// and #-comments left out, numbered from 1. Stops at the first error and returns it, with
+// "SOURCE:LINE: " before its message.
+Status ForEachTextLine(std::string_view text, std::string_view source,
+                       const std::function<Status(std::string_view line, size_t number)>& line);
 
 // Splits a command line into words; fails on an unterminated quote.
 Result<std::vector<std::string>> SplitWords(std::string_view line);

@@ -1,12 +1,9 @@
 // The traced loopback sshd (see ssh_loopback.h): keys with ssh-keygen, the configuration from
 // the template, `sysfence trace -- sshd -D -e -f CONFIG` as a child, and a connect() loop until
 // it listens. sshd -D ends on SIGTERM, after which the tracer writes its profile.
-#include "study/ssh_loopback.h"
+#include "ssh_loopback.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -16,22 +13,12 @@
 #include <thread>
 
 #include "base/file_util.h"
-#include "base/unique_fd.h"
+#include "base/loopback.h"
 #include "profile/profile_json.h"
 #include "study/workload.h"
 
-namespace sysfence {
+namespace sysfence::testing {
 namespace {
-
-bool Accepts(int port) {
-  UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return fd.valid() &&
-         connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-}
 
 Status MakeKey(const std::string& path) {
   SubprocessOptions run;
@@ -51,16 +38,9 @@ std::string ProfilePath(const SshLoopbackOptions& options) {
 }  // namespace
 
 Result<int> SshLoopback::FreePort() {
-  UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (!fd.valid() || bind(fd.get(), reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-      getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    return MakeError("cannot find a free loopback port: {}", strerror(errno));
-  }
-  return ntohs(address.sin_port);
+  Result<std::vector<int>> ports = FreeLoopbackPorts(1);
+  if (!ports.ok()) return ports.error();
+  return ports->front();
 }
 
 SshLoopback::SshLoopback(const SshLoopbackOptions& options, int port, Subprocess tracer)
@@ -105,7 +85,7 @@ Result<SshLoopback> SshLoopback::Start(const SshLoopbackOptions& options) {
   if (!tracer.ok()) return tracer.error();
   bool ready = false;
   for (int i = 0; i < 500 && !ready; ++i) {
-    ready = Accepts(*port);
+    ready = AcceptsOnLoopback(*port);
     if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   if (!ready) {
@@ -131,4 +111,4 @@ Result<Profile> SshLoopback::Stop(double timeout_seconds) {
   return profile;
 }
 
-}  // namespace sysfence
+}  // namespace sysfence::testing

@@ -1,7 +1,8 @@
-// sshd on loopback under `sysfence trace`, for workloads that need a real SSH server: its own
-// host key and authorized user key in a work directory, an sshd_config made from a template,
-// a free port. The SSH study runs its client sessions against it, and so does the static
-// soundness test (tests/static_analysis_test.cc), which then checks both ends' images.
+// sshd on loopback under `sysfence trace`, for tests that need a real SSH server: its own host
+// key and authorized user key in a work directory, an sshd_config made from a template, a free
+// port. The static soundness test (tests/static_analysis_test.cc) runs its client sessions
+// against it and then checks both ends' images. (The SSH study does the same from its study
+// directory, study/ssh: no C++ of its own.)
 //
 //   SshLoopbackOptions options;
 //   options.sysfence_binary = "/path/to/sysfence";
@@ -15,8 +16,8 @@
 // It must name HostKey {work}/host_ed25519, AuthorizedKeysFile {work}/authorized_keys and
 // PidFile {work}/sshd.pid, the files this harness makes and reads. Needs root (sshd's
 // privilege separation) and OpenSSH's client and server.
-#ifndef SYSFENCE_STUDY_SSH_LOOPBACK_H_
-#define SYSFENCE_STUDY_SSH_LOOPBACK_H_
+#ifndef SYSFENCE_TESTS_SSH_LOOPBACK_H_
+#define SYSFENCE_TESTS_SSH_LOOPBACK_H_
 
 #include <functional>
 #include <map>
@@ -27,7 +28,7 @@
 #include "base/subprocess.h"
 #include "profile/profile.h"
 
-namespace sysfence {
+namespace sysfence::testing {
 
 struct SshLoopbackOptions {
   std::string sysfence_binary;
@@ -67,6 +68,6 @@ class SshLoopback {
   Subprocess tracer_;
 };
 
-}  // namespace sysfence
+}  // namespace sysfence::testing
 
-#endif  // SYSFENCE_STUDY_SSH_LOOPBACK_H_
+#endif  // SYSFENCE_TESTS_SSH_LOOPBACK_H_
