@@ -26,16 +26,6 @@ using nlohmann::json;
 
 double ShareOfAll(int count) { return Percent(count, TotalSyscallCount()); }
 
-// The published figure of `measure` ("dynamic", "static", "phase:NAME") for a program, if the
-// study gives one.
-const PosterFigure* FindPoster(const StudyResult& result, std::string_view program,
-                               std::string_view measure) {
-  for (const PosterFigure& figure : result.poster) {
-    if (figure.program == program && figure.measure == measure) return &figure;
-  }
-  return nullptr;
-}
-
 // Per-category "both / only dynamic / only static" lines, each syscall named.
 std::string CategoryBreakdown(const Comparison& c, std::string_view bullet) {
   std::string out;
@@ -59,7 +49,7 @@ std::vector<std::string> DifferenceSentences(const StudyResult& result,
   for (const auto& [number, n] : program.seen_in_runs) {
     if (n < program.runs) ++rare;
   }
-  if (const PosterFigure* dyn = FindPoster(result, program.name, "dynamic")) {
+  if (const PosterFigure* dyn = FindPosterFigure(result, program.name, "dynamic")) {
     int ours = program.dynamic.Size();
     sentences.push_back(fmt::format(
         "Dynamic: {} syscalls here against the poster's {} ({:+d}). A dynamic set is as large "
@@ -69,7 +59,7 @@ std::vector<std::string> DifferenceSentences(const StudyResult& result,
         ours, static_cast<int>(dyn->value), ours - static_cast<int>(dyn->value), rare, ours,
         program.runs, gnu_get_libc_version()));
   }
-  if (const PosterFigure* sta = FindPoster(result, program.name, "static");
+  if (const PosterFigure* sta = FindPosterFigure(result, program.name, "static");
       sta && program.static_set) {
     int ours = program.static_set->Size();
     int misses = (program.dynamic - *program.static_set).Size();
@@ -105,6 +95,14 @@ std::optional<SyscallSet> InitializationWithAuthentication(const ProgramSets& p)
 }
 
 }  // namespace
+
+const PosterFigure* FindPosterFigure(const StudyResult& result, std::string_view program,
+                                     std::string_view measure) {
+  for (const PosterFigure& figure : result.poster) {
+    if (figure.program == program && figure.measure == measure) return &figure;
+  }
+  return nullptr;
+}
 
 std::vector<ArgumentFacts> ArgumentFactsOf(const ProgramSets& program) {
   std::vector<ArgumentFacts> out;
@@ -276,7 +274,7 @@ std::string StudyMarkdown(const StudyResult& result) {
             both->Size(), Percent(both->Size(), p.dynamic.Size()), ShareOfAll(both->Size()));
       }
       for (const Phase& phase : p.phases) {
-        const PosterFigure* f = FindPoster(result, p.name, "phase:" + phase.name);
+        const PosterFigure* f = FindPosterFigure(result, p.name, "phase:" + phase.name);
         if (f == nullptr) continue;
         double ours = Percent(phase.syscalls.Size(), p.dynamic.Size());
         out += fmt::format(
@@ -310,7 +308,8 @@ std::string StudyMarkdown(const StudyResult& result) {
   out += "\n## Runs\n\n| program | run | exit | distinct | new |\n|---|---|---:|---:|---:|\n";
   for (const StudyRun& run : result.runs) {
     out += fmt::format("| {} | {} | {} | {} | {} |\n", run.program, run.name, run.exit_status,
-                       run.distinct_syscalls, run.new_syscalls);
+                       run.ran_program ? std::to_string(run.distinct_syscalls) : "did not start it",
+                       run.new_syscalls);
   }
   out += "\n## Charts\n\n";
   for (const auto& [file, svg] : StudyCharts(result)) out += fmt::format("![{0}]({0})\n", file);
@@ -360,7 +359,8 @@ std::string StudyJson(const StudyResult& result) {
                     {"command", r.command},
                     {"exit_status", r.exit_status},
                     {"distinct_syscalls", r.distinct_syscalls},
-                    {"new_syscalls", r.new_syscalls}});
+                    {"new_syscalls", r.new_syscalls},
+                    {"ran_program", r.ran_program}});
   }
   json poster = json::array();
   for (const PosterFigure& f : result.poster) {
@@ -393,22 +393,21 @@ std::string StudyCsv(const StudyResult& result) {
   return out;
 }
 
-std::vector<std::pair<std::string, std::string>> StudyCharts(const StudyResult& result) {
-  std::vector<std::pair<std::string, std::string>> charts;
-  // Figure 1 (ssh) / Figure 3 (diff): share of all x86-64 syscalls per program and method.
+BarChart MethodsChart(const std::vector<MethodsChartRow>& rows) {
   BarChart methods;
   methods.y_label = "% of all x86-64 syscalls";
   BarSeries dynamic{"dynamic (sysfence trace)", {}, "#4e79a7"};
   BarSeries static_series{"static (sysfence static)", {}, "#f28e2b"};
-  BarSeries poster_dynamic{"poster: dynamic (strace)", {}, "#a0cbe8"};
-  BarSeries poster_static{"poster: static (sysfilter)", {}, "#ffbe7d"};
+  BarSeries poster_dynamic{"published: dynamic", {}, "#a0cbe8"};
+  BarSeries poster_static{"published: static", {}, "#ffbe7d"};
   bool any_poster = false;
-  for (const ProgramSets& p : result.programs) {
-    methods.groups.push_back(p.name);
+  for (const MethodsChartRow& row : rows) {
+    const ProgramSets& p = *row.program;
+    methods.groups.push_back(row.label);
     dynamic.values.push_back(ShareOfAll(p.dynamic.Size()));
     static_series.values.push_back(p.static_set ? ShareOfAll(p.static_set->Size()) : NAN);
-    const PosterFigure* pd = FindPoster(result, p.name, "dynamic");
-    const PosterFigure* ps = FindPoster(result, p.name, "static");
+    const PosterFigure* pd = FindPosterFigure(*row.study, p.name, "dynamic");
+    const PosterFigure* ps = FindPosterFigure(*row.study, p.name, "static");
     poster_dynamic.values.push_back(pd ? ShareOfAll(static_cast<int>(pd->value)) : NAN);
     poster_static.values.push_back(ps ? ShareOfAll(static_cast<int>(ps->value)) : NAN);
     any_poster = any_poster || pd || ps;
@@ -418,6 +417,14 @@ std::vector<std::pair<std::string, std::string>> StudyCharts(const StudyResult& 
     methods.series.push_back(poster_dynamic);
     methods.series.push_back(poster_static);
   }
+  return methods;
+}
+
+std::vector<std::pair<std::string, std::string>> StudyCharts(const StudyResult& result) {
+  std::vector<std::pair<std::string, std::string>> charts;
+  std::vector<MethodsChartRow> rows;
+  for (const ProgramSets& p : result.programs) rows.push_back({p.name, &p, &result});
+  BarChart methods = MethodsChart(rows);
   methods.title = "Figure 1: share of all x86-64 syscalls required per program and method";
   charts.emplace_back("figure1.svg", RenderBarChart(methods));
   // Figure 2: share per phase, relative to the program's set and to all syscalls.
@@ -529,7 +536,7 @@ std::string StudyHtml(const StudyResult& result) {
         "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td>"
         "<td>{}</td></tr>\n",
         EscapeXml(r.program), EscapeXml(r.name), EscapeXml(r.command), r.exit_status,
-        r.distinct_syscalls, r.new_syscalls);
+        r.ran_program ? std::to_string(r.distinct_syscalls) : "did not start it", r.new_syscalls);
   }
   body += "</table>\n";
   return HtmlPage("sysfence study: " + result.study, body,
@@ -570,6 +577,9 @@ Status WriteStudyReport(const StudyResult& result, const std::string& dir) {
       {"data.csv", StudyCsv(result)},
       {"index.html", StudyHtml(result)}};
   for (auto& chart : StudyCharts(result)) files.push_back(std::move(chart));
+  for (const auto& [program, profile] : result.service_profiles) {
+    files.emplace_back(fmt::format("service-{}.json", FileSlug(program)), profile);
+  }
   for (const auto& [name, contents] : files) {
     Status written = WriteFileAtomically(dir + "/" + name, contents);
     if (!written.ok()) return written;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "report/svg_chart.h"
 #include "study/study_result.h"
 
 namespace sysfence {
@@ -21,6 +22,15 @@ std::string StudyMarkdown(const StudyResult& result);
 std::string StudyJson(const StudyResult& result);
 // One row per (program, syscall): program,syscall,number,category,dynamic,static,seen_in_runs,runs
 std::string StudyCsv(const StudyResult& result);
+// The sets-per-method bar chart (the poster's Figure 1): one group per row, dynamic and static
+// share of all x86-64 syscalls, and the published figures where the row's study gives them.
+struct MethodsChartRow {
+  std::string label;
+  const ProgramSets* program;
+  const StudyResult* study;
+};
+BarChart MethodsChart(const std::vector<MethodsChartRow>& rows);
+
 // (file name, SVG) for each chart this study has.
 std::vector<std::pair<std::string, std::string>> StudyCharts(const StudyResult& result);
 std::string StudyHtml(const StudyResult& result);

@@ -4,6 +4,7 @@
 
 #include "base/file_util.h"
 #include "report/browser.h"
+#include "study/study_overview.h"
 #include "study/study_report.h"
 #include "test_util.h"
 
@@ -43,20 +44,18 @@ document.querySelectorAll('figure svg').forEach(svg => {
 document.body.insertAdjacentHTML('beforeend', '<pre id="check">' + rows.join(';') + '</pre>');
 </script>)";
 
-TEST(ReportBrowser, EveryChartRendersNonEmptyInHeadlessChromium) {
-  Result<std::string> chromium = FindChromium();
-  ASSERT_TRUE(chromium.ok()) << chromium.error().message();
-  ScratchDir dir;
-  ASSERT_TRUE(WriteStudyReport(SampleResult(), dir.path()).ok());
-  std::string page = ReadWholeFile(dir.File("index.html"));
-  std::string checked = page;
+// Renders DIR/index.html with the check script and returns one "width height bars lines" row
+// per chart, as the browser laid it out.
+std::vector<std::string> RenderedCharts(const std::string& chromium, const ScratchDir& dir) {
+  std::string checked = ReadWholeFile(dir.File("index.html"));
   checked.insert(checked.rfind("</body>"), kCheckScript);
   WriteWholeFile(dir.File("checked.html"), checked);
-
-  Result<std::string> dom = DumpRenderedDom(*chromium, dir.File("checked.html"));
-  ASSERT_TRUE(dom.ok()) << dom.error().message();
+  Result<std::string> dom = DumpRenderedDom(chromium, dir.File("checked.html"));
+  EXPECT_TRUE(dom.ok()) << dom.error().message();
+  if (!dom.ok()) return {};
   size_t start = dom->rfind("<pre id=\"check\">");  // the script holds the text too
-  ASSERT_NE(start, std::string::npos) << "the page did not render";
+  EXPECT_NE(start, std::string::npos) << "the page did not render";
+  if (start == std::string::npos) return {};
   std::string rows = dom->substr(start + 16, dom->find("</pre>", start) - start - 16);
   std::vector<std::string> charts;
   for (size_t at = 0; at <= rows.size();) {
@@ -65,21 +64,58 @@ TEST(ReportBrowser, EveryChartRendersNonEmptyInHeadlessChromium) {
     if (end == std::string::npos) break;
     at = end + 1;
   }
-  ASSERT_EQ(charts.size(), 3u) << rows;  // figure1, figure2, timeline
+  return charts;
+}
+
+void ExpectDrawn(const std::vector<std::string>& charts, int max_width) {
   for (const std::string& chart : charts) {
     int width = 0, height = 0, bars = 0, lines = 0;
     ASSERT_EQ(sscanf(chart.c_str(), "%d %d %d %d", &width, &height, &bars, &lines), 4) << chart;
     EXPECT_GT(width, 300) << chart;
-    EXPECT_GT(height, 200) << chart;
+    EXPECT_LE(width, max_width) << "wider than the page: " << chart;
+    EXPECT_GT(height, 150) << chart;
     EXPECT_GT(bars + lines, 0) << "an empty chart: " << chart;
   }
+}
 
-  ASSERT_TRUE(
-      CaptureScreenshot(*chromium, dir.File("index.html"), dir.File("screenshot.png")).ok());
+void ExpectScreenshot(const std::string& chromium, const ScratchDir& dir) {
+  ASSERT_TRUE(CaptureScreenshot(chromium, dir.File("index.html"), dir.File("screenshot.png")).ok());
   std::string png = ReadWholeFile(dir.File("screenshot.png"));
   ASSERT_GT(png.size(), 10000u);
   EXPECT_EQ(png.substr(1, 3), "PNG");
 }
 
+TEST(ReportBrowser, EveryChartRendersNonEmptyInHeadlessChromium) {
+  Result<std::string> chromium = FindChromium();
+  ASSERT_TRUE(chromium.ok()) << chromium.error().message();
+  ScratchDir dir;
+  ASSERT_TRUE(WriteStudyReport(SampleResult(), dir.path()).ok());
+  std::vector<std::string> charts = RenderedCharts(*chromium, dir);
+  ASSERT_EQ(charts.size(), 3u);  // figure1, figure2, timeline
+  ExpectDrawn(charts, 1000);
+  ExpectScreenshot(*chromium, dir);
+}
+
+// The overview across studies: both figures drawn within the page, however many programs.
+TEST(ReportBrowser, TheOverviewAcrossStudiesRendersWithinThePage) {
+  Result<std::string> chromium = FindChromium();
+  ASSERT_TRUE(chromium.ok()) << chromium.error().message();
+  std::vector<StudyOverviewEntry> entries;
+  for (int i = 0; i < 6; ++i) {
+    StudyResult r = SampleResult();
+    r.study = "study" + std::to_string(i);
+    entries.push_back({r.study, r.study, r, ""});
+  }
+  entries.push_back({"broken", "broken", std::nullopt, "sshd did not start"});
+  ScratchDir dir;
+  ASSERT_TRUE(WriteStudyOverview(entries, dir.path()).ok());
+  std::vector<std::string> charts = RenderedCharts(*chromium, dir);
+  ASSERT_EQ(charts.size(), 2u);  // overview-figure1, overview-figure2
+  ExpectDrawn(charts, 960);      // the page's width: wide charts are scaled to fit
+  ExpectScreenshot(*chromium, dir);
+  std::string page = ReadWholeFile(dir.File("index.html"));
+  EXPECT_NE(page.find("<a href=\"study5/index.html\">study5</a>"), std::string::npos);
+  EXPECT_NE(page.find("failed: sshd did not start"), std::string::npos);
+}
 }  // namespace
 }  // namespace sysfence::testing

@@ -4,8 +4,10 @@
 #ifndef SYSFENCE_STUDY_STUDY_RESULT_H_
 #define SYSFENCE_STUDY_STUDY_RESULT_H_
 
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "profile/profile.h"
@@ -20,6 +22,7 @@ struct StudyRun {
   int exit_status = 0;
   int distinct_syscalls = 0;  // in the program's own image
   int new_syscalls = 0;       // not seen in any earlier run of the same program
+  bool ran_program = true;    // false: a step that never started the program (a reload, say)
 };
 
 // The sets of one program by method, as in the poster's Figures 1 and 3.
@@ -66,6 +69,12 @@ struct PosterFigure {
   std::string measure;  // "dynamic", "static" or "phase:NAME"
 };
 
+struct StudyResult;
+// The published figure of `measure` ("dynamic", "static", "phase:NAME") for a program, if the
+// study gives one.
+const PosterFigure* FindPosterFigure(const StudyResult& result, std::string_view program,
+                                     std::string_view measure);
+
 struct StudyResult {
   std::string study;    // the study directory's name: "diff", "ssh"
   std::string title;    // its title line
@@ -77,6 +86,9 @@ struct StudyResult {
   // Syscalls the traces saw that the static set lacks, per program ("sshd: rseq"). The study
   // fails when this is not empty: the static analysis is meant to be sound.
   std::vector<std::string> soundness_failures;
+  // Per program run as a service: the profile `sysfence trace` wrote for it (JSON text), with
+  // its phases, as `sysfence run --profile ... --phased` takes it.
+  std::map<std::string, std::string> service_profiles;
 };
 
 }  // namespace sysfence

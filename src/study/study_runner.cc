@@ -159,6 +159,9 @@ class Study {
     }
     for (size_t i = 0; i < running_.size(); ++i) {
       if (!served[i]) continue;
+      // The service's whole traced profile, phases and all, is what `sysfence run --phased`
+      // enforces: the report keeps it.
+      result_.service_profiles[running_[i].spec->program] = ReadFile(running_[i].out).value_or("");
       size_t program = ProgramIndex(running_[i].spec->program);
       RecordRun(sets_[program], running_[i].workload, *served[i], binaries_[program]);
     }
@@ -224,6 +227,8 @@ class Study {
     values_["work"] = work_;
     values_["in"] = work_ + "/in";
     values_["sysfence"] = options_.sysfence_binary;
+    std::error_code error;
+    values_["study"] = fs::absolute(spec_.dir, error).lexically_normal().string();
     Result<std::vector<int>> ports = FreeLoopbackPorts(spec_.ports.size());
     if (!ports.ok()) return ports.error();
     for (size_t i = 0; i < spec_.ports.size(); ++i) {
@@ -491,7 +496,8 @@ class Study {
   void RecordRun(ProgramSets& sets, const Workload& workload, const Profile& profile,
                  const std::string& image) {
     SyscallSet own;
-    if (auto it = profile.images.find(image); it != profile.images.end()) own = it->second;
+    auto image_calls = profile.images.find(image);
+    if (image_calls != profile.images.end()) own = image_calls->second;
     ArgumentValues own_args;
     if (auto it = profile.image_args.find(image); it != profile.image_args.end()) {
       own_args = it->second;
@@ -502,9 +508,12 @@ class Study {
                  .command = workload.command,
                  .exit_status = profile.exit_status,
                  .distinct_syscalls = own.Size(),
-                 .new_syscalls = (own - sets.dynamic).Size()};
+                 .new_syscalls = (own - sets.dynamic).Size(),
+                 .ran_program = image_calls != profile.images.end()};
     sets.dynamic |= own;
-    ++sets.runs;
+    // A step that does not start the program (a reload command, a raw socket from bash) is
+    // traced and listed, but is not one of the program's runs.
+    if (run.ran_program) ++sets.runs;
     for (int number : own) ++sets.seen_in_runs[number];
     // The program's phases are its own image's: what the shells and commands a run starts
     // call in the traced tree is not the program's.
@@ -526,8 +535,11 @@ class Study {
       series.points.emplace_back(d.time, static_cast<int>(series.points.size()) + 1);
     }
     if (!series.points.empty()) result_.discovery.push_back(std::move(series));
-    Progress(fmt::format("  {:<24} exit {:>3}  {:>3} syscalls  {:>2} new", workload.name,
-                         profile.exit_status, run.distinct_syscalls, run.new_syscalls));
+    Progress(run.ran_program
+                 ? fmt::format("  {:<24} exit {:>3}  {:>3} syscalls  {:>2} new", workload.name,
+                               profile.exit_status, run.distinct_syscalls, run.new_syscalls)
+                 : fmt::format("  {:<24} exit {:>3}  (did not start {})", workload.name,
+                               profile.exit_status, sets.name));
     result_.runs.push_back(std::move(run));
   }
 

@@ -68,6 +68,11 @@ Result<std::string> Substitute(std::string_view text,
       out += text[i++];
       continue;
     }
+    if (i + 1 < text.size() && text[i + 1] == '{') {  // "{{" is a literal "{"
+      out += '{';
+      i += 2;
+      continue;
+    }
     size_t close = text.find('}', i);
     if (close == std::string_view::npos) return MakeError("unclosed '{{' in '{}'", text);
     std::string key(text.substr(i + 1, close - i - 1));

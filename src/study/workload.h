@@ -32,7 +32,7 @@ Status ForEachTextLine(std::string_view text, std::string_view source,
 // Splits a command line into words; fails on an unterminated quote.
 Result<std::vector<std::string>> SplitWords(std::string_view line);
 
-// Replaces every {key} by its value; fails naming an unknown key.
+// Replaces every {key} by its value ("{{" is a literal "{"); fails naming an unknown key.
 Result<std::string> Substitute(std::string_view text,
                                const std::map<std::string, std::string>& values);
 

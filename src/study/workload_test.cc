@@ -26,6 +26,12 @@ TEST(Workload, ParsesNamesCommandsStdinAndPlaceholders) {
   EXPECT_EQ((*runs)[1].argv.size(), 3u);
 }
 
+TEST(Workload, DoubledBraceIsALiteralBrace) {
+  Result<std::string> text = Substitute("curl -w %{{http_code} {port}", {{"port", "80"}});
+  ASSERT_TRUE(text.ok()) << text.error().message();
+  EXPECT_EQ(*text, "curl -w %{http_code} 80");
+}
+
 TEST(Workload, ErrorsNameTheFileAndLine) {
   auto runs = ParseWorkloads("ok | true\nbroken line\n", "runs.txt", {});
   ASSERT_FALSE(runs.ok());
