@@ -90,8 +90,13 @@ TEST_F(StudyCli, DiffAndSshGiveTheSetsAndPhasesOfTheFormerRunner) {
 TEST_F(StudyCli, AllStudiesWriteAnOverviewOfTheirOwnNumbers) {
   if (geteuid() != 0) GTEST_SKIP() << "the SSH and nginx studies need root";
   std::string out = scratch_.File("all");
-  CommandResult r = RunCommand({SysfenceBinary(), "study", "--all", "-o", out}, 1800);
+  std::string work = scratch_.File("all-work");
+  CommandResult r =
+      RunCommand({SysfenceBinary(), "study", "--all", "-o", out, "--work-dir", work}, 1800);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // Every server and helper the studies started has ended.
+  EXPECT_EQ(RunCommand({"pgrep", "-a", "-f", work}).out, "") << "left running";
+  EXPECT_TRUE(FileExists(work + "/nginx/nginx.conf")) << "one work directory per study";
   json overview = ReadJson(out + "/overview.json");
   std::set<std::string> names;
   for (const json& study : overview["studies"]) names.insert(study["name"]);
