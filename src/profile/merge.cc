@@ -70,6 +70,9 @@ Result<Profile> MergeProfiles(const std::vector<Profile>& profiles) {
     for (const auto& [number, sites] : p.evidence) MergeLocations(merged.evidence[number], sites);
     merged.added_objects.insert(merged.added_objects.end(), p.added_objects.begin(),
                                 p.added_objects.end());
+    for (const auto& [path, offsets] : p.sites) {
+      for (const auto& [offset, calls] : offsets) merged.sites[path][offset] |= calls;
+    }
     merged.incomplete = merged.incomplete || p.incomplete;
   }
   for (auto& [number, n] : merged.seen_in_runs) n = std::min(n, merged.runs);

@@ -113,6 +113,10 @@ struct Profile {
   std::optional<ScriptInfo> script;
   // First call of each syscall, in time order (dynamic).
   std::vector<Discovery> discovery;
+  // The syscall sites that ran (dynamic): per mapped file (absolute path, or "[vdso]"), the
+  // file offset of each `syscall` instruction that issued a call, with the calls it issued.
+  // Keyed by the file that holds the code (a library's own path), not by the image that ran.
+  std::map<std::string, std::map<uint64_t, SyscallSet>> sites;
   // True when the trace was interrupted (sysfence got SIGINT/SIGTERM) before the program ended.
   bool incomplete = false;
   // Exit status of the traced program as `trace` reports it (dynamic; -1 when unknown).

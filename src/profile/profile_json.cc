@@ -383,6 +383,26 @@ Result<Profile> ProfileFromJson(const json& root, const Reader& in) {
       profile.discovery.push_back(d);
     }
   }
+  if (root.contains("sites")) {
+    const json& sites = root["sites"];
+    if (!sites.is_object())
+      return in.Fail("sites", "expected an object of path: {offset: [names]}");
+    for (const auto& [path, offsets] : sites.items()) {
+      std::string where = fmt::format("sites.{}", path);
+      if (!offsets.is_object()) return in.Fail(where, "expected an object of offset: [names]");
+      std::map<uint64_t, SyscallSet>& into = profile.sites[path];
+      for (const auto& [offset_text, names] : offsets.items()) {
+        char* end = nullptr;
+        errno = 0;
+        uint64_t offset = strtoull(offset_text.c_str(), &end, 16);
+        if (!offset_text.starts_with("0x") || *end != '\0' || errno != 0) {
+          return in.Fail(where,
+                         fmt::format("'{}' is not a hexadecimal offset (0x...)", offset_text));
+        }
+        SYSFENCE_ASSIGN_OR_RETURN(into[offset], in.Set(names, where + "." + offset_text));
+      }
+    }
+  }
   if (root.contains("incomplete")) {
     if (!root["incomplete"].is_boolean()) return in.Fail("incomplete", "expected true or false");
     profile.incomplete = root["incomplete"].get<bool>();
@@ -398,6 +418,9 @@ Result<Profile> ProfileFromJson(const json& root, const Reader& in) {
   for (const auto& [path, set] : profile.images) parts |= set;
   for (const Phase& phase : profile.phases) parts |= phase.syscalls;
   for (const auto& [number, count] : profile.counts) parts.Insert(number);
+  for (const auto& [path, offsets] : profile.sites) {
+    for (const auto& [offset, calls] : offsets) parts |= calls;
+  }
   SyscallSet missing = parts - profile.syscalls;
   if (!missing.Empty()) {
     return in.Fail("syscalls", fmt::format("does not hold '{}', which other fields list",
@@ -479,6 +502,17 @@ std::string ProfileToJsonText(const Profile& profile) {
           {{"t", d.time}, {"syscall", SyscallDisplayName(d.number)}, {"pid", d.pid}});
     }
     root["discovery"] = discovery;
+  }
+  if (!profile.sites.empty()) {
+    json sites = json::object();
+    for (const auto& [path, offsets] : profile.sites) {
+      json by_offset = json::object();
+      for (const auto& [offset, calls] : offsets) {
+        by_offset[fmt::format("{:#x}", offset)] = NamesOf(calls);
+      }
+      sites[path] = std::move(by_offset);
+    }
+    root["sites"] = std::move(sites);
   }
   if (profile.incomplete) root["incomplete"] = true;
   if (profile.exit_status >= 0) root["exit_status"] = profile.exit_status;

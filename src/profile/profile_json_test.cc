@@ -32,7 +32,11 @@ TEST(ProfileJson, RoundTripKeepsEveryField) {
   p.incomplete = true;
   p.exit_status = 3;
   p.discovery.push_back({0.25, *SyscallNumber("brk"), 42});
+  p.sites["/lib/libc.so.6"][0x2a1f0].Insert(*SyscallNumber("read"));
+  p.sites["/lib/libc.so.6"][0x2a1f0].Insert(*SyscallNumber("openat"));
+  p.sites["[vdso]"][0x9c5].Insert(*SyscallNumber("brk"));
   std::string text = ProfileToJsonText(p);
+  EXPECT_NE(text.find(R"("0x2a1f0": [)"), std::string::npos) << text;
   auto back = ProfileFromJsonText(text, "mem");
   ASSERT_TRUE(back.ok()) << back.error().message();
   EXPECT_EQ(ProfileToJsonText(*back), text);
@@ -111,6 +115,13 @@ TEST(ProfileJson, RejectsBadInputNamingFileAndField) {
       {R"({"sysfence": 1, "syscalls": [], "phases": [{"name": "x", "syscalls": [],
           "images": ["read"]}]})",
        "expected an object"},
+      {R"({"sysfence": 1, "syscalls": ["read"], "sites": ["read"]})", "'sites'"},
+      {R"({"sysfence": 1, "syscalls": ["read"], "sites": {"/x": {"12": ["read"]}}})",
+       "'12' is not a hexadecimal offset"},
+      {R"({"sysfence": 1, "syscalls": ["read"], "sites": {"/x": {"0x1g": ["read"]}}})",
+       "not a hexadecimal offset"},
+      {R"({"sysfence": 1, "syscalls": [], "sites": {"/x": {"0x12": ["read"]}}})",
+       "does not hold 'read'"},
   };
   for (const BadCase& c : cases) {
     auto p = ProfileFromJsonText(c.text, "bad.json");

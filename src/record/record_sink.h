@@ -30,6 +30,10 @@
 //     ProcessCreated::provisional).
 //   - The exec of a thread that is not its process's leader: the process keeps its id; give
 //     the old thread id as former_tid, and no exit for it.
+//   - Syscall sites (the profile's `sites`): a backend that stops at every call passes the
+//     instruction pointer (the address after the `syscall` instruction) and the Recorder finds
+//     the file and offset from the process's mappings; one that counts in the kernel locates
+//     each distinct site there and sends it through OnSite.
 //   - Argument values: a backend that stops at every call passes the registers with
 //     with_arguments; one that counts in the kernel sends each distinct value of the argument
 //     table's arguments through OnArgument, tagged like its counts, before the thread's next
@@ -50,6 +54,7 @@
 #include <string_view>
 #include <vector>
 
+#include "record/code_sites.h"
 #include "record/trace_observer.h"
 
 namespace sysfence {
@@ -93,6 +98,18 @@ struct ArgumentRecord {
   uint8_t index = 0;
   uint64_t value = 0;
   int phase = 0;
+};
+
+// A syscall site the backend located itself (in the kernel, at the call): thread `pid`'s
+// process issued x86-64 call `number` from the `syscall` instruction at `offset` in `file`.
+// A backend reports each distinct one at least once, before the thread's next exec or exit.
+// (A backend that passes instruction_pointer in CallRecord needs none: the Recorder locates
+// those itself.)
+struct SiteRecord {
+  pid_t pid = 0;
+  FileIdentity file;
+  uint64_t offset = 0;
+  uint64_t number = 0;
 };
 
 // A new thread or process.
@@ -139,6 +156,7 @@ class RecordSink {
   virtual void OnSyscall(const CallRecord& call) = 0;
   virtual void OnCallCounts(const CallCountRecord& calls) = 0;
   virtual void OnArgument(const ArgumentRecord& argument) = 0;
+  virtual void OnSite(const SiteRecord& site) = 0;
   // False (nothing recorded) when the parent is not traced.
   virtual bool OnProcessCreated(const ProcessCreated& event) = 0;
   virtual void OnExec(const ExecRecord& event) = 0;

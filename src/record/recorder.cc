@@ -92,6 +92,13 @@ void Recorder::OnSyscall(const CallRecord& call) {
   }
   if (call.observe_only) return;
   Count(*tracee, call.arch, call.number, 1, phase_);
+  // The launcher's execve runs sysfence's code, not the command's: it has no site.
+  if (call.instruction_pointer != 0 && !tracee->launching && call.arch == SyscallArch::kX86_64 &&
+      call.number < kSyscallNumberLimit) {
+    sites_.Record(tracee->tgid, call.instruction_pointer, static_cast<int>(call.number));
+    // Its code may be unmapped now: the next site looked up reads its mappings again.
+    if (call.number == SYS_munmap || call.number == SYS_mremap) sites_.Forget(tracee->tgid);
+  }
   if (call.with_arguments && call.arch == SyscallArch::kX86_64 &&
       call.number < kSyscallNumberLimit) {
     RecordArguments(tracee->image->ForPhase(std::max(phase_, tracee->phase)).args,
@@ -104,6 +111,12 @@ void Recorder::OnArgument(const ArgumentRecord& argument) {
   if (tracee == nullptr || tracee->launching || argument.number >= kSyscallNumberLimit) return;
   CallCounts& counts = tracee->image->ForPhase(std::max(argument.phase, tracee->phase));
   counts.args[static_cast<int>(argument.number)][argument.index].insert(argument.value);
+}
+
+void Recorder::OnSite(const SiteRecord& site) {
+  Tracee* tracee = tree_.Find(site.pid);
+  if (tracee == nullptr || tracee->launching) return;
+  sites_.RecordInFile(tracee->tgid, site.file, site.offset, static_cast<int>(site.number));
 }
 
 void Recorder::OnCallCounts(const CallCountRecord& calls) {
@@ -157,6 +170,7 @@ void Recorder::OnExec(const ExecRecord& event) {
   bool launch = tracee->launching;
   tracee->image = image;
   tracee->tgid = event.pid;
+  sites_.Forget(event.pid);
   tracee->launching = false;
   tracee->execed = true;
   if (event.pid == root_) root_execed_ = true;
@@ -172,6 +186,8 @@ void Recorder::OnExit(const ExitEvent& event) {
   if (observer_ != nullptr && tree_.Find(event.pid) != nullptr) {
     observer_->OnExit(*this, event);
   }
+  const Tracee* tracee = tree_.Find(event.pid);
+  if (tracee != nullptr && tracee->tgid == event.pid) sites_.Forget(event.pid);
   tree_.Remove(event.pid);
 }
 
@@ -215,6 +231,7 @@ Recording Recorder::Finish(const std::string& target, bool interrupted) const {
   profile.phases = phases_;
   uint64_t unnamed = counters_.AddToProfile(&profile, /*with_arguments=*/lost_events_ == 0);
   profile.MarkSeenInOneRun();
+  sites_.AddToProfile(&profile);
   profile.incomplete = interrupted || lost_events_ > 0;
   done.exit_status = interrupted ? -1 : root_exit_status_;
   profile.exit_status = done.exit_status;

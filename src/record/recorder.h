@@ -28,6 +28,7 @@
 
 #include "profile/profile.h"
 #include "record/call_counters.h"
+#include "record/code_sites.h"
 #include "record/process_tree.h"
 #include "record/record_sink.h"
 #include "record/trace_observer.h"
@@ -39,7 +40,8 @@ struct Recording {
   // kind dynamic, target, runs 1, syscalls, counts, seen_in_runs, images, compat_i386, the
   // phases the observer started, exit_status, incomplete (interrupted, or events were lost);
   // the argument values (args, image_args, phase args) unless events were lost (a lost value
-  // would make the profile deny it: then it says nothing of arguments).
+  // would make the profile deny it: then it says nothing of arguments); the syscall sites
+  // that ran (sites).
   Profile profile;
   // The launched command's exit code, or 128+N when signal N killed it; -1 when the recording
   // was interrupted or the command's end was not seen.
@@ -74,6 +76,7 @@ class Recorder final : public RecordSink, private TraceContext {
   void OnSyscall(const CallRecord& call) override;
   void OnCallCounts(const CallCountRecord& calls) override;
   void OnArgument(const ArgumentRecord& argument) override;
+  void OnSite(const SiteRecord& site) override;
   bool OnProcessCreated(const ProcessCreated& event) override;
   void OnExec(const ExecRecord& event) override;
   void OnExit(const ExitEvent& event) override;
@@ -107,6 +110,7 @@ class Recorder final : public RecordSink, private TraceContext {
 
   TraceObserver* observer_;
   CallCounters counters_;
+  CodeSites sites_;
   std::vector<Phase> phases_;
   ProcessTree tree_;
   pid_t root_ = 0;

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "ptrace/tracee_fds.h"
 #include "ptrace/tracee_memory.h"
@@ -175,6 +176,41 @@ TEST(TraceCommand, TracesOnlyTheChosenCallsAndNumbersNoTableNames) {
   // The exec is still followed (by its ptrace event), so the calls have the right image.
   const SyscallSet& image = result->profile.images.at(Canonical(TestProgram("raw_syscalls")));
   EXPECT_TRUE(image.Contains("sysinfo"));
+}
+
+// Every site the trace keeps is a `syscall` instruction (0f 05) at its offset in its file, the
+// program's own raw calls among them, and the sites' calls are the profile's.
+TEST(TraceCommand, RecordsTheSyscallSitesThatRanByFileAndOffset) {
+  TraceOptions options;
+  options.command = {TestProgram("raw_syscalls")};
+  Result<TraceResult> result = TraceCommand(options);
+  ASSERT_TRUE(result.ok()) << result.error().message();
+  const Profile& profile = result->profile;
+  ASSERT_FALSE(profile.sites.empty());
+  SyscallSet from_sites;
+  bool sysinfo_in_libc = false;
+  for (const auto& [path, offsets] : profile.sites) {
+    if (path == "[vdso]") continue;
+    std::ifstream file(path, std::ios::binary);
+    ASSERT_TRUE(file) << path;
+    for (const auto& [offset, calls] : offsets) {
+      char bytes[2] = {};
+      file.seekg(static_cast<std::streamoff>(offset));
+      file.read(bytes, 2);
+      EXPECT_EQ(bytes[0], '\x0f') << path << " at " << offset;
+      EXPECT_EQ(bytes[1], '\x05') << path << " at " << offset;
+      from_sites |= calls;
+      // raw_syscalls calls syscall(), which is libc's: the site is in libc.
+      if (calls.Contains("sysinfo") && path.find("libc.so") != std::string::npos) {
+        sysinfo_in_libc = true;
+      }
+    }
+  }
+  EXPECT_TRUE(sysinfo_in_libc);
+  // Every call but the launcher's execve (made before the command runs) has its site.
+  SyscallSet expected = profile.syscalls;
+  expected.Erase(*SyscallNumber("execve"));
+  EXPECT_EQ(from_sites.Names(), expected.Names());
 }
 
 }  // namespace
