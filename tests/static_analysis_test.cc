@@ -965,3 +965,103 @@ TEST_F(StaticSoundness, SshClientAndServerMissNothing) {
 
 }  // namespace
 }  // namespace sysfence::testing
+
+namespace sysfence::testing {
+namespace {
+
+// compare --explain on sf_explain: traced (ptrace, which records syscall sites) on a run that
+// opens its input and takes none of the options, each of its static-only calls falls in the
+// class it was written for, with evidence naming its function; the text, JSON and HTML forms
+// agree; and a trace without sites still classifies, with a warning.
+TEST_F(StaticVerb, ExplainClassifiesEveryStaticOnlyCall) {
+  std::string program = StaticProgram("sf_explain");
+  std::string dynamic = scratch_.path() + "/dynamic.json";
+  std::string static_profile = scratch_.path() + "/static.json";
+  CommandResult traced = RunCommand(
+      {SysfenceBinary(), "trace", "--backend", "ptrace", "-o", dynamic, "--", program, program});
+  ASSERT_EQ(traced.exit_code, 0) << traced.err;
+  CommandResult analysed = RunCommand(
+      {SysfenceBinary(), "static", "--cache-dir", cache_.path(), "-o", static_profile, program});
+  ASSERT_EQ(analysed.exit_code, 0) << analysed.err;
+  CommandResult explained =
+      RunCommand({SysfenceBinary(), "compare", "--explain", "--cache-dir", cache_.path(),
+                  "--format", "json", dynamic, static_profile});
+  ASSERT_EQ(explained.exit_code, 0) << explained.err;
+  json report = json::parse(explained.out);
+  std::map<std::string, std::pair<std::string, std::string>> classes;
+  for (const json& call : report["calls"]) {
+    classes[call["syscall"].get<std::string>()] = {call["class"].get<std::string>(),
+                                                   call["evidence"].get<std::string>()};
+  }
+  // Nothing the trace saw is listed; every static-only call is.
+  EXPECT_EQ(classes.count("getsid"), 0u);
+  json static_json = json::parse(ReadWholeFile(static_profile));
+  json dynamic_json = json::parse(ReadWholeFile(dynamic));
+  std::set<std::string> traced_calls;
+  for (const json& name : dynamic_json["syscalls"]) traced_calls.insert(name.get<std::string>());
+  size_t static_only = 0;
+  for (const json& name : static_json["syscalls"]) {
+    if (traced_calls.count(name.get<std::string>()) == 0) ++static_only;
+  }
+  EXPECT_EQ(classes.size(), static_only);
+  const std::pair<const char*, const char*> expected[] = {{"getpgid", "other_path"},
+                                                          {"times", "rare_path"},
+                                                          {"sysfs", "rare_path"},
+                                                          {"syslog", "indirect_only"},
+                                                          {"restart_syscall", "machinery"}};
+  for (const auto& [name, kind] : expected) {
+    ASSERT_EQ(classes.count(name), 1u) << name << " in " << explained.out;
+    EXPECT_EQ(classes[name].first, kind) << name << ": " << classes[name].second;
+  }
+  EXPECT_NE(classes["getpgid"].second.find("issue getsid"), std::string::npos);
+  EXPECT_NE(classes["times"].second.find("report_error"), std::string::npos);
+  EXPECT_NE(classes["times"].second.find("below main, which ran"), std::string::npos)
+      << classes["times"].second;
+  EXPECT_NE(classes["sysfs"].second.find("rare_option"), std::string::npos);
+  EXPECT_NE(classes["syslog"].second.find("pointer_only"), std::string::npos);
+  EXPECT_GT(report["static_sites_ran"].get<int>(), 0);
+  int counted = 0;
+  for (const auto& [key, n] : report["counts"].items()) counted += n.get<int>();
+  EXPECT_EQ(counted, static_cast<int>(classes.size()));
+
+  CommandResult text = RunCommand({SysfenceBinary(), "compare", "--explain", "--cache-dir",
+                                   cache_.path(), static_profile, dynamic});  // either order
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("only through an indirect call:"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("syslog: only through an indirect call"), std::string::npos);
+  std::string html_path = scratch_.path() + "/explain.html";
+  CommandResult html =
+      RunCommand({SysfenceBinary(), "compare", "--explain", "--cache-dir", cache_.path(),
+                  "--format", "html", "-o", html_path, dynamic, static_profile});
+  ASSERT_EQ(html.exit_code, 0) << html.err;
+  std::string page = ReadWholeFile(html_path);
+  EXPECT_NE(page.find("<svg"), std::string::npos);
+  EXPECT_NE(page.find("error or rare path"), std::string::npos);
+
+  // Without sites (an older trace): classified still, with a warning; nothing "on another
+  // path" can be shown.
+  dynamic_json.erase("sites");
+  std::string old = scratch_.path() + "/old.json";
+  WriteWholeFile(old, dynamic_json.dump());
+  CommandResult weaker = RunCommand({SysfenceBinary(), "compare", "--explain", "--cache-dir",
+                                     cache_.path(), "--format", "json", old, static_profile});
+  ASSERT_EQ(weaker.exit_code, 0) << weaker.err;
+  EXPECT_NE(weaker.err.find("keeps no syscall sites"), std::string::npos) << weaker.err;
+  EXPECT_EQ(json::parse(weaker.out)["counts"]["other_path"].get<int>(), 0);
+
+  // Bad input: two static profiles, a missing file, csv.
+  CommandResult two_static =
+      RunCommand({SysfenceBinary(), "compare", "--explain", static_profile, static_profile});
+  EXPECT_EQ(two_static.exit_code, 2);
+  EXPECT_NE(two_static.err.find("needs a traced profile"), std::string::npos) << two_static.err;
+  CommandResult missing =
+      RunCommand({SysfenceBinary(), "compare", "--explain", dynamic, "/nonexistent.json"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("/nonexistent.json"), std::string::npos);
+  CommandResult csv = RunCommand(
+      {SysfenceBinary(), "compare", "--explain", "--format", "csv", dynamic, static_profile});
+  EXPECT_EQ(csv.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace sysfence::testing

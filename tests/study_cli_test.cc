@@ -78,7 +78,27 @@ TEST_F(StudyCli, DiffAndSshGiveTheSetsAndPhasesOfTheFormerRunner) {
       std::string profile = scratch_.File("static.json");
       ASSERT_EQ(RunCommand({SysfenceBinary(), "static", "-o", profile, binary}, 300).exit_code, 0);
       EXPECT_EQ(program["static"], ReadJson(profile)["syscalls"]) << binary;
+      // Every static-only call is classified, with evidence; the classes count them all.
+      ASSERT_TRUE(program.contains("static_only")) << binary;
+      const json& classes = program["static_only"];
+      std::set<std::string> classified;
+      for (const json& call : classes["calls"]) {
+        classified.insert(call["syscall"].get<std::string>());
+        EXPECT_FALSE(call["evidence"].get<std::string>().empty()) << call.dump();
+      }
+      std::set<std::string> only_static;
+      for (const json& name : program["only_static"]) only_static.insert(name.get<std::string>());
+      EXPECT_EQ(classified, only_static) << binary;
+      int counted = 0;
+      for (const auto& [key, n] : classes["counts"].items()) counted += n.get<int>();
+      EXPECT_EQ(counted, static_cast<int>(only_static.size())) << binary;
     }
+    // The poster's own words sit beside the classes, for diff and the SSH client.
+    const json* judged = FindProgram(data, study == "diff" ? "diff" : "ssh client");
+    ASSERT_NE(judged, nullptr);
+    EXPECT_FALSE((*judged)["poster_judged"].get<std::string>().empty()) << study;
+    EXPECT_NE(ReadWholeFile(out + "/index.html").find("The publication judged these calls"),
+              std::string::npos);
     for (const char* file : {"index.html", "report.md", "figure1.svg"}) {
       EXPECT_TRUE(FileExists(out + "/" + file)) << study << ": " << file;
     }

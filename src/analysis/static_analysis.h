@@ -31,6 +31,7 @@
 #include "elf/library_resolver.h"
 #include "elf/shebang.h"
 #include "profile/profile.h"
+#include "profile/static_only.h"
 
 namespace sysfence {
 
@@ -109,6 +110,10 @@ class StaticAnalysis {
   Result<std::string> Explain(int number) const;
   // The same for a function, by symbol name.
   Result<std::string> ExplainFunction(std::string_view name) const;
+  // Why each syscall of this profile is missing from `dynamic` (a trace of the same program,
+  // with its syscall sites): the classes of profile/static_only.h, with their evidence
+  // (static_only.cc).
+  StaticOnlyReport ExplainStaticOnly(const Profile& dynamic) const;
 
  private:
   StaticAnalysis() = default;

@@ -14,6 +14,8 @@
 #include "profile/profile_json.h"
 #include "profile/soundness.h"
 #include "report/comparison_report.h"
+#include "report/html_page.h"
+#include "report/static_only_html.h"
 
 namespace sysfence::cli {
 namespace {
@@ -26,6 +28,7 @@ struct CompareOptions {
   std::string output;
   std::vector<std::string> profiles;
   bool soundness = false;
+  bool explain = false;
   bool no_debug_info = false;
   bool no_cache = false;
   std::string cache_directory;
@@ -144,6 +147,71 @@ int RunSoundness(const CompareOptions& options) {
   return report.Sound() ? 0 : kExitUnsound;
 }
 
+// `compare --explain`: the dynamic and the static profile in either order; the program is
+// analysed again (through the cache) for its call graph.
+int RunExplain(const CompareOptions& options) {
+  if (options.format == "csv") return ReportError(Error("--explain writes text, json or html"));
+  if (options.profiles.size() != 2) {
+    return ReportError(MakeError(
+        "--explain takes two profiles of one program, a traced and a static one ({} given)",
+        options.profiles.size()));
+  }
+  std::vector<Profile> profiles;
+  for (const std::string& path : options.profiles) {
+    Result<Profile> read = ReadProfileFile(path);
+    if (!read.ok()) return ReportError(read.error());
+    profiles.push_back(std::move(*read));
+  }
+  size_t static_index = profiles[0].kind == ProfileKind::kStatic ? 0 : 1;
+  const Profile& given_static = profiles[static_index];
+  const Profile& dynamic = profiles[1 - static_index];
+  if (given_static.kind != ProfileKind::kStatic) {
+    return ReportError(MakeError(
+        "--explain needs a static profile: {} and {} are {} and {}", options.profiles[0],
+        options.profiles[1], ProfileKindName(profiles[0].kind), ProfileKindName(profiles[1].kind)));
+  }
+  if (dynamic.kind == ProfileKind::kStatic) {
+    return ReportError(MakeError("--explain needs a traced profile: both {} and {} are static",
+                                 options.profiles[0], options.profiles[1]));
+  }
+  if (dynamic.sites.empty()) {
+    fmt::print(stderr,
+               "sysfence: warning: {} keeps no syscall sites (traced by an older sysfence, or "
+               "imported from strace): no call can be shown reachable on another path\n",
+               options.profiles[1 - static_index]);
+  }
+  StaticOptions analysis;
+  analysis.use_debug_files = !options.no_debug_info;
+  analysis.use_cache = !options.no_cache;
+  analysis.cache_directory = options.cache_directory;
+  Result<std::unique_ptr<StaticAnalysis>> analysed =
+      StaticAnalysis::Run(given_static.target, analysis);
+  if (!analysed.ok()) {
+    return ReportError(analysed.error().WithContext(fmt::format(
+        "analysing {}, the target of {}", given_static.target, options.profiles[static_index])));
+  }
+  if ((*analysed)->profile().syscalls != given_static.syscalls) {
+    fmt::print(stderr,
+               "sysfence: warning: {} holds another set than `sysfence static {}` finds now "
+               "(other options, or the program changed): the classes are of the set found now\n",
+               options.profiles[static_index], given_static.target);
+  }
+  StaticOnlyReport report = (*analysed)->ExplainStaticOnly(dynamic);
+  std::string text;
+  if (options.format == "json") {
+    text = StaticOnlyToJson(report).dump(2) + "\n";
+  } else if (options.format == "html") {
+    text = HtmlPage(fmt::format("sysfence compare --explain: {}", report.target),
+                    StaticOnlyHtml(report, report.target),
+                    "td.num{text-align:right} table.evidence td{vertical-align:top}");
+  } else {
+    text = StaticOnlyToText(report);
+  }
+  Status written = WriteFileAtomically(options.output, text);
+  if (!written.ok()) return ReportError(written.error());
+  return 0;
+}
+
 }  // namespace
 
 void RegisterCompareVerb(CLI::App& app, VerbAction& action) {
@@ -152,25 +220,37 @@ void RegisterCompareVerb(CLI::App& app, VerbAction& action) {
       "compare",
       "Compare two profiles: both, only in A, only in B, by category. With --soundness: check "
       "that every call each image of a traced profile made is in that image's static set.");
-  verb->add_option("--format", options->format, "Output format: text, json, csv")
-      ->check(CLI::IsMember({"text", "json", "csv"}));
+  verb->add_option("--format", options->format,
+                   "Output format: text, json, csv (html with --explain)")
+      ->check(CLI::IsMember({"text", "json", "csv", "html"}));
   verb->add_option("-o,--output", options->output, "Write here (default: stdout)");
   verb->add_flag("--soundness", options->soundness,
                  "PROFILES are DYNAMIC [STATIC...]: check each image of the dynamic profile "
                  "against its static profile (matched by target), analysing the images no "
                  "STATIC covers; exit status 1 when an image misses a call or cannot be "
                  "analysed");
+  verb->add_flag("--explain", options->explain,
+                 "PROFILES are a traced and a static profile of one program: classify every "
+                 "syscall only the static one holds (reachable on another path, error or rare "
+                 "path, only through an indirect call, loader or libc machinery) with the "
+                 "evidence, from the trace's syscall sites and the program's call graph");
   verb->add_flag("--no-debug-info", options->no_debug_info,
-                 "With --soundness: analyse without separate debug files");
+                 "With --soundness or --explain: analyse without separate debug files");
   verb->add_flag("--no-cache", options->no_cache,
-                 "With --soundness: do not read or write the analysis cache");
+                 "With --soundness or --explain: do not read or write the analysis cache");
   verb->add_option("--cache-dir", options->cache_directory,
-                   "With --soundness: the analysis cache directory");
+                   "With --soundness or --explain: the analysis cache directory");
   verb->add_option("PROFILES", options->profiles,
-                   "PROFILE_A PROFILE_B, or with --soundness DYNAMIC [STATIC...]")
+                   "PROFILE_A PROFILE_B, with --soundness DYNAMIC [STATIC...], with --explain "
+                   "DYNAMIC STATIC")
       ->required();
   verb->callback([options, &action] {
     action = [options] {
+      if (options->soundness && options->explain) {
+        return ReportError(Error("--soundness and --explain do not go together"));
+      }
+      if (options->explain) return RunExplain(*options);
+      if (options->format == "html") return ReportError(Error("--format html needs --explain"));
       return options->soundness ? RunSoundness(*options) : RunCompare(*options);
     };
   });

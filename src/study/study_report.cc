@@ -15,6 +15,7 @@
 #include "profile/compare.h"
 #include "report/comparison_report.h"
 #include "report/html_page.h"
+#include "report/static_only_html.h"
 #include "report/svg_chart.h"
 #include "syscalls/argument_table.h"
 #include "syscalls/syscall_table.h"
@@ -194,6 +195,23 @@ std::string StudySummaryText(const StudyResult& result) {
                          p.name, ShareOfAll(both->Size()));
     }
   }
+  for (const ProgramSets& p : result.programs) {
+    if (!p.static_only) continue;
+    out += fmt::format("\nwhy static analysis finds {} call(s) the traces of {} lack",
+                       p.static_only->calls.size(), p.name);
+    if (!p.static_only->without_sites) {
+      out += fmt::format(" (the traces ran {} of {} static syscall sites)",
+                         p.static_only->static_sites_ran, p.static_only->static_sites);
+    }
+    out += ":\n";
+    for (StaticOnlyClass c : kStaticOnlyClasses) {
+      out += fmt::format(
+          "  {:<31} {:>3} ({:>3.0f}%)\n", std::string(StaticOnlyClassTitle(c)) + ":",
+          p.static_only->Count(c),
+          Percent(p.static_only->Count(c), static_cast<int>(p.static_only->calls.size())));
+    }
+    if (!p.judged.empty()) out += fmt::format("  the poster judged by hand: \"{}\"\n", p.judged);
+  }
   if (!result.poster.empty()) {
     out += "\nthe poster's published figures:";
     for (const PosterFigure& f : result.poster) {
@@ -250,6 +268,11 @@ std::string StudyMarkdown(const StudyResult& result) {
     for (const std::string& sentence : DifferenceSentences(result, p)) out += sentence + "\n\n";
     if (p.static_set) {
       out += "```\n" + CategoryBreakdown(CompareSets(p.dynamic, *p.static_set), "") + "```\n";
+      if (p.static_only) {
+        out += "\n### Why static analysis finds calls the traces lack\n\n";
+        if (!p.judged.empty()) out += fmt::format("The poster judged by hand: *{}*\n\n", p.judged);
+        out += "```\n" + StaticOnlyToText(*p.static_only) + "```\n";
+      }
     } else {
       out += fmt::format("Dynamic set: {}\n", JoinNames(p.dynamic));
     }
@@ -333,6 +356,8 @@ std::string StudyJson(const StudyResult& result) {
       item["only_dynamic"] = c.only_a.Names();
       item["only_static"] = c.only_b.Names();
     }
+    if (p.static_only) item["static_only"] = StaticOnlyToJson(*p.static_only);
+    if (!p.judged.empty()) item["poster_judged"] = p.judged;
     json phases = json::array();
     for (const Phase& phase : p.phases) {
       phases.push_back({{"name", phase.name},
@@ -507,6 +532,7 @@ std::string StudyHtml(const StudyResult& result) {
     if (p.static_set) {
       body += "<pre>" + EscapeXml(CategoryBreakdown(CompareSets(p.dynamic, *p.static_set), "")) +
               "</pre>\n";
+      if (p.static_only) body += StaticOnlyHtml(*p.static_only, p.name, p.judged);
     }
   }
   body +=

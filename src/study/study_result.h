@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "profile/profile.h"
+#include "profile/static_only.h"
 
 namespace sysfence {
 
@@ -39,6 +40,10 @@ struct ProgramSets {
   // over runs; and the static profile's (absent: every value).
   ArgumentValues dynamic_args;
   ArgumentValues static_args;
+  // Why each static-only call is missing from the traces (`compare --explain` on the merged
+  // runs, with their syscall sites), and the publication's hand judgement of the same calls.
+  std::optional<StaticOnlyReport> static_only;
+  std::string judged;
 };
 
 // One argument of the argument table a program's traced calls constrain: what the traces saw

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 
@@ -169,6 +170,7 @@ class Study {
       Result<Profile> static_profile = AnalyseStatically(binaries_[i]);
       if (!static_profile.ok()) return static_profile.error();
       AddStatic(sets_[i], *static_profile);
+      if (Status s = ExplainStaticOnly(i); !s.ok()) return s.error();
     }
     result_.programs = sets_;
     for (const CombinedSpec& combined : spec_.combined)
@@ -219,6 +221,7 @@ class Study {
       sets.name = program.name;
       sets.binary = binaries_.back();
       sets_.push_back(std::move(sets));
+      sites_.emplace_back();
     }
     return Ok{};
   }
@@ -478,18 +481,67 @@ class Study {
   Result<Profile> AnalyseStatically(const std::string& binary) const {
     std::string out = work_ + "/static-" + fs::path(binary).filename().string() + ".json";
     Progress(fmt::format("static analysis of {}", binary));
+    Status done = RunSysfence({"static", "-o", out, binary}, out,
+                              fmt::format("static analysis of {}", binary));
+    if (!done.ok()) return done.error();
+    return ReadProfileFile(out);
+  }
+
+  // `sysfence ARGUMENTS...`, which writes `out` (its standard error goes to out.stderr and
+  // into the error when it fails).
+  Status RunSysfence(std::vector<std::string> arguments, const std::string& out,
+                     const std::string& what) const {
     SubprocessOptions run;
-    run.argv = {options_.sysfence_binary, "static", "-o", out, binary};
+    run.argv = {options_.sysfence_binary};
+    run.argv.insert(run.argv.end(), arguments.begin(), arguments.end());
     run.stderr_path = out + ".stderr";
     Result<Subprocess> child = Subprocess::Start(run);
     if (!child.ok()) return child.error();
     Result<int> status = Wait(*child, kStaticTimeoutSeconds);
     if (!status.ok()) return status.error();
     if (*status != 0) {
-      return MakeError("static analysis of {} failed (exit {}): {}", binary, *status,
+      return MakeError("{} failed (exit {}): {}", what, *status,
                        ReadFile(out + ".stderr").value_or(""));
     }
-    return ReadProfileFile(out);
+    return Ok{};
+  }
+
+  // `compare --explain` of the program's merged runs (their calls and syscall sites) and its
+  // static profile: why each static-only call is missing.
+  Status ExplainStaticOnly(size_t index) {
+    ProgramSets& sets = sets_[index];
+    std::string slug = fs::path(binaries_[index]).filename().string();
+    Profile dynamic;
+    dynamic.target = binaries_[index];
+    dynamic.syscalls = sets.dynamic;
+    dynamic.images[binaries_[index]] = sets.dynamic;
+    dynamic.runs = std::max(sets.runs, 1);
+    // The sites of the calls the program's own image made (a run's other processes, a shell
+    // say, are not the program).
+    for (const auto& [path, offsets] : sites_[index]) {
+      for (const auto& [offset, calls] : offsets) {
+        SyscallSet own = calls & sets.dynamic;
+        if (!own.Empty()) dynamic.sites[path][offset] = own;
+      }
+    }
+    std::string dynamic_path = work_ + "/dynamic-" + slug + ".json";
+    std::string out = work_ + "/explain-" + slug + ".json";
+    if (Status written = WriteProfileFile(dynamic_path, dynamic); !written.ok()) return written;
+    Progress(fmt::format("why static analysis finds calls the traces of {} lack", sets.name));
+    Status done = RunSysfence({"compare", "--explain", "--format", "json", "-o", out, dynamic_path,
+                               work_ + "/static-" + slug + ".json"},
+                              out, fmt::format("compare --explain of {}", sets.name));
+    if (!done.ok()) return done;
+    Result<std::string> text = ReadFile(out);
+    if (!text.ok()) return text.error();
+    nlohmann::json parsed = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    Result<StaticOnlyReport> report = StaticOnlyFromJson(parsed, out);
+    if (!report.ok()) return report.error();
+    sets.static_only = std::move(*report);
+    if (auto judged = spec_.judged.find(spec_.programs[index].name); judged != spec_.judged.end()) {
+      sets.judged = judged->second;
+    }
+    return Ok{};
   }
 
   // Adds one traced run of a program: its own image's calls, arguments and phases.
@@ -513,7 +565,14 @@ class Study {
     sets.dynamic |= own;
     // A step that does not start the program (a reload command, a raw socket from bash) is
     // traced and listed, but is not one of the program's runs.
-    if (run.ran_program) ++sets.runs;
+    if (run.ran_program) {
+      ++sets.runs;
+      // Its syscall sites (of every file its processes ran), for compare --explain.
+      auto& sites = sites_[static_cast<size_t>(&sets - sets_.data())];
+      for (const auto& [path, offsets] : profile.sites) {
+        for (const auto& [offset, calls] : offsets) sites[path][offset] |= calls;
+      }
+    }
     for (int number : own) ++sets.seen_in_runs[number];
     // The program's phases are its own image's: what the shells and commands a run starts
     // call in the traced tree is not the program's.
@@ -592,6 +651,8 @@ class Study {
   std::map<std::string, std::string> values_;
   std::vector<std::string> binaries_;  // real paths, one per program
   std::vector<ProgramSets> sets_;      // one per program
+  // The syscall sites of each program's runs (Profile::sites), one per program.
+  std::vector<std::map<std::string, std::map<uint64_t, SyscallSet>>> sites_;
   std::vector<std::vector<Workload>> runs_;
   std::vector<std::vector<std::string>> phase_arguments_;
   std::vector<RunningService> running_;

@@ -181,6 +181,10 @@ class SpecParser {
         return MakeError("'{}' is not a number", w[3]);
       }
       spec_.poster.push_back({.program = w[1], .measure = w[2], .value = value, .label = w[4]});
+    } else if (d == "judged") {
+      if (w.size() != 3) return MakeError("expected 'judged PROGRAM WORDS'");
+      if (Result<ProgramSpec*> p = Program(w[1]); !p.ok()) return p.error();
+      spec_.judged[w[1]] = w[2];
     } else {
       return MakeError("unknown directive '{}' (see docs/STUDY.md)", d);
     }

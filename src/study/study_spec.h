@@ -7,6 +7,7 @@
 #ifndef SYSFENCE_STUDY_STUDY_SPEC_H_
 #define SYSFENCE_STUDY_STUDY_SPEC_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,6 +74,9 @@ struct StudySpec {
   std::vector<ServiceSpec> services;
   std::vector<CombinedSpec> combined;
   std::vector<PosterSpec> poster;
+  // `judged PROGRAM WORDS`: what the publication judged by hand of the calls only static
+  // analysis found for PROGRAM, shown beside sysfence's classes of them.
+  std::map<std::string, std::string> judged;
 
   const ProgramSpec* FindProgram(std::string_view name) const;
 };
