@@ -95,7 +95,7 @@ const CodeSites::Located* CodeSites::MappingsOf(pid_t tgid, bool reread) {
     // A file replaced while mapped: the kernel says "(deleted)"; the site is still the file's.
     std::string_view path = mapping.path;
     if (path.ends_with(" (deleted)")) path.remove_suffix(10);
-    bool named = path.starts_with('/') || path == "[vdso]";
+    bool named = path.starts_with('/') || path == kVdsoPath;
     located.files.push_back(named ? FileIndex(std::string(path)) : -1);
     if (named && mapping.file.ino != 0) known_files_[mapping.file] = located.files.back();
   }
@@ -131,12 +131,24 @@ void CodeSites::Record(pid_t tgid, uint64_t return_address, int number) {
   ++unlocated_;
 }
 
-void CodeSites::RecordInFile(pid_t tgid, const FileIdentity& file, uint64_t offset, int number) {
+void CodeSites::RecordInFile(pid_t tgid, const FileIdentity& file, uint64_t offset, int number,
+                             std::string_view path) {
   if (number < 0 || number >= kSyscallNumberLimit) {
     ++unlocated_;
     return;
   }
+  if (file.ino == 0) {
+    if (path == kVdsoPath) {
+      Add(FileIndex(std::string(kVdsoPath)), offset, number);
+    } else {
+      ++unlocated_;
+    }
+    return;
+  }
   auto known = known_files_.find(file);
+  if (known == known_files_.end() && path.starts_with('/')) {
+    known = known_files_.emplace(file, FileIndex(std::string(path))).first;
+  }
   if (known == known_files_.end() && MappingsOf(tgid, /*reread=*/true) != nullptr) {
     known = known_files_.find(file);
   }

@@ -8,8 +8,8 @@
 //   sites.AddToProfile(&profile);                 // profile.sites["/usr/lib/.../libc.so.6"]
 //
 // A backend that locates the site in the kernel (the eBPF recorder: the mapping's file as
-// device and inode, and the offset) gives it to RecordInFile, which names the file from the
-// mappings of the process that made the call.
+// device and inode, and the offset) gives it to RecordInFile, which names the file by the
+// path the backend found for it or from the mappings of the process that made the call.
 //
 // The mappings of a process are read once and kept; an address outside them (a library loaded
 // since) reads them again. Code outside any file (JIT buffers) has no site.
@@ -31,6 +31,9 @@
 
 namespace sysfence {
 
+// How /proc/PID/maps, and the profile's `sites`, name the vDSO.
+inline constexpr std::string_view kVdsoPath = "[vdso]";
+
 // One executable mapping of /proc/PID/maps.
 struct CodeMapping {
   uint64_t start = 0;
@@ -50,8 +53,11 @@ class CodeSites {
   // `return_address` in process `tgid`.
   void Record(pid_t tgid, uint64_t return_address, int number);
   // The kernel located the instruction itself: `offset` into `file`, mapped by `tgid`. The
-  // file is named from any process's mappings read so far, else from those of `tgid`.
-  void RecordInFile(pid_t tgid, const FileIdentity& file, uint64_t offset, int number);
+  // file is named from any process's mappings read so far, else `path` when the backend
+  // knows it (then `tgid` may be gone), else from the mappings of `tgid`. A site in no file
+  // (`file` all zero) is the vDSO's when `path` is "[vdso]", else anonymous code (unlocated).
+  void RecordInFile(pid_t tgid, const FileIdentity& file, uint64_t offset, int number,
+                    std::string_view path = {});
   // The mappings of `tgid` changed or it is gone: read them again when next needed.
   void Forget(pid_t tgid) { maps_.erase(tgid); }
 

@@ -1,5 +1,6 @@
-// Locating syscall sites: the /proc/PID/maps parser, and sites in this very process's own
-// mappings (libc's code, a file mapped twice, anonymous code).
+// Locating syscall sites: the /proc/PID/maps parser, sites in this very process's own
+// mappings (libc's code, a file mapped twice, anonymous code), and sites a backend located in
+// the kernel, named by its path or by the mappings.
 #include "record/code_sites.h"
 
 #include <dlfcn.h>
@@ -118,6 +119,27 @@ TEST(CodeSites, NamesAKernelLocatedSiteFromTheMappings) {
   ASSERT_EQ(profile.sites.count(libc->path), 1u);
   EXPECT_TRUE(profile.sites[libc->path].at(0x1234).Contains("read"));
   EXPECT_EQ(sites.unlocated(), 1u);
+}
+
+// The eBPF backend sends the path of a site's file: the process may be gone by then (no
+// mappings to read). A site in no file is the vDSO's when the backend says so, else unlocated.
+TEST(CodeSites, NamesAKernelLocatedSiteByTheBackendsPathAndTheVdso) {
+  constexpr pid_t kGone = 0x7ffffff0;  // above any pid_max: no /proc entry
+  CodeSites sites;
+  FileIdentity file{makedev(8, 1), 4242};
+  sites.RecordInFile(kGone, file, 0x40, SYS_read, "/usr/lib/libexample.so");
+  sites.RecordInFile(kGone, file, 0x80, SYS_write);  // named already: no path needed
+  sites.RecordInFile(kGone, FileIdentity{}, 0x9c0, SYS_clock_gettime, kVdsoPath);
+  sites.RecordInFile(kGone, FileIdentity{}, 0x10, SYS_read);                   // anonymous code
+  sites.RecordInFile(kGone, FileIdentity{makedev(8, 1), 77}, 0x10, SYS_read);  // no name
+  Profile profile;
+  sites.AddToProfile(&profile);
+  ASSERT_EQ(profile.sites.size(), 2u);
+  const auto& library = profile.sites.at("/usr/lib/libexample.so");
+  EXPECT_TRUE(library.at(0x40).Contains("read"));
+  EXPECT_TRUE(library.at(0x80).Contains("write"));
+  EXPECT_TRUE(profile.sites.at("[vdso]").at(0x9c0).Contains("clock_gettime"));
+  EXPECT_EQ(sites.unlocated(), 2u);
 }
 
 }  // namespace

@@ -107,9 +107,13 @@ struct ArgumentRecord {
 // those itself.)
 struct SiteRecord {
   pid_t pid = 0;
-  FileIdentity file;
+  FileIdentity file;  // all zero: in no file (the vDSO, or anonymous code)
   uint64_t offset = 0;
   uint64_t number = 0;
+  // The file's path when the backend found one (so that the site is named even if the
+  // process is gone before its mappings can be read), "[vdso]" for the vDSO; else empty, and
+  // the Recorder names the file from the mappings.
+  std::string_view path;
 };
 
 // A new thread or process.

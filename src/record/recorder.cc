@@ -116,7 +116,8 @@ void Recorder::OnArgument(const ArgumentRecord& argument) {
 void Recorder::OnSite(const SiteRecord& site) {
   Tracee* tracee = tree_.Find(site.pid);
   if (tracee == nullptr || tracee->launching) return;
-  sites_.RecordInFile(tracee->tgid, site.file, site.offset, static_cast<int>(site.number));
+  sites_.RecordInFile(tracee->tgid, site.file, site.offset, static_cast<int>(site.number),
+                      site.path);
 }
 
 void Recorder::OnCallCounts(const CallCountRecord& calls) {
@@ -232,6 +233,7 @@ Recording Recorder::Finish(const std::string& target, bool interrupted) const {
   uint64_t unnamed = counters_.AddToProfile(&profile, /*with_arguments=*/lost_events_ == 0);
   profile.MarkSeenInOneRun();
   sites_.AddToProfile(&profile);
+  done.unlocated_sites = sites_.unlocated();
   profile.incomplete = interrupted || lost_events_ > 0;
   done.exit_status = interrupted ? -1 : root_exit_status_;
   profile.exit_status = done.exit_status;

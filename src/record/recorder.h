@@ -47,6 +47,10 @@ struct Recording {
   // was interrupted or the command's end was not seen.
   int exit_status = -1;
   uint64_t calls = 0;  // calls recorded (the launcher's own set-up not included)
+  // Syscall sites no file holds: calls from anonymous memory (JIT code), or (sites located in
+  // the kernel) whose file neither the backend nor the process's mappings could name. Each
+  // call under ptrace; each distinct site, number and process image under eBPF.
+  uint64_t unlocated_sites = 0;
   // Calls no table can name (x32, numbers past the tables) and lost events, when any.
   std::vector<std::string> warnings;
 };
