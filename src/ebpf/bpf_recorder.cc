@@ -56,6 +56,12 @@ constexpr KernelField kRecorderFields[] = {
     {"mount", "mnt_parent"},
     {"mount", "mnt_mountpoint"},
     {"vfsmount", "mnt_root"},
+    {"vm_area_struct", "vm_start"},
+    {"vm_area_struct", "vm_pgoff"},
+    {"vm_area_struct", "vm_file"},
+    {"vm_area_struct", "vm_private_data"},
+    {"vm_special_mapping", "name"},
+    {"pt_regs", "ip"},
     {"pt_regs", "orig_ax"},
     {"pt_regs", "di"},
     {"pt_regs", "si"},
@@ -198,6 +204,9 @@ template <typename Record>
 const Record* AsPrefix(const void* data, size_t size, size_t tail) {
   return size >= sizeof(Record) - tail ? static_cast<const Record*>(data) : nullptr;
 }
+
+// The kernel's dev_t (major << 20 | minor) as stat(2) gives it.
+uint64_t UserDev(uint32_t kernel_dev) { return makedev(kernel_dev >> 20, kernel_dev & 0xfffff); }
 
 timespec Now() {
   timespec now{};
@@ -417,13 +426,17 @@ int BpfRecorder::Dispatch(const void* data, size_t size) {
       break;
     case SF_EVENT_EXEC:
     case SF_EVENT_JOIN:
+    case SF_EVENT_FILE:
       if (const auto* record = AsPrefix<sf_exec_event>(data, size, SF_PATH_BYTES);
           record != nullptr && record->path_bytes <= SF_PATH_BYTES &&
           size >= sizeof(sf_exec_event) - SF_PATH_BYTES + record->path_bytes) {
         std::string path =
             record->path_complete != 0 ? JoinPath(record->path, record->path_bytes) : "";
-        // The kernel's dev_t (major << 20 | minor) as stat(2) gives it.
-        uint64_t dev = makedev(record->exe_dev >> 20, record->exe_dev & 0xfffff);
+        uint64_t dev = UserDev(record->exe_dev);
+        if (header->kind == SF_EVENT_FILE) {
+          sink_->OnFileName({dev, record->exe_inode, path});
+          return 0;
+        }
         BpfExecEvent event{tid,
                            static_cast<pid_t>(record->former_tid),
                            record->launch != 0,
@@ -493,6 +506,18 @@ int BpfRecorder::Dispatch(const void* data, size_t size) {
           record != nullptr && record->number < SF_X86_64_LIMIT && record->index < 6) {
         sink_->OnArgument({tid, static_cast<pid_t>(record->tgid), record->epoch, record->number,
                            record->index, record->value});
+        return 0;
+      }
+      break;
+    case SF_EVENT_SITE:
+      if (const auto* record = As<sf_site_event>(data, size); record != nullptr &&
+                                                              record->number < SF_X86_64_LIMIT &&
+                                                              record->place <= SF_SITE_ANONYMOUS) {
+        BpfSitePlace place = record->place == SF_SITE_FILE   ? BpfSitePlace::kFile
+                             : record->place == SF_SITE_VDSO ? BpfSitePlace::kVdso
+                                                             : BpfSitePlace::kAnonymous;
+        sink_->OnSite({tid, static_cast<pid_t>(record->tgid), place, UserDev(record->dev),
+                       record->inode, record->offset, record->number});
         return 0;
       }
       break;

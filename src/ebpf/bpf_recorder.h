@@ -3,7 +3,8 @@
 // sys_enter and sched_process_fork/exec/exit tracepoints, and hands what the kernel sends to a
 // sink. The kernel counts calls per task; user space sees each task's counts when they are
 // flushed (at exec, exit and the first call after a phase switch), plus fork, exec and exit,
-// and each new value of the argument table's arguments.
+// each new value of the argument table's arguments and each new syscall site (located in the
+// kernel, with the path of each file that holds one).
 // Everything is detached and freed when the recorder is destroyed.
 //
 //   Result<std::unique_ptr<BpfRecorder>> recorder = BpfRecorder::Create({});
@@ -96,6 +97,30 @@ struct BpfArgument {
   uint64_t value = 0;
 };
 
+// A syscall site thread `tid` used for the first time in its current image: x86-64 call
+// `number` was issued by the `syscall` instruction at `offset` in the file `dev`/`inode`
+// (stat(2)'s st_dev and st_ino), or in the vDSO, or in memory no file backs (kAnonymous: no
+// offset).
+enum class BpfSitePlace { kFile, kVdso, kAnonymous };
+
+struct BpfSite {
+  pid_t tid = 0;
+  pid_t tgid = 0;
+  BpfSitePlace place = BpfSitePlace::kFile;
+  uint64_t dev = 0;
+  uint64_t inode = 0;
+  uint64_t offset = 0;
+  int number = 0;
+};
+
+// The path of a file that holds syscall sites, sent once, before its first BpfSite, from the
+// kernel's dentries (empty when the kernel could not walk it to the root).
+struct BpfFileName {
+  uint64_t dev = 0;  // st_dev and st_ino, as in BpfSite
+  uint64_t inode = 0;
+  std::string_view path;
+};
+
 // Receives the kernel's records in the order the kernel made them. A task's calls are flushed
 // before its exec and its exit are reported, so a sink that tracks each task's image and phase
 // attributes them exactly.
@@ -114,6 +139,8 @@ class BpfEventSink {
   virtual void OnFirstCall(const BpfCallEvent& /*event*/) {}
   virtual void OnArgument(const BpfArgument& /*argument*/) {}
   virtual void OnCall(const BpfCallEvent& /*event*/) {}
+  virtual void OnSite(const BpfSite& /*site*/) {}
+  virtual void OnFileName(const BpfFileName& /*file*/) {}
 };
 
 struct BpfRecorderOptions {

@@ -1,21 +1,26 @@
 // The kernel program and its loader against real processes: what a task calls is counted and
 // flushed before its exec and exit, children are followed from their first call, the exec path
-// is the executable's, i386 calls are told apart. Skipped, with the reason, only where
-// BpfRecorderUnavailable() says eBPF cannot work; where it can, a failing load fails the test.
+// is the executable's, i386 calls are told apart, each syscall site is sent once with its file.
+// Skipped, with the reason, only where BpfRecorderUnavailable() says eBPF cannot work; where it
+// can, a failing load fails the test.
 #include "ebpf/bpf_recorder.h"
 
 #include <bpf/btf.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <linux/types.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "ebpf/kernel_btf.h"
@@ -48,6 +53,10 @@ struct Recorded : BpfEventSink {
     for (const BpfExitEvent& exit : exits) EXPECT_NE(exit.tid, calls.tid) << "calls after exit";
   }
   void OnFirstCall(const BpfCallEvent& event) override { first_calls.push_back(event); }
+  void OnSite(const BpfSite& site) override { sites.push_back(site); }
+  void OnFileName(const BpfFileName& file) override {
+    file_names.push_back({file.dev, file.inode, std::string(file.path)});
+  }
 
   struct Exec {
     pid_t pid;
@@ -62,6 +71,13 @@ struct Recorded : BpfEventSink {
   std::map<std::pair<pid_t, int>, uint64_t> i386;
   std::map<int, uint64_t> total;  // by number; i386 numbers as -number-1
   std::vector<BpfCallEvent> first_calls;
+  std::vector<BpfSite> sites;
+  struct FileName {
+    uint64_t dev;
+    uint64_t inode;
+    std::string path;
+  };
+  std::vector<FileName> file_names;
 };
 
 // A forked child that waits at each Step() of `body` until the parent lets it go on (Go()),
@@ -288,6 +304,67 @@ TEST_F(BpfRecorderTest, CountsPastTheWidthOfTheKernelsCounters) {
     for (int i = 0; i < 140000; ++i) syscall(SYS_getppid);
   });
   EXPECT_EQ(recorded_.total[SYS_getppid], 140000u);
+}
+
+// The two bytes at `offset` in the file at `path`.
+std::string BytesAt(const std::string& path, uint64_t offset) {
+  std::ifstream file(path, std::ios::binary);
+  char bytes[2] = {};
+  file.seekg(static_cast<std::streamoff>(offset));
+  file.read(bytes, 2);
+  return file ? std::string(bytes, 2) : "";
+}
+
+// site_calls makes 603 from two `syscall` instructions of its own code (twice from the first),
+// 604 through libc, clock_gettime through the vDSO's fallback and 605 from anonymous memory.
+TEST_F(BpfRecorderTest, SendsEachSiteOnceWithItsFileOffsetAndTheFilesPath) {
+  int status = Run({Program("site_calls")});
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  std::string program = std::filesystem::canonical(Program("site_calls"));
+  struct stat identity {};
+  ASSERT_EQ(stat(program.c_str(), &identity), 0);
+  std::map<std::pair<uint64_t, uint64_t>, std::string> paths;
+  for (const Recorded::FileName& file : recorded_.file_names) {
+    EXPECT_TRUE(paths.try_emplace({file.dev, file.inode}, file.path).second)
+        << "sent twice: " << file.path;
+  }
+  EXPECT_EQ((paths[{identity.st_dev, identity.st_ino}]), program);
+  std::set<std::tuple<pid_t, BpfSitePlace, uint64_t, uint64_t, uint64_t, int>> seen;
+  std::set<uint64_t> own_sites;
+  bool libc = false;
+  bool vdso = false;
+  bool anonymous = false;
+  for (const BpfSite& site : recorded_.sites) {
+    EXPECT_EQ(site.tid, root_);
+    EXPECT_TRUE(
+        seen.emplace(site.tid, site.place, site.dev, site.inode, site.offset, site.number).second)
+        << "sent twice: " << site.number << " at " << site.offset;
+    if (site.place == BpfSitePlace::kVdso) {
+      vdso = vdso || site.number == SYS_clock_gettime;
+      continue;
+    }
+    if (site.place == BpfSitePlace::kAnonymous) {
+      anonymous = anonymous || site.number == 605;
+      continue;
+    }
+    // The kernel sent each file's path before its first site.
+    auto path = paths.find({site.dev, site.inode});
+    ASSERT_NE(path, paths.end()) << site.number;
+    EXPECT_EQ(BytesAt(path->second, site.offset), "\x0f\x05")
+        << path->second << " at " << site.offset;
+    if (site.number == 603) {
+      EXPECT_EQ(path->second, program);
+      own_sites.insert(site.offset);
+    }
+    libc = libc || (site.number == 604 && path->second.find("libc.so") != std::string::npos);
+  }
+  EXPECT_EQ(own_sites.size(), 2u);
+  EXPECT_TRUE(libc);
+  EXPECT_TRUE(vdso);
+  EXPECT_TRUE(anonymous);
+  // sysfence's launcher calls nothing but its execve here, which has no site.
+  BpfLosses losses = recorder_->Losses();
+  EXPECT_EQ(losses.lost_events + losses.malformed_events, 0u);
 }
 
 TEST(KernelBtf, KeepsOnlyTheNamedMembersAtTheKernelsOffsets) {

@@ -5,8 +5,9 @@
 // from then on the kernel follows the tree by itself. sysfence's loop only reads the ring
 // buffer: fork, exec and exit records become the Recorder's process events, counter flushes
 // become OnCallCounts tagged with the phase they were counted in (the kernel's `epoch` is the
-// Recorder's tree phase), and each syscall's first call goes to the observer for the
-// discovery timeline. The command's exit status comes from waiting for it, as under ptrace.
+// Recorder's tree phase), each syscall's first call goes to the observer for the discovery
+// timeline, and each syscall site the kernel located goes to OnSite with the path the kernel
+// sent for its file. The command's exit status comes from waiting for it, as under ptrace.
 #include "ebpf/ebpf_trace.h"
 
 #include <dirent.h>
@@ -24,6 +25,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <set>
 
 #include "base/command_path.h"
@@ -119,6 +121,27 @@ class RecordTranslator : public BpfEventSink {
                       argument.value, static_cast<int>(argument.epoch)});
   }
 
+  void OnFileName(const BpfFileName& file) override {
+    if (!file.path.empty()) file_names_.try_emplace({file.dev, file.inode}, file.path);
+  }
+
+  void OnSite(const BpfSite& site) override {
+    SiteRecord record;
+    record.pid = site.tid;
+    record.offset = site.offset;
+    record.number = static_cast<uint64_t>(site.number);
+    if (site.place == BpfSitePlace::kFile) {
+      record.file = {site.dev, site.inode};
+      // The kernel sent the file's path before its first site: the process may be gone
+      // before its mappings could name it.
+      auto name = file_names_.find({site.dev, site.inode});
+      if (name != file_names_.end()) record.path = name->second;
+    } else if (site.place == BpfSitePlace::kVdso) {
+      record.path = kVdsoPath;
+    }
+    sink_.OnSite(record);
+  }
+
   int distinct() const { return distinct_; }
   int last_new() const { return last_new_; }
 
@@ -146,6 +169,7 @@ class RecordTranslator : public BpfEventSink {
   RecordSink& sink_;
   bool every_call_;
   Recorder* attach_to_;
+  std::map<std::pair<uint64_t, uint64_t>, std::string> file_names_;  // by (st_dev, st_ino)
   int distinct_ = 0;
   int last_new_ = -1;
 };

@@ -1,6 +1,6 @@
 /* The kernel half of `sysfence trace --backend ebpf`: counts every system call of the recorded
  * process tree in per-task counters and sends only process events (fork, exec, exit), counter
- * flushes and each syscall's first sighting through a ring buffer.
+ * flushes, each syscall's first sighting and each new syscall site through a ring buffer.
  *
  * The tree is the set of tasks in the task table. sysfence adds the command's first process
  * (the sf_track program); the fork program adds every child of a recorded task while its parent
@@ -14,6 +14,13 @@
  * knows its image and phase, whenever that attribution changes: at exec (the execve itself counts
  * for the image that called it), at exit, and at its first call after a phase switch (the `epoch`
  * global, written by sysfence).
+ *
+ * Syscall sites: each x86-64 call's return address (the user registers' ip; the `syscall`
+ * instruction is the 2 bytes before it) is checked against a small direct-mapped cache in the
+ * task's slot, then against the `seen_sites` LRU hash; only a site the task has not used in
+ * its image yet is located (bpf_find_vma: the mapping's file, as device and inode, and the
+ * instruction's offset in it, or the vDSO) and sent, preceded by the file's path the first
+ * time a site in that file is seen.
  *
  * Attaching to what already runs: sysfence adds the threads of a running process itself
  * (sf_track, which leaves a thread already in the table alone), and in cgroup mode the sys_enter
@@ -36,6 +43,9 @@ char LICENSE[] SEC("license") = "GPL";
 #define SF_TS_COMPAT 0x0002 /* arch/x86/include/asm/thread_info.h */
 #define SF_SIGCHLD 17
 #define SF_ENOSPC 28
+#define SF_EBUSY 16
+#define SF_PAGE_SHIFT 12
+#define SF_SYSCALL_BYTES 2 /* `syscall` (0f 05) */
 #define SF_NR_EXECVE 59
 #define SF_NR_EXECVEAT 322
 #define SF_NR_CLONE 56
@@ -102,6 +112,26 @@ struct {
   __type(key, struct sf_argument_key);
   __type(value, __u8);
 } seen_arguments SEC(".maps");
+
+/* The syscall sites each task has sent in its current image (struct sf_site_key): a site
+ * costs this lookup after its first call (none while it stays in the task's own site cache),
+ * and only a first sight looks for its mapping. Least recently used entries make room: a site
+ * forgotten is sent again, which user space ignores. */
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 16384);
+  __type(key, struct sf_site_key);
+  __type(value, __u8);
+} seen_sites SEC(".maps");
+
+/* The files whose path has been sent (SF_EVENT_FILE), so that user space names a site's file
+ * even when the process that mapped it is gone before /proc/PID/maps could be read. */
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 4096);
+  __type(key, struct sf_file_key);
+  __type(value, __u8);
+} named_files SEC(".maps");
 
 /* Records larger than the BPF stack are built here, then copied to the ring without their
  * unused end. Tracepoint programs run with preemption off, so a CPU's scratch is never used
@@ -352,11 +382,11 @@ static long path_step(__u32 index, struct path_walk *walk) {
   return 0;
 }
 
-/* Sends the image `process` runs (the file /proc/PID/exe names: the path of its dentries up to
- * their mount's root, then on from each mount point, up to the root of the mount namespace) as
- * a record of `kind`: SF_EVENT_EXEC or SF_EVENT_JOIN. */
-static __always_inline void send_image(struct task_struct *process, __u32 kind, __u32 tid,
-                                       __u32 former_tid, __u32 launch, __u64 now) {
+/* Sends the path of `file` (its dentries up to their mount's root, then on from each mount
+ * point, up to the root of the mount namespace) and its identity as a record of `kind`:
+ * SF_EVENT_EXEC, SF_EVENT_JOIN or SF_EVENT_FILE. */
+static __always_inline void send_file(struct file *file, __u32 kind, __u32 tid, __u32 former_tid,
+                                      __u32 launch, __u64 now) {
   __u32 zero = 0;
   struct scratch *buffer = bpf_map_lookup_elem(&scratch, &zero);
   if (!buffer) return;
@@ -366,7 +396,6 @@ static __always_inline void send_image(struct task_struct *process, __u32 kind, 
   event->header.time_ns = now;
   event->former_tid = former_tid;
   event->launch = launch;
-  struct file *file = BPF_CORE_READ(process, mm, exe_file);
   struct path_walk walk = {
       .dentry = BPF_CORE_READ(file, f_path.dentry),
       .mount = container_of(BPF_CORE_READ(file, f_path.mnt), struct mount, mnt),
@@ -383,6 +412,13 @@ static __always_inline void send_image(struct task_struct *process, __u32 kind, 
   if (bpf_ringbuf_output(&events, event, size, 0) != 0) {
     __sync_fetch_and_add(&lost_events, 1);
   }
+}
+
+/* Sends the image `process` runs (the file /proc/PID/exe names) as a record of `kind`:
+ * SF_EVENT_EXEC or SF_EVENT_JOIN. */
+static __always_inline void send_image(struct task_struct *process, __u32 kind, __u32 tid,
+                                       __u32 former_tid, __u32 launch, __u64 now) {
+  send_file(BPF_CORE_READ(process, mm, exe_file), kind, tid, former_tid, launch, now);
 }
 
 /* raw_tp/sched_process_exec: (struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm),
@@ -462,6 +498,91 @@ static __always_inline void record_arguments(struct sf_task *task, __u32 tid, __
   }
 }
 
+struct site_lookup {
+  __u64 address; /* the `syscall` instruction */
+  __u64 offset;
+  __u64 inode;
+  __u64 now;
+  __u32 dev;
+  __u32 place; /* sf_site_place */
+  __u32 tid;
+  __u32 tgid;
+};
+
+/* The mapping (bpf_find_vma's callback, under the mmap lock) that holds the instruction: its
+ * file and offset, or the vDSO. A file's path is sent with its first site, while the mapping
+ * still holds the file. */
+static long locate_site(struct task_struct *task, struct vm_area_struct *vma,
+                        struct site_lookup *lookup) {
+  __u64 start = BPF_CORE_READ(vma, vm_start);
+  __u64 page_offset = BPF_CORE_READ(vma, vm_pgoff);
+  lookup->offset = lookup->address - start + (page_offset << SF_PAGE_SHIFT);
+  struct file *file = BPF_CORE_READ(vma, vm_file);
+  if (!file) {
+    /* A special mapping (the vDSO, [uprobes]) keeps its name in vm_private_data; anonymous
+     * memory has none. */
+    struct vm_special_mapping *special = BPF_CORE_READ(vma, vm_private_data);
+    char name[8] = {};
+    if (special) bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(special, name));
+    if (name[0] == '[' && name[1] == 'v' && name[2] == 'd' && name[3] == 's' && name[4] == 'o' &&
+        name[5] == ']' && name[6] == 0) {
+      lookup->place = SF_SITE_VDSO;
+    }
+    return 1;
+  }
+  lookup->place = SF_SITE_FILE;
+  lookup->dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
+  lookup->inode = BPF_CORE_READ(file, f_inode, i_ino);
+  struct sf_file_key key = {.dev = lookup->dev, .inode = lookup->inode};
+  if (bpf_map_lookup_elem(&named_files, &key)) return 1;
+  __u8 one = 1;
+  bpf_map_update_elem(&named_files, &key, &one, BPF_ANY);
+  send_file(file, SF_EVENT_FILE, lookup->tid, lookup->tgid, 0, lookup->now);
+  return 1;
+}
+
+/* Sends the site of this call (x86-64 `number`, returning to `address`) unless the task has
+ * sent it in this image already. The fast path is the task's site cache; then the
+ * `seen_sites` map; only a site never seen looks for its mapping. */
+static __always_inline void record_site(struct sf_task *task, __u32 tid, __u32 number,
+                                        __u64 address) {
+  if (task->site_serial != task->serial) {
+    __builtin_memset(task->site_addresses, 0, sizeof(task->site_addresses));
+    task->site_serial = task->serial;
+  }
+  __u32 entry = (__u32)(address ^ (address >> 6) ^ number) & (SF_SITE_CACHE - 1);
+  if (task->site_addresses[entry] == address && task->site_numbers[entry] == number) return;
+  struct sf_site_key key = {.serial = task->serial, .number = (__u16)number, .address = address};
+  if (!bpf_map_lookup_elem(&seen_sites, &key)) {
+    __u64 now = bpf_ktime_get_ns();
+    struct site_lookup lookup = {
+        .address = address - SF_SYSCALL_BYTES,
+        .now = now,
+        .place = SF_SITE_ANONYMOUS,
+        .tid = tid,
+        .tgid = task->tgid,
+    };
+    long found = bpf_find_vma(bpf_get_current_task_btf(), lookup.address, locate_site, &lookup, 0);
+    /* The mmap lock was taken: a later call from here tries again. */
+    if (found == -SF_EBUSY) return;
+    __u8 one = 1;
+    bpf_map_update_elem(&seen_sites, &key, &one, BPF_ANY);
+    struct sf_site_event *event = reserve(sizeof(*event), SF_EVENT_SITE, tid, now);
+    if (event) {
+      event->tgid = task->tgid;
+      event->number = (__u16)number;
+      event->place = (__u16)lookup.place;
+      event->dev = lookup.dev;
+      event->reserved = 0;
+      event->inode = lookup.inode;
+      event->offset = lookup.offset;
+      bpf_ringbuf_submit(event, 0);
+    }
+  }
+  task->site_addresses[entry] = address;
+  task->site_numbers[entry] = (__u16)number;
+}
+
 /* raw_tp/sys_enter: (struct pt_regs *regs, long id), after seccomp and ptrace have let the call
  * through. */
 SEC("raw_tp/sys_enter")
@@ -505,7 +626,14 @@ int sf_sys_enter(__u64 *args) {
   }
   /* Before the count: a snapshot of the counters never holds a call whose values are not in
    * the ring already. */
-  if (slot < SF_X86_64_LIMIT) record_arguments(task, tid, slot, (struct pt_regs *)args[0]);
+  if (slot < SF_X86_64_LIMIT) {
+    record_arguments(task, tid, slot, (struct pt_regs *)args[0]);
+    /* The user registers: the return address follows the `syscall` instruction. */
+    if (!(task->flags & SF_TASK_LAUNCHING)) {
+      struct pt_regs *user = (struct pt_regs *)bpf_task_pt_regs(current);
+      record_site(task, tid, slot, user->ip);
+    }
+  }
   __u16 count = task->counts[slot] + 1;
   task->counts[slot] = count;
   if (count == 1) {

@@ -26,6 +26,10 @@
 #define SF_TASK_SLOTS 1024
 #define SF_OVERFLOW_TASKS 8192
 
+/* The syscall sites a thread sent last, direct-mapped by return address and number: a call
+ * from a site in here costs no map lookup. Only the task itself reads and writes them. */
+#define SF_SITE_CACHE 16
+
 /* A recorded thread (ids of the initial pid namespace). */
 struct sf_task {
   __u32 owner;    /* the thread id; 0: a free slot */
@@ -35,7 +39,9 @@ struct sf_task {
   __u32 flags;        /* SF_TASK_* */
   __u32 unrecordable; /* x32 calls and numbers outside both tables, since the last flush */
   __u32 serial;       /* names this task running this image (a new one at exec) */
-  __u32 reserved;
+  __u32 site_serial;  /* the serial the site cache holds sites of; any other: it is empty */
+  __u64 site_addresses[SF_SITE_CACHE]; /* return addresses (0: an empty entry) */
+  __u16 site_numbers[SF_SITE_CACHE];   /* and the x86-64 number each issued */
   __u16 counts[SF_SLOTS];
 };
 
@@ -59,6 +65,9 @@ enum sf_event_kind {
   SF_EVENT_JOIN,      /* sf_exec_event: a task of the watched cgroup, first seen (former_tid:
                          its process) */
   SF_EVENT_ARGUMENT,  /* sf_argument_event: a value the task had not passed before */
+  SF_EVENT_SITE,      /* sf_site_event: a syscall site the task had not used before */
+  SF_EVENT_FILE,      /* sf_exec_event: the path of a file a site lies in, sent before the
+                         file's first site (former_tid: the process that maps it; launch: 0) */
 };
 
 struct sf_event_header {
@@ -90,7 +99,8 @@ struct sf_exec_event {
   __u32 launch;                  /* the command's own first execve */
   __u32 path_bytes;
   __u32 path_complete; /* 0: deeper than SF_PATH_DEPTH or longer than SF_PATH_BYTES */
-  __u32 exe_dev;       /* the executable's device (the kernel's dev_t: major << 20 | minor) */
+  __u32 exe_dev;       /* the executable's (SF_EVENT_FILE: the file's) device (the kernel's
+                          dev_t: major << 20 | minor) */
   __u32 reserved;
   __u64 exe_inode; /* and inode number */
   char path[SF_PATH_BYTES];
@@ -163,6 +173,39 @@ struct sf_argument_event {
   __u8 index;
   __u8 reserved[5];
   __u64 value; /* masked */
+};
+
+/* A syscall site is sent once per task and image (serial), x86-64 number and return address:
+ * the key of the `seen_sites` map. */
+struct sf_site_key {
+  __u32 serial;
+  __u16 number;
+  __u16 reserved;
+  __u64 address; /* the return address: the `syscall` instruction is the 2 bytes before it */
+};
+
+enum sf_site_place {
+  SF_SITE_FILE = 0,      /* in a mapped file: dev, inode, offset */
+  SF_SITE_VDSO = 1,      /* in the vDSO: offset */
+  SF_SITE_ANONYMOUS = 2, /* in memory no file backs (JIT code), or no mapping was found */
+};
+
+struct sf_site_event {
+  struct sf_event_header header;
+  __u32 tgid;
+  __u16 number; /* x86-64 */
+  __u16 place;  /* sf_site_place */
+  __u32 dev;    /* the file's device (the kernel's dev_t: major << 20 | minor) */
+  __u32 reserved;
+  __u64 inode;
+  __u64 offset; /* of the `syscall` instruction in the file (or the vDSO) */
+};
+
+/* A file whose path has been sent (SF_EVENT_FILE): the key of the `named_files` map. */
+struct sf_file_key {
+  __u32 dev;
+  __u32 reserved;
+  __u64 inode;
 };
 
 /* NOLINTEND(readability-identifier-naming) */
