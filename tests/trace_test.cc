@@ -13,6 +13,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -82,6 +83,16 @@ std::map<std::string, uint64_t> CountsByName(const Profile& profile) {
   std::map<std::string, uint64_t> counts;
   for (const auto& [number, count] : profile.counts) counts[SyscallDisplayName(number)] = count;
   return counts;
+}
+
+// The profile's sites with call names, which a failed comparison prints readably.
+std::map<std::string, std::map<uint64_t, std::vector<std::string>>> SitesByName(
+    const Profile& profile) {
+  std::map<std::string, std::map<uint64_t, std::vector<std::string>>> sites;
+  for (const auto& [path, offsets] : profile.sites) {
+    for (const auto& [offset, calls] : offsets) sites[path][offset] = calls.Names();
+  }
+  return sites;
 }
 
 std::string Canonical(const std::string& path) { return std::filesystem::canonical(path).string(); }
@@ -193,11 +204,14 @@ TEST_P(BackendsAgree, SameSyscallsImagesAndCounts) {
   if (GetParam().same_counts) {
     EXPECT_EQ(CountsByName(ebpf.profile), CountsByName(ptrace.profile));
     EXPECT_EQ(ebpf.profile.compat_i386, ptrace.profile.compat_i386);
+    // The same syscall instructions, file by file, each with the same calls.
+    EXPECT_EQ(SitesByName(ebpf.profile), SitesByName(ptrace.profile));
   }
 }
 
 const std::vector<Workload> kWorkloads = {
     Workload{"raw_syscalls", {"@program:raw_syscalls"}, true},
+    Workload{"site_calls", {"@program:site_calls"}, true},
     Workload{"thread", {"@program:thread_syscall"}, false},
     Workload{"fork_child", {"@program:fork_child"}, true},
     Workload{"exec_program", {"@program:exec_other", "@program:raw_syscalls"}, true},
@@ -287,6 +301,43 @@ TEST_P(TraceOn, ArgumentValuesOfTheTableAreRecordedPerImage) {
       traced.profile.image_args.at(Canonical("/bin/sh")).contains(*SyscallNumber("socket")));
   // What the file says reads back (format version 2).
   EXPECT_EQ(traced.json["sysfence"], 2);
+}
+
+// Every site is a `syscall` instruction (0f 05) at its offset in its file: site_calls's own
+// code (two instructions for 603), libc's (604) and the vDSO's; its call from anonymous memory
+// (605) has none. Every other call has a site, except the launcher's execve.
+TEST_P(TraceOn, SyscallSitesAreTheSyscallInstructionsInTheirFiles) {
+  SKIP_UNLESS_BACKEND_WORKS(GetParam());
+  ScratchDir dir;
+  std::string program = Canonical(TestProgram("site_calls"));
+  Traced traced = Trace(GetParam(), dir, {program});
+  EXPECT_EQ(traced.run.exit_code, 0) << traced.run.err;
+  const Profile& profile = traced.profile;
+  SyscallSet from_sites;
+  for (const auto& [path, offsets] : profile.sites) {
+    for (const auto& [offset, calls] : offsets) {
+      from_sites |= calls;
+      if (path == "[vdso]") continue;
+      std::ifstream file(path, std::ios::binary);
+      char bytes[2] = {};
+      file.seekg(static_cast<std::streamoff>(offset));
+      file.read(bytes, 2);
+      EXPECT_TRUE(file && bytes[0] == '\x0f' && bytes[1] == '\x05') << path << " at " << offset;
+    }
+  }
+  ASSERT_TRUE(profile.sites.contains(program));
+  std::vector<uint64_t> own;
+  for (const auto& [offset, calls] : profile.sites.at(program)) {
+    if (calls.Contains("syscall_603")) own.push_back(offset);
+  }
+  EXPECT_EQ(own.size(), 2u);
+  ASSERT_TRUE(profile.sites.contains("[vdso]"));
+  EXPECT_TRUE(from_sites.Contains("clock_gettime"));
+  EXPECT_TRUE(from_sites.Contains("syscall_604"));
+  SyscallSet expected = profile.syscalls;
+  expected.Erase(*SyscallNumber("execve"));
+  expected.Erase(605);
+  EXPECT_EQ(from_sites.Names(), expected.Names());
 }
 
 TEST_P(TraceOn, CallsOfAThreadAreRecorded) {
