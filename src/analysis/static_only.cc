@@ -129,7 +129,13 @@ StaticOnlyReport StaticAnalysis::ExplainStaticOnly(const Profile& dynamic) const
   for (const ResolvedSite& site : sites_) {
     if (site.kind != SiteKind::kSyscall) continue;
     ++report.static_sites;
-    if (ran_addresses[site.function.object].count(site.address) == 0) continue;
+    bool ran = ran_addresses[site.function.object].count(site.address) != 0;
+    report.sites.push_back({.image = program_.ObjectPath(site.function.object),
+                            .function = program_.FunctionName(site.function),
+                            .address = site.address,
+                            .calls = site.numbers,
+                            .ran = ran});
+    if (!ran) continue;
     ++report.static_sites_ran;
     ran_functions.insert(site.function.Key());
     ran_site_in.try_emplace(site.function.Key(), site.address, site.numbers);

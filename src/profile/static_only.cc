@@ -54,12 +54,21 @@ nlohmann::json StaticOnlyToJson(const StaticOnlyReport& report) {
                      {"evidence", call.evidence},
                      {"path", call.path}});
   }
+  nlohmann::json sites = nlohmann::json::array();
+  for (const SiteCoverage& site : report.sites) {
+    sites.push_back({{"image", site.image},
+                     {"function", site.function},
+                     {"address", fmt::format("{:#x}", site.address)},
+                     {"syscalls", site.calls.Names()},
+                     {"ran", site.ran}});
+  }
   return {{"target", report.target},
           {"static_sites", report.static_sites},
           {"static_sites_ran", report.static_sites_ran},
           {"without_sites", report.without_sites},
           {"counts", counts},
-          {"calls", calls}};
+          {"calls", calls},
+          {"sites", sites}};
 }
 
 Result<StaticOnlyReport> StaticOnlyFromJson(const nlohmann::json& json, std::string_view source) {
@@ -80,7 +89,11 @@ Result<StaticOnlyReport> StaticOnlyFromJson(const nlohmann::json& json, std::str
     (field == std::string_view("static_sites") ? report.static_sites : report.static_sites_ran) =
         static_cast<int>(std::min<int64_t>(*n, INT32_MAX));
   }
-  report.without_sites = json.value("without_sites", false);
+  if (json.contains("without_sites")) {
+    if (!json["without_sites"].is_boolean())
+      return in.Fail("without_sites", "expected true or false");
+    report.without_sites = json["without_sites"].get<bool>();
+  }
   for (const nlohmann::json& item : json["calls"]) {
     if (!item.is_object()) return in.Fail("calls", "expected objects");
     StaticOnlyCall call;
@@ -111,6 +124,45 @@ Result<StaticOnlyReport> StaticOnlyFromJson(const nlohmann::json& json, std::str
       }
     }
     report.calls.push_back(std::move(call));
+  }
+  if (json.contains("sites")) {
+    if (!json["sites"].is_array()) return in.Fail("sites", "expected an array");
+    for (const nlohmann::json& item : json["sites"]) {
+      if (!item.is_object()) return in.Fail("sites", "expected objects");
+      SiteCoverage site;
+      for (auto [field, into] : {std::pair{"image", &site.image}, {"function", &site.function}}) {
+        if (!item.contains(field)) continue;
+        Result<std::string> text = in.String(item[field], std::string("sites.") + field);
+        if (!text.ok()) return text.error();
+        *into = *text;
+      }
+      std::string address = "0x0";
+      if (item.contains("address")) {
+        Result<std::string> text = in.String(item["address"], "sites.address");
+        if (!text.ok()) return text.error();
+        address = *text;
+      }
+      char* end = nullptr;
+      site.address = strtoull(address.c_str(), &end, 16);
+      if (!address.starts_with("0x") || *end != '\0') {
+        return in.Fail("sites.address", fmt::format("'{}' is not a hexadecimal address", address));
+      }
+      const nlohmann::json& names =
+          item.contains("syscalls") ? item["syscalls"] : nlohmann::json::array();
+      if (!names.is_array()) return in.Fail("sites.syscalls", "expected an array of names");
+      for (const nlohmann::json& name : names) {
+        std::optional<int> number =
+            name.is_string() ? ParseSyscallName(name.get<std::string>()) : std::nullopt;
+        if (!number)
+          return in.Fail("sites.syscalls", fmt::format("unknown syscall {}", name.dump()));
+        site.calls.Insert(*number);
+      }
+      if (item.contains("ran") && !item["ran"].is_boolean()) {
+        return in.Fail("sites.ran", "expected true or false");
+      }
+      site.ran = item.contains("ran") && item["ran"].get<bool>();
+      report.sites.push_back(std::move(site));
+    }
   }
   return report;
 }

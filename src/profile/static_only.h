@@ -6,17 +6,21 @@
 //   {"static_sites": 412, "static_sites_ran": 96, "without_sites": false,
 //    "counts": {"other_path": 3, "rare_path": 20, "indirect_only": 9, "machinery": 11},
 //    "calls": [{"syscall": "mkdir", "class": "rare_path", "evidence": "...",
-//               "path": ["...", "..."]}, ...]}
+//               "path": ["...", "..."]}, ...],
+//    "sites": [{"image": "/usr/lib/.../libc.so.6", "function": "mkdir", "address": "0xf8b05",
+//               "syscalls": ["mkdir"], "ran": false}, ...]}
 #ifndef SYSFENCE_PROFILE_STATIC_ONLY_H_
 #define SYSFENCE_PROFILE_STATIC_ONLY_H_
 
 #include <array>
+#include <cstdint>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/result.h"
+#include "profile/syscall_set.h"
 
 namespace sysfence {
 
@@ -50,12 +54,22 @@ struct StaticOnlyCall {
   std::vector<std::string> path;  // the static path it rests on, one call per line
 };
 
+// One syscall site of the static analysis, and whether the trace saw it run.
+struct SiteCoverage {
+  std::string image;     // the object holding it
+  std::string function;  // the function holding it
+  uint64_t address = 0;  // the `syscall` instruction, in the object's addresses
+  SyscallSet calls;      // what static analysis says it issues
+  bool ran = false;
+};
+
 struct StaticOnlyReport {
   std::string target;
   int static_sites = 0;        // syscall sites the static analysis reaches
   int static_sites_ran = 0;    // of those, how many the trace saw run
   bool without_sites = false;  // the trace kept no sites (an older profile): classes are weaker
   std::vector<StaticOnlyCall> calls;  // by syscall name
+  std::vector<SiteCoverage> sites;    // every reached site, in the analysis' order
 
   int Count(StaticOnlyClass c) const;
 };

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 #include "profile/compare.h"
 #include "report/svg_chart.h"
 #include "syscalls/syscall_table.h"
@@ -50,6 +52,25 @@ std::string StaticOnlyHtml(const StaticOnlyReport& report, std::string_view head
         EscapeXml(names));
   }
   html += "</table>\n";
+  if (!report.without_sites && !report.sites.empty()) {
+    // Per object: the syscall sites the analysis reaches, and how many of them ran.
+    std::map<std::string, std::pair<int, int>> by_object;
+    for (const SiteCoverage& site : report.sites) {
+      auto& [reached, ran] = by_object[site.image];
+      ++reached;
+      ran += site.ran ? 1 : 0;
+    }
+    html +=
+        "<table class=\"coverage\"><tr><th>object</th><th>static sites</th>"
+        "<th>ran in the traces</th></tr>\n";
+    for (const auto& [image, counts] : by_object) {
+      html += fmt::format(
+          "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{} "
+          "({:.0f}%)</td></tr>\n",
+          EscapeXml(image), counts.first, counts.second, Percent(counts.second, counts.first));
+    }
+    html += "</table>\n";
+  }
   if (!poster_words.empty()) {
     html += fmt::format(
         "<p class=\"poster-words\">The publication judged these calls by hand: "
