@@ -10,7 +10,8 @@
 # bench/syscall_loop (50000 getppid calls and nothing else), which gives the cost of one
 # recorded call, and for `true`, which gives each backend's start-up. Last, native, eBPF, its
 # floor and "outside" on loops of 200000 and 1000000 getppid calls: the difference is the
-# cost per call with the start-up taken off.
+# cost per call with the start-up taken off. Each backend also runs with --no-sites, so that
+# what recording syscall sites costs is a ratio of the same run.
 #
 #   bash bench/trace_bench.sh [BUILD_DIR] [ROUNDS] [LOOP_ROUNDS]      (make bench-trace)
 # LOOP_ROUNDS (default 15) is for the per-call measurement: it divides the noise of four
@@ -55,6 +56,9 @@ run_every() { "$sysfence" trace --backend ptrace --every-syscall -o /dev/null --
 run_pfloor() { "$floor" "${workload[@]}" >/dev/null; }
 run_ebpf() { "$sysfence" trace --backend ebpf -o /dev/null -- "${workload[@]}" >/dev/null; }
 run_efloor() { "$efloor" "${workload[@]}" >/dev/null 2>&1; }
+# The backends without syscall sites (trace --no-sites): what recording the sites costs.
+run_enosite() { "$sysfence" trace --backend ebpf --no-sites -o /dev/null -- "${workload[@]}" >/dev/null; }
+run_pnosite() { "$sysfence" trace --backend ptrace --no-sites -o /dev/null -- "${workload[@]}" >/dev/null; }
 # Natively, while sysfence records another process (started by start_outside, not timed).
 run_outside() { run_native; }
 
@@ -85,7 +89,7 @@ time_one() {
 
 median() { sort -g "$1" | awk '{ v[NR] = $1 } END { m = int((NR + 1) / 2); print (NR % 2) ? v[m] : (v[m] + v[m + 1]) / 2 }'; }
 
-kinds=(native strace ptrace every pfloor ebpf efloor outside)
+kinds=(native strace ptrace every pfloor ebpf efloor outside enosite pnosite)
 
 # Runs every variant of "${workload[@]}" $rounds times, interleaved; times go to
 # $scratch/<variant>.
@@ -114,7 +118,8 @@ report() {
   awk -v n="$(median "$scratch/native")" -v s="$(median "$scratch/strace")" \
     -v p="$(median "$scratch/ptrace")" -v e="$(median "$scratch/every")" \
     -v pf="$(median "$scratch/pfloor")" -v b="$(median "$scratch/ebpf")" \
-    -v bf="$(median "$scratch/efloor")" -v o="$(median "$scratch/outside")" -v c="$calls" 'BEGIN {
+    -v bf="$(median "$scratch/efloor")" -v o="$(median "$scratch/outside")" -v c="$calls" \
+    -v bn="$(median "$scratch/enosite")" -v pn="$(median "$scratch/pnosite")" 'BEGIN {
     printf "  x native: strace %.2f, ptrace %.2f, ptrace floor %.2f, eBPF %.2f, eBPF floor %.2f, outside %.3f\n",
            s / n, p / n, pf / n, b / n, bf / n, o / n
     printf "  ptrace/strace %.3f (target <= 0.3), ptrace/ptrace floor %.2f, eBPF/eBPF floor %.3f (target <= 1.05)\n",
@@ -122,6 +127,8 @@ report() {
     printf "  added per call: strace %.0f ns, ptrace %.0f ns, --every-syscall %.0f ns, ptrace floor %.0f ns, eBPF %.0f ns, eBPF floor %.0f ns, outside %.0f ns\n",
            (s - n) / c * 1e9, (p - n) / c * 1e9, (e - n) / c * 1e9, (pf - n) / c * 1e9,
            (b - n) / c * 1e9, (bf - n) / c * 1e9, (o - n) / c * 1e9
+    printf "  syscall sites: eBPF/eBPF --no-sites %.3f, ptrace/ptrace --no-sites %.3f (added per call: eBPF %.1f ns, ptrace %.1f ns)\n",
+           b / bn, p / pn, (b - bn) / c * 1e9, (p - pn) / c * 1e9
   }'
 }
 
@@ -161,7 +168,7 @@ echo "  find under eBPF without its start-up: $(awk -v b="$find_ebpf" -v n="$fin
 
 # The eBPF backend against its floor per call, start-up taken off: the getppid loop at two
 # lengths, the difference divided by the difference in calls.
-kinds=(native ebpf efloor outside)
+kinds=(native ebpf efloor outside enosite)
 rounds=$loop_rounds
 short_calls=200000
 long_calls=1000000
@@ -175,10 +182,14 @@ awk -v c="$((long_calls - short_calls))" \
   -v n1="$(median "$scratch/short_native")" -v n2="$(median "$scratch/native")" \
   -v b1="$(median "$scratch/short_ebpf")" -v b2="$(median "$scratch/ebpf")" \
   -v f1="$(median "$scratch/short_efloor")" -v f2="$(median "$scratch/efloor")" \
-  -v o1="$(median "$scratch/short_outside")" -v o2="$(median "$scratch/outside")" 'BEGIN {
+  -v o1="$(median "$scratch/short_outside")" -v o2="$(median "$scratch/outside")" \
+  -v s1="$(median "$scratch/short_enosite")" -v s2="$(median "$scratch/enosite")" 'BEGIN {
   n = (n2 - n1) / c * 1e9; b = (b2 - b1) / c * 1e9; f = (f2 - f1) / c * 1e9; o = (o2 - o1) / c * 1e9
+  s = (s2 - s1) / c * 1e9
   printf "  native %.0f ns, eBPF %.0f ns, eBPF floor %.0f ns, outside %.0f ns per call\n", n, b, f, o
   printf "  eBPF/eBPF floor %.3f (target <= 1.05); x native: eBPF %.2f, floor %.2f, outside %.3f\n",
          b / f, b / n, f / n, o / n
   printf "  whole runs of %d calls: eBPF/eBPF floor %.3f\n", c + 200000, b2 / f2
+  printf "  syscall sites: eBPF %.0f ns against %.0f ns with --no-sites per call: %.3f; whole runs %.3f\n",
+         b, s, b / s, b2 / s2
 }'

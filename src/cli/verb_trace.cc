@@ -38,6 +38,7 @@ struct TraceVerbOptions {
   std::string phase_log;
   std::string events;
   bool auto_phases = false;
+  bool no_sites = false;
   std::string backend = "auto";
   std::vector<int> pids;
   std::string cgroup;
@@ -78,7 +79,8 @@ Result<std::unique_ptr<BpfRecorder>> ChooseBackend(const TraceVerbOptions& optio
   std::unique_ptr<BpfRecorder> recorder;
   if (!why_not) {
     Result<std::unique_ptr<BpfRecorder>> loaded =
-        BpfRecorder::Create({.call_events = !options.events.empty() || options.auto_phases});
+        BpfRecorder::Create({.call_events = !options.events.empty() || options.auto_phases,
+                             .sites = !options.no_sites});
     if (loaded.ok()) {
       recorder = std::move(*loaded);
     } else {
@@ -121,6 +123,7 @@ Result<Traced> Record(const TraceVerbOptions& options, BpfRecorder* bpf, TraceOb
   TraceOptions trace;
   trace.command = options.command;
   trace.stop_mode = options.every_syscall ? StopMode::kEverySyscall : StopMode::kSeccomp;
+  trace.sites = !options.no_sites;
   Result<TraceResult> result = TraceCommand(trace, observer);
   if (!result.ok()) return result.error();
   traced.profile = std::move(result->profile);
@@ -155,6 +158,7 @@ Result<Traced> RecordAttached(const TraceVerbOptions& options, BpfRecorder* bpf,
   AttachOptions attach;
   for (int pid : options.pids) attach.pids.push_back(pid);
   attach.cgroup = options.cgroup;
+  attach.sites = !options.no_sites;
   if (!options.duration.empty()) {
     Result<int64_t> duration = ParseDuration(options.duration);
     if (!duration.ok()) return MakeError("--duration: {}", duration.error().message());
@@ -341,6 +345,9 @@ void RegisterTraceVerb(CLI::App& app, VerbAction& action) {
                    "Write which event switched which phase, and when, to this file");
   verb->add_option("--events", options->events,
                    "Write every call (time, pid, syscall) to this file, for 'sysfence phases'");
+  verb->add_flag("--no-sites", options->no_sites,
+                 "Record no syscall sites (the profile's `sites`, which compare --explain "
+                 "uses): for measuring what recording them costs");
   verb->add_flag("--auto-phases", options->auto_phases,
                  "Propose phase boundaries from this trace (printed on stderr)");
   verb->add_option("--pid", options->pids,

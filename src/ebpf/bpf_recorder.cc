@@ -265,6 +265,7 @@ Result<std::unique_ptr<BpfRecorder>> BpfRecorder::Create(const BpfRecorderOption
   if (recorder->skeleton_ == nullptr) return LoadError(errno, log);
   times.open = MillisecondsSince(step);
   recorder->skeleton_->rodata->call_events = options.call_events ? 1 : 0;
+  recorder->skeleton_->rodata->record_sites = options.sites ? 1 : 0;
   SetArgumentSpecs(recorder->skeleton_->rodata->argument_specs);
   // A record per call needs room to wait while sysfence writes the events file.
   if (options.call_events) bpf_map__set_max_entries(recorder->skeleton_->maps.events, 16 << 20);

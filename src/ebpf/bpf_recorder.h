@@ -145,6 +145,7 @@ class BpfEventSink {
 
 struct BpfRecorderOptions {
   bool call_events = false;  // a record per call (for --events); costs a ring write per call
+  bool sites = true;         // locate and send the syscall sites that run (Profile::sites)
 };
 
 // What the kernel could not record: non-zero makes a profile incomplete.

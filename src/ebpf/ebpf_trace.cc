@@ -379,6 +379,7 @@ Result<AttachResult> EbpfAttach(const AttachOptions& options, bool every_call, I
   std::optional<TerminationSignals> signals;
   if (options.catch_termination_signals) signals.emplace();
   Recorder recorder(observer);
+  if (!options.sites) recorder.DropSites();
   recorder.StartAttached();
   Result<EventPump> events = EventPump::Open(bpf, idle);
   if (!events.ok()) return events.error();

@@ -57,6 +57,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the loader before the program is loaded. */
 const volatile __u32 call_events = 0; /* send one SF_EVENT_CALL record per call */
+const volatile __u32 record_sites = 1; /* locate and send syscall sites (sysfence trace --no-sites: 0) */
 /* The argument table, indexed by x86-64 number. */
 const volatile struct sf_argument_spec argument_specs[SF_X86_64_LIMIT] = {};
 
@@ -629,7 +630,7 @@ int sf_sys_enter(__u64 *args) {
   if (slot < SF_X86_64_LIMIT) {
     record_arguments(task, tid, slot, (struct pt_regs *)args[0]);
     /* The user registers: the return address follows the `syscall` instruction. */
-    if (!(task->flags & SF_TASK_LAUNCHING)) {
+    if (record_sites && !(task->flags & SF_TASK_LAUNCHING)) {
       struct pt_regs *user = (struct pt_regs *)bpf_task_pt_regs(current);
       record_site(task, tid, slot, user->ip);
     }

@@ -51,6 +51,8 @@ struct AttachOptions {
   std::function<void(int threads)> on_started;
   // Catch SIGINT/SIGTERM/SIGHUP: they end the recording normally (the processes run on).
   bool catch_termination_signals = true;
+  // Record the syscall sites that run (Profile::sites).
+  bool sites = true;
 };
 
 struct AttachResult {

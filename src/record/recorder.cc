@@ -93,8 +93,8 @@ void Recorder::OnSyscall(const CallRecord& call) {
   if (call.observe_only) return;
   Count(*tracee, call.arch, call.number, 1, phase_);
   // The launcher's execve runs sysfence's code, not the command's: it has no site.
-  if (call.instruction_pointer != 0 && !tracee->launching && call.arch == SyscallArch::kX86_64 &&
-      call.number < kSyscallNumberLimit) {
+  if (record_sites_ && call.instruction_pointer != 0 && !tracee->launching &&
+      call.arch == SyscallArch::kX86_64 && call.number < kSyscallNumberLimit) {
     sites_.Record(tracee->tgid, call.instruction_pointer, static_cast<int>(call.number));
     // Its code may be unmapped now: the next site looked up reads its mappings again.
     if (call.number == SYS_munmap || call.number == SYS_mremap) sites_.Forget(tracee->tgid);
@@ -115,7 +115,7 @@ void Recorder::OnArgument(const ArgumentRecord& argument) {
 
 void Recorder::OnSite(const SiteRecord& site) {
   Tracee* tracee = tree_.Find(site.pid);
-  if (tracee == nullptr || tracee->launching) return;
+  if (!record_sites_ || tracee == nullptr || tracee->launching) return;
   sites_.RecordInFile(tracee->tgid, site.file, site.offset, static_cast<int>(site.number),
                       site.path);
 }

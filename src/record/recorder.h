@@ -89,6 +89,9 @@ class Recorder final : public RecordSink, private TraceContext {
   void OnIdle(int64_t monotonic_ns) override;
   int TreePhase() const override { return phase_; }
 
+  // Keep no syscall sites (the profile's `sites`): for measuring what they cost.
+  void DropSites() { record_sites_ = false; }
+
   pid_t root() const { return root_; }
   // Calls recorded so far (delivered ones: a backend that counts itself may hold more).
   uint64_t calls() const { return calls_; }
@@ -124,6 +127,7 @@ class Recorder final : public RecordSink, private TraceContext {
   uint64_t calls_ = 0;
   uint64_t unrecordable_calls_ = 0;
   uint64_t lost_events_ = 0;
+  bool record_sites_ = true;
 };
 
 }  // namespace sysfence

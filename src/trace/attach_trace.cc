@@ -83,6 +83,7 @@ Result<AttachResult> PtraceAttach(const AttachOptions& options, TraceObserver* o
     ticks.emplace(std::initializer_list<int>{SIGALRM}, OnTick);
   }
   Recorder recorder(observer);
+  if (!options.sites) recorder.DropSites();
   recorder.StartAttached();
   Tracer tracer(StopMode::kEverySyscall, &recorder, signals ? &*signals : nullptr);
   // From the first seized thread on, whatever happens, the tracer detaches, never kills.

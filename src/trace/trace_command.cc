@@ -38,6 +38,7 @@ Result<std::unique_ptr<Attempt>> TraceOnce(const CommandPath& path, const TraceO
     filter = std::move(*built);
   }
   auto attempt = std::make_unique<Attempt>(observer);
+  if (!options.sites) attempt->recorder.DropSites();
   Result<LaunchedCommand> launched =
       LaunchTracedCommand({path.exec_path, options.command, filter ? &*filter : nullptr});
   if (!launched.ok()) return launched.error();

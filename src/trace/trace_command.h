@@ -35,6 +35,8 @@ struct TraceOptions {
   // Catch SIGINT/SIGTERM/SIGHUP while tracing: kill the tracees and return what was seen,
   // marked incomplete. Installs process-wide handlers for the duration of the call.
   bool catch_termination_signals = true;
+  // Record the syscall sites that ran (Profile::sites).
+  bool sites = true;
 };
 
 struct TraceResult {
