@@ -159,6 +159,7 @@ bool Contains(std::string_view text, std::initializer_list<std::string_view> wor
 // Plausible values for an option's metavar: its own alternatives ("always|never"), the quoted
 // words of its description, a scratch file or directory, a small number, or a word.
 std::vector<std::string> ValuesFor(const HelpOption& option) {
+  if (option.literal) return {option.metavar};
   std::string metavar = option.metavar;
   std::erase_if(metavar, [](char c) { return c == '<' || c == '>' || c == '[' || c == ']'; });
   std::vector<std::string> values;
@@ -659,9 +660,13 @@ class Exploration {
       }
     }
     std::string help = RunUntraced({command, "--help"});
-    // Programs with long lists print a short one and say how to get the rest (curl).
-    if (help.find("--help all") != std::string::npos)
+    // Programs with long lists print a short one and say how to get the rest: curl's
+    // "--help all", Python's "--help-all".
+    if (help.find("--help all") != std::string::npos) {
       help += RunUntraced({command, "--help", "all"});
+    } else if (help.find("--help-all") != std::string::npos) {
+      help += RunUntraced({command, "--help-all"});
+    }
     return ParseHelpOptions(help);
   }
 
@@ -1074,11 +1079,15 @@ std::vector<HelpOption> ParseHelpOptions(std::string_view help) {
         std::string_view word = line.substr(i + 1, stop - i - 1);
         // A value is followed by the end, a comma, two blanks or " :"; a word followed by one
         // blank and more words is the description.
-        bool value = stop == line.size() || line[stop] == ',' || line[stop] == '\t' ||
+        // A word ending in ':' before the description is a value of its own ("-X dev: ...").
+        bool literal = word.size() > 1 && word.ends_with(':') && word.find('|') == word.npos &&
+                       std::islower(static_cast<unsigned char>(word.front())) != 0;
+        bool value = literal || stop == line.size() || line[stop] == ',' || line[stop] == '\t' ||
                      line.compare(stop, 2, "  ") == 0 || line.compare(stop, 2, " :") == 0;
         if (value) {
           option.metavar = std::string(word);
           if (option.metavar.ends_with(':')) option.metavar.pop_back();
+          option.literal = literal;
           i = stop;
         }
       }
@@ -1112,7 +1121,8 @@ std::vector<HelpOption> ParseHelpOptions(std::string_view help) {
     }
     for (HelpOption& option : on_line) {
       option.hints = hints;
-      if (seen.insert(option.name).second) options.push_back(std::move(option));
+      std::string key = option.literal ? option.name + " " + option.metavar : option.name;
+      if (seen.insert(key).second) options.push_back(std::move(option));
     }
   }
   return options;

@@ -104,11 +104,12 @@ struct HelpOption {
   bool value_optional = false;     // "--color[=WHEN]"
   bool attached = false;           // "--name=VALUE" (else the value is the next word)
   std::vector<std::string> hints;  // quoted words of the description ('never', 'always')
+  bool literal = false;            // "-X dev: ..." (Python's): the value itself, not its kind
 };
 
 // The options of a --help text: each line that starts (after blanks) with a dash lists one or
 // more options ("-c, -C NUM, --context[=NUM]  ...", "-o, --output <file>  ...",
-// "-W arg : ..."). Duplicates are dropped; the order is the text's.
+// "-W arg : ...", "-X dev: ..."). Duplicates are dropped; the order is the text's.
 std::vector<HelpOption> ParseHelpOptions(std::string_view help);
 
 }  // namespace sysfence

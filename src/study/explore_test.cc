@@ -48,7 +48,9 @@ TEST(ParseHelpOptions, ReadsCurlAndPythonStyles) {
       "-c cmd : program passed in as string (terminates option list)\n"
       "-b     : issue warnings about str(bytes_instance)\n"
       "--check-hash-based-pycs always|default|never:\n"
-      "         control how Python invalidates hash-based .pyc files\n");
+      "         control how Python invalidates hash-based .pyc files\n"
+      "-X faulthandler: enable faulthandler\n"
+      "-X importtime: show how long each import takes. It shows module name,\n");
   ASSERT_NE(Find(options, "--output"), nullptr);
   EXPECT_EQ(Find(options, "--output")->metavar, "<file>");
   EXPECT_EQ(Find(options, "-o")->metavar, "<file>");
@@ -56,6 +58,16 @@ TEST(ParseHelpOptions, ReadsCurlAndPythonStyles) {
   EXPECT_EQ(Find(options, "-c")->metavar, "cmd");
   EXPECT_EQ(Find(options, "-b")->metavar, "");
   EXPECT_EQ(Find(options, "--check-hash-based-pycs")->metavar, "always|default|never");
+  EXPECT_FALSE(Find(options, "--check-hash-based-pycs")->literal);
+  // Each "-X NAME:" line is an option of its own, the value given as it is.
+  std::vector<std::string> x_values;
+  for (const HelpOption& option : options) {
+    if (option.name == "-X") {
+      EXPECT_TRUE(option.literal);
+      x_values.push_back(option.metavar);
+    }
+  }
+  EXPECT_EQ(x_values, (std::vector<std::string>{"faulthandler", "importtime"}));
 }
 
 TEST(ParseHelpOptions, IgnoresProseAndDuplicates) {
