@@ -21,7 +21,6 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <set>
@@ -31,7 +30,7 @@
 #include "base/subprocess.h"
 #include "base/unique_fd.h"
 #include "profile/profile_json.h"
-#include "report/svg_chart.h"
+#include "study/help_options.h"
 #include "study/study_session.h"
 #include "study/study_spec.h"
 #include "study/workload.h"
@@ -43,7 +42,10 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 constexpr double kHelpTimeoutSeconds = 10;
-constexpr int kMaxValuesPerOption = 3;
+// The values given to options that take a file or a directory (made by the first recipes).
+constexpr const char* kValueFile = "{in}/explore/value.txt";
+constexpr const char* kValueDirectory = "{in}/explore/value.d";
+constexpr size_t kFailuresKept = 10;
 constexpr uint64_t kHugeBytes = 8 << 20;
 constexpr double kProgressEverySeconds = 5;
 
@@ -143,91 +145,7 @@ struct BaseRun {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Options from --help.
-
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
-}
-
-bool Contains(std::string_view text, std::initializer_list<std::string_view> words) {
-  return std::any_of(words.begin(), words.end(),
-                     [&](std::string_view w) { return text.find(w) != std::string_view::npos; });
-}
-
-// Plausible values for an option's metavar: its own alternatives ("always|never"), the quoted
-// words of its description, a scratch file or directory, a small number, or a word.
-std::vector<std::string> ValuesFor(const HelpOption& option) {
-  if (option.literal) return {option.metavar};
-  std::string metavar = option.metavar;
-  std::erase_if(metavar, [](char c) { return c == '<' || c == '>' || c == '[' || c == ']'; });
-  std::vector<std::string> values;
-  for (char separator : {'|', ','}) {
-    if (metavar.find(separator) == std::string::npos) continue;
-    std::string clean = metavar;
-    std::erase_if(clean, [](char c) { return c == '{' || c == '}'; });
-    size_t start = 0;
-    while (start <= clean.size() && values.size() < kMaxValuesPerOption) {
-      size_t end = std::min(clean.find(separator, start), clean.size());
-      if (end > start) values.push_back(clean.substr(start, end - start));
-      start = end + 1;
-    }
-    return values;
-  }
-  std::string lower = Lower(metavar);
-  if (Contains(lower, {"dir"})) return {"{in}/explore/value.d"};
-  if (Contains(lower, {"file", "path", "script", "config"})) return {"{in}/explore/value.txt"};
-  if (lower == "n" || Contains(lower, {"num", "int",   "line", "col",   "width", "size", "count",
-                                       "sec", "time",  "byte", "level", "max",   "min",  "limit",
-                                       "len", "digit", "tab",  "ms",    "speed", "rate"})) {
-    return {"3"};
-  }
-  if (!option.hints.empty()) {
-    for (const std::string& hint : option.hints) {
-      if (values.size() < kMaxValuesPerOption) values.push_back(hint);
-    }
-    return values;
-  }
-  if (Contains(lower, {"url"})) return {"http://127.0.0.1:1/"};
-  return {"x"};
-}
-
-// The ways to give an option: a flag as it is; a value in each plausible form; an optional
-// value both without and with one.
-std::vector<std::vector<std::string>> OptionVariants(const HelpOption& option) {
-  std::vector<std::vector<std::string>> variants;
-  if (option.metavar.empty() || option.value_optional) variants.push_back({option.name});
-  if (option.metavar.empty()) return variants;
-  for (const std::string& value : ValuesFor(option)) {
-    if (option.attached || option.value_optional) {
-      if (option.name.starts_with("--")) {
-        variants.push_back({option.name + "=" + value});
-      } else if (!option.value_optional) {
-        variants.push_back({option.name + value});
-      }
-    } else {
-      variants.push_back({option.name, value});
-    }
-  }
-  return variants;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Mutated inputs. Each is a shell recipe writing $1/explore/NAME from the inputs in $1.
-
-std::string InputsScript(const std::vector<std::string>& recipes) {
-  std::string script =
-      "#!/bin/sh\n"
-      "# The mutated inputs of the runs `sysfence explore` kept: made in $1/explore from the\n"
-      "# study's inputs in $1 (run it after the study's inputs script, with the same $1).\n"
-      "set -eu\n"
-      "mkdir -p \"$1/explore\"\n";
-  for (const std::string& recipe : recipes) {
-    if (!recipe.empty()) script += recipe + "\n";
-  }
-  return script;
-}
 
 struct Recipe {
   std::string path;  // "{in}/explore/NAME"
@@ -243,8 +161,8 @@ std::string OctalBytes(std::string_view bytes) {
 class Mutator {
  public:
   Mutator(std::string in_dir, std::mt19937_64& rng) : in_(std::move(in_dir)), rng_(rng) {
-    recipes_.push_back({"{in}/explore/value.txt", ""});
-    recipes_.push_back({"{in}/explore/value.d", ""});
+    recipes_.push_back({kValueFile, ""});
+    recipes_.push_back({kValueDirectory, ""});
   }
 
   // An input the runs name: a path relative to {in}.
@@ -719,7 +637,8 @@ class Exploration {
   std::vector<Candidate> OptionCandidates(const std::vector<HelpOption>& options) {
     std::vector<std::vector<Candidate>> items;
     for (const HelpOption& option : options) {
-      for (const std::vector<std::string>& variant : OptionVariants(option)) {
+      for (const std::vector<std::string>& variant :
+           OptionVariants(option, {.file = kValueFile, .directory = kValueDirectory})) {
         std::string what = "option";
         for (const std::string& word : variant) what += " " + word;
         std::vector<Candidate> runs;
@@ -728,8 +647,8 @@ class Exploration {
           Candidate candidate = FromRun(i, what);
           candidate.words.insert(candidate.words.begin() + 1, variant.begin(), variant.end());
           for (const std::string& word : variant) {
-            if (word.find("{in}/explore/value.d") != std::string::npos) candidate.recipes = {0, 1};
-            if (word.find("{in}/explore/value.txt") != std::string::npos) candidate.recipes = {0};
+            if (word.find(kValueDirectory) != std::string::npos) candidate.recipes = {0, 1};
+            if (word.find(kValueFile) != std::string::npos) candidate.recipes = {0};
           }
           runs.push_back(std::move(candidate));
         }
@@ -954,6 +873,10 @@ class Exploration {
     ++result_.candidates_tried;
     if (outcome.kind == TraceOutcome::Kind::kFailed) {
       ++result_.failed;
+      if (result_.failures.size() < kFailuresKept) {
+        result_.failures.push_back(fmt::format("{} on '{}': {}", candidate.what,
+                                               base_[candidate.from].name, outcome.message));
+      }
       return;
     }
     if (outcome.kind == TraceOutcome::Kind::kTimedOut) {
@@ -1037,97 +960,6 @@ Result<size_t> ChooseProgram(const StudySpec& spec, const std::string& name) {
 
 }  // namespace
 
-std::vector<HelpOption> ParseHelpOptions(std::string_view help) {
-  std::vector<HelpOption> options;
-  std::set<std::string> seen;
-  auto is_name_char = [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '?';
-  };
-  while (!help.empty()) {
-    size_t end = help.find('\n');
-    std::string_view line = help.substr(0, end);
-    help = end == std::string_view::npos ? std::string_view() : help.substr(end + 1);
-    size_t i = line.find_first_not_of(" \t");
-    if (i == std::string_view::npos || line[i] != '-') continue;
-    std::vector<HelpOption> on_line;
-    while (i < line.size() && line[i] == '-') {
-      size_t start = i;
-      i += line.compare(i, 2, "--") == 0 ? 2 : 1;
-      size_t name_start = i;
-      while (i < line.size() && is_name_char(line[i]) && !(line[i] == '-' && i == name_start)) ++i;
-      if (i == name_start) break;
-      HelpOption option;
-      option.name = std::string(line.substr(start, i - start));
-      // Its value: "[=ARG]", "=ARG", " ARG" or " <arg>" (one space, then no description).
-      if (line.compare(i, 2, "[=") == 0) {
-        size_t close = line.find(']', i);
-        if (close == std::string_view::npos) break;
-        option.metavar = std::string(line.substr(i + 2, close - i - 2));
-        option.value_optional = true;
-        option.attached = true;
-        i = close + 1;
-      } else if (i < line.size() && line[i] == '=') {
-        size_t stop = line.find_first_of(" ,\t", i);
-        if (stop == std::string_view::npos) stop = line.size();
-        option.metavar = std::string(line.substr(i + 1, stop - i - 1));
-        option.attached = true;
-        i = stop;
-      } else if (i + 1 < line.size() && line[i] == ' ' && line[i + 1] != ' ' &&
-                 line[i + 1] != '-' && line[i + 1] != ':') {
-        size_t stop = line.find_first_of(" ,\t", i + 1);
-        if (stop == std::string_view::npos) stop = line.size();
-        std::string_view word = line.substr(i + 1, stop - i - 1);
-        // A value is followed by the end, a comma, two blanks or " :"; a word followed by one
-        // blank and more words is the description.
-        // A word ending in ':' before the description is a value of its own ("-X dev: ...").
-        bool literal = word.size() > 1 && word.ends_with(':') && word.find('|') == word.npos &&
-                       std::islower(static_cast<unsigned char>(word.front())) != 0;
-        bool value = literal || stop == line.size() || line[stop] == ',' || line[stop] == '\t' ||
-                     line.compare(stop, 2, "  ") == 0 || line.compare(stop, 2, " :") == 0;
-        if (value) {
-          option.metavar = std::string(word);
-          if (option.metavar.ends_with(':')) option.metavar.pop_back();
-          option.literal = literal;
-          i = stop;
-        }
-      }
-      on_line.push_back(std::move(option));
-      if (line.compare(i, 2, ", ") == 0) {
-        i += 2;
-      } else if (i < line.size() && line[i] == ',') {
-        ++i;
-      } else {
-        break;
-      }
-    }
-    // Quoted words of the description: a value's choices ("WHEN is 'never', 'always'").
-    std::vector<std::string> hints;
-    std::string_view rest = line.substr(std::min(i, line.size()));
-    for (size_t q = rest.find('\''); q != std::string_view::npos; q = rest.find('\'', q + 1)) {
-      size_t close = rest.find('\'', q + 1);
-      if (close == std::string_view::npos) break;
-      std::string_view word = rest.substr(q + 1, close - q - 1);
-      if (!word.empty() && word.find(' ') == std::string_view::npos) hints.emplace_back(word);
-      q = close;
-    }
-    // "-W, --width=NUM", "-o, --output <file>": a short option takes the value of the long
-    // one that follows it (but "-c, -C NUM, --context[=NUM]" leaves -c a flag).
-    for (size_t k = 0; k + 1 < on_line.size(); ++k) {
-      const HelpOption& next = on_line[k + 1];
-      if (on_line[k].metavar.empty() && !on_line[k].name.starts_with("--") &&
-          next.name.starts_with("--") && !next.metavar.empty() && !next.value_optional) {
-        on_line[k].metavar = next.metavar;
-      }
-    }
-    for (HelpOption& option : on_line) {
-      option.hints = hints;
-      std::string key = option.literal ? option.name + " " + option.metavar : option.name;
-      if (seen.insert(key).second) options.push_back(std::move(option));
-    }
-  }
-  return options;
-}
-
 Result<ExploreResult> Explore(const ExploreOptions& options) {
   if (options.budget_seconds <= 0) return MakeError("the budget must be more than zero");
   if (options.timeout_seconds <= 0) return MakeError("the timeout must be more than zero");
@@ -1177,160 +1009,6 @@ Result<ExploreResult> Explore(const ExploreOptions& options) {
   }
   if (result.ok()) result->study = original->name;
   return result;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Output.
-
-namespace {
-
-std::string RunComment(const KeptRun& run) {
-  std::string adds;
-  if (!run.new_syscalls.empty()) adds = fmt::format("{}", fmt::join(run.new_syscalls, ", "));
-  if (run.new_sites > 0) {
-    adds += fmt::format("{}{} site{}", adds.empty() ? "" : " and ", run.new_sites,
-                        run.new_sites == 1 ? "" : "s");
-  }
-  return fmt::format("# adds {}: {}, from '{}'; exit {}", adds, run.what, run.from,
-                     run.exit_status);
-}
-
-std::string RunsFile(const ExploreResult& result) {
-  std::string text = fmt::format(
-      "# Runs `sysfence explore` kept for {} of study {} (seed {}): each reached syscalls or\n"
-      "# syscall sites the study's {} hand-written runs did not. They ran with their working\n"
-      "# directory, HOME and TMPDIR in a scratch directory; a run that writes to a relative path\n"
-      "# writes to the study's working directory. The mutated inputs ({{in}}/explore/...) are\n"
-      "# made by inputs.sh. Review them before adopting them (docs/STUDY.md).\n",
-      result.program, result.study, result.seed, result.hand_written_runs);
-  for (const KeptRun& run : result.kept) text += "\n" + RunComment(run) + "\n" + run.line + "\n";
-  return text;
-}
-
-std::string ExploreJson(const ExploreResult& result) {
-  using nlohmann::json;
-  json data;
-  data["study"] = result.study;
-  data["program"] = result.program;
-  data["binary"] = result.binary;
-  data["seed"] = result.seed;
-  data["budget_seconds"] = result.budget_seconds;
-  data["timeout_seconds"] = result.timeout_seconds;
-  data["seconds"] = result.seconds;
-  data["interrupted"] = result.interrupted;
-  data["baseline"] = {{"runs", result.hand_written_runs},
-                      {"syscalls", result.baseline_syscalls.size()},
-                      {"sites", result.baseline_sites},
-                      {"syscall_names", result.baseline_syscalls}};
-  data["final"] = {{"syscalls", result.final_syscalls.size()},
-                   {"sites", result.final_sites},
-                   {"syscall_names", result.final_syscalls}};
-  data["added"] = {{"syscalls", result.final_syscalls.size() - result.baseline_syscalls.size()},
-                   {"sites", result.final_sites - result.baseline_sites}};
-  data["candidates"] = {
-      {"options_in_help", result.options_found}, {"planned", result.candidates_planned},
-      {"tried", result.candidates_tried},        {"kept", result.kept.size()},
-      {"timed_out", result.timed_out},           {"failed", result.failed}};
-  data["new_syscalls"] = json::array();
-  for (const NewSyscall& added : result.new_syscalls) {
-    data["new_syscalls"].push_back({{"syscall", added.syscall}, {"run", added.run}});
-  }
-  data["kept"] = json::array();
-  for (const KeptRun& run : result.kept) {
-    data["kept"].push_back({{"name", run.name},
-                            {"line", run.line},
-                            {"what", run.what},
-                            {"from", run.from},
-                            {"exit_status", run.exit_status},
-                            {"new_syscalls", run.new_syscalls},
-                            {"new_sites", run.new_sites},
-                            {"t", run.time}});
-  }
-  data["curve"] = json::array();
-  for (const CurvePoint& point : result.curve) {
-    data["curve"].push_back({{"t", point.time},
-                             {"candidates", point.candidates},
-                             {"syscalls", point.syscalls},
-                             {"sites", point.sites},
-                             {"hand_written", point.hand_written}});
-  }
-  return data.dump(2) + "\n";
-}
-
-std::string CurveSvg(const ExploreResult& result) {
-  LineChart syscalls{.title = fmt::format("{}: distinct syscalls", result.program),
-                     .x_label = "seconds (hand-written runs first, then the exploration)",
-                     .y_label = "distinct syscalls",
-                     .series = {},
-                     .steps = true,
-                     .width = 720,
-                     .height = 320,
-                     .markers = {}};
-  LineChart sites = syscalls;
-  sites.title = fmt::format("{}: distinct syscall sites", result.program);
-  sites.y_label = "distinct sites";
-  LineSeries hand_calls{"hand-written runs", {{0, 0}}, "#4e79a7"};
-  LineSeries explored_calls{"explored runs", {}, "#e15759"};
-  LineSeries hand_sites = hand_calls, explored_sites = explored_calls;
-  double hand_end = 0;
-  for (const CurvePoint& point : result.curve) {
-    LineSeries& calls = point.hand_written ? hand_calls : explored_calls;
-    LineSeries& at = point.hand_written ? hand_sites : explored_sites;
-    if (!point.hand_written && calls.points.empty()) {
-      // The exploration's line starts where the hand-written runs ended.
-      calls.points.push_back(hand_calls.points.back());
-      at.points.push_back(hand_sites.points.back());
-    }
-    calls.points.emplace_back(point.time, point.syscalls);
-    at.points.emplace_back(point.time, point.sites);
-    if (point.hand_written) hand_end = point.time;
-  }
-  syscalls.series = {hand_calls, explored_calls};
-  sites.series = {hand_sites, explored_sites};
-  std::string label = fmt::format("{} hand-written runs", result.hand_written_runs);
-  syscalls.markers = {{hand_end, label}};
-  sites.markers = {{hand_end, label}};
-  return RenderLineCharts({syscalls, sites});
-}
-
-}  // namespace
-
-Status WriteExploreOutput(const ExploreResult& result, const std::string& dir) {
-  std::error_code error;
-  fs::create_directories(dir, error);
-  if (error) return MakeError("{}: cannot create the output directory: {}", dir, error.message());
-  for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
-           {"runs.txt", RunsFile(result)},
-           {"inputs.sh", InputsScript(result.input_recipes)},
-           {"explore.json", ExploreJson(result)},
-           {"curve.svg", CurveSvg(result)}}) {
-    if (Status s = WriteFileAtomically(dir + "/" + name, text); !s.ok()) return s;
-  }
-  return Ok{};
-}
-
-std::string ExploreSummaryText(const ExploreResult& result) {
-  std::string text = fmt::format(
-      "explore {} (study {}): {} hand-written runs, then {} of {} candidates in {:.0f} s{}: {} "
-      "kept, {} timed out, {} failed\n",
-      result.program, result.study, result.hand_written_runs, result.candidates_tried,
-      result.candidates_planned, result.seconds, result.interrupted ? " (interrupted)" : "",
-      result.kept.size(), result.timed_out, result.failed);
-  text += fmt::format("  syscalls: {} hand-written, {} after exploring (+{})\n",
-                      result.baseline_syscalls.size(), result.final_syscalls.size(),
-                      result.final_syscalls.size() - result.baseline_syscalls.size());
-  text +=
-      fmt::format("  sites:    {} hand-written, {} after exploring (+{})\n", result.baseline_sites,
-                  result.final_sites, result.final_sites - result.baseline_sites);
-  if (!result.new_syscalls.empty()) text += "  new syscalls, each with the run that found it:\n";
-  for (const NewSyscall& added : result.new_syscalls) {
-    const KeptRun* run = nullptr;
-    for (const KeptRun& kept : result.kept) {
-      if (kept.name == added.run) run = &kept;
-    }
-    text += fmt::format("    {:<18} {}\n", added.syscall, run == nullptr ? added.run : run->line);
-  }
-  return text;
 }
 
 }  // namespace sysfence

@@ -79,7 +79,8 @@ struct ExploreResult {
   int candidates_planned = 0;
   int candidates_tried = 0;
   int timed_out = 0;
-  int failed = 0;  // the trace itself failed
+  int failed = 0;                     // the trace itself failed
+  std::vector<std::string> failures;  // the first few failed ones, with their messages
   bool interrupted = false;
   double seconds = 0;  // exploring, after the hand-written runs
   std::vector<KeptRun> kept;
@@ -94,23 +95,11 @@ Result<ExploreResult> Explore(const ExploreOptions& options);
 // Writes runs.txt, inputs.sh, explore.json and curve.svg into `dir` (made if missing).
 Status WriteExploreOutput(const ExploreResult& result, const std::string& dir);
 
+// inputs.sh: a shell script that runs each recipe (making $1/explore/NAME from the inputs in $1).
+std::string InputsScript(const std::vector<std::string>& recipes);
+
 // The summary printed at the end: counts before and after, each new syscall with its run.
 std::string ExploreSummaryText(const ExploreResult& result);
-
-// An option the program's --help lists, with the value it takes, if any.
-struct HelpOption {
-  std::string name;                // "-x", "--long"
-  std::string metavar;             // "FILE", "<num>", "always|never"; "" for a flag
-  bool value_optional = false;     // "--color[=WHEN]"
-  bool attached = false;           // "--name=VALUE" (else the value is the next word)
-  std::vector<std::string> hints;  // quoted words of the description ('never', 'always')
-  bool literal = false;            // "-X dev: ..." (Python's): the value itself, not its kind
-};
-
-// The options of a --help text: each line that starts (after blanks) with a dash lists one or
-// more options ("-c, -C NUM, --context[=NUM]  ...", "-o, --output <file>  ...",
-// "-W arg : ...", "-X dev: ..."). Duplicates are dropped; the order is the text's.
-std::vector<HelpOption> ParseHelpOptions(std::string_view help);
 
 }  // namespace sysfence
 

@@ -1,6 +1,6 @@
-// Pins down how explore reads a program's options from its --help: GNU style (diff), curl's
-// "<value>" style and Python's "-X arg :" style, values optional or required, choices.
-#include "study/explore.h"
+// Pins down how explore reads a program's options from its --help (GNU style as diff's, curl's
+// "<value>" style, Python's "-X arg :" and "-X dev:" styles) and the ways it gives each one.
+#include "study/help_options.h"
 
 #include <gtest/gtest.h>
 
@@ -78,6 +78,27 @@ TEST(ParseHelpOptions, IgnoresProseAndDuplicates) {
       "  --  end of options\n");
   ASSERT_EQ(options.size(), 1u);
   EXPECT_EQ(options[0].name, "-v");
+}
+
+// Each option is tried as it is and with plausible values, attached or as the next word.
+TEST(OptionVariants, GivesFlagsValuesAndChoicesTheWayTheHelpSays) {
+  OptionValues scratch{.file = "f.txt", .directory = "d"};
+  std::vector<HelpOption> options = ParseHelpOptions(
+      "  -q, --brief             report only when files differ\n"
+      "  -W, --width=NUM         output at most NUM print columns\n"
+      "      --color[=WHEN]      color output; WHEN is 'never', 'always', or 'auto'\n"
+      "  -o, --output <file>     Write to file\n"
+      "      --cwd DIR           work in DIR\n"
+      "-X dev: enable the development mode\n");
+  using Words = std::vector<std::vector<std::string>>;
+  EXPECT_EQ(OptionVariants(*Find(options, "-q"), scratch), (Words{{"-q"}}));
+  EXPECT_EQ(OptionVariants(*Find(options, "--width"), scratch), (Words{{"--width=3"}}));
+  EXPECT_EQ(OptionVariants(*Find(options, "-W"), scratch), (Words{{"-W", "3"}}));
+  EXPECT_EQ(OptionVariants(*Find(options, "--color"), scratch),
+            (Words{{"--color"}, {"--color=never"}, {"--color=always"}, {"--color=auto"}}));
+  EXPECT_EQ(OptionVariants(*Find(options, "--output"), scratch), (Words{{"--output", "f.txt"}}));
+  EXPECT_EQ(OptionVariants(*Find(options, "--cwd"), scratch), (Words{{"--cwd", "d"}}));
+  EXPECT_EQ(OptionVariants(*Find(options, "-X"), scratch), (Words{{"-X", "dev"}}));
 }
 
 }  // namespace
