@@ -179,7 +179,8 @@ class Mutator {
     std::string what;
     size_t recipe = 0;
     bool fifo = false;
-    bool replaces_stdin_too = true;  // a FIFO or a directory cannot be a `< FILE`
+    // A `< FILE` must open: not a FIFO without a writer, a missing or an unreadable file.
+    bool replaces_stdin_too = true;
   };
 
   std::vector<Mutation> Build() {
@@ -234,11 +235,12 @@ class Mutator {
       at += target.size();
     }
     recipes_.push_back({"{in}/explore/" + name, shell});
-    mutations.push_back({.input = input,
-                         .what = fmt::format("{}: {}", input, what),
-                         .recipe = recipes_.size() - 1,
-                         .fifo = fifo,
-                         .replaces_stdin_too = !fifo && what != "an empty directory"});
+    mutations.push_back(
+        {.input = input,
+         .what = fmt::format("{}: {}", input, what),
+         .recipe = recipes_.size() - 1,
+         .fifo = fifo,
+         .replaces_stdin_too = !fifo && what != "missing" && !what.starts_with("unreadable")});
   }
 
   void AddFileMutations(std::vector<Mutation>& mutations, const std::string& input,
