@@ -9,7 +9,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 1
 
-.PHONY: all deps build demo attach-sshd lint test test-unit test-asan fuzz bench bench-trace bench-attach bench-filter bench-run bench-args bench-static bench-scan static-sweep static-table clean
+.PHONY: all deps build demo explore attach-sshd lint test test-unit test-asan fuzz bench bench-trace bench-attach bench-filter bench-run bench-args bench-static bench-scan static-sweep static-table clean
 
 all: build
 
@@ -24,6 +24,18 @@ build: deps $(BUILD)/CMakeCache.txt
 
 demo: build
 	bash scripts/demo.sh $(BUILD)
+
+# `sysfence explore` for EXPLORE_BUDGET on the programs of three checked-in studies: diff, curl
+# and python3 (docs/STUDY.md). Each writes runs.txt, inputs.sh, explore.json and curve.svg to
+# $(BUILD)/explore-results/STUDY and prints what it added to the hand-written runs.
+EXPLORE_BUDGET ?= 5m
+EXPLORE_STUDIES ?= diff curl python3
+explore: build
+	@for study in $(EXPLORE_STUDIES); do \
+	  echo "== explore $$study for $(EXPLORE_BUDGET)"; \
+	  $(BUILD)/src/cli/sysfence explore $$study --budget $(EXPLORE_BUDGET) \
+	    -o $(BUILD)/explore-results/$$study || exit 1; \
+	done
 
 # `trace --pid` on a running sshd against a launch-traced one, over the SSH study's sessions
 # (docs/ATTACH.md). make test runs it too.

@@ -11,9 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 #include "base/command_path.h"
 #include "base/file_util.h"
@@ -46,7 +48,8 @@ Result<Subprocess> Subprocess::Start(const SubprocessOptions& options) {
   Result<std::string> program = FindExecutable(options.argv[0]);
   if (!program.ok()) return program.error();
   auto open_or_fail = [](const std::string& path, int flags) -> Result<int> {
-    int fd = open(path.c_str(), flags | O_CLOEXEC, 0644);
+    // O_NOCTTY: a terminal given to the child never becomes sysfence's controlling terminal.
+    int fd = open(path.c_str(), flags | O_CLOEXEC | O_NOCTTY, 0644);
     if (fd < 0) return MakeError("{}: {}", path, strerror(errno));
     return fd;
   };
@@ -75,7 +78,18 @@ Result<Subprocess> Subprocess::Start(const SubprocessOptions& options) {
   for (const std::string& arg : options.argv) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
   std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
+  // An extra variable replaces the inherited one of the same name.
+  auto overridden = [&options](std::string_view entry) {
+    std::string_view name = entry.substr(0, entry.find('='));
+    return std::any_of(options.extra_environment.begin(), options.extra_environment.end(),
+                       [name](const std::string& extra) {
+                         return extra.size() > name.size() && extra.starts_with(name) &&
+                                extra[name.size()] == '=';
+                       });
+  };
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (!overridden(*e)) env_strings.emplace_back(*e);
+  }
   for (const std::string& extra : options.extra_environment) env_strings.push_back(extra);
   std::vector<char*> envp;
   for (std::string& e : env_strings) envp.push_back(e.data());

@@ -26,7 +26,7 @@ struct SubprocessOptions {
   std::string stdout_path = "/dev/null";       // "" = inherit
   std::string stderr_path = "/dev/null";       // "" = inherit
   std::string working_directory;               // "" = inherit
-  std::vector<std::string> extra_environment;  // "NAME=value"
+  std::vector<std::string> extra_environment;  // "NAME=value", replacing an inherited NAME
   bool new_process_group = true;
 };
 

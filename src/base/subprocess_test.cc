@@ -59,6 +59,21 @@ TEST(Subprocess, RedirectsStandardStreams) {
   unlink(out.c_str());
 }
 
+// An extra variable replaces an inherited one of the same name (getenv returns the first).
+TEST(Subprocess, ExtraEnvironmentReplacesInheritedVariables) {
+  std::string out = ::testing::TempDir() + "sysfence-subprocess-env.out";
+  setenv("SYSFENCE_TEST_VARIABLE", "inherited", 1);
+  SubprocessOptions options = Command({"sh", "-c", "env | grep '^SYSFENCE_TEST_VARIABLE'"});
+  options.extra_environment = {"SYSFENCE_TEST_VARIABLE=extra"};
+  options.stdout_path = out;
+  auto child = Subprocess::Start(options);
+  unsetenv("SYSFENCE_TEST_VARIABLE");
+  ASSERT_TRUE(child.ok());
+  EXPECT_EQ(*child->Wait(10), 0);
+  EXPECT_EQ(*ReadFile(out), "SYSFENCE_TEST_VARIABLE=extra\n");
+  unlink(out.c_str());
+}
+
 TEST(Subprocess, TimeOutKillsTheProcessGroup) {
   auto child = Subprocess::Start(Command({"sleep", "30"}));
   ASSERT_TRUE(child.ok());

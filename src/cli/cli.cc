@@ -7,6 +7,13 @@
 
 namespace sysfence::cli {
 
+Result<std::string> SysfenceExecutable() {
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return Error("cannot find the sysfence executable (/proc/self/exe)");
+  return std::string(self, static_cast<size_t>(n));
+}
+
 int ReportError(const Error& error) {
   fmt::print(stderr, "sysfence: {}\n", error.message());
   return kExitFailure;
@@ -30,6 +37,7 @@ int RunCli(int argc, char** argv) {
   RegisterCompareVerb(app, action);
   RegisterTraceVerb(app, action);
   RegisterStudyVerb(app, action);
+  RegisterExploreVerb(app, action);
   RegisterPhasesVerb(app, action);
   RegisterImportStraceVerb(app, action);
   RegisterMarkVerb(app, action);

@@ -25,6 +25,7 @@ void RegisterMergeVerb(CLI::App& app, VerbAction& action);
 void RegisterCompareVerb(CLI::App& app, VerbAction& action);
 void RegisterTraceVerb(CLI::App& app, VerbAction& action);
 void RegisterStudyVerb(CLI::App& app, VerbAction& action);
+void RegisterExploreVerb(CLI::App& app, VerbAction& action);
 void RegisterPhasesVerb(CLI::App& app, VerbAction& action);
 void RegisterImportStraceVerb(CLI::App& app, VerbAction& action);
 void RegisterMarkVerb(CLI::App& app, VerbAction& action);
@@ -33,6 +34,9 @@ void RegisterImportSeccompVerb(CLI::App& app, VerbAction& action);
 void RegisterRunVerb(CLI::App& app, VerbAction& action);
 void RegisterStaticVerb(CLI::App& app, VerbAction& action);
 void RegisterScanVerb(CLI::App& app, VerbAction& action);
+
+// The running sysfence executable (/proc/self/exe), for the verbs that run it as a child.
+Result<std::string> SysfenceExecutable();
 
 // Prints "sysfence: <message>" on stderr and returns kExitFailure.
 int ReportError(const Error& error);

@@ -48,10 +48,8 @@ std::string StudyName(const std::string& dir) {
 }
 
 int RunStudyVerb(const StudyVerbOptions& verb) {
-  char self[4096];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) return ReportError(Error("cannot find the sysfence executable (/proc/self/exe)"));
-  self[n] = '\0';
+  Result<std::string> self = SysfenceExecutable();
+  if (!self.ok()) return ReportError(self.error());
   std::string workloads = verb.workloads_dir.empty() ? DefaultWorkloadsDir() : verb.workloads_dir;
   std::vector<std::string> dirs;
   if (verb.all == !verb.study.empty()) {
@@ -90,7 +88,7 @@ int RunStudyVerb(const StudyVerbOptions& verb) {
     std::string name = StudyName(dirs[i]);
     StudyOptions options;
     options.study_dir = dirs[i];
-    options.sysfence_binary = self;
+    options.sysfence_binary = *self;
     options.work_dir =
         verb.work_dir.empty() || !verb.all ? verb.work_dir : verb.work_dir + "/" + name;
     options.progress = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };

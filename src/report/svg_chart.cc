@@ -166,6 +166,14 @@ std::string RenderLineChart(const LineChart& chart) {
   int plot_h = chart.height - kTop - kBottom;
   double x_step = NiceStep(max_x, 6);
   double x_max = std::ceil(max_x / x_step) * x_step;
+  for (const LineMarker& marker : chart.markers) {
+    double x = kLeft + marker.x / x_max * plot_w;
+    out += fmt::format(
+        "<line class=\"marker\" x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" "
+        "stroke=\"#666\" stroke-dasharray=\"4 3\"/>\n"
+        "<text x=\"{3:.1f}\" y=\"{4}\" font-size=\"11\">{5}</text>\n",
+        x, kTop, kTop + plot_h, x + 4, kTop + 12, EscapeXml(marker.label));
+  }
   for (double v = 0; v <= x_max + x_step / 2; v += x_step) {
     double x = kLeft + v / x_max * plot_w;
     out += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", x,
@@ -202,6 +210,26 @@ std::string RenderLineChart(const LineChart& chart) {
   out += Legend(legend, chart.width, chart.height);
   out += "</svg>\n";
   return out;
+}
+
+std::string RenderLineCharts(const std::vector<LineChart>& charts) {
+  int width = 0, height = 0;
+  for (const LineChart& chart : charts) {
+    width = std::max(width, chart.width);
+    height += chart.height;
+  }
+  std::string out = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" "
+      "viewBox=\"0 0 {0} {1}\">\n",
+      width, height);
+  int y = 0;
+  for (const LineChart& chart : charts) {
+    // A nested <svg> is positioned by its x and y attributes.
+    std::string svg = RenderLineChart(chart);
+    out += fmt::format("<svg x=\"0\" y=\"{}\"", y) + svg.substr(svg.find(' '));
+    y += chart.height;
+  }
+  return out + "</svg>\n";
 }
 
 }  // namespace sysfence

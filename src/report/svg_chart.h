@@ -5,6 +5,7 @@
 //                  .groups = {"diff", "ssh"}, .series = {{"dynamic", {7.1, 25.0}},
 //                                                         {"static", {12.3, 34.0}}}};
 //   std::string svg = RenderBarChart(chart);
+//   std::string both = RenderLineCharts({syscalls_over_time, sites_over_time});
 #ifndef SYSFENCE_REPORT_SVG_CHART_H_
 #define SYSFENCE_REPORT_SVG_CHART_H_
 
@@ -37,6 +38,12 @@ struct LineSeries {
   std::string color;
 };
 
+// A vertical dashed line across the plot at `x`, labelled at its top ("18 hand-written runs").
+struct LineMarker {
+  double x = 0;
+  std::string label;
+};
+
 struct LineChart {
   std::string title;
   std::string x_label;
@@ -45,10 +52,13 @@ struct LineChart {
   bool steps = true;  // draw as a step function (a count that grows at events)
   int width = 720;
   int height = 360;
+  std::vector<LineMarker> markers = {};
 };
 
 std::string RenderBarChart(const BarChart& chart);
 std::string RenderLineChart(const LineChart& chart);
+// Several line charts one above the other in one SVG (two measures of different scales).
+std::string RenderLineCharts(const std::vector<LineChart>& charts);
 
 // Escapes &, <, >, " for SVG/HTML text and attributes.
 std::string EscapeXml(std::string_view text);

@@ -1,6 +1,7 @@
 // Pins down the SVG charts: well-formed, one bar per value, labels escaped, values printed.
 #include "report/svg_chart.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -37,6 +38,30 @@ TEST(SvgChart, LineChartDrawsOnePathPerSeries) {
   std::string svg = RenderLineChart(chart);
   EXPECT_EQ(Count(svg, "class=\"line\""), 2u);
   EXPECT_NE(svg.find("client"), std::string::npos);
+}
+
+// A marker is a labelled vertical line; charts stacked in one SVG keep their own parts, each
+// placed below the one before.
+TEST(SvgChart, MarkersAndStackedChartsAreDrawn) {
+  LineChart calls{.title = "syscalls",
+                  .x_label = "s",
+                  .y_label = "distinct",
+                  .series = {{"runs", {{0, 1}, {2.0, 30}}, ""}},
+                  .steps = true,
+                  .width = 720,
+                  .height = 360,
+                  .markers = {{1.0, "18 <hand-written> runs"}}};
+  LineChart sites = calls;
+  sites.title = "sites";
+  std::string one = RenderLineChart(calls);
+  EXPECT_EQ(Count(one, "class=\"marker\""), 1u);
+  EXPECT_NE(one.find("18 &lt;hand-written&gt; runs"), std::string::npos);
+  std::string both = RenderLineCharts({calls, sites});
+  EXPECT_EQ(both.rfind("<svg", 0), 0u);
+  EXPECT_EQ(Count(both, "<svg"), 3u);
+  EXPECT_EQ(Count(both, "</svg>"), 3u);
+  EXPECT_NE(both.find(fmt::format("y=\"{}\"", calls.height)), std::string::npos);
+  EXPECT_EQ(Count(both, "class=\"line\""), 2u);
 }
 
 TEST(SvgChart, EmptyChartsAreStillValidSvg) {

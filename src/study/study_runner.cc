@@ -1,30 +1,22 @@
-// The study runner (see study_runner.h). In order: the study's checks (root, required
-// programs), placeholders ({in}, {work}, {sysfence}, free loopback ports, what the setup script
-// prints), the inputs and setup scripts, the services and helpers in file order (each waited
-// for until ready), every program's runs, the services stopped in reverse order, then a static
-// analysis of each program and the combined rows.
+// The study runner (see study_runner.h). In order: what StudySession sets up (the checks, the
+// placeholders, the inputs and setup scripts, the services and helpers), every program's runs,
+// the services stopped in reverse order, then a static analysis of each program and the
+// combined rows.
 #include "study/study_runner.h"
 
-#include <signal.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <charconv>
-#include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 
 #include "base/file_util.h"
-#include "base/loopback.h"
 #include "base/subprocess.h"
 #include "profile/profile_json.h"
 #include "profile/soundness.h"
+#include "study/study_session.h"
 #include "study/study_spec.h"
 #include "study/workload.h"
 
@@ -35,46 +27,6 @@ namespace fs = std::filesystem;
 
 constexpr double kRunTimeoutSeconds = 120;
 constexpr double kStaticTimeoutSeconds = 300;
-constexpr double kReadyTimeoutSeconds = 30;
-
-// A scratch directory removed at the end unless the user asked to keep it.
-class WorkDir {
- public:
-  static Result<WorkDir> Create(const std::string& requested, bool keep) {
-    std::string path = requested;
-    if (path.empty()) {
-      std::string pattern = (fs::temp_directory_path() / "sysfence-study-XXXXXX").string();
-      if (mkdtemp(pattern.data()) == nullptr) {
-        return MakeError("cannot create a scratch directory: {}", strerror(errno));
-      }
-      path = pattern;
-    } else {
-      std::error_code error;
-      fs::create_directories(path, error);
-      if (error) return MakeError("{}: {}", path, error.message());
-      path = fs::absolute(path, error).string();
-    }
-    return WorkDir(path, keep || !requested.empty());
-  }
-  WorkDir(WorkDir&& other) noexcept : path_(std::move(other.path_)), keep_(other.keep_) {
-    other.path_.clear();
-  }
-  WorkDir(const WorkDir&) = delete;
-  WorkDir& operator=(const WorkDir&) = delete;
-  WorkDir& operator=(WorkDir&&) = delete;
-  ~WorkDir() {
-    if (!keep_ && !path_.empty()) {
-      std::error_code ignored;
-      fs::remove_all(path_, ignored);
-    }
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  WorkDir(std::string path, bool keep) : path_(std::move(path)), keep_(keep) {}
-  std::string path_;
-  bool keep_;
-};
 
 std::string MachineDescription() {
   utsname u{};
@@ -91,83 +43,45 @@ std::string MachineDescription() {
                      std::thread::hardware_concurrency());
 }
 
-std::string RealPath(const std::string& path) {
-  std::error_code error;
-  fs::path real = fs::canonical(path, error);
-  return error ? path : real.string();
-}
-
-Result<bool> IsReady(const ReadyCheck& check, const std::string& target) {
-  switch (check.kind) {
-    case ReadyCheck::Kind::kTcp: {
-      int port = 0;
-      auto [end, error] = std::from_chars(target.data(), target.data() + target.size(), port);
-      if (error != std::errc() || end != target.data() + target.size() || port <= 0 ||
-          port > 65535) {
-        return MakeError("'{}' is not a port", target);
-      }
-      return AcceptsOnLoopback(port);
-    }
-    case ReadyCheck::Kind::kUnix:
-      return AcceptsOnUnixSocket(target);
-    case ReadyCheck::Kind::kFile:
-      return access(target.c_str(), F_OK) == 0;
-    case ReadyCheck::Kind::kNone:
-      break;
-  }
-  return true;
-}
-
-// A started service (traced) or helper (not).
-struct RunningService {
-  const ServiceSpec* spec = nullptr;
-  Workload workload;
-  std::string out;  // the service's profile; its helper's log for a helper
-  std::optional<Subprocess> process;
-};
-
 class Study {
  public:
   Study(const StudyOptions& options, const StudySpec& spec, std::string work)
-      : options_(options), spec_(spec), work_(std::move(work)) {}
+      : options_(options),
+        spec_(spec),
+        work_(work),
+        session_(spec, std::move(work),
+                 {.sysfence_binary = options.sysfence_binary,
+                  .interrupted = options.interrupted,
+                  .progress = options.progress}) {}
 
   Result<StudyResult> Run() {
     result_.study = spec_.name;
     result_.title = spec_.title;
     result_.machine = MachineDescription();
-    if (Status s = CheckRequirements(); !s.ok()) return s.error();
-    if (Status s = MakePlaceholders(); !s.ok()) return s.error();
-    if (!spec_.inputs_script.empty()) {
-      Progress("making the inputs");
-      if (Status s = RunScript(spec_.inputs_script, values_["in"]); !s.ok()) return s.error();
+    if (Status s = session_.Prepare(); !s.ok()) return s.error();
+    for (size_t i = 0; i < spec_.programs.size(); ++i) {
+      ProgramSets sets;
+      sets.name = spec_.programs[i].name;
+      sets.binary = session_.binary(i);
+      sets_.push_back(std::move(sets));
+      sites_.emplace_back();
     }
-    if (!spec_.setup_script.empty()) {
-      Progress("setting up");
-      if (Status s = RunSetup(); !s.ok()) return s.error();
-    }
-    if (Status s = LoadRuns(); !s.ok()) return s.error();
-    for (const ServiceSpec& service : spec_.services) {
-      if (Status s = StartService(service); !s.ok()) return s.error();
-    }
+    if (Status s = session_.StartServices(); !s.ok()) return s.error();
     for (size_t i = 0; i < spec_.programs.size(); ++i) {
       if (Status s = TraceRuns(i); !s.ok()) return s.error();
     }
-    std::vector<std::optional<Profile>> served(running_.size());
-    for (size_t i = running_.size(); i-- > 0;) {
-      Result<std::optional<Profile>> profile = StopService(running_[i]);
-      if (!profile.ok()) return profile.error();
-      served[i] = std::move(*profile);
-    }
-    for (size_t i = 0; i < running_.size(); ++i) {
-      if (!served[i]) continue;
+    Result<std::vector<StoppedService>> stopped = session_.StopServices();
+    if (!stopped.ok()) return stopped.error();
+    for (const StoppedService& service : *stopped) {
+      if (!service.profile) continue;
       // The service's whole traced profile, phases and all, is what `sysfence run --phased`
       // enforces: the report keeps it.
-      result_.service_profiles[running_[i].spec->program] = ReadFile(running_[i].out).value_or("");
-      size_t program = ProgramIndex(running_[i].spec->program);
-      RecordRun(sets_[program], running_[i].workload, *served[i], binaries_[program]);
+      result_.service_profiles[service.spec->program] = ReadFile(service.profile_path).value_or("");
+      size_t program = session_.ProgramIndex(service.spec->program);
+      RecordRun(sets_[program], service.workload, *service.profile, session_.binary(program));
     }
     for (size_t i = 0; i < spec_.programs.size(); ++i) {
-      Result<Profile> static_profile = AnalyseStatically(binaries_[i]);
+      Result<Profile> static_profile = AnalyseStatically(session_.binary(i));
       if (!static_profile.ok()) return static_profile.error();
       AddStatic(sets_[i], *static_profile);
       if (Status s = ExplainStaticOnly(i); !s.ok()) return s.error();
@@ -191,289 +105,25 @@ class Study {
     if (options_.progress) options_.progress(line);
   }
 
-  Result<int> Wait(Subprocess& child, double timeout_seconds) const {
-    return child.Wait(timeout_seconds, options_.interrupted);
-  }
-
-  Error Fail(const Error& error) const { return error.WithContext(spec_.dir + "/study.txt"); }
-
-  Status CheckRequirements() {
-    if (spec_.requires_root && geteuid() != 0) {
-      return Fail(Error("this study needs root (it says 'requires root')"));
-    }
-    std::string packages;
-    for (const std::string& p : spec_.packages) packages += (packages.empty() ? "" : ", ") + p;
-    auto missing = [&](const std::string& program, const Error& error) {
-      return Fail(error.WithContext(
-          fmt::format("the study needs {}{}", program,
-                      packages.empty() ? "" : fmt::format(" (Debian packages: {})", packages))));
-    };
-    for (const std::string& program : spec_.required_programs) {
-      if (Result<std::string> found = FindExecutable(program); !found.ok()) {
-        return missing(program, found.error());
-      }
-    }
-    for (const ProgramSpec& program : spec_.programs) {
-      Result<std::string> found = FindExecutable(program.binary);
-      if (!found.ok()) return missing(program.binary, found.error());
-      binaries_.push_back(RealPath(*found));
-      ProgramSets sets;
-      sets.name = program.name;
-      sets.binary = binaries_.back();
-      sets_.push_back(std::move(sets));
-      sites_.emplace_back();
-    }
-    return Ok{};
-  }
-
-  Status MakePlaceholders() {
-    values_["work"] = work_;
-    values_["in"] = work_ + "/in";
-    values_["sysfence"] = options_.sysfence_binary;
-    std::error_code error;
-    values_["study"] = fs::absolute(spec_.dir, error).lexically_normal().string();
-    Result<std::vector<int>> ports = FreeLoopbackPorts(spec_.ports.size());
-    if (!ports.ok()) return ports.error();
-    for (size_t i = 0; i < spec_.ports.size(); ++i) {
-      values_[spec_.ports[i]] = std::to_string((*ports)[i]);
-    }
-    return Ok{};
-  }
-
-  // The placeholders as environment variables of the study's scripts.
-  std::vector<std::string> Environment() const {
-    std::vector<std::string> environment;
-    for (const auto& [key, value] : values_) environment.push_back(key + "=" + value);
-    return environment;
-  }
-
-  Result<int> RunQuietly(const std::vector<std::string>& argv, const std::string& out,
-                         const std::string& err) const {
-    SubprocessOptions run;
-    run.argv = argv;
-    run.stdout_path = out;
-    run.stderr_path = err;
-    run.extra_environment = Environment();
-    Result<Subprocess> child = Subprocess::Start(run);
-    if (!child.ok()) return child.error();
-    return Wait(*child, kRunTimeoutSeconds);
-  }
-
-  Status RunScript(const std::string& script, const std::string& argument,
-                   const std::string& out = "/dev/null") const {
-    std::string path = spec_.dir + "/" + script;
-    std::string err = work_ + "/script.err";
-    Result<int> status = RunQuietly({"/bin/sh", path, argument}, out, err);
-    if (!status.ok()) return status.error().WithContext(path);
-    if (*status != 0) {
-      return MakeError("{} failed (exit {}): {}", path, *status, ReadFile(err).value_or(""));
-    }
-    return Ok{};
-  }
-
-  // The setup script's KEY=VALUE lines become placeholders.
-  Status RunSetup() {
-    std::string out = work_ + "/setup.out";
-    if (Status s = RunScript(spec_.setup_script, work_, out); !s.ok()) return s;
-    Result<std::string> text = ReadFile(out);
-    if (!text.ok()) return text.error();
-    size_t start = 0;
-    while (start < text->size()) {
-      size_t end = text->find('\n', start);
-      if (end == std::string::npos) end = text->size();
-      std::string line = text->substr(start, end - start);
-      start = end + 1;
-      size_t equals = line.find('=');
-      if (line.empty() || equals == std::string::npos || equals == 0) continue;
-      values_[line.substr(0, equals)] = line.substr(equals + 1);
-    }
-    return Ok{};
-  }
-
-  Status LoadRuns() {
-    runs_.resize(spec_.programs.size());
-    phase_arguments_.resize(spec_.programs.size());
-    for (size_t i = 0; i < spec_.programs.size(); ++i) {
-      const ProgramSpec& program = spec_.programs[i];
-      if (!program.runs_file.empty()) {
-        std::string path = spec_.dir + "/" + program.runs_file;
-        Result<std::string> text = ReadFile(path);
-        if (!text.ok()) return text.error();
-        Result<std::vector<Workload>> runs = ParseWorkloads(*text, path, values_);
-        if (!runs.ok()) return runs.error();
-        runs_[i] = std::move(*runs);
-      }
-      if (!program.phases_file.empty()) {
-        std::string path = spec_.dir + "/" + program.phases_file;
-        Result<std::string> text = ReadFile(path);
-        if (!text.ok()) return text.error();
-        Result<std::vector<std::string>> arguments = ParsePhaseTriggers(*text, path);
-        if (!arguments.ok()) return arguments.error();
-        phase_arguments_[i] = std::move(*arguments);
-      }
-    }
-    return Ok{};
-  }
-
-  size_t ProgramIndex(const std::string& name) const {
-    for (size_t i = 0; i < spec_.programs.size(); ++i) {
-      if (spec_.programs[i].name == name) return i;
-    }
-    return 0;  // the parser checked every name
-  }
-
-  // `sysfence trace [extra...] -o OUT -- argv` as a child.
-  Result<Subprocess> StartTrace(const Workload& workload, const std::string& out,
-                                const std::vector<std::string>& extra) const {
-    SubprocessOptions run;
-    run.argv = {options_.sysfence_binary, "trace", "-o", out};
-    run.argv.insert(run.argv.end(), extra.begin(), extra.end());
-    run.argv.push_back("--");
-    run.argv.insert(run.argv.end(), workload.argv.begin(), workload.argv.end());
-    run.stdin_path = workload.stdin_path;
-    run.stdout_path = out + ".stdout";
-    run.stderr_path = out + ".stderr";
-    return Subprocess::Start(run);
-  }
-
-  Result<Profile> FinishTrace(Subprocess& child, const std::string& out,
-                              const Workload& workload) const {
-    Result<int> status = Wait(child, kRunTimeoutSeconds);
-    if (!status.ok()) return status.error().WithContext(workload.name);
-    Result<Profile> profile = ReadProfileFile(out);
-    if (!profile.ok()) {
-      return MakeError("tracing '{}' failed (exit {}): {}", workload.command, *status,
-                       ReadFile(out + ".stderr").value_or("no message"));
-    }
-    return profile;
-  }
-
-  Result<Workload> ServiceWorkload(const ServiceSpec& service) const {
-    Result<std::string> command = Substitute(service.command, values_);
-    if (!command.ok())
-      return Fail(command.error().WithContext(fmt::format("line {}", service.line)));
-    Result<std::vector<std::string>> words = SplitWords(*command);
-    if (!words.ok()) return Fail(words.error().WithContext(fmt::format("line {}", service.line)));
-    return Workload{.name = service.program.empty() ? "helper" : "serving the runs",
-                    .argv = std::move(*words),
-                    .stdin_path = "/dev/null",
-                    .command = *command};
-  }
-
-  Status StartService(const ServiceSpec& service) {
-    Result<Workload> workload = ServiceWorkload(service);
-    if (!workload.ok()) return workload.error();
-    RunningService running{
-        .spec = &service, .workload = std::move(*workload), .out = "", .process = {}};
-    size_t index = running_.size();
-    Result<Subprocess> process = Error("");
-    if (service.program.empty()) {
-      running.out = fmt::format("{}/helper-{}.log", work_, index);
-      SubprocessOptions run;
-      run.argv = running.workload.argv;
-      run.stdout_path = running.out;
-      run.stderr_path = running.out;
-      run.extra_environment = Environment();
-      Progress(fmt::format("starting the helper {}", running.workload.command));
-      process = Subprocess::Start(run);
-    } else {
-      running.out = fmt::format("{}/service-{}.json", work_, index);
-      Progress(fmt::format("starting {} under the tracer: {}", service.program,
-                           running.workload.command));
-      process = StartTrace(running.workload, running.out,
-                           phase_arguments_[ProgramIndex(service.program)]);
-    }
-    if (!process.ok()) return process.error();
-    running.process = std::move(*process);
-    Result<std::string> target = Substitute(service.ready.target, values_);
-    if (!target.ok()) return Fail(target.error().WithContext(fmt::format("line {}", service.line)));
-    auto log = [&] {
-      std::string path = service.program.empty() ? running.out : running.out + ".stderr";
-      return ReadFile(path).value_or("");
-    };
-    auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::duration<double>(kReadyTimeoutSeconds);
-    while (true) {
-      Result<bool> ready = IsReady(service.ready, *target);
-      if (!ready.ok()) return Fail(ready.error().WithContext(fmt::format("line {}", service.line)));
-      if (*ready) break;
-      if (options_.interrupted && options_.interrupted() != 0) {
-        return MakeError("interrupted while waiting for '{}'", running.workload.command);
-      }
-      if (running.process->HasExited()) {
-        return MakeError("'{}' ended before it was ready: {}", running.workload.command, log());
-      }
-      if (std::chrono::steady_clock::now() > deadline) {
-        return MakeError("'{}' was not ready ({} {}) after {} s: {}", running.workload.command,
-                         service.ready.kind == ReadyCheck::Kind::kTcp    ? "a connect to port"
-                         : service.ready.kind == ReadyCheck::Kind::kUnix ? "a connect to"
-                                                                         : "the file",
-                         *target, kReadyTimeoutSeconds, log());
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    running_.push_back(std::move(running));
-    return Ok{};
-  }
-
-  // Stops a service the way the study says; a service's profile, none for a helper.
-  Result<std::optional<Profile>> StopService(RunningService& running) {
-    const ServiceSpec& service = *running.spec;
-    Progress(fmt::format("stopping {}",
-                         service.program.empty() ? running.workload.command : service.program));
-    if (!service.stop_command.empty()) {
-      Result<std::string> command = Substitute(service.stop_command, values_);
-      Result<std::vector<std::string>> words =
-          command.ok() ? SplitWords(*command) : Result<std::vector<std::string>>(command.error());
-      if (!words.ok() || words->empty()) {
-        return Fail(MakeError("the stop command of line {} is empty or malformed", service.line));
-      }
-      std::string err = fmt::format("{}.stop.err", running.out);
-      Result<int> status = RunQuietly(*words, "/dev/null", err);
-      if (!status.ok()) return status.error().WithContext(*command);
-      if (*status != 0) {
-        return MakeError("'{}' failed (exit {}): {}", *command, *status,
-                         ReadFile(err).value_or(""));
-      }
-    } else if (service.program.empty()) {
-      running.process->Signal(service.stop_signal);
-    } else {
-      // The traced command is the tracer's only child; the signal goes to it, so the service
-      // ends its own way under the tracer.
-      for (pid_t child : ChildrenOf(running.process->pid())) kill(child, service.stop_signal);
-    }
-    Result<int> status = Wait(*running.process, kRunTimeoutSeconds);
-    if (service.program.empty()) return std::optional<Profile>();
-    if (!status.ok()) return status.error().WithContext(running.workload.command);
-    Result<Profile> profile = ReadProfileFile(running.out);
-    if (!profile.ok()) {
-      return MakeError("tracing '{}' failed (exit {}): {}", running.workload.command, *status,
-                       ReadFile(running.out + ".stderr").value_or("no message"));
-    }
-    return std::optional<Profile>(std::move(*profile));
-  }
-
   Status TraceRuns(size_t index) {
     const ProgramSpec& program = spec_.programs[index];
-    const std::vector<Workload>& runs = runs_[index];
+    const std::vector<Workload>& runs = session_.runs(index);
     for (size_t i = 0; i < runs.size(); ++i) {
       const Workload& run = runs[i];
       Progress(fmt::format("[{}/{}] tracing {}: {}", i + 1, runs.size(), program.name, run.name));
       // Phase triggers apply to runs that start the program itself: in a run of another
       // command (scp running ssh, say) the trigger would fire in the wrong process.
-      Result<std::string> started = FindExecutable(run.argv.front());
-      bool own = started.ok() && RealPath(*started) == binaries_[index];
+      bool own = session_.StartsProgram(run, index);
       std::string out = fmt::format("{}/run-{}-{:02}.json", work_, index + 1, i + 1);
-      Result<Subprocess> child =
-          StartTrace(run, out, own ? phase_arguments_[index] : std::vector<std::string>{});
-      if (!child.ok()) return child.error();
-      Result<Profile> profile = FinishTrace(*child, out, run);
+      Result<Profile> profile = session_.Trace(
+          run, out, own ? session_.phase_arguments(index) : std::vector<std::string>{},
+          kRunTimeoutSeconds);
       if (!profile.ok()) return profile.error();
       if (program.runs_must_succeed && profile->exit_status != 0) {
         return MakeError("{} run '{}' failed with exit status {}: {}", program.name, run.name,
                          profile->exit_status, ReadFile(out + ".stderr").value_or(""));
       }
-      RecordRun(sets_[index], run, *profile, binaries_[index]);
+      RecordRun(sets_[index], run, *profile, session_.binary(index));
     }
     return Ok{};
   }
@@ -497,7 +147,7 @@ class Study {
     run.stderr_path = out + ".stderr";
     Result<Subprocess> child = Subprocess::Start(run);
     if (!child.ok()) return child.error();
-    Result<int> status = Wait(*child, kStaticTimeoutSeconds);
+    Result<int> status = child->Wait(kStaticTimeoutSeconds, options_.interrupted);
     if (!status.ok()) return status.error();
     if (*status != 0) {
       return MakeError("{} failed (exit {}): {}", what, *status,
@@ -510,11 +160,11 @@ class Study {
   // static profile: why each static-only call is missing.
   Status ExplainStaticOnly(size_t index) {
     ProgramSets& sets = sets_[index];
-    std::string slug = fs::path(binaries_[index]).filename().string();
+    std::string slug = fs::path(session_.binary(index)).filename().string();
     Profile dynamic;
-    dynamic.target = binaries_[index];
+    dynamic.target = session_.binary(index);
     dynamic.syscalls = sets.dynamic;
-    dynamic.images[binaries_[index]] = sets.dynamic;
+    dynamic.images[session_.binary(index)] = sets.dynamic;
     dynamic.runs = std::max(sets.runs, 1);
     // The sites of the calls the program's own image made (a run's other processes, a shell
     // say, are not the program).
@@ -630,7 +280,7 @@ class Study {
     combined.name = spec.name;
     combined.static_set.emplace();
     for (const std::string& name : spec.programs) {
-      const ProgramSets& part = sets_[ProgramIndex(name)];
+      const ProgramSets& part = sets_[session_.ProgramIndex(name)];
       combined.binary += (combined.binary.empty() ? "" : " + ") + part.binary;
       combined.dynamic_args =
           UnionArguments(combined.dynamic_args, combined.dynamic, part.dynamic_args, part.dynamic);
@@ -648,14 +298,10 @@ class Study {
   const StudyOptions& options_;
   const StudySpec& spec_;
   std::string work_;
-  std::map<std::string, std::string> values_;
-  std::vector<std::string> binaries_;  // real paths, one per program
-  std::vector<ProgramSets> sets_;      // one per program
+  StudySession session_;
+  std::vector<ProgramSets> sets_;  // one per program
   // The syscall sites of each program's runs (Profile::sites), one per program.
   std::vector<std::map<std::string, std::map<uint64_t, SyscallSet>>> sites_;
-  std::vector<std::vector<Workload>> runs_;
-  std::vector<std::vector<std::string>> phase_arguments_;
-  std::vector<RunningService> running_;
   StudyResult result_;
 };
 

@@ -84,29 +84,49 @@ Result<std::string> Substitute(std::string_view text,
   return out;
 }
 
+Result<std::vector<RunTemplate>> ParseRunTemplates(std::string_view text, std::string_view source) {
+  std::vector<RunTemplate> runs;
+  Status parsed =
+      ForEachTextLine(text, source, [&](std::string_view line, size_t number) -> Status {
+        size_t bar = line.find('|');
+        if (bar == std::string_view::npos) return Error("expected NAME | COMMAND");
+        runs.push_back({.name = std::string(Trim(line.substr(0, bar))),
+                        .command = std::string(Trim(line.substr(bar + 1))),
+                        .line = number});
+        return Ok{};
+      });
+  if (!parsed.ok()) return parsed.error();
+  return runs;
+}
+
+Result<Workload> MakeWorkload(std::string name, std::vector<std::string> words,
+                              std::string command) {
+  Workload workload;
+  workload.name = std::move(name);
+  if (words.size() >= 2 && words[words.size() - 2] == "<") {
+    workload.stdin_path = words.back();
+    words.resize(words.size() - 2);
+  }
+  if (workload.name.empty() || words.empty()) return Error("empty name or command");
+  workload.argv = std::move(words);
+  workload.command = std::move(command);
+  return workload;
+}
+
 Result<std::vector<Workload>> ParseWorkloads(std::string_view text, std::string_view source,
                                              const std::map<std::string, std::string>& values) {
+  Result<std::vector<RunTemplate>> runs = ParseRunTemplates(text, source);
+  if (!runs.ok()) return runs.error();
   std::vector<Workload> workloads;
-  Status parsed = ForEachTextLine(text, source, [&](std::string_view line, size_t) -> Status {
-    size_t bar = line.find('|');
-    if (bar == std::string_view::npos) return Error("expected NAME | COMMAND");
-    Workload workload;
-    workload.name = std::string(Trim(line.substr(0, bar)));
-    Result<std::string> command = Substitute(Trim(line.substr(bar + 1)), values);
-    if (!command.ok()) return command.error();
-    Result<std::vector<std::string>> words = SplitWords(*command);
-    if (!words.ok()) return words.error();
-    if (words->size() >= 2 && (*words)[words->size() - 2] == "<") {
-      workload.stdin_path = words->back();
-      words->resize(words->size() - 2);
-    }
-    if (workload.name.empty() || words->empty()) return Error("empty name or command");
-    workload.argv = std::move(*words);
-    workload.command = *command;
-    workloads.push_back(std::move(workload));
-    return Ok{};
-  });
-  if (!parsed.ok()) return parsed.error();
+  for (const RunTemplate& run : *runs) {
+    Result<std::string> command = Substitute(run.command, values);
+    Result<std::vector<std::string>> words =
+        command.ok() ? SplitWords(*command) : Result<std::vector<std::string>>(command.error());
+    Result<Workload> workload = words.ok() ? MakeWorkload(run.name, std::move(*words), *command)
+                                           : Result<Workload>(words.error());
+    if (!workload.ok()) return workload.error().WithContext(fmt::format("{}:{}", source, run.line));
+    workloads.push_back(std::move(*workload));
+  }
   if (workloads.empty()) return MakeError("{}: no workloads", source);
   return workloads;
 }

@@ -36,6 +36,20 @@ Result<std::vector<std::string>> SplitWords(std::string_view line);
 Result<std::string> Substitute(std::string_view text,
                                const std::map<std::string, std::string>& values);
 
+// A runs file's line as written, placeholders not yet filled in.
+struct RunTemplate {
+  std::string name;
+  std::string command;
+  size_t line = 0;
+};
+
+// The runs of a runs file as written; fails naming SOURCE:LINE on a line without "|".
+Result<std::vector<RunTemplate>> ParseRunTemplates(std::string_view text, std::string_view source);
+
+// A run from its command line's words (a trailing "< FILE" for standard input).
+Result<Workload> MakeWorkload(std::string name, std::vector<std::string> words,
+                              std::string command);
+
 Result<std::vector<Workload>> ParseWorkloads(std::string_view text, std::string_view source,
                                              const std::map<std::string, std::string>& values);
 
