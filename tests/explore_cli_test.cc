@@ -128,7 +128,14 @@ TEST_F(ExploreCli, TheStudyAdoptsTheRunsFile) {
   WriteWholeFile(study_ + "/runs.txt",
                  ReadWholeFile(study_ + "/runs.txt") + ReadWholeFile(out + "/runs.txt"));
   std::string report = scratch_.File("out/report");
-  CommandResult study = RunCommand({SysfenceBinary(), "study", study_, "-o", report}, 600);
+  // A study runs its runs where it is started, as the user's commands: here, in a directory
+  // of the test's own (explore_target writes a file in its working directory and $TMPDIR).
+  std::string where = scratch_.File("study-cwd");
+  fs::create_directories(where);
+  CommandResult study =
+      RunShell("cd '" + where + "' && TMPDIR='" + where + "' '" + SysfenceBinary() + "' study '" +
+                   study_ + "' -o '" + report + "'",
+               600);
   ASSERT_LE(study.exit_code, 1) << study.out << study.err;
   json data = json::parse(ReadWholeFile(report + "/data.json"));
   json dynamic = data["programs"][0]["dynamic"];
