@@ -29,8 +29,8 @@ int main(void) {
   int clock = clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
   /* mov eax, 605; syscall; ret */
   static const unsigned char code[] = {0xb8, 0x5d, 0x02, 0x00, 0x00, 0x0f, 0x05, 0xc3};
-  void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
-                    -1, 0);
+  void* page =
+      mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   long anonymous = 0;
   if (page != MAP_FAILED) {
     memcpy(page, code, sizeof code);
