@@ -91,15 +91,6 @@ Result<std::vector<std::string>> ExpandDlopenArgument(const std::string& argumen
   return found;
 }
 
-// `path` with its links resolved: by the host, or inside the sysroot (where the host would
-// follow an absolute link out of it).
-std::string Canonical(const std::string& path, const std::string& sysroot) {
-  if (!sysroot.empty()) return PathInRoot(sysroot, PathFromRoot(sysroot, path));
-  std::error_code error;
-  std::filesystem::path canonical = std::filesystem::canonical(path, error);
-  return error ? path : canonical.string();
-}
-
 // Functions ld.so itself calls in libc or the global scope, found by name at run time.
 constexpr std::string_view kLoaderCallbacks[] = {"__libc_early_init", "malloc", "calloc", "realloc",
                                                  "free"};
@@ -714,7 +705,7 @@ Result<std::unique_ptr<StaticAnalysis>> StaticAnalysis::Run(const std::string& p
   if (*script) {
     // Named as the kernel will show the process's image (/proc/PID/exe: symlinks resolved);
     // under a sysroot the chain's paths are resolved inside it already.
-    program = Canonical((*script)->programs.back(), options.resolver.sysroot);
+    program = CanonicalPath(options.resolver.sysroot, (*script)->programs.back());
   }
   Status loaded = analysis->Load(program);
   if (!loaded.ok()) return loaded.error();
@@ -766,7 +757,7 @@ Status StaticAnalysis::AddScript(const std::string& path, const ScriptChain& cha
   ScriptInfo info;
   info.line = chain.line;
   for (const std::string& program : chain.programs) {
-    info.programs.push_back(Canonical(program, options_.resolver.sysroot));
+    info.programs.push_back(CanonicalPath(options_.resolver.sysroot, program));
   }
   warnings_.push_back(fmt::format("{} is a script ('#!{}'): analysing {}", path, chain.line,
                                   fmt::join(info.programs, " then ")));

@@ -17,11 +17,11 @@
 
 #include <algorithm>
 #include <deque>
-#include <filesystem>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "analysis/static_analysis.h"
+#include "base/root_path.h"
 #include "syscalls/syscall_table.h"
 
 namespace sysfence {
@@ -85,12 +85,6 @@ struct Edge {
   uint64_t site = 0;  // the call's address in the caller
 };
 
-std::string Canonical(const std::string& path) {
-  std::error_code error;
-  std::filesystem::path real = std::filesystem::canonical(path, error);
-  return error ? path : real.string();
-}
-
 }  // namespace
 
 StaticOnlyReport StaticAnalysis::ExplainStaticOnly(const Profile& dynamic) const {
@@ -111,16 +105,18 @@ StaticOnlyReport StaticAnalysis::ExplainStaticOnly(const Profile& dynamic) const
   // The analysis' sites that ran: the trace's file offsets, mapped to each object's addresses.
   std::unordered_set<uint64_t> ran_functions;                                 // FunctionRef keys
   std::unordered_map<uint64_t, std::pair<uint64_t, SyscallSet>> ran_site_in;  // function -> one
-  std::vector<std::unordered_set<uint64_t>> ran_addresses(program_.size());
+  // Per object: address of each site the trace saw -> the calls the trace saw it issue.
+  std::vector<std::unordered_map<uint64_t, SyscallSet>> ran_addresses(program_.size());
   for (uint32_t o = 0; o < program_.size(); ++o) {
-    auto found = dynamic.sites.find(Canonical(program_.ObjectPath(o)));
+    auto found =
+        dynamic.sites.find(CanonicalPath(options_.resolver.sysroot, program_.ObjectPath(o)));
     if (found == dynamic.sites.end()) continue;
     const ElfFile& elf = *program_.object(o).loaded.elf;
     for (const auto& [offset, calls] : found->second) {
       for (const ElfSegment& segment : elf.segments()) {
         if (segment.type == 1 /* PT_LOAD */ && offset >= segment.offset &&
             offset < segment.offset + segment.file_size) {
-          ran_addresses[o].insert(segment.vaddr + (offset - segment.offset));
+          ran_addresses[o][segment.vaddr + (offset - segment.offset)] |= calls;
           break;
         }
       }
@@ -129,7 +125,8 @@ StaticOnlyReport StaticAnalysis::ExplainStaticOnly(const Profile& dynamic) const
   for (const ResolvedSite& site : sites_) {
     if (site.kind != SiteKind::kSyscall) continue;
     ++report.static_sites;
-    bool ran = ran_addresses[site.function.object].count(site.address) != 0;
+    auto traced = ran_addresses[site.function.object].find(site.address);
+    bool ran = traced != ran_addresses[site.function.object].end();
     report.sites.push_back({.image = program_.ObjectPath(site.function.object),
                             .function = program_.FunctionName(site.function),
                             .address = site.address,
@@ -138,7 +135,7 @@ StaticOnlyReport StaticAnalysis::ExplainStaticOnly(const Profile& dynamic) const
     if (!ran) continue;
     ++report.static_sites_ran;
     ran_functions.insert(site.function.Key());
-    ran_site_in.try_emplace(site.function.Key(), site.address, site.numbers);
+    ran_site_in.try_emplace(site.function.Key(), site.address, traced->second);
   }
 
   // The direct-call graph of the reached functions, both ways.
@@ -402,6 +399,16 @@ StaticOnlyReport StaticAnalysis::ExplainStaticOnly(const Profile& dynamic) const
         offer(std::move(c));
         continue;
       }
+      if (number == *SyscallNumber("rt_sigreturn")) {
+        c.kind = StaticOnlyClass::kMachinery;
+        c.evidence = fmt::format(
+            "its {} is libc's signal-return trampoline, which a signal handler returns through; "
+            "no signal with a handler arrived in the traces",
+            site_text);
+        c.path = {fmt::format("{} issues {}", site_text, name)};
+        offer(std::move(c));
+        continue;
+      }
       c.kind = StaticOnlyClass::kIndirectOnly;
       // The pointer on the analysis' path to the site, and machinery on that path.
       std::string pointer = "an address-taken function";
@@ -422,16 +429,6 @@ StaticOnlyReport StaticAnalysis::ExplainStaticOnly(const Profile& dynamic) const
         }
         if (step.kind == ReachKind::kRoot || !step.from.valid()) break;
         g = step.from;
-      }
-      if (number == *SyscallNumber("rt_sigreturn")) {
-        c.kind = StaticOnlyClass::kMachinery;
-        c.evidence = fmt::format(
-            "its {} is libc's signal-return trampoline, which a signal handler returns through; "
-            "no signal with a handler arrived in the traces",
-            site_text);
-        c.path = {fmt::format("{} issues {}", site_text, name)};
-        offer(std::move(c));
-        continue;
       }
       if (!machinery_on_path.empty()) {
         c.kind = StaticOnlyClass::kMachinery;

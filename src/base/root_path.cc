@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <deque>
+#include <filesystem>
+#include <system_error>
 
 namespace sysfence {
 namespace {
@@ -89,6 +91,13 @@ std::string PathFromRoot(std::string_view root, std::string_view host_path) {
   if (rest.empty()) return "/";
   if (rest[0] != '/') return std::string(host_path);
   return std::string(rest);
+}
+
+std::string CanonicalPath(std::string_view root, const std::string& path) {
+  if (!root.empty()) return PathInRoot(root, PathFromRoot(root, path));
+  std::error_code error;
+  std::filesystem::path canonical = std::filesystem::canonical(path, error);
+  return error ? path : canonical.string();
 }
 
 }  // namespace sysfence

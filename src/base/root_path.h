@@ -29,6 +29,10 @@ std::vector<std::string> PathComponents(std::string_view path);
 // the root, or an empty root, is returned unchanged.
 std::string PathFromRoot(std::string_view root, std::string_view host_path);
 
+// `path` with every link resolved: inside `root` when there is one (PathInRoot of the path as
+// the tree names it), by the host otherwise. A path the host cannot resolve is returned as it is.
+std::string CanonicalPath(std::string_view root, const std::string& path);
+
 }  // namespace sysfence
 
 #endif  // SYSFENCE_BASE_ROOT_PATH_H_

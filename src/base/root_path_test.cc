@@ -62,5 +62,16 @@ TEST_F(RootPathTest, NoRootLeavesThePathAlone) {
   EXPECT_EQ(PathFromRoot(root_, root_ + "x/y"), root_ + "x/y");
 }
 
+TEST_F(RootPathTest, CanonicalPathResolvesInsideTheRootOrOnTheHost) {
+  // Inside: the absolute link chain stays in the root, whether the path is given as the tree
+  // names it or as the host does.
+  EXPECT_EQ(CanonicalPath(root_, "/usr/bin/awk"), root_ + "/usr/bin/mawk");
+  EXPECT_EQ(CanonicalPath(root_, root_ + "/usr/bin/awk"), root_ + "/usr/bin/mawk");
+  // On the host: links resolved (lib is a link to usr/lib, so lib/.. is usr); a path that does
+  // not exist is kept.
+  EXPECT_EQ(CanonicalPath("", root_ + "/lib/../bin/mawk"), root_ + "/usr/bin/mawk");
+  EXPECT_EQ(CanonicalPath("", "/no/such/file"), "/no/such/file");
+}
+
 }  // namespace
 }  // namespace sysfence

@@ -10,6 +10,7 @@
 
 #include "analysis/static_analysis.h"
 #include "base/file_util.h"
+#include "base/root_path.h"
 #include "cli/cli.h"
 #include "profile/profile_json.h"
 #include "profile/soundness.h"
@@ -118,10 +119,9 @@ int RunSoundness(const CompareOptions& options) {
                                    ProfileKindName(given->kind)));
     }
     // The images of a trace are canonical paths; `sysfence static` keeps BINARY as typed.
-    std::error_code error;
-    std::filesystem::path real = std::filesystem::canonical(given->target, error);
-    static_sets[error ? given->target : real.string()] = given->syscalls;
-    static_args[error ? given->target : real.string()] = given->args;
+    std::string real = CanonicalPath("", given->target);
+    static_sets[real] = given->syscalls;
+    static_args[real] = given->args;
   }
   StaticOptions analysis;
   analysis.use_debug_files = !options.no_debug_info;

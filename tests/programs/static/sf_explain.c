@@ -3,6 +3,9 @@
  * program's own code (harmless calls no reached libc code makes):
  *   - getsid runs on every run; getpgid sits in the same function, behind an argument no test
  *     run passes: "reachable on another path";
+ *   - sched_getscheduler and sched_get_priority_min share one site, a syscall()-style wrapper;
+ *     only the first is issued, so the second is "reachable on another path" through a site
+ *     that ran issuing another call;
  *   - times is issued only when the input cannot be opened: an error path;
  *   - sysfs only with the option --rare: a rare path;
  *   - syslog (SYSLOG_ACTION_SIZE_BUFFER) only from a function stored in a table and called
@@ -24,6 +27,8 @@ __attribute__((noinline)) static void both(int other) {
   if (other) raw(SYS_getpgid, 0, 0);
 }
 
+__attribute__((noinline)) static long shared(long number) { return raw(number, 0, 0); }
+
 __attribute__((noinline)) static void report_error(void) {
   char buffer[64];
   raw(SYS_times, (long)buffer, 0);
@@ -43,6 +48,8 @@ int main(int argc, char** argv) {
     if (strcmp(argv[i], "--pointer") == 0) pointer = 1;
   }
   both(other);
+  shared(SYS_sched_getscheduler);
+  if (other) shared(SYS_sched_get_priority_min);
   int fd = argc > 1 ? open(argv[1], O_RDONLY) : -1;
   if (fd < 0) {
     report_error();
