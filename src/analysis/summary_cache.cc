@@ -3,9 +3,12 @@
 #include "analysis/summary_cache.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 #include <xxhash.h>
 
+#include <charconv>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <mutex>
 #include <type_traits>
@@ -216,9 +219,40 @@ std::string CacheKey::FileName() const {
                      content_hash, size, debug_identity);
 }
 
-CacheKey SummaryCache::KeyFor(const ElfFile& elf, const ElfFile* debug_file) {
+uint64_t SummaryCache::ContentHash(const MappedFile& file) const {
+  // The name holds everything a change to the file changes: a write, a rename over it or a
+  // chmod sets its ctime to the current time, which no one can set back.
+  std::string link =
+      fmt::format("{}/content-hashes/xxh3-{:x}-{:x}-{:x}-{:x}-{:x}", directory_, file.device(),
+                  file.inode(), file.size(), file.mtime_ns(), file.ctime_ns());
+  char target[17] = {};
+  if (readlink(link.c_str(), target, sizeof target) == 16) {
+    uint64_t hash = 0;
+    auto [end, error] = std::from_chars(target, target + 16, hash, 16);
+    if (error == std::errc() && end == target + 16) return hash;
+  }
+  uint64_t hash = HashBytes(file.bytes());
+  // Remembered only once the file has not changed for a while: a file still being written
+  // could change again within the clock's granularity and keep the same times.
+  struct timespec now {};
+  clock_gettime(CLOCK_REALTIME, &now);
+  int64_t now_ns = static_cast<int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
+  constexpr int64_t kSettledNs = int64_t{2} * 1000000000;
+  if (now_ns - file.ctime_ns() > kSettledNs && now_ns - file.mtime_ns() > kSettledNs) {
+    std::call_once(hashes_directory_, [this] {
+      std::error_code error;
+      std::filesystem::create_directories(directory_ + "/content-hashes", error);
+    });
+    // A symbolic link is created whole or not at all; another process creating the same one
+    // first (EEXIST) wrote the same hash.
+    (void)symlink(fmt::format("{:016x}", hash).c_str(), link.c_str());
+  }
+  return hash;
+}
+
+CacheKey SummaryCache::KeyFor(const ElfFile& elf, const ElfFile* debug_file) const {
   CacheKey key;
-  key.content_hash = HashBytes(elf.bytes());
+  key.content_hash = ContentHash(elf.file());
   key.size = elf.file().size();
   if (debug_file != nullptr) {
     key.debug_identity =

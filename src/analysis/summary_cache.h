@@ -3,14 +3,15 @@
 //
 // Key: a 64-bit hash of the object's whole contents plus its size (and, when its separate
 // debug file was used, that file's size and modification time). Hashing the bytes rather
-// than trusting the build-id note and mtime costs a few milliseconds per run and makes the
-// cache immune to rebuilt files that keep a build-id, to copies, and to touched files.
+// than trusting the build-id note and mtime makes the cache immune to rebuilt files that keep
+// a build-id, to copies, and to touched files. The hash itself is remembered by the file's
+// identity and times (ContentHash), so a file is read whole only when it is new or changed.
 // Format: a versioned header (magic, format version, key, payload size, payload checksum)
 // and the summary's arrays; files are written atomically (temp + rename), and any entry that
 // fails a check is ignored (with a warning) and rewritten.
 //
 //   SummaryCache cache(UserCacheDirectory());
-//   CacheKey key = SummaryCache::KeyFor(elf, debug_file);
+//   CacheKey key = cache.KeyFor(elf, debug_file);
 //   if (auto hit = cache.Load(key, &warning)) ...; else cache.Store(key, summary);
 #ifndef SYSFENCE_ANALYSIS_SUMMARY_CACHE_H_
 #define SYSFENCE_ANALYSIS_SUMMARY_CACHE_H_
@@ -44,7 +45,11 @@ class SummaryCache {
  public:
   explicit SummaryCache(std::string directory) : directory_(std::move(directory)) {}
 
-  static CacheKey KeyFor(const ElfFile& elf, const ElfFile* debug_file);
+  CacheKey KeyFor(const ElfFile& elf, const ElfFile* debug_file) const;
+  // HashBytes of the file's contents, read from the hash remembered under the directory's
+  // content-hashes/ for the same file (device, inode, size, mtime and ctime) when there is one,
+  // so that a warm run does not read every program and library whole again.
+  uint64_t ContentHash(const MappedFile& file) const;
 
   // A cached summary; nullopt when absent. A damaged entry sets `warning`.
   std::optional<ObjectSummary> Load(const CacheKey& key, std::string* warning) const;
@@ -56,6 +61,7 @@ class SummaryCache {
 
   std::string directory_;
   mutable std::once_flag pruned_;
+  mutable std::once_flag hashes_directory_;
 };
 
 }  // namespace sysfence

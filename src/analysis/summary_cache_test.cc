@@ -2,6 +2,7 @@
 // truncated or mismatched entry is rejected with a reason rather than trusted.
 #include "analysis/summary_cache.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -21,8 +22,11 @@ class SummaryCacheTest : public ::testing::Test {
     auto summary = AnalyzeObject(*elf_);
     ASSERT_TRUE(summary.ok());
     summary_ = std::move(*summary);
-    key_ = SummaryCache::KeyFor(*elf_, nullptr);
+    dir_ = ::testing::TempDir() + "summary_cache_" + std::to_string(getpid());
+    key_ = SummaryCache(dir_).KeyFor(*elf_, nullptr);
   }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string dir_;
   std::unique_ptr<ElfFile> elf_;
   ObjectSummary summary_;
   CacheKey key_;
@@ -70,8 +74,7 @@ TEST_F(SummaryCacheTest, DamageIsDetected) {
 }
 
 TEST_F(SummaryCacheTest, StoreThenLoadThroughTheDirectory) {
-  std::string dir = ::testing::TempDir() + "summary_cache_" + std::to_string(getpid());
-  SummaryCache cache(dir);
+  SummaryCache cache(dir_);
   std::string warning;
   EXPECT_FALSE(cache.Load(key_, &warning).has_value());
   EXPECT_TRUE(warning.empty());
@@ -82,7 +85,39 @@ TEST_F(SummaryCacheTest, StoreThenLoadThroughTheDirectory) {
   std::filesystem::resize_file(cache.PathFor(key_), 100);
   EXPECT_FALSE(cache.Load(key_, &warning).has_value());
   EXPECT_NE(warning.find("ignoring corrupt cache entry"), std::string::npos);
-  std::filesystem::remove_all(dir);
+}
+
+// The name of the link that remembers a file's content hash (summary_cache.cc).
+std::string HashLinkName(const std::string& dir, const MappedFile& f, int64_t ctime_ns) {
+  return fmt::format("{}/content-hashes/xxh3-{:x}-{:x}-{:x}-{:x}-{:x}", dir, f.device(), f.inode(),
+                     f.size(), f.mtime_ns(), ctime_ns);
+}
+
+// A file's hash is remembered by its identity and times once it has settled, read back from
+// there, and not used for a file whose times differ.
+TEST_F(SummaryCacheTest, ContentHashesAreRememberedByTheFilesIdentityAndTimes) {
+  SummaryCache cache(dir_);
+  const MappedFile& libz = elf_->file();  // installed long ago: settled
+  EXPECT_EQ(key_.content_hash, HashBytes(libz.bytes()));
+  std::string link = HashLinkName(dir_, libz, libz.ctime_ns());
+  ASSERT_TRUE(std::filesystem::is_symlink(link)) << link;
+  EXPECT_EQ(std::filesystem::read_symlink(link).string(),
+            fmt::format("{:016x}", key_.content_hash));
+  // What is remembered is what is used: another value planted there is read back.
+  std::filesystem::remove(link);
+  std::filesystem::create_symlink("00000000000000ab", link);
+  EXPECT_EQ(cache.ContentHash(libz), 0xabu);
+
+  // A file written just now is hashed, and not remembered (it could still change within the
+  // clock's granularity); a hash remembered for the same file with other times is not used.
+  std::string copy = dir_ + "/copy.so";
+  std::filesystem::copy_file("/lib/x86_64-linux-gnu/libz.so.1", copy);
+  auto fresh = ElfFile::Open(copy);
+  ASSERT_TRUE(fresh.ok());
+  const MappedFile& f = (*fresh)->file();
+  std::filesystem::create_symlink("00000000000000cd", HashLinkName(dir_, f, f.ctime_ns() - 1));
+  EXPECT_EQ(cache.ContentHash(f), HashBytes(f.bytes()));
+  EXPECT_FALSE(std::filesystem::exists(HashLinkName(dir_, f, f.ctime_ns())));
 }
 
 TEST(HashBytes, DependsOnEveryByte) {

@@ -57,7 +57,7 @@ PooledObject SummaryPool::Summarize(std::shared_ptr<ElfFile> elf,
   out.elf = std::move(elf);
   CacheKey key;
   if (options_.use_cache) {
-    key = SummaryCache::KeyFor(*out.elf, debug.get());
+    key = cache_.KeyFor(*out.elf, debug.get());
     std::string warning;
     if (std::optional<ObjectSummary> hit = cache_.Load(key, &warning)) {
       out.summary = std::make_shared<ObjectSummary>(std::move(*hit));

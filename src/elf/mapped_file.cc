@@ -33,6 +33,7 @@ Result<MappedFile> MappedFile::Open(const std::string& path) {
   file.device_ = info.st_dev;
   file.inode_ = info.st_ino;
   file.mtime_ns_ = static_cast<int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec;
+  file.ctime_ns_ = static_cast<int64_t>(info.st_ctim.tv_sec) * 1000000000 + info.st_ctim.tv_nsec;
   return file;
 }
 
@@ -47,6 +48,7 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
     device_ = other.device_;
     inode_ = other.inode_;
     mtime_ns_ = other.mtime_ns_;
+    ctime_ns_ = other.ctime_ns_;
   }
   return *this;
 }

@@ -33,10 +33,12 @@ class MappedFile {
   ByteView bytes() const { return ByteView(static_cast<const uint8_t*>(data_), size_); }
   uint64_t size() const { return size_; }
   const std::string& path() const { return path_; }
-  // Identity of the file (for "already loaded" checks) and its modification time.
+  // Identity of the file (for "already loaded" checks), its modification time and its status
+  // change time (which any write, rename or chmod sets to the current time).
   dev_t device() const { return device_; }
   ino_t inode() const { return inode_; }
   int64_t mtime_ns() const { return mtime_ns_; }
+  int64_t ctime_ns() const { return ctime_ns_; }
 
  private:
   MappedFile() = default;
@@ -48,6 +50,7 @@ class MappedFile {
   dev_t device_ = 0;
   ino_t inode_ = 0;
   int64_t mtime_ns_ = 0;
+  int64_t ctime_ns_ = 0;
 };
 
 }  // namespace sysfence
