@@ -19,8 +19,9 @@ uint32_t LinkedProgram::AddObject(LoadedObject loaded, std::shared_ptr<const Obj
 
 SymbolBinding LinkedProgram::Bind(uint32_t object, uint32_t symbol) const {
   const ElfSymbol& s = objects_[object].loaded.elf->dynamic_symbols()[symbol];
-  return {object,         symbol,      s.value,
-          s.IsFunction(), s.IsIfunc(), objects_[object].summary->FunctionAt(s.value)};
+  uint32_t function = s.IsDefined() ? objects_[object].index->SymbolFunction(symbol)
+                                    : objects_[object].summary->FunctionAt(s.value);
+  return {object, symbol, s.value, s.IsFunction(), s.IsIfunc(), function};
 }
 
 std::optional<SymbolBinding> LinkedProgram::LookupIn(uint32_t o, const HashedName& name,

@@ -9,8 +9,10 @@ ObjectIndex::ObjectIndex(const ElfFile& elf, const ObjectSummary& summary)
     : summary_(summary), symbol_count_(elf.dynamic_symbols().size()) {
   const auto& symbols = elf.dynamic_symbols();
   exports_.reserve(symbols.size());
+  symbol_functions_.assign(symbols.size(), kNoIndex);
   for (uint32_t i = 1; i < symbols.size(); ++i) {
     const ElfSymbol& s = symbols[i];
+    if (s.IsDefined()) symbol_functions_[i] = summary.FunctionAt(s.value);
     if (!s.IsDefined() || s.name.empty()) continue;
     if (s.binding != STB_GLOBAL && s.binding != STB_WEAK && s.binding != STB_GNU_UNIQUE) continue;
     if (s.visibility == STV_HIDDEN || s.visibility == STV_INTERNAL) continue;

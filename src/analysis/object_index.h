@@ -58,6 +58,12 @@ class ObjectIndex {
     return ((bloom_[bit1 / 64] >> (bit1 % 64)) & (bloom_[bit2 / 64] >> (bit2 % 64)) & 1) != 0;
   }
 
+  // The function (ObjectSummary::FunctionAt) at the value of dynamic symbol `symbol`, or
+  // kNoIndex: what binding to the symbol calls.
+  uint32_t SymbolFunction(uint32_t symbol) const {
+    return symbol < symbol_functions_.size() ? symbol_functions_[symbol] : kNoIndex;
+  }
+
   // The calls whose target is function `function` of the object (TargetKind::kFunction),
   // and those whose target is its dynamic symbol `symbol` (kImport), in call order. Built on
   // first use; thread-safe.
@@ -72,6 +78,7 @@ class ObjectIndex {
   const ObjectSummary& summary_;
   size_t symbol_count_ = 0;
   ExportMap exports_;
+  std::vector<uint32_t> symbol_functions_;
   std::vector<uint64_t> bloom_;
   size_t bloom_mask_ = 0;  // bits - 1
 

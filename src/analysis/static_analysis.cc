@@ -382,13 +382,15 @@ void StaticAnalysis::IntegrateQueuedObjects() {
 void StaticAnalysis::TakeExports(Reachability& reach, const PendingExports& pending) const {
   // Exported functions of dlopened objects are found with dlsym: their addresses are taken.
   uint32_t object = static_cast<uint32_t>(pending.object);
-  const ObjectSummary& s = program_.summary(object);
-  for (const ElfSymbol& sym : program_.object(object).loaded.elf->dynamic_symbols()) {
+  const ObjectIndex& index = *program_.object(object).index;
+  const auto& symbols = program_.object(object).loaded.elf->dynamic_symbols();
+  for (uint32_t i = 1; i < symbols.size(); ++i) {
+    const ElfSymbol& sym = symbols[i];
     if (!sym.IsDefined() || !sym.IsFunction() ||
         sym.name.substr(0, pending.prefix.size()) != pending.prefix) {
       continue;
     }
-    FunctionRef f{object, s.FunctionAt(sym.value)};
+    FunctionRef f{object, index.SymbolFunction(i)};
     if (sym.IsIfunc()) {
       reach.TakeIfuncAddress(f, pending.reason);  // dlsym returns what the resolver picks
     } else {
@@ -413,10 +415,12 @@ bool StaticAnalysis::LoadDynamicObjects() {
                                 ? resolver_->UnderSysroot("/etc/nsswitch.conf")
                                 : options_.nsswitch_path;
     std::set<std::string_view> databases;
-    const ObjectSummary& s = program_.summary(*libc);
-    for (const ElfSymbol& sym : program_.object(*libc).loaded.elf->dynamic_symbols()) {
+    const ObjectIndex& index = *program_.object(*libc).index;
+    const auto& symbols = program_.object(*libc).loaded.elf->dynamic_symbols();
+    for (uint32_t i = 1; i < symbols.size(); ++i) {
+      const ElfSymbol& sym = symbols[i];
       if (!sym.IsDefined() || !sym.IsFunction()) continue;
-      if (!reach_->IsReached({*libc, s.FunctionAt(sym.value)})) continue;
+      if (!reach_->IsReached({*libc, index.SymbolFunction(i)})) continue;
       std::span<const std::string_view> dbs = NssDatabasesOf(sym.name);
       if (dbs.empty()) continue;
       databases.insert(dbs.begin(), dbs.end());
@@ -667,12 +671,14 @@ std::vector<StaticAnalysis::VdsoUse> StaticAnalysis::VdsoFallbacks(
     const Reachability& reach) const {
   std::vector<VdsoUse> uses;
   for (uint32_t o = 0; o < program_.size(); ++o) {
-    const ObjectSummary& s = program_.summary(o);
-    for (const ElfSymbol& sym : program_.object(o).loaded.elf->dynamic_symbols()) {
+    const ObjectIndex& index = *program_.object(o).index;
+    const auto& symbols = program_.object(o).loaded.elf->dynamic_symbols();
+    for (uint32_t i = 1; i < symbols.size(); ++i) {
+      const ElfSymbol& sym = symbols[i];
       if (!sym.IsDefined() || !sym.IsFunction()) continue;
       for (const VdsoFunction& v : kVdsoFunctions) {
         if (sym.name != v.name) continue;
-        FunctionRef f{o, s.FunctionAt(sym.value)};
+        FunctionRef f{o, index.SymbolFunction(i)};
         // An IFUNC's resolver runs whenever the loader binds it; the function is used when
         // an implementation it picks from is reached.
         bool used = reach.IsReached(f);
