@@ -118,6 +118,10 @@ uint32_t FindFunctionByName(const ElfFile& elf, const ObjectSummary& summary,
       }
     }
   }
+  return FindGoFunctionByName(summary, name);
+}
+
+uint32_t FindGoFunctionByName(const ObjectSummary& summary, std::string_view name) {
   // Go's functions keep their names in Go's own table, also when the program is stripped.
   if (!summary.go_version.empty()) {
     for (uint32_t f = 0; f < summary.functions.size(); ++f) {

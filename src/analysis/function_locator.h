@@ -44,6 +44,8 @@ struct FunctionLocator {
 // Go's own function table; kNoIndex when there is none.
 uint32_t FindFunctionByName(const ElfFile& elf, const ObjectSummary& summary,
                             std::string_view name);
+// Its last step: in a Go program, the function of that name in Go's own table; kNoIndex.
+uint32_t FindGoFunctionByName(const ObjectSummary& summary, std::string_view name);
 
 // The index of the one function of `summary` the locator describes; kNoIndex when none or
 // several do.

@@ -107,13 +107,12 @@ bool IsGlibcObject(std::string_view soname) {
   return false;
 }
 
-uint32_t FindRuleFunctionIn(const ElfFile& elf, const ObjectSummary& summary,
-                            const RuleFunction& function) {
+uint32_t FindRuleFunctionIn(const ObjectIndex& object, const RuleFunction& function) {
   if (!function.name.empty()) {
-    uint32_t f = FindFunctionByName(elf, summary, function.name);
+    uint32_t f = object.FunctionNamed(function.name);
     if (f != kNoIndex) return f;
   }
-  return LocateFunction(elf, summary, function.locator);
+  return LocateFunction(object.elf(), object.summary(), function.locator);
 }
 
 std::span<const RuleFunction> SetxidBroadcastFunctions() {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "analysis/function_locator.h"
+#include "analysis/object_index.h"
 
 namespace sysfence {
 
@@ -29,8 +30,7 @@ struct RuleFunction {
 bool IsGlibcObject(std::string_view soname);
 
 // The function `function` names in an object (by name, else by its locator); kNoIndex.
-uint32_t FindRuleFunctionIn(const ElfFile& elf, const ObjectSummary& summary,
-                            const RuleFunction& function);
+uint32_t FindRuleFunctionIn(const ObjectIndex& object, const RuleFunction& function);
 
 // glibc's set*id broadcast (see number_resolver.cc): __nptl_setxid, which the set*id
 // functions call in a multi-threaded process, and the signal handler pthread_create

@@ -243,7 +243,7 @@ const ArgumentValueRule* NumberResolver::ArgumentValueRuleFor(const ResolvedSite
     }
     auto [it, inserted] = rule_functions_.try_emplace({site.function.object, &rule}, kNoIndex);
     if (inserted) {
-      it->second = FindRuleFunctionIn(*object.loaded.elf, *object.summary, {rule.function});
+      it->second = FindRuleFunctionIn(*object.index, {rule.function});
     }
     if (it->second == site.function.function) return &rule;
   }
@@ -561,7 +561,7 @@ void ApplySetxidProtocol(LinkedProgram& program, std::vector<ResolvedSite>& site
     const ProgramObject& libc = program.object(site.function.object);
     bool broadcast = false;
     for (const RuleFunction& f : SetxidBroadcastFunctions()) {
-      broadcast |= FindRuleFunctionIn(*libc.loaded.elf, *libc.summary, f) == site.function.function;
+      broadcast |= FindRuleFunctionIn(*libc.index, f) == site.function.function;
     }
     if (!broadcast) continue;
     site.numbers |= family & found;

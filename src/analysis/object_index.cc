@@ -3,10 +3,12 @@
 
 #include <elf.h>
 
+#include "analysis/function_locator.h"
+
 namespace sysfence {
 
 ObjectIndex::ObjectIndex(const ElfFile& elf, const ObjectSummary& summary)
-    : summary_(summary), symbol_count_(elf.dynamic_symbols().size()) {
+    : elf_(elf), summary_(summary), symbol_count_(elf.dynamic_symbols().size()) {
   const auto& symbols = elf.dynamic_symbols();
   exports_.reserve(symbols.size());
   symbol_functions_.assign(symbols.size(), kNoIndex);
@@ -28,6 +30,23 @@ ObjectIndex::ObjectIndex(const ElfFile& elf, const ObjectSummary& summary)
     bloom_[bit1 / 64] |= uint64_t{1} << (bit1 % 64);
     bloom_[bit2 / 64] |= uint64_t{1} << (bit2 % 64);
   }
+}
+
+uint32_t ObjectIndex::FunctionNamed(std::string_view name) const {
+  std::call_once(names_built_, [this] {
+    // The first symbol of a name that starts a function wins, in FindFunctionByName's order.
+    for (const auto* table : {&elf_.symbols(), &elf_.dynamic_symbols()}) {
+      for (const ElfSymbol& s : *table) {
+        if (!s.IsDefined() || !s.IsFunction() || s.name.empty()) continue;
+        if (function_names_.count(s.name) != 0) continue;
+        uint32_t f = summary_.FunctionAt(s.value);
+        if (f != kNoIndex) function_names_.emplace(s.name, f);
+      }
+    }
+  });
+  auto found = function_names_.find(name);
+  if (found != function_names_.end()) return found->second;
+  return FindGoFunctionByName(summary_, name);
 }
 
 void ObjectIndex::BuildCalls() const {

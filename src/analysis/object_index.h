@@ -58,6 +58,13 @@ class ObjectIndex {
     return ((bloom_[bit1 / 64] >> (bit1 % 64)) & (bloom_[bit2 / 64] >> (bit2 % 64)) & 1) != 0;
   }
 
+  const ElfFile& elf() const { return elf_; }
+  const ObjectSummary& summary() const { return summary_; }
+
+  // FindFunctionByName (function_locator.h) through a table of the object's function names,
+  // built on first use; thread-safe.
+  uint32_t FunctionNamed(std::string_view name) const;
+
   // The function (ObjectSummary::FunctionAt) at the value of dynamic symbol `symbol`, or
   // kNoIndex: what binding to the symbol calls.
   uint32_t SymbolFunction(uint32_t symbol) const {
@@ -75,12 +82,16 @@ class ObjectIndex {
  private:
   void BuildCalls() const;
 
+  const ElfFile& elf_;
   const ObjectSummary& summary_;
   size_t symbol_count_ = 0;
   ExportMap exports_;
   std::vector<uint32_t> symbol_functions_;
   std::vector<uint64_t> bloom_;
   size_t bloom_mask_ = 0;  // bits - 1
+
+  mutable std::once_flag names_built_;
+  mutable std::unordered_map<std::string_view, uint32_t> function_names_;
 
   mutable std::once_flag calls_built_;
   // Counting-sorted: the calls to function f are calls_[function_begin_[f] ..

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "analysis/function_locator.h"
 #include "analysis/linked_program.h"
 #include "analysis/object_analyzer.h"
 
@@ -88,6 +89,23 @@ TEST(ObjectIndex, FindsEveryExportAndTheFilterPassesThem) {
     passed += index.MayExport(HashedName("no_such_symbol_" + std::to_string(i)));
   }
   EXPECT_LT(passed, 100u) << "the filter lets almost every miss through";
+}
+
+// The name table gives what FindFunctionByName's walk over the symbol tables gives, for every
+// symbol of the object, data and undefined ones included, and for names it does not have.
+TEST(ObjectIndex, FunctionNamedAgreesWithTheSymbolWalk) {
+  Analysed libc = Analyse("/lib/x86_64-linux-gnu/libc.so.6");
+  ObjectIndex index(*libc.elf, *libc.summary);
+  size_t found = 0;
+  for (const auto* table : {&libc.elf->symbols(), &libc.elf->dynamic_symbols()}) {
+    for (const ElfSymbol& sym : *table) {
+      uint32_t expected = FindFunctionByName(*libc.elf, *libc.summary, sym.name);
+      EXPECT_EQ(index.FunctionNamed(sym.name), expected) << sym.name;
+      found += expected != kNoIndex;
+    }
+  }
+  EXPECT_GT(found, 1000u);
+  EXPECT_EQ(index.FunctionNamed("no_such_function"), kNoIndex);
 }
 
 TEST(LinkedProgram, CallsToJoinsOwnCallsAndBoundPltCalls) {

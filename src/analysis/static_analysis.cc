@@ -248,8 +248,7 @@ void StaticAnalysis::AddObjectRoots(uint32_t o) {
 }
 
 FunctionRef StaticAnalysis::FindFunction(uint32_t object, std::string_view name) const {
-  uint32_t f =
-      FindFunctionByName(*program_.object(object).loaded.elf, program_.summary(object), name);
+  uint32_t f = program_.object(object).index->FunctionNamed(name);
   return f == kNoIndex ? FunctionRef{} : FunctionRef{object, f};
 }
 
@@ -268,8 +267,7 @@ bool StaticAnalysis::IsCalledOtherThanBy(FunctionRef f,
 }
 
 FunctionRef StaticAnalysis::FindRuleFunction(uint32_t object, const RuleFunction& function) const {
-  uint32_t f =
-      FindRuleFunctionIn(*program_.object(object).loaded.elf, program_.summary(object), function);
+  uint32_t f = FindRuleFunctionIn(*program_.object(object).index, function);
   return f == kNoIndex ? FunctionRef{} : FunctionRef{object, f};
 }
 
