@@ -13,6 +13,7 @@
 //   - loader or libc machinery: the sites are reached only through the loader, start-up, exit,
 //     dlopen, NSS or locale code, or the call has no site (vDSO fallbacks, calls the kernel
 //     makes).
+#include <elf.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -29,8 +30,7 @@ namespace {
 
 // glibc's (and the loader's) code for starting, ending, loading and localising a process.
 bool IsMachineryName(std::string_view name) {
-  static constexpr std::string_view kPrefixes[] = {"_dl_",
-                                                   "__dl_",
+  static constexpr std::string_view kPrefixes[] = {"__dl_",
                                                    "_rtld_",
                                                    "__rtld_",
                                                    "__libc_start",
@@ -56,7 +56,6 @@ bool IsMachineryName(std::string_view name) {
                                                    "__newlocale",
                                                    "__gconv",
                                                    "__dcigettext",
-                                                   "__libc_early_init",
                                                    "init_cacheinfo",
                                                    "__init_cpu",
                                                    "_dl",
@@ -114,7 +113,7 @@ StaticOnlyReport StaticAnalysis::ExplainStaticOnly(const Profile& dynamic) const
     const ElfFile& elf = *program_.object(o).loaded.elf;
     for (const auto& [offset, calls] : found->second) {
       for (const ElfSegment& segment : elf.segments()) {
-        if (segment.type == 1 /* PT_LOAD */ && offset >= segment.offset &&
+        if (segment.type == PT_LOAD && offset >= segment.offset &&
             offset < segment.offset + segment.file_size) {
           ran_addresses[o][segment.vaddr + (offset - segment.offset)] |= calls;
           break;
