@@ -136,21 +136,26 @@ void ObjectAnalyzer::DecodeFunction(uint32_t index) {
   instructions_.reserve((f.end - f.start) / 3 + 4);
   bool go = (f.flags & kFunctionGo) != 0;  // only Go's data flow tracks the stack
   WalkFunction(index, [&](ByteView window, uint64_t address) -> uint8_t {
-    Instruction insn;
-    if (!decoder_.Decode(window, address, insn, go)) return 0;
-    instructions_.push_back(insn);
+    Instruction& insn = instructions_.emplace_back();
+    if (!decoder_.Decode(window, address, insn, go)) {
+      instructions_.pop_back();
+      return 0;
+    }
     return insn.length;
   });
-  // Drop an instruction the walk abandoned when it resynchronised at a symbol.
-  std::vector<Instruction> kept;
+  // Drop an instruction the walk abandoned when it resynchronised at a symbol (rare: compact
+  // in place only then).
+  auto overlaps_next = [&](size_t i) {
+    return i + 1 < instructions_.size() &&
+           instructions_[i].address + instructions_[i].length > instructions_[i + 1].address;
+  };
+  size_t kept = 0;
   for (size_t i = 0; i < instructions_.size(); ++i) {
-    if (i + 1 < instructions_.size() &&
-        instructions_[i].address + instructions_[i].length > instructions_[i + 1].address) {
-      continue;
-    }
-    kept.push_back(instructions_[i]);
+    if (overlaps_next(i)) continue;
+    if (kept != i) instructions_[kept] = instructions_[i];
+    ++kept;
   }
-  if (kept.size() != instructions_.size()) instructions_.swap(kept);
+  instructions_.resize(kept);
 }
 
 void ObjectAnalyzer::FindOutsideEntries() {

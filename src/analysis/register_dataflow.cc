@@ -3,7 +3,7 @@
 #include "analysis/register_dataflow.h"
 
 #include <algorithm>
-#include <deque>
+#include <optional>
 
 namespace sysfence {
 namespace {
@@ -264,10 +264,27 @@ void ApplyInstruction(const Instruction& insn, const MemoryReader& read_memory,
   }
 }
 
-void RunDataflow(const DataflowInput& input, const MemoryReader& read_memory,
-                 const std::function<void(size_t, const RegisterState&)>& visit) {
+namespace {
+
+// The per-function vectors of RunDataflow, kept from one call to the next on a thread: a
+// large function's block states would otherwise be fresh pages (and zeroed) every time.
+struct DataflowBuffers {
+  std::vector<char> leader;
+  std::vector<char> entered_from_outside;
+  std::vector<size_t> block_start;
+  std::vector<size_t> block_of;
+  std::vector<std::vector<size_t>> table_targets;
+  std::vector<RegisterState> in;
+  std::vector<size_t> work;  // a FIFO: taken from work_head on
+  std::vector<char> queued;
+  RegisterState state;
+  bool busy = false;
+};
+
+void RunDataflowWith(DataflowBuffers& buffers, const DataflowInput& input,
+                     const MemoryReader& read_memory,
+                     const std::function<void(size_t, const RegisterState&)>& visit) {
   std::span<const Instruction> insns = input.instructions;
-  if (insns.empty()) return;
   auto index_of = [&](uint64_t address) -> std::optional<size_t> {
     auto it = std::lower_bound(insns.begin(), insns.end(), address,
                                [](const Instruction& i, uint64_t a) { return i.address < a; });
@@ -277,8 +294,10 @@ void RunDataflow(const DataflowInput& input, const MemoryReader& read_memory,
   auto inside = [&](uint64_t address) { return address >= input.start && address < input.end; };
 
   // Leaders: the first instruction, branch targets, instructions after control transfers.
-  std::vector<char> leader(insns.size(), 0);
-  std::vector<char> entered_from_outside(insns.size(), 0);
+  std::vector<char>& leader = buffers.leader;
+  std::vector<char>& entered_from_outside = buffers.entered_from_outside;
+  leader.assign(insns.size(), 0);
+  entered_from_outside.assign(insns.size(), 0);
   leader[0] = 1;
   for (size_t i = 0; i < insns.size(); ++i) {
     const Instruction& insn = insns[i];
@@ -299,8 +318,10 @@ void RunDataflow(const DataflowInput& input, const MemoryReader& read_memory,
     if (auto t = index_of(address)) leader[*t] = entered_from_outside[*t] = 1;
   }
 
-  std::vector<size_t> block_start;
-  std::vector<size_t> block_of(insns.size());
+  std::vector<size_t>& block_start = buffers.block_start;
+  std::vector<size_t>& block_of = buffers.block_of;
+  block_start.clear();
+  block_of.resize(insns.size());
   for (size_t i = 0; i < insns.size(); ++i) {
     if (leader[i]) block_start.push_back(i);
     block_of[i] = block_start.size() - 1;
@@ -308,7 +329,9 @@ void RunDataflow(const DataflowInput& input, const MemoryReader& read_memory,
   size_t blocks = block_start.size();
   auto block_end = [&](size_t b) { return b + 1 < blocks ? block_start[b + 1] : insns.size(); };
 
-  std::vector<std::vector<size_t>> table_targets(blocks);
+  std::vector<std::vector<size_t>>& table_targets = buffers.table_targets;
+  if (table_targets.size() < blocks) table_targets.resize(blocks);
+  for (size_t b = 0; b < blocks; ++b) table_targets[b].clear();
   for (const JumpTable& table : input.jump_tables) {
     for (uint64_t target : table.targets) {
       if (auto t = index_of(target))
@@ -316,9 +339,14 @@ void RunDataflow(const DataflowInput& input, const MemoryReader& read_memory,
     }
   }
 
-  std::vector<RegisterState> in(blocks);
-  std::deque<size_t> work;
-  std::vector<char> queued(blocks, 0);
+  std::vector<RegisterState>& in = buffers.in;
+  if (in.size() < blocks) in.resize(blocks);
+  for (size_t b = 0; b < blocks; ++b) in[b].SetBottom();
+  std::vector<size_t>& work = buffers.work;
+  size_t work_head = 0;
+  work.clear();
+  std::vector<char>& queued = buffers.queued;
+  queued.assign(blocks, 0);
   auto enqueue = [&](size_t b) {
     if (!queued[b]) {
       queued[b] = 1;
@@ -336,12 +364,16 @@ void RunDataflow(const DataflowInput& input, const MemoryReader& read_memory,
     }
   }
 
+  RegisterState& state = buffers.state;
   auto run = [&]() {
-    while (!work.empty()) {
-      size_t b = work.front();
-      work.pop_front();
+    while (work_head < work.size()) {
+      size_t b = work[work_head++];
+      if (work_head == work.size()) {
+        work.clear();
+        work_head = 0;
+      }
       queued[b] = 0;
-      RegisterState state = in[b];
+      state = in[b];
       size_t last = block_end(b) - 1;
       for (size_t i = block_start[b]; i <= last; ++i) {
         ApplyInstruction(insns[i], read_memory, state, frame);
@@ -376,12 +408,32 @@ void RunDataflow(const DataflowInput& input, const MemoryReader& read_memory,
   if (seeded) run();
 
   for (size_t b = 0; b < blocks; ++b) {
-    RegisterState state = in[b];
+    state = in[b];
     for (size_t i = block_start[b]; i < block_end(b); ++i) {
       visit(i, state);
       ApplyInstruction(insns[i], read_memory, state, frame);
     }
   }
+}
+
+}  // namespace
+
+void RunDataflow(const DataflowInput& input, const MemoryReader& read_memory,
+                 const std::function<void(size_t, const RegisterState&)>& visit) {
+  if (input.instructions.empty()) return;
+  thread_local DataflowBuffers buffers;
+  if (buffers.busy) {  // called again from a visit: this call gets its own
+    DataflowBuffers own;
+    own.busy = true;
+    RunDataflowWith(own, input, read_memory, visit);
+    return;
+  }
+  struct Claim {
+    bool& busy;
+    explicit Claim(bool& b) : busy(b) { busy = true; }
+    ~Claim() { busy = false; }
+  } claim(buffers.busy);
+  RunDataflowWith(buffers, input, read_memory, visit);
 }
 
 }  // namespace sysfence

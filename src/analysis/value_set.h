@@ -105,6 +105,8 @@ class ValueSet {
 
   bool IsTop() const { return count_ == kTopCount; }
   bool IsBottom() const { return count_ == 0; }
+  // Makes this bottom without rewriting the atoms (which only count below size()).
+  void SetBottom() { count_ = 0; }
   int size() const { return IsTop() ? 0 : count_; }
   Atom atom(int i) const { return atoms_[static_cast<size_t>(i)]; }
   bool AllConstants() const;
@@ -189,6 +191,12 @@ struct RegisterState {
   static RegisterState AllTop();
   // No path reaches here yet (every reached state has %rsp unknown, never bottom).
   bool IsBottom() const { return regs[kRsp].IsBottom(); }
+  // Back to the default state (every register bottom, no stack word known), keeping the
+  // stack's storage for reuse.
+  void SetBottom() {
+    for (ValueSet& v : regs) v.SetBottom();
+    stack.Clear();
+  }
   bool Join(const RegisterState& other);
   // The value of a register, or of kStackArgument0 as the callee of a call (`jump` false:
   // the word at 0(%rsp), which the call's return address pushes to 8(%rsp)) or of a tail
