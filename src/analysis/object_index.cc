@@ -20,6 +20,15 @@ ObjectIndex::ObjectIndex(const ElfFile& elf, const ObjectSummary& summary)
     if (s.visibility == STV_HIDDEN || s.visibility == STV_INTERNAL) continue;
     exports_.emplace(HashedName(s.name), i);
   }
+  packed_calls_.reserve(summary.calls.size());
+  for (const CallSite& c : summary.calls) {
+    uint32_t target = c.target_kind == TargetKind::kIndirect ? 0 : c.target;
+    if (target > kPackedTargetMask) {
+      packed_calls_ = {};
+      break;
+    }
+    packed_calls_.push_back((static_cast<uint32_t>(c.target_kind) << kPackedKindShift) | target);
+  }
   // About 16 bits per export, two bits each: a few percent of misses pass.
   size_t bits = 64;
   while (bits < exports_.size() * 16) bits *= 2;

@@ -241,30 +241,43 @@ void Reachability::ReachIfunc(FunctionRef resolver, FunctionRef from, uint64_t s
   }
 }
 
-void Reachability::ReachSymbol(uint32_t object, uint32_t symbol, FunctionRef from, uint64_t site) {
-  std::optional<SymbolBinding> b = program_.Resolve(object, symbol);
-  if (!b) return;
-  FunctionRef target = program_.FunctionOf(*b);
-  if (b->is_ifunc) {
-    ReachIfunc(target, from, site);
-  } else {
-    Reach(target, ReachStep{ReachKind::kCall, from, site, kNoIndex});
-  }
-}
-
 void Reachability::Process(FunctionRef f) {
   const ObjectSummary& s = program_.summary(f.object);
   const FunctionSummary& function = s.functions[f.function];
-  for (const CallSite& c : s.CallsOf(function)) {
-    switch (c.target_kind) {
+  // Most calls go to functions already reached (a call to one is a no-op in Reach): the
+  // packed calls answer that without reading the call sites themselves.
+  std::span<const uint32_t> packed = program_.object(f.object).index->PackedCalls();
+  const std::vector<uint8_t>& bits = state_[f.object].function_bits;
+  for (uint32_t call = function.calls_begin; call < function.calls_begin + function.calls_count;
+       ++call) {
+    TargetKind kind;
+    uint32_t target;
+    if (packed.size() == s.calls.size()) {
+      kind = static_cast<TargetKind>(packed[call] >> ObjectIndex::kPackedKindShift);
+      target = packed[call] & ObjectIndex::kPackedTargetMask;
+    } else {
+      kind = s.calls[call].target_kind;
+      target = s.calls[call].target;
+    }
+    switch (kind) {
       case TargetKind::kFunction:
-        Reach({f.object, c.target}, ReachStep{ReachKind::kCall, f, c.address, kNoIndex});
+        if (bits[target] & kReached) break;
+        Reach({f.object, target}, ReachStep{ReachKind::kCall, f, s.calls[call].address, kNoIndex});
         break;
-      case TargetKind::kImport:
-        ReachSymbol(f.object, c.target, f, c.address);
+      case TargetKind::kImport: {
+        // The same test for an import bound to a function already reached.
+        std::optional<SymbolBinding> b = program_.Resolve(f.object, target);
+        if (!b) break;
+        FunctionRef callee = program_.FunctionOf(*b);
+        if (b->is_ifunc) {
+          ReachIfunc(callee, f, s.calls[call].address);
+        } else if (!IsReached(callee)) {
+          Reach(callee, ReachStep{ReachKind::kCall, f, s.calls[call].address, kNoIndex});
+        }
         break;
+      }
       case TargetKind::kIfunc:
-        ReachIfunc({f.object, c.target}, f, c.address);
+        ReachIfunc({f.object, target}, f, s.calls[call].address);
         break;
       case TargetKind::kIndirect:
         break;  // any address-taken function (the pointer-call flag of the function)

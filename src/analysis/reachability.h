@@ -120,7 +120,6 @@ class Reachability {
   void Take(FunctionRef f, FunctionRef origin);
   void ReachRegion(RegionRef r, FunctionRef origin);
   void ApplyReference(uint32_t object, const Reference& ref, FunctionRef origin);
-  void ReachSymbol(uint32_t object, uint32_t symbol, FunctionRef from, uint64_t site);
   void ReachIfunc(FunctionRef resolver, FunctionRef from, uint64_t site);
   void Process(FunctionRef f);
 
