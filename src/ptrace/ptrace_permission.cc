@@ -15,6 +15,7 @@
 
 #include "base/file_util.h"
 #include "base/proc_status.h"
+#include "base/text.h"
 
 namespace sysfence {
 namespace {
@@ -23,11 +24,6 @@ long long ParseNumber(std::string_view text, int base, long long fallback) {
   long long value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, base);
   return ec == std::errc() && end != text.data() ? value : fallback;
-}
-
-std::string Trim(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
 }
 
 bool LooksLikeContainer() {
@@ -47,7 +43,7 @@ bool LooksLikeContainer() {
 PtraceFacts GatherPtraceFacts(pid_t child) {
   PtraceFacts facts;
   if (Result<std::string> scope = ReadFile("/proc/sys/kernel/yama/ptrace_scope"); scope.ok()) {
-    facts.yama_scope = static_cast<int>(ParseNumber(Trim(*scope), 10, -1));
+    facts.yama_scope = static_cast<int>(ParseNumber(TrimRight(*scope), 10, -1));
   }
   if (Result<std::string> own = ReadFile("/proc/self/status"); own.ok()) {
     long long caps = ParseNumber(StatusField(*own, "CapEff"), 16, 0);
@@ -60,7 +56,7 @@ PtraceFacts GatherPtraceFacts(pid_t child) {
   if (facts.child_tracer > 0) {
     if (Result<std::string> comm = ReadFile(fmt::format("/proc/{}/comm", facts.child_tracer));
         comm.ok()) {
-      facts.child_tracer_name = Trim(*comm);
+      facts.child_tracer_name = std::string(TrimRight(*comm));
     }
   }
   facts.in_container = LooksLikeContainer();

@@ -4,17 +4,11 @@
 #include <charconv>
 #include <string>
 
+#include "base/text.h"
 #include "syscalls/argument_table.h"
 
 namespace sysfence {
 namespace {
-
-std::string_view Trim(std::string_view text) {
-  size_t begin = text.find_first_not_of(" \t");
-  if (begin == std::string_view::npos) return {};
-  size_t end = text.find_last_not_of(" \t");
-  return text.substr(begin, end - begin + 1);
-}
 
 // The top-level fields of an argument list: commas inside quotes, brackets, braces,
 // parentheses and comments do not split.

@@ -10,15 +10,11 @@
 #include <filesystem>
 
 #include "base/file_util.h"
+#include "base/text.h"
 #include "study/workload.h"
 
 namespace sysfence {
 namespace {
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  return text;
-}
 
 std::optional<int> SignalNumber(std::string_view name) {
   if (name.starts_with("SIG")) name.remove_prefix(3);
@@ -57,7 +53,7 @@ class SpecParser {
     Status parsed = ForEachTextLine(text, source_, [&](std::string_view line, size_t number) {
       // A title is prose: taken as written, apostrophes and all.
       if (line.starts_with("title ") || line.starts_with("title\t")) {
-        spec_.title = std::string(Trim(line.substr(6)));
+        spec_.title = std::string(TrimLeft(line.substr(6)));
         return Status(Ok{});
       }
       Result<std::vector<std::string>> words = SplitWords(line);
@@ -279,7 +275,7 @@ Result<std::vector<std::string>> ParsePhaseTriggers(std::string_view text,
   Status parsed = ForEachTextLine(text, source, [&](std::string_view line, size_t) -> Status {
     if (line.starts_with("first ")) {
       args.push_back("--first-phase");
-      args.emplace_back(Trim(line.substr(6)));
+      args.emplace_back(TrimLeft(line.substr(6)));
     } else if (size_t equals = line.find('='); equals != std::string_view::npos && equals > 0) {
       args.push_back("--phase");
       args.emplace_back(line);

@@ -1,18 +1,10 @@
 // Parsing of the study's workload lists (see workload.h).
 #include "study/workload.h"
 
+#include "base/text.h"
+
 namespace sysfence {
-namespace {
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Status ForEachTextLine(std::string_view text, std::string_view source,
                        const std::function<Status(std::string_view line, size_t number)>& line) {
