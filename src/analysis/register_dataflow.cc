@@ -3,6 +3,7 @@
 #include "analysis/register_dataflow.h"
 
 #include <algorithm>
+#include <bit>
 #include <optional>
 
 namespace sysfence {
@@ -234,10 +235,8 @@ void ApplyInstruction(const Instruction& insn, const MemoryReader& read_memory,
     }
     dst = result;
   }
-  if (insn.clobbered != 0) {
-    for (int r = 0; r < kRegisterCount; ++r) {
-      if (insn.clobbered & (1u << r)) regs[static_cast<size_t>(r)] = ValueSet::Top();
-    }
+  for (unsigned m = insn.clobbered; m != 0; m &= m - 1) {
+    regs[static_cast<size_t>(std::countr_zero(m))].SetTop();
   }
   if (insn.stack_op != StackOp::kNone) {
     regs[kRsp] = AddToAtoms(regs[kRsp], insn.stack_op == StackOp::kPush ? uint64_t(-8) : 8, 64);
@@ -259,8 +258,8 @@ void ApplyInstruction(const Instruction& insn, const MemoryReader& read_memory,
     default:
       break;
   }
-  for (int r = 0; r < kRegisterCount; ++r) {
-    if (killed & (1u << r)) regs[static_cast<size_t>(r)] = ValueSet::Top();
+  for (unsigned m = killed; m != 0; m &= m - 1) {
+    regs[static_cast<size_t>(std::countr_zero(m))].SetTop();
   }
 }
 

@@ -48,12 +48,7 @@ bool ValueSet::Insert(Atom atom) {
   return true;
 }
 
-bool ValueSet::Join(const ValueSet& other) {
-  if (IsTop() || other.IsBottom()) return false;
-  if (other.IsTop()) {
-    count_ = kTopCount;
-    return true;
-  }
+bool ValueSet::JoinAtoms(const ValueSet& other) {
   bool changed = false;
   for (int i = 0; i < other.count_ && !IsTop(); ++i)
     changed |= Insert(other.atoms_[static_cast<size_t>(i)]);

@@ -105,15 +105,23 @@ class ValueSet {
 
   bool IsTop() const { return count_ == kTopCount; }
   bool IsBottom() const { return count_ == 0; }
-  // Makes this bottom without rewriting the atoms (which only count below size()).
+  // Makes this bottom, or top, without rewriting the atoms (which only count below size()).
   void SetBottom() { count_ = 0; }
+  void SetTop() { count_ = kTopCount; }
   int size() const { return IsTop() ? 0 : count_; }
   Atom atom(int i) const { return atoms_[static_cast<size_t>(i)]; }
   bool AllConstants() const;
 
   // Set union; more than kMaxAtoms atoms, or top on either side, gives top.
   // Returns true when this set changed.
-  bool Join(const ValueSet& other);
+  bool Join(const ValueSet& other) {
+    if (IsTop() || other.IsBottom()) return false;
+    if (other.IsTop()) {
+      count_ = kTopCount;
+      return true;
+    }
+    return JoinAtoms(other);
+  }
   bool Insert(Atom atom);
 
   // Applies `op` to every constant; a non-constant atom makes the result top.
@@ -134,6 +142,7 @@ class ValueSet {
  private:
   static constexpr uint8_t kTopCount = 0xff;
   explicit ValueSet(uint8_t count) : count_(count) {}
+  bool JoinAtoms(const ValueSet& other);  // Join when neither side is top
 
   uint8_t count_;
   std::array<Atom, kMaxAtoms> atoms_{Atom::Constant(0), Atom::Constant(0), Atom::Constant(0),
