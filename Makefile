@@ -99,8 +99,10 @@ bench-static: build
 # sysfence scan over the ELF programs of /usr/bin and /usr/sbin beside xargs -P2 sysfence
 # static over the same list, each with an empty cache and then warm (docs/PERFORMANCE.md);
 # SCAN_BENCH_FLAGS=--whole takes everything `sysfence scan /usr/bin /usr/sbin` finds.
+# Every run starts after SCAN_BENCH_PAUSE idle seconds (the machine slows under long load).
+SCAN_BENCH_PAUSE ?= 60
 bench-scan: build
-	$(BUILD)/bench/scan_bench $(BUILD)/src/cli/sysfence /usr/bin /usr/sbin $(SCAN_BENCH_FLAGS)
+	$(BUILD)/bench/scan_bench $(BUILD)/src/cli/sysfence /usr/bin /usr/sbin --pause $(SCAN_BENCH_PAUSE) $(SCAN_BENCH_FLAGS)
 
 # sysfence static over every ELF program in /usr/bin, /usr/sbin and every shared object in
 # /usr/lib/x86_64-linux-gnu: counts of ok / error by kind / crash / timeout.

@@ -9,7 +9,11 @@
 // given to both by name; with --whole, everything `sysfence scan DIR...` analyses (scripts,
 // and programs elsewhere that links in the directories name, such as LLVM's tools).
 //
-//   scan_bench SYSFENCE [DIR...] [--whole] [--rounds N]
+// --pause S idles S seconds before each measured run. This machine (a virtual one) runs
+// slower after minutes of full load, so without the pause whichever variant runs after the
+// long xargs baseline pays for it; with it every variant, baseline included, starts rested.
+//
+//   scan_bench SYSFENCE [DIR...] [--whole] [--rounds N] [--pause S]
 #include <unistd.h>
 
 #include <algorithm>
@@ -56,12 +60,14 @@ size_t CountLines(const std::string& path) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: scan_bench SYSFENCE [PATH...] [--rounds N]\n");
+    std::fprintf(stderr,
+                 "usage: scan_bench SYSFENCE [PATH...] [--whole] [--rounds N] [--pause S]\n");
     return 2;
   }
   std::string sysfence = argv[1];
   std::vector<std::string> paths;
   int rounds = 1;
+  int pause = 0;
   bool whole = false;
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
@@ -69,6 +75,8 @@ int main(int argc, char** argv) {
       whole = true;
     } else if (a == "--rounds" && i + 1 < argc) {
       rounds = std::max(1, std::atoi(argv[++i]));
+    } else if (a == "--pause" && i + 1 < argc) {
+      pause = std::max(0, std::atoi(argv[++i]));
     } else {
       paths.push_back(a);
     }
@@ -93,8 +101,14 @@ int main(int argc, char** argv) {
   std::printf("scan_bench: %zu programs (%s) under", CountLines(list),
               whole ? "everything sysfence scan finds" : "ELF files, not links");
   for (const std::string& p : paths) std::printf(" %s", p.c_str());
-  std::printf("; %s at a time; %d round(s), medians; the machine has %ld cores\n", kJobs, rounds,
-              sysconf(_SC_NPROCESSORS_ONLN));
+  std::printf(
+      "; %s at a time; %d round(s), medians; %d s idle before each run; the machine has %ld "
+      "cores\n",
+      kJobs, rounds, pause, sysconf(_SC_NPROCESSORS_ONLN));
+  std::fflush(stdout);
+  auto rest = [pause] {
+    if (pause > 0) sleep(static_cast<unsigned>(pause));
+  };
 
   struct Row {
     std::string name;
@@ -110,6 +124,7 @@ int main(int argc, char** argv) {
     std::filesystem::remove_all(scan_cache);
     for (int warm = 0; warm < 2; ++warm) {
       // A file static cannot analyse makes xargs exit 123: that is not a failure here.
+      rest();
       rows[2 * warm].runs.push_back(
           RunChild({"/bin/sh", "-c",
                     "xargs -a \"$1\" -d '\\n' -n 1 -P " + std::string(kJobs) +
@@ -121,6 +136,7 @@ int main(int argc, char** argv) {
       std::vector<std::string> scan = {sysfence,      "scan",     "-q", "--threads", kJobs,
                                        "--cache-dir", scan_cache, "-o", out};
       scan.insert(scan.end(), targets.begin(), targets.end());
+      rest();
       rows[2 * warm + 1].runs.push_back(RunChild(scan, true));
     }
   }
