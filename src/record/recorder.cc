@@ -152,8 +152,11 @@ bool Recorder::OnProcessCreated(const ProcessCreated& event) {
   } else {
     record = &tree_.Add(event.child, event.child_tgid != 0 ? event.child_tgid : event.child, image);
   }
-  if (event.provisional) return true;
+  // It runs in its creator's phase from its first call, also when it runs ahead of the
+  // creator's event (the creator, stopped at that event, is still in the phase it forked in):
+  // sshd's privilege-separation child otherwise counted its chroot and setuid for the listener.
   record->phase = std::max(record->phase, parent_phase);
+  if (event.provisional) return true;
   if (observer_ != nullptr) {
     observer_->OnSpawn(*this, SpawnEvent{event.parent, event.child, record->tgid, event.kind,
                                          image->path(), event.monotonic_ns});

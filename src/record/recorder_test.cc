@@ -196,6 +196,27 @@ TEST(Recorder, ObserverSwitchesPhasesForTheTreeOrOneProcess) {
   EXPECT_EQ(profile.phases[2].trigger, "syscall:accept@process");
 }
 
+TEST(Recorder, ChildAheadOfItsCreatorsEventRunsInTheCreatorsPhase) {
+  PhaseSwitcher switcher;
+  Recorder recorder(&switcher);
+  Launch(recorder, "/usr/sbin/sshd");
+  recorder.OnSyscall(Call(kRoot, SYS_write));
+  ASSERT_TRUE(recorder.OnProcessCreated(Created(kRoot, 101, 101)));
+  recorder.OnSyscall(Call(101, SYS_accept));  // 101 alone moves on to "serve"
+  // 102's first calls come before 101's fork event: /proc already names 101 as its parent.
+  ProcessCreated early = Created(101, 102, 102);
+  early.provisional = true;
+  ASSERT_TRUE(recorder.OnProcessCreated(early));
+  recorder.OnSyscall(Call(102, SYS_chroot));
+  recorder.OnSyscall(Call(102, SYS_setuid));
+  ASSERT_TRUE(recorder.OnProcessCreated(Created(101, 102, 102)));
+  recorder.OnSyscall(Call(102, SYS_read));
+  Profile profile = recorder.Finish("/usr/sbin/sshd", false).profile;
+  ASSERT_EQ(profile.phases.size(), 3u);
+  EXPECT_EQ(profile.phases[1].syscalls.Names(), (Names{"write"}));
+  EXPECT_EQ(profile.phases[2].syscalls.Names(), (Names{"accept", "chroot", "read", "setuid"}));
+}
+
 TEST(Recorder, I386CallsGoToCompatAndUnnamedNumbersAreWarnedAbout) {
   Recorder recorder(nullptr);
   Launch(recorder, "/usr/bin/int80");
