@@ -73,10 +73,20 @@ int main(int argc, char** argv) {
     std::string a = argv[i];
     if (a == "--whole") {
       whole = true;
-    } else if (a == "--rounds" && i + 1 < argc) {
-      rounds = std::max(1, std::atoi(argv[++i]));
-    } else if (a == "--pause" && i + 1 < argc) {
-      pause = std::max(0, std::atoi(argv[++i]));
+    } else if ((a == "--rounds" || a == "--pause") && i + 1 < argc) {
+      std::string value = argv[++i];
+      char* end = nullptr;
+      long n = std::strtol(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || n < 0 || n > 100000) {
+        std::fprintf(stderr, "scan_bench: %s %s: not a whole number of %s\n", a.c_str(),
+                     value.c_str(), a == "--rounds" ? "rounds" : "seconds");
+        return 2;
+      }
+      if (a == "--rounds") {
+        rounds = std::max(1, static_cast<int>(n));
+      } else {
+        pause = static_cast<int>(n);
+      }
     } else {
       paths.push_back(a);
     }
