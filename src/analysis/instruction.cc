@@ -6,6 +6,8 @@
 
 #include <array>
 
+#include "analysis/decode_memo.h"
+
 namespace sysfence {
 namespace {
 
@@ -63,7 +65,7 @@ bool StaticAddress(const ZydisDecodedInstruction& insn, const ZydisDecodedOperan
 
 }  // namespace
 
-InstructionDecoder::InstructionDecoder() {
+InstructionDecoder::InstructionDecoder(DecodeMemory memory) : memory_(memory) {
   ZydisDecoderInit(&decoder_, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
   ZydisDecoderInit(&minimal_decoder_, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
   ZydisDecoderEnableMode(&minimal_decoder_, ZYDIS_DECODER_MODE_MINIMAL, ZYAN_TRUE);
@@ -210,15 +212,72 @@ void DescribeFrameAccess(const ZydisDecodedInstruction& insn, const ZydisDecoded
   out.exposes_frame = true;
 }
 
-}  // namespace
+// Which fields of a decoded value are `next + field` (see InstructionShape): a memo hit
+// rebuilds them for its own address and field.
+constexpr uint8_t kTargetRelative = 1;  // Instruction::target, InstructionSketch::code_target
+constexpr uint8_t kMemoryRelative = 2;  // Instruction::memory, InstructionSketch::data_address
 
-bool InstructionDecoder::Sketch(ByteView bytes, uint64_t address, InstructionSketch& out) const {
-  ZydisDecodedInstruction insn;
-  if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&minimal_decoder_, nullptr, bytes.data(),
-                                                  bytes.size(), &insn))) {
-    return false;
+bool IsRipRelative(const ZydisDecodedInstruction& insn) {
+  return (insn.attributes & ZYDIS_ATTRIB_HAS_MODRM) && insn.raw.modrm.mod == 0 &&
+         insn.raw.modrm.rm == 5;
+}
+
+InstructionShape ShapeOf(const ZydisDecodedInstruction& insn) {
+  InstructionShape shape{insn.length, 0, 0};
+  for (const auto& imm : insn.raw.imm) {
+    if (imm.is_relative && imm.size != 0) {
+      shape.field_offset = imm.offset;
+      shape.field_size = static_cast<uint8_t>(imm.size / 8);
+      return shape;
+    }
   }
+  if (IsRipRelative(insn) && insn.raw.disp.size != 0) {
+    shape.field_offset = insn.raw.disp.offset;
+    shape.field_size = static_cast<uint8_t>(insn.raw.disp.size / 8);
+  }
+  return shape;
+}
+
+// This thread's memos (decode_memo.h). A cache of a pure function: what it holds never
+// changes an answer, so it outlives the objects and analyses that fill it.
+struct DecodeMemos {
+  ShapePredictor shapes;
+  DecodeMemo<Instruction> instructions{15};
+  DecodeMemo<InstructionSketch> sketches{15};
+  InstructionDecoder::MemoCounts counts;
+};
+
+DecodeMemos& ThreadMemos() {
+  thread_local DecodeMemos memos;
+  return memos;
+}
+
+// Remembers `value`, decoded at `address` from `bytes`, unless a field that depends on the
+// address is not `next + field` (then every copy is decoded afresh).
+template <typename Value>
+void Remember(DecodeMemos& memos, DecodeMemo<Value>& memo, ByteView bytes, uint64_t address,
+              const ZydisDecodedInstruction& insn, uint8_t tag, uint8_t flags, uint64_t target,
+              uint64_t memory, const Value& value) {
+  InstructionShape shape = ShapeOf(insn);
+  uint64_t relative = address + shape.length + static_cast<uint64_t>(shape.Field(bytes.data()));
+  if ((flags & kTargetRelative) && target != relative) return;
+  if ((flags & kMemoryRelative) && memory != relative) return;
+  if ((flags & kTargetRelative) && (flags & kMemoryRelative) && target != memory) return;
+  memo.Insert(bytes.data(), shape, tag, flags, value);
+  memos.shapes.Learn(bytes.data(), shape);
+}
+
+// What a memo hit rebuilds: `next + field` for the flagged fields.
+template <typename Entry>
+uint64_t RelativeValue(const Entry& hit, ByteView bytes, uint64_t address) {
+  return address + hit.shape.length + static_cast<uint64_t>(hit.shape.Field(bytes.data()));
+}
+
+// The sketch of a decoded instruction; returns which of its fields are relative.
+uint8_t SketchOf(const ZydisDecodedInstruction& insn, uint64_t address, InstructionSketch& out) {
+  uint8_t flags = 0;
   out.length = insn.length;
+  out.shape = ShapeOf(insn);
   out.code_target = 0;
   out.load_address = false;
   out.flow = Flow::kNext;
@@ -227,20 +286,22 @@ bool InstructionDecoder::Sketch(ByteView bytes, uint64_t address, InstructionSke
   out.flow = ClassifyFlow(insn.mnemonic, relative);
   if (out.flow == Flow::kSyscall || out.flow == Flow::kSysenter) out.flow = Flow::kNext;
   uint64_t next = address + insn.length;
-  bool rip_relative = (insn.attributes & ZYDIS_ATTRIB_HAS_MODRM) && insn.raw.modrm.mod == 0 &&
-                      insn.raw.modrm.rm == 5;
+  bool rip_relative = IsRipRelative(insn);
   out.data_address = 0;
   out.immediate = 0;
   if (relative) {
     out.code_target = next + static_cast<uint64_t>(insn.raw.imm[0].value.s);
+    flags |= kTargetRelative;
   } else if (insn.mnemonic == ZYDIS_MNEMONIC_LEA && rip_relative) {
     out.code_target = next + static_cast<uint64_t>(insn.raw.disp.value);
     out.load_address = true;
+    flags |= kTargetRelative;
   } else if (insn.raw.imm[0].size >= 32) {
     out.immediate = insn.raw.imm[0].value.u;
   }
   if (rip_relative) {
     out.data_address = next + static_cast<uint64_t>(insn.raw.disp.value);
+    flags |= kMemoryRelative;
     out.data_size = insn.operand_width >= 8 && insn.operand_width <= 64
                         ? static_cast<uint8_t>(insn.operand_width / 8)
                         : 8;
@@ -291,16 +352,13 @@ bool InstructionDecoder::Sketch(ByteView bytes, uint64_t address, InstructionSke
         break;
     }
   }
-  return true;
+  return flags;
 }
 
-bool InstructionDecoder::Decode(ByteView bytes, uint64_t address, Instruction& out,
-                                bool frame_details) const {
-  ZydisDecodedInstruction insn;
-  ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-  if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&decoder_, bytes.data(), bytes.size(), &insn, ops))) {
-    return false;
-  }
+// The Instruction of a fully decoded one; returns which of its fields are relative.
+uint8_t Describe(const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops,
+                 uint64_t address, bool frame_details, Instruction& out) {
+  uint8_t flags = 0;
   out = Instruction{};
   out.address = address;
   out.length = insn.length;
@@ -321,6 +379,7 @@ bool InstructionDecoder::Decode(ByteView bytes, uint64_t address, Instruction& o
     bool indexed = false;
     if (!StaticAddress(insn, ops[i], address, where, indexed)) continue;
     out.memory = where;
+    if (ops[i].mem.base == ZYDIS_REGISTER_RIP) flags |= kMemoryRelative;
     out.memory_indexed = indexed;
     out.memory_size = static_cast<uint16_t>(ops[i].size / 8);
     if (ops[i].mem.type == ZYDIS_MEMOP_TYPE_AGEN) {
@@ -349,6 +408,7 @@ bool InstructionDecoder::Decode(ByteView bytes, uint64_t address, Instruction& o
     case Flow::kJump:
     case Flow::kConditionalJump:
       out.target = direct_target();
+      flags |= kTargetRelative;
       break;
     case Flow::kIndirectCall:
     case Flow::kIndirectJump:
@@ -367,7 +427,7 @@ bool InstructionDecoder::Decode(ByteView bytes, uint64_t address, Instruction& o
   if (insn.mnemonic == ZYDIS_MNEMONIC_INT && IsImmediate(op0) && ImmediateValue(op0) == 0x80) {
     out.flow = Flow::kInt80;
   }
-  if (out.flow != Flow::kNext) return true;
+  if (out.flow != Flow::kNext) return flags;
 
   if (insn.mnemonic == ZYDIS_MNEMONIC_PUSH || insn.mnemonic == ZYDIS_MNEMONIC_POP) {
     // The data flow moves %rsp itself (by 8: the 16-bit forms do not occur in 64-bit code).
@@ -388,7 +448,7 @@ bool InstructionDecoder::Decode(ByteView bytes, uint64_t address, Instruction& o
         IsImmediate(insn.mnemonic == ZYDIS_MNEMONIC_PUSH ? op0 : op1)) {
       out.absolute_immediate = ImmediateValue(insn.mnemonic == ZYDIS_MNEMONIC_PUSH ? op0 : op1);
     }
-    return true;
+    return flags;
   }
   uint8_t dst = GprIndex(op0.reg.value);
   uint8_t width = RegisterWidth(op0.reg.value);
@@ -492,6 +552,84 @@ bool InstructionDecoder::Decode(ByteView bytes, uint64_t address, Instruction& o
       break;
     default:
       break;
+  }
+  return flags;
+}
+
+}  // namespace
+
+InstructionDecoder::MemoCounts InstructionDecoder::ThreadMemoCounts() {
+  return ThreadMemos().counts;
+}
+
+bool InstructionDecoder::Sketch(ByteView bytes, uint64_t address, InstructionSketch& out) const {
+  DecodeMemos* memos =
+      memory_ == DecodeMemory::kRemember && bytes.size() >= kMemoWindow ? &ThreadMemos() : nullptr;
+  if (memos != nullptr) {
+    ++memos->counts.lookups;
+    if (const auto* hit = memos->sketches.Find(bytes.data(), memos->shapes, 0)) {
+      ++memos->counts.hits;
+      if (bytes.size() >= hit->shape.length + kMemoWindow) {
+        const uint8_t* next = bytes.data() + hit->shape.length;
+        memos->sketches.Prefetch(next, memos->shapes.Guess(next)[0], 0);
+      }
+      out = hit->value;
+      uint64_t relative = RelativeValue(*hit, bytes, address);
+      if (hit->flags & kTargetRelative) out.code_target = relative;
+      if (hit->flags & kMemoryRelative) out.data_address = relative;
+      return true;
+    }
+  }
+  ZydisDecodedInstruction insn;
+  if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&minimal_decoder_, nullptr, bytes.data(),
+                                                  bytes.size(), &insn))) {
+    return false;
+  }
+  uint8_t flags = SketchOf(insn, address, out);
+  if (memos != nullptr) {
+    Remember(*memos, memos->sketches, bytes, address, insn, 0, flags, out.code_target,
+             out.data_address, out);
+  }
+  return true;
+}
+
+bool InstructionDecoder::Decode(ByteView bytes, uint64_t address, Instruction& out,
+                                bool frame_details, const ShapeHint* hint) const {
+  DecodeMemos* memos =
+      memory_ == DecodeMemory::kRemember && bytes.size() >= kMemoWindow ? &ThreadMemos() : nullptr;
+  uint8_t tag = frame_details ? 1 : 0;
+  if (memos != nullptr) {
+    ++memos->counts.lookups;
+    if (hint != nullptr && hint->ahead.length != 0 &&
+        bytes.size() >= hint->ahead_offset + kMemoWindow) {
+      memos->instructions.Prefetch(bytes.data() + hint->ahead_offset, hint->ahead, tag);
+    }
+    const auto* hit = hint != nullptr
+                          ? memos->instructions.FindShaped(bytes.data(), hint->shape, tag)
+                          : memos->instructions.Find(bytes.data(), memos->shapes, tag);
+    if (hit != nullptr) {
+      ++memos->counts.hits;
+      if (hint == nullptr && bytes.size() >= hit->shape.length + kMemoWindow) {
+        const uint8_t* next = bytes.data() + hit->shape.length;
+        memos->instructions.Prefetch(next, memos->shapes.Guess(next)[0], tag);
+      }
+      out = hit->value;
+      out.address = address;
+      uint64_t relative = RelativeValue(*hit, bytes, address);
+      if (hit->flags & kTargetRelative) out.target = relative;
+      if (hit->flags & kMemoryRelative) out.memory = relative;
+      return true;
+    }
+  }
+  ZydisDecodedInstruction insn;
+  ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+  if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&decoder_, bytes.data(), bytes.size(), &insn, ops))) {
+    return false;
+  }
+  uint8_t flags = Describe(insn, ops, address, frame_details, out);
+  if (memos != nullptr) {
+    Remember(*memos, memos->instructions, bytes, address, insn, tag, flags, out.target, out.memory,
+             out);
   }
   return true;
 }

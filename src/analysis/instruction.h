@@ -7,6 +7,9 @@
 //   InstructionDecoder decoder;
 //   Instruction insn;
 //   if (decoder.Decode(bytes, address, insn)) ... insn.length, insn.flow, insn.op ...
+//
+// Each thread keeps a memo of the instructions it decoded (decode_memo.h): most instructions
+// of a program are copies of a few thousand, and a copy costs a lookup instead of a decode.
 #ifndef SYSFENCE_ANALYSIS_INSTRUCTION_H_
 #define SYSFENCE_ANALYSIS_INSTRUCTION_H_
 
@@ -14,6 +17,7 @@
 
 #include <cstdint>
 
+#include "analysis/decode_memo.h"
 #include "analysis/value_set.h"
 #include "elf/byte_view.h"
 
@@ -98,40 +102,66 @@ struct Instruction {
   // Copies %rsp, or an address computed from %rsp or %rbp, anywhere but into %rsp or %rbp
   // (or stores %rsp): the function's frame may then be written through other pointers.
   bool exposes_frame = false;
+
+  friend bool operator==(const Instruction&, const Instruction&) = default;
 };
 
 enum class DataAccess : uint8_t { kRead, kWrite, kOther };
 
 // What the cheap pre-scan (no operand decoding) learns about an instruction.
 struct InstructionSketch {
-  uint8_t length = 0;
-  bool padding = false;       // nop or int3
-  Flow flow = Flow::kNext;    // control flow only (no syscall kinds)
-  uint64_t code_target = 0;   // relative branch target or rip-relative lea address, else 0
-  bool load_address = false;  // code_target comes from a lea (it may point into data)
+  uint64_t code_target = 0;  // relative branch target or rip-relative lea address, else 0
   // The rip-relative memory operand's address (0: none) and what the instruction does with
   // it: only reads it (a load, compare or test), writes data_size bytes there (a store or
   // read-modify-write), or anything else, which may hand the address out (lea).
   uint64_t data_address = 0;
-  DataAccess data_access = DataAccess::kOther;
-  uint8_t data_size = 0;   // bytes a kWrite may write there (at most 16)
   uint64_t immediate = 0;  // a 32- or 64-bit immediate (an address in non-PIE code?)
+  uint8_t length = 0;
+  bool padding = false;       // nop or int3
+  Flow flow = Flow::kNext;    // control flow only (no syscall kinds)
+  bool load_address = false;  // code_target comes from a lea (it may point into data)
+  DataAccess data_access = DataAccess::kOther;
+  uint8_t data_size = 0;  // bytes a kWrite may write there (at most 16)
+  // Its length and relative field: a later Decode of the same bytes needs no guess.
+  InstructionShape shape;
+
+  friend bool operator==(const InstructionSketch&, const InstructionSketch&) = default;
 };
+
+// Whether a decoder answers from (and fills) its thread's memo of decoded instructions (see
+// decode_memo.h). The answers are the same either way; kFresh is for checking that.
+enum class DecodeMemory : uint8_t { kRemember, kFresh };
 
 class InstructionDecoder {
  public:
-  InstructionDecoder();
+  explicit InstructionDecoder(DecodeMemory memory = DecodeMemory::kRemember);
   // Decodes the instruction at the start of `bytes`, located at `address`. False when the
   // bytes are not a valid instruction.
   // `frame_details`: also describe register-based memory operands and stores (base_use,
   // store, exposes_frame, ...), which only a data flow tracking the stack needs.
-  bool Decode(ByteView bytes, uint64_t address, Instruction& out, bool frame_details = true) const;
+  // `hint`: the shape a Sketch of these bytes found, and of an instruction further on, whose
+  // lookup can then start early.
+  struct ShapeHint {
+    InstructionShape shape;
+    InstructionShape ahead;
+    uint32_t ahead_offset = 0;  // from these bytes
+  };
+  bool Decode(ByteView bytes, uint64_t address, Instruction& out, bool frame_details = true,
+              const ShapeHint* hint = nullptr) const;
   // Length and direct code target only, without decoding operands (about twice as fast).
   bool Sketch(ByteView bytes, uint64_t address, InstructionSketch& out) const;
+
+  // How often this thread's decoders looked an instruction up in the memo, and found it.
+  struct MemoCounts {
+    uint64_t lookups = 0;
+    uint64_t hits = 0;
+  };
+  static MemoCounts ThreadMemoCounts();
 
  private:
   ZydisDecoder decoder_;
   ZydisDecoder minimal_decoder_;  // ZYDIS_DECODER_MODE_MINIMAL: length, mnemonic, raw fields
+  DecodeMemory memory_;
 };
 
 }  // namespace sysfence

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <memory>
 #include <thread>
 #include <unordered_map>
 
@@ -135,13 +136,34 @@ void ObjectAnalyzer::DecodeFunction(uint32_t index) {
   const FunctionSummary& f = summary_.functions[index];
   instructions_.reserve((f.end - f.start) / 3 + 4);
   bool go = (f.flags & kFunctionGo) != 0;  // only Go's data flow tracks the stack
+  // The sketch pass's shapes, while this walk takes the same steps.
+  const InstructionShape* shape = nullptr;
+  const InstructionShape* shapes_end = nullptr;
+  if (walk_shapes_ && index + 1 < walk_shapes_->begin.size()) {
+    shape = walk_shapes_->shapes.data() + walk_shapes_->begin[index];
+    shapes_end = walk_shapes_->shapes.data() + walk_shapes_->begin[index + 1];
+  }
   WalkFunction(index, [&](ByteView window, uint64_t address) -> uint8_t {
-    Instruction& insn = instructions_.emplace_back();
-    if (!decoder_.Decode(window, address, insn, go)) {
-      instructions_.pop_back();
-      return 0;
+    InstructionDecoder::ShapeHint hint;
+    bool hinted = shape != nullptr && shape < shapes_end && shape->length != 0;
+    if (hinted) {
+      hint.shape = shape[0];
+      // Far enough ahead for the entry to arrive before its lookup.
+      constexpr int kAhead = 2;
+      if (shapes_end - shape > kAhead) {
+        hint.ahead = shape[kAhead];
+        for (int i = 0; i < kAhead; ++i) hint.ahead_offset += shape[i].length;
+      }
     }
-    return insn.length;
+    Instruction& insn = instructions_.emplace_back();
+    bool decoded = decoder_.Decode(window, address, insn, go, hinted ? &hint : nullptr);
+    uint8_t length = decoded ? insn.length : 0;
+    if (!decoded) instructions_.pop_back();
+    if (shape != nullptr) {
+      // A step the sketch did not take: the rest of the walk differs, decode without hints.
+      shape = shape < shapes_end && shape->length == length ? shape + 1 : nullptr;
+    }
+    return length;
   });
   // Drop an instruction the walk abandoned when it resynchronised at a symbol (rare: compact
   // in place only then).
@@ -171,7 +193,10 @@ void ObjectAnalyzer::FindOutsideEntries() {
   return_depends_.assign(summary_.functions.size(), {});
   decode_start_.assign(summary_.functions.size(), 0);
   uint64_t padding_end = 0;  // end of the last piece's last instruction, when it was padding
+  auto walk_shapes = std::make_shared<WalkShapes>();
+  walk_shapes->begin.reserve(summary_.functions.size() + 1);
   for (uint32_t f = 0; f < summary_.functions.size(); ++f) {
+    walk_shapes->begin.push_back(static_cast<uint32_t>(walk_shapes->shapes.size()));
     const FunctionSummary& function = summary_.functions[f];
     // Padding of the previous piece that runs into this one: the piece's first instruction
     // starts after it (glibc starts the FDE of __restore_rt one byte early, inside a nop;
@@ -183,7 +208,11 @@ void ObjectAnalyzer::FindOutsideEntries() {
     Flow last = Flow::kReturn;
     WalkFunction(f, [&](ByteView window, uint64_t address) -> uint8_t {
       InstructionSketch sketch;
-      if (!decoder_.Sketch(window, address, sketch)) return 0;
+      if (!decoder_.Sketch(window, address, sketch)) {
+        walk_shapes->shapes.push_back({});
+        return 0;
+      }
+      walk_shapes->shapes.push_back(sketch.shape);
       if (go_) go_variables_.Note(sketch, non_pie_);
       padding_end = sketch.padding ? address + sketch.length : 0;
       if (sketch.code_target != 0 && IsCode(sketch.code_target)) {
@@ -206,6 +235,8 @@ void ObjectAnalyzer::FindOutsideEntries() {
       return_depends_[f].push_back(f + 1);
     }
   }
+  walk_shapes->begin.push_back(static_cast<uint32_t>(walk_shapes->shapes.size()));
+  walk_shapes_ = std::move(walk_shapes);
   for (const auto* table : {&elf_.symbols(), &elf_.dynamic_symbols()}) {
     for (const ElfSymbol& s : *table) {
       if (s.IsDefined() && IsCode(s.value)) note(s.value, kNoIndex);

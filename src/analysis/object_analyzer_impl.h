@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -119,11 +120,19 @@ class ObjectAnalyzer {
   std::vector<const ElfSection*> code_sections_;
   std::vector<const ElfRelocation*> relocations_;
   InstructionDecoder decoder_;
-  std::vector<uint64_t> anchors_;           // symbol addresses in code, sorted
-  std::vector<uint64_t> lea_addresses_;     // rip-relative lea addresses outside the code
-  std::vector<uint64_t> decode_start_;      // per function: offset of its first instruction
-  std::vector<Personality> personalities_;  // from .eh_frame
-  std::vector<Instruction> instructions_;   // of the function being analysed
+  std::vector<uint64_t> anchors_;        // symbol addresses in code, sorted
+  std::vector<uint64_t> lea_addresses_;  // rip-relative lea addresses outside the code
+  std::vector<uint64_t> decode_start_;   // per function: offset of its first instruction
+  // The shape of every instruction the sketch pass walked (length 0 where none decoded), per
+  // function from its begin: the full decode then probes its memo without guessing. Shared
+  // with the helper of AnalyzeFunctions, which only reads it.
+  struct WalkShapes {
+    std::vector<InstructionShape> shapes;
+    std::vector<uint32_t> begin;  // per function, and one past the last
+  };
+  std::shared_ptr<WalkShapes> walk_shapes_;
+  std::vector<Personality> personalities_;              // from .eh_frame
+  std::vector<Instruction> instructions_;               // of the function being analysed
   std::vector<std::vector<uint64_t>> outside_entries_;  // per function
   std::vector<uint32_t> plt_import_;                    // per function, or kNoIndex
   // Per function: can it return to its caller (see ComputeReturns)?
