@@ -5,6 +5,8 @@
 
 #include <cstdio>
 
+#include "base/huge_page_malloc.h"
+
 namespace sysfence::cli {
 
 Result<std::string> SysfenceExecutable() {
@@ -60,6 +62,8 @@ int RunCli(int argc, char** argv) {
     return kExitFailure;
   }
   if (!action) return ReportError(Error("no verb given (see sysfence --help)"));
+  // The analyses allocate and drop large tables: on huge pages (see huge_page_malloc.h).
+  if (app.got_subcommand("static") || app.got_subcommand("scan")) RestartWithHugePageMalloc(argv);
   return action();
 }
 
