@@ -29,28 +29,29 @@ std::optional<SymbolBinding> LinkedProgram::LookupIn(uint32_t o, const HashedNam
                                                      bool versioned) const {
   const ObjectIndex& index = *objects_[o].index;
   if (!index.MayExport(name)) return std::nullopt;
-  auto [begin, end] = index.exports().equal_range(name);
   const auto& symbols = objects_[o].loaded.elf->dynamic_symbols();
+  std::optional<SymbolBinding> match;
   std::optional<SymbolBinding> unversioned_match;
-  for (auto it = begin; it != end; ++it) {
-    const ElfSymbol& s = symbols[it->second];
-    bool match;
+  index.VisitExports(name, [&](uint32_t symbol) {
+    const ElfSymbol& s = symbols[symbol];
+    bool matches;
     if (versioned) {
       // name@VERSION binds to that version, hidden or not; an object without versions
       // satisfies any version.
-      match = s.version.empty() || s.version == version;
+      matches = s.version.empty() || s.version == version;
     } else {
-      match = !s.version_hidden;
+      matches = !s.version_hidden;
     }
-    if (!match) continue;
-    SymbolBinding binding = Bind(o, it->second);
+    if (!matches) return false;
+    SymbolBinding binding = Bind(o, symbol);
     if (versioned && s.version.empty()) {
       unversioned_match = binding;
-      continue;
+      return false;
     }
-    return binding;
-  }
-  return unversioned_match;
+    match = binding;
+    return true;
+  });
+  return match ? match : unversioned_match;
 }
 
 std::optional<SymbolBinding> LinkedProgram::Lookup(const HashedName& name, std::string_view version,

@@ -10,15 +10,29 @@ namespace sysfence {
 ObjectIndex::ObjectIndex(const ElfFile& elf, const ObjectSummary& summary)
     : elf_(elf), summary_(summary), symbol_count_(elf.dynamic_symbols().size()) {
   const auto& symbols = elf.dynamic_symbols();
-  exports_.reserve(symbols.size());
   symbol_functions_.assign(symbols.size(), kNoIndex);
+  std::vector<uint32_t> exported;
   for (uint32_t i = 1; i < symbols.size(); ++i) {
     const ElfSymbol& s = symbols[i];
     if (s.IsDefined()) symbol_functions_[i] = summary.FunctionAt(s.value);
     if (!s.IsDefined() || s.name.empty()) continue;
     if (s.binding != STB_GLOBAL && s.binding != STB_WEAK && s.binding != STB_GNU_UNIQUE) continue;
     if (s.visibility == STV_HIDDEN || s.visibility == STV_INTERNAL) continue;
-    exports_.emplace(HashedName(s.name), i);
+    exported.push_back(i);
+  }
+  // At most half full. Inserted from the highest index down, so that symbols of one name are
+  // visited in that order (the order the node-based multimap this replaces gave them).
+  size_t slots = 16;
+  while (slots < 2 * exported.size()) slots *= 2;
+  export_slots_.assign(exported.size() != 0 ? slots : 0, ExportSlot{});
+  export_mask_ = slots - 1;
+  std::vector<size_t> hashes(exported.size());
+  for (size_t k = exported.size(); k-- > 0;) {
+    HashedName name(symbols[exported[k]].name);
+    hashes[k] = name.hash;
+    size_t i = name.hash & export_mask_;
+    while (export_slots_[i].symbol != 0) i = (i + 1) & export_mask_;
+    export_slots_[i] = {ExportTag(name), exported[k]};
   }
   packed_calls_.reserve(summary.calls.size());
   for (const CallSite& c : summary.calls) {
@@ -31,11 +45,11 @@ ObjectIndex::ObjectIndex(const ElfFile& elf, const ObjectSummary& summary)
   }
   // About 16 bits per export, two bits each: a few percent of misses pass.
   size_t bits = 64;
-  while (bits < exports_.size() * 16) bits *= 2;
+  while (bits < exported.size() * 16) bits *= 2;
   bloom_.assign(bits / 64, 0);
   bloom_mask_ = bits - 1;
-  for (const auto& [name, symbol] : exports_) {
-    size_t bit1 = name.hash & bloom_mask_, bit2 = (name.hash >> 32) & bloom_mask_;
+  for (size_t hash : hashes) {
+    size_t bit1 = hash & bloom_mask_, bit2 = (hash >> 32) & bloom_mask_;
     bloom_[bit1 / 64] |= uint64_t{1} << (bit1 % 64);
     bloom_[bit2 / 64] |= uint64_t{1} << (bit2 % 64);
   }

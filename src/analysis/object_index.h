@@ -37,10 +37,6 @@ struct HashedName {
   size_t hash;
   bool operator==(const HashedName& other) const { return name == other.name; }
 };
-struct HashedNameHash {
-  size_t operator()(const HashedName& n) const { return n.hash; }
-};
-using ExportMap = std::unordered_multimap<HashedName, uint32_t, HashedNameHash>;
 
 class ObjectIndex {
  public:
@@ -49,8 +45,21 @@ class ObjectIndex {
   ObjectIndex(const ObjectIndex&) = delete;
   ObjectIndex& operator=(const ObjectIndex&) = delete;
 
-  // Defined, visible dynamic symbols (global, weak, unique) by name: symbol indexes.
-  const ExportMap& exports() const { return exports_; }
+  // Calls `visit(symbol)` for each defined, visible dynamic symbol (global, weak, unique)
+  // named `name`, the highest symbol index first, until it returns true.
+  template <typename Visit>
+  void VisitExports(const HashedName& name, Visit&& visit) const {
+    if (export_slots_.empty()) return;
+    uint32_t tag = ExportTag(name);
+    for (size_t i = name.hash & export_mask_; export_slots_[i].symbol != 0;
+         i = (i + 1) & export_mask_) {
+      const ExportSlot& slot = export_slots_[i];
+      if (slot.tag == tag && elf_.dynamic_symbols()[slot.symbol].name == name.name &&
+          visit(slot.symbol)) {
+        return;
+      }
+    }
+  }
   // False when the object surely exports no symbol of that name (a Bloom filter: a symbol
   // lookup probes every object in load order, and most probes miss).
   bool MayExport(const HashedName& name) const {
@@ -90,10 +99,22 @@ class ObjectIndex {
  private:
   void BuildCalls() const;
 
+  // The exports, open addressing with linear probing from hash & export_mask_: one probe
+  // reads a word, where a node-based multimap chased pointers (a program's bindings probe
+  // every library it loads). Symbol 0 is never exported: it marks a free slot.
+  struct ExportSlot {
+    uint32_t tag = 0;  // the hash's high half
+    uint32_t symbol = 0;
+  };
+  static uint32_t ExportTag(const HashedName& name) {
+    return static_cast<uint32_t>(static_cast<uint64_t>(name.hash) >> 32);
+  }
+
   const ElfFile& elf_;
   const ObjectSummary& summary_;
   size_t symbol_count_ = 0;
-  ExportMap exports_;
+  std::vector<ExportSlot> export_slots_;
+  size_t export_mask_ = 0;
   std::vector<uint32_t> symbol_functions_;
   std::vector<uint32_t> packed_calls_;
   std::vector<uint64_t> bloom_;

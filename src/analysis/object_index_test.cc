@@ -1,6 +1,7 @@
 // Pins down the object index on a real library (libz, and the libc it calls into): every
 // call site is listed under its target and nowhere else, every export is found by name and
-// passes the Bloom filter, and LinkedProgram::CallsTo joins the object's own calls with the
+// passes the Bloom filter (names exported more than once visited in symbol order, highest
+// first), and LinkedProgram::CallsTo joins the object's own calls with the
 // PLT calls of the objects bound to it.
 #include "analysis/object_index.h"
 
@@ -8,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 
 #include "analysis/function_locator.h"
@@ -80,7 +82,13 @@ TEST(ObjectIndex, FindsEveryExportAndTheFilterPassesThem) {
     if (!sym.IsDefined() || sym.name.empty() || sym.binding == STB_LOCAL) continue;
     HashedName name(sym.name);
     EXPECT_TRUE(index.MayExport(name)) << sym.name;
-    EXPECT_GE(index.exports().count(name), 1u) << sym.name;
+    size_t found = 0;
+    index.VisitExports(name, [&](uint32_t symbol) {
+      EXPECT_EQ(z.elf->dynamic_symbols()[symbol].name, sym.name);
+      ++found;
+      return false;
+    });
+    EXPECT_GE(found, 1u) << sym.name;
     ++exports;
   }
   EXPECT_GT(exports, 50u);  // deflate, inflate, crc32...
@@ -89,6 +97,34 @@ TEST(ObjectIndex, FindsEveryExportAndTheFilterPassesThem) {
     passed += index.MayExport(HashedName("no_such_symbol_" + std::to_string(i)));
   }
   EXPECT_LT(passed, 100u) << "the filter lets almost every miss through";
+}
+
+// libc exports some names more than once (memcpy@GLIBC_2.2.5 and memcpy@@GLIBC_2.14): each
+// is visited once, the highest symbol index first, the order symbol lookups rely on.
+TEST(ObjectIndex, VisitsEveryExportOfANameOnceHighestIndexFirst) {
+  Analysed c = Analyse("/lib/x86_64-linux-gnu/libc.so.6");
+  ObjectIndex index(*c.elf, *c.summary);
+  const auto& symbols = c.elf->dynamic_symbols();
+  std::map<std::string_view, std::vector<uint32_t>> expected;
+  for (uint32_t i = static_cast<uint32_t>(symbols.size()); i-- > 1;) {
+    const ElfSymbol& s = symbols[i];
+    if (!s.IsDefined() || s.name.empty() || s.binding == STB_LOCAL || s.visibility == STV_HIDDEN ||
+        s.visibility == STV_INTERNAL) {
+      continue;
+    }
+    expected[s.name].push_back(i);
+  }
+  size_t repeated = 0;
+  for (const auto& [name, indexes] : expected) {
+    std::vector<uint32_t> visited;
+    index.VisitExports(HashedName(name), [&](uint32_t symbol) {
+      visited.push_back(symbol);
+      return false;
+    });
+    EXPECT_EQ(visited, indexes) << name;
+    repeated += indexes.size() > 1;
+  }
+  EXPECT_GT(repeated, 10u);  // memcpy, realpath, pthread_cond_wait...
 }
 
 // The name table gives what FindFunctionByName's walk over the symbol tables gives, for every
