@@ -577,10 +577,12 @@ Result<ObjectSummary> ObjectAnalyzer::Run(int threads) {
   }
   summary_.functions = PartitionFunctions(elf_, ranges, KnownCodeStarts(), summary_.strings,
                                           go_ ? go_->table.functions : std::vector<GoFunction>{});
+  summary_.IndexRanges();
   if (go_) CollectGoFunctions();
   CollectAnchors();
   FindOutsideEntries();
   summary_.regions = PartitionDataRegions(elf_, lea_addresses_);
+  summary_.IndexRanges();
   lea_addresses_ = {};
   if (go_) go_variables_.Finish(elf_);
   FindPltStubs();

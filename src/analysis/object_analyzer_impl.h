@@ -131,8 +131,9 @@ class ObjectAnalyzer {
     std::vector<uint32_t> begin;  // per function, and one past the last
   };
   std::shared_ptr<WalkShapes> walk_shapes_;
-  std::vector<Personality> personalities_;              // from .eh_frame
-  std::vector<Instruction> instructions_;               // of the function being analysed
+  std::vector<Personality> personalities_;  // from .eh_frame
+  std::vector<Instruction> instructions_;   // of the function being analysed
+  std::vector<char> needs_state_;  // per instruction: does VisitInstruction read the state?
   std::vector<std::vector<uint64_t>> outside_entries_;  // per function
   std::vector<uint32_t> plt_import_;                    // per function, or kNoIndex
   // Per function: can it return to its caller (see ComputeReturns)?

@@ -112,14 +112,15 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
     falls_into_next = next.start == function.end && !all_padding &&
                       (!(function.flags & kFunctionFromFde) || !(next.flags & kFunctionFromFde));
   }
-  FunctionVisit at{index, function, input, reader, last_real, falls_into_next};
-  auto visit = [&](size_t i, const RegisterState& state) { VisitInstruction(at, i, state); };
-
-  // Register values matter only where something leaves the function (calls, jumps out,
-  // syscalls). Leaf code without any of them (most hand-written crypto and string routines)
-  // is only scanned for the addresses it uses.
+  // Register values matter only where something leaves the function: calls and jumps out
+  // (their arguments), indirect ones (their targets), syscalls, and the last instruction when
+  // control falls into the next piece. Everything else VisitInstruction looks at is the
+  // instruction alone. Leaf code without any of them (most hand-written crypto and string
+  // routines) is only scanned for the addresses it uses.
   bool needs_values = falls_into_next || unresolved_jump;
-  for (const Instruction& insn : instructions_) {
+  needs_state_.assign(input.instructions.size(), 0);
+  for (size_t i = 0; i < input.instructions.size(); ++i) {
+    const Instruction& insn = input.instructions[i];
     switch (insn.flow) {
       case Flow::kCall:
       case Flow::kIndirectCall:
@@ -127,20 +128,24 @@ void ObjectAnalyzer::AnalyzeFunction(uint32_t index) {
       case Flow::kSyscall:
       case Flow::kInt80:
       case Flow::kSysenter:
-        needs_values = true;
+        needs_state_[i] = 1;
         break;
       case Flow::kJump:
       case Flow::kConditionalJump:
-        needs_values |= !inside(insn.target);
+        needs_state_[i] = !inside(insn.target);
         break;
       default:
         break;
     }
     if (insn.memory_use == MemoryUse::kCallThrough || insn.memory_use == MemoryUse::kJumpThrough) {
-      needs_values = true;
+      needs_state_[i] = 1;
     }
-    if (needs_values) break;
+    needs_values |= needs_state_[i] != 0;
   }
+  if (falls_into_next && last_real < needs_state_.size()) needs_state_[last_real] = 1;
+  input.needs_state = needs_state_;
+  FunctionVisit at{index, function, input, reader, last_real, falls_into_next};
+  auto visit = [&](size_t i, const RegisterState& state) { VisitInstruction(at, i, state); };
   if (needs_values) {
     RunDataflow(input, reader, visit);
   } else {

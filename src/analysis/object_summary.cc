@@ -5,6 +5,8 @@
 
 namespace sysfence {
 
+static_assert(RangeIndex::kNone == kNoIndex);
+
 int TrackedSlot(int reg) {
   for (int i = 0; i < static_cast<int>(std::size(kTrackedArgumentRegisters)); ++i) {
     if (kTrackedArgumentRegisters[i] == reg) return i;
@@ -27,29 +29,16 @@ std::optional<std::span<const uint64_t>> ObjectSummary::ArgumentOf(const CallSit
 }
 
 uint32_t ObjectSummary::FunctionAt(uint64_t address) const {
-  // Lookups cluster (calls from one function, relocations in order): try the last hit.
-  thread_local const ObjectSummary* last_summary = nullptr;
-  thread_local uint32_t last = 0;
-  if (last_summary == this && last < functions.size() && functions[last].start <= address &&
-      address < functions[last].end) {
-    return last;
-  }
-  auto it = std::upper_bound(functions.begin(), functions.end(), address,
-                             [](uint64_t a, const FunctionSummary& f) { return a < f.start; });
-  if (it == functions.begin()) return kNoIndex;
-  --it;
-  if (address >= it->end) return kNoIndex;
-  last_summary = this;
-  last = static_cast<uint32_t>(it - functions.begin());
-  return last;
+  return function_index.Find(std::span<const FunctionSummary>(functions), address);
 }
 
 uint32_t ObjectSummary::RegionAt(uint64_t address) const {
-  auto it = std::upper_bound(regions.begin(), regions.end(), address,
-                             [](uint64_t a, const DataRegion& r) { return a < r.start; });
-  if (it == regions.begin()) return kNoIndex;
-  --it;
-  return address < it->end ? static_cast<uint32_t>(it - regions.begin()) : kNoIndex;
+  return region_index.Find(std::span<const DataRegion>(regions), address);
+}
+
+void ObjectSummary::IndexRanges() {
+  function_index.Build(std::span<const FunctionSummary>(functions));
+  region_index.Build(std::span<const DataRegion>(regions));
 }
 
 }  // namespace sysfence

@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include "analysis/range_index.h"
+
 namespace sysfence {
 
 inline constexpr uint32_t kNoIndex = 0xffffffff;
@@ -243,6 +245,12 @@ struct ObjectSummary {
   // Index of the function containing `address`, or kNoIndex.
   uint32_t FunctionAt(uint64_t address) const;
   uint32_t RegionAt(uint64_t address) const;
+
+  // Makes FunctionAt and RegionAt take a step or two: call once functions and regions are
+  // final (the analysis and the cache do). Without it, or after they change, both search.
+  void IndexRanges();
+  RangeIndex function_index;  // not stored in the cache
+  RangeIndex region_index;
 };
 
 // Slot of `reg` in kTrackedArgumentRegisters, or -1.

@@ -274,7 +274,7 @@ struct DataflowBuffers {
   std::vector<size_t> block_of;
   std::vector<std::vector<size_t>> table_targets;
   std::vector<RegisterState> in;
-  std::vector<size_t> work;  // a FIFO: taken from work_head on
+  std::vector<size_t> jump_block;  // per block: where its last instruction jumps, or kNoBlock
   std::vector<char> queued;
   RegisterState state;
   bool busy = false;
@@ -327,6 +327,15 @@ void RunDataflowWith(DataflowBuffers& buffers, const DataflowInput& input,
   }
   size_t blocks = block_start.size();
   auto block_end = [&](size_t b) { return b + 1 < blocks ? block_start[b + 1] : insns.size(); };
+  constexpr size_t kNoBlock = static_cast<size_t>(-1);
+  std::vector<size_t>& jump_block = buffers.jump_block;
+  jump_block.assign(blocks, kNoBlock);
+  for (size_t b = 0; b < blocks; ++b) {
+    const Instruction& tail = insns[block_end(b) - 1];
+    if ((tail.flow == Flow::kJump || tail.flow == Flow::kConditionalJump) && inside(tail.target)) {
+      if (auto t = index_of(tail.target)) jump_block[b] = block_of[*t];
+    }
+  }
 
   std::vector<std::vector<size_t>>& table_targets = buffers.table_targets;
   if (table_targets.size() < blocks) table_targets.resize(blocks);
@@ -341,15 +350,15 @@ void RunDataflowWith(DataflowBuffers& buffers, const DataflowInput& input,
   std::vector<RegisterState>& in = buffers.in;
   if (in.size() < blocks) in.resize(blocks);
   for (size_t b = 0; b < blocks; ++b) in[b].SetBottom();
-  std::vector<size_t>& work = buffers.work;
-  size_t work_head = 0;
-  work.clear();
+  // The work list runs in address order, round after round: a block then mostly runs after
+  // the blocks that flow into it, and only a loop's back edges call for another round.
   std::vector<char>& queued = buffers.queued;
   queued.assign(blocks, 0);
+  size_t pending = 0, cursor = 0;
   auto enqueue = [&](size_t b) {
     if (!queued[b]) {
       queued[b] = 1;
-      work.push_back(b);
+      ++pending;
     }
   };
   const FrameModel* frame = input.frame;
@@ -365,13 +374,11 @@ void RunDataflowWith(DataflowBuffers& buffers, const DataflowInput& input,
 
   RegisterState& state = buffers.state;
   auto run = [&]() {
-    while (work_head < work.size()) {
-      size_t b = work[work_head++];
-      if (work_head == work.size()) {
-        work.clear();
-        work_head = 0;
-      }
+    while (pending > 0) {
+      while (!queued[cursor]) cursor = cursor + 1 == blocks ? 0 : cursor + 1;
+      size_t b = cursor;
       queued[b] = 0;
+      --pending;
       state = in[b];
       size_t last = block_end(b) - 1;
       for (size_t i = block_start[b]; i <= last; ++i) {
@@ -384,10 +391,7 @@ void RunDataflowWith(DataflowBuffers& buffers, const DataflowInput& input,
       bool falls_through = tail.flow != Flow::kJump && tail.flow != Flow::kIndirectJump &&
                            tail.flow != Flow::kReturn && tail.flow != Flow::kStop && !tail.noreturn;
       if (falls_through && b + 1 < blocks) flow_to(b + 1);
-      if ((tail.flow == Flow::kJump || tail.flow == Flow::kConditionalJump) &&
-          inside(tail.target)) {
-        if (auto t = index_of(tail.target)) flow_to(block_of[*t]);
-      }
+      if (jump_block[b] != kNoBlock) flow_to(jump_block[b]);
       for (size_t t : table_targets[b]) flow_to(t);
     }
   };
@@ -406,11 +410,24 @@ void RunDataflowWith(DataflowBuffers& buffers, const DataflowInput& input,
   }
   if (seeded) run();
 
+  // The final pass runs each block only up to its last instruction that needs the state.
+  static const RegisterState kUnknown = RegisterState::AllTop();
+  std::span<const char> needs = input.needs_state;
+  bool every = needs.size() != insns.size();
   for (size_t b = 0; b < blocks; ++b) {
-    state = in[b];
-    for (size_t i = block_start[b]; i < block_end(b); ++i) {
+    size_t begin = block_start[b], end = block_end(b);
+    size_t needed_end = every ? end : begin;  // one past the last instruction needing it
+    for (size_t i = begin; i < end && !every; ++i) {
+      if (needs[i]) needed_end = i + 1;
+    }
+    if (needed_end > begin) state = in[b];
+    for (size_t i = begin; i < end; ++i) {
+      if (i >= needed_end) {
+        visit(i, kUnknown);
+        continue;
+      }
       visit(i, state);
-      ApplyInstruction(insns[i], read_memory, state, frame);
+      if (i + 1 < needed_end) ApplyInstruction(insns[i], read_memory, state, frame);
     }
   }
 }

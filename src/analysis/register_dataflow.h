@@ -55,13 +55,18 @@ struct DataflowInput {
   std::vector<JumpTable> jump_tables;
   bool every_block_unknown = false;   // an indirect jump with unknown targets
   const FrameModel* frame = nullptr;  // null: FrameModel{}
+  // Per instruction, whether the visit reads the state before it; empty: everywhere.
+  // Elsewhere the visit may get an all-unknown state instead: the final pass does not run a
+  // block again past its last instruction that needs one.
+  std::span<const char> needs_state;
 };
 
 // What a load of `bytes` bytes from `address` yields (a constant from read-only data, the
 // address a relocation stores), or top.
 using MemoryReader = std::function<ValueSet(uint64_t address, int bytes)>;
 
-// Calls `visit` once for every instruction, in address order, with the state before it.
+// Calls `visit` once for every instruction, in address order, with the state before it (where
+// input.needs_state asks for it).
 void RunDataflow(const DataflowInput& input, const MemoryReader& read_memory,
                  const std::function<void(size_t, const RegisterState&)>& visit);
 

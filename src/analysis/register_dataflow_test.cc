@@ -93,6 +93,42 @@ TEST(RegisterDataflow, LoopsReachAFixpoint) {
             "{202}");
 }
 
+TEST(RegisterDataflow, StatesOnlyWhereTheVisitNeedsThem) {
+  // mov $202,%r9d; L: mov %r9d,%eax; test %edi,%edi; je M; mov $1,%esi; M: syscall;
+  // test %eax,%eax; jne L; mov $3,%eax; ret
+  std::vector<Instruction> insns = DecodeAll(
+      {0x41, 0xb9, 0xca, 0,    0,    0,    0x44, 0x89, 0xc8, 0x85, 0xff, 0x74, 0x05, 0xbe, 1,
+       0,    0,    0,    0x0f, 0x05, 0x85, 0xc0, 0x75, 0xee, 0xb8, 3,    0,    0,    0,    0xc3});
+  ASSERT_EQ(insns.size(), 10u);
+  DataflowInput input;
+  input.instructions = insns;
+  input.start = kBase;
+  input.end = kBase + 30;
+  // Every state, then only the syscall's and the ret's.
+  std::vector<std::string> every, some;
+  RunDataflow(input, nullptr, [&](size_t i, const RegisterState& state) {
+    every.push_back(state.regs[kRax].ToString() + " " + state.regs[kRsi].ToString());
+    EXPECT_EQ(i + 1, every.size());
+  });
+  std::vector<char> needs(insns.size(), 0);
+  needs[5] = needs[9] = 1;
+  input.needs_state = needs;
+  RunDataflow(input, nullptr, [&](size_t i, const RegisterState& state) {
+    some.push_back(state.regs[kRax].ToString() + " " + state.regs[kRsi].ToString());
+    EXPECT_EQ(i + 1, some.size());  // every instruction is still visited, in order
+  });
+  ASSERT_EQ(some.size(), every.size());
+  EXPECT_EQ(some[5], every[5]);
+  EXPECT_EQ(some[5], "{202} {arg:rsi, 1}");
+  EXPECT_EQ(some[9], every[9]);
+  EXPECT_EQ(some[9], "{3} {arg:rsi, 1}");
+  std::string unknown = RegisterState::AllTop().regs[kRax].ToString() + " " +
+                        RegisterState::AllTop().regs[kRsi].ToString();
+  // Blocks without an instruction that needs it, and the rest of a block after the last one
+  // that does, are not run again.
+  for (size_t i : {0, 1, 2, 3, 4, 6, 7}) EXPECT_EQ(some[i], unknown) << i;
+}
+
 }  // namespace
 }  // namespace sysfence
 

@@ -385,6 +385,7 @@ Result<ObjectSummary> DeserializeSummary(const CacheKey& key, std::string_view b
   s.go_version = in.String();
   if (!in.ok() || in.remaining() != 0) return MakeError("truncated or malformed payload");
   if (!Validate(s)) return MakeError("indexes out of range");
+  s.IndexRanges();
   return s;
 }
 
