@@ -183,6 +183,10 @@ void ObjectAnalyzer::DecodeFunction(uint32_t index) {
 void ObjectAnalyzer::FindOutsideEntries() {
   outside_entries_.resize(summary_.functions.size());
   auto note = [&](uint64_t address, uint32_t from) {
+    if (from != kNoIndex && address >= summary_.functions[from].start &&
+        address < summary_.functions[from].end) {
+      return;  // most branches stay inside their function
+    }
     uint32_t f = summary_.FunctionAt(address);
     if (f == kNoIndex || f == from || summary_.functions[f].start == address) return;
     outside_entries_[f].push_back(address);
@@ -195,6 +199,14 @@ void ObjectAnalyzer::FindOutsideEntries() {
   uint64_t padding_end = 0;  // end of the last piece's last instruction, when it was padding
   auto walk_shapes = std::make_shared<WalkShapes>();
   walk_shapes->begin.reserve(summary_.functions.size() + 1);
+  // About one instruction in four bytes of compiled code: grown from there, the vector of a
+  // large program's shapes would be copied a dozen times into fresh pages.
+  uint64_t code_bytes = 0;
+  for (const FunctionSummary& function : summary_.functions) {
+    code_bytes += function.end - function.start;
+  }
+  walk_shapes->shapes.reserve(code_bytes / 4 + 16);
+  size_t calls = 0;  // calls and jumps out: summary_.calls is reserved for them
   for (uint32_t f = 0; f < summary_.functions.size(); ++f) {
     walk_shapes->begin.push_back(static_cast<uint32_t>(walk_shapes->shapes.size()));
     const FunctionSummary& function = summary_.functions[f];
@@ -221,8 +233,11 @@ void ObjectAnalyzer::FindOutsideEntries() {
         lea_addresses_.push_back(sketch.code_target);
       }
       bool outside = sketch.code_target < function.start || sketch.code_target >= function.end;
+      bool jump = sketch.flow == Flow::kJump || sketch.flow == Flow::kConditionalJump;
+      calls += sketch.flow == Flow::kCall || sketch.flow == Flow::kIndirectCall ||
+               sketch.flow == Flow::kIndirectJump || (jump && outside);
       if (sketch.flow == Flow::kReturn || sketch.flow == Flow::kIndirectJump) returns_[f] = 1;
-      if ((sketch.flow == Flow::kJump || sketch.flow == Flow::kConditionalJump) && outside) {
+      if (jump && outside) {
         uint32_t target = summary_.FunctionAt(sketch.code_target);
         if (target != kNoIndex) return_depends_[f].push_back(target);
       }
@@ -237,6 +252,7 @@ void ObjectAnalyzer::FindOutsideEntries() {
   }
   walk_shapes->begin.push_back(static_cast<uint32_t>(walk_shapes->shapes.size()));
   walk_shapes_ = std::move(walk_shapes);
+  summary_.calls.reserve(calls);
   for (const auto* table : {&elf_.symbols(), &elf_.dynamic_symbols()}) {
     for (const ElfSymbol& s : *table) {
       if (s.IsDefined() && IsCode(s.value)) note(s.value, kNoIndex);
