@@ -54,9 +54,13 @@ run_sessions() {  # run_sessions PORT
   done
 }
 
+# The interactive session's shell keeps no history: whether bash rewrites ~/.bash_history
+# through a temporary file (readlink, rename) depends on what earlier runs left there, which
+# would differ between the three recordings.
 config() {  # config PORT NAME
   sed -e "s|{work}|$work|g" -e "s|{port}|$1|g" -e "s|$work/sshd.pid|$work/$2.pid|" \
     "$here/sshd_config.in" > "$work/$2.config"
+  echo "SetEnv HISTFILE=" >> "$work/$2.config"
 }
 
 # 1. Launch-traced, marked `serving` once it listens.
