@@ -39,6 +39,11 @@ struct InstructionShape {
 
   // The field's value in `bytes`, sign-extended (0 without a field).
   int64_t Field(const uint8_t* bytes) const;
+  // The address the field names when `bytes` lie at `address`: the next instruction's plus
+  // the field (a branch target, a rip-relative operand).
+  uint64_t Relative(const uint8_t* bytes, uint64_t address) const {
+    return address + length + static_cast<uint64_t>(Field(bytes));
+  }
   friend bool operator==(const InstructionShape&, const InstructionShape&) = default;
 };
 

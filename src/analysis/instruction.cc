@@ -259,18 +259,12 @@ void Remember(DecodeMemos& memos, DecodeMemo<Value>& memo, ByteView bytes, uint6
               const ZydisDecodedInstruction& insn, uint8_t tag, uint8_t flags, uint64_t target,
               uint64_t memory, const Value& value) {
   InstructionShape shape = ShapeOf(insn);
-  uint64_t relative = address + shape.length + static_cast<uint64_t>(shape.Field(bytes.data()));
+  uint64_t relative = shape.Relative(bytes.data(), address);
   if ((flags & kTargetRelative) && target != relative) return;
   if ((flags & kMemoryRelative) && memory != relative) return;
   if ((flags & kTargetRelative) && (flags & kMemoryRelative) && target != memory) return;
   memo.Insert(bytes.data(), shape, tag, flags, value);
   memos.shapes.Learn(bytes.data(), shape);
-}
-
-// What a memo hit rebuilds: `next + field` for the flagged fields.
-template <typename Entry>
-uint64_t RelativeValue(const Entry& hit, ByteView bytes, uint64_t address) {
-  return address + hit.shape.length + static_cast<uint64_t>(hit.shape.Field(bytes.data()));
 }
 
 // The sketch of a decoded instruction; returns which of its fields are relative.
@@ -574,7 +568,7 @@ bool InstructionDecoder::Sketch(ByteView bytes, uint64_t address, InstructionSke
         memos->sketches.Prefetch(next, memos->shapes.Guess(next)[0], 0);
       }
       out = hit->value;
-      uint64_t relative = RelativeValue(*hit, bytes, address);
+      uint64_t relative = hit->shape.Relative(bytes.data(), address);
       if (hit->flags & kTargetRelative) out.code_target = relative;
       if (hit->flags & kMemoryRelative) out.data_address = relative;
       return true;
@@ -615,7 +609,7 @@ bool InstructionDecoder::Decode(ByteView bytes, uint64_t address, Instruction& o
       }
       out = hit->value;
       out.address = address;
-      uint64_t relative = RelativeValue(*hit, bytes, address);
+      uint64_t relative = hit->shape.Relative(bytes.data(), address);
       if (hit->flags & kTargetRelative) out.target = relative;
       if (hit->flags & kMemoryRelative) out.memory = relative;
       return true;
