@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <optional>
+#include <utility>
 
 namespace sysfence {
 namespace {
@@ -274,6 +275,7 @@ struct DataflowBuffers {
   std::vector<size_t> block_of;
   std::vector<std::vector<size_t>> table_targets;
   std::vector<RegisterState> in;
+  std::vector<std::pair<size_t, size_t>> jumps;
   std::vector<size_t> jump_block;  // per block: where its last instruction jumps, or kNoBlock
   std::vector<char> queued;
   RegisterState state;
@@ -298,6 +300,10 @@ void RunDataflowWith(DataflowBuffers& buffers, const DataflowInput& input,
   leader.assign(insns.size(), 0);
   entered_from_outside.assign(insns.size(), 0);
   leader[0] = 1;
+  // Direct jumps inside the function, as (jump, target) instruction indexes. A jump ends its
+  // block, so it is that block's last instruction.
+  std::vector<std::pair<size_t, size_t>>& jumps = buffers.jumps;
+  jumps.clear();
   for (size_t i = 0; i < insns.size(); ++i) {
     const Instruction& insn = insns[i];
     bool ends_block = insn.flow == Flow::kJump || insn.flow == Flow::kConditionalJump ||
@@ -305,7 +311,10 @@ void RunDataflowWith(DataflowBuffers& buffers, const DataflowInput& input,
                       insn.flow == Flow::kStop || insn.noreturn;
     if (ends_block && i + 1 < insns.size()) leader[i + 1] = 1;
     if ((insn.flow == Flow::kJump || insn.flow == Flow::kConditionalJump) && inside(insn.target)) {
-      if (auto t = index_of(insn.target)) leader[*t] = 1;
+      if (auto t = index_of(insn.target)) {
+        leader[*t] = 1;
+        jumps.emplace_back(i, *t);
+      }
     }
   }
   for (const JumpTable& table : input.jump_tables) {
@@ -330,12 +339,7 @@ void RunDataflowWith(DataflowBuffers& buffers, const DataflowInput& input,
   constexpr size_t kNoBlock = static_cast<size_t>(-1);
   std::vector<size_t>& jump_block = buffers.jump_block;
   jump_block.assign(blocks, kNoBlock);
-  for (size_t b = 0; b < blocks; ++b) {
-    const Instruction& tail = insns[block_end(b) - 1];
-    if ((tail.flow == Flow::kJump || tail.flow == Flow::kConditionalJump) && inside(tail.target)) {
-      if (auto t = index_of(tail.target)) jump_block[b] = block_of[*t];
-    }
-  }
+  for (const auto& [jump, target] : jumps) jump_block[block_of[jump]] = block_of[target];
 
   std::vector<std::vector<size_t>>& table_targets = buffers.table_targets;
   if (table_targets.size() < blocks) table_targets.resize(blocks);
