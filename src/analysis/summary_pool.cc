@@ -1,7 +1,9 @@
-// SummaryPool (see summary_pool.h): per-path entries, each opened and summarised under its
+// SummaryPool (see summary_pool.h): per-file entries, each opened and summarised under its
 // own std::once_flag, so that threads needing different objects never wait for each other
 // and threads needing the same one wait for the first.
 #include "analysis/summary_pool.h"
+
+#include <sys/stat.h>
 
 #include <chrono>
 
@@ -15,9 +17,23 @@ SummaryPool::SummaryPool(SummaryPoolOptions options)
     : options_(std::move(options)),
       cache_(options_.cache_directory.empty() ? UserCacheDirectory() : options_.cache_directory) {}
 
+namespace {
+
+// What names one file whatever path reaches it: /lib and /usr/lib are one directory on a
+// merged-/usr system, and a RUNPATH's "bin/../lib" names a library the search path also
+// finds. The path itself when the file cannot be examined (Open reports why).
+std::string FileKey(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return "path " + path;
+  return "file " + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+}
+
+}  // namespace
+
 std::shared_ptr<SummaryPool::Entry> SummaryPool::EntryFor(const std::string& path) {
+  std::string key = FileKey(path);
   std::lock_guard<std::mutex> lock(mutex_);
-  std::shared_ptr<Entry>& entry = entries_[path];
+  std::shared_ptr<Entry>& entry = entries_[key];
   if (!entry) entry = std::make_shared<Entry>();
   return entry;
 }

@@ -59,12 +59,13 @@ class SummaryPool {
   bool shares() const { return options_.share; }
   const SummaryPoolOptions& options() const { return options_; }
 
-  // An ELF file with its debug symbols adopted, opened once per path when the pool shares
-  // (LibraryResolver's opener). Thread-safe.
+  // An ELF file with its debug symbols adopted, opened once per file when the pool shares
+  // (LibraryResolver's opener): paths that name the same file (a directory symlink, "..")
+  // share it. Thread-safe.
   Result<std::shared_ptr<ElfFile>> Open(const std::string& path);
 
-  // The summary of `object`. A shared pool keys it by the object's path and summarises it
-  // once: the first caller does the work, callers on other threads wait for it, later
+  // The summary of `object`. A shared pool keys it by the file the object's path names and
+  // summarises it once: the first caller does the work, callers on other threads wait for it, later
   // callers get it at once (with `seconds` 0). The program itself (`object.reason` is
   // "program") is never kept. `threads` is how many threads the analyser may use for one
   // object (a large Go program is split over them). Thread-safe.

@@ -32,7 +32,7 @@ TEST_F(SummaryPoolTest, SharedPoolSummarisesEachLibraryOnceAcrossThreads) {
   Result<std::shared_ptr<ElfFile>> first = pool.Open("/lib/x86_64-linux-gnu/libz.so.1");
   Result<std::shared_ptr<ElfFile>> again = pool.Open("/lib/x86_64-linux-gnu/libz.so.1");
   ASSERT_TRUE(first.ok() && again.ok());
-  EXPECT_EQ(first->get(), again->get()) << "one parse per path";
+  EXPECT_EQ(first->get(), again->get()) << "one parse per file";
   LoadedObject object{*first, "/lib/x86_64-linux-gnu/libz.so.1", "", "DT_NEEDED"};
   std::vector<PooledObject> got(4);
   std::vector<std::thread> threads;
@@ -41,6 +41,32 @@ TEST_F(SummaryPoolTest, SharedPoolSummarisesEachLibraryOnceAcrossThreads) {
   for (const PooledObject& o : got) EXPECT_EQ(o.summary.get(), got[0].summary.get());
   EXPECT_EQ(pool.summarized(), 1u);
   EXPECT_FALSE(pool.Open("/nonexistent.so").ok());
+}
+
+TEST_F(SummaryPoolTest, PathsNamingOneFileShareItsEntry) {
+  // A directory symlink and a ".." step: three names, one file, one parse and one summary.
+  fs::create_directory_symlink("/usr/lib/x86_64-linux-gnu", fs::path(cache_) / "lib");
+  std::vector<std::string> names = {"/usr/lib/x86_64-linux-gnu/libz.so.1",
+                                    cache_ + "/lib/libz.so.1",
+                                    "/usr/lib/x86_64-linux-gnu/../x86_64-linux-gnu/libz.so.1"};
+  SummaryPool pool({.share = true, .use_cache = false, .cache_directory = cache_});
+  std::vector<PooledObject> got;
+  for (const std::string& name : names) {
+    Result<std::shared_ptr<ElfFile>> elf = pool.Open(name);
+    ASSERT_TRUE(elf.ok()) << name;
+    got.push_back(pool.Get({*elf, name, "", "DT_NEEDED"}));
+  }
+  for (const PooledObject& o : got) {
+    EXPECT_EQ(o.elf.get(), got[0].elf.get());
+    EXPECT_EQ(o.summary.get(), got[0].summary.get());
+  }
+  EXPECT_GT(got[0].seconds, 0);
+  EXPECT_EQ(got[1].seconds, 0) << "summarised once";
+  EXPECT_EQ(pool.size(), 1u);
+  EXPECT_EQ(pool.summarized(), 1u);
+  // Another file is another entry.
+  ASSERT_TRUE(pool.Open("/usr/lib/x86_64-linux-gnu/libc.so.6").ok());
+  EXPECT_EQ(pool.size(), 2u);
 }
 
 TEST_F(SummaryPoolTest, AnalysesSharingAPoolGiveTheProfilesOfAnalysesAlone) {

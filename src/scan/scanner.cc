@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "base/root_path.h"
@@ -180,8 +181,13 @@ class Scan {
         if (object.reason != "program") libraries.try_emplace(object.path, std::move(object));
       }
     });
+    // Paths that name one file (/lib and /usr/lib) share the pool's entry: one task for both,
+    // or the second thread would only wait for the first.
     std::vector<const LoadedObject*> work;
-    for (const auto& [path, object] : libraries) work.push_back(&object);
+    std::set<const ElfFile*> files;
+    for (const auto& [path, object] : libraries) {
+      if (files.insert(object.elf.get()).second) work.push_back(&object);
+    }
     std::stable_sort(work.begin(), work.end(), [](const LoadedObject* a, const LoadedObject* b) {
       return a->elf->file().size() > b->elf->file().size();
     });
