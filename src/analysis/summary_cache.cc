@@ -435,7 +435,8 @@ Status SummaryCache::Store(const CacheKey& key, const ObjectSummary& summary) co
     return MakeError("cannot create cache directory {}: {}", directory_, error.message());
   }
   std::call_once(pruned_, [this] { PruneOtherVersions(); });
-  return WriteFileAtomically(PathFor(key), SerializeSummary(key, summary));
+  // No fsync: an entry a crash damages fails its checksum and is analysed again.
+  return WriteFileAtomically(PathFor(key), SerializeSummary(key, summary), WriteSync::kDeferred);
 }
 
 }  // namespace sysfence

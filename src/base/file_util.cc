@@ -82,7 +82,7 @@ Status WriteAll(int fd, std::string_view contents) {
   return Ok{};
 }
 
-Status WriteFileAtomically(const std::string& path, std::string_view contents) {
+Status WriteFileAtomically(const std::string& path, std::string_view contents, WriteSync sync) {
   if (path.empty() || path == "-") {
     auto status = WriteAll(STDOUT_FILENO, contents);
     if (!status.ok()) return status.error().WithContext("standard output");
@@ -109,9 +109,18 @@ Status WriteFileAtomically(const std::string& path, std::string_view contents) {
   };
   if (!WriteAll(fd.get(), contents).ok()) return fail("write failed");
   if (fchmod(fd.get(), 0644) != 0) return fail("chmod failed");
-  if (fsync(fd.get()) != 0 && errno != EINVAL) return fail("fsync failed");
+  if (sync == WriteSync::kNow && fsync(fd.get()) != 0 && errno != EINVAL) {
+    return fail("fsync failed");
+  }
   fd.reset();
   if (rename(temp.c_str(), path.c_str()) != 0) return fail("rename failed");
+  return Ok{};
+}
+
+Status SyncFileSystem(const std::string& path) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return MakeError("{}: {}", path, strerror(errno));
+  if (syncfs(fd.get()) != 0) return MakeError("{}: syncfs failed: {}", path, strerror(errno));
   return Ok{};
 }
 

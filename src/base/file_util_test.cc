@@ -50,6 +50,22 @@ TEST_F(FileUtilTest, ReplacesAnExistingFileWhole) {
   EXPECT_EQ(*ReadFile(path), "short");
 }
 
+TEST_F(FileUtilTest, DeferredWritesAreWholeAndASyncCoversThem) {
+  std::string path = (dir_ / "profile.json").string();
+  ASSERT_TRUE(WriteFileAtomically(path, std::string(5000, 'a'), WriteSync::kDeferred).ok());
+  ASSERT_TRUE(WriteFileAtomically(path, "whole\n", WriteSync::kDeferred).ok());
+  EXPECT_EQ(*ReadFile(path), "whole\n");
+  struct stat st {};
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0644u);
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 1);
+  EXPECT_TRUE(SyncFileSystem(dir_.string()).ok());
+  EXPECT_TRUE(SyncFileSystem(path).ok());
+  Status missing = SyncFileSystem((dir_ / "nope").string());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message().find("nope"), std::string::npos);
+}
+
 TEST_F(FileUtilTest, WritesToCharacterDevicesInPlace) {
   EXPECT_TRUE(WriteFileAtomically("/dev/null", "discarded").ok());
 }

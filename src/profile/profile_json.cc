@@ -545,8 +545,8 @@ Result<Profile> ReadProfileFile(const std::string& path) {
   return ProfileFromJsonText(*text, path == "-" ? "standard input" : path);
 }
 
-Status WriteProfileFile(const std::string& path, const Profile& profile) {
-  return WriteFileAtomically(path, ProfileToJsonText(profile));
+Status WriteProfileFile(const std::string& path, const Profile& profile, WriteSync sync) {
+  return WriteFileAtomically(path, ProfileToJsonText(profile), sync);
 }
 
 }  // namespace sysfence

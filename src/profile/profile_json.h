@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/file_util.h"
 #include "base/result.h"
 #include "profile/profile.h"
 
@@ -24,7 +25,8 @@ Result<Profile> ProfileFromJsonText(std::string_view text, std::string_view sour
 
 Result<Profile> ReadProfileFile(const std::string& path);
 // Writes whole or not at all; "-" or "" means standard output.
-Status WriteProfileFile(const std::string& path, const Profile& profile);
+Status WriteProfileFile(const std::string& path, const Profile& profile,
+                        WriteSync sync = WriteSync::kNow);
 
 }  // namespace sysfence
 

@@ -45,7 +45,8 @@ struct ScanReport {
 std::string ScanOverviewHtml(const ScanReport& report);
 // The histogram of set sizes (programs per band of 10 syscalls).
 std::string SetSizeChart(const std::vector<ScanEntry>& entries);
-// index.jsonl, index.csv, scan.json, set-sizes.svg, overview.html into `dir` (created).
+// index.jsonl, index.csv, scan.json, set-sizes.svg, overview.html into `dir` (created),
+// after syncing the file system that holds `dir` (the profiles were written unsynced).
 Status WriteScanReport(const ScanReport& report, const std::string& dir);
 
 // Reads each directory's index.jsonl and scan.json, copies its profiles into `output` and

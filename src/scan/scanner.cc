@@ -16,6 +16,7 @@
 #include <set>
 #include <thread>
 
+#include "base/file_util.h"
 #include "base/root_path.h"
 #include "elf/debug_file.h"
 #include "elf/elf_file.h"
@@ -309,7 +310,8 @@ class Scan {
     std::error_code error;
     std::filesystem::create_directories(std::filesystem::path(file).parent_path(), error);
     if (error) return MakeError("{}: cannot create the directory: {}", file, error.message());
-    Status written = WriteProfileFile(file, profile);
+    // Synced all at once, before the index that names them (WriteScanReport).
+    Status written = WriteProfileFile(file, profile, WriteSync::kDeferred);
     if (!written.ok()) return written.error();
     return entry;
   }
