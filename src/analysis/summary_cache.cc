@@ -9,7 +9,9 @@
 #include <charconv>
 #include <cstring>
 #include <ctime>
+#include <deque>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <type_traits>
 
@@ -49,28 +51,52 @@ uint64_t Mix(uint64_t h) {
   return h;
 }
 
+// The serialized bytes as pieces to write one after the other: small values are gathered in
+// buffers the writer owns, large arrays are referred to where they lie (a library's summary
+// runs to tens of megabytes, and a copy of it is that much fresh memory to fault in).
 class Writer {
  public:
   template <typename T>
   void Value(const T& value) {
     static_assert(std::is_trivially_copyable_v<T>);
-    out_.append(reinterpret_cast<const char*>(&value), sizeof(T));
+    small_.append(reinterpret_cast<const char*>(&value), sizeof(T));
   }
   template <typename T>
   void Vector(const std::vector<T>& values) {
     static_assert(std::is_trivially_copyable_v<T>);
     static_assert(std::has_unique_object_representations_v<T>, "no padding bytes");
     Value<uint64_t>(values.size());
-    out_.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
+    Bytes({reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T)});
   }
   void String(std::string_view text) {
     Value<uint64_t>(text.size());
-    out_.append(text);
+    Bytes(text);
   }
-  std::string& out() { return out_; }
+  // Valid while the writer and what it wrote from live.
+  const std::vector<std::string_view>& Finish() {
+    Flush();
+    return pieces_;
+  }
 
  private:
-  std::string out_;
+  static constexpr size_t kLarge = 4096;  // larger pieces are not copied
+  void Bytes(std::string_view bytes) {
+    if (bytes.size() < kLarge) {
+      small_.append(bytes);
+      return;
+    }
+    Flush();
+    pieces_.push_back(bytes);
+  }
+  void Flush() {
+    if (small_.empty()) return;
+    owned_.push_back(std::move(small_));
+    small_.clear();
+    pieces_.push_back(owned_.back());
+  }
+  std::string small_;
+  std::deque<std::string> owned_;  // its elements never move
+  std::vector<std::string_view> pieces_;
 };
 
 class Reader {
@@ -262,8 +288,10 @@ CacheKey SummaryCache::KeyFor(const ElfFile& elf, const ElfFile* debug_file) con
   return key;
 }
 
-std::string SerializeSummary(const CacheKey& key, const ObjectSummary& s) {
-  Writer payload;
+namespace {
+
+// Writes the payload into `payload` and returns the header that goes before it.
+Header Serialize(const CacheKey& key, const ObjectSummary& s, Writer& payload) {
   payload.Vector(s.functions);
   payload.Vector(s.calls);
   payload.Vector(s.arguments);
@@ -309,11 +337,26 @@ std::string SerializeSummary(const CacheKey& key, const ObjectSummary& s) {
   header.content_hash = key.content_hash;
   header.size = key.size;
   header.debug_identity = key.debug_identity;
-  header.payload_size = payload.out().size();
-  header.payload_hash = HashBytes(
-      ByteView(reinterpret_cast<const uint8_t*>(payload.out().data()), payload.out().size()));
+  // The hash of the pieces in a row: XXH3 streamed gives what HashBytes gives over them joined.
+  std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(),
+                                                                 &XXH3_freeState);
+  XXH3_64bits_reset(state.get());
+  for (std::string_view piece : payload.Finish()) {
+    XXH3_64bits_update(state.get(), piece.data(), piece.size());
+    header.payload_size += piece.size();
+  }
+  header.payload_hash = XXH3_64bits_digest(state.get());
+  return header;
+}
+
+}  // namespace
+
+std::string SerializeSummary(const CacheKey& key, const ObjectSummary& s) {
+  Writer payload;
+  Header header = Serialize(key, s, payload);
   std::string out(reinterpret_cast<const char*>(&header), sizeof(header));
-  return out + payload.out();
+  for (std::string_view piece : payload.Finish()) out.append(piece);
+  return out;
 }
 
 Result<ObjectSummary> DeserializeSummary(const CacheKey& key, std::string_view bytes) {
@@ -436,7 +479,11 @@ Status SummaryCache::Store(const CacheKey& key, const ObjectSummary& summary) co
   }
   std::call_once(pruned_, [this] { PruneOtherVersions(); });
   // No fsync: an entry a crash damages fails its checksum and is analysed again.
-  return WriteFileAtomically(PathFor(key), SerializeSummary(key, summary), WriteSync::kDeferred);
+  Writer payload;
+  Header header = Serialize(key, summary, payload);
+  std::vector<std::string_view> pieces = {{reinterpret_cast<const char*>(&header), sizeof(header)}};
+  pieces.insert(pieces.end(), payload.Finish().begin(), payload.Finish().end());
+  return WriteFileAtomically(PathFor(key), pieces, WriteSync::kDeferred);
 }
 
 }  // namespace sysfence

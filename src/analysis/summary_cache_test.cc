@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "analysis/object_analyzer.h"
+#include "base/file_util.h"
 
 namespace sysfence {
 namespace {
@@ -79,6 +80,10 @@ TEST_F(SummaryCacheTest, StoreThenLoadThroughTheDirectory) {
   EXPECT_FALSE(cache.Load(key_, &warning).has_value());
   EXPECT_TRUE(warning.empty());
   ASSERT_TRUE(cache.Store(key_, summary_).ok());
+  // Store writes its pieces (arrays of several pages among them) as SerializeSummary joins them.
+  std::string serialized = SerializeSummary(key_, summary_);
+  EXPECT_GT(summary_.calls.size() * sizeof(summary_.calls[0]), 4096u);
+  EXPECT_EQ(*ReadFile(cache.PathFor(key_)), serialized);
   auto loaded = cache.Load(key_, &warning);
   ASSERT_TRUE(loaded.has_value()) << warning;
   EXPECT_TRUE(SameBytes(loaded->calls, summary_.calls));

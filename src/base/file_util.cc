@@ -82,9 +82,25 @@ Status WriteAll(int fd, std::string_view contents) {
   return Ok{};
 }
 
+namespace {
+
+Status WritePieces(int fd, std::span<const std::string_view> pieces) {
+  for (std::string_view piece : pieces) {
+    if (Status status = WriteAll(fd, piece); !status.ok()) return status;
+  }
+  return Ok{};
+}
+
+}  // namespace
+
 Status WriteFileAtomically(const std::string& path, std::string_view contents, WriteSync sync) {
+  return WriteFileAtomically(path, std::span<const std::string_view>(&contents, 1), sync);
+}
+
+Status WriteFileAtomically(const std::string& path, std::span<const std::string_view> contents,
+                           WriteSync sync) {
   if (path.empty() || path == "-") {
-    auto status = WriteAll(STDOUT_FILENO, contents);
+    auto status = WritePieces(STDOUT_FILENO, contents);
     if (!status.ok()) return status.error().WithContext("standard output");
     return Ok{};
   }
@@ -94,7 +110,7 @@ Status WriteFileAtomically(const std::string& path, std::string_view contents, W
     if (S_ISDIR(st.st_mode)) return MakeError("{}: is a directory", path);
     UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
     if (!fd.valid()) return MakeError("{}: {}", path, strerror(errno));
-    auto status = WriteAll(fd.get(), contents);
+    auto status = WritePieces(fd.get(), contents);
     if (!status.ok()) return status.error().WithContext(path);
     return Ok{};
   }
@@ -107,7 +123,7 @@ Status WriteFileAtomically(const std::string& path, std::string_view contents, W
     unlink(temp.c_str());
     return MakeError("{}: {}: {}", path, what, strerror(saved));
   };
-  if (!WriteAll(fd.get(), contents).ok()) return fail("write failed");
+  if (!WritePieces(fd.get(), contents).ok()) return fail("write failed");
   if (fchmod(fd.get(), 0644) != 0) return fail("chmod failed");
   if (sync == WriteSync::kNow && fsync(fd.get()) != 0 && errno != EINVAL) {
     return fail("fsync failed");

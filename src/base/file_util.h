@@ -9,6 +9,7 @@
 #ifndef SYSFENCE_BASE_FILE_UTIL_H_
 #define SYSFENCE_BASE_FILE_UTIL_H_
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,10 @@ enum class WriteSync { kNow, kDeferred };
 // it over `path`. On any failure the temporary file is removed and `path` is untouched.
 // A path of "-" or "" writes to standard output instead.
 Status WriteFileAtomically(const std::string& path, std::string_view contents,
+                           WriteSync sync = WriteSync::kNow);
+// The same for contents in pieces, written one after the other (large arrays need not be
+// copied into one buffer first).
+Status WriteFileAtomically(const std::string& path, std::span<const std::string_view> contents,
                            WriteSync sync = WriteSync::kNow);
 
 // Flushes everything written to the file system holding `path` (syncfs): one wait for a
