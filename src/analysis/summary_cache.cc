@@ -349,13 +349,21 @@ Header Serialize(const CacheKey& key, const ObjectSummary& s, Writer& payload) {
   return header;
 }
 
+// The file's bytes in order: `header`, then the payload's pieces.
+std::vector<std::string_view> FilePieces(const Header& header, Writer& payload) {
+  std::vector<std::string_view> pieces = {{reinterpret_cast<const char*>(&header), sizeof(header)}};
+  const std::vector<std::string_view>& rest = payload.Finish();
+  pieces.insert(pieces.end(), rest.begin(), rest.end());
+  return pieces;
+}
+
 }  // namespace
 
 std::string SerializeSummary(const CacheKey& key, const ObjectSummary& s) {
   Writer payload;
   Header header = Serialize(key, s, payload);
-  std::string out(reinterpret_cast<const char*>(&header), sizeof(header));
-  for (std::string_view piece : payload.Finish()) out.append(piece);
+  std::string out;
+  for (std::string_view piece : FilePieces(header, payload)) out.append(piece);
   return out;
 }
 
@@ -481,9 +489,7 @@ Status SummaryCache::Store(const CacheKey& key, const ObjectSummary& summary) co
   // No fsync: an entry a crash damages fails its checksum and is analysed again.
   Writer payload;
   Header header = Serialize(key, summary, payload);
-  std::vector<std::string_view> pieces = {{reinterpret_cast<const char*>(&header), sizeof(header)}};
-  pieces.insert(pieces.end(), payload.Finish().begin(), payload.Finish().end());
-  return WriteFileAtomically(PathFor(key), pieces, WriteSync::kDeferred);
+  return WriteFileAtomically(PathFor(key), FilePieces(header, payload), WriteSync::kDeferred);
 }
 
 }  // namespace sysfence
