@@ -2,6 +2,7 @@
 #include "analysis/reachability.h"
 
 #include <algorithm>
+#include <span>
 
 namespace sysfence {
 
@@ -33,6 +34,10 @@ bool Reachability::IsEnteredFromOutside(FunctionRef f) const {
 }
 const ReachStep& Reachability::StepOf(FunctionRef f) const {
   return state_[f.object].steps[f.function];
+}
+uint64_t Reachability::SiteOf(const ReachStep& step) const {
+  if (step.kind != ReachKind::kCall || !step.from.valid() || step.call == kNoIndex) return 0;
+  return program_.summary(step.from.object).calls[step.call].address;
 }
 
 void Reachability::AddStop(FunctionRef f, FunctionRef taker) {
@@ -100,7 +105,7 @@ void Reachability::AddRoot(FunctionRef f, const std::string& reason) {
 void Reachability::AddIfuncRoot(FunctionRef resolver, const std::string& reason) {
   AddRoot(resolver, reason);
   for (FunctionRef c : IfuncCandidates(resolver)) {
-    Reach(c, ReachStep{ReachKind::kIfunc, resolver, 0, kNoIndex});
+    Reach(c, ReachStep{ReachKind::kIfunc, resolver, kNoIndex, kNoIndex});
   }
 }
 
@@ -190,7 +195,7 @@ void Reachability::ApplyReference(uint32_t object, const Reference& ref, Functio
       if (b->is_ifunc) {
         // The address is whatever the resolver returns.
         FunctionRef resolver = program_.FunctionOf(*b);
-        ReachIfunc(resolver, origin, 0);
+        ReachIfunc(resolver, origin, kNoIndex);
         for (FunctionRef c : IfuncCandidates(resolver)) Take(c, origin);
       } else if (b->is_function || program_.summary(b->object).FunctionAt(b->value) != kNoIndex) {
         Take(program_.FunctionOf(*b), origin);
@@ -201,7 +206,7 @@ void Reachability::ApplyReference(uint32_t object, const Reference& ref, Functio
     }
     case ReferenceKind::kIfunc: {
       FunctionRef resolver{object, ref.index};
-      ReachIfunc(resolver, origin, 0);
+      ReachIfunc(resolver, origin, kNoIndex);
       for (FunctionRef c : IfuncCandidates(resolver)) Take(c, origin);
       break;
     }
@@ -229,15 +234,15 @@ const std::vector<FunctionRef>& Reachability::IfuncCandidates(FunctionRef resolv
   return candidates;
 }
 
-void Reachability::ReachIfunc(FunctionRef resolver, FunctionRef from, uint64_t site) {
+void Reachability::ReachIfunc(FunctionRef resolver, FunctionRef from, uint32_t call) {
   if (!resolver.valid()) return;
-  ReachStep step{ReachKind::kCall, from, site, kNoIndex};
+  ReachStep step{ReachKind::kCall, from, call, kNoIndex};
   if (!from.valid())
-    step = ReachStep{ReachKind::kRoot, {}, 0, static_cast<uint32_t>(root_reasons_.size())};
+    step = ReachStep{ReachKind::kRoot, {}, kNoIndex, static_cast<uint32_t>(root_reasons_.size())};
   if (!from.valid()) root_reasons_.push_back("IFUNC resolver");
   Reach(resolver, step);
   for (FunctionRef c : IfuncCandidates(resolver)) {
-    Reach(c, ReachStep{ReachKind::kIfunc, resolver, 0, kNoIndex});
+    Reach(c, ReachStep{ReachKind::kIfunc, resolver, kNoIndex, kNoIndex});
   }
 }
 
@@ -262,7 +267,7 @@ void Reachability::Process(FunctionRef f) {
     switch (kind) {
       case TargetKind::kFunction:
         if (bits[target] & kReached) break;
-        Reach({f.object, target}, ReachStep{ReachKind::kCall, f, s.calls[call].address, kNoIndex});
+        Reach({f.object, target}, ReachStep{ReachKind::kCall, f, call, kNoIndex});
         break;
       case TargetKind::kImport: {
         // The same test for an import bound to a function already reached.
@@ -270,14 +275,14 @@ void Reachability::Process(FunctionRef f) {
         if (!b) break;
         FunctionRef callee = program_.FunctionOf(*b);
         if (b->is_ifunc) {
-          ReachIfunc(callee, f, s.calls[call].address);
+          ReachIfunc(callee, f, call);
         } else if (!IsReached(callee)) {
-          Reach(callee, ReachStep{ReachKind::kCall, f, s.calls[call].address, kNoIndex});
+          Reach(callee, ReachStep{ReachKind::kCall, f, call, kNoIndex});
         }
         break;
       }
       case TargetKind::kIfunc:
-        ReachIfunc({f.object, target}, f, s.calls[call].address);
+        ReachIfunc({f.object, target}, f, call);
         break;
       case TargetKind::kIndirect:
         break;  // any address-taken function (the pointer-call flag of the function)
@@ -303,10 +308,30 @@ void Reachability::Process(FunctionRef f) {
   }
 }
 
+void Reachability::Prefetch(size_t next) const {
+  // Functions reached one after another lie far apart: start loading the summary of one a
+  // few places ahead in the worklist, and the packed calls of a nearer one (whose summary an
+  // earlier call brought in).
+  constexpr size_t kSummaryAhead = 8, kCallsAhead = 4;
+  if (next + kSummaryAhead < worklist_.size()) {
+    FunctionRef f = worklist_[next + kSummaryAhead];
+    __builtin_prefetch(&program_.summary(f.object).functions[f.function]);
+  }
+  if (next + kCallsAhead < worklist_.size()) {
+    FunctionRef f = worklist_[next + kCallsAhead];
+    const FunctionSummary& function = program_.summary(f.object).functions[f.function];
+    std::span<const uint32_t> packed = program_.object(f.object).index->PackedCalls();
+    if (function.calls_begin < packed.size()) __builtin_prefetch(&packed[function.calls_begin]);
+  }
+}
+
 void Reachability::Run() {
   // First in, first out: the recorded steps then form shortest paths, which is what
   // --explain prints.
-  for (size_t next = 0; next < worklist_.size(); ++next) Process(worklist_[next]);
+  for (size_t next = 0; next < worklist_.size(); ++next) {
+    Prefetch(next);
+    Process(worklist_[next]);
+  }
   worklist_.clear();
 }
 

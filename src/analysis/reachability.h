@@ -40,7 +40,9 @@ enum class ReachKind : uint8_t {
 struct ReachStep {
   ReachKind kind = ReachKind::kRoot;
   FunctionRef from;
-  uint64_t site = 0;         // call site address in `from` (kCall)
+  // The call site in `from` (kCall): an index into its object's calls (Reachability::SiteOf
+  // gives its address; the walk does not read the call site to record it).
+  uint32_t call = kNoIndex;
   uint32_t root = kNoIndex;  // index into root reasons (kRoot)
 };
 
@@ -86,6 +88,8 @@ class Reachability {
   bool IsEnteredFromOutside(FunctionRef f) const;
   bool indirect_calls_reached() const { return indirect_seen_; }
   const ReachStep& StepOf(FunctionRef f) const;
+  // The address of a kCall step's call site (0 for other steps).
+  uint64_t SiteOf(const ReachStep& step) const;
   const std::string& RootReason(uint32_t index) const { return root_reasons_[index]; }
   // Every reached function, in the order reached.
   const std::vector<FunctionRef>& reached() const { return reached_list_; }
@@ -120,8 +124,11 @@ class Reachability {
   void Take(FunctionRef f, FunctionRef origin);
   void ReachRegion(RegionRef r, FunctionRef origin);
   void ApplyReference(uint32_t object, const Reference& ref, FunctionRef origin);
-  void ReachIfunc(FunctionRef resolver, FunctionRef from, uint64_t site);
+  // `call`: the call site in `from` (an index into its object's calls), or kNoIndex.
+  void ReachIfunc(FunctionRef resolver, FunctionRef from, uint32_t call);
   void Process(FunctionRef f);
+  // Starts loading what Process will read for the functions after worklist_[next].
+  void Prefetch(size_t next) const;
 
   LinkedProgram& program_;
   std::vector<ObjectState> state_;

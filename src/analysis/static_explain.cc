@@ -143,7 +143,7 @@ std::string StaticAnalysis::PathTo(FunctionRef target,
         break;
       case ReachKind::kCall:
         lines.push_back(fmt::format("{} calls {} (at {:#x})", Describe(step.from),
-                                    program_.FunctionName(f), step.site));
+                                    program_.FunctionName(f), reach_->SiteOf(step)));
         f = step.from;
         break;
       case ReachKind::kPointer:
