@@ -748,6 +748,18 @@ TEST_F(StaticSoundness, TestProgramsMissNothing) {
   }
 }
 
+// A syscall number passed through a function pointer (tests/programs/pointer_numbers.c): the
+// numbers the program's calls through pointers pass reach the site, which stays resolved. The
+// program's pointer calls are read once for every function they may call, not once per
+// function (chromium, with hundreds of thousands of them, ran out of time and memory).
+TEST_F(StaticVerb, NumbersPassedThroughPointersReachTheSite) {
+  Analysis a = Analyze({TestProgram("pointer_numbers")}, cache_.path());
+  ASSERT_EQ(a.result.exit_code, 0) << a.result.err;
+  EXPECT_TRUE(a.syscalls.count("getppid")) << a.result.out;
+  EXPECT_TRUE(a.syscalls.count("getpgrp")) << a.result.out;
+  EXPECT_EQ(a.profile["unresolved"], json::array()) << a.result.out;
+}
+
 // Argument values through wrappers: the static values of each argument of the table are the
 // constants its callers pass, however many calls up (tests/programs/wrapped_arguments.c), and
 // a value not known statically leaves the argument free.

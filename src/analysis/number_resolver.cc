@@ -31,6 +31,8 @@ void SortUnique(std::vector<uint64_t>& values) {
   values.erase(std::unique(values.begin(), values.end()), values.end());
 }
 
+constexpr size_t kMaxOutOfRange = 64;
+
 struct Caller {
   FunctionRef function;
   const CallSite* call;
@@ -41,15 +43,30 @@ struct Caller {
 enum class Resolving { kNumbers, kArguments };
 
 struct Parameter {
-  FunctionRef function;
+  FunctionRef function;  // invalid for a pointer node
   int reg = 0;
+  // A pointer node: what the calls through pointers in this object pass in `reg`, shared by
+  // every function of the object whose address only its own object holds (kNoIndex: none).
+  uint32_t pointer_object = kNoIndex;
   SyscallSet numbers;
+  // Constants passed that are no syscall number, each once, at most kMaxOutOfRange of them
+  // (examples for a reader: a large program's pointer calls pass thousands).
   std::vector<uint64_t> out_of_range;
   std::vector<uint64_t> values;  // kArguments: the constants, sorted
   bool unknown = false;
   std::string reason;
   std::vector<uint32_t> feeds;  // parameters whose values include this one's
 };
+
+// Adds `n` to p.out_of_range; true when it was not there and there was room.
+bool NoteOutOfRange(Parameter& p, uint64_t n) {
+  if (p.out_of_range.size() >= kMaxOutOfRange ||
+      std::find(p.out_of_range.begin(), p.out_of_range.end(), n) != p.out_of_range.end()) {
+    return false;
+  }
+  p.out_of_range.push_back(n);
+  return true;
+}
 
 class NumberResolver {
  public:
@@ -69,7 +86,17 @@ class NumberResolver {
   // The reached calls to f's entry (direct, or through an import bound to it).
   const std::vector<Caller>& CallersOf(FunctionRef f);
   uint32_t Demand(FunctionRef f, int reg);
+  // The pointer node of `object` for `reg` (see Parameter::pointer_object).
+  uint32_t DemandPointerNode(uint32_t object, int reg);
+  // The parameter `key` names in `index`, added (and queued for seeding) as `p` if new.
+  uint32_t Add(std::unordered_map<uint64_t, uint32_t>& index, uint64_t key, Parameter p);
   void Seed(uint32_t index);
+  // What the calls in `callers` pass parameter `index` (of callee `f`, invalid for a pointer
+  // node) in `reg`.
+  void SeedFrom(uint32_t index, FunctionRef f, int reg, const std::vector<Caller>& callers);
+  // Whether a library-knowledge rule may supply what a call through a pointer in f's object
+  // passes f (RuleFor with a caller there).
+  bool PointerCallRuleMayApply(FunctionRef f) const;
   void Propagate();
   // Seeds every demanded parameter (demanding more on the way), then propagates.
   void Solve();
@@ -95,6 +122,14 @@ class NumberResolver {
     return fmt::format("{} ({:#x} in {})", program_.FunctionName(f), program_.FunctionAddress(f),
                        program_.ObjectPath(f.object));
   }
+  // The function a parameter arrives in, or for a pointer node the functions it stands for.
+  std::string DescribeReceiver(const Parameter& p) const {
+    if (p.pointer_object != kNoIndex) {
+      return fmt::format("a function of {} called through a pointer",
+                         program_.ObjectPath(p.pointer_object));
+    }
+    return Describe(p.function);
+  }
 
   const LinkedProgram& program_;
   const Reachability& reach_;
@@ -102,6 +137,7 @@ class NumberResolver {
   std::unordered_map<uint64_t, std::vector<Caller>> callers_;  // memo of CallersOf
   std::unordered_map<uint32_t, std::vector<Caller>> indirect_calls_;
   std::unordered_map<uint64_t, uint32_t> parameter_index_;
+  std::unordered_map<uint64_t, uint32_t> pointer_nodes_;  // by object and register
   std::vector<Parameter> parameters_;
   std::deque<uint32_t> unseeded_;
   std::map<std::pair<uint32_t, const ArgumentValueRule*>, uint32_t> rule_functions_;  // memo
@@ -119,21 +155,50 @@ const std::vector<Caller>& NumberResolver::CallersOf(FunctionRef f) {
 }
 
 uint32_t NumberResolver::Demand(FunctionRef f, int reg) {
-  uint64_t key = f.Key() * (kStackArgument0 + 1) + static_cast<uint64_t>(reg);
-  auto [it, inserted] = parameter_index_.emplace(key, static_cast<uint32_t>(parameters_.size()));
+  Parameter p;
+  p.function = f;
+  p.reg = reg;
+  return Add(parameter_index_, f.Key() * (kStackArgument0 + 1) + static_cast<uint64_t>(reg),
+             std::move(p));
+}
+
+uint32_t NumberResolver::DemandPointerNode(uint32_t object, int reg) {
+  Parameter p;
+  p.reg = reg;
+  p.pointer_object = object;
+  return Add(pointer_nodes_, uint64_t{object} * (kStackArgument0 + 1) + static_cast<uint64_t>(reg),
+             std::move(p));
+}
+
+uint32_t NumberResolver::Add(std::unordered_map<uint64_t, uint32_t>& index, uint64_t key,
+                             Parameter p) {
+  auto [it, inserted] = index.emplace(key, static_cast<uint32_t>(parameters_.size()));
   if (inserted) {
-    Parameter p;
-    p.function = f;
-    p.reg = reg;
     parameters_.push_back(std::move(p));
     unseeded_.push_back(it->second);
   }
   return it->second;
 }
 
+bool NumberResolver::PointerCallRuleMayApply(FunctionRef f) const {
+  if (resolving_ != Resolving::kNumbers) return false;
+  std::string_view soname = program_.object(f.object).loaded.elf->dynamic().soname;
+  for (const NumberRule& rule : NumberRules()) {
+    if (rule.caller_soname == soname && program_.FunctionName(f) == rule.callee) return true;
+  }
+  return false;
+}
+
 void NumberResolver::Seed(uint32_t index) {
   FunctionRef f = parameters_[index].function;
   int reg = parameters_[index].reg;
+  if (parameters_[index].pointer_object != kNoIndex) {
+    // Seeded once for every function it stands for: a large program has hundreds of
+    // thousands of calls through pointers, and as many functions whose parameters may flow
+    // into a syscall number.
+    SeedFrom(index, FunctionRef{}, reg, IndirectCallsIn(parameters_[index].pointer_object));
+    return;
+  }
   // `reason` makes the message: only the first is kept, so only the first is formatted.
   auto mark_unknown = [&](const auto& reason) {
     Parameter& p = parameters_[index];
@@ -149,7 +214,6 @@ void NumberResolver::Seed(uint32_t index) {
           What(), RegisterName(reg), Describe(f));
     });
   }
-  int slot = TrackedSlot(reg);
   const std::vector<Caller>* pointer_callers = nullptr;
   if (reach_.IsAddressTaken(f) && reach_.indirect_calls_reached()) {
     if (Escapes(f)) {
@@ -161,74 +225,94 @@ void NumberResolver::Seed(uint32_t index) {
       });
     } else {
       // Only its own object holds its address: the calls through pointers there are all
-      // the ways in.
-      pointer_callers = &IndirectCallsIn(f.object);
-    }
-  }
-  const std::vector<Caller>& direct = CallersOf(f);
-  for (const std::vector<Caller>* list : {&direct, pointer_callers}) {
-    if (list == nullptr) continue;
-    for (const Caller& caller : *list) {
-      // An argument value unknown on one path is any value: the other paths add nothing.
-      if (resolving_ == Resolving::kArguments && parameters_[index].unknown) break;
-      const ObjectSummary& s = program_.summary(caller.function.object);
-      std::optional<std::span<const uint64_t>> atoms =
-          slot < 0 ? std::nullopt : s.ArgumentOf(*caller.call, slot);
-      if (!atoms && resolving_ == Resolving::kNumbers) {
-        if (const NumberRule* rule = RuleFor(caller.function, f)) {
-          for (std::string_view name : rule->syscalls) {
-            parameters_[index].numbers.Insert(*SyscallNumber(name));
-          }
-          continue;
-        }
-        if (std::optional<FunctionRef> source =
-                reg == kRax ? GoNumberSource(caller.function) : std::nullopt) {
-          if (source->valid()) parameters_[Demand(*source, kRax)].feeds.push_back(index);
-          continue;
-        }
-      }
-      if (!atoms) {
-        mark_unknown([&] {
-          return fmt::format(
-              "the {} arrives in %{} of {}; the call at {:#x} in {} passes a "
-              "value not known statically",
-              What(), RegisterName(reg), Describe(f), caller.call->address,
-              Describe(caller.function));
-        });
-        continue;
-      }
-      for (uint64_t bits : *atoms) {
-        Atom atom = Atom::FromBits(bits);
-        if (atom.kind() == Atom::kConstant && resolving_ == Resolving::kArguments) {
-          if (!parameters_[index].unknown) parameters_[index].values.push_back(atom.payload());
-        } else if (atom.kind() == Atom::kConstant) {
-          uint64_t n = atom.payload() & 0xffffffffu;  // syscall numbers are 32-bit (%eax)
-          if (n < static_cast<uint64_t>(kSyscallNumberLimit)) {
-            parameters_[index].numbers.Insert(static_cast<int>(n));
-          } else {
-            parameters_[index].out_of_range.push_back(n);
-          }
-        } else if (atom.kind() == Atom::kArgument) {
-          uint32_t source = Demand(caller.function, static_cast<int>(atom.payload()));
-          parameters_[source].feeds.push_back(index);
-        } else {
-          mark_unknown([&] {
-            return fmt::format("the call at {:#x} in {} passes an address as the {}",
-                               caller.call->address, Describe(caller.function), What());
-          });
-        }
+      // the ways in. What they pass is the object's pointer node, found once for all such
+      // functions, unless a rule may speak for some of those calls to this function.
+      if (PointerCallRuleMayApply(f)) {
+        pointer_callers = &IndirectCallsIn(f.object);
+      } else {
+        uint32_t node = DemandPointerNode(f.object, reg);
+        parameters_[node].feeds.push_back(index);
       }
     }
   }
+  SeedFrom(index, f, reg, CallersOf(f));
+  if (pointer_callers != nullptr) SeedFrom(index, f, reg, *pointer_callers);
   SortUnique(parameters_[index].values);
   LimitValues(parameters_[index]);
+}
+
+void NumberResolver::SeedFrom(uint32_t index, FunctionRef f, int reg,
+                              const std::vector<Caller>& callers) {
+  auto mark_unknown = [&](const auto& reason) {
+    Parameter& p = parameters_[index];
+    if (!p.unknown) p.reason = reason();
+    p.unknown = true;
+    p.values.clear();
+  };
+  int slot = TrackedSlot(reg);
+  for (const Caller& caller : callers) {
+    // An argument value unknown on one path is any value: the other paths add nothing.
+    if (resolving_ == Resolving::kArguments && parameters_[index].unknown) break;
+    const ObjectSummary& s = program_.summary(caller.function.object);
+    std::optional<std::span<const uint64_t>> atoms =
+        slot < 0 ? std::nullopt : s.ArgumentOf(*caller.call, slot);
+    if (!atoms && resolving_ == Resolving::kNumbers) {
+      const NumberRule* rule = f.valid() ? RuleFor(caller.function, f) : nullptr;
+      if (rule != nullptr) {
+        for (std::string_view name : rule->syscalls) {
+          parameters_[index].numbers.Insert(*SyscallNumber(name));
+        }
+        continue;
+      }
+      if (std::optional<FunctionRef> source =
+              reg == kRax ? GoNumberSource(caller.function) : std::nullopt) {
+        if (source->valid()) parameters_[Demand(*source, kRax)].feeds.push_back(index);
+        continue;
+      }
+    }
+    if (!atoms) {
+      mark_unknown([&] {
+        return fmt::format(
+            "the {} arrives in %{} of {}; the call at {:#x} in {} passes a "
+            "value not known statically",
+            What(), RegisterName(reg), DescribeReceiver(parameters_[index]), caller.call->address,
+            Describe(caller.function));
+      });
+      continue;
+    }
+    for (uint64_t bits : *atoms) {
+      Atom atom = Atom::FromBits(bits);
+      if (atom.kind() == Atom::kConstant && resolving_ == Resolving::kArguments) {
+        if (!parameters_[index].unknown) parameters_[index].values.push_back(atom.payload());
+      } else if (atom.kind() == Atom::kConstant) {
+        uint64_t n = atom.payload() & 0xffffffffu;  // syscall numbers are 32-bit (%eax)
+        if (n < static_cast<uint64_t>(kSyscallNumberLimit)) {
+          parameters_[index].numbers.Insert(static_cast<int>(n));
+        } else {
+          NoteOutOfRange(parameters_[index], n);
+        }
+      } else if (atom.kind() == Atom::kArgument) {
+        uint32_t source = Demand(caller.function, static_cast<int>(atom.payload()));
+        parameters_[source].feeds.push_back(index);
+      } else {
+        mark_unknown([&] {
+          return fmt::format("the call at {:#x} in {} passes an address as the {}",
+                             caller.call->address, Describe(caller.function), What());
+        });
+      }
+    }
+  }
+  if (!f.valid()) {
+    SortUnique(parameters_[index].values);
+    LimitValues(parameters_[index]);
+  }
 }
 
 void NumberResolver::LimitValues(Parameter& p) const {
   if (p.values.size() <= kMaxArgumentValues) return;
   p.unknown = true;
   p.reason = fmt::format("the {} arrives in %{} of {} with more than {} different values", What(),
-                         RegisterName(p.reg), Describe(p.function), kMaxArgumentValues);
+                         RegisterName(p.reg), DescribeReceiver(p), kMaxArgumentValues);
   p.values.clear();
 }
 
@@ -341,13 +425,7 @@ void NumberResolver::Propagate() {
         LimitValues(target);
         changed = true;
       }
-      for (uint64_t n : source.out_of_range) {
-        if (std::find(target.out_of_range.begin(), target.out_of_range.end(), n) ==
-            target.out_of_range.end()) {
-          target.out_of_range.push_back(n);
-          changed = true;
-        }
-      }
+      for (uint64_t n : source.out_of_range) changed |= NoteOutOfRange(target, n);
       if (changed && !queued[d]) {
         queued[d] = 1;
         work.push_back(d);
